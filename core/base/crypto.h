@@ -1,0 +1,21 @@
+#pragma once
+// Small cryptographic helpers over OpenSSL: unguessable identifiers, SHA-256 digests and a
+// constant-time comparison. Thread-safe.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace nmcp {
+
+// `bytes` bytes from the OS CSPRNG, hex-encoded (so 2*bytes characters). Aborts if the
+// generator fails: an id we cannot make unguessable must not be made at all.
+std::string random_hex(std::size_t bytes);
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+// Compares without an early exit, so the time taken does not reveal where the inputs differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace nmcp

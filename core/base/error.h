@@ -1,0 +1,36 @@
+#pragma once
+// Error values that cross module boundaries. Every fallible call between modules returns
+// Result<T> (result.h) carrying one of these; exceptions stop at adapters and thread entry
+// points. An Error is a plain value: copyable and safe to share between threads.
+
+#include <string>
+#include <string_view>
+
+namespace nmcp {
+
+enum class ErrorCode {
+  InvalidArgument,     // the caller sent something malformed; retrying the same call fails again
+  NotFound,            // the named thing does not exist (or is not visible to the caller)
+  AlreadyExists,       // a create collided with an existing object
+  Conflict,            // same key, different content (idempotency), or a lost race
+  FailedPrecondition,  // the object is in a state that does not allow the operation
+  PermissionDenied,    // authenticated, but not allowed
+  Unauthenticated,     // credentials missing or wrong
+  ResourceExhausted,   // a limit was reached (queue full, too many sessions); retry later
+  Unavailable,         // a dependency is down or unreachable; retry with backoff
+  Timeout,             // the operation ran out of time
+  Internal,            // a bug or an impossible state; details belong in the log only
+};
+
+std::string_view to_string(ErrorCode code);
+
+// Whether a caller may reasonably retry the same operation later.
+bool is_retryable(ErrorCode code);
+
+struct Error {
+  ErrorCode code = ErrorCode::Internal;
+  std::string message;  // what went wrong, for a human or a model; never contains secrets
+  std::string hint;     // what to do about it; may be empty
+};
+
+}  // namespace nmcp

@@ -1,0 +1,207 @@
+// nessus-mcp: the MCP server binary. A composition root only: parse the command line, set up
+// logging and signals, build the tool registry and the server, run the chosen transport.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/base/logging.h"
+#include "core/base/thread_pool.h"
+#include "mcp/app/build_info.h"
+#include "mcp/app/cli_options.h"
+#include "mcp/http/api_keys.h"
+#include "mcp/http/http_transport.h"
+#include "mcp/http/origin_policy.h"
+#include "mcp/server/mcp_server.h"
+#include "mcp/server/tool_registry.h"
+#include "mcp/testtools/test_tools.h"
+#include "mcp/transport/stdio_transport.h"
+
+namespace {
+
+using nmcp::app::CliOptions;
+namespace log = nmcp::log;
+
+constexpr const char* kInstructions =
+    "Nessus vulnerability scanning. Scans take minutes to hours, so tools never wait for a "
+    "scan: start one with run_untrusted_scan (network only) or run_authenticated_scan (SSH, "
+    "with a credential profile name from list_scanners; secrets never pass through you), keep "
+    "the task_id it returns, and poll get_scan_status (it suggests when to poll again). When "
+    "the task is completed, page through get_scan_results with filters (severity, host, CVE, "
+    "plugin) and a small profile first; follow next_cursor for more. Targets must lie inside "
+    "the pool's allowed scope; an out-of-scope target is refused with the reason.";
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nessus-mcp: %s\nTry 'nessus-mcp --help' for the options.\n",
+               message.c_str());
+  return 2;
+}
+
+bool is_loopback_host(const std::string& host) {
+  return nmcp::mcp::OriginPolicy::is_loopback_name(host) || host.rfind("127.", 0) == 0;
+}
+
+// Stops whatever is serving when SIGINT or SIGTERM arrives; runs on its own thread so that no
+// work happens inside a signal handler.
+class SignalWatcher {
+ public:
+  SignalWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGHUP);
+    // Blocked before any other thread exists, so every thread inherits the mask and only the
+    // watcher receives these signals.
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    std::thread([this] { watch(); }).detach();
+  }
+
+  void on_stop(std::function<void()> stop) {
+    std::lock_guard lock(mu_);
+    stop_ = std::move(stop);
+  }
+
+ private:
+  void watch() {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&set_, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        log::info("main", "SIGHUP received; there is no configuration to reload in this build");
+        continue;
+      }
+      log::info("main", "stop requested by signal", {{"signal", strsignal(sig)}});
+      std::lock_guard lock(mu_);
+      if (stop_) stop_();
+    }
+  }
+
+  sigset_t set_{};
+  std::mutex mu_;
+  std::function<void()> stop_;
+};
+
+nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
+  nmcp::mcp::ServerOptions s;
+  s.info.name = "nessus-mcp";
+  s.info.title = "Nessus MCP Server";
+  s.info.version = NMCP_VERSION;
+  s.info.description =
+      "Runs Tenable Nessus vulnerability scans within an allowed scope and returns paged, "
+      "filterable findings.";
+  s.info.instructions = kInstructions;
+  s.tools_page_size = o.tools_page_size;
+  return s;
+}
+
+int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
+               std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys, SignalWatcher& signals) {
+  nmcp::mcp::HttpOptions h;
+  h.host = o.http_host;
+  h.port = o.http_port;
+  h.stateless = o.stateless;
+  h.legacy_sse = o.legacy_sse;
+  h.allowed_hosts = o.allowed_hosts;
+  h.allowed_origins = o.allowed_origins;
+  h.api_keys = std::move(keys);
+  h.max_body_bytes = o.max_body_bytes;
+  h.max_streams = o.max_streams;
+  h.request_threads = o.http_threads;
+  h.session_idle_timeout = o.session_idle_timeout;
+  h.keepalive_interval = o.sse_keepalive;
+  nmcp::mcp::HttpTransport transport(server, h);
+  auto port = transport.bind();
+  if (!port) {
+    log::error("main", port.error().message, {{"hint", port.error().hint}});
+    return 1;
+  }
+  if (nmcp::mcp::OriginPolicy::is_wildcard_address(o.http_host) && o.allowed_hosts.empty()) {
+    log::warn("main",
+              "listening on all interfaces but only loopback Host names are accepted; add "
+              "--allowed-host for the names clients use");
+  }
+  const std::string where = (o.http_host.find(':') != std::string::npos ? "[" + o.http_host + "]"
+                                                                        : o.http_host) +
+                            ":" + std::to_string(*port);
+  log::info("main", "listening on " + where,
+            {{"host", o.http_host},
+             {"port", *port},
+             {"stateless", o.stateless},
+             {"legacy_sse", o.legacy_sse},
+             {"auth", h.api_keys ? "api-keys" : "none"}});
+  signals.on_stop([&transport] { transport.stop(); });
+  transport.serve();
+  signals.on_stop(nullptr);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  auto parsed = nmcp::app::parse_cli(args);
+  if (!parsed) return usage_error(parsed.error().message);
+  const CliOptions& o = *parsed;
+  if (o.help) {
+    std::fputs(nmcp::app::usage().c_str(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    std::printf("nessus-mcp %s\n", NMCP_VERSION);
+    return 0;
+  }
+  if (o.config_given && ::access(o.config_path.c_str(), R_OK) != 0) {
+    return usage_error("cannot read --config " + o.config_path + ": " + std::strerror(errno));
+  }
+
+  std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys;
+  if (!o.api_keys_file.empty()) {
+    auto loaded = nmcp::mcp::ApiKeyStore::load_file(o.api_keys_file);
+    if (!loaded) return usage_error(loaded.error().message + " (" + loaded.error().hint + ")");
+    keys = std::make_shared<const nmcp::mcp::ApiKeyStore>(std::move(*loaded));
+  }
+  if (o.mode == CliOptions::Mode::Http && !is_loopback_host(o.http_host) && !keys) {
+    return usage_error("refusing to listen on " + o.http_host +
+                       " without --api-keys-file: anyone who can reach the port could start "
+                       "scans. Add --api-keys-file, or listen on 127.0.0.1.");
+  }
+
+  log::init(o.log_level, o.log_format);
+  SignalWatcher signals;
+
+  nmcp::mcp::ToolRegistry registry;
+  if (o.test_tools) {
+    if (auto s = nmcp::mcp::register_test_tools(registry); !s) {
+      log::error("main", "test tools failed to register: " + s.error().message);
+      return 1;
+    }
+    log::warn("main", "test tools are enabled (--test-tools); do not use this in production");
+  }
+  nmcp::ThreadPool executor("tools", o.tool_threads, 1024);
+  nmcp::mcp::McpServer server(server_options(o), registry, executor);
+
+  int rc = 0;
+  if (o.mode == CliOptions::Mode::Stdio) {
+    nmcp::mcp::StdioTransport transport(server, STDIN_FILENO, STDOUT_FILENO, {});
+    signals.on_stop([&transport] { transport.stop(); });
+    transport.run();
+    signals.on_stop(nullptr);
+  } else {
+    rc = serve_http(server, o, keys, signals);
+  }
+  executor.shutdown();
+  log::info("main", "stopped");
+  return rc;
+}

@@ -1,0 +1,102 @@
+#include "mcp/http/api_keys.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/base/crypto.h"
+
+namespace nmcp::mcp {
+namespace {
+
+bool valid_tenant(std::string_view t) {
+  return !t.empty() && t.size() <= 64 && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
+
+}  // namespace
+
+Result<ApiKeyStore> ApiKeyStore::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(ErrorCode::NotFound, "cannot read the API keys file " + path,
+                "check the path given to --api-keys-file and its permissions");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view source) {
+  ApiKeyStore store;
+  std::set<std::string> seen;
+  std::istringstream lines{std::string(text)};
+  std::string line;
+  int number = 0;
+  auto problem = [&](const std::string& what) {
+    return fail(ErrorCode::InvalidArgument,
+                std::string(source) + " line " + std::to_string(number) + ": " + what,
+                "each line is: TENANT sha256:HEX [tools=a,b]");
+  };
+  while (std::getline(lines, line)) {
+    ++number;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::string tenant;
+    std::string digest;
+    std::string extra;
+    if (!(words >> tenant)) continue;  // blank or comment-only
+    if (!valid_tenant(tenant)) return problem("tenant \"" + tenant + "\" must be 1-64 of [A-Za-z0-9_.-]");
+    if (!(words >> digest)) return problem("missing the sha256:HEX digest after the tenant");
+    if (digest.rfind("sha256:", 0) != 0 || !is_hex64(digest.substr(7))) {
+      // Never echo the value: it may be a key pasted by mistake instead of its digest.
+      return problem("the second field must be sha256: followed by 64 hex digits (the digest of "
+                     "the key, never the key itself)");
+    }
+    digest = digest.substr(7);
+    std::transform(digest.begin(), digest.end(), digest.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!seen.insert(digest).second) return problem("this key digest is listed twice");
+    Principal principal;
+    principal.tenant = tenant;
+    while (words >> extra) {
+      if (extra.rfind("tools=", 0) != 0) return problem("unknown field \"" + extra + "\"");
+      std::set<std::string> tools;
+      std::istringstream names(extra.substr(6));
+      std::string name;
+      while (std::getline(names, name, ',')) {
+        if (!name.empty()) tools.insert(name);
+      }
+      if (tools.empty()) return problem("tools= lists no tool");
+      principal.allowed_tools = std::move(tools);
+    }
+    store.entries_.push_back({std::move(digest), std::move(principal)});
+  }
+  if (store.entries_.empty()) {
+    return fail(ErrorCode::InvalidArgument, std::string(source) + " lists no API key",
+                "add at least one line: TENANT sha256:HEX");
+  }
+  return store;
+}
+
+std::optional<Principal> ApiKeyStore::authenticate(std::string_view key) const {
+  if (key.empty()) return std::nullopt;
+  const std::string digest = sha256_hex(key);
+  const Entry* match = nullptr;
+  for (const auto& e : entries_) {
+    // No early exit: every digest is compared.
+    if (constant_time_equal(digest, e.digest)) match = &e;
+  }
+  if (match == nullptr) return std::nullopt;
+  return match->principal;
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,654 @@
+// The cpp-httplib adapter for the HTTP transports. httplib types stay in this file.
+
+#include "mcp/http/http_transport.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include <httplib.h>
+
+#include "core/base/crypto.h"
+#include "core/base/logging.h"
+#include "mcp/http/message_queue.h"
+#include "mcp/http/origin_policy.h"
+#include "mcp/http/session_table.h"
+#include "mcp/jsonrpc/message.h"
+#include "mcp/protocol/version.h"
+
+namespace nmcp::mcp {
+
+using json = nlohmann::json;
+namespace rpc = jsonrpc;
+
+namespace {
+
+constexpr const char* kSessionHeader = "Mcp-Session-Id";
+constexpr const char* kVersionHeader = "MCP-Protocol-Version";
+constexpr std::size_t kStreamQueueCapacity = 1000;
+constexpr std::size_t kLegacyQueueCapacity = 10000;
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+struct AcceptSet {
+  bool json = false;
+  bool sse = false;
+};
+
+// Which reply formats the client takes. No Accept header at all means anything.
+AcceptSet parse_accept(const std::string& header) {
+  if (header.empty()) return {true, true};
+  const std::string h = lower(header);
+  const bool any = h.find("*/*") != std::string::npos;
+  return {any || h.find("application/json") != std::string::npos ||
+              h.find("application/*") != std::string::npos,
+          any || h.find("text/event-stream") != std::string::npos ||
+              h.find("text/*") != std::string::npos};
+}
+
+bool is_json_content_type(const std::string& header) {
+  const std::string h = lower(header);
+  if (h.rfind("application/json", 0) != 0) return false;
+  return h.size() == 16 || h[16] == ';' || h[16] == ' ';
+}
+
+std::string dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void rpc_error(httplib::Response& res, int status, int code, std::string_view message) {
+  res.status = status;
+  res.set_content(dump(rpc::make_error(nullptr, code, message)), "application/json");
+}
+
+std::string sse_event(const json& message) {
+  // Compact JSON never contains a raw newline, so one data: line is always enough.
+  return "event: message\ndata: " + dump(message) + "\n\n";
+}
+
+void set_sse_headers(httplib::Response& res) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+}
+
+std::string short_id(const std::string& id) { return id.substr(0, 8); }
+
+// Counts open long-lived streams against the cap.
+class StreamSlots {
+ public:
+  explicit StreamSlots(std::size_t max) : max_(max) {}
+  bool try_acquire() {
+    std::size_t current = open_.load();
+    while (current < max_) {
+      if (open_.compare_exchange_weak(current, current + 1)) return true;
+    }
+    return false;
+  }
+  void release() { open_.fetch_sub(1); }
+
+ private:
+  const std::size_t max_;
+  std::atomic<std::size_t> open_{0};
+};
+
+}  // namespace
+
+struct HttpTransport::Impl {
+  Impl(McpServer& s, HttpOptions o)
+      : server(s),
+        opts(std::move(o)),
+        policy(opts.host, opts.allowed_hosts, opts.allowed_origins),
+        sessions(opts.max_sessions),
+        slots(opts.max_streams) {}
+
+  McpServer& server;
+  const HttpOptions opts;
+  const OriginPolicy policy;
+  SessionTable sessions;
+  StreamSlots slots;
+  httplib::Server http;
+  std::atomic<bool> stopping{false};
+  std::thread housekeeper;
+  std::mutex hk_mu;
+  std::condition_variable hk_cv;
+  bool bound = false;
+
+  McpLogLevel default_level() const { return server.options().default_log_level; }
+
+  // Host, Origin and API key checks for every route but /health.
+  httplib::Server::HandlerResponse admit(const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+    const std::string host = req.get_header_value("Host");
+    if (!policy.host_allowed(host)) {
+      log::warn("http", "rejected request with a foreign Host header",
+                {{"host", host.substr(0, 100)}, {"remote", req.remote_addr}});
+      rpc_error(res, 403, rpc::kServerError,
+                "Forbidden: Host header not allowed (DNS rebinding protection). Operators can "
+                "allow names with --allowed-host.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (!policy.origin_allowed(origin)) {
+      log::warn("http", "rejected request with a foreign Origin",
+                {{"origin", origin.substr(0, 100)}, {"remote", req.remote_addr}});
+      rpc_error(res, 403, rpc::kServerError,
+                "Forbidden: Origin not allowed. Operators can allow origins with "
+                "--allowed-origin.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (opts.api_keys && !authenticate(req)) {
+      const bool presented = req.has_header("Authorization");
+      res.set_header("WWW-Authenticate", presented
+                                             ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
+                                             : R"(Bearer realm="nessus-mcp")");
+      log::warn("http", presented ? "rejected an invalid API key" : "rejected a request without an API key",
+                {{"remote", req.remote_addr}, {"path", req.path}});
+      rpc_error(res, 401, rpc::kServerError,
+                "Unauthorized: send \"Authorization: Bearer <API key>\"");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  std::optional<Principal> authenticate(const httplib::Request& req) const {
+    const std::string header = req.get_header_value("Authorization");
+    constexpr std::string_view kScheme = "bearer ";
+    if (header.size() <= kScheme.size() || lower(header.substr(0, kScheme.size())) != kScheme) {
+      return std::nullopt;
+    }
+    return opts.api_keys->authenticate(std::string_view(header).substr(kScheme.size()));
+  }
+
+  Principal principal_of(const httplib::Request& req) const {
+    if (!opts.api_keys) return Principal{};
+    return authenticate(req).value_or(Principal{});  // admit() already rejected the rest
+  }
+
+  static bool same_owner(const SessionEntry& e, const Principal& p) {
+    return e.session->principal().tenant == p.tenant;
+  }
+
+  // ---- Streamable HTTP -------------------------------------------------------------------
+
+  // Reads the body through `reader` with the size limit applied to every encoding: httplib
+  // 0.11 enforces set_payload_max_length for Content-Length bodies only, not chunked ones.
+  std::optional<std::string> read_body(const httplib::ContentReader& reader, httplib::Response& res) {
+    std::string body;
+    bool too_large = false;
+    const bool ok = reader([&](const char* data, std::size_t size) {
+      if (body.size() + size > opts.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large || (!ok && res.status == 413)) {
+      res.set_header("Connection", "close");
+      rpc_error(res, 413, rpc::kServerError,
+                "Payload Too Large: the request body exceeds " +
+                    std::to_string(opts.max_body_bytes) + " bytes");
+      return std::nullopt;
+    }
+    if (!ok) {
+      rpc_error(res, 400, rpc::kServerError, "Bad Request: the request body could not be read");
+      return std::nullopt;
+    }
+    return body;
+  }
+
+  void post_mcp(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& reader) {
+    const Principal principal = principal_of(req);
+    if (!is_json_content_type(req.get_header_value("Content-Type"))) {
+      rpc_error(res, 415, rpc::kServerError,
+                "Unsupported Media Type: Content-Type must be application/json");
+      return;
+    }
+    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+    if (!accept.json && !accept.sse) {
+      rpc_error(res, 406, rpc::kServerError,
+                "Not Acceptable: Accept must include application/json and text/event-stream");
+      return;
+    }
+    std::optional<ProtocolVersion> header_version;
+    if (req.has_header(kVersionHeader)) {
+      header_version = parse_version(req.get_header_value(kVersionHeader));
+      if (!header_version) {
+        rpc_error(res, 400, rpc::kServerError,
+                  "Bad Request: unsupported MCP-Protocol-Version \"" +
+                      req.get_header_value(kVersionHeader).substr(0, 40) +
+                      "\"; supported: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05");
+        return;
+      }
+    }
+    const auto body = read_body(reader, res);
+    if (!body) return;
+    auto value = rpc::parse(*body, server.options().max_json_depth);
+    if (!value) {
+      rpc_error(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");
+      return;
+    }
+    if (value->is_array()) {
+      rpc_error(res, 400, rpc::kInvalidRequest,
+                "Invalid Request: JSON-RPC batches are not supported; send one message per POST");
+      return;
+    }
+    std::string method;
+    if (value->is_object()) {
+      if (const auto m = value->find("method"); m != value->end() && m->is_string()) method = *m;
+    }
+    const bool is_initialize = method == "initialize" && value->contains("id");
+
+    std::shared_ptr<Session> session;
+    std::shared_ptr<SessionEntry> new_entry;
+    if (opts.stateless) {
+      session = is_initialize ? std::make_shared<Session>("", principal, default_level())
+                              : Session::preinitialized(principal,
+                                                        header_version.value_or(kHeaderlessHttpVersion),
+                                                        default_level());
+    } else if (is_initialize) {
+      if (req.has_header(kSessionHeader)) {
+        rpc_error(res, 400, rpc::kInvalidRequest,
+                  "Invalid Request: initialize starts a new session; send it without "
+                  "Mcp-Session-Id");
+        return;
+      }
+      sessions.expire_idle(opts.session_idle_timeout);
+      new_entry = std::make_shared<SessionEntry>(
+          std::make_shared<Session>(random_hex(16), principal, default_level()),
+          SessionKind::Streamable, kStreamQueueCapacity);
+      session = new_entry->session;
+    } else {
+      const std::string id = req.get_header_value(kSessionHeader);
+      if (id.empty()) {
+        if (method == "server/discover") {
+          rpc_error(res, 400, rpc::kMethodNotFound,
+                    "Method not found: server/discover (this server speaks MCP 2025-11-25 and "
+                    "earlier; send initialize)");
+        } else {
+          rpc_error(res, 400, rpc::kServerError,
+                    "Bad Request: Mcp-Session-Id header is required; send initialize first to "
+                    "start a session");
+        }
+        return;
+      }
+      const auto entry = sessions.find(id);
+      if (!entry || entry->kind != SessionKind::Streamable || !same_owner(*entry, principal)) {
+        rpc_error(res, 404, rpc::kSessionNotFound,
+                  "Session not found: it expired or was deleted; send initialize to start a new "
+                  "session");
+        return;
+      }
+      session = entry->session;
+    }
+
+    auto reply = std::make_shared<PostReply>(accept.sse);
+    server.handle(session, *value, reply);
+    respond(reply, accept, res, [&](const json& response) {
+      if (!new_entry || !response.contains("result")) return true;
+      if (!sessions.insert(new_entry)) {
+        rpc_error(res, 503, rpc::kServerError,
+                  "Service Unavailable: too many sessions; retry later or end idle sessions with "
+                  "DELETE");
+        return false;
+      }
+      res.set_header(kSessionHeader, session->id());
+      log::info("http", "session started",
+                {{"session", short_id(session->id())}, {"tenant", principal.tenant}});
+      return true;
+    });
+  }
+
+  // Answers a POST from its PostReply: 202 when there is nothing to send, JSON for a lone
+  // response, an event stream when notifications come first or the call takes long.
+  // `on_response` sees the response first and may veto it (having written its own reply).
+  void respond(const std::shared_ptr<PostReply>& reply, AcceptSet accept, httplib::Response& res,
+               const std::function<bool(const json&)>& on_response) {
+    const auto first = reply->next(accept.sse ? std::optional(opts.stream_switch_after)
+                                              : std::nullopt);
+    if (first.kind == PostReply::Event::Kind::Final) {
+      if (first.message.is_null()) {
+        res.status = 202;
+        return;
+      }
+      if (!on_response(first.message)) return;
+      if (accept.json) {
+        res.status = 200;
+        res.set_content(dump(first.message), "application/json");
+        return;
+      }
+    }
+    // An event stream: everything that follows goes out as it happens.
+    res.status = 200;
+    set_sse_headers(res);
+    auto pending = std::make_shared<std::optional<PostReply::Event>>(first);
+    const auto keepalive = opts.keepalive_interval;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, reply, pending, keepalive](std::size_t, httplib::DataSink& sink) {
+          PostReply::Event ev;
+          if (*pending) {
+            ev = std::move(**pending);
+            pending->reset();
+          } else {
+            ev = reply->next(keepalive);
+          }
+          bool ok = true;
+          switch (ev.kind) {
+            case PostReply::Event::Kind::Notification:
+              ok = write(sink, sse_event(ev.message));
+              break;
+            case PostReply::Event::Kind::Timeout:
+              ok = write(sink, ": keep-alive\n\n");
+              break;
+            case PostReply::Event::Kind::Final:
+              if (!ev.message.is_null()) ok = write(sink, sse_event(ev.message));
+              sink.done();
+              return ok;
+          }
+          if (stopping) sink.done();
+          return ok;
+        });
+  }
+
+  static bool write(httplib::DataSink& sink, const std::string& data) {
+    return sink.is_writable() && sink.write(data.data(), data.size());
+  }
+
+  void get_mcp(const httplib::Request& req, httplib::Response& res) {
+    if (opts.stateless) {
+      res.set_header("Allow", "POST");
+      rpc_error(res, 405, rpc::kServerError,
+                "Method Not Allowed: this server runs stateless and offers no GET stream");
+      return;
+    }
+    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+    if (!accept.sse) {
+      rpc_error(res, 406, rpc::kServerError, "Not Acceptable: Accept must include text/event-stream");
+      return;
+    }
+    auto entry = session_for(req, res);
+    if (!entry) return;
+    bool expected = false;
+    if (!entry->stream_attached.compare_exchange_strong(expected, true)) {
+      rpc_error(res, 409, rpc::kServerError,
+                "Conflict: this session already has an open GET stream");
+      return;
+    }
+    if (!slots.try_acquire()) {
+      entry->stream_attached = false;
+      res.set_header("Retry-After", "5");
+      rpc_error(res, 503, rpc::kServerError,
+                "Service Unavailable: too many open streams; retry later");
+      return;
+    }
+    res.set_header(kSessionHeader, entry->session->id());
+    stream_queue(entry, res, ": stream open\n\n", [this, entry] {
+      entry->stream_attached = false;
+      slots.release();
+    });
+  }
+
+  void delete_mcp(const httplib::Request& req, httplib::Response& res) {
+    if (opts.stateless) {
+      res.set_header("Allow", "POST");
+      rpc_error(res, 405, rpc::kServerError,
+                "Method Not Allowed: this server runs stateless and has no sessions to end");
+      return;
+    }
+    auto entry = session_for(req, res);
+    if (!entry) return;
+    sessions.remove(entry->session->id());
+    log::info("http", "session ended by the client", {{"session", short_id(entry->session->id())}});
+    res.status = 200;
+  }
+
+  std::shared_ptr<SessionEntry> session_for(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.get_header_value(kSessionHeader);
+    if (id.empty()) {
+      rpc_error(res, 400, rpc::kServerError, "Bad Request: Mcp-Session-Id header is required");
+      return nullptr;
+    }
+    auto entry = sessions.find(id);
+    if (!entry || entry->kind != SessionKind::Streamable || !same_owner(*entry, principal_of(req))) {
+      rpc_error(res, 404, rpc::kSessionNotFound,
+                "Session not found: it expired or was deleted; send initialize to start a new "
+                "session");
+      return nullptr;
+    }
+    entry->session->touch();
+    return entry;
+  }
+
+  // Streams a session's queue until it closes, the client goes away or the server stops.
+  void stream_queue(const std::shared_ptr<SessionEntry>& entry, httplib::Response& res,
+                    std::string first, std::function<void()> on_close) {
+    res.status = 200;
+    set_sse_headers(res);
+    auto opening = std::make_shared<std::string>(std::move(first));
+    const auto keepalive = opts.keepalive_interval;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, entry, opening, keepalive](std::size_t, httplib::DataSink& sink) {
+          if (!opening->empty()) {
+            const std::string text = std::move(*opening);
+            opening->clear();
+            return write(sink, text);
+          }
+          json message;
+          switch (entry->stream->pop(message, keepalive)) {
+            case MessageQueue::Wait::Message:
+              entry->session->touch();
+              return write(sink, sse_event(message));
+            case MessageQueue::Wait::Timeout:
+              if (stopping) {
+                sink.done();
+                return true;
+              }
+              return write(sink, ": keep-alive\n\n");
+            case MessageQueue::Wait::Closed:
+              sink.done();
+              return true;
+          }
+          return false;
+        },
+        [on_close = std::move(on_close)](bool) { on_close(); });
+  }
+
+  // ---- Legacy HTTP+SSE (2024-11-05) ------------------------------------------------------
+
+  void get_sse(const httplib::Request& req, httplib::Response& res) {
+    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+    if (!accept.sse) {
+      rpc_error(res, 406, rpc::kServerError, "Not Acceptable: Accept must include text/event-stream");
+      return;
+    }
+    if (!slots.try_acquire()) {
+      res.set_header("Retry-After", "5");
+      rpc_error(res, 503, rpc::kServerError, "Service Unavailable: too many open streams");
+      return;
+    }
+    sessions.expire_idle(opts.session_idle_timeout);
+    auto entry = std::make_shared<SessionEntry>(
+        std::make_shared<Session>(random_hex(16), principal_of(req), default_level()),
+        SessionKind::LegacySse, kLegacyQueueCapacity);
+    entry->stream_attached = true;
+    if (!sessions.insert(entry)) {
+      slots.release();
+      rpc_error(res, 503, rpc::kServerError, "Service Unavailable: too many sessions");
+      return;
+    }
+    const std::string id = entry->session->id();
+    log::info("http", "legacy SSE session started",
+              {{"session", short_id(id)}, {"tenant", entry->session->principal().tenant}});
+    stream_queue(entry, res, "event: endpoint\ndata: /messages?sessionId=" + id + "\n\n",
+                 [this, id] {
+                   sessions.remove(id);
+                   slots.release();
+                   log::info("http", "legacy SSE session ended", {{"session", short_id(id)}});
+                 });
+  }
+
+  void post_messages(const httplib::Request& req, httplib::Response& res,
+                     const httplib::ContentReader& reader) {
+    const std::string id = req.get_param_value("sessionId");
+    if (id.empty()) {
+      rpc_error(res, 400, rpc::kServerError, "Bad Request: the sessionId query parameter is required");
+      return;
+    }
+    const auto entry = sessions.find(id);
+    if (!entry || entry->kind != SessionKind::LegacySse || !same_owner(*entry, principal_of(req))) {
+      rpc_error(res, 404, rpc::kSessionNotFound, "Session not found: open GET /sse again");
+      return;
+    }
+    if (!is_json_content_type(req.get_header_value("Content-Type"))) {
+      rpc_error(res, 415, rpc::kServerError,
+                "Unsupported Media Type: Content-Type must be application/json");
+      return;
+    }
+    const auto body = read_body(reader, res);
+    if (!body) return;
+    auto value = rpc::parse(*body, server.options().max_json_depth);
+    if (!value) {
+      rpc_error(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");
+      return;
+    }
+    server.handle(entry->session, *value, std::make_shared<QueueOutbound>(entry->stream));
+    res.status = 202;
+    res.set_content("Accepted", "text/plain");
+  }
+
+  // ---- Wiring ---------------------------------------------------------------------------
+
+  // Every handler runs inside a catch-all: a bug answers 500, it never takes a thread down.
+  template <class... Args>
+  void run_guarded(const httplib::Request& req, httplib::Response& res,
+                   void (Impl::*fn)(const httplib::Request&, httplib::Response&, Args...),
+                   Args... args) {
+    try {
+      (this->*fn)(req, res, args...);
+    } catch (const std::exception& e) {
+      log::error("http", "request handler failed", {{"path", req.path}, {"what", e.what()}});
+      rpc_error(res, 500, rpc::kInternalError, "Internal error");
+    }
+  }
+
+  httplib::Server::Handler guarded(void (Impl::*fn)(const httplib::Request&, httplib::Response&)) {
+    return [this, fn](const httplib::Request& req, httplib::Response& res) {
+      run_guarded(req, res, fn);
+    };
+  }
+
+  httplib::Server::HandlerWithContentReader guarded(
+      void (Impl::*fn)(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)) {
+    return [this, fn](const httplib::Request& req, httplib::Response& res,
+                      const httplib::ContentReader& reader) {
+      run_guarded<const httplib::ContentReader&>(req, res, fn, reader);
+    };
+  }
+
+  void install_routes() {
+    const std::size_t threads = opts.request_threads + opts.max_streams;
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    http.set_payload_max_length(opts.max_body_bytes);
+    http.set_keep_alive_max_count(100000);
+    http.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return admit(req, res); });
+    http.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (res.status == 413) {
+        rpc_error(res, 413, rpc::kServerError,
+                  "Payload Too Large: the request body exceeds " +
+                      std::to_string(opts.max_body_bytes) + " bytes");
+      } else if (res.status == 404) {
+        rpc_error(res, 404, rpc::kServerError, "Not Found: the MCP endpoint is /mcp");
+      } else {
+        rpc_error(res, res.status, rpc::kServerError, "HTTP error");
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      rpc_error(res, 500, rpc::kInternalError, "Internal error");
+    });
+
+    http.Post("/mcp", guarded(&Impl::post_mcp));
+    http.Get("/mcp", guarded(&Impl::get_mcp));
+    http.Delete("/mcp", guarded(&Impl::delete_mcp));
+    auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Allow", "GET, POST, DELETE");
+      rpc_error(res, 405, rpc::kServerError, "Method Not Allowed");
+    };
+    http.Put("/mcp", not_allowed);
+    http.Patch("/mcp", not_allowed);
+    http.Options("/mcp", not_allowed);
+    if (opts.legacy_sse) {
+      http.Get("/sse", guarded(&Impl::get_sse));
+      http.Post("/messages", guarded(&Impl::post_messages));
+    }
+    http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(R"({"status":"ok"})", "application/json");
+    });
+  }
+
+  void housekeeping_loop() {
+    const auto period = std::clamp<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(opts.session_idle_timeout) / 4,
+        std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
+    std::unique_lock lock(hk_mu);
+    while (!hk_cv.wait_for(lock, period, [this] { return stopping.load(); })) {
+      if (const auto n = sessions.expire_idle(opts.session_idle_timeout); n > 0) {
+        log::info("http", "expired idle sessions", {{"count", n}});
+      }
+    }
+  }
+};
+
+HttpTransport::HttpTransport(McpServer& server, HttpOptions options)
+    : impl_(std::make_unique<Impl>(server, std::move(options))) {
+  impl_->install_routes();
+}
+
+HttpTransport::~HttpTransport() { stop(); }
+
+Result<int> HttpTransport::bind() {
+  const auto& o = impl_->opts;
+  int port = o.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(o.host);
+  } else if (!impl_->http.bind_to_port(o.host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    return fail(ErrorCode::Unavailable,
+                "cannot listen on " + o.host + ":" + std::to_string(o.port),
+                "is another process using the port, or is the address not local?");
+  }
+  impl_->bound = true;
+  impl_->housekeeper = std::thread([this] { impl_->housekeeping_loop(); });
+  return port;
+}
+
+void HttpTransport::serve() {
+  if (!impl_->bound || impl_->stopping) return;
+  impl_->http.listen_after_bind();
+}
+
+void HttpTransport::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  impl_->hk_cv.notify_all();
+  // Close sessions first: their streams end, so the listener's threads can be joined.
+  impl_->sessions.close_all();
+  impl_->http.stop();
+  if (impl_->housekeeper.joinable()) impl_->housekeeper.join();
+}
+
+}  // namespace nmcp::mcp

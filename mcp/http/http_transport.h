@@ -1,0 +1,65 @@
+#pragma once
+// HttpTransport: MCP over HTTP, on one listener:
+//   POST/GET/DELETE /mcp    Streamable HTTP (2025-03-26 and later), with sessions
+//                           (Mcp-Session-Id) or stateless for load-balanced replicas;
+//   GET /sse, POST /messages  the deprecated HTTP+SSE transport of 2024-11-05;
+//   GET /health             liveness, outside authentication and Host checks.
+// Every other route is checked for Host and Origin (DNS rebinding: 403) and, when API keys are
+// configured, for "Authorization: Bearer" (401 with WWW-Authenticate).
+//
+// Threads: a fixed pool of request_threads + max_streams HTTP threads. Long-lived SSE streams
+// hold one thread each and are capped at max_streams (503 beyond), so they can never starve
+// ordinary requests. POST replies are JSON unless the call streams notifications or runs
+// longer than stream_switch_after, in which case the POST is answered as an event stream.
+//
+// Thread-safety: bind() then serve() on one thread; stop() from any thread makes serve()
+// return after open streams have been closed.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "mcp/http/api_keys.h"
+#include "mcp/server/mcp_server.h"
+
+namespace nmcp::mcp {
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 8765;
+  bool stateless = false;
+  bool legacy_sse = true;
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
+  std::shared_ptr<const ApiKeyStore> api_keys;  // null: no authentication
+  std::size_t max_body_bytes = 4U << 20U;
+  std::size_t max_streams = 32;
+  std::size_t request_threads = 16;
+  std::size_t max_sessions = 1024;
+  std::chrono::seconds session_idle_timeout{3600};
+  std::chrono::milliseconds keepalive_interval{15000};
+  std::chrono::milliseconds stream_switch_after{10000};
+};
+
+class HttpTransport {
+ public:
+  HttpTransport(McpServer& server, HttpOptions options);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  // Binds the listener; returns the port (useful with port 0).
+  Result<int> bind();
+  // Serves until stop(). Requires a successful bind().
+  void serve();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,120 @@
+#include "mcp/jsonrpc/message.h"
+
+namespace nmcp::mcp::jsonrpc {
+
+bool within_depth(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return false;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+std::optional<json> parse(std::string_view text, std::size_t max_depth) {
+  if (!within_depth(text, max_depth)) return std::nullopt;
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;
+  return value;
+}
+
+bool is_valid_id(const json& id) { return id.is_string() || id.is_number_integer(); }
+
+std::string id_key(const json& id) {
+  if (id.is_string()) return "s:" + id.get<std::string>();
+  return "n:" + id.dump();
+}
+
+std::variant<Message, Invalid> classify(const json& value) {
+  if (value.is_array()) {
+    return Invalid{nullptr, kInvalidRequest,
+                   "Invalid Request: JSON-RPC batches are not supported; send one message at a "
+                   "time"};
+  }
+  if (!value.is_object()) {
+    return Invalid{nullptr, kInvalidRequest, "Invalid Request: expected a JSON-RPC 2.0 object"};
+  }
+  const auto id_it = value.find("id");
+  const bool has_id = id_it != value.end();
+  const json id = has_id && is_valid_id(*id_it) ? *id_it : json(nullptr);
+
+  const auto version = value.find("jsonrpc");
+  if (version == value.end() || !version->is_string() || *version != "2.0") {
+    return Invalid{id, kInvalidRequest, "Invalid Request: \"jsonrpc\" must be \"2.0\""};
+  }
+  if (has_id && !is_valid_id(*id_it)) {
+    return Invalid{nullptr, kInvalidRequest,
+                   "Invalid Request: \"id\" must be a string or an integer (null is not allowed)"};
+  }
+
+  const auto method = value.find("method");
+  if (method != value.end()) {
+    if (!method->is_string() || method->get_ref<const std::string&>().empty()) {
+      return Invalid{id, kInvalidRequest, "Invalid Request: \"method\" must be a non-empty string"};
+    }
+    Message m;
+    m.kind = has_id ? Kind::Request : Kind::Notification;
+    m.method = method->get<std::string>();
+    m.id = id;
+    if (const auto params = value.find("params"); params != value.end()) {
+      if (!params->is_object() && !params->is_array()) {
+        return Invalid{id, kInvalidRequest, "Invalid Request: \"params\" must be an object"};
+      }
+      m.params = *params;
+    }
+    return m;
+  }
+
+  const bool has_result = value.contains("result");
+  const bool has_error = value.contains("error");
+  if (has_id && (has_result != has_error)) {
+    Message m;
+    m.kind = Kind::Response;
+    m.id = id;
+    return m;
+  }
+  return Invalid{id, kInvalidRequest,
+                 "Invalid Request: a message needs \"method\" (request or notification) or "
+                 "exactly one of \"result\"/\"error\" with an \"id\" (response)"};
+}
+
+json make_result(const json& id, json result) {
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+json make_error(const json& id, int code, std::string_view message, json data) {
+  json error = {{"code", code}, {"message", message}};
+  if (!data.is_null()) error["data"] = std::move(data);
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}};
+}
+
+json make_notification(std::string_view method, json params) {
+  json n = {{"jsonrpc", "2.0"}, {"method", method}};
+  if (!params.is_null()) n["params"] = std::move(params);
+  return n;
+}
+
+}  // namespace nmcp::mcp::jsonrpc

@@ -1,0 +1,19 @@
+#pragma once
+// Opaque pagination cursors: an offset into a stable list, tagged with the list it belongs
+// to, base64url-encoded so clients treat it as a token. A cursor for another list, or any
+// string we did not produce, fails to decode (the caller answers -32602). Pure; thread-safe.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nmcp::mcp {
+
+std::string encode_cursor(std::string_view list, std::size_t offset);
+std::optional<std::size_t> decode_cursor(std::string_view list, std::string_view cursor);
+
+std::string base64url_encode(std::string_view data);
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,327 @@
+#include "mcp/server/mcp_server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/base/crypto.h"
+#include "core/base/logging.h"
+#include "core/base/redact.h"
+#include "mcp/protocol/cursor.h"
+#include "mcp/protocol/version.h"
+#include "mcp/server/request_context.h"
+
+namespace nmcp::mcp {
+
+using json = nlohmann::json;
+namespace rpc = jsonrpc;
+
+namespace {
+
+// A JSON-RPC error raised while handling a request; caught in handle_request.
+struct RpcError {
+  int code;
+  std::string message;
+  json data = nullptr;
+};
+
+const json& params_object(const rpc::Message& m) {
+  static const json kEmpty = json::object();
+  if (m.params.is_null()) return kEmpty;
+  if (!m.params.is_object()) {
+    throw RpcError{rpc::kInvalidParams, "Invalid params: \"params\" must be an object"};
+  }
+  return m.params;
+}
+
+std::string require_string(const json& params, const char* key, const char* context) {
+  const auto it = params.find(key);
+  if (it == params.end() || !it->is_string()) {
+    throw RpcError{rpc::kInvalidParams, std::string("Invalid params: ") + context + " needs \"" +
+                                            key + "\" as a string"};
+  }
+  return it->get<std::string>();
+}
+
+json supported_levels() {
+  json levels = json::array();
+  for (auto l : {McpLogLevel::Debug, McpLogLevel::Info, McpLogLevel::Notice, McpLogLevel::Warning,
+                 McpLogLevel::Error, McpLogLevel::Critical, McpLogLevel::Alert,
+                 McpLogLevel::Emergency}) {
+    levels.push_back(to_string(l));
+  }
+  return levels;
+}
+
+}  // namespace
+
+McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor)
+    : options_(std::move(options)), tools_(tools), executor_(executor) {}
+
+void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,
+                            const std::shared_ptr<Outbound>& out) {
+  auto value = rpc::parse(text, options_.max_json_depth);
+  if (!value) {
+    out->complete(rpc::make_error(nullptr, rpc::kParseError,
+                                  "Parse error: the message is not valid JSON (or is nested more "
+                                  "than " +
+                                      std::to_string(options_.max_json_depth) + " levels deep)"));
+    return;
+  }
+  handle(session, *value, out);
+}
+
+void McpServer::handle(const std::shared_ptr<Session>& session, const json& message,
+                       const std::shared_ptr<Outbound>& out) {
+  session->touch();
+  auto classified = rpc::classify(message);
+  if (const auto* invalid = std::get_if<rpc::Invalid>(&classified)) {
+    out->complete(rpc::make_error(invalid->id, invalid->code, invalid->message));
+    return;
+  }
+  const auto& m = std::get<rpc::Message>(classified);
+  switch (m.kind) {
+    case rpc::Kind::Response:
+      // This server sends no requests, so there is nothing to match a response to.
+      log::debug("mcp", "ignoring a response from the client", {{"id", m.id}});
+      out->complete(std::nullopt);
+      return;
+    case rpc::Kind::Notification:
+      try {
+        handle_notification(session, m);
+      } catch (const std::exception& e) {
+        log::error("mcp", "notification handler failed", {{"method", m.method}, {"what", e.what()}});
+      }
+      out->complete(std::nullopt);
+      return;
+    case rpc::Kind::Request:
+      handle_request(session, m, out, random_hex(8));
+      return;
+  }
+}
+
+void McpServer::handle_request(const std::shared_ptr<Session>& session, const rpc::Message& m,
+                               const std::shared_ptr<Outbound>& out, const std::string& trace_id) {
+  try {
+    if (m.method == "initialize") {
+      out->complete(rpc::make_result(m.id, initialize(*session, m)));
+      return;
+    }
+    if (m.method == "ping") {
+      params_object(m);
+      out->complete(rpc::make_result(m.id, json::object()));
+      return;
+    }
+    if (m.method == "server/discover") {
+      // The 2026-07-28 era probe. A plain "method not found" tells dual-era clients to fall back
+      // to initialize at once; never a -3202x code, which would mark us as a modern server.
+      throw RpcError{rpc::kMethodNotFound,
+                     "Method not found: server/discover (this server speaks MCP 2025-11-25 and "
+                     "earlier; send initialize)"};
+    }
+    if (!session->initialized()) {
+      throw RpcError{rpc::kInvalidRequest,
+                     "Server not initialized: send initialize before \"" + m.method + "\""};
+    }
+    if (m.method == "tools/list") {
+      out->complete(rpc::make_result(m.id, list_tools(*session, m)));
+    } else if (m.method == "tools/call") {
+      call_tool(session, m, out, trace_id);
+    } else if (m.method == "logging/setLevel") {
+      out->complete(rpc::make_result(m.id, set_log_level(*session, m)));
+    } else {
+      throw RpcError{rpc::kMethodNotFound, "Method not found: " + m.method};
+    }
+  } catch (const RpcError& e) {
+    log::debug("mcp", "request rejected",
+               {{"method", m.method}, {"code", e.code}, {"trace_id", trace_id}});
+    out->complete(rpc::make_error(m.id, e.code, e.message, e.data));
+  } catch (const std::exception& e) {
+    log::error("mcp", "request failed with an internal error",
+               {{"method", m.method}, {"trace_id", trace_id}, {"what", e.what()}});
+    out->complete(rpc::make_error(m.id, rpc::kInternalError,
+                                  "Internal error (trace id " + trace_id + ")"));
+  }
+}
+
+void McpServer::handle_notification(const std::shared_ptr<Session>& session,
+                                    const rpc::Message& m) {
+  if (m.method == "notifications/cancelled") {
+    if (!m.params.is_object()) return;
+    const auto id = m.params.find("requestId");
+    if (id == m.params.end() || !rpc::is_valid_id(*id)) return;
+    log::info("mcp", "client cancelled a request",
+              {{"request_id", *id}, {"reason", m.params.value("reason", json())}});
+    session->cancel_request(rpc::id_key(*id));
+    return;
+  }
+  if (m.method == "notifications/initialized") {
+    log::debug("mcp", "client reports initialized");
+    return;
+  }
+  // Unknown notifications are ignored, as the protocol requires.
+  log::debug("mcp", "ignoring notification", {{"method", m.method}});
+}
+
+json McpServer::initialize(Session& session, const rpc::Message& m) {
+  const json& params = params_object(m);
+  const std::string requested = require_string(params, "protocolVersion", "initialize");
+  const auto caps = params.find("capabilities");
+  if (caps == params.end() || !caps->is_object()) {
+    throw RpcError{rpc::kInvalidParams,
+                   "Invalid params: initialize needs \"capabilities\" as an object"};
+  }
+  const auto client = params.find("clientInfo");
+  if (client == params.end() || !client->is_object() || !client->contains("name") ||
+      !(*client)["name"].is_string() || !client->contains("version") ||
+      !(*client)["version"].is_string()) {
+    throw RpcError{rpc::kInvalidParams,
+                   "Invalid params: initialize needs \"clientInfo\" with string \"name\" and "
+                   "\"version\""};
+  }
+  const ProtocolVersion version = negotiate(requested);
+  if (!session.initialize(version, *client)) {
+    throw RpcError{rpc::kInvalidRequest,
+                   "Invalid Request: this session is already initialized; initialize is sent "
+                   "once per session"};
+  }
+  log::info("mcp", "session initialized",
+            {{"client", (*client)["name"]},
+             {"client_version", (*client)["version"]},
+             {"requested_version", requested},
+             {"protocol_version", to_string(version)}});
+
+  const ServerInfo& info = options_.info;
+  json server_info = {{"name", info.name}, {"version", info.version}};
+  if (version >= ProtocolVersion::V2025_06_18) server_info["title"] = info.title;
+  if (version >= ProtocolVersion::V2025_11_25) server_info["description"] = info.description;
+  json result = {{"protocolVersion", to_string(version)},
+                 {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
+                 {"serverInfo", std::move(server_info)}};
+  if (!info.instructions.empty()) result["instructions"] = info.instructions;
+  return result;
+}
+
+json McpServer::list_tools(const Session& session, const rpc::Message& m) const {
+  const json& params = params_object(m);
+  std::size_t offset = 0;
+  if (const auto cursor = params.find("cursor"); cursor != params.end() && !cursor->is_null()) {
+    const auto decoded =
+        cursor->is_string() ? decode_cursor("tools", cursor->get<std::string>()) : std::nullopt;
+    if (!decoded) {
+      throw RpcError{rpc::kInvalidParams,
+                     "Invalid params: unknown cursor; pass the nextCursor of a previous "
+                     "tools/list result, or no cursor for the first page"};
+    }
+    offset = *decoded;
+  }
+  const ProtocolVersion version = session.protocol_version();
+  std::vector<const ToolRegistry::Entry*> visible;
+  for (const auto& e : tools_.entries()) {
+    if (session.principal().may_use(e.definition.name)) visible.push_back(&e);
+  }
+  if (offset > visible.size()) {
+    throw RpcError{rpc::kInvalidParams, "Invalid params: the cursor is past the end of the list"};
+  }
+  const std::size_t page = std::max<std::size_t>(1, options_.tools_page_size);
+  const std::size_t end = std::min(visible.size(), offset + page);
+  json tools = json::array();
+  for (std::size_t i = offset; i < end; ++i) {
+    tools.push_back(ToolRegistry::describe(*visible[i], version));
+  }
+  json result = {{"tools", std::move(tools)}};
+  if (end < visible.size()) result["nextCursor"] = encode_cursor("tools", end);
+  return result;
+}
+
+json McpServer::set_log_level(Session& session, const rpc::Message& m) const {
+  const json& params = params_object(m);
+  const auto level = params.find("level");
+  const auto parsed = level != params.end() && level->is_string()
+                          ? parse_mcp_log_level(level->get<std::string>())
+                          : std::nullopt;
+  if (!parsed) {
+    throw RpcError{rpc::kInvalidParams,
+                   "Invalid params: \"level\" must be one of debug, info, notice, warning, "
+                   "error, critical, alert, emergency",
+                   json{{"supported", supported_levels()}}};
+  }
+  session.set_log_level(*parsed);
+  return json::object();
+}
+
+void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Message& m,
+                          const std::shared_ptr<Outbound>& out, const std::string& trace_id) {
+  const json& params = params_object(m);
+  const std::string name = require_string(params, "name", "tools/call");
+  json arguments = json::object();
+  if (const auto args = params.find("arguments"); args != params.end() && !args->is_null()) {
+    if (!args->is_object()) {
+      throw RpcError{rpc::kInvalidParams,
+                     "Invalid params: tools/call \"arguments\" must be an object"};
+    }
+    arguments = *args;
+  }
+  const ToolRegistry::Entry* entry = tools_.find(name);
+  if (entry == nullptr || !session->principal().may_use(name)) {
+    throw RpcError{rpc::kInvalidParams,
+                   "Unknown tool: \"" + name + "\". Call tools/list for the available tools."};
+  }
+  json progress_token;
+  if (const auto meta = params.find("_meta"); meta != params.end() && meta->is_object()) {
+    if (const auto token = meta->find("progressToken");
+        token != meta->end() && rpc::is_valid_id(*token)) {
+      progress_token = *token;
+    }
+  }
+
+  auto context = std::make_shared<RequestContext>(m.id, progress_token, out, session, trace_id);
+  const std::string key = rpc::id_key(m.id);
+  if (!session->add_request(key, context)) {
+    throw RpcError{rpc::kInvalidRequest,
+                   session->closed() ? "Invalid Request: the session has ended"
+                                     : "Invalid Request: a request with this id is already in "
+                                       "flight; use a new id for each request"};
+  }
+  const ProtocolVersion version = session->protocol_version();
+  auto job = [session, context, entry, arguments = std::move(arguments), out, key, version,
+              id = m.id]() {
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<json> response;
+    try {
+      response = rpc::make_result(id, ToolRegistry::call(*entry, arguments, *context, version));
+    } catch (const std::exception& e) {
+      log::error("mcp", "tools/call failed with an internal error",
+                 {{"trace_id", context->trace_id()}, {"what", e.what()}});
+      response = rpc::make_error(id, rpc::kInternalError,
+                                 "Internal error (trace id " + context->trace_id() + ")");
+    }
+    session->remove_request(key);
+    context->finish();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - started)
+                        .count();
+    const bool cancelled = context->cancelled();
+    log::info("mcp", "tool call finished",
+              {{"tool", entry->definition.name},
+               {"tenant", session->principal().tenant},
+               {"trace_id", context->trace_id()},
+               {"duration_ms", ms},
+               {"cancelled", cancelled},
+               {"is_error", response->contains("result") &&
+                                (*response)["result"].value("isError", false)}});
+    // A cancelled request gets no response at all (the protocol forbids one).
+    out->complete(cancelled ? std::nullopt : std::move(response));
+  };
+  if (!executor_.try_submit(std::move(job))) {
+    session->remove_request(key);
+    throw RpcError{rpc::kServerBusy,
+                   "Server busy: too many tool calls in progress; retry in a few seconds"};
+  }
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,74 @@
+#pragma once
+// McpServer: the transport-independent MCP method dispatcher. A transport hands it each
+// decoded client message together with the Session it belongs to and an Outbound for the
+// replies; McpServer applies the JSON-RPC and lifecycle rules and answers initialize, ping,
+// tools/list, tools/call and logging/setLevel.
+//
+// Everything except tools/call is answered on the calling thread before handle() returns.
+// tools/call runs on the executor so that a slow tool never blocks ping, cancellation or other
+// calls; its response reaches the Outbound later, or never if the client cancelled it.
+//
+// Thread-safety: handle() may be called concurrently for the same or different sessions.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/thread_pool.h"
+#include "mcp/jsonrpc/message.h"
+#include "mcp/protocol/log_level.h"
+#include "mcp/server/outbound.h"
+#include "mcp/server/session.h"
+#include "mcp/server/tool_registry.h"
+
+namespace nmcp::mcp {
+
+struct ServerInfo {
+  std::string name;
+  std::string title;
+  std::string version;
+  std::string description;
+  std::string instructions;  // shown to the model by most hosts; keep it under 2 KB
+};
+
+struct ServerOptions {
+  ServerInfo info;
+  std::size_t tools_page_size = 100;
+  McpLogLevel default_log_level = McpLogLevel::Info;
+  std::size_t max_json_depth = 64;
+};
+
+class McpServer {
+ public:
+  McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor);
+
+  // Handles one message's text (parse errors answer -32700 with a null id).
+  void handle_text(const std::shared_ptr<Session>& session, std::string_view text,
+                   const std::shared_ptr<Outbound>& out);
+
+  // Handles one parsed message.
+  void handle(const std::shared_ptr<Session>& session, const nlohmann::json& message,
+              const std::shared_ptr<Outbound>& out);
+
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
+                      const std::shared_ptr<Outbound>& out, const std::string& trace_id);
+  void handle_notification(const std::shared_ptr<Session>& session, const jsonrpc::Message& m);
+
+  nlohmann::json initialize(Session& session, const jsonrpc::Message& m);
+  nlohmann::json list_tools(const Session& session, const jsonrpc::Message& m) const;
+  nlohmann::json set_log_level(Session& session, const jsonrpc::Message& m) const;
+  void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
+                 const std::shared_ptr<Outbound>& out, const std::string& trace_id);
+
+  const ServerOptions options_;
+  const ToolRegistry& tools_;
+  ThreadPool& executor_;
+};
+
+}  // namespace nmcp::mcp

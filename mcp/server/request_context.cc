@@ -1,0 +1,83 @@
+#include "mcp/server/request_context.h"
+
+#include <utility>
+
+#include "core/base/redact.h"
+#include "mcp/jsonrpc/message.h"
+#include "mcp/server/outbound.h"
+#include "mcp/server/session.h"
+
+namespace nmcp::mcp {
+
+RequestContext::RequestContext(nlohmann::json request_id, nlohmann::json progress_token,
+                               std::shared_ptr<Outbound> outbound,
+                               std::shared_ptr<Session> session, std::string trace_id)
+    : request_id_(std::move(request_id)),
+      progress_token_(std::move(progress_token)),
+      outbound_(std::move(outbound)),
+      session_(std::move(session)),
+      trace_id_(std::move(trace_id)) {}
+
+bool RequestContext::cancelled() const {
+  std::lock_guard lock(mu_);
+  return cancelled_;
+}
+
+bool RequestContext::sleep_for(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, duration, [this] { return cancelled_; });
+}
+
+void RequestContext::report_progress(double progress, std::optional<double> total,
+                                     std::string_view message) {
+  if (progress_token_.is_null()) return;
+  nlohmann::json params = {{"progressToken", progress_token_}, {"progress", progress}};
+  if (total) params["total"] = *total;
+  if (!message.empty() && protocol_version() >= ProtocolVersion::V2025_03_26) {
+    params["message"] = redact_text(message);
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (last_progress_ && progress <= *last_progress_) return;
+    last_progress_ = progress;
+  }
+  send_notification(jsonrpc::make_notification("notifications/progress", std::move(params)));
+}
+
+void RequestContext::log(McpLogLevel level, std::string_view logger, const nlohmann::json& data) {
+  if (level < session_->log_level()) return;
+  nlohmann::json params = {{"level", to_string(level)}, {"data", redact(data)}};
+  if (!logger.empty()) params["logger"] = logger;
+  send_notification(jsonrpc::make_notification("notifications/message", std::move(params)));
+}
+
+const std::string& RequestContext::principal() const { return session_->principal().tenant; }
+
+ProtocolVersion RequestContext::protocol_version() const { return session_->protocol_version(); }
+
+void RequestContext::cancel() {
+  {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+  }
+  cv_.notify_all();
+}
+
+void RequestContext::finish() {
+  std::lock_guard send_lock(send_mu_);
+  std::lock_guard lock(mu_);
+  finished_ = true;
+}
+
+void RequestContext::send_notification(const nlohmann::json& message) {
+  // mu_ is not held while sending: a transport may block on a slow client, and cancel() must
+  // never wait for that.
+  std::lock_guard send_lock(send_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (finished_ || cancelled_) return;
+  }
+  outbound_->send(message);
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,78 @@
+#pragma once
+// RequestContext: what a tool handler may do besides returning its result: notice that the
+// client cancelled, wait without ignoring cancellation, report progress, and send log messages
+// to the client. Notifications reach the transport stream that carries the request's
+// response; none are sent once the request has finished or when the client did not ask
+// (no progressToken; log level below the session's threshold).
+//
+// Thread-safety: every method may be called from any thread. cancel() and finish() are for
+// the server; handlers use the rest.
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp/protocol/log_level.h"
+#include "mcp/protocol/version.h"
+
+namespace nmcp::mcp {
+
+class Outbound;
+class Session;
+
+class RequestContext {
+ public:
+  RequestContext(nlohmann::json request_id, nlohmann::json progress_token,
+                 std::shared_ptr<Outbound> outbound, std::shared_ptr<Session> session,
+                 std::string trace_id);
+
+  bool cancelled() const;
+
+  // Waits for `duration`; returns false as soon as the request is cancelled.
+  bool sleep_for(std::chrono::milliseconds duration);
+
+  // Sends notifications/progress when the client supplied a progressToken. Values that do not
+  // increase are dropped: the protocol requires strictly increasing progress.
+  void report_progress(double progress, std::optional<double> total = std::nullopt,
+                       std::string_view message = {});
+
+  // Sends notifications/message if `level` passes the session's threshold. `data` is
+  // redacted (core/base/redact.h) before it leaves.
+  void log(McpLogLevel level, std::string_view logger, const nlohmann::json& data);
+
+  const nlohmann::json& request_id() const { return request_id_; }
+  const std::string& trace_id() const { return trace_id_; }
+  const std::string& principal() const;
+  ProtocolVersion protocol_version() const;
+
+  void cancel();
+  // After finish() no notification is sent for this request.
+  void finish();
+
+ private:
+  // Sends unless the request already finished or was cancelled.
+  void send_notification(const nlohmann::json& message);
+
+  const nlohmann::json request_id_;
+  const nlohmann::json progress_token_;
+  const std::shared_ptr<Outbound> outbound_;
+  const std::shared_ptr<Session> session_;
+  const std::string trace_id_;
+
+  // Held while a notification is being handed to the transport, and by finish(), so that no
+  // notification can follow the response. Never held by cancel().
+  std::mutex send_mu_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;                // guarded by mu_
+  bool finished_ = false;                 // guarded by mu_
+  std::optional<double> last_progress_;   // guarded by mu_
+};
+
+}  // namespace nmcp::mcp

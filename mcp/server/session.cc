@@ -1,0 +1,118 @@
+#include "mcp/server/session.h"
+
+#include <utility>
+#include <vector>
+
+#include "mcp/server/request_context.h"
+
+namespace nmcp::mcp {
+
+Session::Session(std::string id, Principal principal, McpLogLevel default_log_level)
+    : id_(std::move(id)),
+      principal_(std::move(principal)),
+      log_level_(default_log_level),
+      last_active_(std::chrono::steady_clock::now()) {}
+
+std::shared_ptr<Session> Session::preinitialized(Principal principal, ProtocolVersion version,
+                                                 McpLogLevel default_log_level) {
+  auto s = std::make_shared<Session>("", std::move(principal), default_log_level);
+  s->initialized_ = true;
+  s->version_ = version;
+  return s;
+}
+
+bool Session::initialized() const {
+  std::lock_guard lock(mu_);
+  return initialized_;
+}
+
+ProtocolVersion Session::protocol_version() const {
+  std::lock_guard lock(mu_);
+  return version_;
+}
+
+bool Session::initialize(ProtocolVersion version, nlohmann::json client_info) {
+  std::lock_guard lock(mu_);
+  if (initialized_) return false;
+  initialized_ = true;
+  version_ = version;
+  client_info_ = std::move(client_info);
+  return true;
+}
+
+nlohmann::json Session::client_info() const {
+  std::lock_guard lock(mu_);
+  return client_info_;
+}
+
+McpLogLevel Session::log_level() const {
+  std::lock_guard lock(mu_);
+  return log_level_;
+}
+
+void Session::set_log_level(McpLogLevel level) {
+  std::lock_guard lock(mu_);
+  log_level_ = level;
+}
+
+bool Session::add_request(const std::string& key, std::shared_ptr<RequestContext> request) {
+  std::lock_guard lock(mu_);
+  if (closed_) return false;
+  return requests_.emplace(key, std::move(request)).second;
+}
+
+void Session::remove_request(const std::string& key) {
+  {
+    std::lock_guard lock(mu_);
+    requests_.erase(key);
+  }
+  idle_cv_.notify_all();
+}
+
+void Session::cancel_request(const std::string& key) {
+  std::shared_ptr<RequestContext> request;
+  {
+    std::lock_guard lock(mu_);
+    const auto it = requests_.find(key);
+    if (it == requests_.end()) return;  // unknown or finished: a normal race, ignore
+    request = it->second;
+  }
+  request->cancel();
+}
+
+std::size_t Session::in_flight() const {
+  std::lock_guard lock(mu_);
+  return requests_.size();
+}
+
+bool Session::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [this] { return requests_.empty(); });
+}
+
+void Session::close() {
+  std::vector<std::shared_ptr<RequestContext>> to_cancel;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    for (auto& [key, request] : requests_) to_cancel.push_back(request);
+  }
+  for (auto& request : to_cancel) request->cancel();
+}
+
+bool Session::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+void Session::touch() {
+  std::lock_guard lock(mu_);
+  last_active_ = std::chrono::steady_clock::now();
+}
+
+std::chrono::steady_clock::time_point Session::last_active() const {
+  std::lock_guard lock(mu_);
+  return last_active_;
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,90 @@
+#pragma once
+// Session: the protocol state of one client connection: whether initialize happened and with
+// which protocol version, the client's logging threshold, who the client is (the principal an
+// API key maps to; "local" on stdio) and which requests are in flight, so that
+// notifications/cancelled and the end of the session can reach them.
+//
+// Thread-safety: all methods are safe to call concurrently.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp/protocol/log_level.h"
+#include "mcp/protocol/version.h"
+
+namespace nmcp::mcp {
+
+class RequestContext;
+
+// Who is on the other end. Tools may restrict what a principal sees and calls.
+struct Principal {
+  std::string tenant = "local";
+  // Tools this principal may list and call; nullopt means all.
+  std::optional<std::set<std::string>> allowed_tools;
+
+  bool may_use(const std::string& tool) const {
+    return !allowed_tools || allowed_tools->count(tool) > 0;
+  }
+};
+
+class Session {
+ public:
+  Session(std::string id, Principal principal, McpLogLevel default_log_level);
+
+  // A session that behaves as already initialized (stateless HTTP: every request stands alone).
+  static std::shared_ptr<Session> preinitialized(Principal principal, ProtocolVersion version,
+                                                 McpLogLevel default_log_level);
+
+  const std::string& id() const { return id_; }
+  const Principal& principal() const { return principal_; }
+
+  bool initialized() const;
+  // The negotiated version, or the latest before initialization.
+  ProtocolVersion protocol_version() const;
+  // False when the session was already initialized.
+  bool initialize(ProtocolVersion version, nlohmann::json client_info);
+  nlohmann::json client_info() const;
+
+  McpLogLevel log_level() const;
+  void set_log_level(McpLogLevel level);
+
+  // Registers an in-flight request under its id key; false if the key is already in flight
+  // or the session is closed.
+  bool add_request(const std::string& key, std::shared_ptr<RequestContext> request);
+  void remove_request(const std::string& key);
+  void cancel_request(const std::string& key);
+  std::size_t in_flight() const;
+  // Waits until nothing is in flight; false if `timeout` passed first.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+
+  // Cancels everything in flight; later add_request() calls fail.
+  void close();
+  bool closed() const;
+
+  void touch();
+  std::chrono::steady_clock::time_point last_active() const;
+
+ private:
+  const std::string id_;
+  const Principal principal_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable idle_cv_;
+  bool initialized_ = false;                          // guarded by mu_
+  bool closed_ = false;                               // guarded by mu_
+  ProtocolVersion version_ = kLatestVersion;          // guarded by mu_
+  nlohmann::json client_info_;                        // guarded by mu_
+  McpLogLevel log_level_;                             // guarded by mu_
+  std::map<std::string, std::shared_ptr<RequestContext>> requests_;  // guarded by mu_
+  std::chrono::steady_clock::time_point last_active_;  // guarded by mu_
+};
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,213 @@
+#include "mcp/testtools/test_tools.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "mcp/server/request_context.h"
+
+namespace nmcp::mcp {
+
+using json = nlohmann::json;
+
+namespace {
+
+// A 1x1 transparent PNG and a 4-sample silent WAV, for the conformance content fixtures.
+constexpr const char* kPng =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+constexpr const char* kWav = "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQgAAAAAAAAAAAAAAA==";
+
+ToolAnnotations read_only() { return {true, false, true, false}; }
+
+ToolResult content_only(json content) {
+  ToolResult r;
+  r.content = std::move(content);
+  return r;
+}
+
+Status add_product_shaped(ToolRegistry& r) {
+  if (auto s = r.add(
+          {"echo", "Echo", "Returns the text it is given. For protocol tests.",
+           json::parse(R"({"type":"object","properties":{"text":{"type":"string","maxLength":10000,
+             "description":"Text to echo"}},"required":["text"],"additionalProperties":false})"),
+           json::parse(R"({"type":"object","properties":{"text":{"type":"string"}},
+             "required":["text"],"additionalProperties":false})"),
+           read_only()},
+          [](const json& args, RequestContext&) {
+            return ToolResult::success({{"text", args["text"]}});
+          });
+      !s)
+    return s;
+
+  if (auto s = r.add(
+          {"add", "Add numbers", "Adds two numbers. For protocol tests.",
+           json::parse(R"({"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},
+             "required":["a","b"],"additionalProperties":false})"),
+           json::parse(R"({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]})"),
+           read_only()},
+          [](const json& args, RequestContext&) {
+            return ToolResult::success({{"sum", args["a"].get<double>() + args["b"].get<double>()}});
+          });
+      !s)
+    return s;
+
+  if (auto s = r.add(
+          {"slow", "Slow operation",
+           "Works for steps*step_ms milliseconds, reporting progress after each step and "
+           "stopping early when cancelled. For concurrency and cancellation tests.",
+           json::parse(R"({"type":"object","properties":{
+             "steps":{"type":"integer","minimum":1,"maximum":1000,"default":5},
+             "step_ms":{"type":"integer","minimum":0,"maximum":60000,"default":100}},
+             "additionalProperties":false})"),
+           json::parse(R"({"type":"object","properties":{"completed_steps":{"type":"integer"},
+             "cancelled":{"type":"boolean"}},"required":["completed_steps","cancelled"]})"),
+           read_only()},
+          [](const json& args, RequestContext& ctx) {
+            const int steps = args.value("steps", 5);
+            const int step_ms = args.value("step_ms", 100);
+            int done = 0;
+            while (done < steps) {
+              if (!ctx.sleep_for(std::chrono::milliseconds(step_ms))) break;
+              ++done;
+              ctx.report_progress(done, steps, "step " + std::to_string(done) + " of " +
+                                                   std::to_string(steps));
+            }
+            return ToolResult::success({{"completed_steps", done}, {"cancelled", ctx.cancelled()}});
+          });
+      !s)
+    return s;
+
+  if (auto s = r.add(
+          {"fail", "Fail on purpose",
+           "Fails in the chosen way: 'error' returns a tool error, 'throw' throws inside the "
+           "handler, 'bad_output' returns a result that breaks the output schema.",
+           json::parse(R"({"type":"object","properties":{"mode":{"type":"string",
+             "enum":["error","throw","bad_output"]}},"required":["mode"],"additionalProperties":false})"),
+           json::parse(R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})"),
+           {false, false, true, false}},
+          [](const json& args, RequestContext&) -> ToolResult {
+            const std::string mode = args["mode"];
+            if (mode == "throw") throw std::runtime_error("deliberate failure in the fail tool");
+            if (mode == "bad_output") return ToolResult::success({{"ok", "not a boolean"}});
+            return ToolResult::failure(
+                "The operation failed on purpose. Call fail with another mode to see other "
+                "failures.");
+          });
+      !s)
+    return s;
+
+  if (auto s = r.add(
+          {"validate", "Validate arguments",
+           "Accepts a scan-shaped argument object and returns it, to exercise argument "
+           "validation.",
+           json::parse(R"({"type":"object","properties":{
+             "target":{"type":"string","minLength":1,"maxLength":253,"pattern":"^[a-z0-9.-]+$"},
+             "port":{"type":"integer","minimum":1,"maximum":65535},
+             "mode":{"type":"string","enum":["fast","full"]},
+             "tags":{"type":"array","items":{"type":"string","maxLength":20},"maxItems":3,"uniqueItems":true},
+             "options":{"type":"object","properties":{"verbose":{"type":"boolean"}},"additionalProperties":false}},
+             "required":["target","port"],"additionalProperties":false})"),
+           json::parse(R"({"type":"object","properties":{"accepted":{"type":"object"}},"required":["accepted"]})"),
+           read_only()},
+          [](const json& args, RequestContext&) {
+            return ToolResult::success({{"accepted", args}});
+          });
+      !s)
+    return s;
+
+  return r.add(
+      {"log", "Send log messages",
+       "Sends one notifications/message at every level; one carries a password, which must "
+       "arrive redacted.",
+       json{{"type", "object"}, {"additionalProperties", false}},
+       json::parse(R"({"type":"object","properties":{"sent":{"type":"integer"}},"required":["sent"]})"),
+       read_only()},
+      [](const json&, RequestContext& ctx) {
+        int sent = 0;
+        for (auto level : {McpLogLevel::Debug, McpLogLevel::Info, McpLogLevel::Notice,
+                           McpLogLevel::Warning, McpLogLevel::Error, McpLogLevel::Critical,
+                           McpLogLevel::Alert, McpLogLevel::Emergency}) {
+          ctx.log(level, "test", {{"message", std::string("level ") + std::string(to_string(level))},
+                                  {"password", "hunter2"}});
+          ++sent;
+        }
+        return ToolResult::success({{"sent", sent}});
+      });
+}
+
+// Tools with the names and behaviour the MCP conformance suite expects of an "everything"
+// server; they let the suite's tools-call-* scenarios run against our protocol layer.
+Status add_conformance_fixtures(ToolRegistry& r) {
+  const json no_args = {{"type", "object"}, {"properties", json::object()}};
+  struct Fixture {
+    const char* name;
+    const char* title;
+    ToolHandler handler;
+  };
+  const Fixture fixtures[] = {
+      {"test_simple_text", "Simple text",
+       [](const json&, RequestContext&) {
+         return content_only(json::array({{{"type", "text"}, {"text", "This is a simple text response for testing."}}}));
+       }},
+      {"test_image_content", "Image content",
+       [](const json&, RequestContext&) {
+         return content_only(json::array({{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}}));
+       }},
+      {"test_audio_content", "Audio content",
+       [](const json&, RequestContext&) {
+         return content_only(json::array({{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}}));
+       }},
+      {"test_embedded_resource", "Embedded resource",
+       [](const json&, RequestContext&) {
+         return content_only(json::array({{{"type", "resource"},
+                                           {"resource", {{"uri", "test://embedded-resource"},
+                                                         {"mimeType", "text/plain"},
+                                                         {"text", "This is an embedded resource content."}}}}}));
+       }},
+      {"test_multiple_content_types", "Mixed content",
+       [](const json&, RequestContext&) {
+         return content_only(json::array(
+             {{{"type", "text"}, {"text", "Multiple content types test:"}},
+              {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}},
+              {{"type", "resource"},
+               {"resource", {{"uri", "test://mixed-content-resource"},
+                             {"mimeType", "application/json"},
+                             {"text", R"({"test":"data","value":123})"}}}}}));
+       }},
+      {"test_tool_with_logging", "Logging during a call",
+       [](const json&, RequestContext& ctx) {
+         ctx.log(McpLogLevel::Info, "conformance", "Tool execution started");
+         ctx.sleep_for(std::chrono::milliseconds(50));
+         ctx.log(McpLogLevel::Info, "conformance", "Tool processing data");
+         ctx.sleep_for(std::chrono::milliseconds(50));
+         ctx.log(McpLogLevel::Info, "conformance", "Tool execution completed");
+         return content_only(json::array({{{"type", "text"}, {"text", "Tool with logging executed successfully"}}}));
+       }},
+      {"test_tool_with_progress", "Progress during a call",
+       [](const json&, RequestContext& ctx) {
+         for (double p : {0.0, 50.0, 100.0}) {
+           ctx.report_progress(p, 100.0, "progress " + std::to_string(static_cast<int>(p)));
+           ctx.sleep_for(std::chrono::milliseconds(50));
+         }
+         return content_only(json::array({{{"type", "text"}, {"text", "Progress test completed"}}}));
+       }},
+      {"test_error_handling", "Error result",
+       [](const json&, RequestContext&) {
+         return ToolResult::failure("This tool intentionally returns an error for testing");
+       }},
+  };
+  for (const auto& f : fixtures) {
+    ToolDefinition d{f.name, f.title, std::string("Conformance fixture: ") + f.title + ".", no_args,
+                     nullptr, read_only()};
+    if (auto s = r.add(std::move(d), f.handler); !s) return s;
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status register_test_tools(ToolRegistry& registry) {
+  if (auto s = add_product_shaped(registry); !s) return s;
+  return add_conformance_fixtures(registry);
+}
+
+}  // namespace nmcp::mcp
