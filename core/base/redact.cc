@@ -76,7 +76,7 @@ std::string mask_key_values(std::string_view text) {
       }
     } else {
       while (end < text.size() && text[end] != ' ' && text[end] != ',' && text[end] != '&' &&
-             text[end] != '\n' && text[end] != '}')
+             text[end] != ';' && text[end] != '\n' && text[end] != '}')
         ++end;
     }
     if (end > i) out.append(kRedacted);

@@ -233,7 +233,8 @@ struct HttpTransport::Impl {
     if (!body) return;
     auto value = rpc::parse(*body, server.options().max_json_depth);
     if (!value) {
-      rpc_error(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");
+      rpc_error(res, 400, rpc::kParseError,
+                rpc::parse_error_message(*body, server.options().max_json_depth));
       return;
     }
     if (value->is_array()) {
@@ -518,7 +519,8 @@ struct HttpTransport::Impl {
     if (!body) return;
     auto value = rpc::parse(*body, server.options().max_json_depth);
     if (!value) {
-      rpc_error(res, 400, rpc::kParseError, "Parse error: the body is not valid JSON");
+      rpc_error(res, 400, rpc::kParseError,
+                rpc::parse_error_message(*body, server.options().max_json_depth));
       return;
     }
     server.handle(entry->session, *value, std::make_shared<QueueOutbound>(entry->stream));

@@ -41,6 +41,13 @@ std::optional<json> parse(std::string_view text, std::size_t max_depth) {
   return value;
 }
 
+std::string parse_error_message(std::string_view text, std::size_t max_depth) {
+  if (!within_depth(text, max_depth)) {
+    return "Parse error: JSON nested more than " + std::to_string(max_depth) + " levels deep";
+  }
+  return "Parse error: not valid JSON (check quoting, brackets and UTF-8)";
+}
+
 bool is_valid_id(const json& id) { return id.is_string() || id.is_number_integer(); }
 
 std::string id_key(const json& id) {
@@ -67,7 +74,8 @@ std::variant<Message, Invalid> classify(const json& value) {
   }
   if (has_id && !is_valid_id(*id_it)) {
     return Invalid{nullptr, kInvalidRequest,
-                   "Invalid Request: \"id\" must be a string or an integer (null is not allowed)"};
+                   "Invalid Request: \"id\" must be a string or an integer, got " +
+                       std::string(id_it->is_null() ? "null" : id_it->type_name())};
   }
 
   const auto method = value.find("method");

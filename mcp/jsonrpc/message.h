@@ -37,6 +37,9 @@ std::optional<json> parse(std::string_view text, std::size_t max_depth = 64);
 // True when nesting of arrays/objects in `text` never exceeds `max_depth` (strings are skipped).
 bool within_depth(std::string_view text, std::size_t max_depth);
 
+// The -32700 message for text that parse() refused, saying which rule it broke.
+std::string parse_error_message(std::string_view text, std::size_t max_depth = 64);
+
 enum class Kind { Request, Notification, Response };
 
 struct Message {

@@ -449,8 +449,9 @@ class Validator {
     std::vector<SchemaViolation> local;
     Validator sub(local, why != nullptr ? 3 : 1);
     sub.check(node, v, "", depth + 1);
+    const bool ok = local.empty();
     if (why != nullptr) *why = std::move(local);
-    return sub.out_.empty();
+    return ok;
   }
 
   void check_number(const Node& n, double d, const std::string& path) {

@@ -67,9 +67,7 @@ void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string
   auto value = rpc::parse(text, options_.max_json_depth);
   if (!value) {
     out->complete(rpc::make_error(nullptr, rpc::kParseError,
-                                  "Parse error: the message is not valid JSON (or is nested more "
-                                  "than " +
-                                      std::to_string(options_.max_json_depth) + " levels deep)"));
+                                  rpc::parse_error_message(text, options_.max_json_depth)));
     return;
   }
   handle(session, *value, out);

@@ -1,0 +1,74 @@
+#include "mcp/app/cli_options.h"
+
+#include <doctest/doctest.h>
+
+using nmcp::app::CliOptions;
+using nmcp::app::parse_cli;
+
+namespace {
+nmcp::Result<CliOptions> parse(std::initializer_list<std::string_view> args) {
+  return parse_cli(std::vector<std::string_view>(args));
+}
+std::string error_of(std::initializer_list<std::string_view> args) {
+  auto r = parse(args);
+  REQUIRE_FALSE(r);
+  return r.error().message;
+}
+}  // namespace
+
+TEST_CASE("cli: defaults are stdio, config/scanners.yaml, info, json") {
+  auto o = parse({});
+  REQUIRE(o);
+  CHECK(o->mode == CliOptions::Mode::Stdio);
+  CHECK(o->config_path == "config/scanners.yaml");
+  CHECK(o->log_level == nmcp::log::Level::Info);
+  CHECK(o->log_format == nmcp::log::Format::Json);
+  CHECK(parse({"--stdio"})->mode == CliOptions::Mode::Stdio);
+}
+
+TEST_CASE("cli: --http takes an optional address") {
+  auto d = parse({"--http"});
+  REQUIRE(d);
+  CHECK(d->mode == CliOptions::Mode::Http);
+  CHECK(d->http_host == "127.0.0.1");
+  CHECK(d->http_port == 8765);
+  auto a = parse({"--http", "0.0.0.0:9000", "--log-level", "debug"});
+  REQUIRE(a);
+  CHECK(a->http_host == "0.0.0.0");
+  CHECK(a->http_port == 9000);
+  CHECK(a->log_level == nmcp::log::Level::Debug);
+  CHECK(parse({"--http=[::1]:0"})->http_host == "::1");
+  CHECK(parse({"--http", ":1234"})->http_port == 1234);
+  CHECK(parse({"--http", ":1234"})->http_host == "127.0.0.1");
+  auto s = parse({"--http", "--stateless", "--allowed-host", "a", "--allowed-host=b",
+                  "--max-body-bytes", "2048", "--api-keys-file", "k.txt"});
+  REQUIRE(s);
+  CHECK(s->stateless);
+  CHECK(s->allowed_hosts == std::vector<std::string>{"a", "b"});
+  CHECK(s->max_body_bytes == 2048);
+  CHECK(s->api_keys_file == "k.txt");
+}
+
+TEST_CASE("cli: bad command lines name the problem") {
+  CHECK(error_of({"--frobnicate"}) == "unknown option \"--frobnicate\"");
+  CHECK(error_of({"extra"}) == "unknown option \"extra\"");
+  CHECK(error_of({"--http", "host:99999"}).find("port must be a number from 0 to 65535") != std::string::npos);
+  CHECK(error_of({"--http", "::1:80"}).find("brackets") != std::string::npos);
+  CHECK(error_of({"--http", "ho$t:80"}).find("not a host name") != std::string::npos);
+  CHECK(error_of({"--log-level", "loud"}).find("--log-level must be") != std::string::npos);
+  CHECK(error_of({"--log-format"}) == "--log-format needs a value");
+  CHECK(error_of({"--config", "--stdio"}) == "--config needs a value");
+  CHECK(error_of({"--tool-threads", "0"}).find("from 1 to 1024") != std::string::npos);
+  CHECK(error_of({"--tool-threads", "x"}).find("got \"x\"") != std::string::npos);
+  CHECK(error_of({"--stdio", "--http"}) == "choose one of --stdio and --http");
+  CHECK(error_of({"--stateless"}).find("apply to --http only") != std::string::npos);
+  CHECK(error_of({"--stdio=yes"}) == "--stdio takes no value");
+}
+
+TEST_CASE("cli: --help advertises no test-only flag") {
+  const std::string help = nmcp::app::usage();
+  CHECK(help.find("--http") != std::string::npos);
+  CHECK(help.find("--test-tools") == std::string::npos);
+  CHECK(help.find("--sse-keepalive-ms") == std::string::npos);
+  CHECK(parse({"--test-tools"})->test_tools);
+}
