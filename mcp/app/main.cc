@@ -122,8 +122,11 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
   h.session_idle_timeout = o.session_idle_timeout;
   h.keepalive_interval = o.sse_keepalive;
   nmcp::mcp::HttpTransport transport(server, h);
+  // Registered before anything can announce the server, so no signal is ever missed.
+  signals.on_stop([&transport] { transport.stop(); });
   auto port = transport.bind();
   if (!port) {
+    signals.on_stop(nullptr);
     log::error("main", port.error().message, {{"hint", port.error().hint}});
     return 1;
   }
@@ -141,7 +144,6 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
              {"stateless", o.stateless},
              {"legacy_sse", o.legacy_sse},
              {"auth", h.api_keys ? "api-keys" : "none"}});
-  signals.on_stop([&transport] { transport.stop(); });
   transport.serve();
   signals.on_stop(nullptr);
   return 0;

@@ -115,6 +115,8 @@ struct HttpTransport::Impl {
   StreamSlots slots;
   httplib::Server http;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> serving{false};
+  std::mutex serve_mu;  // orders serve()'s start against stop()
   std::thread housekeeper;
   std::mutex hk_mu;
   std::condition_variable hk_cv;
@@ -182,10 +184,16 @@ struct HttpTransport::Impl {
   std::optional<std::string> read_body(const httplib::ContentReader& reader, httplib::Response& res) {
     std::string body;
     bool too_large = false;
+    std::size_t total = 0;
+    // Past the limit the rest is read and dropped, up to as much again, so that a client that
+    // is still sending gets to read our 413 instead of a reset connection.
+    const std::size_t drain_limit = opts.max_body_bytes * 2;
     const bool ok = reader([&](const char* data, std::size_t size) {
-      if (body.size() + size > opts.max_body_bytes) {
+      total += size;
+      if (total > opts.max_body_bytes) {
         too_large = true;
-        return false;
+        body.clear();
+        return total <= drain_limit;
       }
       body.append(data, size);
       return true;
@@ -562,6 +570,7 @@ struct HttpTransport::Impl {
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http.set_payload_max_length(opts.max_body_bytes);
     http.set_keep_alive_max_count(100000);
+    http.set_keep_alive_timeout(opts.keep_alive_timeout.count());
     http.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return admit(req, res); });
     http.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -640,15 +649,28 @@ Result<int> HttpTransport::bind() {
 }
 
 void HttpTransport::serve() {
-  if (!impl_->bound || impl_->stopping) return;
+  {
+    std::lock_guard lock(impl_->serve_mu);
+    if (!impl_->bound || impl_->stopping) return;
+    impl_->serving = true;
+  }
   impl_->http.listen_after_bind();
+  impl_->serving = false;
 }
 
 void HttpTransport::stop() {
-  if (impl_->stopping.exchange(true)) return;
+  {
+    std::lock_guard lock(impl_->serve_mu);
+    if (impl_->stopping.exchange(true)) return;
+  }
   impl_->hk_cv.notify_all();
   // Close sessions first: their streams end, so the listener's threads can be joined.
   impl_->sessions.close_all();
+  // httplib ignores stop() until its accept loop runs, and serve() may have passed its check
+  // without reaching that loop yet: wait for it, or the stop would be lost.
+  while (impl_->serving && !impl_->http.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   impl_->http.stop();
   if (impl_->housekeeper.joinable()) impl_->housekeeper.join();
 }

@@ -42,6 +42,8 @@ struct HttpOptions {
   std::chrono::seconds session_idle_timeout{3600};
   std::chrono::milliseconds keepalive_interval{15000};
   std::chrono::milliseconds stream_switch_after{10000};
+  // An idle keep-alive connection holds an HTTP thread this long, and stop() may wait for it.
+  std::chrono::seconds keep_alive_timeout{2};
 };
 
 class HttpTransport {

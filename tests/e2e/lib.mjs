@@ -1,0 +1,75 @@
+// Shared helpers for the end-to-end tests: start nessus-mcp over HTTP on a free port, small
+// assertions that name what failed, and a runner that reports each check.
+import { spawn } from "node:child_process";
+
+export function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+export function equal(actual, expected, message) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`check failed: ${message}\n  expected ${e}\n  got      ${a}`);
+}
+
+export async function rejects(promise, pattern, message) {
+  try {
+    await promise;
+  } catch (err) {
+    if (pattern && !pattern.test(String(err?.message ?? err))) {
+      throw new Error(`check failed: ${message}: error "${err?.message}" does not match ${pattern}`);
+    }
+    return err;
+  }
+  throw new Error(`check failed: ${message}: expected a rejection`);
+}
+
+// Runs named async steps in order; prints each; exits non-zero on the first failure.
+export async function run(name, steps) {
+  for (const [title, fn] of steps) {
+    const started = Date.now();
+    try {
+      await fn();
+      console.log(`ok   ${name}: ${title} (${Date.now() - started} ms)`);
+    } catch (err) {
+      console.error(`FAIL ${name}: ${title}\n${err?.stack ?? err}`);
+      process.exit(1);
+    }
+  }
+}
+
+// Starts `binary --http 127.0.0.1:0 ...args` and resolves once it logs the port it bound.
+export function startHttpServer(binary, args = []) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(binary, ["--http", "127.0.0.1:0", "--log-format", "json", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let stdout = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 15000);
+    proc.stdout.on("data", (d) => (stdout += d));
+    proc.stderr.on("data", (d) => {
+      stderr += d;
+      for (const line of stderr.split("\n")) {
+        if (!line.includes("listening on")) continue;
+        const port = JSON.parse(line).port;
+        clearTimeout(timer);
+        resolve({
+          port,
+          url: `http://127.0.0.1:${port}`,
+          proc,
+          logs: () => stderr,
+          stdout: () => stdout,
+          stop: () =>
+            new Promise((done) => {
+              if (proc.exitCode !== null) return done(proc.exitCode);
+              proc.once("exit", (code) => done(code));
+              proc.kill("SIGTERM");
+            }),
+        });
+        return;
+      }
+    });
+    proc.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
+  });
+}
