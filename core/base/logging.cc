@@ -43,12 +43,11 @@ std::string utc_timestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);
   const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-      1000;
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
 std::string plain_value(const nlohmann::json& v) {
@@ -133,8 +132,8 @@ std::string format_line(Format format, Level level, std::string_view component,
     }
     return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  std::string out = fmt::format("{} {:<5} [{}] {}", utc_timestamp(), to_string(level), component,
-                                safe_message);
+  std::string out =
+      fmt::format("{} {:<5} [{}] {}", utc_timestamp(), to_string(level), component, safe_message);
   if (safe_fields.is_object()) {
     for (const auto& [key, value] : safe_fields.items()) {
       out += fmt::format(" {}={}", key, plain_value(value));

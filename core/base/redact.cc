@@ -21,8 +21,8 @@ std::string normalise(std::string_view key) {
 // "credential" is deliberately absent: credential *profile names* are not secrets and operators
 // need them in logs; the secrets inside a credentials object sit under keys listed here.
 constexpr std::array<std::string_view, 13> kSecretFragments = {
-    "password",      "passwd", "passphrase", "secret",     "token",    "apikey", "accesskey",
-    "privatekey", "authorization", "cookie", "sessionkey", "xapikeys", "bearer"};
+    "password",   "passwd",        "passphrase", "secret",     "token",    "apikey", "accesskey",
+    "privatekey", "authorization", "cookie",     "sessionkey", "xapikeys", "bearer"};
 
 bool is_key_char(char c) {
   const auto u = static_cast<unsigned char>(c);

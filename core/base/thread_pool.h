@@ -35,6 +35,7 @@ class ThreadPool {
 
  private:
   void run();
+  bool spin_for_work();
 
   const std::string name_;
   const std::size_t max_backlog_;
@@ -42,6 +43,7 @@ class ThreadPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stopping_ = false;                   // guarded by mu_
+  std::size_t idle_ = 0;                    // threads waiting for work; guarded by mu_
   std::vector<std::thread> threads_;
 };
 

@@ -13,9 +13,7 @@ std::optional<long long> parse_int(std::string_view text) {
   return value;
 }
 
-Status bad(std::string message) {
-  return fail(ErrorCode::InvalidArgument, std::move(message));
-}
+Status bad(std::string message) { return fail(ErrorCode::InvalidArgument, std::move(message)); }
 
 // HOST:PORT, [IPv6]:PORT, :PORT or HOST. The host is checked loosely here (the bind reports
 // anything the OS rejects); the port strictly.
@@ -24,11 +22,13 @@ Status parse_address(std::string_view text, CliOptions& o) {
   std::string_view port;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
-    if (close == std::string_view::npos) return bad("--http: unterminated [IPv6] address in \"" + std::string(text) + "\"");
+    if (close == std::string_view::npos)
+      return bad("--http: unterminated [IPv6] address in \"" + std::string(text) + "\"");
     host = text.substr(1, close - 1);
     const std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return bad("--http: expected :PORT after ] in \"" + std::string(text) + "\"");
+      if (rest.front() != ':')
+        return bad("--http: expected :PORT after ] in \"" + std::string(text) + "\"");
       port = rest.substr(1);
     }
   } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
@@ -49,7 +49,8 @@ Status parse_address(std::string_view text, CliOptions& o) {
   if (!port.empty() || text.find(':') != std::string_view::npos) {
     const auto p = parse_int(port);
     if (!p || *p < 0 || *p > 65535) {
-      return bad("--http: port must be a number from 0 to 65535, got \"" + std::string(port) + "\"");
+      return bad("--http: port must be a number from 0 to 65535, got \"" + std::string(port) +
+                 "\"");
     }
     o.http_port = static_cast<int>(*p);
   }
@@ -119,10 +120,9 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
       if (!v) return tl::unexpected(v.error());
       const auto n = parse_int(*v);
       if (!n || *n < min || *n > max) {
-        return fail(ErrorCode::InvalidArgument, std::string(flag) + " must be a whole number from " +
-                                                    std::to_string(min) + " to " +
-                                                    std::to_string(max) + ", got \"" +
-                                                    std::string(*v) + "\"");
+        return fail(ErrorCode::InvalidArgument,
+                    std::string(flag) + " must be a whole number from " + std::to_string(min) +
+                        " to " + std::to_string(max) + ", got \"" + std::string(*v) + "\"");
       }
       return static_cast<std::size_t>(*n);
     };
@@ -153,13 +153,22 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
       o.legacy_sse = false;
     } else if (arg == "--allowed-host") {
       auto v = value(arg);
-      if (v) o.allowed_hosts.emplace_back(*v); else st = tl::unexpected(v.error());
+      if (v)
+        o.allowed_hosts.emplace_back(*v);
+      else
+        st = tl::unexpected(v.error());
     } else if (arg == "--allowed-origin") {
       auto v = value(arg);
-      if (v) o.allowed_origins.emplace_back(*v); else st = tl::unexpected(v.error());
+      if (v)
+        o.allowed_origins.emplace_back(*v);
+      else
+        st = tl::unexpected(v.error());
     } else if (arg == "--api-keys-file") {
       auto v = value(arg);
-      if (v) o.api_keys_file = std::string(*v); else st = tl::unexpected(v.error());
+      if (v)
+        o.api_keys_file = std::string(*v);
+      else
+        st = tl::unexpected(v.error());
     } else if (arg == "--config") {
       auto v = value(arg);
       if (v) {
@@ -171,38 +180,66 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     } else if (arg == "--log-level") {
       auto v = value(arg);
       const auto level = v ? log::parse_level(*v) : std::nullopt;
-      if (!v) st = tl::unexpected(v.error());
-      else if (!level) st = bad("--log-level must be trace, debug, info, warn, error or off, got \"" + std::string(*v) + "\"");
-      else o.log_level = *level;
+      if (!v)
+        st = tl::unexpected(v.error());
+      else if (!level)
+        st = bad("--log-level must be trace, debug, info, warn, error or off, got \"" +
+                 std::string(*v) + "\"");
+      else
+        o.log_level = *level;
     } else if (arg == "--log-format") {
       auto v = value(arg);
       const auto format = v ? log::parse_format(*v) : std::nullopt;
-      if (!v) st = tl::unexpected(v.error());
-      else if (!format) st = bad("--log-format must be json or plain, got \"" + std::string(*v) + "\"");
-      else o.log_format = *format;
+      if (!v)
+        st = tl::unexpected(v.error());
+      else if (!format)
+        st = bad("--log-format must be json or plain, got \"" + std::string(*v) + "\"");
+      else
+        o.log_format = *format;
     } else if (arg == "--max-body-bytes") {
       auto n = count(arg, 1024, 1LL << 30);
-      if (n) o.max_body_bytes = *n; else st = tl::unexpected(n.error());
+      if (n)
+        o.max_body_bytes = *n;
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--max-streams") {
       auto n = count(arg, 1, 10000);
-      if (n) o.max_streams = *n; else st = tl::unexpected(n.error());
+      if (n)
+        o.max_streams = *n;
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--http-threads") {
       auto n = count(arg, 1, 1024);
-      if (n) o.http_threads = *n; else st = tl::unexpected(n.error());
+      if (n)
+        o.http_threads = *n;
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--tool-threads") {
       auto n = count(arg, 1, 1024);
-      if (n) o.tool_threads = *n; else st = tl::unexpected(n.error());
+      if (n)
+        o.tool_threads = *n;
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--session-idle-timeout") {
       auto n = count(arg, 1, 7 * 24 * 3600);
-      if (n) o.session_idle_timeout = std::chrono::seconds(*n); else st = tl::unexpected(n.error());
+      if (n)
+        o.session_idle_timeout = std::chrono::seconds(*n);
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--test-tools") {
       o.test_tools = true;
     } else if (arg == "--sse-keepalive-ms") {
       auto n = count(arg, 10, 3600000);
-      if (n) o.sse_keepalive = std::chrono::milliseconds(*n); else st = tl::unexpected(n.error());
+      if (n)
+        o.sse_keepalive = std::chrono::milliseconds(*n);
+      else
+        st = tl::unexpected(n.error());
     } else if (arg == "--tools-page-size") {
       auto n = count(arg, 1, 1000);
-      if (n) o.tools_page_size = *n; else st = tl::unexpected(n.error());
+      if (n)
+        o.tools_page_size = *n;
+      else
+        st = tl::unexpected(n.error());
     } else {
       st = bad("unknown option \"" + std::string(args[i]) + "\"");
     }

@@ -135,9 +135,9 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
               "listening on all interfaces but only loopback Host names are accepted; add "
               "--allowed-host for the names clients use");
   }
-  const std::string where = (o.http_host.find(':') != std::string::npos ? "[" + o.http_host + "]"
-                                                                        : o.http_host) +
-                            ":" + std::to_string(*port);
+  const std::string where =
+      (o.http_host.find(':') != std::string::npos ? "[" + o.http_host + "]" : o.http_host) + ":" +
+      std::to_string(*port);
   log::info("main", "listening on " + where,
             {{"host", o.http_host},
              {"port", *port},

@@ -54,12 +54,14 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
     std::string digest;
     std::string extra;
     if (!(words >> tenant)) continue;  // blank or comment-only
-    if (!valid_tenant(tenant)) return problem("tenant \"" + tenant + "\" must be 1-64 of [A-Za-z0-9_.-]");
+    if (!valid_tenant(tenant))
+      return problem("tenant \"" + tenant + "\" must be 1-64 of [A-Za-z0-9_.-]");
     if (!(words >> digest)) return problem("missing the sha256:HEX digest after the tenant");
     if (digest.rfind("sha256:", 0) != 0 || !is_hex64(digest.substr(7))) {
       // Never echo the value: it may be a key pasted by mistake instead of its digest.
-      return problem("the second field must be sha256: followed by 64 hex digits (the digest of "
-                     "the key, never the key itself)");
+      return problem(
+          "the second field must be sha256: followed by 64 hex digits (the digest of "
+          "the key, never the key itself)");
     }
     digest = digest.substr(7);
     std::transform(digest.begin(), digest.end(), digest.begin(),

@@ -2,6 +2,8 @@
 
 #include "mcp/http/http_transport.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -98,6 +100,14 @@ class StreamSlots {
   std::atomic<std::size_t> open_{0};
 };
 
+// httplib 0.11 listens with a backlog of 5, compiled into the library: a burst of a few
+// concurrent connects overflows it and each overflowing client waits a full SYN retransmit
+// (a second). Listening again on the bound socket raises the backlog (Linux allows it).
+class Listener : public httplib::Server {
+ public:
+  bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+};
+
 }  // namespace
 
 struct HttpTransport::Impl {
@@ -113,7 +123,7 @@ struct HttpTransport::Impl {
   const OriginPolicy policy;
   SessionTable sessions;
   StreamSlots slots;
-  httplib::Server http;
+  Listener http;
   std::atomic<bool> stopping{false};
   std::atomic<bool> serving{false};
   std::mutex serve_mu;  // orders serve()'s start against stop()
@@ -150,7 +160,8 @@ struct HttpTransport::Impl {
       res.set_header("WWW-Authenticate", presented
                                              ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
                                              : R"(Bearer realm="nessus-mcp")");
-      log::warn("http", presented ? "rejected an invalid API key" : "rejected a request without an API key",
+      log::warn("http",
+                presented ? "rejected an invalid API key" : "rejected a request without an API key",
                 {{"remote", req.remote_addr}, {"path", req.path}});
       rpc_error(res, 401, rpc::kServerError,
                 "Unauthorized: send \"Authorization: Bearer <API key>\"");
@@ -181,7 +192,8 @@ struct HttpTransport::Impl {
 
   // Reads the body through `reader` with the size limit applied to every encoding: httplib
   // 0.11 enforces set_payload_max_length for Content-Length bodies only, not chunked ones.
-  std::optional<std::string> read_body(const httplib::ContentReader& reader, httplib::Response& res) {
+  std::optional<std::string> read_body(const httplib::ContentReader& reader,
+                                       httplib::Response& res) {
     std::string body;
     bool too_large = false;
     std::size_t total = 0;
@@ -260,9 +272,9 @@ struct HttpTransport::Impl {
     std::shared_ptr<SessionEntry> new_entry;
     if (opts.stateless) {
       session = is_initialize ? std::make_shared<Session>("", principal, default_level())
-                              : Session::preinitialized(principal,
-                                                        header_version.value_or(kHeaderlessHttpVersion),
-                                                        default_level());
+                              : Session::preinitialized(
+                                    principal, header_version.value_or(kHeaderlessHttpVersion),
+                                    default_level());
     } else if (is_initialize) {
       if (req.has_header(kSessionHeader)) {
         rpc_error(res, 400, rpc::kInvalidRequest,
@@ -299,74 +311,90 @@ struct HttpTransport::Impl {
       session = entry->session;
     }
 
-    auto reply = std::make_shared<PostReply>(accept.sse);
-    server.handle(session, *value, reply);
-    respond(reply, accept, res, [&](const json& response) {
-      if (!new_entry || !response.contains("result")) return true;
+    if (accept.sse && wants_progress(*value)) {
+      // The client asked for progress: answer with an event stream at once and run the call
+      // inside it, writing each notification as it happens.
+      stream_call(session, std::make_shared<json>(std::move(*value)), res);
+      return;
+    }
+    auto reply = std::make_shared<BufferedReply>(accept.sse);
+    server.handle(session, *value, reply, ToolDispatch::Caller);
+    const auto response = reply->response();
+    if (!response) {
+      res.status = 202;  // a notification, a response, or a call the client cancelled
+      return;
+    }
+    if (new_entry && response->contains("result")) {
       if (!sessions.insert(new_entry)) {
         rpc_error(res, 503, rpc::kServerError,
                   "Service Unavailable: too many sessions; retry later or end idle sessions with "
                   "DELETE");
-        return false;
+        return;
       }
       res.set_header(kSessionHeader, session->id());
       log::info("http", "session started",
                 {{"session", short_id(session->id())}, {"tenant", principal.tenant}});
-      return true;
-    });
+    }
+    const auto notifications = reply->notifications();
+    res.status = 200;
+    if (accept.json && notifications.empty()) {
+      res.set_content(dump(*response), "application/json");
+      return;
+    }
+    // Log messages produced during the call, then the response, as one event stream.
+    std::string events;
+    for (const auto& n : notifications) events += sse_event(n);
+    events += sse_event(*response);
+    set_sse_headers(res);
+    res.set_content(events, "text/event-stream");
   }
 
-  // Answers a POST from its PostReply: 202 when there is nothing to send, JSON for a lone
-  // response, an event stream when notifications come first or the call takes long.
-  // `on_response` sees the response first and may veto it (having written its own reply).
-  void respond(const std::shared_ptr<PostReply>& reply, AcceptSet accept, httplib::Response& res,
-               const std::function<bool(const json&)>& on_response) {
-    const auto first = reply->next(accept.sse ? std::optional(opts.stream_switch_after)
-                                              : std::nullopt);
-    if (first.kind == PostReply::Event::Kind::Final) {
-      if (first.message.is_null()) {
-        res.status = 202;
-        return;
-      }
-      if (!on_response(first.message)) return;
-      if (accept.json) {
-        res.status = 200;
-        res.set_content(dump(first.message), "application/json");
-        return;
-      }
-    }
-    // An event stream: everything that follows goes out as it happens.
+  static bool wants_progress(const json& message) {
+    if (!message.is_object() || message.value("method", json()) != "tools/call") return false;
+    const auto params = message.find("params");
+    if (params == message.end() || !params->is_object()) return false;
+    const auto meta = params->find("_meta");
+    return meta != params->end() && meta->is_object() && meta->contains("progressToken");
+  }
+
+  // Runs one call on this HTTP thread inside an event-stream reply. Notifications are written
+  // to the socket as the handler produces them; a client that goes away does not cancel the
+  // call (the protocol says so), its remaining output is just dropped.
+  void stream_call(const std::shared_ptr<Session>& session, const std::shared_ptr<json>& message,
+                   httplib::Response& res) {
     res.status = 200;
     set_sse_headers(res);
-    auto pending = std::make_shared<std::optional<PostReply::Event>>(first);
-    const auto keepalive = opts.keepalive_interval;
     res.set_chunked_content_provider(
-        "text/event-stream",
-        [this, reply, pending, keepalive](std::size_t, httplib::DataSink& sink) {
-          PostReply::Event ev;
-          if (*pending) {
-            ev = std::move(**pending);
-            pending->reset();
-          } else {
-            ev = reply->next(keepalive);
-          }
-          bool ok = true;
-          switch (ev.kind) {
-            case PostReply::Event::Kind::Notification:
-              ok = write(sink, sse_event(ev.message));
-              break;
-            case PostReply::Event::Kind::Timeout:
-              ok = write(sink, ": keep-alive\n\n");
-              break;
-            case PostReply::Event::Kind::Final:
-              if (!ev.message.is_null()) ok = write(sink, sse_event(ev.message));
-              sink.done();
-              return ok;
-          }
-          if (stopping) sink.done();
-          return ok;
+        "text/event-stream", [this, session, message](std::size_t, httplib::DataSink& sink) {
+          auto out = std::make_shared<SinkOutbound>(sink);
+          server.handle(session, *message, out, ToolDispatch::Caller);
+          out->detach();
+          sink.done();
+          return true;
         });
   }
+
+  // Writes SSE events straight to a reply being streamed, for as long as that reply exists.
+  class SinkOutbound final : public Outbound {
+   public:
+    explicit SinkOutbound(httplib::DataSink& sink) : sink_(&sink) {}
+    void send(const json& message) override { write_event(message); }
+    void complete(std::optional<json> response) override {
+      if (response) write_event(*response);
+    }
+    void detach() {
+      std::lock_guard lock(mu_);
+      sink_ = nullptr;
+    }
+
+   private:
+    void write_event(const json& message) {
+      std::lock_guard lock(mu_);
+      if (sink_ != nullptr && !write(*sink_, sse_event(message))) sink_ = nullptr;
+    }
+    std::mutex mu_;
+    httplib::DataSink* sink_;  // guarded by mu_; null once detached or broken
+  };
 
   static bool write(httplib::DataSink& sink, const std::string& data) {
     return sink.is_writable() && sink.write(data.data(), data.size());
@@ -381,7 +409,8 @@ struct HttpTransport::Impl {
     }
     const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
     if (!accept.sse) {
-      rpc_error(res, 406, rpc::kServerError, "Not Acceptable: Accept must include text/event-stream");
+      rpc_error(res, 406, rpc::kServerError,
+                "Not Acceptable: Accept must include text/event-stream");
       return;
     }
     auto entry = session_for(req, res);
@@ -427,7 +456,8 @@ struct HttpTransport::Impl {
       return nullptr;
     }
     auto entry = sessions.find(id);
-    if (!entry || entry->kind != SessionKind::Streamable || !same_owner(*entry, principal_of(req))) {
+    if (!entry || entry->kind != SessionKind::Streamable ||
+        !same_owner(*entry, principal_of(req))) {
       rpc_error(res, 404, rpc::kSessionNotFound,
                 "Session not found: it expired or was deleted; send initialize to start a new "
                 "session");
@@ -477,7 +507,8 @@ struct HttpTransport::Impl {
   void get_sse(const httplib::Request& req, httplib::Response& res) {
     const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
     if (!accept.sse) {
-      rpc_error(res, 406, rpc::kServerError, "Not Acceptable: Accept must include text/event-stream");
+      rpc_error(res, 406, rpc::kServerError,
+                "Not Acceptable: Accept must include text/event-stream");
       return;
     }
     if (!slots.try_acquire()) {
@@ -510,7 +541,8 @@ struct HttpTransport::Impl {
                      const httplib::ContentReader& reader) {
     const std::string id = req.get_param_value("sessionId");
     if (id.empty()) {
-      rpc_error(res, 400, rpc::kServerError, "Bad Request: the sessionId query parameter is required");
+      rpc_error(res, 400, rpc::kServerError,
+                "Bad Request: the sessionId query parameter is required");
       return;
     }
     const auto entry = sessions.find(id);
@@ -557,8 +589,8 @@ struct HttpTransport::Impl {
     };
   }
 
-  httplib::Server::HandlerWithContentReader guarded(
-      void (Impl::*fn)(const httplib::Request&, httplib::Response&, const httplib::ContentReader&)) {
+  httplib::Server::HandlerWithContentReader guarded(void (Impl::*fn)(
+      const httplib::Request&, httplib::Response&, const httplib::ContentReader&)) {
     return [this, fn](const httplib::Request& req, httplib::Response& res,
                       const httplib::ContentReader& reader) {
       run_guarded<const httplib::ContentReader&>(req, res, fn, reader);
@@ -570,26 +602,29 @@ struct HttpTransport::Impl {
     http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http.set_payload_max_length(opts.max_body_bytes);
     http.set_keep_alive_max_count(100000);
+    // Replies are small and latency-bound; with Nagle on, each one waits for a delayed ACK.
+    http.set_tcp_nodelay(true);
     http.set_keep_alive_timeout(opts.keep_alive_timeout.count());
     http.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { return admit(req, res); });
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      if (res.status == 413) {
-        rpc_error(res, 413, rpc::kServerError,
-                  "Payload Too Large: the request body exceeds " +
-                      std::to_string(opts.max_body_bytes) + " bytes");
-      } else if (res.status == 404) {
-        rpc_error(res, 404, rpc::kServerError, "Not Found: the MCP endpoint is /mcp");
-      } else {
-        rpc_error(res, res.status, rpc::kServerError, "HTTP error");
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }));
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      rpc_error(res, 500, rpc::kInternalError, "Internal error");
-    });
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          if (res.status == 413) {
+            rpc_error(res, 413, rpc::kServerError,
+                      "Payload Too Large: the request body exceeds " +
+                          std::to_string(opts.max_body_bytes) + " bytes");
+          } else if (res.status == 404) {
+            rpc_error(res, 404, rpc::kServerError, "Not Found: the MCP endpoint is /mcp");
+          } else {
+            rpc_error(res, res.status, rpc::kServerError, "HTTP error");
+          }
+          return httplib::Server::HandlerResponse::Handled;
+        }));
+    http.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          rpc_error(res, 500, rpc::kInternalError, "Internal error");
+        });
 
     http.Post("/mcp", guarded(&Impl::post_mcp));
     http.Get("/mcp", guarded(&Impl::get_mcp));
@@ -639,9 +674,11 @@ Result<int> HttpTransport::bind() {
     port = -1;
   }
   if (port <= 0) {
-    return fail(ErrorCode::Unavailable,
-                "cannot listen on " + o.host + ":" + std::to_string(o.port),
+    return fail(ErrorCode::Unavailable, "cannot listen on " + o.host + ":" + std::to_string(o.port),
                 "is another process using the port, or is the address not local?");
+  }
+  if (!impl_->http.raise_backlog(SOMAXCONN)) {
+    log::warn("http", "could not raise the listen backlog; bursts of connections may stall");
   }
   impl_->bound = true;
   impl_->housekeeper = std::thread([this] { impl_->housekeeping_loop(); });

@@ -9,8 +9,9 @@
 //
 // Threads: a fixed pool of request_threads + max_streams HTTP threads. Long-lived SSE streams
 // hold one thread each and are capped at max_streams (503 beyond), so they can never starve
-// ordinary requests. POST replies are JSON unless the call streams notifications or runs
-// longer than stream_switch_after, in which case the POST is answered as an event stream.
+// ordinary requests. A POST's tool call runs on the POST's own thread (no hand-off); its reply
+// is JSON, or an event stream when the client asked for progress (written as it happens) or
+// the call sent log messages (delivered before the response).
 //
 // Thread-safety: bind() then serve() on one thread; stop() from any thread makes serve()
 // return after open streams have been closed.
@@ -41,7 +42,6 @@ struct HttpOptions {
   std::size_t max_sessions = 1024;
   std::chrono::seconds session_idle_timeout{3600};
   std::chrono::milliseconds keepalive_interval{15000};
-  std::chrono::milliseconds stream_switch_after{10000};
   // An idle keep-alive connection holds an HTTP thread this long, and stop() may wait for it.
   std::chrono::seconds keep_alive_timeout{2};
 };

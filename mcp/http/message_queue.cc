@@ -47,43 +47,32 @@ std::size_t MessageQueue::dropped() const {
   return dropped_;
 }
 
-void PostReply::send(const nlohmann::json& message) {
+void BufferedReply::send(const nlohmann::json& message) {
   if (!keep_notifications_) return;
-  {
-    std::lock_guard lock(mu_);
-    if (done_) return;
-    pending_.push_back(message);
-  }
-  cv_.notify_all();
+  std::lock_guard lock(mu_);
+  if (!completed_) notifications_.push_back(message);
 }
 
-void PostReply::complete(std::optional<nlohmann::json> response) {
-  {
-    std::lock_guard lock(mu_);
-    if (done_) return;
-    done_ = true;
-    response_ = std::move(response);
-  }
-  cv_.notify_all();
+void BufferedReply::complete(std::optional<nlohmann::json> response) {
+  std::lock_guard lock(mu_);
+  if (completed_) return;
+  completed_ = true;
+  response_ = std::move(response);
 }
 
-PostReply::Event PostReply::next(std::optional<std::chrono::milliseconds> timeout) {
-  std::unique_lock lock(mu_);
-  auto ready = [this] { return done_ || !pending_.empty(); };
-  if (timeout) {
-    if (!cv_.wait_for(lock, *timeout, ready)) return {};
-  } else {
-    cv_.wait(lock, ready);
-  }
-  if (!pending_.empty()) {
-    Event e{Event::Kind::Notification, std::move(pending_.front())};
-    pending_.pop_front();
-    return e;
-  }
-  Event e{Event::Kind::Final, nullptr};
-  if (response_) e.message = std::move(*response_);
-  response_.reset();
-  return e;
+bool BufferedReply::completed() const {
+  std::lock_guard lock(mu_);
+  return completed_;
+}
+
+std::vector<nlohmann::json> BufferedReply::notifications() const {
+  std::lock_guard lock(mu_);
+  return notifications_;
+}
+
+std::optional<nlohmann::json> BufferedReply::response() const {
+  std::lock_guard lock(mu_);
+  return response_;
 }
 
 }  // namespace nmcp::mcp

@@ -5,8 +5,7 @@
 // MessageQueue feeds a long-lived SSE stream (GET /mcp, GET /sse): bounded, oldest dropped
 // when a client stops reading, closable so a stream ends promptly at session end or shutdown.
 //
-// PostReply is the Outbound of one Streamable HTTP POST: it hands the HTTP thread the
-// notifications related to the request, then the final response (or its absence).
+// BufferedReply collects what a Streamable HTTP POST produced when its call ran in place.
 //
 // Thread-safety: all methods may be called from any thread.
 
@@ -16,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,30 +61,27 @@ class QueueOutbound final : public Outbound {
   std::shared_ptr<MessageQueue> queue_;
 };
 
-class PostReply final : public Outbound {
+// The Outbound of a Streamable HTTP POST whose call ran in place (ToolDispatch::Caller): it
+// keeps the related notifications and the response until the HTTP thread writes its reply.
+class BufferedReply final : public Outbound {
  public:
-  // With keep_notifications false (the client cannot take an event stream) related
-  // notifications are dropped and only the response is delivered.
-  explicit PostReply(bool keep_notifications) : keep_notifications_(keep_notifications) {}
+  // With keep_notifications false (the client takes no event stream) related notifications
+  // are dropped and only the response is kept.
+  explicit BufferedReply(bool keep_notifications) : keep_notifications_(keep_notifications) {}
 
   void send(const nlohmann::json& message) override;
   void complete(std::optional<nlohmann::json> response) override;
 
-  struct Event {
-    enum class Kind { Notification, Final, Timeout } kind = Kind::Timeout;
-    nlohmann::json message;  // the notification, or the response (null when there is none)
-  };
-  // The next event: pending notifications first, then the final response. Waits up to
-  // `timeout` (nullopt: until something happens).
-  Event next(std::optional<std::chrono::milliseconds> timeout);
+  bool completed() const;
+  std::vector<nlohmann::json> notifications() const;
+  std::optional<nlohmann::json> response() const;
 
  private:
   const bool keep_notifications_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<nlohmann::json> pending_;       // guarded by mu_
-  bool done_ = false;                        // guarded by mu_
-  std::optional<nlohmann::json> response_;   // guarded by mu_
+  mutable std::mutex mu_;
+  std::vector<nlohmann::json> notifications_;  // guarded by mu_
+  std::optional<nlohmann::json> response_;     // guarded by mu_
+  bool completed_ = false;                     // guarded by mu_
 };
 
 }  // namespace nmcp::mcp

@@ -14,7 +14,8 @@ std::string lower(std::string_view s) {
 }
 
 bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 bool valid_host_chars(std::string_view s) {
@@ -71,7 +72,8 @@ bool OriginPolicy::is_wildcard_address(std::string_view host) {
   return host.empty() || host == "0.0.0.0" || host == "::";
 }
 
-OriginPolicy::OriginPolicy(const std::string& bind_host, const std::vector<std::string>& extra_hosts,
+OriginPolicy::OriginPolicy(const std::string& bind_host,
+                           const std::vector<std::string>& extra_hosts,
                            const std::vector<std::string>& extra_origins) {
   hosts_ = {"localhost", "127.0.0.1", "::1"};
   if (!is_wildcard_address(bind_host)) hosts_.insert(lower(bind_host));

@@ -25,10 +25,10 @@ inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
 // Implementation-defined range (-32000..-32019 in the legacy era). Never -32020..-32022: dual-era
 // clients read those as "this server speaks the 2026-07-28 protocol".
-inline constexpr int kServerError = -32000;      // transport-level refusals (HTTP 4xx bodies)
-inline constexpr int kSessionNotFound = -32001;  // unknown or ended Mcp-Session-Id
+inline constexpr int kServerError = -32000;       // transport-level refusals (HTTP 4xx bodies)
+inline constexpr int kSessionNotFound = -32001;   // unknown or ended Mcp-Session-Id
 inline constexpr int kResourceNotFound = -32002;  // resources/read of an unknown URI
-inline constexpr int kServerBusy = -32010;       // backlog full; retry later
+inline constexpr int kServerBusy = -32010;        // backlog full; retry later
 
 // Parses one message's text. Fails on invalid JSON, invalid UTF-8, or nesting deeper than
 // `max_depth` (which would otherwise let a hostile peer exhaust the stack of later walkers).

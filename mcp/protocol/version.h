@@ -21,8 +21,8 @@ inline constexpr ProtocolVersion kLatestVersion = ProtocolVersion::V2025_11_25;
 inline constexpr ProtocolVersion kHeaderlessHttpVersion = ProtocolVersion::V2025_03_26;
 
 // Newest first, as offered in error data.
-inline constexpr std::array<std::string_view, 4> kSupportedVersions = {
-    "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
+inline constexpr std::array<std::string_view, 4> kSupportedVersions = {"2025-11-25", "2025-06-18",
+                                                                       "2025-03-26", "2024-11-05"};
 
 std::optional<ProtocolVersion> parse_version(std::string_view text);
 std::string_view to_string(ProtocolVersion version);

@@ -32,9 +32,9 @@ constexpr int kMaxDepth = 64;
 
 const std::set<std::string_view>& annotation_keywords() {
   static const std::set<std::string_view> k = {
-      "title",    "description", "default",         "examples",        "$schema",
-      "$id",      "$comment",    "format",          "readOnly",        "writeOnly",
-      "deprecated", "contentMediaType", "contentEncoding", "$defs", "definitions"};
+      "title",      "description",      "default",         "examples", "$schema",
+      "$id",        "$comment",         "format",          "readOnly", "writeOnly",
+      "deprecated", "contentMediaType", "contentEncoding", "$defs",    "definitions"};
   return k;
 }
 
@@ -279,13 +279,31 @@ class Compiler {
       error(where, "a schema must be an object or a boolean");
       return;
     }
-    static const std::set<std::string_view> known = {
-        "type",          "enum",          "const",         "minimum",     "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-        "pattern",       "items",         "minItems",      "maxItems",    "uniqueItems",
-        "properties",    "required",      "additionalProperties", "minProperties",
-        "maxProperties", "allOf",         "anyOf",         "oneOf",       "not",
-        "$ref"};
+    static const std::set<std::string_view> known = {"type",
+                                                     "enum",
+                                                     "const",
+                                                     "minimum",
+                                                     "maximum",
+                                                     "exclusiveMinimum",
+                                                     "exclusiveMaximum",
+                                                     "multipleOf",
+                                                     "minLength",
+                                                     "maxLength",
+                                                     "pattern",
+                                                     "items",
+                                                     "minItems",
+                                                     "maxItems",
+                                                     "uniqueItems",
+                                                     "properties",
+                                                     "required",
+                                                     "additionalProperties",
+                                                     "minProperties",
+                                                     "maxProperties",
+                                                     "allOf",
+                                                     "anyOf",
+                                                     "oneOf",
+                                                     "not",
+                                                     "$ref"};
     for (const auto& [key, value] : s.items()) {
       if (known.count(key) == 0 && annotation_keywords().count(key) == 0) {
         error(where, "unsupported keyword \"" + key + "\"");
@@ -410,12 +428,12 @@ class Validator {
     }
     if (node.ref != nullptr) check(*node.ref, v, path, depth + 1);
     if (node.types != 0U && (node.types & instance_bits(v)) == 0U) {
-      add(path, "expected " + type_names(node.types) + ", got " +
-                    std::string(instance_type(v)) + " " + brief(v));
+      add(path, "expected " + type_names(node.types) + ", got " + std::string(instance_type(v)) +
+                    " " + brief(v));
       return;  // further keywords would only repeat the type error
     }
-    if (node.has_enum && std::find(node.enum_values.begin(), node.enum_values.end(), v) ==
-                             node.enum_values.end()) {
+    if (node.has_enum &&
+        std::find(node.enum_values.begin(), node.enum_values.end(), v) == node.enum_values.end()) {
       std::string allowed;
       for (const auto& e : node.enum_values) {
         if (!allowed.empty()) allowed += ", ";
@@ -507,7 +525,8 @@ class Validator {
       for (std::size_t i = 1; i < v.size() && !full(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
           if (v[i] == v[j]) {
-            add(index_path(path, i), "repeats item " + std::to_string(j) + "; items must be unique");
+            add(index_path(path, i),
+                "repeats item " + std::to_string(j) + "; items must be unique");
             break;
           }
         }
@@ -542,9 +561,9 @@ class Validator {
           if (!allowed.empty()) allowed += ", ";
           allowed += name;
         }
-        add(child_path(path, key), "is not a known property" +
-                                       (allowed.empty() ? std::string(" (none are accepted)")
-                                                        : " (accepted: " + allowed + ")"));
+        add(child_path(path, key),
+            "is not a known property" + (allowed.empty() ? std::string(" (none are accepted)")
+                                                         : " (accepted: " + allowed + ")"));
       }
     }
   }
@@ -565,8 +584,8 @@ class Validator {
       detail = " (closest form: " + (best[0].path.empty() ? "" : best[0].path + " ") +
                best[0].message + ")";
     }
-    add(path, "does not match any of the " + std::to_string(n.any_of.size()) +
-                  " accepted forms" + detail);
+    add(path, "does not match any of the " + std::to_string(n.any_of.size()) + " accepted forms" +
+                  detail);
   }
 
   void check_one_of(const Node& n, const json& v, const std::string& path, int depth) {
@@ -598,8 +617,7 @@ Result<JsonSchema> JsonSchema::compile(const json& schema) {
     }
     return fail(ErrorCode::InvalidArgument, message);
   }
-  return JsonSchema(std::make_shared<const json>(schema),
-                    std::shared_ptr<const Node>(arena, root));
+  return JsonSchema(std::make_shared<const json>(schema), std::shared_ptr<const Node>(arena, root));
 }
 
 std::vector<SchemaViolation> JsonSchema::validate(const json& instance,

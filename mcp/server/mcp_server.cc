@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -47,11 +48,29 @@ std::string require_string(const json& params, const char* key, const char* cont
   return it->get<std::string>();
 }
 
+// Trace ids only need to be unique enough to find a request in the logs, not unguessable, so a
+// per-thread generator seeded once from the OS replaces a CSPRNG call per request.
+std::string new_trace_id() {
+  thread_local std::uint64_t state = [] {
+    const std::string seed = random_hex(8);
+    return std::stoull(seed, nullptr, 16) | 1U;
+  }();
+  // splitmix64
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31U;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, z >>= 4U) out[static_cast<std::size_t>(i)] = kDigits[z & 0xFU];
+  return out;
+}
+
 json supported_levels() {
   json levels = json::array();
-  for (auto l : {McpLogLevel::Debug, McpLogLevel::Info, McpLogLevel::Notice, McpLogLevel::Warning,
-                 McpLogLevel::Error, McpLogLevel::Critical, McpLogLevel::Alert,
-                 McpLogLevel::Emergency}) {
+  for (auto l :
+       {McpLogLevel::Debug, McpLogLevel::Info, McpLogLevel::Notice, McpLogLevel::Warning,
+        McpLogLevel::Error, McpLogLevel::Critical, McpLogLevel::Alert, McpLogLevel::Emergency}) {
     levels.push_back(to_string(l));
   }
   return levels;
@@ -63,18 +82,18 @@ McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPoo
     : options_(std::move(options)), tools_(tools), executor_(executor) {}
 
 void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,
-                            const std::shared_ptr<Outbound>& out) {
+                            const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
   auto value = rpc::parse(text, options_.max_json_depth);
   if (!value) {
     out->complete(rpc::make_error(nullptr, rpc::kParseError,
                                   rpc::parse_error_message(text, options_.max_json_depth)));
     return;
   }
-  handle(session, *value, out);
+  handle(session, *value, out, dispatch);
 }
 
 void McpServer::handle(const std::shared_ptr<Session>& session, const json& message,
-                       const std::shared_ptr<Outbound>& out) {
+                       const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
   session->touch();
   auto classified = rpc::classify(message);
   if (const auto* invalid = std::get_if<rpc::Invalid>(&classified)) {
@@ -92,18 +111,20 @@ void McpServer::handle(const std::shared_ptr<Session>& session, const json& mess
       try {
         handle_notification(session, m);
       } catch (const std::exception& e) {
-        log::error("mcp", "notification handler failed", {{"method", m.method}, {"what", e.what()}});
+        log::error("mcp", "notification handler failed",
+                   {{"method", m.method}, {"what", e.what()}});
       }
       out->complete(std::nullopt);
       return;
     case rpc::Kind::Request:
-      handle_request(session, m, out, random_hex(8));
+      handle_request(session, m, out, new_trace_id(), dispatch);
       return;
   }
 }
 
 void McpServer::handle_request(const std::shared_ptr<Session>& session, const rpc::Message& m,
-                               const std::shared_ptr<Outbound>& out, const std::string& trace_id) {
+                               const std::shared_ptr<Outbound>& out, const std::string& trace_id,
+                               ToolDispatch dispatch) {
   try {
     if (m.method == "initialize") {
       out->complete(rpc::make_result(m.id, initialize(*session, m)));
@@ -128,7 +149,7 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
     if (m.method == "tools/list") {
       out->complete(rpc::make_result(m.id, list_tools(*session, m)));
     } else if (m.method == "tools/call") {
-      call_tool(session, m, out, trace_id);
+      call_tool(session, m, out, trace_id, dispatch);
     } else if (m.method == "logging/setLevel") {
       out->complete(rpc::make_result(m.id, set_log_level(*session, m)));
     } else {
@@ -141,8 +162,8 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
   } catch (const std::exception& e) {
     log::error("mcp", "request failed with an internal error",
                {{"method", m.method}, {"trace_id", trace_id}, {"what", e.what()}});
-    out->complete(rpc::make_error(m.id, rpc::kInternalError,
-                                  "Internal error (trace id " + trace_id + ")"));
+    out->complete(
+        rpc::make_error(m.id, rpc::kInternalError, "Internal error (trace id " + trace_id + ")"));
   }
 }
 
@@ -197,9 +218,10 @@ json McpServer::initialize(Session& session, const rpc::Message& m) {
   json server_info = {{"name", info.name}, {"version", info.version}};
   if (version >= ProtocolVersion::V2025_06_18) server_info["title"] = info.title;
   if (version >= ProtocolVersion::V2025_11_25) server_info["description"] = info.description;
-  json result = {{"protocolVersion", to_string(version)},
-                 {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
-                 {"serverInfo", std::move(server_info)}};
+  json result = {
+      {"protocolVersion", to_string(version)},
+      {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
+      {"serverInfo", std::move(server_info)}};
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;
 }
@@ -253,7 +275,8 @@ json McpServer::set_log_level(Session& session, const rpc::Message& m) const {
 }
 
 void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Message& m,
-                          const std::shared_ptr<Outbound>& out, const std::string& trace_id) {
+                          const std::shared_ptr<Outbound>& out, const std::string& trace_id,
+                          ToolDispatch dispatch) {
   const json& params = params_object(m);
   const std::string name = require_string(params, "name", "tools/call");
   json arguments = json::object();
@@ -310,11 +333,15 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
                {"trace_id", context->trace_id()},
                {"duration_ms", ms},
                {"cancelled", cancelled},
-               {"is_error", response->contains("result") &&
-                                (*response)["result"].value("isError", false)}});
+               {"is_error",
+                response->contains("result") && (*response)["result"].value("isError", false)}});
     // A cancelled request gets no response at all (the protocol forbids one).
     out->complete(cancelled ? std::nullopt : std::move(response));
   };
+  if (dispatch == ToolDispatch::Caller) {
+    job();
+    return;
+  }
   if (!executor_.try_submit(std::move(job))) {
     session->remove_request(key);
     throw RpcError{rpc::kServerBusy,

@@ -5,8 +5,11 @@
 // tools/list, tools/call and logging/setLevel.
 //
 // Everything except tools/call is answered on the calling thread before handle() returns.
-// tools/call runs on the executor so that a slow tool never blocks ping, cancellation or other
-// calls; its response reaches the Outbound later, or never if the client cancelled it.
+// Where tools/call runs is the transport's choice (ToolDispatch): a transport that reads many
+// messages on one thread (stdio, legacy SSE) hands calls to the executor, so that a slow tool
+// never blocks ping, cancellation or other calls, and the response reaches the Outbound later;
+// a transport that gives every request a thread of its own (a Streamable HTTP POST) runs the
+// call in place and saves two thread hand-offs. A cancelled call sends no response at all.
 //
 // Thread-safety: handle() may be called concurrently for the same or different sessions.
 
@@ -41,30 +44,39 @@ struct ServerOptions {
   std::size_t max_json_depth = 64;
 };
 
+// Where tools/call handlers run.
+enum class ToolDispatch {
+  Executor,  // on the executor; handle() returns at once
+  Caller,    // on the thread calling handle(), which returns when the call is done
+};
+
 class McpServer {
  public:
   McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor);
 
   // Handles one message's text (parse errors answer -32700 with a null id).
   void handle_text(const std::shared_ptr<Session>& session, std::string_view text,
-                   const std::shared_ptr<Outbound>& out);
+                   const std::shared_ptr<Outbound>& out,
+                   ToolDispatch dispatch = ToolDispatch::Executor);
 
   // Handles one parsed message.
   void handle(const std::shared_ptr<Session>& session, const nlohmann::json& message,
-              const std::shared_ptr<Outbound>& out);
+              const std::shared_ptr<Outbound>& out, ToolDispatch dispatch = ToolDispatch::Executor);
 
   const ServerOptions& options() const { return options_; }
 
  private:
   void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
-                      const std::shared_ptr<Outbound>& out, const std::string& trace_id);
+                      const std::shared_ptr<Outbound>& out, const std::string& trace_id,
+                      ToolDispatch dispatch);
   void handle_notification(const std::shared_ptr<Session>& session, const jsonrpc::Message& m);
 
   nlohmann::json initialize(Session& session, const jsonrpc::Message& m);
   nlohmann::json list_tools(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json set_log_level(Session& session, const jsonrpc::Message& m) const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
-                 const std::shared_ptr<Outbound>& out, const std::string& trace_id);
+                 const std::shared_ptr<Outbound>& out, const std::string& trace_id,
+                 ToolDispatch dispatch);
 
   const ServerOptions options_;
   const ToolRegistry& tools_;

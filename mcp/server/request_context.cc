@@ -10,8 +10,8 @@
 namespace nmcp::mcp {
 
 RequestContext::RequestContext(nlohmann::json request_id, nlohmann::json progress_token,
-                               std::shared_ptr<Outbound> outbound,
-                               std::shared_ptr<Session> session, std::string trace_id)
+                               std::shared_ptr<Outbound> outbound, std::shared_ptr<Session> session,
+                               std::string trace_id)
     : request_id_(std::move(request_id)),
       progress_token_(std::move(progress_token)),
       outbound_(std::move(outbound)),

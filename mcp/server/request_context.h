@@ -70,9 +70,9 @@ class RequestContext {
   std::mutex send_mu_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool cancelled_ = false;                // guarded by mu_
-  bool finished_ = false;                 // guarded by mu_
-  std::optional<double> last_progress_;   // guarded by mu_
+  bool cancelled_ = false;               // guarded by mu_
+  bool finished_ = false;                // guarded by mu_
+  std::optional<double> last_progress_;  // guarded by mu_
 };
 
 }  // namespace nmcp::mcp

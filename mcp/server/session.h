@@ -78,13 +78,13 @@ class Session {
 
   mutable std::mutex mu_;
   mutable std::condition_variable idle_cv_;
-  bool initialized_ = false;                          // guarded by mu_
-  bool closed_ = false;                               // guarded by mu_
-  ProtocolVersion version_ = kLatestVersion;          // guarded by mu_
-  nlohmann::json client_info_;                        // guarded by mu_
-  McpLogLevel log_level_;                             // guarded by mu_
+  bool initialized_ = false;                                         // guarded by mu_
+  bool closed_ = false;                                              // guarded by mu_
+  ProtocolVersion version_ = kLatestVersion;                         // guarded by mu_
+  nlohmann::json client_info_;                                       // guarded by mu_
+  McpLogLevel log_level_;                                            // guarded by mu_
   std::map<std::string, std::shared_ptr<RequestContext>> requests_;  // guarded by mu_
-  std::chrono::steady_clock::time_point last_active_;  // guarded by mu_
+  std::chrono::steady_clock::time_point last_active_;                // guarded by mu_
 };
 
 }  // namespace nmcp::mcp

@@ -78,7 +78,8 @@ Status ToolRegistry::add(ToolDefinition definition, ToolHandler handler) {
     return fail(ErrorCode::AlreadyExists, "tool \"" + name + "\" is registered twice");
   }
   if (definition.title.empty() || definition.description.empty()) {
-    return fail(ErrorCode::InvalidArgument, "tool \"" + name + "\" needs a title and a description");
+    return fail(ErrorCode::InvalidArgument,
+                "tool \"" + name + "\" needs a title and a description");
   }
   if (!handler) return fail(ErrorCode::InvalidArgument, "tool \"" + name + "\" has no handler");
   if (auto s = check_object_schema(definition.input_schema, "inputSchema of " + name); !s) {
@@ -144,7 +145,8 @@ json ToolRegistry::call(const Entry& entry, const json& arguments, RequestContex
     log::error("tools", "tool handler threw",
                {{"tool", name}, {"trace_id", context.trace_id()}, {"what", e.what()}});
     return error_result("Tool \"" + name + "\" failed with an internal error (trace id " +
-                        context.trace_id() + "). The operator can find the details in the server log.");
+                        context.trace_id() +
+                        "). The operator can find the details in the server log.");
   } catch (...) {
     log::error("tools", "tool handler threw a non-standard exception",
                {{"tool", name}, {"trace_id", context.trace_id()}});

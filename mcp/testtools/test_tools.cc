@@ -13,8 +13,10 @@ namespace {
 
 // A 1x1 transparent PNG and a 4-sample silent WAV, for the conformance content fixtures.
 constexpr const char* kPng =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-constexpr const char* kWav = "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQgAAAAAAAAAAAAAAA==";
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg"
+    "==";
+constexpr const char* kWav =
+    "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQgAAAAAAAAAAAAAAA==";
 
 ToolAnnotations read_only() { return {true, false, true, false}; }
 
@@ -40,12 +42,15 @@ Status add_product_shaped(ToolRegistry& r) {
 
   if (auto s = r.add(
           {"add", "Add numbers", "Adds two numbers. For protocol tests.",
-           json::parse(R"({"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},
+           json::parse(
+               R"({"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},
              "required":["a","b"],"additionalProperties":false})"),
-           json::parse(R"({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]})"),
+           json::parse(
+               R"({"type":"object","properties":{"sum":{"type":"number"}},"required":["sum"]})"),
            read_only()},
           [](const json& args, RequestContext&) {
-            return ToolResult::success({{"sum", args["a"].get<double>() + args["b"].get<double>()}});
+            return ToolResult::success(
+                {{"sum", args["a"].get<double>() + args["b"].get<double>()}});
           });
       !s)
     return s;
@@ -68,8 +73,8 @@ Status add_product_shaped(ToolRegistry& r) {
             while (done < steps) {
               if (!ctx.sleep_for(std::chrono::milliseconds(step_ms))) break;
               ++done;
-              ctx.report_progress(done, steps, "step " + std::to_string(done) + " of " +
-                                                   std::to_string(steps));
+              ctx.report_progress(done, steps,
+                                  "step " + std::to_string(done) + " of " + std::to_string(steps));
             }
             return ToolResult::success({{"completed_steps", done}, {"cancelled", ctx.cancelled()}});
           });
@@ -77,12 +82,14 @@ Status add_product_shaped(ToolRegistry& r) {
     return s;
 
   if (auto s = r.add(
-          {"fail", "Fail on purpose",
+          {"fail",
+           "Fail on purpose",
            "Fails in the chosen way: 'error' returns a tool error, 'throw' throws inside the "
            "handler, 'bad_output' returns a result that breaks the output schema.",
            json::parse(R"({"type":"object","properties":{"mode":{"type":"string",
              "enum":["error","throw","bad_output"]}},"required":["mode"],"additionalProperties":false})"),
-           json::parse(R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})"),
+           json::parse(
+               R"({"type":"object","properties":{"ok":{"type":"boolean"}},"required":["ok"]})"),
            {false, false, true, false}},
           [](const json& args, RequestContext&) -> ToolResult {
             const std::string mode = args["mode"];
@@ -106,7 +113,8 @@ Status add_product_shaped(ToolRegistry& r) {
              "tags":{"type":"array","items":{"type":"string","maxLength":20},"maxItems":3,"uniqueItems":true},
              "options":{"type":"object","properties":{"verbose":{"type":"boolean"}},"additionalProperties":false}},
              "required":["target","port"],"additionalProperties":false})"),
-           json::parse(R"({"type":"object","properties":{"accepted":{"type":"object"}},"required":["accepted"]})"),
+           json::parse(
+               R"({"type":"object","properties":{"accepted":{"type":"object"}},"required":["accepted"]})"),
            read_only()},
           [](const json& args, RequestContext&) {
             return ToolResult::success({{"accepted", args}});
@@ -119,15 +127,17 @@ Status add_product_shaped(ToolRegistry& r) {
        "Sends one notifications/message at every level; one carries a password, which must "
        "arrive redacted.",
        json{{"type", "object"}, {"additionalProperties", false}},
-       json::parse(R"({"type":"object","properties":{"sent":{"type":"integer"}},"required":["sent"]})"),
+       json::parse(
+           R"({"type":"object","properties":{"sent":{"type":"integer"}},"required":["sent"]})"),
        read_only()},
       [](const json&, RequestContext& ctx) {
         int sent = 0;
         for (auto level : {McpLogLevel::Debug, McpLogLevel::Info, McpLogLevel::Notice,
                            McpLogLevel::Warning, McpLogLevel::Error, McpLogLevel::Critical,
                            McpLogLevel::Alert, McpLogLevel::Emergency}) {
-          ctx.log(level, "test", {{"message", std::string("level ") + std::string(to_string(level))},
-                                  {"password", "hunter2"}});
+          ctx.log(level, "test",
+                  {{"message", std::string("level ") + std::string(to_string(level))},
+                   {"password", "hunter2"}});
           ++sent;
         }
         return ToolResult::success({{"sent", sent}});
@@ -146,30 +156,36 @@ Status add_conformance_fixtures(ToolRegistry& r) {
   const Fixture fixtures[] = {
       {"test_simple_text", "Simple text",
        [](const json&, RequestContext&) {
-         return content_only(json::array({{{"type", "text"}, {"text", "This is a simple text response for testing."}}}));
+         return content_only(json::array(
+             {{{"type", "text"}, {"text", "This is a simple text response for testing."}}}));
        }},
       {"test_image_content", "Image content",
        [](const json&, RequestContext&) {
-         return content_only(json::array({{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}}));
+         return content_only(
+             json::array({{{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}}));
        }},
       {"test_audio_content", "Audio content",
        [](const json&, RequestContext&) {
-         return content_only(json::array({{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}}));
+         return content_only(
+             json::array({{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}}));
        }},
       {"test_embedded_resource", "Embedded resource",
        [](const json&, RequestContext&) {
-         return content_only(json::array({{{"type", "resource"},
-                                           {"resource", {{"uri", "test://embedded-resource"},
-                                                         {"mimeType", "text/plain"},
-                                                         {"text", "This is an embedded resource content."}}}}}));
+         return content_only(
+             json::array({{{"type", "resource"},
+                           {"resource",
+                            {{"uri", "test://embedded-resource"},
+                             {"mimeType", "text/plain"},
+                             {"text", "This is an embedded resource content."}}}}}));
        }},
       {"test_multiple_content_types", "Mixed content",
        [](const json&, RequestContext&) {
-         return content_only(json::array(
-             {{{"type", "text"}, {"text", "Multiple content types test:"}},
-              {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}},
-              {{"type", "resource"},
-               {"resource", {{"uri", "test://mixed-content-resource"},
+         return content_only(
+             json::array({{{"type", "text"}, {"text", "Multiple content types test:"}},
+                          {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}},
+                          {{"type", "resource"},
+                           {"resource",
+                            {{"uri", "test://mixed-content-resource"},
                              {"mimeType", "application/json"},
                              {"text", R"({"test":"data","value":123})"}}}}}));
        }},
@@ -180,7 +196,8 @@ Status add_conformance_fixtures(ToolRegistry& r) {
          ctx.log(McpLogLevel::Info, "conformance", "Tool processing data");
          ctx.sleep_for(std::chrono::milliseconds(50));
          ctx.log(McpLogLevel::Info, "conformance", "Tool execution completed");
-         return content_only(json::array({{{"type", "text"}, {"text", "Tool with logging executed successfully"}}}));
+         return content_only(json::array(
+             {{{"type", "text"}, {"text", "Tool with logging executed successfully"}}}));
        }},
       {"test_tool_with_progress", "Progress during a call",
        [](const json&, RequestContext& ctx) {
@@ -188,7 +205,8 @@ Status add_conformance_fixtures(ToolRegistry& r) {
            ctx.report_progress(p, 100.0, "progress " + std::to_string(static_cast<int>(p)));
            ctx.sleep_for(std::chrono::milliseconds(50));
          }
-         return content_only(json::array({{{"type", "text"}, {"text", "Progress test completed"}}}));
+         return content_only(
+             json::array({{{"type", "text"}, {"text", "Progress test completed"}}}));
        }},
       {"test_error_handling", "Error result",
        [](const json&, RequestContext&) {
@@ -196,8 +214,8 @@ Status add_conformance_fixtures(ToolRegistry& r) {
        }},
   };
   for (const auto& f : fixtures) {
-    ToolDefinition d{f.name, f.title, std::string("Conformance fixture: ") + f.title + ".", no_args,
-                     nullptr, read_only()};
+    ToolDefinition d{f.name,  f.title, std::string("Conformance fixture: ") + f.title + ".",
+                     no_args, nullptr, read_only()};
     if (auto s = r.add(std::move(d), f.handler); !s) return s;
   }
   return ok();

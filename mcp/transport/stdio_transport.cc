@@ -71,7 +71,8 @@ StdioTransport::StdioTransport(McpServer& server, int in_fd, int out_fd, StdioOp
       in_fd_(in_fd),
       options_(options),
       writer_(std::make_shared<detail::StdioLineWriter>(out_fd)),
-      session_(std::make_shared<Session>("stdio", Principal{}, server.options().default_log_level)) {
+      session_(
+          std::make_shared<Session>("stdio", Principal{}, server.options().default_log_level)) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) == 0) {
     wake_read_ = fds[0];
@@ -130,10 +131,10 @@ void StdioTransport::run() {
       if (buffer.size() > options_.max_message_bytes && !discarding) {
         discarding = true;
         buffer.clear();
-        writer_->write_message(jsonrpc::make_error(
-            nullptr, jsonrpc::kInvalidRequest,
-            "Invalid Request: message larger than " + std::to_string(options_.max_message_bytes) +
-                " bytes"));
+        writer_->write_message(jsonrpc::make_error(nullptr, jsonrpc::kInvalidRequest,
+                                                   "Invalid Request: message larger than " +
+                                                       std::to_string(options_.max_message_bytes) +
+                                                       " bytes"));
       }
       if (nl == std::string_view::npos) break;
       if (!discarding) dispatch_line(buffer);

@@ -67,8 +67,8 @@ Transcript load(const std::string& path) {
 
 bool matches(const json& expected, const json& actual, std::string& why, const std::string& at) {
   if (expected.is_string() && expected.get_ref<const std::string&>().rfind("~", 0) == 0) {
-    if (actual.is_string() &&
-        std::regex_match(actual.get<std::string>(), std::regex(expected.get<std::string>().substr(1)))) {
+    if (actual.is_string() && std::regex_match(actual.get<std::string>(),
+                                               std::regex(expected.get<std::string>().substr(1)))) {
       return true;
     }
     why = at + ": " + actual.dump() + " does not match " + expected.dump();
@@ -134,8 +134,8 @@ void run(const std::string& path) {
       const json expected = json::parse(expected_text);
       const json got = json::parse(*line);
       std::string why;
-      CHECK_MESSAGE(matches(expected, got, why, "$"), path << "\n  after: " << step.client
-                                                           << "\n  " << why);
+      CHECK_MESSAGE(matches(expected, got, why, "$"),
+                    path << "\n  after: " << step.client << "\n  " << why);
     }
     actual_steps.push_back(std::move(actual));
   }

@@ -60,8 +60,10 @@ TEST_CASE("binary: bad command lines exit 2 with a message on stderr and nothing
 
 TEST_CASE("binary: stdio keeps stdout for protocol lines only; logs go to stderr") {
   Subprocess p({NMCP_BINARY, "--stdio", "--test-tools", "--log-level", "debug"});
-  p.write_line(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
-  p.write_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"log","arguments":{}}})");
+  p.write_line(
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+  p.write_line(
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"log","arguments":{}}})");
   p.close_stdin();
   int lines = 0;
   while (auto line = p.read_line(5000ms)) {
@@ -78,9 +80,11 @@ TEST_CASE("binary: stdio keeps stdout for protocol lines only; logs go to stderr
 
 TEST_CASE("binary: SIGTERM stops a stdio server promptly, even with a call in flight") {
   Subprocess p({NMCP_BINARY, "--stdio", "--test-tools", "--log-level", "info"});
-  p.write_line(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+  p.write_line(
+      R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
   REQUIRE(p.read_line(5000ms));
-  p.write_line(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"steps":100,"step_ms":60000}}})");
+  p.write_line(
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"steps":100,"step_ms":60000}}})");
   p.write_line(R"({"jsonrpc":"2.0","id":2,"method":"ping"})");
   REQUIRE(json::parse(p.read_line(5000ms).value())["id"] == 2);  // the call was dispatched first
   p.signal(SIGTERM);
@@ -92,7 +96,8 @@ TEST_CASE("binary: --http on port 0 reports where it listens, serves, and stops 
   TempDir dir;
   const std::string key = nmcp::random_hex(24);
   const std::string keys = dir.file("keys.txt", "ops sha256:" + nmcp::sha256_hex(key) + "\n");
-  Subprocess p({NMCP_BINARY, "--http", "127.0.0.1:0", "--api-keys-file", keys, "--log-format", "json"});
+  Subprocess p(
+      {NMCP_BINARY, "--http", "127.0.0.1:0", "--api-keys-file", keys, "--log-format", "json"});
   const auto line = p.wait_stderr("listening on", 10000ms);
   REQUIRE(line.has_value());
   const json log = json::parse(*line);

@@ -183,7 +183,8 @@ TEST_CASE("http: a failed initialize creates no session") {
 TEST_CASE("http: content negotiation and malformed bodies") {
   HttpHarness h;
   const std::string id = h.open_session();
-  auto wrong_type = h.client().Post("/mcp", HttpHarness::with_session(id), request(1, "ping").dump(), "text/plain");
+  auto wrong_type = h.client().Post("/mcp", HttpHarness::with_session(id),
+                                    request(1, "ping").dump(), "text/plain");
   REQUIRE(wrong_type);
   CHECK(wrong_type->status == 415);
 
@@ -192,7 +193,8 @@ TEST_CASE("http: content negotiation and malformed bodies") {
   REQUIRE(not_acceptable);
   CHECK(not_acceptable->status == 406);
 
-  auto parse = h.client().Post("/mcp", HttpHarness::with_session(id), "{not json", "application/json");
+  auto parse =
+      h.client().Post("/mcp", HttpHarness::with_session(id), "{not json", "application/json");
   REQUIRE(parse);
   CHECK(parse->status == 400);
   const json parse_body = json::parse(parse->body);
@@ -217,11 +219,14 @@ TEST_CASE("http: content negotiation and malformed bodies") {
 TEST_CASE("http: MCP-Protocol-Version is validated") {
   HttpHarness h;
   const std::string id = h.open_session();
-  auto bad = h.post(request(1, "ping"), HttpHarness::with_session(id, {{"MCP-Protocol-Version", "1999-01-01"}}));
+  auto bad = h.post(request(1, "ping"),
+                    HttpHarness::with_session(id, {{"MCP-Protocol-Version", "1999-01-01"}}));
   REQUIRE(bad);
   CHECK(bad->status == 400);
-  CHECK(json::parse(bad->body)["error"]["message"].get<std::string>().find("2025-11-25") != std::string::npos);
-  auto good = h.post(request(1, "ping"), HttpHarness::with_session(id, {{"MCP-Protocol-Version", "2025-06-18"}}));
+  CHECK(json::parse(bad->body)["error"]["message"].get<std::string>().find("2025-11-25") !=
+        std::string::npos);
+  auto good = h.post(request(1, "ping"),
+                     HttpHarness::with_session(id, {{"MCP-Protocol-Version", "2025-06-18"}}));
   REQUIRE(good);
   CHECK(good->status == 200);
 }
@@ -255,30 +260,66 @@ TEST_CASE("http: progress streams as SSE on the POST; JSON-only clients get just
   CHECK(r->get_header_value("X-Accel-Buffering") == "no");
   const auto messages = sse_messages(r->body);
   REQUIRE(messages.size() == 4);
-  for (int i = 0; i < 3; ++i) CHECK(messages[static_cast<std::size_t>(i)]["method"] == "notifications/progress");
+  for (int i = 0; i < 3; ++i)
+    CHECK(messages[static_cast<std::size_t>(i)]["method"] == "notifications/progress");
   CHECK(messages[3]["id"] == 5);
   CHECK(messages[3]["result"]["structuredContent"]["completed_steps"] == 3);
 
   httplib::Headers json_only = {{"Accept", "application/json"}, {"Mcp-Session-Id", id}};
-  auto plain = h.post(tool_call(6, "slow", {{"steps", 3}, {"step_ms", 1}}, {{"progressToken", "q"}}), json_only);
+  auto plain = h.post(
+      tool_call(6, "slow", {{"steps", 3}, {"step_ms", 1}}, {{"progressToken", "q"}}), json_only);
   REQUIRE(plain);
   CHECK(plain->get_header_value("Content-Type") == "application/json");
   CHECK(json::parse(plain->body)["id"] == 6);
 }
 
-TEST_CASE("http: a call that runs long switches to a stream with keep-alives") {
-  HttpOptions o;
-  o.stream_switch_after = 20ms;
-  o.keepalive_interval = 20ms;
-  HttpHarness h(o);
+TEST_CASE("http: progress is streamed while the call runs, not after it") {
+  HttpHarness h;
   const std::string id = h.open_session();
-  auto r = h.post(tool_call(1, "slow", {{"steps", 4}, {"step_ms", 50}}), HttpHarness::with_session(id));
+  // A call that would run for hours reports progress every few milliseconds; the first event
+  // reaching the client while it still runs proves the stream is live. Then it is cancelled.
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/mcp";
+  req.headers = HttpHarness::with_session(id);
+  req.set_header("Content-Type", "application/json");
+  req.body =
+      tool_call("live", "slow", {{"steps", 1000}, {"step_ms", 50}}, {{"progressToken", 1}}).dump();
+  std::string received;
+  std::atomic<bool> cancelled{false};
+  req.content_receiver = [&](const char* data, std::size_t len, std::uint64_t, std::uint64_t) {
+    received.append(data, len);
+    if (!cancelled && received.find("notifications/progress") != std::string::npos) {
+      cancelled = true;
+      auto cancel = h.post({{"jsonrpc", "2.0"},
+                            {"method", "notifications/cancelled"},
+                            {"params", {{"requestId", "live"}}}},
+                           HttpHarness::with_session(id));
+      CHECK((cancel && cancel->status == 202));
+    }
+    return true;
+  };
+  httplib::Response res;
+  httplib::Error error = httplib::Error::Success;
+  auto client = h.client();
+  REQUIRE(client.send(req, res, error));
+  CHECK(cancelled);
+  CHECK(res.get_header_value("Content-Type") == "text/event-stream");
+  CHECK(received.find("\"result\"") == std::string::npos);  // cancelled: no response
+}
+
+TEST_CASE("http: log messages of a call without a progress token arrive before its result") {
+  HttpHarness h;
+  const std::string id = h.open_session();
+  auto r =
+      h.post(tool_call(3, "test_tool_with_logging", json::object()), HttpHarness::with_session(id));
   REQUIRE(r);
   CHECK(r->get_header_value("Content-Type") == "text/event-stream");
-  CHECK(r->body.find(": keep-alive") != std::string::npos);
   const auto messages = sse_messages(r->body);
-  REQUIRE(messages.size() == 1);
-  CHECK(messages[0]["result"]["structuredContent"]["completed_steps"] == 4);
+  REQUIRE(messages.size() == 4);
+  for (int i = 0; i < 3; ++i)
+    CHECK(messages[static_cast<std::size_t>(i)]["method"] == "notifications/message");
+  CHECK(messages[3]["id"] == 3);
 }
 
 TEST_CASE("http: concurrent calls; cancellation over a second POST; no response for it") {
@@ -305,7 +346,8 @@ TEST_CASE("http: concurrent calls; cancellation over a second POST; no response 
   // The slow POST may not have reached the server yet, and cancelling an unknown id is a no-op
   // by design, so keep cancelling until the call has ended.
   CHECK(eventually([&] {
-    auto cancel = h.post({{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+    auto cancel = h.post({{"jsonrpc", "2.0"},
+                          {"method", "notifications/cancelled"},
                           {"params", {{"requestId", "long"}, {"reason", "test"}}}},
                          HttpHarness::with_session(id));
     REQUIRE(cancel);
@@ -342,7 +384,8 @@ TEST_CASE("http: GET opens the session stream; one per session; capped server-wi
   REQUIRE(capped);
   CHECK(capped->status == 503);
   CHECK(capped->get_header_value("Retry-After") == "5");
-  auto wrong_accept = h.client().Get("/mcp", {{"Accept", "application/json"}, {"Mcp-Session-Id", b}});
+  auto wrong_accept =
+      h.client().Get("/mcp", {{"Accept", "application/json"}, {"Mcp-Session-Id", b}});
   REQUIRE(wrong_accept);
   CHECK(wrong_accept->status == 406);
   release = true;
@@ -356,7 +399,8 @@ TEST_CASE("http: DELETE of a session ends its open stream") {
   std::thread stream([&] {
     h.client().Get("/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", id}},
                    [&](const char* data, std::size_t len) {
-                     if (std::string(data, len).find(": stream open") != std::string::npos) opened = true;
+                     if (std::string(data, len).find(": stream open") != std::string::npos)
+                       opened = true;
                      return true;
                    });
   });
@@ -378,8 +422,8 @@ TEST_CASE("http: Host and Origin are checked on every request; /health is exempt
                                              {"Origin", "http://evil.example.com"}});
   REQUIRE(evil_origin);
   CHECK(evil_origin->status == 403);
-  auto null_origin = h.post(init_message(), {{"Accept", "application/json, text/event-stream"},
-                                             {"Origin", "null"}});
+  auto null_origin = h.post(
+      init_message(), {{"Accept", "application/json, text/event-stream"}, {"Origin", "null"}});
   REQUIRE(null_origin);
   CHECK(null_origin->status == 403);
   auto local = h.post(init_message(), {{"Accept", "application/json, text/event-stream"},
@@ -399,8 +443,8 @@ TEST_CASE("http: Host and Origin are checked on every request; /health is exempt
 TEST_CASE("http: bearer API keys, tenants and tool lists") {
   const std::string red_key = "red-" + nmcp::random_hex(16);
   const std::string blue_key = "blue-" + nmcp::random_hex(16);
-  auto keys = ApiKeyStore::parse("red sha256:" + nmcp::sha256_hex(red_key) +
-                                     "\nblue sha256:" + nmcp::sha256_hex(blue_key) + " tools=echo\n",
+  auto keys = ApiKeyStore::parse("red sha256:" + nmcp::sha256_hex(red_key) + "\nblue sha256:" +
+                                     nmcp::sha256_hex(blue_key) + " tools=echo\n",
                                  "keys");
   REQUIRE(keys);
   HttpOptions o;
@@ -424,19 +468,22 @@ TEST_CASE("http: bearer API keys, tenants and tool lists") {
   const std::string red_session = h.open_session({{"Authorization", "Bearer " + red_key}});
   const std::string blue_session = h.open_session({{"Authorization", "bearer " + blue_key}});
   // Blue sees and calls only echo.
-  auto blue_tools = h.post(request(1, "tools/list"),
-                           HttpHarness::with_session(blue_session, {{"Authorization", "Bearer " + blue_key}}));
+  auto blue_tools =
+      h.post(request(1, "tools/list"),
+             HttpHarness::with_session(blue_session, {{"Authorization", "Bearer " + blue_key}}));
   REQUIRE(blue_tools);
   const json tools = json::parse(blue_tools->body)["result"]["tools"];
   REQUIRE(tools.size() == 1);
   CHECK(tools[0]["name"] == "echo");
-  auto blue_slow = h.post(tool_call(2, "slow", {{"steps", 1}}),
-                          HttpHarness::with_session(blue_session, {{"Authorization", "Bearer " + blue_key}}));
+  auto blue_slow =
+      h.post(tool_call(2, "slow", {{"steps", 1}}),
+             HttpHarness::with_session(blue_session, {{"Authorization", "Bearer " + blue_key}}));
   REQUIRE(blue_slow);
   CHECK(json::parse(blue_slow->body)["error"]["code"] == -32602);
   // A session belongs to its tenant: another tenant's key cannot use it.
-  auto hijack = h.post(request(3, "ping"),
-                       HttpHarness::with_session(red_session, {{"Authorization", "Bearer " + blue_key}}));
+  auto hijack =
+      h.post(request(3, "ping"),
+             HttpHarness::with_session(red_session, {{"Authorization", "Bearer " + blue_key}}));
   REQUIRE(hijack);
   CHECK(hijack->status == 404);
   auto health = h.client().Get("/health");
@@ -454,7 +501,8 @@ TEST_CASE("http: bodies over the limit are refused with 413, whatever the encodi
   auto sized = h.client().Post("/mcp", kPostHeaders, big, "application/json");
   REQUIRE(sized);
   CHECK(sized->status == 413);
-  CHECK(json::parse(sized->body)["error"]["message"].get<std::string>().find("4096") != std::string::npos);
+  CHECK(json::parse(sized->body)["error"]["message"].get<std::string>().find("4096") !=
+        std::string::npos);
   std::size_t sent = 0;
   auto chunked = h.client().Post(
       "/mcp", kPostHeaders,
@@ -482,7 +530,7 @@ TEST_CASE("http: stateless mode serves each POST alone; GET and DELETE are 405")
   CHECK(init->status == 200);
   CHECK_FALSE(init->has_header("Mcp-Session-Id"));
   auto list = h.post(request(1, "tools/list"), {{"Accept", "application/json, text/event-stream"},
-                                                 {"MCP-Protocol-Version", "2025-06-18"}});
+                                                {"MCP-Protocol-Version", "2025-06-18"}});
   REQUIRE(list);
   const json tools = json::parse(list->body)["result"]["tools"];
   CHECK(tools.size() == h.registry.entries().size());
@@ -506,14 +554,15 @@ TEST_CASE("http: legacy SSE sends the endpoint, answers POSTs with 202 and repli
   std::condition_variable cv;
   std::atomic<bool> release{false};
   std::thread stream([&] {
-    h.client().Get("/sse", {{"Accept", "text/event-stream"}}, [&](const char* data, std::size_t len) {
-      {
-        std::lock_guard lock(mu);
-        received.append(data, len);
-      }
-      cv.notify_all();
-      return !release.load();
-    });
+    h.client().Get("/sse", {{"Accept", "text/event-stream"}},
+                   [&](const char* data, std::size_t len) {
+                     {
+                       std::lock_guard lock(mu);
+                       received.append(data, len);
+                     }
+                     cv.notify_all();
+                     return !release.load();
+                   });
   });
   auto wait_for = [&](const std::string& needle) {
     std::unique_lock lock(mu);
@@ -537,7 +586,8 @@ TEST_CASE("http: legacy SSE sends the endpoint, answers POSTs with 202 and repli
   REQUIRE(call);
   CHECK(call->status == 202);
   REQUIRE(wait_for("over sse"));
-  auto bad = h.client().Post("/messages?sessionId=nope", request(1, "ping").dump(), "application/json");
+  auto bad =
+      h.client().Post("/messages?sessionId=nope", request(1, "ping").dump(), "application/json");
   REQUIRE(bad);
   CHECK(bad->status == 404);
   auto garbage = h.client().Post(endpoint.c_str(), "{", "application/json");
@@ -570,7 +620,8 @@ TEST_CASE("http: stop() ends open streams and returns") {
   std::thread stream([&] {
     h->client().Get("/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", id}},
                     [&](const char* data, std::size_t len) {
-                      if (std::string(data, len).find(": stream open") != std::string::npos) opened = true;
+                      if (std::string(data, len).find(": stream open") != std::string::npos)
+                        opened = true;
                       return true;
                     });
   });

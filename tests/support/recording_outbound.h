@@ -34,7 +34,8 @@ class RecordingOutbound final : public mcp::Outbound {
     return cv_.wait_for(lock, timeout, [this] { return completions_ > 0; });
   }
   // Waits until at least `n` notifications were sent.
-  bool wait_sent(std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+  bool wait_sent(std::size_t n,
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, timeout, [&] { return sent_.size() >= n; });
   }

@@ -9,9 +9,9 @@ using nlohmann::json;
 namespace nlog = nmcp::log;
 
 TEST_CASE("logging: JSON lines carry level, component, message and fields, redacted") {
-  const std::string line = nlog::format_line(nlog::Format::Json, nlog::Level::Warn, "http",
-                                            "login with password=hunter2",
-                                            {{"port", 8765}, {"api_key", "k"}});
+  const std::string line =
+      nlog::format_line(nlog::Format::Json, nlog::Level::Warn, "http",
+                        "login with password=hunter2", {{"port", 8765}, {"api_key", "k"}});
   const json parsed = json::parse(line);
   CHECK(parsed["level"] == "warn");
   CHECK(parsed["component"] == "http");
@@ -23,8 +23,8 @@ TEST_CASE("logging: JSON lines carry level, component, message and fields, redac
 }
 
 TEST_CASE("logging: plain lines quote values that need it") {
-  const std::string line = nlog::format_line(nlog::Format::Plain, nlog::Level::Info, "main", "hello",
-                                            {{"name", "two words"}, {"n", 3}});
+  const std::string line = nlog::format_line(nlog::Format::Plain, nlog::Level::Info, "main",
+                                             "hello", {{"name", "two words"}, {"n", 3}});
   CHECK(line.find(" info  [main] hello") != std::string::npos);
   CHECK(line.find("name=\"two words\"") != std::string::npos);
   CHECK(line.find("n=3") != std::string::npos);

@@ -9,12 +9,13 @@ using nmcp::redact_text;
 
 TEST_CASE("redact: secret-looking keys are recognised whatever their spelling") {
   for (const char* key : {"password", "ssh_password", "Password", "secretKey", "secret_key",
-                          "X-ApiKeys", "api_key", "accessKey", "token", "Authorization",
-                          "cookie", "X-Cookie", "private_key", "passphrase", "sudo_passwd"}) {
+                          "X-ApiKeys", "api_key", "accessKey", "token", "Authorization", "cookie",
+                          "X-Cookie", "private_key", "passphrase", "sudo_passwd"}) {
     CAPTURE(key);
     CHECK(is_secret_key(key));
   }
-  for (const char* key : {"username", "host", "credential_profile", "pool", "name", "", "task_id"}) {
+  for (const char* key :
+       {"username", "host", "credential_profile", "pool", "name", "", "task_id"}) {
     CAPTURE(key);
     CHECK_FALSE(is_secret_key(key));
   }
@@ -42,7 +43,8 @@ TEST_CASE("redact: credential shapes in free text are masked") {
         "login failed password=[REDACTED] for root");
   CHECK(redact_text("X-ApiKeys: accessKey=AK1; secretKey=SK2") ==
         "X-ApiKeys: [REDACTED]; secretKey=[REDACTED]");
-  CHECK(redact_text(R"({"password":"p w","user":"u"})") == R"({"password":"[REDACTED]","user":"u"})");
+  CHECK(redact_text(R"({"password":"p w","user":"u"})") ==
+        R"({"password":"[REDACTED]","user":"u"})");
   CHECK(redact_text("Authorization: Bearer abc.def") == "Authorization: Bearer [REDACTED]");
   CHECK(redact_text("sent Bearer xyz to the server") == "sent Bearer [REDACTED] to the server");
   CHECK(redact_text("nothing secret here: host=10.0.0.1") == "nothing secret here: host=10.0.0.1");

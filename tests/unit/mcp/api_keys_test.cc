@@ -36,15 +36,15 @@ TEST_CASE("ApiKeyStore: every malformed line is refused with its line number, ne
     std::string text;
     std::string expect;
   };
-  for (const auto& c : {Case{"", "lists no API key"},
-                        Case{"# only comments\n", "lists no API key"},
-                        Case{"team\n", "line 1: missing the sha256:HEX digest"},
-                        Case{"team my-plain-secret-key\n", "line 1: the second field must be sha256:"},
-                        Case{"team sha256:abc\n", "line 1: the second field must be sha256:"},
-                        Case{"bad/tenant " + digest + "\n", "line 1: tenant"},
-                        Case{"a " + digest + "\nb " + digest + "\n", "line 2: this key digest is listed twice"},
-                        Case{"a " + digest + " pools=x\n", "line 1: unknown field"},
-                        Case{"a " + digest + " tools=\n", "line 1: tools= lists no tool"}}) {
+  for (const auto& c :
+       {Case{"", "lists no API key"}, Case{"# only comments\n", "lists no API key"},
+        Case{"team\n", "line 1: missing the sha256:HEX digest"},
+        Case{"team my-plain-secret-key\n", "line 1: the second field must be sha256:"},
+        Case{"team sha256:abc\n", "line 1: the second field must be sha256:"},
+        Case{"bad/tenant " + digest + "\n", "line 1: tenant"},
+        Case{"a " + digest + "\nb " + digest + "\n", "line 2: this key digest is listed twice"},
+        Case{"a " + digest + " pools=x\n", "line 1: unknown field"},
+        Case{"a " + digest + " tools=\n", "line 1: tools= lists no tool"}}) {
     CAPTURE(c.text);
     auto store = ApiKeyStore::parse(c.text, "keys.txt");
     REQUIRE_FALSE(store);

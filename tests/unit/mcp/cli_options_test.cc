@@ -52,7 +52,8 @@ TEST_CASE("cli: --http takes an optional address") {
 TEST_CASE("cli: bad command lines name the problem") {
   CHECK(error_of({"--frobnicate"}) == "unknown option \"--frobnicate\"");
   CHECK(error_of({"extra"}) == "unknown option \"extra\"");
-  CHECK(error_of({"--http", "host:99999"}).find("port must be a number from 0 to 65535") != std::string::npos);
+  CHECK(error_of({"--http", "host:99999"}).find("port must be a number from 0 to 65535") !=
+        std::string::npos);
   CHECK(error_of({"--http", "::1:80"}).find("brackets") != std::string::npos);
   CHECK(error_of({"--http", "ho$t:80"}).find("not a host name") != std::string::npos);
   CHECK(error_of({"--log-level", "loud"}).find("--log-level must be") != std::string::npos);

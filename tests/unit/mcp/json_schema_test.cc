@@ -27,7 +27,9 @@ TEST_CASE("schema: types, including integer vs number") {
   const auto s = compile(R"({"type":"object","properties":{
       "i":{"type":"integer"},"n":{"type":"number"},"s":{"type":"string"},"b":{"type":"boolean"},
       "a":{"type":"array"},"o":{"type":"object"},"z":{"type":"null"},"u":{"type":["string","null"]}}})");
-  CHECK(first(s, json::parse(R"({"i":1,"n":1.5,"s":"x","b":true,"a":[],"o":{},"z":null,"u":null})")) == "valid");
+  CHECK(first(s,
+              json::parse(R"({"i":1,"n":1.5,"s":"x","b":true,"a":[],"o":{},"z":null,"u":null})")) ==
+        "valid");
   CHECK(first(s, json::parse(R"({"i":2.0})")) == "valid");  // integral floats are integers
   CHECK(first(s, json::parse(R"({"i":2.5})")) == "i: expected integer, got number 2.5");
   CHECK(first(s, json::parse(R"({"n":"1"})")) == "n: expected number, got string \"1\"");
@@ -86,7 +88,8 @@ TEST_CASE("schema: enum, const, arrays") {
 }
 
 TEST_CASE("schema: combinators and local $ref") {
-  const auto any = compile(R"({"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"}}]})");
+  const auto any =
+      compile(R"({"anyOf":[{"type":"string"},{"type":"array","items":{"type":"string"}}]})");
   CHECK(first(any, "x") == "valid");
   CHECK(first(any, json::array({"x"})) == "valid");
   CHECK(first(any, 5).rfind("does not match any of the 2 accepted forms", 0) == 0);
@@ -109,16 +112,17 @@ TEST_CASE("schema: combinators and local $ref") {
 }
 
 TEST_CASE("schema: unsupported or malformed schemas do not compile") {
-  for (const char* bad : {R"({"type":"strin"})", R"({"patternProperties":{}})",
-                          R"({"pattern":"("})", R"({"minLength":-1})", R"({"$ref":"#/$defs/x"})",
-                          R"({"$ref":"http://example.com/s.json"})", R"({"enum":[]})",
-                          R"({"required":"a"})", R"("nope")", R"({"multipleOf":0})"}) {
+  for (const char* bad :
+       {R"({"type":"strin"})", R"({"patternProperties":{}})", R"({"pattern":"("})",
+        R"({"minLength":-1})", R"({"$ref":"#/$defs/x"})", R"({"$ref":"http://example.com/s.json"})",
+        R"({"enum":[]})", R"({"required":"a"})", R"("nope")", R"({"multipleOf":0})"}) {
     CAPTURE(bad);
     CHECK_FALSE(JsonSchema::compile(json::parse(bad)).has_value());
   }
   // Annotation keywords are accepted and do not constrain.
-  CHECK(JsonSchema::compile(json::parse(
-            R"({"$schema":"https://json-schema.org/draft/2020-12/schema","title":"t",
+  CHECK(JsonSchema::compile(
+            json::parse(
+                R"({"$schema":"https://json-schema.org/draft/2020-12/schema","title":"t",
             "description":"d","default":1,"examples":[1],"format":"uri"})"))
             .has_value());
   CHECK(JsonSchema::compile(json(true)).has_value());

@@ -1,9 +1,9 @@
-#include "mcp/jsonrpc/message.h"
-
 #include <string>
 #include <variant>
 
 #include <doctest/doctest.h>
+
+#include "mcp/jsonrpc/message.h"
 
 using nlohmann::json;
 namespace rpc = nmcp::mcp::jsonrpc;
@@ -54,9 +54,7 @@ TEST_CASE("jsonrpc: malformed messages are Invalid Request with the id when read
                         Case{R"({"jsonrpc":"2.0","id":1,"result":{},"error":{}})", true},
                         Case{R"({"jsonrpc":"2.0"})", false},
                         Case{R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])", false},
-                        Case{R"([])", false},
-                        Case{R"("text")", false},
-                        Case{R"(42)", false}}) {
+                        Case{R"([])", false}, Case{R"("text")", false}, Case{R"(42)", false}}) {
     CAPTURE(c.text);
     const auto classified = rpc::classify(json::parse(c.text));
     const auto& bad = invalid(classified);

@@ -57,7 +57,8 @@ struct Harness {
     return exchange(m);
   }
 
-  json call(const json& id, const std::string& tool, json args = json::object(), json meta = nullptr) {
+  json call(const json& id, const std::string& tool, json args = json::object(),
+            json meta = nullptr) {
     json params = {{"name", tool}, {"arguments", std::move(args)}};
     if (!meta.is_null()) params["_meta"] = std::move(meta);
     return request(id, "tools/call", std::move(params));
@@ -81,7 +82,8 @@ TEST_CASE("initialize: negotiates the version and describes the server") {
                                 {"title", "Nessus MCP Server"},
                                 {"version", "9.9.9"},
                                 {"description", "A test server"}});
-  CHECK(r["capabilities"] == json{{"tools", {{"listChanged", false}}}, {"logging", json::object()}});
+  CHECK(r["capabilities"] ==
+        json{{"tools", {{"listChanged", false}}}, {"logging", json::object()}});
   CHECK(r["instructions"] == "Poll it.");
   CHECK(h.session->initialized());
 }
@@ -102,12 +104,13 @@ TEST_CASE("initialize: every supported version is echoed; unknown ones get the l
 TEST_CASE("initialize: malformed params are -32602; a second initialize is -32600") {
   Harness h;
   CHECK(error_code(h.request(1, "initialize", {{"capabilities", json::object()}})) == -32602);
-  CHECK(error_code(h.request(1, "initialize", {{"protocolVersion", "2025-11-25"},
-                                               {"capabilities", json::object()}})) == -32602);
-  CHECK(error_code(h.request(1, "initialize", {{"protocolVersion", "2025-11-25"},
-                                               {"capabilities", json::object()},
-                                               {"clientInfo", {{"name", 3}, {"version", "1"}}}})) ==
-        -32602);
+  CHECK(error_code(h.request(
+            1, "initialize",
+            {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()}})) == -32602);
+  CHECK(error_code(h.request(1, "initialize",
+                             {{"protocolVersion", "2025-11-25"},
+                              {"capabilities", json::object()},
+                              {"clientInfo", {{"name", 3}, {"version", "1"}}}})) == -32602);
   CHECK(error_code(h.request(1, "initialize", json::array())) == -32602);
   CHECK_FALSE(h.session->initialized());
   h.initialize();
@@ -152,15 +155,17 @@ TEST_CASE("tools/list: stable order, cursor pages, and per-principal filtering")
   json cursor;
   int pages = 0;
   do {
-    const json r = h.request(pages, "tools/list",
-                             cursor.is_null() ? json::object() : json{{"cursor", cursor}})["result"];
+    const json r =
+        h.request(pages, "tools/list",
+                  cursor.is_null() ? json::object() : json{{"cursor", cursor}})["result"];
     for (const auto& t : r["tools"]) names.push_back(t["name"]);
     CHECK(r["tools"].size() <= 3);
     cursor = r.value("nextCursor", json());
     ++pages;
   } while (!cursor.is_null() && pages < 100);
   REQUIRE(names.size() == h.registry.entries().size());
-  for (std::size_t i = 0; i < names.size(); ++i) CHECK(names[i] == h.registry.entries()[i].definition.name);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    CHECK(names[i] == h.registry.entries()[i].definition.name);
   CHECK(error_code(h.request(1, "tools/list", {{"cursor", "bogus"}})) == -32602);
   CHECK(error_code(h.request(1, "tools/list", {{"cursor", 5}})) == -32602);
 
@@ -213,7 +218,8 @@ TEST_CASE("tools/call: protocol errors vs tool errors") {
   h.initialize();
   CHECK(error_code(h.call(1, "nope")) == -32602);
   CHECK(error_code(h.request(2, "tools/call", {{"arguments", json::object()}})) == -32602);
-  CHECK(error_code(h.request(3, "tools/call", {{"name", "echo"}, {"arguments", json::array()}})) == -32602);
+  CHECK(error_code(h.request(3, "tools/call", {{"name", "echo"}, {"arguments", json::array()}})) ==
+        -32602);
 
   const json invalid = h.call(4, "validate", {{"target", "UPPER"}, {"port", 70000}, {"extra", 1}});
   CHECK(invalid["result"]["isError"] == true);
@@ -266,10 +272,11 @@ TEST_CASE("progress: only with a token, strictly increasing, before the response
   }
   CHECK(out->response().value()["result"]["structuredContent"]["completed_steps"] == 4);
 
-  auto quiet = h.send({{"jsonrpc", "2.0"},
-                       {"id", 2},
-                       {"method", "tools/call"},
-                       {"params", {{"name", "slow"}, {"arguments", {{"steps", 2}, {"step_ms", 1}}}}}});
+  auto quiet =
+      h.send({{"jsonrpc", "2.0"},
+              {"id", 2},
+              {"method", "tools/call"},
+              {"params", {{"name", "slow"}, {"arguments", {{"steps", 2}, {"step_ms", 1}}}}}});
   REQUIRE(quiet->wait());
   CHECK(quiet->sent().empty());
 }
@@ -294,7 +301,9 @@ TEST_CASE("logging/setLevel filters notifications/message; secrets arrive redact
   Harness h;
   h.initialize();
   CHECK(error_code(h.request(1, "logging/setLevel", {{"level", "loud"}})) == -32602);
-  CHECK(h.request(1, "logging/setLevel", {{"level", "loud"}})["error"]["data"]["supported"].size() == 8);
+  CHECK(
+      h.request(1, "logging/setLevel", {{"level", "loud"}})["error"]["data"]["supported"].size() ==
+      8);
   CHECK(h.request(2, "logging/setLevel", {{"level", "error"}})["result"] == json::object());
   auto out = h.send({{"jsonrpc", "2.0"},
                      {"id", 3},
@@ -346,10 +355,11 @@ TEST_CASE("cancellation: the handler stops, no response is sent, unknown ids are
 TEST_CASE("session close cancels what is in flight") {
   Harness h;
   h.initialize();
-  auto out = h.send({{"jsonrpc", "2.0"},
-                     {"id", 1},
-                     {"method", "tools/call"},
-                     {"params", {{"name", "slow"}, {"arguments", {{"steps", 10}, {"step_ms", 60000}}}}}});
+  auto out =
+      h.send({{"jsonrpc", "2.0"},
+              {"id", 1},
+              {"method", "tools/call"},
+              {"params", {{"name", "slow"}, {"arguments", {{"steps", 10}, {"step_ms", 60000}}}}}});
   h.session->close();
   REQUIRE(out->wait());
   CHECK_FALSE(out->response().has_value());
@@ -360,8 +370,11 @@ TEST_CASE("a full executor answers busy instead of queueing without bound") {
   Harness h(100, 1, 1);  // one thread, a backlog of one
   h.initialize();
   auto slow = [&](int id) {
-    return h.send({{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
-                   {"params", {{"name", "slow"}, {"arguments", {{"steps", 1}, {"step_ms", 60000}}}}}});
+    return h.send(
+        {{"jsonrpc", "2.0"},
+         {"id", id},
+         {"method", "tools/call"},
+         {"params", {{"name", "slow"}, {"arguments", {{"steps", 1}, {"step_ms", 60000}}}}}});
   };
   // Whether or not the thread has picked up the first call yet, the thread plus the backlog
   // hold at most two calls, so one of the next two must be refused at once.

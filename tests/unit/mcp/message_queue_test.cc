@@ -34,26 +34,22 @@ TEST_CASE("MessageQueue: close wakes a waiting reader") {
   closer.join();
 }
 
-TEST_CASE("PostReply: notifications first, then the final response exactly once") {
-  PostReply r(true);
+TEST_CASE("BufferedReply: keeps notifications then the response, once") {
+  BufferedReply r(true);
+  CHECK_FALSE(r.completed());
   r.send({{"n", 1}});
   r.send({{"n", 2}});
   r.complete(json{{"id", 1}});
-  r.send({{"n", 3}});               // after completion: dropped
+  r.send({{"n", 3}});                 // after completion: dropped
   r.complete(json{{"id", "again"}});  // second completion: ignored
-  auto e = r.next(milliseconds(0));
-  CHECK(e.kind == PostReply::Event::Kind::Notification);
-  CHECK(e.message["n"] == 1);
-  CHECK(r.next(milliseconds(0)).message["n"] == 2);
-  e = r.next(milliseconds(0));
-  CHECK(e.kind == PostReply::Event::Kind::Final);
-  CHECK(e.message["id"] == 1);
+  CHECK(r.completed());
+  REQUIRE(r.notifications().size() == 2);
+  CHECK(r.notifications()[1]["n"] == 2);
+  CHECK(r.response().value()["id"] == 1);
 
-  PostReply quiet(false);
+  BufferedReply quiet(false);
   quiet.send({{"n", 1}});
-  CHECK(quiet.next(milliseconds(0)).kind == PostReply::Event::Kind::Timeout);
   quiet.complete(std::nullopt);
-  e = quiet.next(std::nullopt);
-  CHECK(e.kind == PostReply::Event::Kind::Final);
-  CHECK(e.message.is_null());
+  CHECK(quiet.notifications().empty());
+  CHECK_FALSE(quiet.response().has_value());
 }

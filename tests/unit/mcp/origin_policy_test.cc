@@ -6,8 +6,8 @@ using nmcp::mcp::OriginPolicy;
 
 TEST_CASE("OriginPolicy: loopback Host names pass, foreign ones do not") {
   const OriginPolicy p("127.0.0.1", {}, {});
-  for (const char* host : {"localhost", "localhost:8765", "127.0.0.1:1", "[::1]:8765", "[::1]",
-                           "LOCALHOST:80"}) {
+  for (const char* host :
+       {"localhost", "localhost:8765", "127.0.0.1:1", "[::1]:8765", "[::1]", "LOCALHOST:80"}) {
     CAPTURE(host);
     CHECK(p.host_allowed(host));
   }

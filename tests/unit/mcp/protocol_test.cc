@@ -22,7 +22,8 @@ TEST_CASE("version: supported versions are echoed, anything else gets the latest
 }
 
 TEST_CASE("log levels: the eight RFC 5424 names round-trip; others are rejected") {
-  for (auto name : {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}) {
+  for (auto name :
+       {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"}) {
     CAPTURE(name);
     REQUIRE(parse_mcp_log_level(name));
     CHECK(to_string(*parse_mcp_log_level(name)) == name);
@@ -41,9 +42,10 @@ TEST_CASE("cursor: round-trips, is tied to its list, and rejects forgeries") {
   CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:4x")));
   CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:")));
   CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:-1")));
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     CHECK(base64url_decode(base64url_encode(s)) == s);
   }
-  CHECK_FALSE(base64url_decode("A"));    // impossible length
-  CHECK_FALSE(base64url_decode("QR"));   // non-zero padding bits: a second spelling of "A"
+  CHECK_FALSE(base64url_decode("A"));   // impossible length
+  CHECK_FALSE(base64url_decode("QR"));  // non-zero padding bits: a second spelling of "A"
 }

@@ -79,16 +79,23 @@ struct StdioHarness {
   }
 
   void initialize() {
-    send({{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
-          {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()},
-                      {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}});
+    send({{"jsonrpc", "2.0"},
+          {"id", 0},
+          {"method", "initialize"},
+          {"params",
+           {{"protocolVersion", "2025-11-25"},
+            {"capabilities", json::object()},
+            {"clientInfo", {{"name", "t"}, {"version", "1"}}}}}});
     REQUIRE(read().value()["id"] == 0);
     send({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
   }
 
   json slow_call(const json& id, int steps, int step_ms) {
-    return {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"},
-            {"params", {{"name", "slow"}, {"arguments", {{"steps", steps}, {"step_ms", step_ms}}}}}};
+    return {
+        {"jsonrpc", "2.0"},
+        {"id", id},
+        {"method", "tools/call"},
+        {"params", {{"name", "slow"}, {"arguments", {{"steps", steps}, {"step_ms", step_ms}}}}}};
   }
 
   nmcp::ThreadPool pool;
@@ -125,7 +132,9 @@ TEST_CASE("stdio: a slow tool call does not block ping; cancellation suppresses 
   const auto pong = h.read();
   REQUIRE(pong);
   CHECK((*pong)["id"] == 2);
-  h.send({{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"}, {"params", {{"requestId", "slow-1"}}}});
+  h.send({{"jsonrpc", "2.0"},
+          {"method", "notifications/cancelled"},
+          {"params", {{"requestId", "slow-1"}}}});
   // The next thing on stdout is the answer to this ping, never a response for slow-1.
   h.send({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "ping"}});
   CHECK(h.read().value()["id"] == 3);

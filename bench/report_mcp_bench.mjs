@@ -1,0 +1,23 @@
+// Renders bench/run_mcp_bench.sh results as a side-by-side table with ratios.
+// Usage: node bench/report_mcp_bench.mjs RESULTS.jsonl
+import { readFileSync } from "node:fs";
+
+const rows = readFileSync(process.argv[2], "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const get = (server, scenario) => rows.find((r) => r.server === server && r.scenario === scenario);
+const fmt = (n, digits = 0) => (n === undefined ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits }));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}x` : "-");
+
+console.log("| scenario | metric | nessus-mcp | TS SDK peer | nessus-mcp vs peer |");
+console.log("|---|---|---:|---:|---:|");
+for (const scenario of ["stdio-latency", "stdio-throughput", "http-latency", "http-throughput", "startup"]) {
+  const ours = get("nessus-mcp", scenario);
+  const peer = get("ts-sdk-peer", scenario);
+  if (!ours || !peer) continue;
+  if (scenario !== "startup") {
+    console.log(`| ${scenario} | calls/s | ${fmt(ours.calls_per_sec)} | ${fmt(peer.calls_per_sec)} | ${ratio(ours.calls_per_sec, peer.calls_per_sec)} faster |`);
+  }
+  console.log(`| ${scenario} | p50 µs | ${fmt(ours.p50_us)} | ${fmt(peer.p50_us)} | ${ratio(peer.p50_us, ours.p50_us)} lower |`);
+  console.log(`| ${scenario} | p99 µs | ${fmt(ours.p99_us)} | ${fmt(peer.p99_us)} | ${ratio(peer.p99_us, ours.p99_us)} lower |`);
+  const errors = (ours.errors ?? 0) + (peer.errors ?? 0);
+  if (errors) console.log(`| ${scenario} | errors | ${ours.errors} | ${peer.errors} | |`);
+}

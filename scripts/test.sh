@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: source checks (format, layering), then
+# the whole suite (unit, integration, golden, e2e with the official MCP clients, conformance)
+# on the g++ build, then again on the clang ASan+UBSan build. Exits non-zero on any failure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+started=$(date +%s)
+
+"$root/scripts/install-deps.sh"
+
+echo "== source checks"
+"$root/scripts/check-format.sh"
+"$root/scripts/check-layering.sh"
+
+echo "== build (g++, -Werror)"
+"$root/scripts/build.sh" release
+echo "== tests (g++ build)"
+(cd build && ctest --output-on-failure -j "$(nproc)")
+
+echo "== build (clang, ASan + UBSan)"
+"$root/scripts/build.sh" asan
+echo "== tests (ASan + UBSan build)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j "$(nproc)")
+
+echo "== all tests passed in $(( $(date +%s) - started )) s"
