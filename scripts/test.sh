@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: source checks (format, layering), then
 # the whole suite (unit, integration, golden, e2e with the official MCP clients, conformance)
-# on the g++ build, then again on the clang ASan+UBSan build. Exits non-zero on any failure.
+# on the g++ build, again on a clang ASan+UBSan build, and once more on a ThreadSanitizer
+# build. Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,5 +25,11 @@ echo "== tests (ASan + UBSan build)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$(nproc)")
+
+echo "== build (clang, ThreadSanitizer)"
+"$root/scripts/build.sh" tsan
+echo "== tests (TSan build)"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  bash -c 'cd build-tsan && ctest --output-on-failure -j "$(nproc)"'
 
 echo "== all tests passed in $(( $(date +%s) - started )) s"

@@ -53,20 +53,25 @@ bool is_loopback_host(const std::string& host) {
 }
 
 // Stops whatever is serving when SIGINT or SIGTERM arrives; runs on its own thread so that no
-// work happens inside a signal handler.
+// work happens inside a signal handler. The destructor ends and joins that thread (SIGUSR1 is
+// its private wake-up), so it never outlives main().
 class SignalWatcher {
  public:
   SignalWatcher() {
     sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGHUP);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set_, sig);
     // Blocked before any other thread exists, so every thread inherits the mask and only the
     // watcher receives these signals.
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
-    std::thread([this] { watch(); }).detach();
+    thread_ = std::thread([this] { watch(); });
   }
+  ~SignalWatcher() {
+    pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+  }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
 
   void on_stop(std::function<void()> stop) {
     std::lock_guard lock(mu_);
@@ -78,6 +83,7 @@ class SignalWatcher {
     for (;;) {
       int sig = 0;
       if (sigwait(&set_, &sig) != 0) continue;
+      if (sig == SIGUSR1) return;
       if (sig == SIGHUP) {
         log::info("main", "SIGHUP received; there is no configuration to reload in this build");
         continue;
@@ -91,6 +97,7 @@ class SignalWatcher {
   sigset_t set_{};
   std::mutex mu_;
   std::function<void()> stop_;
+  std::thread thread_;
 };
 
 nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
