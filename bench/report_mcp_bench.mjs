@@ -3,17 +3,29 @@
 import { readFileSync } from "node:fs";
 
 const rows = readFileSync(process.argv[2], "utf8").trim().split("\n").map((l) => JSON.parse(l));
-const get = (server, scenario) => rows.find((r) => r.server === server && r.scenario === scenario);
+const median = (values) => {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length ? v[Math.floor((v.length - 1) / 2)] : undefined;
+};
+// The median of every metric over the rounds of one server and scenario.
+const get = (server, scenario) => {
+  const runs = rows.filter((r) => r.server === server && r.scenario === scenario);
+  if (!runs.length) return undefined;
+  const out = { rounds: runs.length };
+  for (const key of ["calls_per_sec", "p50_us", "p99_us", "errors"]) out[key] = median(runs.map((r) => r[key] ?? 0));
+  return out;
+};
 const fmt = (n, digits = 0) => (n === undefined ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits }));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(1)}x` : "-");
 
+console.log(`Median of ${get("nessus-mcp", "startup")?.rounds ?? 0} rounds.\n`);
 console.log("| scenario | metric | nessus-mcp | TS SDK peer | nessus-mcp vs peer |");
 console.log("|---|---|---:|---:|---:|");
 for (const scenario of ["stdio-latency", "stdio-throughput", "http-latency", "http-throughput", "startup"]) {
   const ours = get("nessus-mcp", scenario);
   const peer = get("ts-sdk-peer", scenario);
   if (!ours || !peer) continue;
-  if (scenario !== "startup") {
+  if (scenario.endsWith("throughput")) {
     console.log(`| ${scenario} | calls/s | ${fmt(ours.calls_per_sec)} | ${fmt(peer.calls_per_sec)} | ${ratio(ours.calls_per_sec, peer.calls_per_sec)} faster |`);
   }
   console.log(`| ${scenario} | p50 µs | ${fmt(ours.p50_us)} | ${fmt(peer.p50_us)} | ${ratio(peer.p50_us, ours.p50_us)} lower |`);

@@ -2,13 +2,15 @@
 # tools/call throughput and latency of nessus-mcp against a minimal server built with the
 # official TypeScript SDK (bench/mcp-peer/server.mjs), measured by the same client
 # (bench/mcp_bench.cc) over stdio and Streamable HTTP, plus start-up to first response.
+# The two servers take turns, scenario by scenario, for several rounds, and the report shows
+# the median of the rounds: on a shared 2-core VM single runs vary by tens of percent.
 # Prints a side-by-side table and writes the raw JSON lines to build/bench/mcp-<time>.jsonl.
 # Usage: bench/run_mcp_bench.sh [--quick]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 quick=${1:-}
-lat_calls=5000; thr_calls=50000; runs=30; connections=8
-if [ "$quick" = "--quick" ]; then lat_calls=500; thr_calls=5000; runs=5; fi
+lat_calls=5000; thr_calls=50000; runs=30; connections=8; rounds=3
+if [ "$quick" = "--quick" ]; then lat_calls=500; thr_calls=5000; runs=5; rounds=1; fi
 
 "$root/scripts/build.sh" release >/dev/null
 bench="$root/build/bin/mcp_bench"
@@ -51,10 +53,13 @@ measure_http() {  # measure_http NAME CMD... (CMD listens on a free loopback por
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-measure_stdio nessus-mcp "${ours[@]}"
-measure_http nessus-mcp "${ours[@]}" --http 127.0.0.1:0
-measure_stdio ts-sdk-peer "${peer[@]}" --transport stdio
-measure_http ts-sdk-peer "${peer[@]}" --transport http
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round of $rounds" >&2
+  measure_stdio nessus-mcp "${ours[@]}"
+  measure_stdio ts-sdk-peer "${peer[@]}" --transport stdio
+  measure_http nessus-mcp "${ours[@]}" --http 127.0.0.1:0
+  measure_http ts-sdk-peer "${peer[@]}" --transport http
+done
 
 node "$root/bench/report_mcp_bench.mjs" "$out"
 echo "raw results: $out"

@@ -100,7 +100,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
   bool mode_set = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
-    std::optional<std::string_view> inline_value;
+    std::optional<std::string_view> inline_value;  // --flag=value
     if (arg.rfind("--", 0) == 0) {
       if (const auto eq = arg.find('='); eq != std::string_view::npos) {
         inline_value = arg.substr(eq + 1);
@@ -108,23 +108,36 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
       }
     }
     // The value of a flag that requires one.
-    auto value = [&](std::string_view flag) -> Result<std::string_view> {
+    auto value = [&]() -> Result<std::string_view> {
       if (inline_value) return *inline_value;
       if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
-        return fail(ErrorCode::InvalidArgument, std::string(flag) + " needs a value");
+        return fail(ErrorCode::InvalidArgument, std::string(arg) + " needs a value");
       }
       return args[++i];
     };
-    auto count = [&](std::string_view flag, long long min, long long max) -> Result<std::size_t> {
-      auto v = value(flag);
+    auto set_string = [&](std::string& field) -> Status {
+      auto v = value();
+      if (!v) return tl::unexpected(v.error());
+      field = std::string(*v);
+      return ok();
+    };
+    auto add_string = [&](std::vector<std::string>& field) -> Status {
+      std::string v;
+      auto st = set_string(v);
+      if (st) field.push_back(std::move(v));
+      return st;
+    };
+    // A whole number in [min, max], handed to `assign`.
+    auto set_count = [&](long long min, long long max, auto assign) -> Status {
+      auto v = value();
       if (!v) return tl::unexpected(v.error());
       const auto n = parse_int(*v);
       if (!n || *n < min || *n > max) {
-        return fail(ErrorCode::InvalidArgument,
-                    std::string(flag) + " must be a whole number from " + std::to_string(min) +
-                        " to " + std::to_string(max) + ", got \"" + std::string(*v) + "\"");
+        return bad(std::string(arg) + " must be a whole number from " + std::to_string(min) +
+                   " to " + std::to_string(max) + ", got \"" + std::string(*v) + "\"");
       }
-      return static_cast<std::size_t>(*n);
+      assign(static_cast<std::size_t>(*n));
+      return ok();
     };
     auto set_mode = [&](CliOptions::Mode mode) -> Status {
       if (mode_set && o.mode != mode) return bad("choose one of --stdio and --http");
@@ -132,14 +145,19 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
       o.mode = mode;
       return ok();
     };
+    auto flag = [&](bool& field) -> Status {
+      if (inline_value) return bad(std::string(arg) + " takes no value");
+      field = true;
+      return ok();
+    };
 
     Status st = ok();
     if (arg == "--help" || arg == "-h") {
-      o.help = true;
+      st = flag(o.help);
     } else if (arg == "--version" || arg == "-V") {
-      o.version = true;
+      st = flag(o.version);
     } else if (arg == "--stdio") {
-      st = set_mode(CliOptions::Mode::Stdio);
+      st = inline_value ? bad("--stdio takes no value") : set_mode(CliOptions::Mode::Stdio);
     } else if (arg == "--http") {
       st = set_mode(CliOptions::Mode::Http);
       if (st && inline_value) {
@@ -148,114 +166,67 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
         st = parse_address(args[++i], o);
       }
     } else if (arg == "--stateless") {
-      o.stateless = true;
+      st = flag(o.stateless);
     } else if (arg == "--no-legacy-sse") {
-      o.legacy_sse = false;
+      bool off = false;
+      st = flag(off);
+      o.legacy_sse = !off;
     } else if (arg == "--allowed-host") {
-      auto v = value(arg);
-      if (v)
-        o.allowed_hosts.emplace_back(*v);
-      else
-        st = tl::unexpected(v.error());
+      st = add_string(o.allowed_hosts);
     } else if (arg == "--allowed-origin") {
-      auto v = value(arg);
-      if (v)
-        o.allowed_origins.emplace_back(*v);
-      else
-        st = tl::unexpected(v.error());
+      st = add_string(o.allowed_origins);
     } else if (arg == "--api-keys-file") {
-      auto v = value(arg);
-      if (v)
-        o.api_keys_file = std::string(*v);
-      else
-        st = tl::unexpected(v.error());
+      st = set_string(o.api_keys_file);
     } else if (arg == "--config") {
-      auto v = value(arg);
-      if (v) {
-        o.config_path = std::string(*v);
-        o.config_given = true;
+      st = set_string(o.config_path);
+      o.config_given = true;
+    } else if (arg == "--log-level" || arg == "--log-format") {
+      std::string text;
+      st = set_string(text);
+      if (!st) {
+      } else if (arg == "--log-level") {
+        const auto level = log::parse_level(text);
+        if (level)
+          o.log_level = *level;
+        else
+          st = bad("--log-level must be trace, debug, info, warn, error or off, got \"" + text +
+                   "\"");
       } else {
-        st = tl::unexpected(v.error());
+        const auto format = log::parse_format(text);
+        if (format)
+          o.log_format = *format;
+        else
+          st = bad("--log-format must be json or plain, got \"" + text + "\"");
       }
-    } else if (arg == "--log-level") {
-      auto v = value(arg);
-      const auto level = v ? log::parse_level(*v) : std::nullopt;
-      if (!v)
-        st = tl::unexpected(v.error());
-      else if (!level)
-        st = bad("--log-level must be trace, debug, info, warn, error or off, got \"" +
-                 std::string(*v) + "\"");
-      else
-        o.log_level = *level;
-    } else if (arg == "--log-format") {
-      auto v = value(arg);
-      const auto format = v ? log::parse_format(*v) : std::nullopt;
-      if (!v)
-        st = tl::unexpected(v.error());
-      else if (!format)
-        st = bad("--log-format must be json or plain, got \"" + std::string(*v) + "\"");
-      else
-        o.log_format = *format;
     } else if (arg == "--max-body-bytes") {
-      auto n = count(arg, 1024, 1LL << 30);
-      if (n)
-        o.max_body_bytes = *n;
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1024, 1LL << 30, [&](std::size_t n) { o.max_body_bytes = n; });
     } else if (arg == "--max-streams") {
-      auto n = count(arg, 1, 10000);
-      if (n)
-        o.max_streams = *n;
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1, 10000, [&](std::size_t n) { o.max_streams = n; });
     } else if (arg == "--http-threads") {
-      auto n = count(arg, 1, 1024);
-      if (n)
-        o.http_threads = *n;
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1, 1024, [&](std::size_t n) { o.http_threads = n; });
     } else if (arg == "--tool-threads") {
-      auto n = count(arg, 1, 1024);
-      if (n)
-        o.tool_threads = *n;
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1, 1024, [&](std::size_t n) { o.tool_threads = n; });
     } else if (arg == "--session-idle-timeout") {
-      auto n = count(arg, 1, 7 * 24 * 3600);
-      if (n)
-        o.session_idle_timeout = std::chrono::seconds(*n);
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1, 7 * 24 * 3600,
+                     [&](std::size_t n) { o.session_idle_timeout = std::chrono::seconds(n); });
     } else if (arg == "--test-tools") {
-      o.test_tools = true;
+      st = flag(o.test_tools);
     } else if (arg == "--sse-keepalive-ms") {
-      auto n = count(arg, 10, 3600000);
-      if (n)
-        o.sse_keepalive = std::chrono::milliseconds(*n);
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(10, 3600000,
+                     [&](std::size_t n) { o.sse_keepalive = std::chrono::milliseconds(n); });
     } else if (arg == "--tools-page-size") {
-      auto n = count(arg, 1, 1000);
-      if (n)
-        o.tools_page_size = *n;
-      else
-        st = tl::unexpected(n.error());
+      st = set_count(1, 1000, [&](std::size_t n) { o.tools_page_size = n; });
     } else {
       st = bad("unknown option \"" + std::string(args[i]) + "\"");
     }
     if (!st) return tl::unexpected(st.error());
-    if (inline_value && (arg == "--stdio" || arg == "--stateless" || arg == "--no-legacy-sse" ||
-                         arg == "--help" || arg == "--version" || arg == "--test-tools")) {
-      return fail(ErrorCode::InvalidArgument, std::string(arg) + " takes no value");
-    }
   }
-  if (o.mode == CliOptions::Mode::Stdio) {
-    if (o.stateless || !o.allowed_hosts.empty() || !o.allowed_origins.empty() ||
-        !o.api_keys_file.empty()) {
-      return fail(ErrorCode::InvalidArgument,
-                  "--stateless, --allowed-host, --allowed-origin and --api-keys-file apply to "
-                  "--http only");
-    }
+  if (o.mode == CliOptions::Mode::Stdio &&
+      (o.stateless || !o.allowed_hosts.empty() || !o.allowed_origins.empty() ||
+       !o.api_keys_file.empty())) {
+    return fail(ErrorCode::InvalidArgument,
+                "--stateless, --allowed-host, --allowed-origin and --api-keys-file apply to "
+                "--http only");
   }
   return o;
 }

@@ -224,14 +224,28 @@ struct HttpTransport::Impl {
     return body;
   }
 
-  void post_mcp(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader& reader) {
-    const Principal principal = principal_of(req);
+  // The JSON body of a POST: checks the content type, reads within the size limit and parses.
+  // On failure the error reply is already written.
+  std::optional<json> read_json_body(const httplib::Request& req,
+                                     const httplib::ContentReader& reader, httplib::Response& res) {
     if (!is_json_content_type(req.get_header_value("Content-Type"))) {
       rpc_error(res, 415, rpc::kServerError,
                 "Unsupported Media Type: Content-Type must be application/json");
-      return;
+      return std::nullopt;
     }
+    const auto body = read_body(reader, res);
+    if (!body) return std::nullopt;
+    auto value = rpc::parse(*body, server.options().max_json_depth);
+    if (!value) {
+      rpc_error(res, 400, rpc::kParseError,
+                rpc::parse_error_message(*body, server.options().max_json_depth));
+    }
+    return value;
+  }
+
+  void post_mcp(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& reader) {
+    const Principal principal = principal_of(req);
     const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
     if (!accept.json && !accept.sse) {
       rpc_error(res, 406, rpc::kServerError,
@@ -242,21 +256,18 @@ struct HttpTransport::Impl {
     if (req.has_header(kVersionHeader)) {
       header_version = parse_version(req.get_header_value(kVersionHeader));
       if (!header_version) {
+        std::string supported;
+        for (const auto v : kSupportedVersions)
+          supported += (supported.empty() ? "" : ", ") + std::string(v);
         rpc_error(res, 400, rpc::kServerError,
                   "Bad Request: unsupported MCP-Protocol-Version \"" +
                       req.get_header_value(kVersionHeader).substr(0, 40) +
-                      "\"; supported: 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05");
+                      "\"; supported: " + supported);
         return;
       }
     }
-    const auto body = read_body(reader, res);
-    if (!body) return;
-    auto value = rpc::parse(*body, server.options().max_json_depth);
-    if (!value) {
-      rpc_error(res, 400, rpc::kParseError,
-                rpc::parse_error_message(*body, server.options().max_json_depth));
-      return;
-    }
+    auto value = read_json_body(req, reader, res);
+    if (!value) return;
     if (value->is_array()) {
       rpc_error(res, 400, rpc::kInvalidRequest,
                 "Invalid Request: JSON-RPC batches are not supported; send one message per POST");
@@ -550,19 +561,8 @@ struct HttpTransport::Impl {
       rpc_error(res, 404, rpc::kSessionNotFound, "Session not found: open GET /sse again");
       return;
     }
-    if (!is_json_content_type(req.get_header_value("Content-Type"))) {
-      rpc_error(res, 415, rpc::kServerError,
-                "Unsupported Media Type: Content-Type must be application/json");
-      return;
-    }
-    const auto body = read_body(reader, res);
-    if (!body) return;
-    auto value = rpc::parse(*body, server.options().max_json_depth);
-    if (!value) {
-      rpc_error(res, 400, rpc::kParseError,
-                rpc::parse_error_message(*body, server.options().max_json_depth));
-      return;
-    }
+    const auto value = read_json_body(req, reader, res);
+    if (!value) return;
     server.handle(entry->session, *value, std::make_shared<QueueOutbound>(entry->stream));
     res.status = 202;
     res.set_content("Accepted", "text/plain");
