@@ -1,0 +1,28 @@
+#pragma once
+// Faults the simulator can inject, set from the command line and changed at run time through
+// the control endpoint (POST /_sim/faults with any subset of these fields as JSON).
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace nessus_sim {
+
+struct Faults {
+  int session_expire_after_requests = 0;  // a session token dies after N uses (0: never)
+  int session_expire_after_seconds = 0;   // ... or N seconds after login (0: never)
+  int error_burst = 0;                    // the next N API requests fail with error_status
+  int error_status = 503;
+  int latency_ms = 0;                     // added before every API answer
+  int reset_every = 0;                    // every Nth API request loses its connection
+  bool drop_412_body = false;             // 412 "API is not available" closes before the body
+  std::string scan_outcome = "complete";  // complete | abort | hang
+  std::string export_mode = "ok";         // ok | loading | truncated | malformed
+};
+
+nlohmann::json to_json(const Faults& f);
+// Applies the fields present in `patch`; returns an error text for an unknown field or a bad
+// value (and changes nothing then).
+std::string apply_patch(Faults& f, const nlohmann::json& patch);
+
+}  // namespace nessus_sim

@@ -1,0 +1,37 @@
+#pragma once
+// Command line of nessus-sim. The defaults are the simulator's fixed, documented identity
+// (README.md): API keys, the web-UI login, the X-API-Token and the SSH credentials it accepts.
+
+#include <string>
+
+#include "dev/nessus-sim/faults.h"
+
+namespace nessus_sim {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 8834;
+  std::string edition = "manager";  // manager | professional | essentials
+  double speed = 1.0;               // scan time runs this many times faster than real time
+  int scan_seconds = 120;           // how long a scan takes at speed 1
+  std::string cert_path, key_path;  // PEM files; empty: generate from cert_seed
+  std::string cert_seed = "default";
+  std::string access_key = "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+  std::string secret_key = "0f9e8d7c6b5a49382716f5e4d3c2b1a00f9e8d7c6b5a49382716f5e4d3c2b1a0";
+  std::string username = "admin";
+  std::string password = "nessus-sim-admin";
+  std::string api_token = "7A3F5C2E-9B1D-4E8F-A6C4-2D5B8E1F3A90";
+  std::string ssh_user = "scanuser";
+  std::string ssh_password = "scan-pass-123";
+  std::string ssh_escalation_password = "root-pass-123";
+  int findings_per_host = 12;  // scale exports up (hundreds of MB for benchmarks)
+  std::string exports_dir;     // serve real .nessus files from here instead of generating
+  Faults faults;
+  bool help = false;
+};
+
+// Parses argv; on a bad command line returns false with `error` set.
+bool parse_options(int argc, char** argv, Options& out, std::string& error);
+std::string usage();
+
+}  // namespace nessus_sim
