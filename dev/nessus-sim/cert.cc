@@ -37,7 +37,8 @@ bool generate_identity(const std::string& seed, TlsIdentity& out, std::string& e
   std::array<unsigned char, SHA256_DIGEST_LENGTH> secret{};
   const std::string material = "nessus-sim certificate seed:" + seed;
   SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), secret.data());
-  out.key.reset(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, secret.data(), secret.size()));
+  out.key.reset(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, secret.data(), secret.size()));
   if (!out.key) {
     error = "cannot create the Ed25519 key";
     return false;
@@ -53,9 +54,9 @@ bool generate_identity(const std::string& seed, TlsIdentity& out, std::string& e
     return false;
   }
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("nessus-sim (development only)"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(
+      name, "O", MBSTRING_ASC,
+      reinterpret_cast<const unsigned char*>("nessus-sim (development only)"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
   X509_set_issuer_name(cert, name);

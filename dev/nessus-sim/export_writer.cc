@@ -30,89 +30,268 @@ struct Plugin {
 // Findings every host may show, by network probing alone.
 const std::vector<Plugin>& network_catalogue() {
   static const std::vector<Plugin> k = {
-      {10287, 0, "Traceroute Information", "General", 0, "general", "udp", "None", nullptr, nullptr,
-       nullptr, nullptr, {}, false, "It was possible to obtain traceroute information.",
-       "Makes a traceroute to the remote host.", "n/a",
-       "For your information, here is the traceroute from 10.0.0.5 to {host} : \n10.0.0.5\n{host}\n\nHop Count: 1\n"},
-      {11219, 0, "Nessus SYN scanner", "Port scanners", 22, "ssh", "tcp", "None", nullptr, nullptr,
-       nullptr, nullptr, {}, false, "It is possible to determine which TCP ports are open.",
-       "This plugin is a SYN 'half-open' port scanner.", "Protect your target with an IP filter.",
+      {10287,
+       0,
+       "Traceroute Information",
+       "General",
+       0,
+       "general",
+       "udp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "It was possible to obtain traceroute information.",
+       "Makes a traceroute to the remote host.",
+       "n/a",
+       "For your information, here is the traceroute from 10.0.0.5 to {host} : "
+       "\n10.0.0.5\n{host}\n\nHop Count: 1\n"},
+      {11219,
+       0,
+       "Nessus SYN scanner",
+       "Port scanners",
+       22,
+       "ssh",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "It is possible to determine which TCP ports are open.",
+       "This plugin is a SYN 'half-open' port scanner.",
+       "Protect your target with an IP filter.",
        "Port 22/tcp was found to be open"},
-      {11219, 0, "Nessus SYN scanner", "Port scanners", 443, "www", "tcp", "None", nullptr, nullptr,
-       nullptr, nullptr, {}, false, "It is possible to determine which TCP ports are open.",
-       "This plugin is a SYN 'half-open' port scanner.", "Protect your target with an IP filter.",
+      {11219,
+       0,
+       "Nessus SYN scanner",
+       "Port scanners",
+       443,
+       "www",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "It is possible to determine which TCP ports are open.",
+       "This plugin is a SYN 'half-open' port scanner.",
+       "Protect your target with an IP filter.",
        "Port 443/tcp was found to be open"},
-      {22964, 0, "Service Detection", "Service detection", 443, "www", "tcp", "None", nullptr,
-       nullptr, nullptr, nullptr, {}, false, "The remote service could be identified.",
+      {22964,
+       0,
+       "Service Detection",
+       "Service detection",
+       443,
+       "www",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "The remote service could be identified.",
        "Nessus was able to identify the remote service by its banner or by looking at the error "
        "message it sends when it receives an HTTP request.",
-       "n/a", "A web server is running on this port through TLSv1.2."},
-      {10267, 0, "SSH Server Type and Version Information", "Service detection", 22, "ssh", "tcp",
-       "None", nullptr, nullptr, nullptr, nullptr, {}, false,
+       "n/a",
+       "A web server is running on this port through TLSv1.2."},
+      {10267,
+       0,
+       "SSH Server Type and Version Information",
+       "Service detection",
+       22,
+       "ssh",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
        "An SSH server is listening on this port.",
        "It is possible to obtain information about the remote SSH server by sending an empty "
        "authentication request.",
-       "n/a", "\n  SSH version : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  SSH supported authentication : publickey,password\n"},
-      {153953, 1, "SSH Weak Key Exchange Algorithms Enabled", "Misc.", 22, "ssh", "tcp", "Low",
-       "2.6", "CVSS2#AV:N/AC:H/Au:N/C:P/I:N/A:N", "3.7", "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N",
-       {}, false, "The remote SSH server is configured to allow weak key exchange algorithms.",
+       "n/a",
+       "\n  SSH version : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  SSH supported authentication "
+       ": publickey,password\n"},
+      {153953,
+       1,
+       "SSH Weak Key Exchange Algorithms Enabled",
+       "Misc.",
+       22,
+       "ssh",
+       "tcp",
+       "Low",
+       "2.6",
+       "CVSS2#AV:N/AC:H/Au:N/C:P/I:N/A:N",
+       "3.7",
+       "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N",
+       {},
+       false,
+       "The remote SSH server is configured to allow weak key exchange algorithms.",
        "The remote SSH server is configured to allow key exchange algorithms which are considered "
        "weak (RFC 9142).",
        "Contact the vendor or consult product documentation to disable the weak algorithms.",
-       "\nThe following weak key exchange algorithms are enabled : \n\n  diffie-hellman-group-exchange-sha1\n  diffie-hellman-group1-sha1\n"},
-      {70658, 1, "SSH Server CBC Mode Ciphers Enabled", "Misc.", 22, "ssh", "tcp", "Low", "2.6",
-       "CVSS2#AV:N/AC:H/Au:N/C:P/I:N/A:N", "3.7", "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N",
-       {"CVE-2008-5161"}, false, "The SSH server is configured to use Cipher Block Chaining.",
+       "\nThe following weak key exchange algorithms are enabled : \n\n  "
+       "diffie-hellman-group-exchange-sha1\n  diffie-hellman-group1-sha1\n"},
+      {70658,
+       1,
+       "SSH Server CBC Mode Ciphers Enabled",
+       "Misc.",
+       22,
+       "ssh",
+       "tcp",
+       "Low",
+       "2.6",
+       "CVSS2#AV:N/AC:H/Au:N/C:P/I:N/A:N",
+       "3.7",
+       "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N",
+       {"CVE-2008-5161"},
+       false,
+       "The SSH server is configured to use Cipher Block Chaining.",
        "The SSH server is configured to support Cipher Block Chaining (CBC) encryption, which may "
        "allow an attacker to recover the plaintext message from the ciphertext.",
        "Disable CBC mode cipher encryption, and enable CTR or GCM cipher mode encryption.",
-       "\n  The following client-to-server Cipher Block Chaining (CBC) algorithms\n  are supported : \n\n  aes128-cbc\n  aes256-cbc\n"},
-      {57582, 2, "SSL Self-Signed Certificate", "General", 443, "www", "tcp", "Medium", "6.4",
-       "CVSS2#AV:N/AC:L/Au:N/C:P/I:P/A:N", "6.5", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N", {},
-       false, "The SSL certificate chain for this service ends in an unrecognized self-signed certificate.",
+       "\n  The following client-to-server Cipher Block Chaining (CBC) algorithms\n  are supported "
+       ": \n\n  aes128-cbc\n  aes256-cbc\n"},
+      {57582,
+       2,
+       "SSL Self-Signed Certificate",
+       "General",
+       443,
+       "www",
+       "tcp",
+       "Medium",
+       "6.4",
+       "CVSS2#AV:N/AC:L/Au:N/C:P/I:P/A:N",
+       "6.5",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N",
+       {},
+       false,
+       "The SSL certificate chain for this service ends in an unrecognized self-signed "
+       "certificate.",
        "The X.509 certificate chain for this service is not signed by a recognized certificate "
        "authority.",
        "Purchase or generate a proper SSL certificate for this service.",
-       "\nThe following certificate was found at the top of the certificate\nchain sent by the remote host, but is self-signed and was not\nfound in the list of known certificate authorities :\n\n|-Subject : CN={host}\n"},
-      {104743, 2, "TLS Version 1.0 Protocol Detection", "Service detection", 443, "www", "tcp",
-       "Medium", "6.1", "CVSS2#AV:N/AC:H/Au:N/C:C/I:P/A:N", "6.5",
-       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N", {}, false,
+       "\nThe following certificate was found at the top of the certificate\nchain sent by the "
+       "remote host, but is self-signed and was not\nfound in the list of known certificate "
+       "authorities :\n\n|-Subject : CN={host}\n"},
+      {104743,
+       2,
+       "TLS Version 1.0 Protocol Detection",
+       "Service detection",
+       443,
+       "www",
+       "tcp",
+       "Medium",
+       "6.1",
+       "CVSS2#AV:N/AC:H/Au:N/C:C/I:P/A:N",
+       "6.5",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N",
+       {},
+       false,
        "The remote service encrypts traffic using an older version of TLS.",
        "The remote service accepts connections encrypted using TLS 1.0.",
        "Enable support for TLS 1.2 and 1.3, and disable support for TLS 1.0.",
        "TLSv1 is enabled and the server supports at least one cipher."},
-      {187315, 2, "SSH Terrapin Prefix Truncation Weakness (CVE-2023-48795)", "Misc.", 22, "ssh",
-       "tcp", "Medium", "4.3", "CVSS2#AV:N/AC:M/Au:N/C:N/I:P/A:N", "5.9",
-       "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:N", {"CVE-2023-48795"}, false,
+      {187315,
+       2,
+       "SSH Terrapin Prefix Truncation Weakness (CVE-2023-48795)",
+       "Misc.",
+       22,
+       "ssh",
+       "tcp",
+       "Medium",
+       "4.3",
+       "CVSS2#AV:N/AC:M/Au:N/C:N/I:P/A:N",
+       "5.9",
+       "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:N",
+       {"CVE-2023-48795"},
+       false,
        "The remote SSH server is vulnerable to a mitm prefix truncation attack.",
        "The remote SSH server is vulnerable to a man-in-the-middle prefix truncation weakness "
        "known as Terrapin.",
        "Contact the vendor for an update with the strict key exchange countermeasures or disable "
        "the affected algorithms.",
-       "Supports following ChaCha20-Poly1305 Algorithm : \n\n  Client to Server: chacha20-poly1305@openssh.com\n  Server to Client: chacha20-poly1305@openssh.com\n"},
-      {42873, 3, "SSL Medium Strength Cipher Suites Supported (SWEET32)", "General", 443, "www",
-       "tcp", "Medium", "5.0", "CVSS2#AV:N/AC:L/Au:N/C:P/I:N/A:N", "7.5",
-       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", {"CVE-2016-2183"}, false,
+       "Supports following ChaCha20-Poly1305 Algorithm : \n\n  Client to Server: "
+       "chacha20-poly1305@openssh.com\n  Server to Client: chacha20-poly1305@openssh.com\n"},
+      {42873,
+       3,
+       "SSL Medium Strength Cipher Suites Supported (SWEET32)",
+       "General",
+       443,
+       "www",
+       "tcp",
+       "Medium",
+       "5.0",
+       "CVSS2#AV:N/AC:L/Au:N/C:P/I:N/A:N",
+       "7.5",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+       {"CVE-2016-2183"},
+       false,
        "The remote service supports the use of medium strength SSL ciphers.",
        "The remote host supports the use of SSL ciphers that offer medium strength encryption "
        "(key lengths >= 64 bits and < 112 bits, or the 3DES suite).",
        "Reconfigure the affected application if possible to avoid use of medium strength ciphers.",
-       "\n  Medium Strength Ciphers (> 64-bit and < 112-bit key, or 3DES)\n\n    Name                          Code             KEX           Auth     Encryption             MAC\n    ----------------------        ----------       ---           ----     ---------------------  ---\n    DES-CBC3-SHA                  0x00, 0x0A       RSA           RSA      3DES-CBC(168)          SHA1\n\nThe fields above are :\n\n  {Tenable ciphername}\n  {Cipher ID code}\n  Kex=<key exchange> & Auth=<authentication>\n  Encrypt=\"symmetric encryption method\"\n  MAC='message authentication code'\n"},
-      {201194, 3, "OpenSSH < 9.8 RCE (regreSSHion)", "Misc.", 22, "ssh", "tcp", "High", "9.3",
-       "CVSS2#AV:N/AC:M/Au:N/C:C/I:C/A:C", "8.1", "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H",
-       {"CVE-2024-6387"}, true, "The SSH server running on the remote host is affected by a remote code execution vulnerability.",
+       "\n  Medium Strength Ciphers (> 64-bit and < 112-bit key, or 3DES)\n\n    Name              "
+       "            Code             KEX           Auth     Encryption             MAC\n    "
+       "----------------------        ----------       ---           ----     "
+       "---------------------  ---\n    DES-CBC3-SHA                  0x00, 0x0A       RSA         "
+       "  RSA      3DES-CBC(168)          SHA1\n\nThe fields above are :\n\n  {Tenable "
+       "ciphername}\n  {Cipher ID code}\n  Kex=<key exchange> & Auth=<authentication>\n  "
+       "Encrypt=\"symmetric encryption method\"\n  MAC='message authentication code'\n"},
+      {201194,
+       3,
+       "OpenSSH < 9.8 RCE (regreSSHion)",
+       "Misc.",
+       22,
+       "ssh",
+       "tcp",
+       "High",
+       "9.3",
+       "CVSS2#AV:N/AC:M/Au:N/C:C/I:C/A:C",
+       "8.1",
+       "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H",
+       {"CVE-2024-6387"},
+       true,
+       "The SSH server running on the remote host is affected by a remote code execution "
+       "vulnerability.",
        "The version of OpenSSH installed on the remote host is prior to 9.8. It is affected by a "
-       "signal handler race condition that may allow unauthenticated remote code execution as root.",
+       "signal handler race condition that may allow unauthenticated remote code execution as "
+       "root.",
        "Upgrade to OpenSSH 9.8 or later.",
-       "\n  Version source    : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  Installed version : 8.9p1\n  Fixed version     : 9.8p1 / 9.8\n"},
-      {156032, 4, "Apache Log4Shell RCE detection via callback correlation (Direct Check HTTP)",
-       "Web Servers", 8080, "www", "tcp", "Critical", "10.0", "CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C",
-       "10.0", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", {"CVE-2021-44228", "CVE-2021-45046"},
-       true, "The remote web server is affected by a remote code execution vulnerability.",
+       "\n  Version source    : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  Installed version : "
+       "8.9p1\n  Fixed version     : 9.8p1 / 9.8\n"},
+      {156032,
+       4,
+       "Apache Log4Shell RCE detection via callback correlation (Direct Check HTTP)",
+       "Web Servers",
+       8080,
+       "www",
+       "tcp",
+       "Critical",
+       "10.0",
+       "CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C",
+       "10.0",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+       {"CVE-2021-44228", "CVE-2021-45046"},
+       true,
+       "The remote web server is affected by a remote code execution vulnerability.",
        "The remote host is running Apache Log4j, which is affected by a remote code execution "
        "vulnerability in its JNDI lookup feature.",
        "Upgrade to Apache Log4j version 2.17.1 or later.",
-       "\nNessus was able to exploit the issue using the following request :\n\nGET / HTTP/1.1\nHost: {host}:8080\nUser-Agent: ${jndi:ldap://{host}/nessus}\n"},
+       "\nNessus was able to exploit the issue using the following request :\n\nGET / "
+       "HTTP/1.1\nHost: {host}:8080\nUser-Agent: ${jndi:ldap://{host}/nessus}\n"},
   };
   return k;
 }
@@ -120,75 +299,182 @@ const std::vector<Plugin>& network_catalogue() {
 // Local checks that only a successful SSH login can produce.
 const std::vector<Plugin>& local_catalogue() {
   static const std::vector<Plugin> k = {
-      {117887, 0, "OS Security Patch Assessment Available", "Settings", 0, "general", "tcp", "None",
-       nullptr, nullptr, nullptr, nullptr, {}, false,
+      {117887,
+       0,
+       "OS Security Patch Assessment Available",
+       "Settings",
+       0,
+       "general",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
        "Nessus was able to log in to the remote host using the provided credentials and enumerate "
        "OS security patch levels.",
        "Nessus was able to determine OS security patch levels by logging into the remote host.",
-       "n/a", "\nOS Security Patch Assessment is available.\n\nAccount  : {user}\nProtocol : SSH\n"},
-      {141118, 0, "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
-       "Settings", 22, "ssh", "tcp", "None", nullptr, nullptr, nullptr, nullptr, {}, false,
+       "n/a",
+       "\nOS Security Patch Assessment is available.\n\nAccount  : {user}\nProtocol : SSH\n"},
+      {141118,
+       0,
+       "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
+       "Settings",
+       22,
+       "ssh",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
        "Valid credentials were provided for an available authentication protocol.",
        "Nessus was able to determine that valid credentials were provided for an authentication "
        "protocol available on the remote target.",
-       "n/a", "\nNessus was able to log in to the remote host as {user} using SSH.\n"},
-      {190598, 3, "Ubuntu 22.04 LTS : Linux kernel vulnerabilities (USN-6700-1)", "Ubuntu Local Security Checks",
-       0, "general", "tcp", "High", "7.2", "CVSS2#AV:L/AC:L/Au:N/C:C/I:C/A:C", "7.8",
+       "n/a",
+       "\nNessus was able to log in to the remote host as {user} using SSH.\n"},
+      {190598,
+       3,
+       "Ubuntu 22.04 LTS : Linux kernel vulnerabilities (USN-6700-1)",
+       "Ubuntu Local Security Checks",
+       0,
+       "general",
+       "tcp",
+       "High",
+       "7.2",
+       "CVSS2#AV:L/AC:L/Au:N/C:C/I:C/A:C",
+       "7.8",
        "CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
-       {"CVE-2023-46838", "CVE-2023-50431", "CVE-2024-1085", "CVE-2024-1086", "CVE-2024-24855"}, true,
+       {"CVE-2023-46838", "CVE-2023-50431", "CVE-2024-1085", "CVE-2024-1086", "CVE-2024-24855"},
+       true,
        "The remote Ubuntu host is missing one or more security updates.",
        "The remote Ubuntu 22.04 LTS host has a package installed that is affected by multiple "
        "vulnerabilities as referenced in the USN-6700-1 advisory.",
        "Update the affected kernel package.",
-       "\nRunning Kernel level of 5.15.0-97-generic does not meet the minimum fixed level of 5.15.0-101-generic for this advisory.\n"},
-      {183862, 4, "Ubuntu 22.04 LTS : OpenSSL vulnerabilities (USN-6450-1)", "Ubuntu Local Security Checks",
-       0, "general", "tcp", "Medium", "6.8", "CVSS2#AV:N/AC:M/Au:N/C:P/I:P/A:P", "9.8",
-       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", {"CVE-2023-2975", "CVE-2023-3446", "CVE-2023-3817", "CVE-2023-5363"},
-       false, "The remote Ubuntu host is missing one or more security updates.",
+       "\nRunning Kernel level of 5.15.0-97-generic does not meet the minimum fixed level of "
+       "5.15.0-101-generic for this advisory.\n"},
+      {183862,
+       4,
+       "Ubuntu 22.04 LTS : OpenSSL vulnerabilities (USN-6450-1)",
+       "Ubuntu Local Security Checks",
+       0,
+       "general",
+       "tcp",
+       "Medium",
+       "6.8",
+       "CVSS2#AV:N/AC:M/Au:N/C:P/I:P/A:P",
+       "9.8",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+       {"CVE-2023-2975", "CVE-2023-3446", "CVE-2023-3817", "CVE-2023-5363"},
+       false,
+       "The remote Ubuntu host is missing one or more security updates.",
        "The remote Ubuntu 22.04 LTS host has packages installed that are affected by multiple "
        "vulnerabilities as referenced in the USN-6450-1 advisory.",
        "Update the affected packages.",
-       "\n  - Installed package : libssl3_3.0.2-0ubuntu1.10\n  - Fixed package     : libssl3_3.0.2-0ubuntu1.12\n"},
+       "\n  - Installed package : libssl3_3.0.2-0ubuntu1.10\n  - Fixed package     : "
+       "libssl3_3.0.2-0ubuntu1.12\n"},
   };
   return k;
 }
 
 const Plugin kLoginFailed = {
-    104410, 0, "Target Credential Status by Authentication Protocol - Failure for Provided Credentials",
-    "Settings", 22, "ssh", "tcp", "None", nullptr, nullptr, nullptr, nullptr, {}, false,
+    104410,
+    0,
+    "Target Credential Status by Authentication Protocol - Failure for Provided Credentials",
+    "Settings",
+    22,
+    "ssh",
+    "tcp",
+    "None",
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    {},
+    false,
     "Nessus was able to find common ports used for local checks, however, the credentials "
     "provided in the scan policy did not work.",
     "Nessus was unable to log into the detected authentication protocol, using the provided "
     "credentials, in order to perform credentialed checks.",
     "Address the reported problem(s) so that credentialed checks can be executed.",
-    "\nNessus was unable to log into the following host for which credentials have been provided :\n\n  Protocol        : SSH\n  Port            : 22\n  Failure details :\n    - User : {user}\n    - Plugin      : ssh_get_info2.nasl\n      Plugin ID   : 97993\n      Plugin Name : OS Identification and Installed Software Enumeration over SSH v2 (Using New SSH Library)\n      Message     : \nCredentialed checks of Unix systems require that the 'password' method be allowed.\nAuthentication failed for user '{user}'.\n"};
+    "\nNessus was unable to log into the following host for which credentials have been provided "
+    ":\n\n  Protocol        : SSH\n  Port            : 22\n  Failure details :\n    - User : "
+    "{user}\n    - Plugin      : ssh_get_info2.nasl\n      Plugin ID   : 97993\n      Plugin Name "
+    ": OS Identification and Installed Software Enumeration over SSH v2 (Using New SSH Library)\n  "
+    "    Message     : \nCredentialed checks of Unix systems require that the 'password' method be "
+    "allowed.\nAuthentication failed for user '{user}'.\n"};
 
 const Plugin kLocalChecksFailed = {
-    21745, 0, "OS Security Patch Assessment Failed", "Settings", 0, "general", "tcp", "None", nullptr,
-    nullptr, nullptr, nullptr, {}, false,
+    21745,
+    0,
+    "OS Security Patch Assessment Failed",
+    "Settings",
+    0,
+    "general",
+    "tcp",
+    "None",
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    {},
+    false,
     "Errors prevented OS Security Patch Assessment.",
     "OS Security Patch Assessment is not available because of the errors logged below.",
     "Fix the problem(s) so that OS Security Patch Assessment is possible.",
-    "\nOS Security Patch Assessment failed because :\n\n  - Authentication failed for user '{user}' via SSH on port 22.\n"};
+    "\nOS Security Patch Assessment failed because :\n\n  - Authentication failed for user "
+    "'{user}' via SSH on port 22.\n"};
 
 const Plugin kInsufficientPrivilege = {
-    110385, 0, "Target Credential Issues by Authentication Protocol - Insufficient Privilege",
-    "Settings", 22, "ssh", "tcp", "None", nullptr, nullptr, nullptr, nullptr, {}, false,
+    110385,
+    0,
+    "Target Credential Issues by Authentication Protocol - Insufficient Privilege",
+    "Settings",
+    22,
+    "ssh",
+    "tcp",
+    "None",
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    {},
+    false,
     "Nessus was able to log in to the remote host, however this credential did not have "
     "sufficient privileges for all planned checks.",
     "Nessus was able to execute credentialed checks, but the account did not have the privileges "
     "needed for all of them.",
     "Ensure that the account and its privilege escalation settings allow running all commands.",
-    "\nNessus was able to log into the remote host with the credentials provided, however the\nfollowing privilege escalation failed :\n\n  User       : '{user}'\n  Port       : 22\n  Proto      : SSH\n  Method     : password\n  Escalation : {escalation}\n"};
+    "\nNessus was able to log into the remote host with the credentials provided, however "
+    "the\nfollowing privilege escalation failed :\n\n  User       : '{user}'\n  Port       : 22\n  "
+    "Proto      : SSH\n  Method     : password\n  Escalation : {escalation}\n"};
 
 const Plugin kNeedsEscalation = {
-    102094, 0, "SSH Commands Require Privilege Escalation", "Settings", 0, "general", "tcp", "None",
-    nullptr, nullptr, nullptr, nullptr, {}, false,
+    102094,
+    0,
+    "SSH Commands Require Privilege Escalation",
+    "Settings",
+    0,
+    "general",
+    "tcp",
+    "None",
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+    {},
+    false,
     "This plugin reports the SSH commands that failed with a response indicating that privilege "
     "escalation is required to run them.",
     "Some SSH commands could not run without privilege escalation.",
     "Configure privilege escalation for the scan account.",
-    "\nLogin account : {user}\nCommands failed due to privilege escalation failure :\n\n  - Escalation account : root\n    Escalation method  : {escalation}\n    Plugins :\n      - Plugin Filename : linux_kernel_version.nasl\n"};
+    "\nLogin account : {user}\nCommands failed due to privilege escalation failure :\n\n  - "
+    "Escalation account : root\n    Escalation method  : {escalation}\n    Plugins :\n      - "
+    "Plugin Filename : linux_kernel_version.nasl\n"};
 
 std::string replace_all(std::string s, std::string_view from, const std::string& to) {
   std::size_t pos = 0;
@@ -280,8 +566,9 @@ void report_item(Writer& w, const Plugin& p, const ItemContext& c, const std::st
   for (const char* cve : p.cves) element(w, "cve", cve);
   if (!p.cves.empty()) {
     element(w, "xref", "IAVA:2024-A-0001");
-    element(w, "see_also", "https://nvd.nist.gov/vuln/detail/" + std::string(p.cves.front()) +
-                               "\nhttps://www.tenable.com/plugins/nessus/" + std::to_string(p.id));
+    element(w, "see_also",
+            "https://nvd.nist.gov/vuln/detail/" + std::string(p.cves.front()) +
+                "\nhttps://www.tenable.com/plugins/nessus/" + std::to_string(p.id));
     element(w, "cwe", "CWE-20");
   }
   if (p.severity > 0) element(w, "exploit_available", p.exploit ? "true" : "false");
@@ -310,22 +597,27 @@ std::string scan_information(const ExportSpec& spec) {
       credentialed = "yes, as '" + spec.ssh_user + "' via ssh";
       break;
   }
-  std::string s = "Information about this scan : \n\nNessus version : 10.8.3\nNessus build : 20010\n"
-                  "Plugin feed version : 202611220000\nScanner edition used : ";
+  std::string s =
+      "Information about this scan : \n\nNessus version : 10.8.3\nNessus build : 20010\n"
+      "Plugin feed version : 202611220000\nScanner edition used : ";
   s += spec.edition == "essentials" ? "Nessus Home" : "Nessus";
   s += "\nScanner OS : LINUX\nScanner distribution : ubuntu1404-x86-64\nScan type : Normal\n"
-       "Scan name : " + spec.scan_name + "\nScan policy used : " + spec.policy_name +
+       "Scan name : " +
+       spec.scan_name + "\nScan policy used : " + spec.policy_name +
        "\nScanner IP : 10.0.0.5\nPort scanner(s) : nessus_syn_scanner \nPort range : default\n"
        "Ping RTT : 0.532 ms\nThorough tests : no\nExperimental tests : no\n"
        "Scan for Unpatched Vulnerabilities : no\nPlugin debugging enabled : no\n"
        "Paranoia level : 1\nReport verbosity : 1\nSafe checks : yes\nOptimize the test : yes\n"
-       "Credentialed checks : " + credentialed + "\n";
+       "Credentialed checks : " +
+       credentialed + "\n";
   if (credentialed != "no") s += "Attempt Least Privilege : no\n";
-  s += "Patch management checks : None\nDisplay superseded patches : yes (supersedence plugin launched)\n"
+  s += "Patch management checks : None\nDisplay superseded patches : yes (supersedence plugin "
+       "launched)\n"
        "CGI scanning : disabled\nWeb application tests : disabled\nMax hosts : 30\nMax checks : 4\n"
        "Recv timeout : 5\nBackports : None\nAllow post-scan editing : Yes\n"
        "Nessus Plugin Signature Checking : Enabled\nAudit File Signature Checking : Disabled\n"
-       "Scan duration : " + std::to_string(spec.end - spec.start) + " sec\nScan for malware : no\n";
+       "Scan duration : " +
+       std::to_string(spec.end - spec.start) + " sec\nScan for malware : no\n";
   return s;
 }
 
@@ -338,9 +630,10 @@ void host_properties(Writer& w, const SimHost& h, const ExportSpec& spec) {
   tag(w, "system-type", "general-purpose");
   tag(w, "host-ip", h.ip);
   if (!h.fqdn.empty()) tag(w, "host-fqdn", h.fqdn);
-  tag(w, "mac-address", "00:50:56:" + std::to_string(10 + h.hash % 89) + ":" +
-                            std::to_string(10 + (h.hash >> 8U) % 89) + ":" +
-                            std::to_string(10 + (h.hash >> 16U) % 89));
+  tag(w, "mac-address",
+      "00:50:56:" + std::to_string(10 + h.hash % 89) + ":" +
+          std::to_string(10 + (h.hash >> 8U) % 89) + ":" +
+          std::to_string(10 + (h.hash >> 16U) % 89));
   const bool credentialed = spec.credentials == CredentialOutcome::Success ||
                             spec.credentials == CredentialOutcome::EscalationFailed;
   tag(w, "Credentialed_Scan", credentialed ? "true" : "false");
@@ -395,11 +688,25 @@ void host(Writer& w, const SimHost& h, const ExportSpec& spec, bool break_xml) {
   w.put("<ReportHost name=\"" + xml_escape(h.name) + "\">");
   host_properties(w, h, spec);
   const ItemContext base{h, spec, 0};
-  const Plugin info = {19506, 0, "Nessus Scan Information", "Settings", 0, "general", "tcp", "None",
-                       nullptr, nullptr, nullptr, nullptr, {}, false,
-                       "This plugin displays information about the Nessus scan.",
-                       "This plugin displays, for each tested host, information about the scan itself.",
-                       "n/a", nullptr};
+  const Plugin info = {
+      19506,
+      0,
+      "Nessus Scan Information",
+      "Settings",
+      0,
+      "general",
+      "tcp",
+      "None",
+      nullptr,
+      nullptr,
+      nullptr,
+      nullptr,
+      {},
+      false,
+      "This plugin displays information about the Nessus scan.",
+      "This plugin displays, for each tested host, information about the scan itself.",
+      "n/a",
+      nullptr};
   report_item(w, info, base, scan_information(spec));
   if (break_xml) w.put("<ReportItem port=\"0\" <broken attribute></ReportItem>\n");
   visit_findings(h, spec, [&](const Plugin& p, const ItemContext& c) {
@@ -455,24 +762,27 @@ void write_export(const ExportSpec& spec, const std::string& mode,
   w.put("<?xml version=\"1.0\" ?>\n<NessusClientData_v2>\n<Policy><policyName>");
   w.put(xml_escape(spec.policy_name));
   w.put("</policyName>\n<Preferences><ServerPreferences>\n");
-  for (const auto& [name, value] :
-       std::vector<std::pair<std::string, std::string>>{{"TARGET", spec.targets},
-                                                        {"scan_name", spec.scan_name},
-                                                        {"whoami", "admin"},
-                                                        {"scan_start_timestamp", std::to_string(spec.start)},
-                                                        {"scan_end_timestamp", std::to_string(spec.end)},
-                                                        {"max_hosts", "30"},
-                                                        {"max_checks", "4"},
-                                                        {"safe_checks", "yes"}}) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"TARGET", spec.targets},
+           {"scan_name", spec.scan_name},
+           {"whoami", "admin"},
+           {"scan_start_timestamp", std::to_string(spec.start)},
+           {"scan_end_timestamp", std::to_string(spec.end)},
+           {"max_hosts", "30"},
+           {"max_checks", "4"},
+           {"safe_checks", "yes"}}) {
     w.put("<preference><name>" + xml_escape(name) + "</name><value>" + xml_escape(value) +
           "</value></preference>\n");
   }
-  w.put("</ServerPreferences>\n<PluginsPreferences></PluginsPreferences></Preferences>\n</Policy>\n");
-  w.put("<Report name=\"" + xml_escape(spec.scan_name) + "\" xmlns:cm=\"http://www.nessus.org/cm\">\n");
+  w.put(
+      "</ServerPreferences>\n<PluginsPreferences></PluginsPreferences></Preferences>\n</Policy>\n");
+  w.put("<Report name=\"" + xml_escape(spec.scan_name) +
+        "\" xmlns:cm=\"http://www.nessus.org/cm\">\n");
   const std::size_t cut = mode == "truncated" ? (spec.hosts.size() + 1) / 2 : spec.hosts.size();
   for (std::size_t i = 0; i < spec.hosts.size() && w.ok(); ++i) {
     if (i == cut) {
-      w.put("<ReportHost name=\"" + xml_escape(spec.hosts[i].name) + "\"><HostProperties>\n<tag name=\"HOST_E");
+      w.put("<ReportHost name=\"" + xml_escape(spec.hosts[i].name) +
+            "\"><HostProperties>\n<tag name=\"HOST_E");
       w.flush();
       return;  // the document stops mid-element, as an interrupted download would
     }

@@ -19,8 +19,10 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
   Faults next = f;
   for (const auto& [key, value] : patch.items()) {
     auto want_int = [&](int& field, int min, int max) -> std::string {
-      if (!value.is_number_integer() || value.get<long long>() < min || value.get<long long>() > max) {
-        return key + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+      if (!value.is_number_integer() || value.get<long long>() < min ||
+          value.get<long long>() > max) {
+        return key + " must be an integer from " + std::to_string(min) + " to " +
+               std::to_string(max);
       }
       field = value.get<int>();
       return "";
@@ -39,8 +41,10 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
     } else if (key == "reset_every") {
       err = want_int(next.reset_every, 0, 1000000);
     } else if (key == "drop_412_body") {
-      if (!value.is_boolean()) err = "drop_412_body must be true or false";
-      else next.drop_412_body = value.get<bool>();
+      if (!value.is_boolean())
+        err = "drop_412_body must be true or false";
+      else
+        next.drop_412_body = value.get<bool>();
     } else if (key == "scan_outcome") {
       if (value != "complete" && value != "abort" && value != "hang") {
         err = "scan_outcome must be complete, abort or hang";

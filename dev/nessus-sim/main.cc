@@ -23,9 +23,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   nessus_sim::TlsIdentity identity;
-  const bool ok = options.cert_path.empty()
-                      ? nessus_sim::generate_identity(options.cert_seed, identity, error)
-                      : nessus_sim::load_identity(options.cert_path, options.key_path, identity, error);
+  const bool ok =
+      options.cert_path.empty()
+          ? nessus_sim::generate_identity(options.cert_seed, identity, error)
+          : nessus_sim::load_identity(options.cert_path, options.key_path, identity, error);
   if (!ok) {
     std::fprintf(stderr, "nessus-sim: %s\n", error.c_str());
     return 1;

@@ -92,7 +92,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = num(o.port, 0, 65535);
     } else if (a == "--edition") {
       ok = str(o.edition);
-      if (ok && o.edition != "manager" && o.edition != "professional" && o.edition != "essentials") {
+      if (ok && o.edition != "manager" && o.edition != "professional" &&
+          o.edition != "essentials") {
         error = "--edition must be manager, professional or essentials";
         ok = false;
       }
@@ -127,9 +128,11 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     } else if (a == "--api-token-case") {
       ok = str(text);
       if (ok && text == "lower") {
-        for (auto& c : o.api_token) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : o.api_token)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       } else if (ok && text == "upper") {
-        for (auto& c : o.api_token) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (auto& c : o.api_token)
+          c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       } else if (ok) {
         error = "--api-token-case must be upper or lower";
         ok = false;
@@ -161,8 +164,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     } else if (a == "--scan-outcome" || a == "--export-mode") {
       ok = str(text);
       if (ok) {
-        const std::string err = apply_patch(
-            o.faults, {{a == "--scan-outcome" ? "scan_outcome" : "export_mode", text}});
+        const std::string err =
+            apply_patch(o.faults, {{a == "--scan-outcome" ? "scan_outcome" : "export_mode", text}});
         if (!err.empty()) {
           error = err;
           ok = false;

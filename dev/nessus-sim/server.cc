@@ -119,18 +119,21 @@ struct SimServer::Impl {
   json server_properties(bool authenticated) const {
     const bool manager = options.edition == "manager";
     const bool essentials = options.edition == "essentials";
-    json license = {{"type", manager ? "manager" : (essentials ? "home" : "pro")},
-                    {"name", manager ? "Nessus Manager" : (essentials ? "Nessus Essentials" : "Nessus Professional")},
-                    {"restricted", essentials},
-                    {"ips", essentials ? 16 : 0},
-                    {"expiration_date", 2082758400},
-                    {"features", {{"api", true}, {"scan_api", manager}, {"report", true}, {"users", manager}}}};
-    json p = {{"nessus_type", license["name"]},
-              {"license", license},
-              {"capabilities", {{"multi_scanner", manager}, {"multi_user", manager ? "full" : "single"}}},
-              {"scanner_boottime", 1763791200},
-              {"loaded_plugin_set", "202611220000"},
-              {"feed", "ProFeed"}};
+    json license = {
+        {"type", manager ? "manager" : (essentials ? "home" : "pro")},
+        {"name",
+         manager ? "Nessus Manager" : (essentials ? "Nessus Essentials" : "Nessus Professional")},
+        {"restricted", essentials},
+        {"ips", essentials ? 16 : 0},
+        {"expiration_date", 2082758400},
+        {"features", {{"api", true}, {"scan_api", manager}, {"report", true}, {"users", manager}}}};
+    json p = {
+        {"nessus_type", license["name"]},
+        {"license", license},
+        {"capabilities", {{"multi_scanner", manager}, {"multi_user", manager ? "full" : "single"}}},
+        {"scanner_boottime", 1763791200},
+        {"loaded_plugin_set", "202611220000"},
+        {"feed", "ProFeed"}};
     if (authenticated) {
       p["server_version"] = "10.8.3";
       p["nessus_ui_version"] = "10.8.3";
@@ -144,10 +147,12 @@ struct SimServer::Impl {
     // A few kilobytes of minified-looking UI code with the token in its getApiToken method and,
     // as in the real bundle, other UUID-shaped strings a careless pattern could grab first.
     return "/*! nessus6.js (simulated) */\n"
-           "!function(e){var CUSTOM_SCAN_TEMPLATE=\"ab4bacd2-05f6-425c-9d79-3ba3940ad1c24e51e1f403febe40\","
+           "!function(e){var "
+           "CUSTOM_SCAN_TEMPLATE=\"ab4bacd2-05f6-425c-9d79-3ba3940ad1c24e51e1f403febe40\","
            "SESSION_ID=\"0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6\";"
            "function t(e,t){for(var n=0;n<t.length;n++){var r=t[n];r.enumerable=r.enumerable||!1}}"
-           "var n=function(){function e(){}return t(e,[{key:\"getBaseUrl\",value:function(){return\"/\"}},"
+           "var n=function(){function e(){}return "
+           "t(e,[{key:\"getBaseUrl\",value:function(){return\"/\"}},"
            "{key:\"getApiToken\",value:function(){return\"" +
            options.api_token +
            "\"}},{key:\"getVersion\",value:function(){return\"10.8.3\"}}]),e}();"
@@ -165,7 +170,8 @@ struct SimServer::Impl {
       }
       state.count(route_of(req));
       const auto fate = state.next_request_fate();
-      if (fate.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fate.latency_ms));
+      if (fate.latency_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(fate.latency_ms));
       if (fate.fail_status != 0) {
         send_error(res, fate.fail_status, "Service temporarily unavailable");
         return httplib::Server::HandlerResponse::Handled;
@@ -176,20 +182,21 @@ struct SimServer::Impl {
       }
       return httplib::Server::HandlerResponse::Unhandled;
     });
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request&, httplib::Response& res) {
-          if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+    http.set_error_handler(
+        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+          if (!res.body.empty() || res.content_length_ > 0)
+            return httplib::Server::HandlerResponse::Unhandled;
           if (res.status == 404) {
             send_error(res, 404, "The requested URL was not found on this server");
             return httplib::Server::HandlerResponse::Handled;
           }
           return httplib::Server::HandlerResponse::Unhandled;
         }));
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-      send_error(res, 500, "Internal error");
-    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) { send_error(res, 500, "Internal error"); });
     http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::fprintf(stderr, "nessus-sim: %s %s -> %d\n", req.method.c_str(), req.path.c_str(), res.status);
+      std::fprintf(stderr, "nessus-sim: %s %s -> %d\n", req.method.c_str(), req.path.c_str(),
+                   res.status);
     });
     install_public_routes();
     install_scan_routes();
@@ -198,12 +205,13 @@ struct SimServer::Impl {
 
   void install_public_routes() {
     http.Get("/server/status", [](const httplib::Request&, httplib::Response& res) {
-      send_json(res, 200,
-                {{"status", "ready"},
-                 {"progress", nullptr},
-                 {"must_destroy_session", false},
-                 {"detailed_status", {{"engine_status", {{"status", "ready"}}},
-                                      {"feed_status", {{"status", "ready"}}}}}});
+      send_json(
+          res, 200,
+          {{"status", "ready"},
+           {"progress", nullptr},
+           {"must_destroy_session", false},
+           {"detailed_status",
+            {{"engine_status", {{"status", "ready"}}}, {"feed_status", {{"status", "ready"}}}}}});
     });
     http.Get("/server/properties", [this](const httplib::Request& req, httplib::Response& res) {
       const Caller c = identify(req);
@@ -300,30 +308,35 @@ struct SimServer::Impl {
       json body;
       send_json(res, state.delete_scan(id_at(req, 1), body), body);
     });
-    http.Post(R"(/scans/(\d+)/launch)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!require_scan_api(identify(req), res)) return;
-      json body;
-      send_json(res, state.launch_scan(id_at(req, 1), body), body);
-    });
-    http.Post(R"(/scans/(\d+)/(stop|pause|resume))", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!require_scan_api(identify(req), res)) return;
-      json body;
-      send_json(res, state.control_scan(id_at(req, 1), req.matches[2].str(), body), body);
-    });
-    http.Post(R"(/scans/(\d+)/export)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!require_auth(identify(req), res)) return;
-      json body;
-      send_json(res, state.request_export(id_at(req, 1), parse_body(req), body), body);
-    });
-    http.Get(R"(/scans/(\d+)/export/(\d+)/status)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!require_auth(identify(req), res)) return;
-      json body;
-      send_json(res, state.export_status(id_at(req, 1), id_at(req, 2), body), body);
-    });
-    http.Get(R"(/scans/(\d+)/export/(\d+)/download)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!require_auth(identify(req), res)) return;
-      download(id_at(req, 1), id_at(req, 2), res);
-    });
+    http.Post(R"(/scans/(\d+)/launch)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                if (!require_scan_api(identify(req), res)) return;
+                json body;
+                send_json(res, state.launch_scan(id_at(req, 1), body), body);
+              });
+    http.Post(R"(/scans/(\d+)/(stop|pause|resume))",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                if (!require_scan_api(identify(req), res)) return;
+                json body;
+                send_json(res, state.control_scan(id_at(req, 1), req.matches[2].str(), body), body);
+              });
+    http.Post(R"(/scans/(\d+)/export)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                if (!require_auth(identify(req), res)) return;
+                json body;
+                send_json(res, state.request_export(id_at(req, 1), parse_body(req), body), body);
+              });
+    http.Get(R"(/scans/(\d+)/export/(\d+)/status)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (!require_auth(identify(req), res)) return;
+               json body;
+               send_json(res, state.export_status(id_at(req, 1), id_at(req, 2), body), body);
+             });
+    http.Get(R"(/scans/(\d+)/export/(\d+)/download)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (!require_auth(identify(req), res)) return;
+               download(id_at(req, 1), id_at(req, 2), res);
+             });
   }
 
   void download(int scan_id, int file, httplib::Response& res) {
@@ -336,24 +349,30 @@ struct SimServer::Impl {
     }
     auto exp = std::make_shared<Export>(std::move(*e));
     std::string filename = exp->spec.scan_name;
-    std::replace_if(filename.begin(), filename.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; }, '_');
+    std::replace_if(
+        filename.begin(), filename.end(),
+        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) == 0; }, '_');
     res.set_header("Content-Disposition", "attachment; filename=\"" + filename + "_" +
                                               std::to_string(exp->file) + ".nessus\"");
-    res.set_chunked_content_provider("application/octet-stream", [exp](std::size_t, httplib::DataSink& sink) {
-      auto write = [&sink](std::string_view piece) { return sink.write(piece.data(), piece.size()); };
-      if (!exp->path.empty()) {
-        std::ifstream in(exp->path, std::ios::binary);
-        std::vector<char> buf(64 * 1024);
-        while (in) {
-          in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-          if (in.gcount() > 0 && !write({buf.data(), static_cast<std::size_t>(in.gcount())})) return false;
-        }
-      } else {
-        write_export(exp->spec, exp->mode, write);
-      }
-      sink.done();
-      return true;
-    });
+    res.set_chunked_content_provider(
+        "application/octet-stream", [exp](std::size_t, httplib::DataSink& sink) {
+          auto write = [&sink](std::string_view piece) {
+            return sink.write(piece.data(), piece.size());
+          };
+          if (!exp->path.empty()) {
+            std::ifstream in(exp->path, std::ios::binary);
+            std::vector<char> buf(64 * 1024);
+            while (in) {
+              in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+              if (in.gcount() > 0 && !write({buf.data(), static_cast<std::size_t>(in.gcount())}))
+                return false;
+            }
+          } else {
+            write_export(exp->spec, exp->mode, write);
+          }
+          sink.done();
+          return true;
+        });
   }
 
   void install_control_routes() {
@@ -389,7 +408,8 @@ int SimServer::bind(std::string& error) {
   } else if (!impl_->http.bind_to_port(impl_->options.host, port)) {
     port = -1;
   }
-  if (port <= 0) error = "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port);
+  if (port <= 0)
+    error = "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port);
   return port;
 }
 

@@ -180,8 +180,10 @@ bool SimState::use_session(const std::string& token) {
   if (it == sessions_.end()) return false;
   auto& s = it->second;
   const auto age = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - s.created);
-  if ((faults_.session_expire_after_seconds > 0 && age.count() >= faults_.session_expire_after_seconds) ||
-      (faults_.session_expire_after_requests > 0 && s.uses >= faults_.session_expire_after_requests)) {
+  if ((faults_.session_expire_after_seconds > 0 &&
+       age.count() >= faults_.session_expire_after_seconds) ||
+      (faults_.session_expire_after_requests > 0 &&
+       s.uses >= faults_.session_expire_after_requests)) {
     sessions_.erase(it);
     return false;
   }
@@ -195,9 +197,18 @@ void SimState::end_session(const std::string& token) {
 }
 
 nlohmann::json SimState::folders() const {
-  return nlohmann::json::array(
-      {{{"id", kMainFolder}, {"name", "My Scans"}, {"type", "main"}, {"default_tag", 1}, {"custom", 0}, {"unread_count", 0}},
-       {{"id", kTrashFolder}, {"name", "Trash"}, {"type", "trash"}, {"default_tag", 0}, {"custom", 0}, {"unread_count", 0}}});
+  return nlohmann::json::array({{{"id", kMainFolder},
+                                 {"name", "My Scans"},
+                                 {"type", "main"},
+                                 {"default_tag", 1},
+                                 {"custom", 0},
+                                 {"unread_count", 0}},
+                                {{"id", kTrashFolder},
+                                 {"name", "Trash"},
+                                 {"type", "trash"},
+                                 {"default_tag", 0},
+                                 {"custom", 0},
+                                 {"unread_count", 0}}});
 }
 
 double SimState::sim_seconds(Clock::duration d) const {
@@ -218,7 +229,8 @@ std::string SimState::refresh(Scan& scan, Clock::time_point now) {
       return "empty";
     case Scan::Phase::Running: {
       double p = scan.progress_before + sim_seconds(now - scan.phase_since);
-      if (scan.outcome == "abort" && p >= 0.5 * total) return finish(Scan::Phase::Aborted, "aborted");
+      if (scan.outcome == "abort" && p >= 0.5 * total)
+        return finish(Scan::Phase::Aborted, "aborted");
       if (scan.outcome == "hang") p = std::min(p, 0.99 * total);
       if (p >= total) return finish(Scan::Phase::Completed, "completed");
       return p < 0.05 * total ? "pending" : "running";
@@ -303,8 +315,9 @@ int SimState::create_scan(const nlohmann::json& request, nlohmann::json& body) {
   // Assumption (the exact behaviour is unverified): Essentials refuses scans beyond its 16
   // licensed addresses when they are created.
   if (options_.edition == "essentials" && set.addresses > 16) {
-    body = error_body("Your Nessus Essentials license allows scanning 16 IP addresses; this scan targets " +
-                      std::to_string(set.addresses));
+    body = error_body(
+        "Your Nessus Essentials license allows scanning 16 IP addresses; this scan targets " +
+        std::to_string(set.addresses));
     return 403;
   }
   Scan scan;
@@ -321,7 +334,8 @@ int SimState::create_scan(const nlohmann::json& request, nlohmann::json& body) {
     scan.ssh_user = str_field(c, "username");
     const std::string method = str_field(c, "elevate_privileges_with");
     scan.escalation_method = method.empty() ? "Nothing" : method;
-    const bool login = scan.ssh_user == options_.ssh_user && str_field(c, "password") == options_.ssh_password;
+    const bool login =
+        scan.ssh_user == options_.ssh_user && str_field(c, "password") == options_.ssh_password;
     if (!login) {
       scan.credentials = CredentialOutcome::LoginFailed;
     } else if (scan.escalation_method != "Nothing" &&
@@ -412,24 +426,27 @@ int SimState::get_scan(int id, nlohmann::json& body) {
       const bool done_all = status == "completed";
       const SeverityCounts c = done_all ? count_findings(h, spec) : SeverityCounts{};
       const int current = done_all ? 100 : percent;
-      hosts.push_back({{"host_id", host_id++},
-                       {"hostname", h.name},
-                       {"progress", std::to_string(current) + "-100/" + std::to_string(current * 1000) + "-100000"},
-                       {"scanprogresscurrent", current},
-                       {"scanprogresstotal", 100},
-                       {"numchecksconsidered", current * 1000},
-                       {"totalchecksconsidered", 100000},
-                       {"critical", c.critical},
-                       {"high", c.high},
-                       {"medium", c.medium},
-                       {"low", c.low},
-                       {"info", c.info},
-                       {"severitycount", {{"item", nlohmann::json::array({{{"count", c.info}, {"severitylevel", 0}},
-                                                                          {{"count", c.low}, {"severitylevel", 1}},
-                                                                          {{"count", c.medium}, {"severitylevel", 2}},
-                                                                          {{"count", c.high}, {"severitylevel", 3}},
-                                                                          {{"count", c.critical}, {"severitylevel", 4}}})}}},
-                       {"score", c.critical * 10000 + c.high * 1000 + c.medium * 100 + c.low * 10 + c.info}});
+      hosts.push_back(
+          {{"host_id", host_id++},
+           {"hostname", h.name},
+           {"progress",
+            std::to_string(current) + "-100/" + std::to_string(current * 1000) + "-100000"},
+           {"scanprogresscurrent", current},
+           {"scanprogresstotal", 100},
+           {"numchecksconsidered", current * 1000},
+           {"totalchecksconsidered", 100000},
+           {"critical", c.critical},
+           {"high", c.high},
+           {"medium", c.medium},
+           {"low", c.low},
+           {"info", c.info},
+           {"severitycount",
+            {{"item", nlohmann::json::array({{{"count", c.info}, {"severitylevel", 0}},
+                                             {{"count", c.low}, {"severitylevel", 1}},
+                                             {{"count", c.medium}, {"severitylevel", 2}},
+                                             {{"count", c.high}, {"severitylevel", 3}},
+                                             {{"count", c.critical}, {"severitylevel", 4}}})}}},
+           {"score", c.critical * 10000 + c.high * 1000 + c.medium * 100 + c.low * 10 + c.info}});
     }
   }
   nlohmann::json history = nlohmann::json::array();
@@ -455,9 +472,11 @@ int SimState::get_scan(int id, nlohmann::json& body) {
             {"uuid", scan.uuid},
             {"object_id", scan.id},
             {"folder_id", scan.folder_id},
-            {"scan_start", scan.run_start != 0 ? nlohmann::json(scan.run_start) : nlohmann::json(nullptr)},
+            {"scan_start",
+             scan.run_start != 0 ? nlohmann::json(scan.run_start) : nlohmann::json(nullptr)},
             {"scan_end", ended ? nlohmann::json(scan.run_end) : nlohmann::json(nullptr)},
-            {"scanner_start", scan.run_start != 0 ? nlohmann::json(scan.run_start) : nlohmann::json(nullptr)},
+            {"scanner_start",
+             scan.run_start != 0 ? nlohmann::json(scan.run_start) : nlohmann::json(nullptr)},
             {"scanner_end", ended ? nlohmann::json(scan.run_end) : nlohmann::json(nullptr)},
             {"timestamp", std::time(nullptr)},
             {"haskb", ended},
@@ -465,7 +484,12 @@ int SimState::get_scan(int id, nlohmann::json& body) {
             {"edit_allowed", true},
             {"control", true},
             {"user_permissions", 128},
-            {"acls", nlohmann::json::array({{{"type", "default"}, {"permissions", 0}, {"id", nullptr}, {"name", nullptr}, {"owner", nullptr}, {"display_name", nullptr}}})},
+            {"acls", nlohmann::json::array({{{"type", "default"},
+                                             {"permissions", 0},
+                                             {"id", nullptr},
+                                             {"name", nullptr},
+                                             {"owner", nullptr},
+                                             {"display_name", nullptr}}})},
             {"alt_targets_used", false},
             {"no_target", false},
             {"offline", false},
@@ -475,7 +499,12 @@ int SimState::get_scan(int id, nlohmann::json& body) {
           {"vulnerabilities", vulns},
           {"history", history.empty() ? nlohmann::json(nullptr) : history},
           {"notes", nullptr},
-          {"remediations", {{"remediations", nullptr}, {"num_hosts", hosts.size()}, {"num_cves", 0}, {"num_impacted_hosts", 0}, {"num_remediated_cves", 0}}},
+          {"remediations",
+           {{"remediations", nullptr},
+            {"num_hosts", hosts.size()},
+            {"num_cves", 0},
+            {"num_impacted_hosts", 0},
+            {"num_remediated_cves", 0}}},
           {"filters", nlohmann::json::array()},
           {"comphosts", nullptr},
           {"compliance", nullptr}};
@@ -593,7 +622,8 @@ int SimState::request_export(int id, const nlohmann::json& request, nlohmann::js
   }
   const std::string format = request.is_object() ? str_field(request, "format") : "";
   if (format != "nessus") {
-    body = error_body(format.empty() ? "Invalid 'format' field" : "Format not supported by the simulator: " + format);
+    body = error_body(format.empty() ? "Invalid 'format' field"
+                                     : "Format not supported by the simulator: " + format);
     return 400;
   }
   const std::string status = refresh(it->second, Clock::now());
@@ -605,8 +635,9 @@ int SimState::request_export(int id, const nlohmann::json& request, nlohmann::js
   e.file = next_file_++;
   e.scan_id = id;
   e.token = random_hex(64);
-  e.ready_at = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(kTransitionSeconds / options_.speed));
+  e.ready_at =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(kTransitionSeconds / options_.speed));
   e.mode = faults_.export_mode;
   e.spec = spec_for(it->second);
   e.path = next_export_file();

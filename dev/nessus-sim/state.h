@@ -47,7 +47,17 @@ struct Scan {
   std::string escalation_method = "Nothing";
 
   // The current (or last) run.
-  enum class Phase { Empty, Running, Pausing, Paused, Resuming, Stopping, Canceled, Completed, Aborted };
+  enum class Phase {
+    Empty,
+    Running,
+    Pausing,
+    Paused,
+    Resuming,
+    Stopping,
+    Canceled,
+    Completed,
+    Aborted
+  };
   Phase phase = Phase::Empty;
   Clock::time_point phase_since;
   double progress_before = 0;  // simulated seconds done before phase_since

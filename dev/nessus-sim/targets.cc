@@ -73,9 +73,12 @@ TargetSet expand_targets(const std::string& text, std::size_t cap) {
       const std::uint32_t first = a & mask;
       const std::uint32_t last = first | ~mask;
       // Network and broadcast addresses are not hosts (except for /31 and /32).
-      if (bits >= 31) add_range(set, cap, first, last);
-      else add_range(set, cap, first + 1, last - 1);
-    } else if (const auto dash = t.find('-'); dash != std::string::npos && parse_v4(t.substr(0, dash), a)) {
+      if (bits >= 31)
+        add_range(set, cap, first, last);
+      else
+        add_range(set, cap, first + 1, last - 1);
+    } else if (const auto dash = t.find('-');
+               dash != std::string::npos && parse_v4(t.substr(0, dash), a)) {
       const std::string end = t.substr(dash + 1);
       if (parse_v4(end, b)) {
       } else if (!end.empty() && end.size() <= 3 &&
@@ -107,7 +110,9 @@ TargetSet expand_targets(const std::string& text, std::size_t cap) {
         }
       }
       const std::uint32_t h = fnv(t);
-      add(set, cap, {t, "10.200." + std::to_string((h >> 8U) & 255U) + "." + std::to_string(1 + h % 254U), t, 0});
+      add(set, cap,
+          {t, "10.200." + std::to_string((h >> 8U) & 255U) + "." + std::to_string(1 + h % 254U), t,
+           0});
     }
   }
   if (set.addresses == 0) set.error = "No targets were specified";

@@ -14,7 +14,7 @@ namespace nessus_sim {
 struct SimHost {
   std::string name;  // the ReportHost name: the address, or the host name as given
   std::string ip;
-  std::string fqdn;  // empty for bare addresses
+  std::string fqdn;        // empty for bare addresses
   std::uint32_t hash = 0;  // drives which findings the host gets
 };
 

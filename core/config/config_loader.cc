@@ -1,0 +1,570 @@
+// The yaml-cpp adapter for config/scanners.yaml: YAML types and exceptions stay in this file.
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/config/env_substitution.h"
+#include "core/config/scanner_config.h"
+
+namespace nmcp::config {
+namespace {
+
+bool is_name(std::string_view s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (const char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' && c != '-' && c != '.')
+      return false;
+  }
+  return true;
+}
+
+bool is_hex(std::string_view s) {
+  for (const char c : s) {
+    if (std::isxdigit(static_cast<unsigned char>(c)) == 0) return false;
+  }
+  return !s.empty();
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Accepts "sha256:HEX", "HEX" or "AA:BB:..." and returns 64 lower-case hex digits.
+std::optional<std::string> normalise_fingerprint(std::string s) {
+  s = lower(std::move(s));
+  if (s.rfind("sha256:", 0) == 0) s = s.substr(7);
+  std::string hex;
+  for (const char c : s) {
+    if (c != ':') hex.push_back(c);
+  }
+  if (hex.size() != 64 || !is_hex(hex)) return std::nullopt;
+  return hex;
+}
+
+class Loader {
+ public:
+  Loader(std::string source, const EnvLookup& env) : source_(std::move(source)), env_(env) {}
+
+  std::optional<ScannerConfig> load(std::string_view text) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      problems_.push_back(source_ + ":" + std::to_string(e.mark.line + 1) + ":" +
+                          std::to_string(e.mark.column + 1) + ": not valid YAML: " + e.msg);
+      return std::nullopt;
+    }
+    ScannerConfig config;
+    config.source = source_;
+    if (!root.IsMap()) {
+      problem(root, "",
+              "the file must be a mapping with \"pools\" (and optionally \"defaults\" and "
+              "\"credentials\")");
+      return std::nullopt;
+    }
+    known_keys(root, "", {"defaults", "pools", "credentials"});
+    read_pools(root["pools"], config);
+    read_credentials(root["credentials"], config);
+    read_defaults(root["defaults"], config);
+    if (!problems_.empty()) return std::nullopt;
+    return config;
+  }
+
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  void problem(const YAML::Node& node, const std::string& path, const std::string& message) {
+    std::string where = source_;
+    if (node.IsDefined() && node.Mark().line >= 0) {
+      where +=
+          ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
+    }
+    problems_.push_back(where + ": " + (path.empty() ? "" : path + ": ") + message);
+  }
+
+  void known_keys(const YAML::Node& map, const std::string& path,
+                  std::initializer_list<const char*> keys) {
+    if (!map.IsMap()) return;
+    for (const auto& kv : map) {
+      const std::string key = kv.first.Scalar();
+      bool known = false;
+      for (const char* k : keys) known = known || key == k;
+      if (!known) {
+        std::string list;
+        for (const char* k : keys) list += (list.empty() ? "" : ", ") + std::string(k);
+        problem(kv.first, path, "unknown key \"" + key + "\" (expected one of: " + list + ")");
+      }
+    }
+  }
+
+  static std::string child(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  // A scalar after ${VAR} substitution; nullopt (and a problem if required) when absent.
+  std::optional<std::string> text(const YAML::Node& map, const char* key, const std::string& path,
+                                  bool required) {
+    const YAML::Node node = map.IsMap() ? map[key] : YAML::Node();
+    const std::string where = child(path, key);
+    if (!node.IsDefined() || node.IsNull()) {
+      if (required) problem(map, where, "is required");
+      return std::nullopt;
+    }
+    if (!node.IsScalar()) {
+      problem(node, where, "must be a single value, not a list or mapping");
+      return std::nullopt;
+    }
+    auto value = substitute_env(node.Scalar(), env_);
+    if (!value) {
+      problem(node, where, value.error().message + " (" + value.error().hint + ")");
+      return std::nullopt;
+    }
+    return *value;
+  }
+
+  std::optional<long long> number(const YAML::Node& map, const char* key, const std::string& path,
+                                  long long min, long long max) {
+    const auto v = text(map, key, path, false);
+    if (!v) return std::nullopt;
+    char* end = nullptr;
+    const long long n = std::strtoll(v->c_str(), &end, 10);
+    if (v->empty() || *end != '\0' || n < min || n > max) {
+      problem(map[key], child(path, key),
+              "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                  ", got \"" + *v + "\"");
+      return std::nullopt;
+    }
+    return n;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& map, const char* key, const std::string& path) {
+    const auto v = text(map, key, path, false);
+    if (!v) return std::nullopt;
+    if (*v == "true") return true;
+    if (*v == "false") return false;
+    problem(map[key], child(path, key), "must be true or false, got \"" + *v + "\"");
+    return std::nullopt;
+  }
+
+  std::vector<std::string> text_list(const YAML::Node& map, const char* key,
+                                     const std::string& path) {
+    std::vector<std::string> out;
+    const YAML::Node node = map.IsMap() ? map[key] : YAML::Node();
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (!node.IsSequence()) {
+      problem(node, child(path, key), "must be a list");
+      return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::string where = child(path, key) + "[" + std::to_string(i) + "]";
+      if (!node[i].IsScalar()) {
+        problem(node[i], where, "must be a single value");
+        continue;
+      }
+      auto v = substitute_env(node[i].Scalar(), env_);
+      if (!v) {
+        problem(node[i], where, v.error().message);
+        continue;
+      }
+      out.push_back(*v);
+    }
+    return out;
+  }
+
+  std::vector<net::Cidr> cidrs(const YAML::Node& map, const char* key, const std::string& path) {
+    std::vector<net::Cidr> out;
+    const auto texts = text_list(map, key, path);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      if (auto c = net::Cidr::parse(texts[i])) {
+        out.push_back(*c);
+      } else {
+        problem(map[key][i], child(path, key) + "[" + std::to_string(i) + "]",
+                "\"" + texts[i] +
+                    "\" is not an IPv4 or IPv6 address or CIDR block with its host bits clear "
+                    "(e.g. 10.0.0.0/8, fc00::/7)");
+      }
+    }
+    return out;
+  }
+
+  void read_scope(const YAML::Node& node, const std::string& path, ScopePolicy& scope) {
+    if (!node.IsDefined() || node.IsNull()) {
+      problem(node, path, "is required: say which addresses this pool may scan (scope.allow)");
+      return;
+    }
+    if (!node.IsMap()) {
+      problem(node, path, "must be a mapping");
+      return;
+    }
+    known_keys(node, path, {"allow", "deny", "hostnames", "max_addresses"});
+    scope.allow = cidrs(node, "allow", path);
+    scope.deny = cidrs(node, "deny", path);
+    for (auto& h : text_list(node, "hostnames", path)) {
+      h = lower(h);
+      const std::string_view bare =
+          h.rfind("*.", 0) == 0 ? std::string_view(h).substr(2) : std::string_view(h);
+      bool ok = !bare.empty() && bare.find('*') == std::string_view::npos;
+      for (const char c : bare)
+        ok = ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-');
+      if (!ok) {
+        problem(node["hostnames"], child(path, "hostnames"),
+                "\"" + h + "\" must be a host name or \"*.\" followed by a domain");
+        continue;
+      }
+      scope.hostnames.push_back(h);
+    }
+    if (const auto n = number(node, "max_addresses", path, 1, 1000000)) {
+      scope.max_addresses = static_cast<std::size_t>(*n);
+    }
+  }
+
+  void read_auth(const YAML::Node& node, const std::string& path, InstanceAuth& auth) {
+    if (!node.IsMap()) {
+      problem(
+          node, path,
+          "is required: mode api_keys (access_key, secret_key) or session (username, password)");
+      return;
+    }
+    known_keys(node, path,
+               {"mode", "access_key", "secret_key", "username", "password", "ui_token"});
+    const auto mode = text(node, "mode", path, true);
+    if (!mode) return;
+    if (*mode == "api_keys") {
+      auth.mode = AuthMode::ApiKeys;
+      for (const char* key : {"access_key", "secret_key"}) {
+        const auto v = text(node, key, path, true);
+        if (!v) continue;
+        if (v->size() != 64 || !is_hex(*v)) {
+          // The value is a secret: say what is wrong with it, never what it is.
+          problem(node[key], child(path, key),
+                  "must be 64 hex digits (the key Nessus shows under My Account > API Keys)");
+          continue;
+        }
+        (std::string_view(key) == "access_key" ? auth.access_key : auth.secret_key) = *v;
+      }
+      if (node["ui_token"].IsDefined())
+        problem(node["ui_token"], child(path, "ui_token"), "applies to mode session only");
+    } else if (*mode == "session") {
+      auth.mode = AuthMode::Session;
+      if (auto v = text(node, "username", path, true)) auth.username = *v;
+      if (auto v = text(node, "password", path, true)) auth.password = *v;
+      if (auto v = boolean(node, "ui_token", path)) auth.ui_token = *v;
+    } else {
+      problem(node["mode"], child(path, "mode"),
+              "must be api_keys or session, got \"" + *mode + "\"");
+    }
+  }
+
+  void read_tls(const YAML::Node& node, const std::string& path, TlsSettings& tls) {
+    if (!node.IsDefined() || node.IsNull()) return;  // verify against the system CA store
+    if (!node.IsMap()) {
+      problem(node, path, "must be a mapping");
+      return;
+    }
+    known_keys(node, path, {"ca_file", "fingerprint", "insecure"});
+    if (auto v = text(node, "ca_file", path, false); v && !v->empty()) {
+      if (!std::ifstream(*v))
+        problem(node["ca_file"], child(path, "ca_file"), "cannot read \"" + *v + "\"");
+      tls.ca_file = *v;
+    }
+    if (auto v = text(node, "fingerprint", path, false); v && !v->empty()) {
+      if (auto fp = normalise_fingerprint(*v)) {
+        tls.fingerprint = *fp;
+      } else {
+        problem(
+            node["fingerprint"], child(path, "fingerprint"),
+            "must be a SHA-256 fingerprint: sha256: followed by 64 hex digits (colons allowed)");
+      }
+    }
+    if (auto v = boolean(node, "insecure", path)) tls.insecure = *v;
+    if (tls.insecure && (!tls.fingerprint.empty() || !tls.ca_file.empty())) {
+      problem(node["insecure"], child(path, "insecure"),
+              "cannot be combined with fingerprint or ca_file; a pin or a CA is the secure choice");
+    }
+    if (!tls.fingerprint.empty() && !tls.ca_file.empty()) {
+      problem(node, path, "give either fingerprint or ca_file, not both");
+    }
+  }
+
+  void read_instance(const YAML::Node& node, const std::string& path, PoolConfig& pool,
+                     std::set<std::string>& ids) {
+    if (!node.IsMap()) {
+      problem(node, path, "must be a mapping with id, url and auth");
+      return;
+    }
+    known_keys(
+        node, path,
+        {"id", "url", "auth", "tls", "max_concurrent_scans", "enabled", "request_timeout_seconds"});
+    InstanceConfig inst;
+    if (auto v = text(node, "id", path, true)) {
+      if (!is_name(*v, 64)) {
+        problem(node["id"], child(path, "id"),
+                "must be 1-64 of [A-Za-z0-9_.-], got \"" + *v + "\"");
+      } else if (!ids.insert(*v).second) {
+        problem(node["id"], child(path, "id"), "\"" + *v + "\" is used by another instance");
+      }
+      inst.id = *v;
+    }
+    if (auto v = text(node, "url", path, true)) {
+      if (v->rfind("https://", 0) != 0 || v->size() <= 8 ||
+          v->find_first_of(" \t") != std::string::npos) {
+        problem(node["url"], child(path, "url"),
+                "must be an https:// URL such as https://nessus.example:8834, got \"" + *v + "\"");
+      }
+      inst.url = *v;
+      while (!inst.url.empty() && inst.url.back() == '/') inst.url.pop_back();
+    }
+    read_auth(node["auth"], child(path, "auth"), inst.auth);
+    read_tls(node["tls"], child(path, "tls"), inst.tls);
+    if (auto n = number(node, "max_concurrent_scans", path, 1, 100))
+      inst.max_concurrent_scans = static_cast<int>(*n);
+    if (auto b = boolean(node, "enabled", path)) inst.enabled = *b;
+    if (auto n = number(node, "request_timeout_seconds", path, 1, 600))
+      inst.request_timeout = std::chrono::seconds(*n);
+    pool.instances.push_back(std::move(inst));
+  }
+
+  void read_pools(const YAML::Node& node, ScannerConfig& config) {
+    if (!node.IsDefined() || node.IsNull()) {
+      problem(node, "pools", "is required: at least one pool of Nessus instances");
+      return;
+    }
+    if (!node.IsMap() || node.size() == 0) {
+      problem(node, "pools", "must map pool names to pools");
+      return;
+    }
+    std::set<std::string> ids;
+    for (const auto& kv : node) {
+      const std::string name = kv.first.Scalar();
+      const std::string path = "pools." + name;
+      if (!is_name(name, 64)) problem(kv.first, path, "pool names are 1-64 of [A-Za-z0-9_.-]");
+      const YAML::Node p = kv.second;
+      if (!p.IsMap()) {
+        problem(p, path, "must be a mapping with scope and instances");
+        continue;
+      }
+      known_keys(p, path, {"description", "scope", "instances"});
+      PoolConfig pool;
+      pool.name = name;
+      if (auto v = text(p, "description", path, false)) pool.description = *v;
+      read_scope(p["scope"], path + ".scope", pool.scope);
+      const YAML::Node instances = p["instances"];
+      if (!instances.IsSequence() || instances.size() == 0) {
+        problem(instances.IsDefined() ? instances : p, path + ".instances",
+                "must list at least one Nessus instance");
+      } else {
+        for (std::size_t i = 0; i < instances.size(); ++i) {
+          read_instance(instances[i], path + ".instances[" + std::to_string(i) + "]", pool, ids);
+        }
+      }
+      config.pools.push_back(std::move(pool));
+    }
+  }
+
+  void read_credentials(const YAML::Node& node, ScannerConfig& config) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsMap()) {
+      problem(node, "credentials", "must map profile names to credential profiles");
+      return;
+    }
+    for (const auto& kv : node) {
+      const std::string name = kv.first.Scalar();
+      const std::string path = "credentials." + name;
+      if (!is_name(name, 64)) problem(kv.first, path, "profile names are 1-64 of [A-Za-z0-9_.-]");
+      const YAML::Node c = kv.second;
+      if (!c.IsMap()) {
+        problem(c, path, "must be a mapping with username and password or private_key_file");
+        continue;
+      }
+      known_keys(c, path,
+                 {"type", "username", "password", "private_key_file", "private_key_passphrase",
+                  "escalation"});
+      CredentialProfile profile;
+      profile.name = name;
+      if (auto t = text(c, "type", path, false); t && *t != "ssh") {
+        problem(c["type"], path + ".type",
+                "only ssh credential profiles are supported, got \"" + *t + "\"");
+      }
+      if (auto v = text(c, "username", path, true)) profile.username = *v;
+      if (auto v = text(c, "password", path, false)) profile.password = *v;
+      if (auto v = text(c, "private_key_file", path, false)) profile.private_key_file = *v;
+      if (auto v = text(c, "private_key_passphrase", path, false))
+        profile.private_key_passphrase = *v;
+      if (profile.password.empty() && profile.private_key_file.empty()) {
+        problem(c, path, "needs a password or a private_key_file");
+      }
+      if (!profile.private_key_file.empty() && !std::ifstream(profile.private_key_file)) {
+        problem(c["private_key_file"], path + ".private_key_file",
+                "cannot read \"" + profile.private_key_file + "\"");
+      }
+      const YAML::Node esc = c["escalation"];
+      if (esc.IsDefined() && !esc.IsNull()) {
+        if (!esc.IsMap()) {
+          problem(esc, path + ".escalation", "must be a mapping with method, account and password");
+        } else {
+          known_keys(esc, path + ".escalation", {"method", "account", "password"});
+          if (auto v = text(esc, "method", path + ".escalation", true)) {
+            if (!is_escalation_method(*v)) {
+              problem(esc["method"], path + ".escalation.method",
+                      "must be one of Nothing, sudo, su, su+sudo, pbrun, dzdo; got \"" + *v + "\"");
+            }
+            profile.escalation_method = *v;
+          }
+          if (auto v = text(esc, "account", path + ".escalation", false))
+            profile.escalation_account = *v;
+          if (auto v = text(esc, "password", path + ".escalation", false))
+            profile.escalation_password = *v;
+        }
+      }
+      config.credentials.emplace(name, std::move(profile));
+    }
+  }
+
+  void read_defaults(const YAML::Node& node, ScannerConfig& config) {
+    Defaults& d = config.defaults;
+    if (!config.pools.empty()) d.pool = config.pools.front().name;
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsMap()) {
+      problem(node, "defaults", "must be a mapping");
+      return;
+    }
+    known_keys(node, "defaults",
+               {"pool", "template", "poll_interval_seconds", "scan_timeout_minutes",
+                "allow_inline_credentials"});
+    if (auto v = text(node, "pool", "defaults", false)) {
+      if (config.pool(*v) == nullptr)
+        problem(node["pool"], "defaults.pool", "names no pool defined under pools: \"" + *v + "\"");
+      d.pool = *v;
+    }
+    if (auto v = text(node, "template", "defaults", false)) d.template_name = *v;
+    if (auto n = number(node, "poll_interval_seconds", "defaults", 1, 3600))
+      d.poll_interval = std::chrono::seconds(*n);
+    if (auto n = number(node, "scan_timeout_minutes", "defaults", 1, 7 * 24 * 60))
+      d.scan_timeout = std::chrono::minutes(*n);
+    if (auto b = boolean(node, "allow_inline_credentials", "defaults"))
+      d.allow_inline_credentials = *b;
+  }
+
+  std::string source_;
+  const EnvLookup& env_;
+  std::vector<std::string> problems_;
+};
+
+}  // namespace
+
+bool is_escalation_method(std::string_view m) {
+  return m == "Nothing" || m == "sudo" || m == "su" || m == "su+sudo" || m == "pbrun" ||
+         m == "dzdo";
+}
+
+const PoolConfig* ScannerConfig::pool(std::string_view name) const {
+  for (const auto& p : pools) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+const CredentialProfile* ScannerConfig::credential(std::string_view name) const {
+  const auto it = credentials.find(std::string(name));
+  return it == credentials.end() ? nullptr : &it->second;
+}
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<ScannerConfig> parse_config(std::string_view yaml, std::string_view source,
+                                   const EnvLookup& env) {
+  Loader loader{std::string(source), env};
+  auto config = loader.load(yaml);
+  if (!config) {
+    std::string message =
+        std::to_string(loader.problems().size()) + " problem(s) in the scanner configuration:";
+    for (const auto& p : loader.problems()) message += "\n  " + p;
+    return fail(ErrorCode::InvalidArgument, message, "fix the file and start (or SIGHUP) again");
+  }
+  return std::move(*config);
+}
+
+Result<ScannerConfig> load_config(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return fail(
+        ErrorCode::NotFound, "cannot read the scanner configuration " + path,
+        "pass --config PATH, or run from the repository root where config/scanners.yaml is");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path, env);
+}
+
+nlohmann::json describe(const ScannerConfig& config) {
+  using nlohmann::json;
+  auto cidr_list = [](const std::vector<net::Cidr>& v) {
+    json out = json::array();
+    for (const auto& c : v) out.push_back(c.to_string());
+    return out;
+  };
+  json pools = json::array();
+  for (const auto& p : config.pools) {
+    json instances = json::array();
+    for (const auto& i : p.instances) {
+      json tls = {{"mode", i.tls.insecure               ? "insecure"
+                           : !i.tls.fingerprint.empty() ? "pinned"
+                           : !i.tls.ca_file.empty()     ? "ca_file"
+                                                        : "system"}};
+      if (!i.tls.fingerprint.empty()) tls["fingerprint"] = "sha256:" + i.tls.fingerprint;
+      if (!i.tls.ca_file.empty()) tls["ca_file"] = i.tls.ca_file;
+      json auth = {{"mode", i.auth.mode == AuthMode::ApiKeys ? "api_keys" : "session"}};
+      if (i.auth.mode == AuthMode::Session) {
+        auth["username"] = i.auth.username;
+        auth["ui_token"] = i.auth.ui_token;
+      }
+      instances.push_back({{"id", i.id},
+                           {"url", i.url},
+                           {"auth", auth},
+                           {"tls", tls},
+                           {"max_concurrent_scans", i.max_concurrent_scans},
+                           {"enabled", i.enabled},
+                           {"request_timeout_seconds", i.request_timeout.count()}});
+    }
+    pools.push_back({{"name", p.name},
+                     {"description", p.description},
+                     {"scope",
+                      {{"allow", cidr_list(p.scope.allow)},
+                       {"deny", cidr_list(p.scope.deny)},
+                       {"hostnames", p.scope.hostnames},
+                       {"max_addresses", p.scope.max_addresses}}},
+                     {"instances", instances}});
+  }
+  json credentials = json::array();
+  for (const auto& [name, c] : config.credentials) {
+    credentials.push_back({{"name", name},
+                           {"type", "ssh"},
+                           {"username", c.username},
+                           {"auth", c.private_key_file.empty() ? "password" : "private_key"},
+                           {"escalation", c.escalation_method},
+                           {"escalation_account", c.escalation_account}});
+  }
+  return {{"source", config.source},
+          {"defaults",
+           {{"pool", config.defaults.pool},
+            {"template", config.defaults.template_name},
+            {"poll_interval_seconds", config.defaults.poll_interval.count()},
+            {"scan_timeout_minutes", config.defaults.scan_timeout.count()},
+            {"allow_inline_credentials", config.defaults.allow_inline_credentials}}},
+          {"pools", pools},
+          {"credentials", credentials}};
+}
+
+}  // namespace nmcp::config
