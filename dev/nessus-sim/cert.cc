@@ -79,6 +79,17 @@ bool generate_identity(const std::string& seed, TlsIdentity& out, std::string& e
   return true;
 }
 
+bool write_certificate(X509* cert, const std::string& path, std::string& error) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr || PEM_write_X509(f, cert) != 1) {
+    if (f != nullptr) std::fclose(f);
+    error = "cannot write the certificate to " + path;
+    return false;
+  }
+  std::fclose(f);
+  return true;
+}
+
 bool load_identity(const std::string& cert_path, const std::string& key_path, TlsIdentity& out,
                    std::string& error) {
   FILE* cf = std::fopen(cert_path.c_str(), "r");

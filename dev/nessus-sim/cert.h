@@ -27,5 +27,6 @@ bool load_identity(const std::string& cert_path, const std::string& key_path, Tl
                    std::string& error);
 
 std::string fingerprint_of(X509* cert);
+bool write_certificate(X509* cert, const std::string& path, std::string& error);
 
 }  // namespace nessus_sim

@@ -32,6 +32,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (!options.write_cert.empty() &&
+      !nessus_sim::write_certificate(identity.cert.get(), options.write_cert, error)) {
+    std::fprintf(stderr, "nessus-sim: %s\n", error.c_str());
+    return 1;
+  }
+
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -46,6 +46,7 @@ A Nessus REST API simulator over HTTPS, for development, demos and tests. On sta
                                the SSH credentials that "work" on scanned hosts
   --findings-per-host N        findings generated per host (default 12; raise for big exports)
   --exports-dir DIR            serve the .nessus files in DIR (in name order) as exports
+  --write-cert FILE            write the certificate as PEM to FILE (to trust it as a CA)
 Faults (also settable at run time: POST /_sim/faults {"field": value}):
   --session-expire-after-requests N   --session-expire-after-seconds N
   --error-burst N [--error-status S]  the next N API requests fail with S (default 503)
@@ -147,6 +148,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = num(o.findings_per_host, 1, 1000000);
     } else if (a == "--exports-dir") {
       ok = str(o.exports_dir);
+    } else if (a == "--write-cert") {
+      ok = str(o.write_cert);
     } else if (a == "--session-expire-after-requests") {
       ok = num(o.faults.session_expire_after_requests, 0, 1000000);
     } else if (a == "--session-expire-after-seconds") {

@@ -26,6 +26,7 @@ struct Options {
   std::string ssh_escalation_password = "root-pass-123";
   int findings_per_host = 12;  // scale exports up (hundreds of MB for benchmarks)
   std::string exports_dir;     // serve real .nessus files from here instead of generating
+  std::string write_cert;      // also write the certificate (PEM) here, for CA-file setups
   Faults faults;
   bool help = false;
 };

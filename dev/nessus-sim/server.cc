@@ -74,7 +74,7 @@ struct SimServer::Impl {
 
   Caller identify(const httplib::Request& req) {
     Caller c;
-    c.ui_token = req.get_header_value("X-API-Token") == options.api_token;
+    c.ui_token = req.get_header_value("X-API-Token") == state.api_token();
     const std::string keys = req.get_header_value("X-ApiKeys");
     if (!keys.empty()) {
       const std::string want =
@@ -143,7 +143,7 @@ struct SimServer::Impl {
     return p;
   }
 
-  std::string nessus6_js() const {
+  std::string nessus6_js() {
     // A few kilobytes of minified-looking UI code with the token in its getApiToken method and,
     // as in the real bundle, other UUID-shaped strings a careless pattern could grab first.
     return "/*! nessus6.js (simulated) */\n"
@@ -154,7 +154,7 @@ struct SimServer::Impl {
            "var n=function(){function e(){}return "
            "t(e,[{key:\"getBaseUrl\",value:function(){return\"/\"}},"
            "{key:\"getApiToken\",value:function(){return\"" +
-           options.api_token +
+           state.api_token() +
            "\"}},{key:\"getVersion\",value:function(){return\"10.8.3\"}}]),e}();"
            "e._Utils=n}(window);\n";
   }
@@ -378,6 +378,9 @@ struct SimServer::Impl {
   void install_control_routes() {
     http.Get("/_sim/stats", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, state.stats());
+    });
+    http.Post("/_sim/rotate-api-token", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"api_token", state.rotate_api_token()}});
     });
     http.Post("/_sim/faults", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string error = state.patch_faults(parse_body(req));

@@ -1,6 +1,7 @@
 #include "dev/nessus-sim/state.h"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <random>
@@ -123,7 +124,21 @@ std::string template_uuid(const std::string& name) {
   return {};
 }
 
-SimState::SimState(const Options& options) : options_(options), faults_(options.faults) {}
+SimState::SimState(const Options& options)
+    : options_(options), faults_(options.faults), api_token_(options.api_token) {}
+
+std::string SimState::api_token() {
+  std::lock_guard lock(mu_);
+  return api_token_;
+}
+
+std::string SimState::rotate_api_token() {
+  std::lock_guard lock(mu_);
+  std::string next = random_uuid();
+  for (auto& c : next) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  api_token_ = next;
+  return api_token_;
+}
 
 void SimState::count(const std::string& route) {
   std::lock_guard lock(mu_);

@@ -94,6 +94,10 @@ class SimState {
   };
   RequestFate next_request_fate();
 
+  // ---- the web UI's X-API-Token (changes when Nessus is upgraded; /_sim/rotate-api-token)
+  std::string api_token();
+  std::string rotate_api_token();
+
   // ---- sessions
   std::string create_session();
   // True if `token` names a live session; counts the use and applies expiry faults.
@@ -124,6 +128,7 @@ class SimState {
   const Options options_;
   std::mutex mu_;
   Faults faults_;
+  std::string api_token_;
   std::map<std::string, long> requests_;
   long scans_created_ = 0, scans_launched_ = 0, sessions_created_ = 0, exports_requested_ = 0;
   long request_number_ = 0;

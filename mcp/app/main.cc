@@ -18,6 +18,7 @@
 
 #include "core/base/logging.h"
 #include "core/base/thread_pool.h"
+#include "core/config/config_holder.h"
 #include "mcp/app/build_info.h"
 #include "mcp/app/cli_options.h"
 #include "mcp/http/api_keys.h"
@@ -41,6 +42,21 @@ constexpr const char* kInstructions =
     "the task is completed, page through get_scan_results with filters (severity, host, CVE, "
     "plugin) and a small profile first; follow next_cursor for more. Targets must lie inside "
     "the pool's allowed scope; an out-of-scope target is refused with the reason.";
+
+void log_config(const nmcp::config::ScannerConfig& c) {
+  std::size_t instances = 0;
+  for (const auto& pool : c.pools) {
+    instances += pool.instances.size();
+    for (const auto& i : pool.instances) {
+      if (i.tls.insecure) {
+        log::warn("main", "TLS verification is off for a Nessus instance (insecure: true)",
+                  {{"pool", pool.name}, {"instance", i.id}, {"url", i.url}});
+      }
+    }
+  }
+  log::info("main", "scanner configuration loaded",
+            {{"source", c.source}, {"pools", c.pools.size()}, {"instances", instances}});
+}
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "nessus-mcp: %s\nTry 'nessus-mcp --help' for the options.\n",
@@ -77,6 +93,10 @@ class SignalWatcher {
     std::lock_guard lock(mu_);
     stop_ = std::move(stop);
   }
+  void on_reload(std::function<void()> reload) {
+    std::lock_guard lock(mu_);
+    reload_ = std::move(reload);
+  }
 
  private:
   void watch() {
@@ -85,7 +105,12 @@ class SignalWatcher {
       if (sigwait(&set_, &sig) != 0) continue;
       if (sig == SIGUSR1) return;
       if (sig == SIGHUP) {
-        log::info("main", "SIGHUP received; there is no configuration to reload in this build");
+        std::lock_guard lock(mu_);
+        if (reload_) {
+          reload_();
+        } else {
+          log::info("main", "SIGHUP received; no scanner configuration is loaded");
+        }
         continue;
       }
       log::info("main", "stop requested by signal", {{"signal", strsignal(sig)}});
@@ -97,6 +122,7 @@ class SignalWatcher {
   sigset_t set_{};
   std::mutex mu_;
   std::function<void()> stop_;
+  std::function<void()> reload_;
   std::thread thread_;
 };
 
@@ -171,8 +197,16 @@ int main(int argc, char** argv) {
     std::printf("nessus-mcp %s\n", NMCP_VERSION);
     return 0;
   }
-  if (o.config_given && ::access(o.config_path.c_str(), R_OK) != 0) {
-    return usage_error("cannot read --config " + o.config_path + ": " + std::strerror(errno));
+  // The scanner configuration: required when named, optional at its default place.
+  std::unique_ptr<nmcp::config::ConfigHolder> config;
+  if (o.config_given || ::access(o.config_path.c_str(), F_OK) == 0) {
+    config = std::make_unique<nmcp::config::ConfigHolder>(o.config_path,
+                                                          nmcp::config::process_environment());
+    if (auto loaded = config->reload(); !loaded) {
+      std::fprintf(stderr, "nessus-mcp: %s\n(%s)\n", loaded.error().message.c_str(),
+                   loaded.error().hint.c_str());
+      return 2;
+    }
   }
 
   std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys;
@@ -189,6 +223,20 @@ int main(int argc, char** argv) {
 
   log::init(o.log_level, o.log_format);
   SignalWatcher signals;
+  if (config) {
+    log_config(*config->current());
+    signals.on_reload([&config] {
+      if (auto reloaded = config->reload(); !reloaded) {
+        log::error("main", "configuration reload failed; keeping the running configuration",
+                   {{"problems", reloaded.error().message}});
+      } else {
+        log::info("main", "configuration reloaded");
+        log_config(*config->current());
+      }
+    });
+  } else {
+    log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
+  }
 
   nmcp::mcp::ToolRegistry registry;
   if (o.test_tools) {

@@ -1,0 +1,103 @@
+#pragma once
+// NessusClient: the typed Nessus REST API of one configured instance.
+//
+// Authentication follows the instance's configuration: API keys (X-ApiKeys) on every call, or a
+// web session (POST /session, X-Cookie) opened on first use, renewed once when Nessus answers
+// 401, and closed by the destructor. With ui_token the web UI's X-API-Token is read from
+// /nessus6.js at login and read again once when scan control answers 412, which lets
+// Professional and Essentials accept scan control. server_properties() tells up front whether
+// the scan API is available (license.features.scan_api).
+//
+// Every call has timeouts; failures come back classified (nessus_error.h). Nothing secret ever
+// reaches a log line or an error message.
+//
+// Thread-safety: all methods may be called concurrently.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "core/config/scanner_config.h"
+#include "scanners/nessus/https_client.h"
+#include "scanners/nessus/nessus_error.h"
+#include "scanners/nessus/nessus_types.h"
+
+namespace nmcp::scanners {
+
+struct CreateScanRequest {
+  std::string template_name = "advanced";  // resolved to its uuid through the template list
+  std::string name;
+  std::string description;
+  std::string targets;  // comma or newline separated, as Nessus takes them
+  std::optional<int> folder_id;
+  std::optional<config::CredentialProfile> ssh;  // an authenticated scan
+  bool launch_now = false;
+};
+
+class NessusClient {
+ public:
+  static Result<std::unique_ptr<NessusClient>> create(const config::InstanceConfig& instance);
+  ~NessusClient();  // logs out of an open session
+  NessusClient(const NessusClient&) = delete;
+  NessusClient& operator=(const NessusClient&) = delete;
+
+  const std::string& instance_id() const { return instance_.id; }
+  const config::InstanceConfig& instance() const { return instance_; }
+
+  NessusResult<ServerStatus> server_status();
+  NessusResult<ServerProperties> server_properties();
+
+  // Session mode: opens a session now (calls do it lazily anyway); logout() closes it.
+  NessusResult<void> login();
+  void logout();
+  // The X-API-Token from /nessus6.js.
+  NessusResult<std::string> fetch_api_token();
+
+  NessusResult<std::vector<ScanTemplate>> templates();
+  NessusResult<std::vector<Folder>> folders();
+  NessusResult<std::vector<ScannerInfo>> scanners();
+  NessusResult<std::vector<ScanSummary>> list_scans();
+  NessusResult<CreatedScan> create_scan(const CreateScanRequest& request);
+  NessusResult<ScanDetails> scan_details(int scan_id);
+  NessusResult<void> delete_scan(int scan_id);
+  NessusResult<std::string> launch_scan(int scan_id);  // the run's uuid
+  NessusResult<void> stop_scan(int scan_id);
+  NessusResult<void> pause_scan(int scan_id);
+  NessusResult<void> resume_scan(int scan_id);
+  NessusResult<ExportHandle> request_export(int scan_id);
+  NessusResult<ExportState> export_status(int scan_id, int file);
+  // Streams the export to `sink`; returns the number of bytes.
+  NessusResult<std::uint64_t> download_export(int scan_id, int file,
+                                              const std::function<bool(std::string_view)>& sink);
+
+ private:
+  enum class Access { Public, Authenticated, ScanControl };
+
+  NessusClient(config::InstanceConfig instance, std::unique_ptr<HttpsClient> https);
+
+  NessusResult<nlohmann::json> call(std::string_view operation, const std::string& method,
+                                    const std::string& path, const nlohmann::json& body,
+                                    Access access);
+  NessusResult<HttpsReply> exchange(std::string_view operation, HttpsRequest request, Access access,
+                                    const std::function<bool(std::string_view)>* sink);
+  NessusResult<std::vector<std::pair<std::string, std::string>>> auth_headers(Access access);
+  NessusError transport_failure(std::string_view operation, const TransportError& e) const;
+  NessusResult<std::string> template_uuid(const std::string& name);
+  static nlohmann::json ssh_credentials(const config::CredentialProfile& profile);
+
+  const config::InstanceConfig instance_;
+  const std::unique_ptr<HttpsClient> https_;
+  std::mutex mu_;
+  std::string session_token_;                           // guarded by mu_
+  std::string api_token_;                               // guarded by mu_
+  std::optional<std::vector<ScanTemplate>> templates_;  // guarded by mu_
+};
+
+}  // namespace nmcp::scanners
