@@ -124,6 +124,26 @@ const std::vector<Plugin>& network_catalogue() {
        "n/a",
        "\n  SSH version : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  SSH supported authentication "
        ": publickey,password\n"},
+      {156032,
+       4,
+       "Apache Log4Shell RCE detection via callback correlation (Direct Check HTTP)",
+       "Web Servers",
+       8080,
+       "www",
+       "tcp",
+       "Critical",
+       "10.0",
+       "CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C",
+       "10.0",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+       {"CVE-2021-44228", "CVE-2021-45046"},
+       true,
+       "The remote web server is affected by a remote code execution vulnerability.",
+       "The remote host is running Apache Log4j, which is affected by a remote code execution "
+       "vulnerability in its JNDI lookup feature.",
+       "Upgrade to Apache Log4j version 2.17.1 or later.",
+       "\nNessus was able to exploit the issue using the following request :\n\nGET / "
+       "HTTP/1.1\nHost: {host}:8080\nUser-Agent: ${jndi:ldap://{host}/nessus}\n"},
       {153953,
        1,
        "SSH Weak Key Exchange Algorithms Enabled",
@@ -272,26 +292,6 @@ const std::vector<Plugin>& network_catalogue() {
        "Upgrade to OpenSSH 9.8 or later.",
        "\n  Version source    : SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\n  Installed version : "
        "8.9p1\n  Fixed version     : 9.8p1 / 9.8\n"},
-      {156032,
-       4,
-       "Apache Log4Shell RCE detection via callback correlation (Direct Check HTTP)",
-       "Web Servers",
-       8080,
-       "www",
-       "tcp",
-       "Critical",
-       "10.0",
-       "CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C",
-       "10.0",
-       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
-       {"CVE-2021-44228", "CVE-2021-45046"},
-       true,
-       "The remote web server is affected by a remote code execution vulnerability.",
-       "The remote host is running Apache Log4j, which is affected by a remote code execution "
-       "vulnerability in its JNDI lookup feature.",
-       "Upgrade to Apache Log4j version 2.17.1 or later.",
-       "\nNessus was able to exploit the issue using the following request :\n\nGET / "
-       "HTTP/1.1\nHost: {host}:8080\nUser-Agent: ${jndi:ldap://{host}/nessus}\n"},
   };
   return k;
 }

@@ -224,7 +224,8 @@ int main(int argc, char** argv) {
   log::init(o.log_level, o.log_format);
   SignalWatcher signals;
   if (config) {
-    log_config(*config->current());
+    // The reload handler is in place before the log line that announces the configuration, so
+    // a SIGHUP sent by anyone who has seen that line is never missed.
     signals.on_reload([&config] {
       if (auto reloaded = config->reload(); !reloaded) {
         log::error("main", "configuration reload failed; keeping the running configuration",
@@ -234,6 +235,7 @@ int main(int argc, char** argv) {
         log_config(*config->current());
       }
     });
+    log_config(*config->current());
   } else {
     log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
   }

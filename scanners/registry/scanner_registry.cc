@@ -32,13 +32,18 @@ const ScannerRegistry::Entry* ScannerRegistry::find(const std::string& id) const
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+ScannerRegistry::Entry* ScannerRegistry::find_mutable(const std::string& id) {
+  const auto it = entries_.find(id);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
 NessusClient* ScannerRegistry::client(const std::string& instance_id) const {
   const Entry* e = find(instance_id);
   return e == nullptr ? nullptr : e->client.get();
 }
 
 InstanceHealth ScannerRegistry::probe(const std::string& instance_id, TimePoint now) {
-  const Entry* e = find(instance_id);
+  Entry* e = find_mutable(instance_id);
   if (e == nullptr) return {};
   InstanceHealth h;
   h.probed = true;
@@ -66,12 +71,12 @@ InstanceHealth ScannerRegistry::probe(const std::string& instance_id, TimePoint 
     if (h.error.empty()) h.error = "Nessus is not ready (status " + h.server_status + ")";
     e->breaker->record_failure(now);
   }
-  const bool changed = [&] {
+  bool changed = false;
+  {
     std::lock_guard lock(mu_);
-    const bool was = entries_.at(instance_id).health.reachable;
-    const_cast<Entry&>(*e).health = h;
-    return was != ok;
-  }();
+    changed = e->health.reachable != ok;
+    e->health = h;
+  }
   if (changed || !ok) {
     log::write(ok ? log::Level::Info : log::Level::Warn, "registry",
                ok ? "Nessus instance is healthy" : "Nessus instance is unhealthy",
@@ -103,7 +108,15 @@ CircuitBreaker::State ScannerRegistry::circuit(const std::string& instance_id,
 }
 
 void ScannerRegistry::record_success(const std::string& instance_id) {
-  if (const Entry* e = find(instance_id)) e->breaker->record_success();
+  Entry* e = find_mutable(instance_id);
+  if (e == nullptr) return;
+  e->breaker->record_success();
+  // A call that worked proves the instance reachable, whatever the last probe said.
+  std::lock_guard lock(mu_);
+  if (e->health.probed && !e->health.reachable) {
+    e->health.reachable = true;
+    e->health.error.clear();
+  }
 }
 
 void ScannerRegistry::record_failure(const std::string& instance_id, TimePoint now) {

@@ -83,6 +83,7 @@ class ScannerRegistry {
 
   explicit ScannerRegistry(std::shared_ptr<const config::ScannerConfig> config);
   const Entry* find(const std::string& id) const;
+  Entry* find_mutable(const std::string& id);
 
   std::shared_ptr<const config::ScannerConfig> config_;
   std::map<std::string, Entry> entries_;  // fixed after create(); health guarded by mu_

@@ -107,3 +107,45 @@ TEST_CASE("binary: --http on port 0 reports where it listens, serves, and stops 
   CHECK(p.wait(10000ms) == 0);
   CHECK(p.stderr_text().find(key) == std::string::npos);
 }
+
+namespace {
+std::string valid_config() {
+  return "pools:\n  lab:\n    scope: {allow: [10.0.0.0/8]}\n    instances:\n"
+         "      - id: one\n        url: https://127.0.0.1:8834\n"
+         "        auth: {mode: api_keys, access_key: " +
+         std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') + "}\n";
+}
+}  // namespace
+
+TEST_CASE("binary: a bad scanner configuration stops the start with every problem listed") {
+  TempDir dir;
+  const std::string path =
+      dir.file("scanners.yaml", "pools:\n  lab:\n    instances: []\n    colour: red\n");
+  std::string err;
+  CHECK(run_exit_code({"--config", path}, &err) == 2);
+  CHECK(err.find("problem(s) in the scanner configuration") != std::string::npos);
+  CHECK(err.find("unknown key \"colour\"") != std::string::npos);
+  CHECK(err.find("pools.lab.instances: must list at least one Nessus instance") !=
+        std::string::npos);
+}
+
+TEST_CASE("binary: SIGHUP reloads the scanner configuration; a bad file keeps the running one") {
+  TempDir dir;
+  const std::string path = dir.file("scanners.yaml", valid_config());
+  Subprocess p({NMCP_BINARY, "--stdio", "--config", path, "--log-format", "json"});
+  REQUIRE(p.wait_stderr("scanner configuration loaded", 10000ms));
+  dir.file("scanners.yaml", "pools: {broken\n");
+  p.signal(SIGHUP);
+  const auto failed =
+      p.wait_stderr("configuration reload failed; keeping the running configuration", 10000ms);
+  REQUIRE(failed);
+  CHECK(failed->find("not valid YAML") != std::string::npos);
+  dir.file("scanners.yaml", valid_config());
+  p.signal(SIGHUP);
+  REQUIRE(p.wait_stderr("configuration reloaded", 10000ms));
+  // The server kept serving throughout.
+  p.write_line(R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
+  CHECK(json::parse(p.read_line(5000ms).value())["id"] == 1);
+  p.close_stdin();
+  CHECK(p.wait(10000ms) == 0);
+}
