@@ -17,7 +17,10 @@ nlohmann::json to_json(const Faults& f) {
 std::string apply_patch(Faults& f, const nlohmann::json& patch) {
   if (!patch.is_object()) return "the body must be a JSON object";
   Faults next = f;
-  for (const auto& [key, value] : patch.items()) {
+  for (auto item = patch.begin(); item != patch.end(); ++item) {
+    // Named copies: clang 14 cannot capture structured bindings in the lambda below.
+    const std::string key = item.key();
+    const nlohmann::json& value = item.value();
     auto want_int = [&](int& field, int min, int max) -> std::string {
       if (!value.is_number_integer() || value.get<long long>() < min ||
           value.get<long long>() > max) {

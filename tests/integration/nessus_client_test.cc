@@ -85,8 +85,10 @@ long count(nlohmann::json stats, const std::string& route) {
 }  // namespace
 
 TEST_CASE("client: server status and properties tell the edition and the scan API, per edition") {
-  for (const auto& [edition, scan_api] : std::vector<std::pair<std::string, bool>>{
+  for (const auto& expected : std::vector<std::pair<std::string, bool>>{
            {"manager", true}, {"professional", false}, {"essentials", false}}) {
+    const std::string edition = expected.first;
+    const bool scan_api = expected.second;
     CAPTURE(edition);
     SimProcess sim({"--edition", edition});
     auto c = client_for(sim.api_keys_instance());
@@ -184,6 +186,17 @@ TEST_CASE("client: session login on Manager, re-login when the session expires, 
   CHECK(stats["sessions_created"].get<long>() >= 4);  // expired every third use, renewed each time
   CHECK(stats["active_sessions"] == 0);
   CHECK(count(stats, "DELETE /session") == 1);
+}
+
+TEST_CASE("client: a session that times out on the scanner is renewed transparently") {
+  SimProcess sim({"--session-expire-after-seconds", "1"});
+  auto c = client_for(sim.session_instance(false));
+  REQUIRE(c->login());
+  // Keep working across the expiry: every call succeeds, and a second session appears.
+  REQUIRE(eventually([&] {
+    REQUIRE(c->list_scans());
+    return sim.stats()["sessions_created"].get<long>() >= 2;
+  }));
 }
 
 TEST_CASE("client: Professional refuses scan control with keys (412), also when the body is lost") {

@@ -136,7 +136,8 @@ TEST_CASE(
     types.insert(f["type"]);
   }
   CHECK(types == std::set<std::string>{"main", "trash"});
-  for (const auto& t : raw.get("/editor/scan/templates")["templates"]) {
+  const json templates = raw.get("/editor/scan/templates");
+  for (const auto& t : templates["templates"]) {
     CHECK(t["uuid"].get<std::string>().size() == 52);
   }
   CHECK(raw.get("/scanners")["scanners"][0]["type"] == "local");
