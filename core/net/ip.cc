@@ -77,6 +77,14 @@ bool Cidr::covers(const Cidr& other) const {
          contains(other.network);
 }
 
+IpAddress Cidr::last() const {
+  IpAddress a = network;
+  for (std::size_t i = prefix; i < a.bits(); ++i) {
+    a.bytes[i / 8] = static_cast<std::uint8_t>(a.bytes[i / 8] | (0x80U >> (i % 8)));
+  }
+  return a;
+}
+
 std::uint64_t Cidr::size() const {
   const std::size_t host_bits = network.bits() - prefix;
   if (host_bits >= 64) return UINT64_MAX;

@@ -4,6 +4,7 @@
 // values; thread-safe.
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,8 @@ struct IpAddress {
   std::size_t bits() const { return family == Family::V4 ? 32 : 128; }
   std::string to_string() const;
   bool operator==(const IpAddress&) const = default;
+  // Orders by family, then numerically (the bytes are big-endian).
+  auto operator<=>(const IpAddress&) const = default;
 };
 
 struct Cidr {
@@ -32,6 +35,8 @@ struct Cidr {
   bool contains(const IpAddress& a) const;
   // True when every address of `other` is inside this block.
   bool covers(const Cidr& other) const;
+  // The highest address in the block.
+  IpAddress last() const;
   // Number of addresses, saturated at 2^64-1.
   std::uint64_t size() const;
   std::string to_string() const;

@@ -1,0 +1,154 @@
+#include "core/store/sqlite/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace nmcp::store::sqlite {
+
+namespace {
+
+Error db_error(sqlite3* db, std::string_view what) {
+  const int code = sqlite3_extended_errcode(db);
+  const bool busy = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
+  return Error{busy ? ErrorCode::Unavailable : ErrorCode::Internal,
+               std::string(what) + ": " + sqlite3_errmsg(db),
+               busy ? "the task store is busy; retry" : ""};
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)),
+      db_(other.db_),
+      bind_status_(std::move(other.bind_status_)) {}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK && bind_status_) {
+    bind_status_ = fail(db_error(db_, "bind"));
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK && bind_status_) {
+    bind_status_ = fail(db_error(db_, "bind"));
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                          SQLITE_UTF8) != SQLITE_OK &&
+      bind_status_) {
+    bind_status_ = fail(db_error(db_, "bind"));
+  }
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK && bind_status_) {
+    bind_status_ = fail(db_error(db_, "bind"));
+  }
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  if (!bind_status_) return fail(bind_status_.error());
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return fail(db_error(db_, "step"));
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto more = step();
+    if (!more) return fail(more.error());
+    if (!*more) return ok();
+  }
+}
+
+std::int64_t Statement::column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+double Statement::column_double(int index) const { return sqlite3_column_double(stmt_, index); }
+
+std::string Statement::column_text(int index) const {
+  const auto* text = sqlite3_column_text(stmt_, index);
+  if (text == nullptr) return {};
+  return {reinterpret_cast<const char*>(text),
+          static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
+}
+
+bool Statement::column_is_null(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  if (rc != SQLITE_OK) {
+    return fail(ErrorCode::Unavailable,
+                "cannot open the task store " + path + ": " +
+                    (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
+                "check that the directory exists and is writable");
+  }
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  sqlite3_extended_result_codes(raw, 1);
+  // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+                             "PRAGMA foreign_keys=ON"}) {
+    if (auto s = db->exec(pragma); !s) return fail(s.error());
+  }
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Status SqliteDb::exec(std::string_view sql) {
+  char* message = nullptr;
+  const std::string text(sql);
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    Error e = db_error(db_, "exec");
+    sqlite3_free(message);
+    return fail(std::move(e));
+  }
+  return ok();
+}
+
+Result<Statement> SqliteDb::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return fail(db_error(db_, "prepare"));
+  }
+  return Statement(stmt, db_);
+}
+
+int SqliteDb::changes() const { return sqlite3_changes(db_); }
+
+Result<Transaction> Transaction::begin(SqliteDb& db) {
+  if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return fail(s.error());
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) (void)db_->exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  auto s = db_->exec("COMMIT");
+  if (s) db_ = nullptr;
+  return s;
+}
+
+}  // namespace nmcp::store::sqlite
