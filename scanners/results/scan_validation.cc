@@ -1,0 +1,279 @@
+#include "scanners/results/scan_validation.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace nmcp::scanners {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kScanInfo = 19506;
+constexpr std::size_t kTopPlugins = 10;
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// The first line of a plugin output that says something (skips headers and blank lines),
+// shortened: a reason, not a transcript.
+std::string first_message(const std::string& output) {
+  std::size_t start = 0;
+  std::string fallback;
+  while (start < output.size()) {
+    const std::size_t end = std::min(output.find('\n', start), output.size());
+    const std::string line = trim(std::string_view(output).substr(start, end - start));
+    start = end + 1;
+    if (line.empty()) continue;
+    if (fallback.empty()) fallback = line;
+    const std::string l = lower(line);
+    if (l.rfind("message", 0) == 0 || l.rfind("- user", 0) == 0) continue;
+    if (l.find("failure") != std::string::npos || l.find("unable") != std::string::npos ||
+        l.find("failed") != std::string::npos || l.find("not ") != std::string::npos) {
+      return line.substr(0, 240);
+    }
+  }
+  return fallback.substr(0, 240);
+}
+
+// "Credentialed checks : yes, as 'root' via ssh" -> yes, root, ssh.
+void read_scan_info(const std::string& output, std::optional<bool>& yes, std::string& account,
+                    std::string& protocol) {
+  std::size_t start = 0;
+  while (start < output.size()) {
+    const std::size_t end = std::min(output.find('\n', start), output.size());
+    const std::string line = trim(std::string_view(output).substr(start, end - start));
+    start = end + 1;
+    const std::string l = lower(line);
+    if (l.rfind("credentialed checks", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string value = trim(std::string_view(line).substr(colon + 1));
+    const std::string v = lower(value);
+    if (v.rfind("yes", 0) == 0) {
+      yes = true;
+      const auto as = value.find("as '");
+      if (as != std::string::npos) {
+        const auto close = value.find('\'', as + 4);
+        if (close != std::string::npos) account = value.substr(as + 4, close - as - 4);
+      }
+      const auto via = v.find("via ");
+      if (via != std::string::npos) {
+        std::string p = value.substr(via + 4);
+        const auto stop = p.find_first_of(" )");
+        protocol = stop == std::string::npos ? p : p.substr(0, stop);
+      }
+    } else if (v.rfind("no", 0) == 0) {
+      yes = false;
+    }
+    return;
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(CredentialStatus s) {
+  switch (s) {
+    case CredentialStatus::Success:
+      return "success";
+    case CredentialStatus::Partial:
+      return "partial";
+    case CredentialStatus::Failed:
+      return "failed";
+    case CredentialStatus::NotApplicable:
+      return "not_applicable";
+    case CredentialStatus::Unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+ScanValidator::ScanValidator(bool credentials_supplied)
+    : credentials_supplied_(credentials_supplied) {}
+
+void ScanValidator::on_host(const ReportHost& host) {
+  current_ = HostState{};
+  const std::string tag = lower(host.property("Credentialed_Scan"));
+  if (tag == "true") current_.tag = true;
+  if (tag == "false") current_.tag = false;
+}
+
+void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
+  switch (item.plugin_id) {
+    case kScanInfo:
+      read_scan_info(item.first("plugin_output"), current_.line_yes, current_.account,
+                     current_.protocol);
+      break;
+    case 141118:
+    case 117887:
+      current_.login_ok_plugin = true;
+      break;
+    case 104410:
+    case 21745:
+      current_.refused = true;
+      if (current_.refused_detail.empty()) {
+        current_.refused_detail = first_message(item.first("plugin_output"));
+        if (current_.refused_detail.empty()) current_.refused_detail = item.plugin_name;
+      }
+      break;
+    case 110385:
+    case 102094:
+      current_.escalation_failed = true;
+      break;
+    default:
+      break;
+  }
+  // 19506 reports as a hole when the feed is old: it is never a finding.
+  const int severity = item.plugin_id == kScanInfo ? 0 : item.severity;
+  ++findings_;
+  switch (severity) {
+    case 4:
+      ++severities_.critical;
+      break;
+    case 3:
+      ++severities_.high;
+      break;
+    case 2:
+      ++severities_.medium;
+      break;
+    case 1:
+      ++severities_.low;
+      break;
+    default:
+      ++severities_.info;
+      break;
+  }
+  if (severity >= 1) {
+    auto& entry = plugin_counts_[item.plugin_id];
+    entry.first = item.plugin_name;
+    ++entry.second;
+    plugin_severity_[item.plugin_id] = std::max(plugin_severity_[item.plugin_id], severity);
+  }
+}
+
+void ScanValidator::on_host_end(const ReportHost& host) {
+  HostCredential hc;
+  hc.host = host.name;
+  hc.account = current_.account;
+  hc.protocol = current_.protocol;
+  const HostState& s = current_;
+  const bool logged_in = s.tag.value_or(false) || s.line_yes.value_or(false) || s.login_ok_plugin;
+  const bool said_no = (s.tag && !*s.tag) || (s.line_yes && !*s.line_yes);
+  if (!credentials_supplied_) {
+    hc.status = CredentialStatus::NotApplicable;
+  } else if (logged_in && s.escalation_failed) {
+    hc.status = CredentialStatus::Partial;
+    hc.reason = "logged in, but privilege escalation failed: local checks ran without full "
+                "privileges";
+  } else if (logged_in) {
+    hc.status = CredentialStatus::Success;
+  } else if (s.refused || said_no) {
+    hc.status = CredentialStatus::Failed;
+    hc.reason = s.refused ? s.refused_detail : "Nessus reported no credentialed checks";
+  } else {
+    hc.status = CredentialStatus::Unknown;
+    hc.reason = "no scan information for this host (it may not have been scanned)";
+  }
+  hosts_.push_back(std::move(hc));
+}
+
+ScanVerdict ScanValidator::verdict() const {
+  if (!credentials_supplied_) return {};
+  long long success = 0, partial = 0, failed = 0;
+  for (const auto& h : hosts_) {
+    success += h.status == CredentialStatus::Success ? 1 : 0;
+    partial += h.status == CredentialStatus::Partial ? 1 : 0;
+    failed += h.status == CredentialStatus::Failed ? 1 : 0;
+  }
+  if (success + partial > 0) return {};
+  ScanVerdict v;
+  v.ok = false;
+  if (hosts_.empty()) {
+    v.message = "the authenticated scan found no live host, so no login was attempted";
+    v.hint = "check that the targets are up and reachable from the scanner (firewalls, ping)";
+  } else if (failed > 0) {
+    const auto first = std::find_if(hosts_.begin(), hosts_.end(), [](const HostCredential& h) {
+      return h.status == CredentialStatus::Failed;
+    });
+    v.message = "the credentials did not work on any host (" + std::to_string(failed) + " of " +
+                std::to_string(hosts_.size()) + " refused the login): " + first->reason;
+    v.hint = "check the username and password of the credential profile, that the account may "
+             "log in over SSH with a password, and that SSH (port 22) is reachable from the "
+             "scanner";
+  } else {
+    v.message = "no host reported whether the credentials worked";
+    v.hint = "the hosts may not have been scanned; check that they are up and that SSH is "
+             "reachable from the scanner";
+  }
+  return v;
+}
+
+json ScanValidator::summary() const {
+  long long credentialed = 0;
+  for (const auto& h : hosts_) {
+    credentialed +=
+        (h.status == CredentialStatus::Success || h.status == CredentialStatus::Partial) ? 1 : 0;
+  }
+  std::vector<std::pair<int, std::pair<std::string, long long>>> top(plugin_counts_.begin(),
+                                                                     plugin_counts_.end());
+  std::sort(top.begin(), top.end(), [this](const auto& a, const auto& b) {
+    const int sa = plugin_severity_.at(a.first), sb = plugin_severity_.at(b.first);
+    if (sa != sb) return sa > sb;
+    if (a.second.second != b.second.second) return a.second.second > b.second.second;
+    return a.first < b.first;
+  });
+  json plugins = json::array();
+  for (std::size_t i = 0; i < top.size() && i < kTopPlugins; ++i) {
+    plugins.push_back({{"plugin_id", top[i].first},
+                       {"name", top[i].second.first},
+                       {"severity", plugin_severity_.at(top[i].first)},
+                       {"count", top[i].second.second}});
+  }
+  return {{"scan_name", info_.scan_name},
+          {"policy_name", info_.policy_name},
+          {"hosts", hosts_.size()},
+          {"findings", findings_},
+          {"severity",
+           {{"critical", severities_.critical},
+            {"high", severities_.high},
+            {"medium", severities_.medium},
+            {"low", severities_.low},
+            {"info", severities_.info}}},
+          {"credentialed_hosts", credentialed},
+          {"top_plugins", plugins}};
+}
+
+json ScanValidator::validation() const {
+  json hosts = json::array();
+  json warnings = json::array();
+  for (const auto& h : hosts_) {
+    json j = {{"host", h.host}, {"status", to_string(h.status)}};
+    if (!h.account.empty()) j["account"] = h.account;
+    if (!h.protocol.empty()) j["protocol"] = h.protocol;
+    if (!h.reason.empty()) j["reason"] = h.reason;
+    if (credentials_supplied_ && h.status != CredentialStatus::Success) {
+      warnings.push_back(h.host + ": " + std::string(to_string(h.status)) +
+                         (h.reason.empty() ? "" : " (" + h.reason + ")"));
+    }
+    hosts.push_back(std::move(j));
+  }
+  std::string overall = "not_applicable";
+  if (credentials_supplied_) {
+    const auto v = verdict();
+    const bool any_partial = std::any_of(hosts_.begin(), hosts_.end(), [](const auto& h) {
+      return h.status == CredentialStatus::Partial || h.status == CredentialStatus::Failed;
+    });
+    overall = !v.ok ? "failed" : any_partial ? "partial" : "success";
+  }
+  return {{"credentials", overall}, {"hosts", hosts}, {"warnings", warnings}};
+}
+
+}  // namespace nmcp::scanners
