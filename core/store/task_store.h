@@ -58,6 +58,7 @@ struct StepUpdate {
   std::optional<double> progress;
   std::optional<nlohmann::json> validation;
   std::optional<nlohmann::json> summary;
+  bool clear_export = false;   // forget export_file_id (the export expired or was bad)
   bool step_succeeded = true;  // resets the consecutive-failure count
 };
 

@@ -3,7 +3,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { commonChecks } from "./client_checks.mjs";
-import { check, run } from "./lib.mjs";
+import { check, dataDir, run } from "./lib.mjs";
 
 const binary = process.argv[2];
 let client;
@@ -14,7 +14,8 @@ await run("stdio", [
   ["connect (spawn + initialize)", async () => {
     transport = new StdioClientTransport({
       command: binary,
-      args: ["--stdio", "--test-tools", "--log-level", "debug"],
+      // The SDK passes only a safe subset of the environment, so name the data dir here.
+      args: ["--stdio", "--test-tools", "--log-level", "debug", "--data-dir", dataDir()],
       stderr: "pipe",
     });
     transport.stderr.on("data", (d) => (stderr += d));

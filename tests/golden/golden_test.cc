@@ -118,8 +118,16 @@ std::vector<std::string> transcript_files() {
 
 void run(const std::string& path) {
   const Transcript t = load(path);
-  std::vector<std::string> argv = {NMCP_BINARY, "--stdio", "--test-tools", "--log-level", "off"};
-  argv.insert(argv.end(), t.args.begin(), t.args.end());
+  nmcp::testing::TempDir data;
+  std::vector<std::string> argv = {NMCP_BINARY, "--stdio", "--test-tools", "--log-level",
+                                   "off", "--data-dir", data.path()};
+  for (std::string arg : t.args) {
+    // {source} names the repository, for transcripts that load its configuration.
+    if (const auto at = arg.find("{source}"); at != std::string::npos) {
+      arg.replace(at, 8, NMCP_SOURCE_DIR);
+    }
+    argv.push_back(arg);
+  }
   nmcp::testing::Subprocess server(argv);
   const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
   std::vector<Step> actual_steps;

@@ -250,6 +250,7 @@ class SqliteTaskStore final : public TaskStore {
       if (auto s = holds_lease(t, worker); !s) return s;
       if (u.step) t.step = *u.step;
       if (u.nessus_scan_id) t.nessus_scan_id = *u.nessus_scan_id;
+      if (u.clear_export) t.export_file_id.reset();
       if (u.export_file_id) t.export_file_id = *u.export_file_id;
       if (u.nessus_status) t.nessus_status = *u.nessus_status;
       if (u.progress) t.progress = std::clamp(*u.progress, 0.0, 100.0);

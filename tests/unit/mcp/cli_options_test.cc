@@ -1,4 +1,4 @@
-#include "mcp/app/cli_options.h"
+#include "app/cli_options.h"
 
 #include <doctest/doctest.h>
 

@@ -11,6 +11,7 @@
 
 #include "core/base/logging.h"
 #include "core/base/result.h"
+#include "app/engine_flags.h"
 
 namespace nmcp::app {
 
@@ -35,6 +36,8 @@ struct CliOptions {
   log::Level log_level = log::Level::Info;
   log::Format log_format = log::Format::Json;
   std::size_t tool_threads = 8;
+  EngineFlags engine;      // --store, --data-dir, worker knobs
+  bool no_worker = false;  // --no-worker: another process runs the scans
 
   bool help = false;
   bool version = false;

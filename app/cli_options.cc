@@ -1,4 +1,4 @@
-#include "mcp/app/cli_options.h"
+#include "app/cli_options.h"
 
 #include <charconv>
 #include <optional>
@@ -92,7 +92,8 @@ General:
   --log-format FORMAT        json or plain (default json); logs go to stderr only
   --help                     show this text
   --version                  print the version
-)";
+
+)" + engine_flags_usage(false);
 }
 
 Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
@@ -209,6 +210,11 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     } else if (arg == "--session-idle-timeout") {
       st = set_count(1, 7 * 24 * 3600,
                      [&](std::size_t n) { o.session_idle_timeout = std::chrono::seconds(n); });
+    } else if (arg == "--no-worker") {
+      st = flag(o.no_worker);
+    } else if (is_engine_flag(arg)) {
+      auto v = value();
+      st = v ? apply_engine_flag(arg, *v, o.engine) : Status(tl::unexpected(v.error()));
     } else if (arg == "--test-tools") {
       st = flag(o.test_tools);
     } else if (arg == "--sse-keepalive-ms") {

@@ -17,10 +17,11 @@
 #include <vector>
 
 #include "core/base/logging.h"
+#include "core/base/signal_watcher.h"
 #include "core/base/thread_pool.h"
 #include "core/config/config_holder.h"
-#include "mcp/app/build_info.h"
-#include "mcp/app/cli_options.h"
+#include "app/build_info.h"
+#include "app/cli_options.h"
 #include "mcp/http/api_keys.h"
 #include "mcp/http/http_transport.h"
 #include "mcp/http/origin_policy.h"
@@ -28,6 +29,9 @@
 #include "mcp/server/tool_registry.h"
 #include "mcp/testtools/test_tools.h"
 #include "mcp/transport/stdio_transport.h"
+#include "mcp/tools/scan_tools.h"
+#include "core/store/open_store.h"
+#include "worker/engine/worker_engine.h"
 
 namespace {
 
@@ -68,64 +72,6 @@ bool is_loopback_host(const std::string& host) {
   return nmcp::mcp::OriginPolicy::is_loopback_name(host) || host.rfind("127.", 0) == 0;
 }
 
-// Stops whatever is serving when SIGINT or SIGTERM arrives; runs on its own thread so that no
-// work happens inside a signal handler. The destructor ends and joins that thread (SIGUSR1 is
-// its private wake-up), so it never outlives main().
-class SignalWatcher {
- public:
-  SignalWatcher() {
-    sigemptyset(&set_);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&set_, sig);
-    // Blocked before any other thread exists, so every thread inherits the mask and only the
-    // watcher receives these signals.
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
-    thread_ = std::thread([this] { watch(); });
-  }
-  ~SignalWatcher() {
-    pthread_kill(thread_.native_handle(), SIGUSR1);
-    thread_.join();
-  }
-  SignalWatcher(const SignalWatcher&) = delete;
-  SignalWatcher& operator=(const SignalWatcher&) = delete;
-
-  void on_stop(std::function<void()> stop) {
-    std::lock_guard lock(mu_);
-    stop_ = std::move(stop);
-  }
-  void on_reload(std::function<void()> reload) {
-    std::lock_guard lock(mu_);
-    reload_ = std::move(reload);
-  }
-
- private:
-  void watch() {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&set_, &sig) != 0) continue;
-      if (sig == SIGUSR1) return;
-      if (sig == SIGHUP) {
-        std::lock_guard lock(mu_);
-        if (reload_) {
-          reload_();
-        } else {
-          log::info("main", "SIGHUP received; no scanner configuration is loaded");
-        }
-        continue;
-      }
-      log::info("main", "stop requested by signal", {{"signal", strsignal(sig)}});
-      std::lock_guard lock(mu_);
-      if (stop_) stop_();
-    }
-  }
-
-  sigset_t set_{};
-  std::mutex mu_;
-  std::function<void()> stop_;
-  std::function<void()> reload_;
-  std::thread thread_;
-};
-
 nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
   nmcp::mcp::ServerOptions s;
   s.info.name = "nessus-mcp";
@@ -140,7 +86,7 @@ nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
 }
 
 int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
-               std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys, SignalWatcher& signals) {
+               std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys, nmcp::SignalWatcher& signals) {
   nmcp::mcp::HttpOptions h;
   h.host = o.http_host;
   h.port = o.http_port;
@@ -188,7 +134,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   auto parsed = nmcp::app::parse_cli(args);
   if (!parsed) return usage_error(parsed.error().message);
-  const CliOptions& o = *parsed;
+  CliOptions& o = *parsed;
+  o.engine.apply_environment();
   if (o.help) {
     std::fputs(nmcp::app::usage().c_str(), stdout);
     return 0;
@@ -222,7 +169,7 @@ int main(int argc, char** argv) {
   }
 
   log::init(o.log_level, o.log_format);
-  SignalWatcher signals;
+  nmcp::SignalWatcher signals;
   if (config) {
     // The reload handler is in place before the log line that announces the configuration, so
     // a SIGHUP sent by anyone who has seen that line is never missed.
@@ -240,7 +187,41 @@ int main(int argc, char** argv) {
     log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
   }
 
+  auto store = nmcp::store::open_store(o.engine.resolved_store());
+  if (!store) {
+    log::error("main", store.error().message, {{"hint", store.error().hint}});
+    std::fprintf(stderr, "nessus-mcp: %s\n(%s)\n", store.error().message.c_str(),
+                 store.error().hint.c_str());
+    return 2;
+  }
+  log::info("main", "task store open", {{"store", (*store)->describe()}});
+
+  // The embedded worker: scans run in this process unless another one runs them.
+  std::unique_ptr<nmcp::worker::WorkerEngine> engine;
+  if (config && !o.no_worker) {
+    nmcp::worker::EngineOptions e = o.engine.engine;
+    e.worker_id = nmcp::worker::make_worker_id();
+    e.data_dir = o.engine.data_dir;
+    engine = std::make_unique<nmcp::worker::WorkerEngine>(e, **store, *config);
+    if (auto started = engine->start(); !started) {
+      log::error("main", "the worker engine failed to start: " + started.error().message);
+      return 1;
+    }
+  } else if (!o.no_worker) {
+    log::warn("main", "no worker runs: scans stay queued until a scanner configuration exists");
+  }
+
   nmcp::mcp::ToolRegistry registry;
+  nmcp::mcp::ToolDeps deps;
+  deps.store = store->get();
+  deps.config = config.get();
+  if (engine) deps.on_submit = [&engine] { engine->wake(); };
+  for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools}) {
+    if (auto s = add(registry, deps); !s) {
+      log::error("main", "tools failed to register: " + s.error().message);
+      return 1;
+    }
+  }
   if (o.test_tools) {
     if (auto s = nmcp::mcp::register_test_tools(registry); !s) {
       log::error("main", "test tools failed to register: " + s.error().message);
@@ -261,6 +242,7 @@ int main(int argc, char** argv) {
     rc = serve_http(server, o, keys, signals);
   }
   executor.shutdown();
+  if (engine) engine->stop();
   log::info("main", "stopped");
   return rc;
 }

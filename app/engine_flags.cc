@@ -1,0 +1,127 @@
+#include "app/engine_flags.h"
+
+#include <array>
+#include <charconv>
+#include <cstdlib>
+
+#include "core/store/open_store.h"
+
+namespace nmcp::app {
+
+namespace {
+
+std::optional<long long> parse_int(std::string_view text) {
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+struct NumberFlag {
+  std::string_view name;
+  long long min, max;
+  void (*assign)(worker::EngineOptions&, long long);
+};
+
+using std::chrono::milliseconds;
+
+constexpr std::array<NumberFlag, 9> kNumbers{{
+    {"--worker-threads", 1, 256,
+     [](worker::EngineOptions& e, long long n) { e.threads = static_cast<std::size_t>(n); }},
+    {"--max-active", 1, 100000,
+     [](worker::EngineOptions& e, long long n) { e.max_active = static_cast<std::size_t>(n); }},
+    {"--poll-interval-ms", 10, 3600000,
+     [](worker::EngineOptions& e, long long n) { e.poll_interval = milliseconds(n); }},
+    {"--lease-ms", 100, 3600000,
+     [](worker::EngineOptions& e, long long n) { e.lease = milliseconds(n); }},
+    {"--claim-interval-ms", 10, 600000,
+     [](worker::EngineOptions& e, long long n) { e.claim_interval = milliseconds(n); }},
+    {"--probe-interval-ms", 10, 3600000,
+     [](worker::EngineOptions& e, long long n) { e.probe_interval = milliseconds(n); }},
+    {"--export-poll-ms", 10, 600000,
+     [](worker::EngineOptions& e, long long n) { e.export_poll = milliseconds(n); }},
+    {"--backoff-base-ms", 1, 3600000,
+     [](worker::EngineOptions& e, long long n) { e.backoff_base = milliseconds(n); }},
+    {"--max-failures", 1, 100,
+     [](worker::EngineOptions& e, long long n) { e.max_failures = static_cast<int>(n); }},
+}};
+
+Status bad(std::string message) { return fail(ErrorCode::InvalidArgument, std::move(message)); }
+
+}  // namespace
+
+std::string EngineFlags::resolved_store() const {
+  return store_spec.empty() ? store::default_store_spec(data_dir) : store_spec;
+}
+
+void EngineFlags::apply_environment() {
+  if (data_dir_given) return;
+  if (const char* env = std::getenv("NMCP_DATA_DIR"); env != nullptr && *env != '\0') {
+    data_dir = env;
+    engine.data_dir = data_dir;
+  }
+}
+
+bool is_engine_flag(std::string_view flag) {
+  if (flag == "--store" || flag == "--data-dir" || flag == "--pools") return true;
+  for (const auto& n : kNumbers) {
+    if (n.name == flag) return true;
+  }
+  return false;
+}
+
+Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFlags& f) {
+  if (flag == "--store") {
+    if (value.empty()) return bad("--store needs a value such as sqlite:./data/nessus-mcp.db");
+    f.store_spec = std::string(value);
+    return ok();
+  }
+  if (flag == "--data-dir") {
+    if (value.empty()) return bad("--data-dir needs a directory");
+    f.data_dir = std::string(value);
+    f.engine.data_dir = f.data_dir;
+    f.data_dir_given = true;
+    return ok();
+  }
+  if (flag == "--pools") {
+    f.engine.pools.clear();
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const auto comma = std::min(value.find(',', start), value.size());
+      const std::string_view name = value.substr(start, comma - start);
+      if (name.empty()) return bad("--pools: empty pool name in \"" + std::string(value) + "\"");
+      f.engine.pools.emplace_back(name);
+      start = comma + 1;
+    }
+    return ok();
+  }
+  for (const auto& n : kNumbers) {
+    if (n.name != flag) continue;
+    const auto v = parse_int(value);
+    if (!v || *v < n.min || *v > n.max) {
+      return bad(std::string(flag) + " must be a whole number from " + std::to_string(n.min) +
+                 " to " + std::to_string(n.max) + ", got \"" + std::string(value) + "\"");
+    }
+    n.assign(f.engine, *v);
+    return ok();
+  }
+  return bad("unknown option \"" + std::string(flag) + "\"");
+}
+
+std::string engine_flags_usage(bool worker_binary) {
+  std::string s =
+      "Tasks and workers:\n"
+      "  --data-dir DIR             where the task store and scan results live (default\n"
+      "                             $NMCP_DATA_DIR, or ./data)\n"
+      "  --store SPEC               task store; sqlite:PATH (default sqlite:DIR/nessus-mcp.db)\n";
+  if (!worker_binary) {
+    s += "  --no-worker                do not run scans in this process (another process runs\n"
+         "                             nessus-worker on the same store)\n";
+  }
+  s += "  --pools a,b                pools whose scans this process runs (default: all)\n"
+       "  --worker-threads N         threads driving scans (default 4); scans wait between\n"
+       "                             steps without holding a thread\n";
+  return s;
+}
+
+}  // namespace nmcp::app

@@ -1,0 +1,34 @@
+#pragma once
+// Command-line flags shared by nessus-mcp (embedded worker), nessus-worker and admin_cli: where
+// the task store is, the data directory, and the worker engine's knobs. parse_engine_flag()
+// handles one flag if it is one of these and leaves the rest to the binary's own parser.
+// Pure; thread-safe.
+
+#include <string>
+#include <string_view>
+
+#include "core/base/result.h"
+#include "worker/engine/engine_options.h"
+
+namespace nmcp::app {
+
+struct EngineFlags {
+  std::string store_spec;  // empty: sqlite:<data_dir>/nessus-mcp.db
+  std::string data_dir = "data";
+  bool data_dir_given = false;
+  worker::EngineOptions engine;
+
+  // Without --data-dir, $NMCP_DATA_DIR (containers set it) or ./data.
+  void apply_environment();
+
+  std::string resolved_store() const;
+};
+
+// Whether `flag` is one of these (each takes a value).
+bool is_engine_flag(std::string_view flag);
+Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFlags& flags);
+
+// The --help lines for these flags.
+std::string engine_flags_usage(bool worker_binary);
+
+}  // namespace nmcp::app

@@ -1,0 +1,407 @@
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/base/logging.h"
+#include "core/policy/scope_policy.h"
+#include "mcp/server/request_context.h"
+#include "mcp/tools/scan_tools.h"
+#include "mcp/tools/task_view.h"
+
+namespace nmcp::mcp {
+
+using nlohmann::json;
+namespace log = nmcp::log;
+
+namespace {
+
+constexpr int kMaxWaitSeconds = 25;
+
+ToolResult error_result(const Error& e) {
+  return ToolResult::failure(e.hint.empty() ? e.message : e.message + "\nHint: " + e.hint);
+}
+
+ToolAnnotations submit_annotations() { return {false, false, true, true}; }
+ToolAnnotations reader_annotations() { return {true, false, true, false}; }
+
+// Shared input properties of the two submit tools.
+json submit_properties() {
+  return json::parse(R"({
+    "targets": {"type": "string", "minLength": 1, "maxLength": 8192,
+      "description": "What to scan: IPv4/IPv6 addresses, CIDR blocks (10.0.0.0/24), ranges (10.0.0.1-10.0.0.20 or 10.0.0.1-20) or host names, separated by commas or newlines. Must lie inside the pool's scope (list_pools)."},
+    "name": {"type": "string", "minLength": 1, "maxLength": 200,
+      "description": "A short name for the scan, shown in list_tasks and in Nessus."},
+    "description": {"type": "string", "maxLength": 1000},
+    "pool": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$",
+      "description": "Scanner pool (list_pools). Default: the configured default pool."},
+    "template": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[a-z0-9_-]+$",
+      "description": "Nessus scan template name, e.g. advanced or basic. Default: the configured template."},
+    "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128,
+      "pattern": "^[A-Za-z0-9._:-]+$",
+      "description": "Retry-safe key: repeating the same call with the same key returns the same task instead of starting another scan."}
+  })");
+}
+
+json submit_output_schema() {
+  return json::parse(R"({"type": "object", "properties": {
+    "task_id": {"type": "string"}, "state": {"type": "string"}, "created": {"type": "boolean"},
+    "pool": {"type": "string"}, "scan_type": {"type": "string"}, "targets": {"type": "string"},
+    "address_count": {"type": "integer"}, "queue_position": {"type": "integer"},
+    "estimated_wait_seconds": {"type": ["integer", "null"]},
+    "poll_after_seconds": {"type": "integer"}, "message": {"type": "string"}},
+    "required": ["task_id", "state", "created", "pool", "scan_type", "targets", "message"]})");
+}
+
+json task_output_schema() {
+  return json::parse(R"({"type": "object", "properties": {
+    "task_id": {"type": "string"}, "name": {"type": "string"}, "state": {"type": "string",
+      "enum": ["queued", "running", "completed", "failed", "cancelled", "timed_out"]},
+    "step": {"type": "string"}, "progress": {"type": "number"},
+    "queue_position": {"type": ["integer", "null"]},
+    "estimated_wait_seconds": {"type": ["integer", "null"]},
+    "error": {"type": ["object", "null"]}, "validation": {}, "summary": {},
+    "poll_after_seconds": {"type": "integer"}},
+    "required": ["task_id", "state", "step", "progress"]})");
+}
+
+struct QueueInfo {
+  int position = 0;
+  std::optional<long long> wait_seconds;
+};
+
+int pool_capacity(const config::ScannerConfig& c, const std::string& pool) {
+  const config::PoolConfig* p = c.pool(pool);
+  if (p == nullptr) return 0;
+  int capacity = 0;
+  for (const auto& i : p->instances) capacity += i.enabled ? i.max_concurrent_scans : 0;
+  return capacity;
+}
+
+// Position among the pool's queued tasks, and an estimate from the pool's real capacity, the
+// scans running there now, and its recent scan durations.
+QueueInfo queue_info(store::TaskStore& store, const config::ScannerConfig& c,
+                     const task::Task& t) {
+  QueueInfo q;
+  if (t.state != task::State::Queued) return q;
+  if (auto p = store.queue_position(t.id)) q.position = *p;
+  const int capacity = pool_capacity(c, t.pool);
+  int running = 0;
+  if (auto stats = store.queue_stats()) {
+    for (const auto& p : *stats) running += p.pool == t.pool ? p.running : 0;
+  }
+  auto typical = store.typical_duration(t.pool);
+  if (capacity > 0 && typical && *typical) {
+    // Every slot is busy with the scans running now and those queued ahead; ours starts when
+    // enough of them have finished.
+    const long long waves = (running + q.position - 1) / capacity;
+    q.wait_seconds = waves * (**typical / 1000);
+  }
+  return q;
+}
+
+std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error) {
+  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+  if (!c) {
+    *error = {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
+              "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
+  }
+  return c;
+}
+
+// Loads a task the caller owns; other owners' tasks do not exist for it.
+Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
+                              const std::string& owner) {
+  if (!task::is_valid_task_id(id)) {
+    return fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
+                "task ids look like task_ followed by 32 hex digits, as returned by "
+                "run_untrusted_scan or list_tasks");
+  }
+  auto t = deps.store->get(id);
+  if (!t || t->owner != owner) {
+    if (!t && t.error().code != ErrorCode::NotFound) return fail(t.error());
+    return fail(ErrorCode::NotFound, "no task " + id, "list_tasks shows your tasks");
+  }
+  return t;
+}
+
+ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
+                  task::ScanType type) {
+  Error error;
+  auto config = current_config(deps, &error);
+  if (!config) return error_result(error);
+  const std::string pool_name = args.value("pool", config->defaults.pool.empty()
+                                                       ? config->pools.front().name
+                                                       : config->defaults.pool);
+  const config::PoolConfig* pool = config->pool(pool_name);
+  if (pool == nullptr) {
+    std::string names;
+    for (const auto& p : config->pools) names += (names.empty() ? "" : ", ") + p.name;
+    return error_result({ErrorCode::NotFound, "no pool named '" + pool_name + "'",
+                         "use one of: " + names});
+  }
+  auto targets = policy::check_targets(args.at("targets").get<std::string>(), pool->scope);
+  if (!targets) return error_result(targets.error());
+
+  task::Task t;
+  t.scan_type = type;
+  if (type != task::ScanType::Untrusted) {
+    t.credential_profile = args.at("credential_profile").get<std::string>();
+    const config::CredentialProfile* profile = config->credential(t.credential_profile);
+    if (profile == nullptr) {
+      std::string names;
+      for (const auto& [name, p] : config->credentials) names += (names.empty() ? "" : ", ") + name;
+      return error_result({ErrorCode::NotFound,
+                           "no credential profile named '" + t.credential_profile + "'",
+                           names.empty() ? "no credential profiles are configured"
+                                         : "use one of: " + names});
+    }
+    t.escalation_override = args.value("escalation", "");
+    const std::string method =
+        t.escalation_override.empty() ? profile->escalation_method : t.escalation_override;
+    if (type == task::ScanType::AuthenticatedPrivileged && method == "Nothing") {
+      return error_result(
+          {ErrorCode::InvalidArgument,
+           "scan_type authenticated_privileged needs privilege escalation, but profile '" +
+               t.credential_profile + "' escalates with Nothing",
+           "pass escalation (sudo, su, ...) or use scan_type authenticated"});
+    }
+  }
+  const task::Millis now = task::now_millis();
+  t.id = task::new_task_id();
+  t.owner = ctx.principal();
+  t.trace_id = ctx.trace_id();
+  t.pool = pool_name;
+  t.targets = targets->normalized();
+  t.name = args.at("name").get<std::string>();
+  t.description = args.value("description", "");
+  t.template_name = args.value("template", config->defaults.template_name);
+  t.idempotency_key = args.value("idempotency_key", "");
+  t.request_hash = task::request_hash(args);
+  t.created_at = now;
+  t.not_before = now;
+  auto submitted = deps.store->submit(t);
+  if (!submitted) return error_result(submitted.error());
+  const task::Task& stored = submitted->task;
+  if (submitted->created) {
+    log::info("tools", "scan submitted",
+              {{"task_id", stored.id},
+               {"trace_id", stored.trace_id},
+               {"owner", stored.owner},
+               {"pool", stored.pool},
+               {"scan_type", task::to_string(stored.scan_type)},
+               {"addresses", targets->address_count}});
+    if (deps.on_submit) deps.on_submit();
+  }
+  const QueueInfo q = queue_info(*deps.store, *config, stored);
+  json out = {{"task_id", stored.id},
+              {"state", task::to_string(stored.state)},
+              {"created", submitted->created},
+              {"pool", stored.pool},
+              {"scan_type", task::to_string(stored.scan_type)},
+              {"targets", stored.targets},
+              {"address_count", targets->address_count},
+              {"queue_position", q.position},
+              {"estimated_wait_seconds", q.wait_seconds ? json(*q.wait_seconds) : json(nullptr)},
+              {"poll_after_seconds", poll_after_seconds(stored)},
+              {"message", submitted->created
+                              ? "Scan queued. Poll get_scan_status with this task_id."
+                              : "This idempotency_key was already used for the same request; "
+                                "this is that task."}};
+  return ToolResult::success(std::move(out));
+}
+
+Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
+  json untrusted = {{"type", "object"},
+                    {"properties", submit_properties()},
+                    {"required", {"targets", "name"}},
+                    {"additionalProperties", false}};
+  if (auto s = r.add(
+          {"run_untrusted_scan", "Start a network scan",
+           "Starts an unauthenticated (network-only) Nessus scan of the targets and returns a "
+           "task_id at once; the scan itself takes minutes to hours. Targets outside the pool's "
+           "scope are refused with the reason. Follow it with get_scan_status.",
+           untrusted, submit_output_schema(), submit_annotations()},
+          [deps](const json& args, RequestContext& ctx) {
+            return submit(deps, args, ctx, task::ScanType::Untrusted);
+          });
+      !s) {
+    return s;
+  }
+  json props = submit_properties();
+  props["credential_profile"] = {
+      {"type", "string"},
+      {"minLength", 1},
+      {"maxLength", 64},
+      {"description",
+       "Name of an SSH credential profile from the server configuration (list_scanners shows "
+       "them). You never see or send the secret."}};
+  props["scan_type"] = {{"type", "string"},
+                        {"enum", {"authenticated", "authenticated_privileged"}},
+                        {"default", "authenticated"},
+                        {"description",
+                         "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
+  props["escalation"] = {
+      {"type", "string"},
+      {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
+      {"description", "Overrides the profile's privilege escalation method."}};
+  json authenticated = {{"type", "object"},
+                        {"properties", props},
+                        {"required", {"targets", "name", "credential_profile"}},
+                        {"additionalProperties", false}};
+  return r.add(
+      {"run_authenticated_scan", "Start an authenticated (SSH) scan",
+       "Starts a credentialed Nessus scan that logs in over SSH with a named credential "
+       "profile, and returns a task_id at once. When the scan ends, get_scan_status reports per "
+       "host whether the login worked; if it worked nowhere the task fails with the likely "
+       "cause.",
+       authenticated, submit_output_schema(), submit_annotations()},
+      [deps](const json& args, RequestContext& ctx) {
+        const auto type = args.value("scan_type", "authenticated") == "authenticated_privileged"
+                              ? task::ScanType::AuthenticatedPrivileged
+                              : task::ScanType::Authenticated;
+        return submit(deps, args, ctx, type);
+      });
+}
+
+json status_view(const ToolDeps& deps, const config::ScannerConfig* config, const task::Task& t) {
+  json v = task_view(t);
+  QueueInfo q;
+  if (config != nullptr) q = queue_info(*deps.store, *config, t);
+  v["queue_position"] = t.state == task::State::Queued ? json(q.position) : json(nullptr);
+  v["estimated_wait_seconds"] = q.wait_seconds ? json(*q.wait_seconds) : json(nullptr);
+  return v;
+}
+
+Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
+  if (auto s = r.add(
+          {"get_scan_status", "Get a scan's status",
+           "Returns a scan task's state (queued, running, completed, failed, cancelled, "
+           "timed_out), current step, progress, scanner, queue position with an estimated wait, "
+           "timestamps, and on failure the error with a hint. Completed scans include a results "
+           "summary and per-host credential results. wait_seconds (up to 25) waits for a change "
+           "and sends progress notifications meanwhile.",
+           json::parse(R"({"type": "object", "properties": {
+             "task_id": {"type": "string", "minLength": 1, "maxLength": 64},
+             "wait_seconds": {"type": "integer", "minimum": 0, "maximum": 25, "default": 0}},
+             "required": ["task_id"], "additionalProperties": false})"),
+           task_output_schema(), reader_annotations()},
+          [deps](const json& args, RequestContext& ctx) {
+            const std::string id = args.at("task_id").get<std::string>();
+            auto t = owned_task(deps, id, ctx.principal());
+            if (!t) return error_result(t.error());
+            const int wait = std::min(args.value("wait_seconds", 0), kMaxWaitSeconds);
+            const auto started = std::chrono::steady_clock::now();
+            const auto first_state = t->state;
+            const auto first_step = t->step;
+            for (int waited = 0; waited < wait && !task::is_terminal(t->state);) {
+              ctx.report_progress(waited, wait,
+                                  std::string(task::to_string(t->state)) + " (" +
+                                      std::string(task::to_string(t->step)) + ", " +
+                                      std::to_string(static_cast<int>(t->progress)) + "%)");
+              if (!ctx.sleep_for(std::chrono::milliseconds(1000))) break;
+              waited = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::steady_clock::now() - started)
+                                            .count());
+              auto again = owned_task(deps, id, ctx.principal());
+              if (!again) return error_result(again.error());
+              t = std::move(again);
+              if (t->state != first_state || t->step != first_step) break;
+            }
+            auto config = deps.config != nullptr ? deps.config->current() : nullptr;
+            return ToolResult::success(status_view(deps, config.get(), *t));
+          });
+      !s) {
+    return s;
+  }
+
+  if (auto s = r.add(
+          {"list_tasks", "List your scans",
+           "Lists your scan tasks, newest first, with optional filters: state, pool, target "
+           "(an address, CIDR or host name; matches tasks whose targets overlap it) and name "
+           "(substring). Pages with next_cursor.",
+           json::parse(R"({"type": "object", "properties": {
+             "state": {"type": "string", "enum": ["queued", "running", "completed", "failed", "cancelled", "timed_out"]},
+             "pool": {"type": "string", "maxLength": 64},
+             "target": {"type": "string", "minLength": 1, "maxLength": 256},
+             "name": {"type": "string", "minLength": 1, "maxLength": 200},
+             "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+             "cursor": {"type": "string", "maxLength": 200}},
+             "additionalProperties": false})"),
+           json::parse(R"({"type": "object", "properties": {
+             "tasks": {"type": "array", "items": {"type": "object"}},
+             "next_cursor": {"type": ["string", "null"]}}, "required": ["tasks", "next_cursor"]})"),
+           reader_annotations()},
+          [deps](const json& args, RequestContext& ctx) {
+            store::TaskQuery q;
+            q.owner = ctx.principal();
+            if (args.contains("state")) q.state = task::parse_state(args["state"].get<std::string>());
+            q.pool = args.value("pool", "");
+            q.name_contains = args.value("name", "");
+            q.limit = args.value("limit", 20U);
+            q.cursor = args.value("cursor", "");
+            if (args.contains("target")) {
+              const std::string target = args["target"].get<std::string>();
+              auto parsed = policy::parse_targets(target);
+              if (!parsed || parsed->targets.size() != 1) {
+                return error_result({ErrorCode::InvalidArgument,
+                                     "target filter '" + target + "' is not one address, CIDR "
+                                     "block, range or host name",
+                                     "pass a single target such as 10.0.0.0/24"});
+              }
+              q.predicate = [target](const task::Task& t) {
+                auto list = policy::parse_targets(t.targets);
+                return list && policy::targets_overlap(*list, target);
+              };
+            }
+            auto page = deps.store->list(q);
+            if (!page) return error_result(page.error());
+            json tasks = json::array();
+            for (const auto& t : page->tasks) tasks.push_back(task_row(t));
+            return ToolResult::success(
+                {{"tasks", tasks},
+                 {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+          });
+      !s) {
+    return s;
+  }
+
+  return r.add(
+      {"cancel_scan", "Cancel a scan",
+       "Cancels a scan task. A queued task is cancelled at once; a running one has its Nessus "
+       "scan stopped by the worker within moments (state becomes cancelled).",
+       json::parse(R"({"type": "object", "properties": {
+         "task_id": {"type": "string", "minLength": 1, "maxLength": 64}},
+         "required": ["task_id"], "additionalProperties": false})"),
+       json::parse(R"({"type": "object", "properties": {
+         "task_id": {"type": "string"}, "state": {"type": "string"},
+         "cancel_requested": {"type": "boolean"}, "message": {"type": "string"}},
+         "required": ["task_id", "state", "message"]})"),
+       {false, true, true, true}},
+      [deps](const json& args, RequestContext& ctx) {
+        const std::string id = args.at("task_id").get<std::string>();
+        if (auto t = owned_task(deps, id, ctx.principal()); !t) return error_result(t.error());
+        auto t = deps.store->request_cancel(id, ctx.principal(), task::now_millis());
+        if (!t) return error_result(t.error());
+        if (deps.on_submit) deps.on_submit();
+        const bool done = t->state == task::State::Cancelled;
+        log::info("tools", "cancel requested", {{"task_id", id}, {"state", task::to_string(t->state)}});
+        return ToolResult::success(
+            {{"task_id", id},
+             {"state", task::to_string(t->state)},
+             {"cancel_requested", t->cancel_requested},
+             {"message", done ? "Cancelled before it started."
+                              : "The worker is stopping the Nessus scan; poll get_scan_status."}});
+      });
+}
+
+}  // namespace
+
+Status register_scan_tools(ToolRegistry& registry, const ToolDeps& deps) {
+  if (deps.store == nullptr) {
+    return fail(ErrorCode::InvalidArgument, "scan tools need a task store");
+  }
+  if (auto s = add_submit_tools(registry, deps); !s) return s;
+  return add_task_tools(registry, deps);
+}
+
+}  // namespace nmcp::mcp

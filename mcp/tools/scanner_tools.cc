@@ -1,0 +1,281 @@
+#include <algorithm>
+
+#include "mcp/server/request_context.h"
+#include "mcp/tools/scan_tools.h"
+
+namespace nmcp::mcp {
+
+using nlohmann::json;
+
+namespace {
+
+ToolAnnotations reader() { return {true, false, true, false}; }
+
+ToolResult error_result(const std::string& message, const std::string& hint) {
+  return ToolResult::failure(message + "\nHint: " + hint);
+}
+
+json pool_input_schema() {
+  return json::parse(R"({"type": "object", "properties": {
+    "pool": {"type": "string", "minLength": 1, "maxLength": 64,
+             "description": "Only this pool; default: all pools."}},
+    "additionalProperties": false})");
+}
+
+// Health as the workers last published it; "unknown" when no worker has probed yet.
+json health_of(const std::map<std::string, json>& statuses, const std::string& id) {
+  const auto it = statuses.find(id);
+  if (it == statuses.end()) {
+    return {{"state", "unknown"},
+            {"detail", "no worker has probed this instance yet (is a worker running?)"}};
+  }
+  const json& s = it->second;
+  const bool reachable = s.value("reachable", false);
+  const std::string circuit = s.value("circuit", "closed");
+  json h = {{"state", !s.value("probed", false) ? "unknown"
+                      : !reachable || circuit == "open" ? "unhealthy"
+                                                        : "healthy"},
+            {"reachable", reachable},
+            {"server_status", s.value("status", "")},
+            {"edition", s.value("edition", "")},
+            {"version", s.value("version", "")},
+            {"scan_api", s.value("scan_api", false)},
+            {"circuit", circuit},
+            {"checked_at", task::format_time(s.value("updated_at", task::Millis{0}))}};
+  if (!s.value("error", "").empty()) h["error"] = s["error"];
+  return h;
+}
+
+struct Estate {
+  std::shared_ptr<const config::ScannerConfig> config;
+  std::map<std::string, int> running;
+  std::map<std::string, json> health;
+};
+
+std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
+  Estate e;
+  e.config = deps.config != nullptr ? deps.config->current() : nullptr;
+  if (!e.config) {
+    *error = "no scanner configuration is loaded";
+    return std::nullopt;
+  }
+  auto running = deps.store->running_per_instance();
+  auto health = deps.store->scanner_statuses();
+  if (!running || !health) {
+    *error = "the task store is unavailable: " +
+             (!running ? running.error().message : health.error().message);
+    return std::nullopt;
+  }
+  e.running = std::move(*running);
+  e.health = std::move(*health);
+  return e;
+}
+
+const config::PoolConfig* wanted_pool(const Estate& e, const json& args, ToolResult* error) {
+  if (!args.contains("pool")) return nullptr;
+  const std::string name = args["pool"].get<std::string>();
+  const config::PoolConfig* p = e.config->pool(name);
+  if (p == nullptr) {
+    std::string names;
+    for (const auto& pool : e.config->pools) names += (names.empty() ? "" : ", ") + pool.name;
+    *error = error_result("no pool named '" + name + "'", "use one of: " + names);
+  }
+  return p;
+}
+
+double utilisation(int running, int capacity) {
+  return capacity > 0 ? std::min(1.0, static_cast<double>(running) / capacity) : 0.0;
+}
+
+json pool_status(const Estate& e, const config::PoolConfig& pool,
+                 const std::vector<store::QueueStats>& queues) {
+  int capacity = 0, running = 0;
+  json instances = json::array();
+  for (const auto& i : pool.instances) {
+    const int r = e.running.count(i.id) != 0 ? e.running.at(i.id) : 0;
+    running += r;
+    const json h = health_of(e.health, i.id);
+    const bool usable = i.enabled && h["state"] != "unhealthy";
+    if (usable) capacity += i.max_concurrent_scans;
+    instances.push_back({{"id", i.id},
+                         {"enabled", i.enabled},
+                         {"health", h["state"]},
+                         {"running", r},
+                         {"max_concurrent_scans", i.max_concurrent_scans},
+                         {"utilisation", utilisation(r, i.max_concurrent_scans)}});
+  }
+  json out = {{"pool", pool.name},
+              {"capacity", capacity},
+              {"running", running},
+              {"available", std::max(0, capacity - running)},
+              {"utilisation", utilisation(running, capacity)},
+              {"queued", 0},
+              {"dead_letters", 0},
+              {"instances", instances}};
+  for (const auto& q : queues) {
+    if (q.pool == pool.name) {
+      out["queued"] = q.queued;
+      out["dead_letters"] = q.dead_letters;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
+  if (auto s = r.add(
+          {"list_scanners", "List Nessus scanners",
+           "Lists the configured Nessus instances with their pool, health (as last probed by a "
+           "worker), edition and version, whether scan control is available, running scans and "
+           "utilisation, and the credential profile names usable with run_authenticated_scan. "
+           "Never shows secrets.",
+           pool_input_schema(),
+           json::parse(R"({"type": "object", "properties": {
+             "scanners": {"type": "array", "items": {"type": "object"}},
+             "credential_profiles": {"type": "array", "items": {"type": "object"}}},
+             "required": ["scanners", "credential_profiles"]})"),
+           reader()},
+          [deps](const json& args, RequestContext&) {
+            std::string error;
+            auto e = load_estate(deps, &error);
+            if (!e) return error_result(error, "ask the operator to check the server");
+            ToolResult bad;
+            const config::PoolConfig* only = wanted_pool(*e, args, &bad);
+            if (bad.is_error) return bad;
+            json scanners = json::array();
+            for (const auto& pool : e->config->pools) {
+              if (only != nullptr && only != &pool) continue;
+              for (const auto& i : pool.instances) {
+                const int running = e->running.count(i.id) != 0 ? e->running.at(i.id) : 0;
+                json row = {{"id", i.id},
+                          {"pool", pool.name},
+                          {"url", i.url},
+                          {"enabled", i.enabled},
+                          {"auth", i.auth.mode == config::AuthMode::ApiKeys ? "api_keys" : "session"},
+                          {"tls", i.tls.insecure               ? "insecure"
+                                  : !i.tls.fingerprint.empty() ? "pinned"
+                                  : !i.tls.ca_file.empty()     ? "ca_file"
+                                                               : "system_cas"},
+                          {"max_concurrent_scans", i.max_concurrent_scans},
+                          {"running", running},
+                          {"utilisation", utilisation(running, i.max_concurrent_scans)},
+                          {"health", health_of(e->health, i.id)}};
+                if (i.tls.insecure) {
+                  row["warning"] = "TLS verification is off for this instance (insecure: true)";
+                }
+                scanners.push_back(std::move(row));
+              }
+            }
+            json profiles = json::array();
+            for (const auto& [name, p] : e->config->credentials) {
+              profiles.push_back({{"name", name}, {"type", "ssh"}, {"escalation", p.escalation_method}});
+            }
+            return ToolResult::success({{"scanners", scanners}, {"credential_profiles", profiles}});
+          });
+      !s) {
+    return s;
+  }
+
+  if (auto s = r.add(
+          {"list_pools", "List scanner pools",
+           "Lists the scanner pools with their description, capacity and scope (allowed and "
+           "denied networks, allowed host names, maximum addresses per scan). Use it to see "
+           "what may be scanned before submitting.",
+           json::parse(R"({"type": "object", "additionalProperties": false})"),
+           json::parse(R"({"type": "object", "properties": {
+             "pools": {"type": "array", "items": {"type": "object"}},
+             "default_pool": {"type": "string"}}, "required": ["pools", "default_pool"]})"),
+           reader()},
+          [deps](const json&, RequestContext&) {
+            auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+            if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
+            json pools = json::array();
+            for (const auto& p : c->pools) {
+              json allow = json::array(), deny = json::array();
+              for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
+              for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
+              int capacity = 0;
+              for (const auto& i : p.instances) capacity += i.enabled ? i.max_concurrent_scans : 0;
+              pools.push_back({{"name", p.name},
+                               {"description", p.description},
+                               {"instances", p.instances.size()},
+                               {"capacity", capacity},
+                               {"scope",
+                                {{"allow", allow},
+                                 {"deny", deny},
+                                 {"hostnames", p.scope.hostnames},
+                                 {"max_addresses", p.scope.max_addresses}}}});
+            }
+            return ToolResult::success(
+                {{"pools", pools},
+                 {"default_pool", c->defaults.pool.empty() ? c->pools.front().name : c->defaults.pool}});
+          });
+      !s) {
+    return s;
+  }
+
+  if (auto s = r.add(
+          {"get_pool_status", "Get pool capacity and load",
+           "For each pool (or one): capacity from its healthy enabled instances, scans running, "
+           "free slots, utilisation, queued tasks and dead letters, per instance.",
+           pool_input_schema(),
+           json::parse(R"({"type": "object", "properties": {
+             "pools": {"type": "array", "items": {"type": "object"}}}, "required": ["pools"]})"),
+           reader()},
+          [deps](const json& args, RequestContext&) {
+            std::string error;
+            auto e = load_estate(deps, &error);
+            if (!e) return error_result(error, "ask the operator to check the server");
+            ToolResult bad;
+            const config::PoolConfig* only = wanted_pool(*e, args, &bad);
+            if (bad.is_error) return bad;
+            auto queues = deps.store->queue_stats();
+            if (!queues) return error_result(queues.error().message, "retry shortly");
+            json pools = json::array();
+            for (const auto& pool : e->config->pools) {
+              if (only == nullptr || only == &pool) pools.push_back(pool_status(*e, pool, *queues));
+            }
+            return ToolResult::success({{"pools", pools}});
+          });
+      !s) {
+    return s;
+  }
+
+  return r.add(
+      {"get_queue_status", "Get queue depths",
+       "Per pool: tasks waiting, running, in the dead-letter queue, and the age of the oldest "
+       "waiting task. Never shows task contents.",
+       pool_input_schema(),
+       json::parse(R"({"type": "object", "properties": {
+         "queues": {"type": "array", "items": {"type": "object"}}}, "required": ["queues"]})"),
+       reader()},
+      [deps](const json& args, RequestContext&) {
+        auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+        if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
+        const std::string only = args.value("pool", "");
+        if (!only.empty() && c->pool(only) == nullptr) {
+          return error_result("no pool named '" + only + "'", "list_pools shows the pools");
+        }
+        auto stats = deps.store->queue_stats();
+        if (!stats) return error_result(stats.error().message, "retry shortly");
+        const task::Millis now = task::now_millis();
+        json queues = json::array();
+        for (const auto& pool : c->pools) {
+          if (!only.empty() && pool.name != only) continue;
+          json q = {{"pool", pool.name}, {"queued", 0}, {"running", 0}, {"dead_letters", 0},
+                    {"oldest_queued_age_seconds", nullptr}};
+          for (const auto& s : *stats) {
+            if (s.pool != pool.name) continue;
+            q["queued"] = s.queued;
+            q["running"] = s.running;
+            q["dead_letters"] = s.dead_letters;
+            if (s.oldest_queued_at) q["oldest_queued_age_seconds"] = (now - *s.oldest_queued_at) / 1000;
+          }
+          queues.push_back(std::move(q));
+        }
+        return ToolResult::success({{"queues", queues}});
+      });
+}
+
+}  // namespace nmcp::mcp

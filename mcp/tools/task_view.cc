@@ -1,0 +1,62 @@
+#include "mcp/tools/task_view.h"
+
+namespace nmcp::mcp {
+
+using nlohmann::json;
+
+namespace {
+
+json time_or_null(const std::optional<task::Millis>& t) {
+  return t ? json(task::format_time(*t)) : json(nullptr);
+}
+
+}  // namespace
+
+int poll_after_seconds(const task::Task& t) {
+  switch (t.state) {
+    case task::State::Queued:
+      return 30;
+    case task::State::Running:
+      return t.step == task::Step::Poll ? 30 : 5;
+    default:
+      return 0;
+  }
+}
+
+json task_row(const task::Task& t) {
+  return {{"task_id", t.id},
+          {"name", t.name},
+          {"state", task::to_string(t.state)},
+          {"step", task::to_string(t.step)},
+          {"scan_type", task::to_string(t.scan_type)},
+          {"pool", t.pool},
+          {"targets", t.targets},
+          {"progress", t.progress},
+          {"created_at", task::format_time(t.created_at)},
+          {"finished_at", time_or_null(t.finished_at)}};
+}
+
+json task_view(const task::Task& t) {
+  json v = task_row(t);
+  v["trace_id"] = t.trace_id;
+  v["description"] = t.description;
+  v["instance"] = t.instance.empty() ? json(nullptr) : json(t.instance);
+  v["credential_profile"] = t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile);
+  v["nessus_scan_id"] = t.nessus_scan_id ? json(*t.nessus_scan_id) : json(nullptr);
+  v["nessus_status"] = t.nessus_status.empty() ? json(nullptr) : json(t.nessus_status);
+  v["attempts"] = t.attempts;
+  v["cancel_requested"] = t.cancel_requested;
+  v["dead_lettered"] = t.dead_lettered;
+  v["started_at"] = time_or_null(t.started_at);
+  v["updated_at"] = task::format_time(t.updated_at);
+  v["error"] = t.error.empty() ? json(nullptr)
+                               : json{{"code", t.error.code},
+                                      {"message", t.error.message},
+                                      {"hint", t.error.hint}};
+  v["validation"] = t.validation;
+  v["summary"] = t.summary;
+  v["poll_after_seconds"] = poll_after_seconds(t);
+  return v;
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,21 @@
+#pragma once
+// What the product tools need from below the MCP layer: the task store, the live scanner
+// configuration, and a way to tell an embedded worker that work arrived. Tools never call
+// Nessus: scanner health comes from the store, where workers publish it.
+//
+// Thread-safety: the referenced objects are thread-safe; ToolDeps is copied into handlers.
+
+#include <functional>
+
+#include "core/config/config_holder.h"
+#include "core/store/task_store.h"
+
+namespace nmcp::mcp {
+
+struct ToolDeps {
+  store::TaskStore* store = nullptr;
+  config::ConfigHolder* config = nullptr;
+  std::function<void()> on_submit;  // may be empty (no embedded worker)
+};
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,33 @@
+#pragma once
+// Settings of the worker engine. Defaults suit production; tests and benchmarks shorten the
+// intervals. Plain value.
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nmcp::worker {
+
+struct EngineOptions {
+  std::string worker_id;           // unique per process: host-pid-random
+  std::vector<std::string> pools;  // pools to serve; empty: every pool in the configuration
+  std::string data_dir = "data";   // results go to <data_dir>/results/<task_id>/
+  std::size_t threads = 4;         // step jobs run here; scans wait between steps, not on threads
+  std::size_t max_active = 5000;   // tasks this process drives at once
+  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds claim_interval{2'000};  // idle look for work (wake() is immediate)
+  std::chrono::milliseconds probe_interval{30'000};
+  // Scan status polling; unset: the configuration's defaults.poll_interval_seconds.
+  std::optional<std::chrono::milliseconds> poll_interval;
+  std::chrono::milliseconds export_poll{1'000};
+  std::chrono::milliseconds backoff_base{2'000};
+  std::chrono::milliseconds backoff_cap{300'000};
+  int max_failures = 5;  // consecutive failures before a task is dead-lettered
+};
+
+// host-pid-<8 hex>
+std::string make_worker_id();
+
+}  // namespace nmcp::worker

@@ -1,0 +1,439 @@
+#include "worker/engine/scan_driver.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+
+#include "core/base/logging.h"
+#include "core/policy/scope_policy.h"
+#include "scanners/results/scan_validation.h"
+#include "worker/engine/results_dir.h"
+
+namespace nmcp::worker {
+
+namespace log = nmcp::log;
+using scanners::NessusErrorKind;
+using task::State;
+using task::Step;
+using task::TaskError;
+using std::chrono::milliseconds;
+
+namespace {
+
+double unit_random() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+// The Nessus scan name carries the task id, so a retry can find the scan an earlier attempt
+// created even if that attempt died before recording its id. Task ids are unguessable, so
+// the match is exact and unique (unlike matching on the caller's name).
+std::string nessus_scan_name(const task::Task& t) { return t.name + " [" + t.id + "]"; }
+
+nlohmann::json log_fields(const task::Task& t) {
+  return {{"task_id", t.id}, {"trace_id", t.trace_id}, {"instance", t.instance},
+          {"step", task::to_string(t.step)}};
+}
+
+bool stopped_status(const std::string& s) {
+  return s == "canceled" || s == "cancelled" || s == "stopped" || s == "aborted";
+}
+
+}  // namespace
+
+ScanDriver::ScanDriver(store::TaskStore& store, const EngineOptions& options)
+    : store_(store), options_(options) {}
+
+task::Millis ScanDriver::lease_until() const { return task::now_millis() + options_.lease.count(); }
+
+milliseconds ScanDriver::poll_interval(const ScannerSnapshot& s) const {
+  if (options_.poll_interval) return *options_.poll_interval;
+  return std::chrono::duration_cast<milliseconds>(s.config->defaults.poll_interval);
+}
+
+ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnapshot& s) {
+  auto loaded = store_.renew(task_id, options_.worker_id, task::now_millis(), lease_until());
+  if (!loaded) {
+    log::warn("worker", "dropping a task this worker no longer holds",
+              {{"task_id", task_id}, {"reason", loaded.error().message}});
+    return {};
+  }
+  const Task& t = *loaded;
+  scanners::NessusClient* client = s.registry->client(t.instance);
+  if (t.cancel_requested) {
+    return stop_and_finish(t, client, State::Cancelled,
+                           {"cancelled", "cancelled at the caller's request", ""});
+  }
+  const auto timeout = std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout);
+  if (t.started_at && task::now_millis() - *t.started_at > timeout.count()) {
+    return stop_and_finish(
+        t, client, State::TimedOut,
+        {"scan_timeout",
+         "the scan ran longer than the limit of " +
+             std::to_string(s.config->defaults.scan_timeout.count()) + " minutes",
+         "scan fewer targets at a time, or raise defaults.scan_timeout_minutes"});
+  }
+  if (client == nullptr) {
+    return retry(t, {"instance_unavailable",
+                     "scanner instance '" + t.instance + "' is not in the configuration",
+                     "restore the instance in scanners.yaml; the task resumes when it is back"});
+  }
+  switch (t.step) {
+    case Step::Create:
+      return create(t, s, *client);
+    case Step::Launch:
+      return launch(t, s, *client);
+    case Step::Poll:
+      return poll(t, s, *client);
+    case Step::Export:
+      return request_export(t, *client);
+    case Step::Download:
+      return download(t, *client);
+    case Step::Index:
+      return index(t);
+    case Step::Done:
+      return finish(t, State::Completed, {});
+  }
+  return {};
+}
+
+ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
+                                    scanners::NessusClient& client) {
+  const config::PoolConfig* pool = s.config->pool(t.pool);
+  if (pool == nullptr) {
+    return finish(t, State::Failed,
+                  {"pool_missing", "pool '" + t.pool + "' is no longer configured",
+                   "submit the scan again to an existing pool (list_pools)"});
+  }
+  auto targets = policy::check_targets(t.targets, pool->scope);
+  if (!targets) {
+    return finish(t, State::Failed,
+                  {"scope_denied", "refused before the scan was created: " +
+                                       targets.error().message,
+                   targets.error().hint});
+  }
+  scanners::CreateScanRequest request;
+  request.template_name = t.template_name.empty() ? s.config->defaults.template_name
+                                                  : t.template_name;
+  request.name = nessus_scan_name(t);
+  request.description = t.description.empty() ? "Started by nessus-mcp" : t.description;
+  request.targets = targets->normalized();
+  if (t.scan_type != task::ScanType::Untrusted) {
+    const config::CredentialProfile* profile = s.config->credential(t.credential_profile);
+    if (profile == nullptr) {
+      return finish(t, State::Failed,
+                    {"credential_profile_missing",
+                     "credential profile '" + t.credential_profile + "' is not configured",
+                     "use a profile listed by list_scanners, or ask an operator to add it"});
+    }
+    config::CredentialProfile ssh = *profile;
+    if (!t.escalation_override.empty()) {
+      ssh.escalation_method = t.escalation_override;
+      if (t.escalation_override == "Nothing") {
+        ssh.escalation_account.clear();
+        ssh.escalation_password.clear();
+      }
+    }
+    request.ssh = std::move(ssh);
+  }
+
+  // A retry may follow an attempt that created the scan but died before recording it.
+  if (t.attempts > 1 || t.failures > 0) {
+    auto scans = client.list_scans();
+    if (!scans) return nessus_failure(t, s, scans.error(), "listing scans");
+    for (const auto& scan : *scans) {
+      if (scan.name == request.name) {
+        log::info("worker", "re-attached to the scan an earlier attempt created",
+                  {{"task_id", t.id}, {"nessus_scan_id", scan.id}});
+        store::StepUpdate u;
+        u.step = Step::Launch;
+        u.nessus_scan_id = scan.id;
+        u.nessus_status = scan.status;
+        return record(t, u, milliseconds(0));
+      }
+    }
+  }
+  auto created = client.create_scan(request);
+  if (!created) return nessus_failure(t, s, created.error(), "creating the scan");
+  s.registry->record_success(t.instance);
+  log::info("worker", "Nessus scan created", {{"task_id", t.id}, {"trace_id", t.trace_id},
+                                              {"nessus_scan_id", created->id},
+                                              {"instance", t.instance}});
+  store::StepUpdate u;
+  u.step = Step::Launch;
+  u.nessus_scan_id = created->id;
+  return record(t, u, milliseconds(0));
+}
+
+ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
+                                    scanners::NessusClient& client) {
+  const config::PoolConfig* pool = s.config->pool(t.pool);
+  if (pool == nullptr || !policy::check_targets(t.targets, pool->scope)) {
+    (void)client.delete_scan(*t.nessus_scan_id);
+    return finish(t, State::Failed,
+                  {"scope_denied",
+                   "the targets are no longer inside the pool's scope; the scan was not launched",
+                   "check the pool's scope in scanners.yaml"});
+  }
+  // After a crash between launching and recording it, Nessus already shows the scan running:
+  // launching again would start a second run.
+  auto details = client.scan_details(*t.nessus_scan_id);
+  if (!details) return nessus_failure(t, s, details.error(), "reading the scan before launch");
+  const bool never_launched =
+      details->status.empty() || details->status == "empty" || details->history.empty();
+  if (never_launched) {
+    auto run = client.launch_scan(*t.nessus_scan_id);
+    if (!run) return nessus_failure(t, s, run.error(), "launching the scan");
+    log::info("worker", "Nessus scan launched",
+              {{"task_id", t.id}, {"trace_id", t.trace_id}, {"nessus_scan_id", *t.nessus_scan_id}});
+  }
+  s.registry->record_success(t.instance);
+  store::StepUpdate u;
+  u.step = Step::Poll;
+  u.nessus_status = never_launched ? "pending" : details->status;
+  return record(t, u, poll_interval(s));
+}
+
+ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
+                                  scanners::NessusClient& client) {
+  auto details = client.scan_details(*t.nessus_scan_id);
+  if (!details) return nessus_failure(t, s, details.error(), "polling the scan");
+  s.registry->record_success(t.instance);
+  store::StepUpdate u;
+  u.nessus_status = details->status;
+  if (details->status == "completed" || details->status == "imported") {
+    u.step = Step::Export;
+    u.progress = 100.0;
+    return record(t, u, milliseconds(0));
+  }
+  if (stopped_status(details->status)) {
+    return finish(t, State::Failed,
+                  {"nessus_scan_" + details->status,
+                   "Nessus reports the scan as " + details->status + " before it completed",
+                   "someone or something stopped it on the scanner; check the Nessus scan "
+                   "history, then submit the scan again"});
+  }
+  if (details->status == "empty") {
+    u.step = Step::Launch;  // never ran: launch it
+    return record(t, u, milliseconds(0));
+  }
+  u.progress = details->progress();
+  return record(t, u, poll_interval(s));
+}
+
+ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClient& client) {
+  if (!t.export_file_id) {
+    auto handle = client.request_export(*t.nessus_scan_id);
+    if (!handle) return nessus_failure(t, {}, handle.error(), "requesting the export");
+    store::StepUpdate u;
+    u.export_file_id = handle->file;
+    return record(t, u, options_.export_poll);
+  }
+  auto state = client.export_status(*t.nessus_scan_id, *t.export_file_id);
+  if (!state) {
+    if (state.error().kind == NessusErrorKind::NotFound) {
+      store::StepUpdate u;  // the export expired: ask for a new one
+      u.clear_export = true;
+      u.step_succeeded = false;
+      return record(t, u, milliseconds(0));
+    }
+    return nessus_failure(t, {}, state.error(), "waiting for the export");
+  }
+  if (*state == scanners::ExportState::Loading) {
+    store::StepUpdate u;
+    u.step_succeeded = false;  // waiting is not progress
+    return record(t, u, options_.export_poll);
+  }
+  if (*state == scanners::ExportState::Error) {
+    store::StepUpdate u;
+    u.clear_export = true;
+    (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
+    return retry(t, {"export_failed", "Nessus could not produce the export",
+                     "the export is requested again automatically"});
+  }
+  store::StepUpdate u;
+  u.step = Step::Download;
+  return record(t, u, milliseconds(0));
+}
+
+ScanDriver::Next ScanDriver::download(const Task& t, scanners::NessusClient& client) {
+  auto paths = results_paths(options_.data_dir, t.id);
+  if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
+  std::error_code ec;
+  std::filesystem::create_directories(paths->dir, ec);
+  if (ec) {
+    return retry(t, {"storage", "cannot create " + paths->dir + ": " + ec.message(),
+                     "check free space and permissions of the data directory"});
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(paths->partial.c_str(), "wb"),
+                                                      &std::fclose);
+  if (!out) {
+    return retry(t, {"storage", "cannot write " + paths->partial,
+                     "check free space and permissions of the data directory"});
+  }
+  bool write_failed = false;
+  auto bytes = client.download_export(*t.nessus_scan_id, *t.export_file_id,
+                                      [&](std::string_view chunk) {
+                                        if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) !=
+                                            chunk.size()) {
+                                          write_failed = true;
+                                          return false;
+                                        }
+                                        return true;
+                                      });
+  const bool flushed = std::fflush(out.get()) == 0 && ::fsync(fileno(out.get())) == 0;
+  out.reset();
+  if (write_failed || !flushed) {
+    std::filesystem::remove(paths->partial, ec);
+    return retry(t, {"storage", "writing the export to " + paths->partial + " failed",
+                     "check free space in the data directory"});
+  }
+  if (!bytes) {
+    std::filesystem::remove(paths->partial, ec);
+    if (bytes.error().kind == NessusErrorKind::NotFound) {
+      store::StepUpdate u;
+      u.step = Step::Export;
+      u.clear_export = true;
+      u.step_succeeded = false;
+      return record(t, u, milliseconds(0));
+    }
+    return nessus_failure(t, {}, bytes.error(), "downloading the export");
+  }
+  std::filesystem::rename(paths->partial, paths->export_file, ec);
+  if (ec) return retry(t, {"storage", "cannot rename the export: " + ec.message(), ""});
+  log::info("worker", "export downloaded", {{"task_id", t.id}, {"bytes", *bytes}});
+  store::StepUpdate u;
+  u.step = Step::Index;
+  return record(t, u, milliseconds(0));
+}
+
+ScanDriver::Next ScanDriver::index(const Task& t) {
+  auto paths = results_paths(options_.data_dir, t.id);
+  if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
+  scanners::ScanValidator validator(t.scan_type != task::ScanType::Untrusted);
+  auto parsed = scanners::parse_nessus_file(paths->export_file, validator);
+  if (!parsed) {
+    // A damaged download: fetch a fresh export (bounded by max_failures, then the DLQ).
+    store::StepUpdate u;
+    u.step = Step::Export;
+    u.clear_export = true;
+    u.step_succeeded = false;
+    (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
+    return retry(t, {"export_invalid", "the downloaded export is unusable: " +
+                                           parsed.error().message,
+                     "a new export is requested automatically"});
+  }
+  store::StepUpdate u;
+  u.validation = validator.validation();
+  u.summary = validator.summary();
+  (*u.summary)["export_bytes"] = parsed->bytes;
+  auto recorded = store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
+  if (!recorded) return {};
+  const auto verdict = validator.verdict();
+  if (!verdict.ok) {
+    return finish(t, State::Failed, {"credentials_rejected", verdict.message, verdict.hint});
+  }
+  return finish(t, State::Completed, {});
+}
+
+ScanDriver::Next ScanDriver::stop_and_finish(const Task& t, scanners::NessusClient* client,
+                                             State to, TaskError error) {
+  if (client != nullptr && t.nessus_scan_id && t.step <= Step::Poll) {
+    auto stopped = client->stop_scan(*t.nessus_scan_id);
+    // Already finished (409) or gone (404) is fine; a transient failure is tried again.
+    if (!stopped && scanners::is_transient(stopped.error().kind)) {
+      return {true, std::chrono::duration_cast<milliseconds>(options_.backoff_base)};
+    }
+    if (stopped) {
+      log::info("worker", "Nessus scan stopped",
+                {{"task_id", t.id}, {"nessus_scan_id", *t.nessus_scan_id}});
+    }
+  }
+  return finish(t, to, std::move(error));
+}
+
+ScanDriver::Next ScanDriver::record(const Task& t, store::StepUpdate update, milliseconds delay) {
+  auto r = store_.record(t.id, options_.worker_id, update, task::now_millis(), lease_until());
+  if (!r) {
+    log::warn("worker", "could not record progress; leaving the task",
+              {{"task_id", t.id}, {"error", r.error().message}});
+    return {};
+  }
+  return {true, delay};
+}
+
+ScanDriver::Next ScanDriver::finish(const Task& t, State to, TaskError error) {
+  auto r = store_.finish(t.id, options_.worker_id, to, error, task::now_millis());
+  if (!r) {
+    log::warn("worker", "could not finish the task",
+              {{"task_id", t.id}, {"error", r.error().message}});
+    return {};
+  }
+  auto fields = log_fields(*r);
+  fields["state"] = task::to_string(to);
+  if (!error.code.empty()) fields["error"] = error.code;
+  log::info("worker", "task finished", fields);
+  return {};
+}
+
+ScanDriver::Next ScanDriver::retry(const Task& t, TaskError error) {
+  const auto delay = store::backoff_delay(t.failures, options_.backoff_base.count(),
+                                          options_.backoff_cap.count(), unit_random());
+  store::RetryDecision d;
+  d.not_before = task::now_millis() + delay;
+  d.max_failures = options_.max_failures;
+  auto r = store_.retry_later(t.id, options_.worker_id, error, d, task::now_millis());
+  if (r) {
+    auto fields = log_fields(*r);
+    fields["error"] = error.message;
+    fields["failures"] = r->failures;
+    if (r->dead_lettered) {
+      log::error("worker", "task dead-lettered after repeated failures", fields);
+    } else {
+      fields["retry_in_ms"] = delay;
+      log::warn("worker", "step failed; retrying later", fields);
+    }
+  }
+  return {};
+}
+
+ScanDriver::Next ScanDriver::dead_letter(const Task& t, TaskError error) {
+  auto r = store_.dead_letter(t.id, options_.worker_id, error, task::now_millis());
+  if (r) {
+    auto fields = log_fields(*r);
+    fields["error"] = error.message;
+    log::error("worker", "task dead-lettered", fields);
+  }
+  return {};
+}
+
+ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot& s,
+                                            const scanners::NessusError& e,
+                                            std::string_view doing) {
+  if (s.registry && (e.kind == NessusErrorKind::Transient || e.kind == NessusErrorKind::Tls)) {
+    s.registry->record_failure(t.instance, std::chrono::steady_clock::now());
+  }
+  TaskError error{"nessus_" + std::string(scanners::to_string(e.kind)),
+                  std::string(doing) + ": " + e.message, e.hint};
+  switch (e.kind) {
+    case NessusErrorKind::Transient:
+    case NessusErrorKind::Internal:
+      return retry(t, std::move(error));
+    case NessusErrorKind::Auth:
+    case NessusErrorKind::ApiLocked:
+    case NessusErrorKind::NotFound:
+    case NessusErrorKind::Rejected:
+    case NessusErrorKind::Tls:
+      if (error.hint.empty()) {
+        error.hint = "fix the cause, then an operator can run it again with admin_cli retry-dlq " +
+                     t.id;
+      }
+      return dead_letter(t, std::move(error));
+  }
+  return retry(t, std::move(error));
+}
+
+}  // namespace nmcp::worker

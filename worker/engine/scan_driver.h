@@ -1,0 +1,75 @@
+#pragma once
+// ScanDriver: advances one claimed task by one step against Nessus and records the outcome in
+// the store before anything else happens, so a process killed at any point resumes from the
+// last recorded step:
+//
+//   create   re-check the scope, resolve the credential profile, create the Nessus scan (or,
+//            on a retry, find the one an earlier attempt created: its name carries the task id)
+//   launch   launch it unless Nessus already shows it launched
+//   poll     read status and progress until the scan ends
+//   export   request the .nessus export and wait until it is ready
+//   download stream it to <data_dir>/results/<task_id>/scan.nessus (atomic rename)
+//   index    parse and validate it; completed, or failed when no login worked
+//
+// Before each step: a cancel request stops the Nessus scan and ends the task cancelled; the
+// wall-clock scan timeout stops it and ends the task timed_out. Transient Nessus errors go back
+// to the queue with backoff; permanent ones dead-letter the task with the error and a hint.
+// Secrets from credential profiles go into the create request and nowhere else.
+//
+// Thread-safety: step() may run concurrently for different tasks.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/config/scanner_config.h"
+#include "core/store/task_store.h"
+#include "scanners/nessus/nessus_error.h"
+#include "scanners/registry/scanner_registry.h"
+#include "worker/engine/engine_options.h"
+
+namespace nmcp::worker {
+
+// The configuration and the registry built from it, taken together at the start of a step.
+struct ScannerSnapshot {
+  std::shared_ptr<const config::ScannerConfig> config;
+  std::shared_ptr<scanners::ScannerRegistry> registry;
+};
+
+class ScanDriver {
+ public:
+  struct Next {
+    bool keep = false;  // the task is still this worker's: run step() again after `delay`
+    std::chrono::milliseconds delay{0};
+  };
+
+  ScanDriver(store::TaskStore& store, const EngineOptions& options);
+
+  Next step(const std::string& task_id, const ScannerSnapshot& scanners);
+
+ private:
+  using Task = task::Task;
+
+  Next create(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
+  Next launch(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
+  Next poll(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
+  Next request_export(const Task& t, scanners::NessusClient& client);
+  Next download(const Task& t, scanners::NessusClient& client);
+  Next index(const Task& t);
+  Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
+                       task::TaskError error);
+
+  Next record(const Task& t, store::StepUpdate update, std::chrono::milliseconds delay);
+  Next finish(const Task& t, task::State to, task::TaskError error);
+  Next nessus_failure(const Task& t, const ScannerSnapshot& s,
+                      const scanners::NessusError& e, std::string_view doing);
+  Next retry(const Task& t, task::TaskError error);
+  Next dead_letter(const Task& t, task::TaskError error);
+  std::chrono::milliseconds poll_interval(const ScannerSnapshot& s) const;
+  task::Millis lease_until() const;
+
+  store::TaskStore& store_;
+  const EngineOptions options_;
+};
+
+}  // namespace nmcp::worker
