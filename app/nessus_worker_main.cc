@@ -1,0 +1,159 @@
+// nessus-worker: the worker engine alone, for the distributed deployment (any number of them,
+// on any host, sharing the task store). A composition root: command line, logging, signals.
+// SIGTERM/SIGINT stop claiming and hand running scans back to the queue; SIGHUP reloads the
+// scanner configuration.
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/build_info.h"
+#include "app/engine_flags.h"
+#include "core/base/logging.h"
+#include "core/base/signal_watcher.h"
+#include "core/config/config_holder.h"
+#include "core/store/open_store.h"
+#include "worker/engine/worker_engine.h"
+
+namespace {
+
+namespace log = nmcp::log;
+
+constexpr const char* kUsage = R"(Usage: nessus-worker [options]
+
+Runs Nessus scans queued by nessus-mcp: claims tasks from the shared task store, drives each
+scan on the least utilised healthy Nessus instance of its pool, and records every step so a
+restarted worker resumes where the last one stopped.
+
+  --config PATH              scanner configuration (default config/scanners.yaml)
+  --log-level LEVEL          trace, debug, info, warn, error or off (default info)
+  --log-format FORMAT        json or plain (default json); logs go to stderr
+  --help                     show this text
+  --version                  print the version
+
+)";
+
+struct Options {
+  std::string config_path = "config/scanners.yaml";
+  nmcp::log::Level level = nmcp::log::Level::Info;
+  nmcp::log::Format format = nmcp::log::Format::Json;
+  nmcp::app::EngineFlags engine;
+  bool help = false;
+  bool version = false;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "nessus-worker: %s\nTry 'nessus-worker --help' for the options.\n",
+               message.c_str());
+  return 2;
+}
+
+// Empty on success, otherwise what is wrong.
+std::string parse(const std::vector<std::string_view>& args, Options& o) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    std::optional<std::string_view> value;
+    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      o.version = true;
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) return std::string(arg) + " needs a value";
+      value = args[++i];
+    }
+    if (arg == "--config") {
+      o.config_path = std::string(*value);
+    } else if (arg == "--log-level") {
+      auto l = log::parse_level(*value);
+      if (!l) return "--log-level must be trace, debug, info, warn, error or off";
+      o.level = *l;
+    } else if (arg == "--log-format") {
+      auto f = log::parse_format(*value);
+      if (!f) return "--log-format must be json or plain";
+      o.format = *f;
+    } else if (nmcp::app::is_engine_flag(arg)) {
+      if (auto s = nmcp::app::apply_engine_flag(arg, *value, o.engine); !s) {
+        return s.error().message;
+      }
+    } else {
+      return "unknown option \"" + std::string(args[i]) + "\"";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (auto problem = parse({argv + 1, argv + argc}, o); !problem.empty()) {
+    return usage_error(problem);
+  }
+  if (o.help) {
+    std::fputs((std::string(kUsage) + nmcp::app::engine_flags_usage(true)).c_str(), stdout);
+    return 0;
+  }
+  if (o.version) {
+    std::printf("nessus-worker %s\n", NMCP_VERSION);
+    return 0;
+  }
+  o.engine.apply_environment();
+  nmcp::config::ConfigHolder config(o.config_path, nmcp::config::process_environment());
+  if (auto loaded = config.reload(); !loaded) {
+    std::fprintf(stderr, "nessus-worker: %s\n(%s)\n", loaded.error().message.c_str(),
+                 loaded.error().hint.c_str());
+    return 2;
+  }
+  auto store = nmcp::store::open_store(o.engine.resolved_store());
+  if (!store) {
+    std::fprintf(stderr, "nessus-worker: %s\n(%s)\n", store.error().message.c_str(),
+                 store.error().hint.c_str());
+    return 2;
+  }
+  log::init(o.level, o.format);
+  nmcp::SignalWatcher signals;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  signals.on_stop([&] {
+    std::lock_guard lock(mu);
+    stop = true;
+    cv.notify_all();
+  });
+  signals.on_reload([&config] {
+    if (auto r = config.reload(); !r) {
+      log::error("main", "configuration reload failed; keeping the running configuration",
+                 {{"problems", r.error().message}});
+    } else {
+      log::info("main", "configuration reloaded");
+    }
+  });
+
+  nmcp::worker::EngineOptions e = o.engine.engine;
+  e.worker_id = nmcp::worker::make_worker_id();
+  e.data_dir = o.engine.data_dir;
+  nmcp::worker::WorkerEngine engine(e, **store, config);
+  if (auto started = engine.start(); !started) {
+    log::error("main", "the worker engine failed to start: " + started.error().message);
+    return 1;
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stop; });
+  }
+  signals.on_stop(nullptr);
+  engine.stop();
+  log::info("main", "stopped");
+  return 0;
+}
