@@ -109,6 +109,7 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
                                                 const std::function<bool(std::string_view)>* sink) {
   bool relogged = false;
   bool rescraped = false;
+  bool reconnected = false;
   const bool session = instance_.auth.mode == config::AuthMode::Session;
   const auto base_headers = request.headers;
   for (;;) {
@@ -146,6 +147,15 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
       if (!token) return tl::unexpected(token.error());
       std::lock_guard lock(mu_);
       api_token_ = *token;
+      continue;
+    }
+    if (!reply && request.method == "GET" && sink == nullptr && !reconnected &&
+        reply.error().status_seen == 0 && reply.error().kind == TransportErrorKind::Io) {
+      // A kept-alive connection the server had already closed: a GET is safe to send again
+      // once, on a fresh connection.
+      reconnected = true;
+      log::debug("nessus", "connection lost before an answer; retrying the GET once",
+                 {{"instance", instance_.id}, {"path", request.path}});
       continue;
     }
     if (!reply) return tl::unexpected(transport_failure(operation, reply.error()));

@@ -230,6 +230,9 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClien
     if (!handle) return nessus_failure(t, {}, handle.error(), "requesting the export");
     store::StepUpdate u;
     u.export_file_id = handle->file;
+    // Export, download and index succeed or fail as one: a bad export comes round again, so
+    // only finishing the task resets the failure count (else a bad export would loop forever).
+    u.step_succeeded = false;
     return record(t, u, options_.export_poll);
   }
   auto state = client.export_status(*t.nessus_scan_id, *t.export_file_id);
@@ -256,6 +259,7 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClien
   }
   store::StepUpdate u;
   u.step = Step::Download;
+  u.step_succeeded = false;
   return record(t, u, milliseconds(0));
 }
 
@@ -307,6 +311,7 @@ ScanDriver::Next ScanDriver::download(const Task& t, scanners::NessusClient& cli
   log::info("worker", "export downloaded", {{"task_id", t.id}, {"bytes", *bytes}});
   store::StepUpdate u;
   u.step = Step::Index;
+  u.step_succeeded = false;
   return record(t, u, milliseconds(0));
 }
 
