@@ -156,7 +156,8 @@ void print_task(const Task& t, bool as_json) {
   const json j = nmcp::task::to_json(t);
   for (const auto& [k, v] : j.items()) {
     if (k == "request_hash") continue;
-    std::printf("%-20s %s\n", k.c_str(), v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
+    std::printf("%-20s %s\n", k.c_str(),
+                v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
   }
 }
 
@@ -167,13 +168,17 @@ int cmd_stats(nmcp::store::TaskStore& store, const Args& a) {
   if (a.json) {
     json pools = json::array();
     for (const auto& s : *stats) {
-      pools.push_back({{"pool", s.pool},
-                       {"queued", s.queued},
-                       {"running", s.running},
-                       {"dead_letters", s.dead_letters},
-                       {"oldest_queued_at", s.oldest_queued_at ? json(*s.oldest_queued_at) : json(nullptr)}});
+      pools.push_back(
+          {{"pool", s.pool},
+           {"queued", s.queued},
+           {"running", s.running},
+           {"dead_letters", s.dead_letters},
+           {"oldest_queued_at", s.oldest_queued_at ? json(*s.oldest_queued_at) : json(nullptr)}});
     }
-    std::cout << json{{"store", store.describe()}, {"pools", pools}, {"running_per_instance", *running}}.dump(2)
+    std::cout << json{{"store", store.describe()},
+                      {"pools", pools},
+                      {"running_per_instance", *running}}
+                     .dump(2)
               << "\n";
     return 0;
   }
@@ -208,13 +213,14 @@ int cmd_list_dlq(nmcp::store::TaskStore& store, const Args& a) {
   if (a.json) {
     json out = json::array();
     for (const auto& t : *tasks) {
-      out.push_back({{"id", t.id},
-                     {"pool", t.pool},
-                     {"name", t.name},
-                     {"step", nmcp::task::to_string(t.step)},
-                     {"failures", t.failures},
-                     {"dead_lettered_at", t.dead_lettered_at ? json(*t.dead_lettered_at) : json(nullptr)},
-                     {"error", {{"code", t.error.code}, {"message", t.error.message}}}});
+      out.push_back(
+          {{"id", t.id},
+           {"pool", t.pool},
+           {"name", t.name},
+           {"step", nmcp::task::to_string(t.step)},
+           {"failures", t.failures},
+           {"dead_lettered_at", t.dead_lettered_at ? json(*t.dead_lettered_at) : json(nullptr)},
+           {"error", {{"code", t.error.code}, {"message", t.error.message}}}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -251,8 +257,9 @@ int cmd_retry(nmcp::store::TaskStore& store, const Args& a) {
       continue;
     }
     done.push_back(id);
-    if (!a.json) std::printf("queued again: %s (resumes at step %s)\n", id.c_str(),
-                             std::string(nmcp::task::to_string(t->step)).c_str());
+    if (!a.json)
+      std::printf("queued again: %s (resumes at step %s)\n", id.c_str(),
+                  std::string(nmcp::task::to_string(t->step)).c_str());
   }
   if (a.json) std::cout << json{{"retried", done}, {"failed", failed}}.dump(2) << "\n";
   if (!a.json && ids.empty()) std::printf("(the dead-letter queue is empty)\n");
@@ -318,7 +325,8 @@ int main(int argc, char** argv) {
   }
   const std::string& cmd = a.words[0];
   if (cmd == "config") {
-    if (a.words.size() < 2 || a.words[1] != "check") return fail_with("usage: config check [PATH]", 2);
+    if (a.words.size() < 2 || a.words[1] != "check")
+      return fail_with("usage: config check [PATH]", 2);
     return cmd_config_check(a);
   }
   a.engine.apply_environment();
@@ -334,7 +342,8 @@ int main(int argc, char** argv) {
     const bool task_cmd = cmd == "task";
     const std::size_t need = task_cmd ? 3 : 2;
     if (a.words.size() != need || (task_cmd && a.words[1] != "show" && a.words[1] != "cancel")) {
-      return fail_with(task_cmd ? "usage: task show ID | task cancel ID" : "usage: inspect-dlq ID", 2);
+      return fail_with(task_cmd ? "usage: task show ID | task cancel ID" : "usage: inspect-dlq ID",
+                       2);
     }
     const std::string& id = a.words[need - 1];
     if (!nmcp::task::is_valid_task_id(id)) return fail_with("'" + id + "' is not a task id", 2);

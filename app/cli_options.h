@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "app/engine_flags.h"
 #include "core/base/logging.h"
 #include "core/base/result.h"
-#include "app/engine_flags.h"
 
 namespace nmcp::app {
 

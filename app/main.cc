@@ -16,21 +16,21 @@
 #include <thread>
 #include <vector>
 
+#include "app/build_info.h"
+#include "app/cli_options.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/base/thread_pool.h"
 #include "core/config/config_holder.h"
-#include "app/build_info.h"
-#include "app/cli_options.h"
+#include "core/store/open_store.h"
 #include "mcp/http/api_keys.h"
 #include "mcp/http/http_transport.h"
 #include "mcp/http/origin_policy.h"
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/tool_registry.h"
 #include "mcp/testtools/test_tools.h"
-#include "mcp/transport/stdio_transport.h"
 #include "mcp/tools/scan_tools.h"
-#include "core/store/open_store.h"
+#include "mcp/transport/stdio_transport.h"
 #include "worker/engine/worker_engine.h"
 
 namespace {

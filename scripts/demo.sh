@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and show nessus-mcp answering a real MCP client
-# (the official TypeScript SDK) over stdio and Streamable HTTP.
+# The main job: install what is missing, build, then run the whole story: nessus-sim (a
+# faithful Nessus over HTTPS) starts, the official MCP SDK client spawns nessus-mcp over stdio,
+# submits scans, polls them and prints the outcome.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" release
-node "$root/dev/demo/mcp_demo.mjs" "$root/build/bin/nessus-mcp"
+node "$root/dev/demo/scan_demo.mjs" "$root/build/bin/nessus-mcp" "$root/build/bin/nessus-sim" "$root"

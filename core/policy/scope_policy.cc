@@ -76,8 +76,8 @@ std::optional<Target> parse_range(std::string_view token, std::string& why) {
   if (!last && first->family == net::IpAddress::Family::V4) {
     unsigned octet = 0;
     const auto [end, ec] = std::from_chars(right.data(), right.data() + right.size(), octet);
-    if (!right.empty() && ec == std::errc() && end == right.data() + right.size() &&
-        octet <= 255 && (right.size() == 1 || right[0] != '0')) {
+    if (!right.empty() && ec == std::errc() && end == right.data() + right.size() && octet <= 255 &&
+        (right.size() == 1 || right[0] != '0')) {
       last = first;
       last->bytes[3] = static_cast<std::uint8_t>(octet);
     }
@@ -221,9 +221,8 @@ Result<TargetList> parse_targets(std::string_view text) {
     }
     std::string why;
     if (auto t = parse_one(token, why)) {
-      list.address_count = list.address_count > UINT64_MAX - t->count
-                               ? UINT64_MAX
-                               : list.address_count + t->count;
+      list.address_count =
+          list.address_count > UINT64_MAX - t->count ? UINT64_MAX : list.address_count + t->count;
       list.targets.push_back(std::move(*t));
     } else {
       problems.push_back(quote_entry(token) + ": " + why);
@@ -268,19 +267,19 @@ Status check_scope(const TargetList& list, const config::ScopePolicy& scope) {
   if (!problems.empty()) {
     std::string allowed;
     for (const auto& c : scope.allow) allowed += (allowed.empty() ? "" : ", ") + c.to_string();
-    return fail(ErrorCode::PermissionDenied, "targets out of scope: " + join_problems(problems),
-                "this pool may scan only " + (allowed.empty() ? std::string("no addresses") : allowed) +
-                    (scope.hostnames.empty() ? std::string()
-                                             : " and host names matching its patterns") +
-                    "; ask an operator to widen the scope if the target is legitimate");
+    return fail(
+        ErrorCode::PermissionDenied, "targets out of scope: " + join_problems(problems),
+        "this pool may scan only " + (allowed.empty() ? std::string("no addresses") : allowed) +
+            (scope.hostnames.empty() ? std::string() : " and host names matching its patterns") +
+            "; ask an operator to widen the scope if the target is legitimate");
   }
   if (list.address_count > scope.max_addresses) {
     return fail(ErrorCode::PermissionDenied,
                 "the targets cover " +
                     (list.address_count == UINT64_MAX ? std::string("more than 2^64")
                                                       : std::to_string(list.address_count)) +
-                    " addresses; this pool allows at most " +
-                    std::to_string(scope.max_addresses) + " per scan",
+                    " addresses; this pool allows at most " + std::to_string(scope.max_addresses) +
+                    " per scan",
                 "split the scan into smaller blocks");
   }
   return ok();

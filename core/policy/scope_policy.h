@@ -22,8 +22,8 @@ namespace nmcp::policy {
 struct Target {
   enum class Kind { Address, Cidr, Range, Hostname };
   Kind kind = Kind::Address;
-  std::string text;       // normalised: lower case, canonical addresses
-  net::IpAddress first;   // address kinds: the inclusive range covered
+  std::string text;      // normalised: lower case, canonical addresses
+  net::IpAddress first;  // address kinds: the inclusive range covered
   net::IpAddress last;
   std::uint64_t count = 1;  // addresses covered (saturating); 1 for a hostname
 };

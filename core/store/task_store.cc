@@ -17,10 +17,9 @@ std::optional<std::string> least_utilised(const std::vector<InstanceSlot>& offer
     if (n >= slot.limit) continue;
     // Compare n/limit without division: n * best.limit < best_n * limit.
     const bool better =
-        best == nullptr ||
-        std::make_tuple(static_cast<long long>(n) * best->limit, n, slot.id) <
-            std::make_tuple(static_cast<long long>(best_running) * slot.limit, best_running,
-                            best->id);
+        best == nullptr || std::make_tuple(static_cast<long long>(n) * best->limit, n, slot.id) <
+                               std::make_tuple(static_cast<long long>(best_running) * slot.limit,
+                                               best_running, best->id);
     if (better) {
       best = &slot;
       best_running = n;
@@ -32,8 +31,8 @@ std::optional<std::string> least_utilised(const std::vector<InstanceSlot>& offer
 
 Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random) {
   const int exponent = std::clamp(failures, 0, 30);
-  const double upper = std::min(static_cast<double>(cap),
-                                static_cast<double>(base) * std::pow(2.0, exponent));
+  const double upper =
+      std::min(static_cast<double>(cap), static_cast<double>(base) * std::pow(2.0, exponent));
   const double lower = std::min(upper, static_cast<double>(base) / 2.0);
   const double r = std::clamp(unit_random, 0.0, 1.0);
   return static_cast<Millis>(lower + (upper - lower) * r);

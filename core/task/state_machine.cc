@@ -23,8 +23,8 @@ bool can_transition(State from, State to, bool dead_lettered) {
 
 Status check_transition(const Task& task, State to) {
   if (can_transition(task.state, to, task.dead_lettered)) return ok();
-  std::string message = "task " + task.id + " cannot go from " + std::string(to_string(task.state)) +
-                        " to " + std::string(to_string(to));
+  std::string message = "task " + task.id + " cannot go from " +
+                        std::string(to_string(task.state)) + " to " + std::string(to_string(to));
   std::string hint;
   if (is_terminal(task.state)) {
     hint = task.state == State::Failed ? "only a dead-lettered task can be retried"

@@ -49,7 +49,7 @@ struct Task {
   std::string name;
   std::string description;
   std::string template_name;
-  std::string credential_profile;  // name only
+  std::string credential_profile;   // name only
   std::string escalation_override;  // optional elevate_privileges_with override
   std::string idempotency_key;
   std::string request_hash;

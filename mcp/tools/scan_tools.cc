@@ -1,3 +1,5 @@
+#include "mcp/tools/scan_tools.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -5,7 +7,6 @@
 #include "core/base/logging.h"
 #include "core/policy/scope_policy.h"
 #include "mcp/server/request_context.h"
-#include "mcp/tools/scan_tools.h"
 #include "mcp/tools/task_view.h"
 
 namespace nmcp::mcp {
@@ -79,8 +80,7 @@ int pool_capacity(const config::ScannerConfig& c, const std::string& pool) {
 
 // Position among the pool's queued tasks, and an estimate from the pool's real capacity, the
 // scans running there now, and its recent scan durations.
-QueueInfo queue_info(store::TaskStore& store, const config::ScannerConfig& c,
-                     const task::Task& t) {
+QueueInfo queue_info(store::TaskStore& store, const config::ScannerConfig& c, const task::Task& t) {
   QueueInfo q;
   if (t.state != task::State::Queued) return q;
   if (auto p = store.queue_position(t.id)) q.position = *p;
@@ -129,15 +129,14 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   Error error;
   auto config = current_config(deps, &error);
   if (!config) return error_result(error);
-  const std::string pool_name = args.value("pool", config->defaults.pool.empty()
-                                                       ? config->pools.front().name
-                                                       : config->defaults.pool);
+  const std::string pool_name = args.value(
+      "pool", config->defaults.pool.empty() ? config->pools.front().name : config->defaults.pool);
   const config::PoolConfig* pool = config->pool(pool_name);
   if (pool == nullptr) {
     std::string names;
     for (const auto& p : config->pools) names += (names.empty() ? "" : ", ") + p.name;
-    return error_result({ErrorCode::NotFound, "no pool named '" + pool_name + "'",
-                         "use one of: " + names});
+    return error_result(
+        {ErrorCode::NotFound, "no pool named '" + pool_name + "'", "use one of: " + names});
   }
   auto targets = policy::check_targets(args.at("targets").get<std::string>(), pool->scope);
   if (!targets) return error_result(targets.error());
@@ -150,10 +149,9 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
     if (profile == nullptr) {
       std::string names;
       for (const auto& [name, p] : config->credentials) names += (names.empty() ? "" : ", ") + name;
-      return error_result({ErrorCode::NotFound,
-                           "no credential profile named '" + t.credential_profile + "'",
-                           names.empty() ? "no credential profiles are configured"
-                                         : "use one of: " + names});
+      return error_result(
+          {ErrorCode::NotFound, "no credential profile named '" + t.credential_profile + "'",
+           names.empty() ? "no credential profiles are configured" : "use one of: " + names});
     }
     t.escalation_override = args.value("escalation", "");
     const std::string method =
@@ -235,15 +233,14 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       {"description",
        "Name of an SSH credential profile from the server configuration (list_scanners shows "
        "them). You never see or send the secret."}};
-  props["scan_type"] = {{"type", "string"},
-                        {"enum", {"authenticated", "authenticated_privileged"}},
-                        {"default", "authenticated"},
-                        {"description",
-                         "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
-  props["escalation"] = {
+  props["scan_type"] = {
       {"type", "string"},
-      {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
-      {"description", "Overrides the profile's privilege escalation method."}};
+      {"enum", {"authenticated", "authenticated_privileged"}},
+      {"default", "authenticated"},
+      {"description", "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
+  props["escalation"] = {{"type", "string"},
+                         {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
+                         {"description", "Overrides the profile's privilege escalation method."}};
   json authenticated = {{"type", "object"},
                         {"properties", props},
                         {"required", {"targets", "name", "credential_profile"}},
@@ -314,12 +311,12 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
     return s;
   }
 
-  if (auto s = r.add(
-          {"list_tasks", "List your scans",
-           "Lists your scan tasks, newest first, with optional filters: state, pool, target "
-           "(an address, CIDR or host name; matches tasks whose targets overlap it) and name "
-           "(substring). Pages with next_cursor.",
-           json::parse(R"({"type": "object", "properties": {
+  if (auto s =
+          r.add({"list_tasks", "List your scans",
+                 "Lists your scan tasks, newest first, with optional filters: state, pool, target "
+                 "(an address, CIDR or host name; matches tasks whose targets overlap it) and name "
+                 "(substring). Pages with next_cursor.",
+                 json::parse(R"({"type": "object", "properties": {
              "state": {"type": "string", "enum": ["queued", "running", "completed", "failed", "cancelled", "timed_out"]},
              "pool": {"type": "string", "maxLength": 64},
              "target": {"type": "string", "minLength": 1, "maxLength": 256},
@@ -327,46 +324,50 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
              "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
              "cursor": {"type": "string", "maxLength": 200}},
              "additionalProperties": false})"),
-           json::parse(R"({"type": "object", "properties": {
+                 json::parse(R"({"type": "object", "properties": {
              "tasks": {"type": "array", "items": {"type": "object"}},
              "next_cursor": {"type": ["string", "null"]}}, "required": ["tasks", "next_cursor"]})"),
-           reader_annotations()},
-          [deps](const json& args, RequestContext& ctx) {
-            store::TaskQuery q;
-            q.owner = ctx.principal();
-            if (args.contains("state")) q.state = task::parse_state(args["state"].get<std::string>());
-            q.pool = args.value("pool", "");
-            q.name_contains = args.value("name", "");
-            q.limit = args.value("limit", 20U);
-            q.cursor = args.value("cursor", "");
-            if (args.contains("target")) {
-              const std::string target = args["target"].get<std::string>();
-              auto parsed = policy::parse_targets(target);
-              if (!parsed || parsed->targets.size() != 1) {
-                return error_result({ErrorCode::InvalidArgument,
-                                     "target filter '" + target + "' is not one address, CIDR "
-                                     "block, range or host name",
-                                     "pass a single target such as 10.0.0.0/24"});
-              }
-              q.predicate = [target](const task::Task& t) {
-                auto list = policy::parse_targets(t.targets);
-                return list && policy::targets_overlap(*list, target);
-              };
-            }
-            auto page = deps.store->list(q);
-            if (!page) return error_result(page.error());
-            json tasks = json::array();
-            for (const auto& t : page->tasks) tasks.push_back(task_row(t));
-            return ToolResult::success(
-                {{"tasks", tasks},
-                 {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
-          });
+                 reader_annotations()},
+                [deps](const json& args, RequestContext& ctx) {
+                  store::TaskQuery q;
+                  q.owner = ctx.principal();
+                  if (args.contains("state"))
+                    q.state = task::parse_state(args["state"].get<std::string>());
+                  q.pool = args.value("pool", "");
+                  q.name_contains = args.value("name", "");
+                  q.limit = args.value("limit", 20U);
+                  q.cursor = args.value("cursor", "");
+                  if (args.contains("target")) {
+                    const std::string target = args["target"].get<std::string>();
+                    auto parsed = policy::parse_targets(target);
+                    if (!parsed || parsed->targets.size() != 1) {
+                      return error_result({ErrorCode::InvalidArgument,
+                                           "target filter '" + target +
+                                               "' is not one address, CIDR "
+                                               "block, range or host name",
+                                           "pass a single target such as 10.0.0.0/24"});
+                    }
+                    q.predicate = [target](const task::Task& t) {
+                      auto list = policy::parse_targets(t.targets);
+                      return list && policy::targets_overlap(*list, target);
+                    };
+                  }
+                  auto page = deps.store->list(q);
+                  if (!page) return error_result(page.error());
+                  json tasks = json::array();
+                  for (const auto& t : page->tasks) tasks.push_back(task_row(t));
+                  return ToolResult::success(
+                      {{"tasks", tasks},
+                       {"next_cursor",
+                        page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+                });
       !s) {
     return s;
   }
 
   return r.add(
-      {"cancel_scan", "Cancel a scan",
+      {"cancel_scan",
+       "Cancel a scan",
        "Cancels a scan task. A queued task is cancelled at once; a running one has its Nessus "
        "scan stopped by the worker within moments (state becomes cancelled).",
        json::parse(R"({"type": "object", "properties": {
@@ -384,7 +385,8 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
         if (!t) return error_result(t.error());
         if (deps.on_submit) deps.on_submit();
         const bool done = t->state == task::State::Cancelled;
-        log::info("tools", "cancel requested", {{"task_id", id}, {"state", task::to_string(t->state)}});
+        log::info("tools", "cancel requested",
+                  {{"task_id", id}, {"state", task::to_string(t->state)}});
         return ToolResult::success(
             {{"task_id", id},
              {"state", task::to_string(t->state)},

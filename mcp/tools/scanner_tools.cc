@@ -32,7 +32,7 @@ json health_of(const std::map<std::string, json>& statuses, const std::string& i
   const json& s = it->second;
   const bool reachable = s.value("reachable", false);
   const std::string circuit = s.value("circuit", "closed");
-  json h = {{"state", !s.value("probed", false) ? "unknown"
+  json h = {{"state", !s.value("probed", false)         ? "unknown"
                       : !reachable || circuit == "open" ? "unhealthy"
                                                         : "healthy"},
             {"reachable", reachable},
@@ -130,8 +130,7 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
            "worker), edition and version, whether scan control is available, running scans and "
            "utilisation, and the credential profile names usable with run_authenticated_scan. "
            "Never shows secrets.",
-           pool_input_schema(),
-           json::parse(R"({"type": "object", "properties": {
+           pool_input_schema(), json::parse(R"({"type": "object", "properties": {
              "scanners": {"type": "array", "items": {"type": "object"}},
              "credential_profiles": {"type": "array", "items": {"type": "object"}}},
              "required": ["scanners", "credential_profiles"]})"),
@@ -148,19 +147,20 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
               if (only != nullptr && only != &pool) continue;
               for (const auto& i : pool.instances) {
                 const int running = e->running.count(i.id) != 0 ? e->running.at(i.id) : 0;
-                json row = {{"id", i.id},
-                          {"pool", pool.name},
-                          {"url", i.url},
-                          {"enabled", i.enabled},
-                          {"auth", i.auth.mode == config::AuthMode::ApiKeys ? "api_keys" : "session"},
-                          {"tls", i.tls.insecure               ? "insecure"
-                                  : !i.tls.fingerprint.empty() ? "pinned"
-                                  : !i.tls.ca_file.empty()     ? "ca_file"
-                                                               : "system_cas"},
-                          {"max_concurrent_scans", i.max_concurrent_scans},
-                          {"running", running},
-                          {"utilisation", utilisation(running, i.max_concurrent_scans)},
-                          {"health", health_of(e->health, i.id)}};
+                json row = {
+                    {"id", i.id},
+                    {"pool", pool.name},
+                    {"url", i.url},
+                    {"enabled", i.enabled},
+                    {"auth", i.auth.mode == config::AuthMode::ApiKeys ? "api_keys" : "session"},
+                    {"tls", i.tls.insecure               ? "insecure"
+                            : !i.tls.fingerprint.empty() ? "pinned"
+                            : !i.tls.ca_file.empty()     ? "ca_file"
+                                                         : "system_cas"},
+                    {"max_concurrent_scans", i.max_concurrent_scans},
+                    {"running", running},
+                    {"utilisation", utilisation(running, i.max_concurrent_scans)},
+                    {"health", health_of(e->health, i.id)}};
                 if (i.tls.insecure) {
                   row["warning"] = "TLS verification is off for this instance (insecure: true)";
                 }
@@ -169,7 +169,8 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
             }
             json profiles = json::array();
             for (const auto& [name, p] : e->config->credentials) {
-              profiles.push_back({{"name", name}, {"type", "ssh"}, {"escalation", p.escalation_method}});
+              profiles.push_back(
+                  {{"name", name}, {"type", "ssh"}, {"escalation", p.escalation_method}});
             }
             return ToolResult::success({{"scanners", scanners}, {"credential_profiles", profiles}});
           });
@@ -177,40 +178,43 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
     return s;
   }
 
-  if (auto s = r.add(
-          {"list_pools", "List scanner pools",
-           "Lists the scanner pools with their description, capacity and scope (allowed and "
-           "denied networks, allowed host names, maximum addresses per scan). Use it to see "
-           "what may be scanned before submitting.",
-           json::parse(R"({"type": "object", "additionalProperties": false})"),
-           json::parse(R"({"type": "object", "properties": {
+  if (auto s =
+          r.add({"list_pools", "List scanner pools",
+                 "Lists the scanner pools with their description, capacity and scope (allowed and "
+                 "denied networks, allowed host names, maximum addresses per scan). Use it to see "
+                 "what may be scanned before submitting.",
+                 json::parse(R"({"type": "object", "additionalProperties": false})"),
+                 json::parse(R"({"type": "object", "properties": {
              "pools": {"type": "array", "items": {"type": "object"}},
              "default_pool": {"type": "string"}}, "required": ["pools", "default_pool"]})"),
-           reader()},
-          [deps](const json&, RequestContext&) {
-            auto c = deps.config != nullptr ? deps.config->current() : nullptr;
-            if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
-            json pools = json::array();
-            for (const auto& p : c->pools) {
-              json allow = json::array(), deny = json::array();
-              for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
-              for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
-              int capacity = 0;
-              for (const auto& i : p.instances) capacity += i.enabled ? i.max_concurrent_scans : 0;
-              pools.push_back({{"name", p.name},
-                               {"description", p.description},
-                               {"instances", p.instances.size()},
-                               {"capacity", capacity},
-                               {"scope",
-                                {{"allow", allow},
-                                 {"deny", deny},
-                                 {"hostnames", p.scope.hostnames},
-                                 {"max_addresses", p.scope.max_addresses}}}});
-            }
-            return ToolResult::success(
-                {{"pools", pools},
-                 {"default_pool", c->defaults.pool.empty() ? c->pools.front().name : c->defaults.pool}});
-          });
+                 reader()},
+                [deps](const json&, RequestContext&) {
+                  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+                  if (!c)
+                    return error_result("no scanner configuration is loaded", "ask the operator");
+                  json pools = json::array();
+                  for (const auto& p : c->pools) {
+                    json allow = json::array(), deny = json::array();
+                    for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
+                    for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
+                    int capacity = 0;
+                    for (const auto& i : p.instances)
+                      capacity += i.enabled ? i.max_concurrent_scans : 0;
+                    pools.push_back({{"name", p.name},
+                                     {"description", p.description},
+                                     {"instances", p.instances.size()},
+                                     {"capacity", capacity},
+                                     {"scope",
+                                      {{"allow", allow},
+                                       {"deny", deny},
+                                       {"hostnames", p.scope.hostnames},
+                                       {"max_addresses", p.scope.max_addresses}}}});
+                  }
+                  return ToolResult::success(
+                      {{"pools", pools},
+                       {"default_pool",
+                        c->defaults.pool.empty() ? c->pools.front().name : c->defaults.pool}});
+                });
       !s) {
     return s;
   }
@@ -219,8 +223,7 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
           {"get_pool_status", "Get pool capacity and load",
            "For each pool (or one): capacity from its healthy enabled instances, scans running, "
            "free slots, utilisation, queued tasks and dead letters, per instance.",
-           pool_input_schema(),
-           json::parse(R"({"type": "object", "properties": {
+           pool_input_schema(), json::parse(R"({"type": "object", "properties": {
              "pools": {"type": "array", "items": {"type": "object"}}}, "required": ["pools"]})"),
            reader()},
           [deps](const json& args, RequestContext&) {
@@ -246,8 +249,7 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
       {"get_queue_status", "Get queue depths",
        "Per pool: tasks waiting, running, in the dead-letter queue, and the age of the oldest "
        "waiting task. Never shows task contents.",
-       pool_input_schema(),
-       json::parse(R"({"type": "object", "properties": {
+       pool_input_schema(), json::parse(R"({"type": "object", "properties": {
          "queues": {"type": "array", "items": {"type": "object"}}}, "required": ["queues"]})"),
        reader()},
       [deps](const json& args, RequestContext&) {
@@ -263,14 +265,18 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
         json queues = json::array();
         for (const auto& pool : c->pools) {
           if (!only.empty() && pool.name != only) continue;
-          json q = {{"pool", pool.name}, {"queued", 0}, {"running", 0}, {"dead_letters", 0},
+          json q = {{"pool", pool.name},
+                    {"queued", 0},
+                    {"running", 0},
+                    {"dead_letters", 0},
                     {"oldest_queued_age_seconds", nullptr}};
           for (const auto& s : *stats) {
             if (s.pool != pool.name) continue;
             q["queued"] = s.queued;
             q["running"] = s.running;
             q["dead_letters"] = s.dead_letters;
-            if (s.oldest_queued_at) q["oldest_queued_age_seconds"] = (now - *s.oldest_queued_at) / 1000;
+            if (s.oldest_queued_at)
+              q["oldest_queued_age_seconds"] = (now - *s.oldest_queued_at) / 1000;
           }
           queues.push_back(std::move(q));
         }

@@ -41,7 +41,8 @@ json task_view(const task::Task& t) {
   v["trace_id"] = t.trace_id;
   v["description"] = t.description;
   v["instance"] = t.instance.empty() ? json(nullptr) : json(t.instance);
-  v["credential_profile"] = t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile);
+  v["credential_profile"] =
+      t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile);
   v["nessus_scan_id"] = t.nessus_scan_id ? json(*t.nessus_scan_id) : json(nullptr);
   v["nessus_status"] = t.nessus_status.empty() ? json(nullptr) : json(t.nessus_status);
   v["attempts"] = t.attempts;
@@ -49,10 +50,10 @@ json task_view(const task::Task& t) {
   v["dead_lettered"] = t.dead_lettered;
   v["started_at"] = time_or_null(t.started_at);
   v["updated_at"] = task::format_time(t.updated_at);
-  v["error"] = t.error.empty() ? json(nullptr)
-                               : json{{"code", t.error.code},
-                                      {"message", t.error.message},
-                                      {"hint", t.error.hint}};
+  v["error"] =
+      t.error.empty()
+          ? json(nullptr)
+          : json{{"code", t.error.code}, {"message", t.error.message}, {"hint", t.error.hint}};
   v["validation"] = t.validation;
   v["summary"] = t.summary;
   v["poll_after_seconds"] = poll_after_seconds(t);

@@ -1,13 +1,13 @@
 #include "scanners/results/nessus_parser.h"
 
-#include <expat.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
+
+#include <expat.h>
 
 namespace nmcp::scanners {
 
@@ -84,8 +84,8 @@ class Parser {
   Error error() const {
     const auto line = XML_GetCurrentLineNumber(parser_);
     const auto column = XML_GetCurrentColumnNumber(parser_);
-    const std::string where = " (line " + std::to_string(line) + ", column " +
-                              std::to_string(column) + ")";
+    const std::string where =
+        " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
     if (!stop_reason_.empty()) {
       return Error{ErrorCode::InvalidArgument, stop_reason_ + where,
                    "export the scan again from Nessus in the .nessus (v2) format"};
@@ -298,7 +298,8 @@ Result<ParseStats> parse_nessus_file(const std::string& path, ReportVisitor& vis
                                      const ParseLimits& limits) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) {
-    return fail(ErrorCode::NotFound, "cannot open the export " + path + ": " + std::strerror(errno));
+    return fail(ErrorCode::NotFound,
+                "cannot open the export " + path + ": " + std::strerror(errno));
   }
   return parse_nessus(
       [&f](char* buf, std::size_t size) -> long {

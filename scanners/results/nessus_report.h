@@ -17,7 +17,7 @@ struct ReportInfo {
 };
 
 struct ReportHost {
-  std::string name;                              // <ReportHost name="...">
+  std::string name;                               // <ReportHost name="...">
   std::map<std::string, std::string> properties;  // HostProperties tags
 
   // The tag's value, or "" when absent.
@@ -32,8 +32,8 @@ struct ReportItem {
   std::string svc_name;
   std::string plugin_name;
   std::string plugin_family;
-  std::map<std::string, std::string> attributes;                // every attribute as written
-  std::map<std::string, std::vector<std::string>> children;     // element name -> values
+  std::map<std::string, std::string> attributes;             // every attribute as written
+  std::map<std::string, std::vector<std::string>> children;  // element name -> values
 
   // The first value of a child element, or "" when absent.
   const std::string& first(const std::string& child) const;

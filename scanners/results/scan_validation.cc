@@ -171,8 +171,9 @@ void ScanValidator::on_host_end(const ReportHost& host) {
     hc.status = CredentialStatus::NotApplicable;
   } else if (logged_in && s.escalation_failed) {
     hc.status = CredentialStatus::Partial;
-    hc.reason = "logged in, but privilege escalation failed: local checks ran without full "
-                "privileges";
+    hc.reason =
+        "logged in, but privilege escalation failed: local checks ran without full "
+        "privileges";
   } else if (logged_in) {
     hc.status = CredentialStatus::Success;
   } else if (s.refused || said_no) {
@@ -205,13 +206,15 @@ ScanVerdict ScanValidator::verdict() const {
     });
     v.message = "the credentials did not work on any host (" + std::to_string(failed) + " of " +
                 std::to_string(hosts_.size()) + " refused the login): " + first->reason;
-    v.hint = "check the username and password of the credential profile, that the account may "
-             "log in over SSH with a password, and that SSH (port 22) is reachable from the "
-             "scanner";
+    v.hint =
+        "check the username and password of the credential profile, that the account may "
+        "log in over SSH with a password, and that SSH (port 22) is reachable from the "
+        "scanner";
   } else {
     v.message = "no host reported whether the credentials worked";
-    v.hint = "the hosts may not have been scanned; check that they are up and that SSH is "
-             "reachable from the scanner";
+    v.hint =
+        "the hosts may not have been scanned; check that they are up and that SSH is "
+        "reachable from the scanner";
   }
   return v;
 }

@@ -71,8 +71,8 @@ class ScanValidator : public ReportVisitor {
     std::optional<bool> tag;       // Credentialed_Scan
     std::optional<bool> line_yes;  // 19506 "Credentialed checks : yes|no"
     std::string account, protocol;
-    bool login_ok_plugin = false;  // 141118, 117887
-    bool refused = false;          // 104410, 21745
+    bool login_ok_plugin = false;    // 141118, 117887
+    bool refused = false;            // 104410, 21745
     bool escalation_failed = false;  // 110385, 102094
     std::string refused_detail;
   };

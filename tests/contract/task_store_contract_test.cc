@@ -1,10 +1,10 @@
 // The TaskStore contract: behaviour every backend must show. Each TEST_CASE_TEMPLATE runs once
 // per backend listed in kBackends; a Redis backend joins by adding its fixture there.
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <set>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "core/store/open_store.h"
 #include "core/store/task_store.h"
@@ -254,8 +254,8 @@ TEST_CASE_TEMPLATE("store: retries back off, then dead-letter; the DLQ can be re
     auto c = s->claim(claim_req("w1", now));
     REQUIRE(c);
     REQUIRE(c->has_value());
-    auto r = s->retry_later(t.id, "w1", {"nessus_unavailable", "503", "retry"},
-                            {now + 500, 3}, now);
+    auto r =
+        s->retry_later(t.id, "w1", {"nessus_unavailable", "503", "retry"}, {now + 500, 3}, now);
     REQUIRE(r);
     CHECK(r->failures == attempt);
     if (attempt < 3) {

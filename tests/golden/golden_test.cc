@@ -119,8 +119,8 @@ std::vector<std::string> transcript_files() {
 void run(const std::string& path) {
   const Transcript t = load(path);
   nmcp::testing::TempDir data;
-  std::vector<std::string> argv = {NMCP_BINARY, "--stdio", "--test-tools", "--log-level",
-                                   "off", "--data-dir", data.path()};
+  std::vector<std::string> argv = {NMCP_BINARY, "--stdio",    "--test-tools", "--log-level",
+                                   "off",       "--data-dir", data.path()};
   for (std::string arg : t.args) {
     // {source} names the repository, for transcripts that load its configuration.
     if (const auto at = arg.find("{source}"); at != std::string::npos) {

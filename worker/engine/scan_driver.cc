@@ -16,10 +16,10 @@ namespace nmcp::worker {
 
 namespace log = nmcp::log;
 using scanners::NessusErrorKind;
+using std::chrono::milliseconds;
 using task::State;
 using task::Step;
 using task::TaskError;
-using std::chrono::milliseconds;
 
 namespace {
 
@@ -34,7 +34,9 @@ double unit_random() {
 std::string nessus_scan_name(const task::Task& t) { return t.name + " [" + t.id + "]"; }
 
 nlohmann::json log_fields(const task::Task& t) {
-  return {{"task_id", t.id}, {"trace_id", t.trace_id}, {"instance", t.instance},
+  return {{"task_id", t.id},
+          {"trace_id", t.trace_id},
+          {"instance", t.instance},
           {"step", task::to_string(t.step)}};
 }
 
@@ -110,14 +112,14 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
   }
   auto targets = policy::check_targets(t.targets, pool->scope);
   if (!targets) {
-    return finish(t, State::Failed,
-                  {"scope_denied", "refused before the scan was created: " +
-                                       targets.error().message,
-                   targets.error().hint});
+    return finish(
+        t, State::Failed,
+        {"scope_denied", "refused before the scan was created: " + targets.error().message,
+         targets.error().hint});
   }
   scanners::CreateScanRequest request;
-  request.template_name = t.template_name.empty() ? s.config->defaults.template_name
-                                                  : t.template_name;
+  request.template_name =
+      t.template_name.empty() ? s.config->defaults.template_name : t.template_name;
   request.name = nessus_scan_name(t);
   request.description = t.description.empty() ? "Started by nessus-mcp" : t.description;
   request.targets = targets->normalized();
@@ -159,9 +161,11 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
   auto created = client.create_scan(request);
   if (!created) return nessus_failure(t, s, created.error(), "creating the scan");
   s.registry->record_success(t.instance);
-  log::info("worker", "Nessus scan created", {{"task_id", t.id}, {"trace_id", t.trace_id},
-                                              {"nessus_scan_id", created->id},
-                                              {"instance", t.instance}});
+  log::info("worker", "Nessus scan created",
+            {{"task_id", t.id},
+             {"trace_id", t.trace_id},
+             {"nessus_scan_id", created->id},
+             {"instance", t.instance}});
   store::StepUpdate u;
   u.step = Step::Launch;
   u.nessus_scan_id = created->id;
@@ -279,15 +283,14 @@ ScanDriver::Next ScanDriver::download(const Task& t, scanners::NessusClient& cli
                      "check free space and permissions of the data directory"});
   }
   bool write_failed = false;
-  auto bytes = client.download_export(*t.nessus_scan_id, *t.export_file_id,
-                                      [&](std::string_view chunk) {
-                                        if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) !=
-                                            chunk.size()) {
-                                          write_failed = true;
-                                          return false;
-                                        }
-                                        return true;
-                                      });
+  auto bytes =
+      client.download_export(*t.nessus_scan_id, *t.export_file_id, [&](std::string_view chunk) {
+        if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) != chunk.size()) {
+          write_failed = true;
+          return false;
+        }
+        return true;
+      });
   const bool flushed = std::fflush(out.get()) == 0 && ::fsync(fileno(out.get())) == 0;
   out.reset();
   if (write_failed || !flushed) {
@@ -327,9 +330,9 @@ ScanDriver::Next ScanDriver::index(const Task& t) {
     u.clear_export = true;
     u.step_succeeded = false;
     (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
-    return retry(t, {"export_invalid", "the downloaded export is unusable: " +
-                                           parsed.error().message,
-                     "a new export is requested automatically"});
+    return retry(t,
+                 {"export_invalid", "the downloaded export is unusable: " + parsed.error().message,
+                  "a new export is requested automatically"});
   }
   store::StepUpdate u;
   u.validation = validator.validation();
@@ -433,8 +436,8 @@ ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot
     case NessusErrorKind::Rejected:
     case NessusErrorKind::Tls:
       if (error.hint.empty()) {
-        error.hint = "fix the cause, then an operator can run it again with admin_cli retry-dlq " +
-                     t.id;
+        error.hint =
+            "fix the cause, then an operator can run it again with admin_cli retry-dlq " + t.id;
       }
       return dead_letter(t, std::move(error));
   }

@@ -61,8 +61,8 @@ class ScanDriver {
 
   Next record(const Task& t, store::StepUpdate update, std::chrono::milliseconds delay);
   Next finish(const Task& t, task::State to, task::TaskError error);
-  Next nessus_failure(const Task& t, const ScannerSnapshot& s,
-                      const scanners::NessusError& e, std::string_view doing);
+  Next nessus_failure(const Task& t, const ScannerSnapshot& s, const scanners::NessusError& e,
+                      std::string_view doing);
   Next retry(const Task& t, task::TaskError error);
   Next dead_letter(const Task& t, task::TaskError error);
   std::chrono::milliseconds poll_interval(const ScannerSnapshot& s) const;

@@ -80,7 +80,8 @@ void WorkerEngine::on_config(std::shared_ptr<const config::ScannerConfig> config
   }
   {
     std::lock_guard lock(mu_);
-    scanners_ = {std::move(config), std::shared_ptr<scanners::ScannerRegistry>(std::move(*registry))};
+    scanners_ = {std::move(config),
+                 std::shared_ptr<scanners::ScannerRegistry>(std::move(*registry))};
     next_probe_ = {};
     woken_ = true;
   }
@@ -177,9 +178,8 @@ std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_in
     const ScannerSnapshot& s, Clock::time_point now) const {
   std::map<std::string, std::vector<store::InstanceSlot>> out;
   for (const auto& pool : s.config->pools) {
-    if (!options_.pools.empty() &&
-        std::find(options_.pools.begin(), options_.pools.end(), pool.name) ==
-            options_.pools.end()) {
+    if (!options_.pools.empty() && std::find(options_.pools.begin(), options_.pools.end(),
+                                             pool.name) == options_.pools.end()) {
       continue;
     }
     auto& slots = out[pool.name];

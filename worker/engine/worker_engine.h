@@ -75,14 +75,14 @@ class WorkerEngine {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  ScannerSnapshot scanners_;           // guarded by mu_
-  std::map<std::string, Held> held_;   // guarded by mu_
-  bool woken_ = false;                 // guarded by mu_: claim now
-  bool rescheduled_ = false;           // guarded by mu_: a step finished; recompute due times
-  bool stopping_ = false;              // guarded by mu_
-  bool probing_ = false;               // guarded by mu_
-  Clock::time_point next_probe_{};     // scheduler thread only
-  Clock::time_point next_claim_{};     // scheduler thread only
+  ScannerSnapshot scanners_;          // guarded by mu_
+  std::map<std::string, Held> held_;  // guarded by mu_
+  bool woken_ = false;                // guarded by mu_: claim now
+  bool rescheduled_ = false;          // guarded by mu_: a step finished; recompute due times
+  bool stopping_ = false;             // guarded by mu_
+  bool probing_ = false;              // guarded by mu_
+  Clock::time_point next_probe_{};    // scheduler thread only
+  Clock::time_point next_claim_{};    // scheduler thread only
   std::thread scheduler_;
 };
 

@@ -141,8 +141,7 @@ class SqliteTaskStore final : public TaskStore {
         if (existing->request_hash != t.request_hash) {
           return fail(ErrorCode::Conflict,
                       "idempotency_key '" + t.idempotency_key +
-                          "' was already used for a different request (task " + existing->id +
-                          ")",
+                          "' was already used for a different request (task " + existing->id + ")",
                       "reuse a key only to retry the identical request; use a new key for a new "
                       "scan");
         }
@@ -331,10 +330,10 @@ class SqliteTaskStore final : public TaskStore {
     return mutate(id, [&](Task& t) -> Status {
       if (!owner.empty() && t.owner != owner) return fail(not_found(id));
       if (task::is_terminal(t.state)) {
-        return fail(ErrorCode::FailedPrecondition,
-                    "task " + id + " has already finished (" +
-                        std::string(task::to_string(t.state)) + ")",
-                    "nothing to cancel");
+        return fail(
+            ErrorCode::FailedPrecondition,
+            "task " + id + " has already finished (" + std::string(task::to_string(t.state)) + ")",
+            "nothing to cancel");
       }
       if (t.state == State::Queued && !t.nessus_scan_id) {
         if (auto s = task::check_transition(t, State::Cancelled); !s) return s;
@@ -442,8 +441,7 @@ class SqliteTaskStore final : public TaskStore {
     return db_->changes();
   }
 
-  Status put_scanner_status(const std::string& instance, const json& status,
-                            Millis now) override {
+  Status put_scanner_status(const std::string& instance, const json& status, Millis now) override {
     std::lock_guard lock(mu_);
     auto st = db_->prepare(
         "INSERT INTO scanner_status(instance, doc, updated_at) VALUES(?, ?, ?) "
@@ -489,7 +487,8 @@ class SqliteTaskStore final : public TaskStore {
 
   // The oldest claimable task the offered instances can take (caller holds mu_ in a
   // transaction).
-  Result<std::optional<Task>> pick(const ClaimRequest& r, const std::map<std::string, int>& running) {
+  Result<std::optional<Task>> pick(const ClaimRequest& r,
+                                   const std::map<std::string, int>& running) {
     std::string sql =
         "SELECT doc FROM tasks WHERE ((state = 'running' AND lease_until < ?1) OR "
         "(state = 'queued' AND not_before <= ?1)) AND pool IN (";
@@ -513,8 +512,9 @@ class SqliteTaskStore final : public TaskStore {
       const bool bound = t->nessus_scan_id.has_value() || t->state == State::Running;
       if (bound && !t->instance.empty()) {
         // Its scan lives on one instance: only that instance can take it back.
-        const bool reachable = std::any_of(offered.begin(), offered.end(),
-                                           [&](const InstanceSlot& s) { return s.id == t->instance; });
+        const bool reachable =
+            std::any_of(offered.begin(), offered.end(),
+                        [&](const InstanceSlot& s) { return s.id == t->instance; });
         if (!reachable) continue;
       } else {
         if (full_pools.count(t->pool) != 0) continue;

@@ -1,8 +1,8 @@
 #include "core/task/task.h"
 
-#include <doctest/doctest.h>
-
 #include <set>
+
+#include <doctest/doctest.h>
 
 #include "core/store/task_store.h"
 #include "core/task/state_machine.h"
@@ -16,17 +16,18 @@ TEST_CASE("task ids are unguessable and checked strictly") {
     CHECK(is_valid_task_id(id));
     CHECK(seen.insert(id).second);
   }
-  for (const char* bad : {"", "task_", "task_../../etc/passwd", "TASK_0123456789abcdef0123456789abcdef",
-                          "task_0123456789ABCDEF0123456789abcdef", "task_0123456789abcdef0123456789abcde",
-                          "task_0123456789abcdef0123456789abcdef0"}) {
+  for (const char* bad :
+       {"", "task_", "task_../../etc/passwd", "TASK_0123456789abcdef0123456789abcdef",
+        "task_0123456789ABCDEF0123456789abcdef", "task_0123456789abcdef0123456789abcde",
+        "task_0123456789abcdef0123456789abcdef0"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_task_id(bad));
   }
 }
 
 TEST_CASE("the state machine allows exactly the documented transitions") {
-  const State all[] = {State::Queued,    State::Running,   State::Completed,
-                       State::Failed,    State::Cancelled, State::TimedOut};
+  const State all[] = {State::Queued, State::Running,   State::Completed,
+                       State::Failed, State::Cancelled, State::TimedOut};
   std::set<std::pair<State, State>> allowed = {
       {State::Queued, State::Running},    {State::Queued, State::Cancelled},
       {State::Queued, State::Failed},     {State::Running, State::Queued},

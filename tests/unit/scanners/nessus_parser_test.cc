@@ -27,8 +27,8 @@ std::string report(const std::string& hosts) {
 }
 
 std::string host(const std::string& name, const std::string& tags, const std::string& items) {
-  return "<ReportHost name=\"" + name + "\"><HostProperties>" + tags + "</HostProperties>" +
-         items + "</ReportHost>";
+  return "<ReportHost name=\"" + name + "\"><HostProperties>" + tags + "</HostProperties>" + items +
+         "</ReportHost>";
 }
 
 std::string item(int id, int severity, const std::string& children = "", int port = 0) {
@@ -39,20 +39,22 @@ std::string item(int id, int severity, const std::string& children = "", int por
 }
 
 std::string scan_info(const std::string& line) {
-  return item(19506, 0, "<plugin_output>Information about this scan : \n\nNessus version : 10.7.1\n" +
-                            line + "\n</plugin_output>");
+  return item(19506, 0,
+              "<plugin_output>Information about this scan : \n\nNessus version : 10.7.1\n" + line +
+                  "\n</plugin_output>");
 }
 
 }  // namespace
 
 TEST_CASE("parser: hosts, properties, every attribute and repeated children") {
   Collect c;
-  const std::string doc = report(host(
-      "10.0.0.5",
-      "<tag name=\"host-ip\">10.0.0.5</tag><tag name=\"operating-system\">Linux &quot;x&quot;</tag>",
-      item(1, 4,
-           "<cve>CVE-1</cve><cve>CVE-2</cve><xref>CWE:79</xref><plugin_output>a&#xd;\nb</plugin_output>",
-           443)));
+  const std::string doc = report(host("10.0.0.5",
+                                      "<tag name=\"host-ip\">10.0.0.5</tag><tag "
+                                      "name=\"operating-system\">Linux &quot;x&quot;</tag>",
+                                      item(1, 4,
+                                           "<cve>CVE-1</cve><cve>CVE-2</cve><xref>CWE:79</"
+                                           "xref><plugin_output>a&#xd;\nb</plugin_output>",
+                                           443)));
   auto r = parse_nessus_text(doc, c);
   REQUIRE(r);
   CHECK(r->hosts == 1);
@@ -101,15 +103,14 @@ TEST_CASE("parser: hostile and broken input is refused with a clear error") {
   std::string deep = "<NessusClientData_v2>";
   for (int i = 0; i < 100; ++i) deep += "<a>";
   const std::string full = report(host("h", "", item(1, 1)));
-  for (const Case& c : {Case{bomb, "DOCTYPE"}, Case{xxe, "DOCTYPE"},
-                        Case{"<NessusClientData><Report/></NessusClientData>", "legacy v1"},
-                        Case{host("h", "", item(1, 1)), "not a complete .nessus v2"},
-                        Case{full.substr(0, full.size() / 2), "truncated"},
-                        Case{"<NessusClientData_v2><Report name=\"\xff\xfe\"/></NessusClientData_v2>",
-                             "not UTF-8"},
-                        Case{"<NessusClientData_v2><a></b></NessusClientData_v2>", "well-formed"},
-                        Case{deep, "deeper than"}, Case{"", "empty"},
-                        Case{"not xml at all", "well-formed"}}) {
+  for (const Case& c :
+       {Case{bomb, "DOCTYPE"}, Case{xxe, "DOCTYPE"},
+        Case{"<NessusClientData><Report/></NessusClientData>", "legacy v1"},
+        Case{host("h", "", item(1, 1)), "not a complete .nessus v2"},
+        Case{full.substr(0, full.size() / 2), "truncated"},
+        Case{"<NessusClientData_v2><Report name=\"\xff\xfe\"/></NessusClientData_v2>", "not UTF-8"},
+        Case{"<NessusClientData_v2><a></b></NessusClientData_v2>", "well-formed"},
+        Case{deep, "deeper than"}, Case{"", "empty"}, Case{"not xml at all", "well-formed"}}) {
     CAPTURE(c.text.substr(0, 60));
     Collect sink;
     auto r = parse_nessus_text(c.text, sink);
@@ -120,27 +121,28 @@ TEST_CASE("parser: hostile and broken input is refused with a clear error") {
   Collect sink;
   ParseLimits small;
   small.max_text_bytes = 10;
-  auto r = parse_nessus_text(report(host("h", "", item(1, 1, "<plugin_output>" +
-                                                                 std::string(100, 'x') +
-                                                                 "</plugin_output>"))),
-                             sink, small);
+  auto r = parse_nessus_text(
+      report(host("h", "",
+                  item(1, 1, "<plugin_output>" + std::string(100, 'x') + "</plugin_output>"))),
+      sink, small);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("text node") != std::string::npos);
 }
 
 TEST_CASE("validation: per-host credential outcomes and the scan verdict") {
-  const std::string doc = report(
-      host("ok", "<tag name=\"Credentialed_Scan\">true</tag>",
-           scan_info("Credentialed checks : yes, as 'scanuser' via ssh") + item(5, 3)) +
-      host("tagless", "", scan_info("Credentialed checks : yes, as 'root' via ssh")) +
-      host("partial", "", scan_info("Credentialed checks : yes, as 'u' via ssh") + item(110385, 0)) +
-      host("refused", "",
-           scan_info("Credentialed checks : no") +
-               item(104410, 0,
-                    "<plugin_output>\nNessus was unable to log into the following host\n"
-                    "</plugin_output>",
-                    22)) +
-      host("silent", "", item(7, 2)));
+  const std::string doc =
+      report(host("ok", "<tag name=\"Credentialed_Scan\">true</tag>",
+                  scan_info("Credentialed checks : yes, as 'scanuser' via ssh") + item(5, 3)) +
+             host("tagless", "", scan_info("Credentialed checks : yes, as 'root' via ssh")) +
+             host("partial", "",
+                  scan_info("Credentialed checks : yes, as 'u' via ssh") + item(110385, 0)) +
+             host("refused", "",
+                  scan_info("Credentialed checks : no") +
+                      item(104410, 0,
+                           "<plugin_output>\nNessus was unable to log into the following host\n"
+                           "</plugin_output>",
+                           22)) +
+             host("silent", "", item(7, 2)));
   ScanValidator v(true);
   REQUIRE(parse_nessus_text(doc, v));
   const auto& h = v.hosts();
