@@ -38,7 +38,7 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
     } else if (key == "error_burst") {
       err = want_int(next.error_burst, 0, 1000000);
     } else if (key == "error_status") {
-      err = want_int(next.error_status, 500, 599);
+      err = want_int(next.error_status, 400, 599);
     } else if (key == "latency_ms") {
       err = want_int(next.latency_ms, 0, 600000);
     } else if (key == "reset_every") {

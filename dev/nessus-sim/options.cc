@@ -157,7 +157,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     } else if (a == "--error-burst") {
       ok = num(o.faults.error_burst, 0, 1000000);
     } else if (a == "--error-status") {
-      ok = num(o.faults.error_status, 500, 599);
+      ok = num(o.faults.error_status, 400, 599);
     } else if (a == "--latency-ms") {
       ok = num(o.faults.latency_ms, 0, 600000);
     } else if (a == "--reset-every") {

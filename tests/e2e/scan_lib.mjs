@@ -22,6 +22,8 @@ export const SECRETS = {
 export function startSim(simBinary, args = []) {
   return new Promise((resolve, reject) => {
     const proc = spawn(simBinary, ["--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    // A failing test exits at once; the simulator must not outlive it.
+    process.on("exit", () => proc.kill("SIGKILL"));
     let out = "";
     let err = "";
     proc.stderr.on("data", (d) => (err += d));

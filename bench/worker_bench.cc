@@ -1,0 +1,169 @@
+// worker_bench: one nessus-worker process tracking many concurrent scans on nessus-sim.
+// Submits N tasks straight into a fresh SQLite store, starts the real nessus-worker binary on
+// it (ten instances of 100 slots each, all on one simulator), and samples the worker's CPU
+// time, resident memory and threads from /proc until every task has completed. Prints one JSON
+// object. Usage:
+//   worker_bench --worker BIN [--scans 1000] [--scan-seconds 60] [--poll-ms 5000]
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/open_store.h"
+#include "tests/support/nessus_sim.h"
+
+using namespace nmcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Sample {
+  double cpu_seconds = 0;
+  long rss_kb = 0;
+  long threads = 0;
+};
+
+Sample sample(pid_t pid) {
+  Sample s;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const auto close = text.rfind(')');
+  if (close != std::string::npos) {
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    long long utime = 0, stime = 0;
+    for (int i = 3; rest >> field; ++i) {
+      if (i == 14) utime = std::stoll(field);
+      if (i == 15) stime = std::stoll(field);
+      if (i == 20) s.threads = std::stol(field);
+    }
+    s.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::stol(line.substr(6));
+  }
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string worker;
+  int scans = 1000, scan_seconds = 60, poll_ms = 5000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--worker") worker = value;
+    if (flag == "--scans") scans = std::stoi(value);
+    if (flag == "--scan-seconds") scan_seconds = std::stoi(value);
+    if (flag == "--poll-ms") poll_ms = std::stoi(value);
+  }
+  if (worker.empty()) {
+    std::cerr << "usage: worker_bench --worker BIN [--scans N] [--scan-seconds S] [--poll-ms P]\n";
+    return 2;
+  }
+  testing::SimProcess sim({"--speed", "1", "--scan-seconds", std::to_string(scan_seconds),
+                           "--findings-per-host", "12"});
+  testing::TempDir dir;
+  std::string yaml =
+      "pools:\n  bench:\n    scope: {allow: [10.0.0.0/8], max_addresses: 1}\n"
+      "    instances:\n";
+  const int instances = (scans + 99) / 100;
+  for (int i = 0; i < instances; ++i) {
+    yaml += "      - id: sim" + std::to_string(i) + "\n        url: " + sim.url() +
+            "\n        auth: {mode: api_keys, access_key: " + testing::kSimAccessKey +
+            ", secret_key: " + testing::kSimSecretKey +
+            "}\n        tls:\n          fingerprint: sha256:" + sim.fingerprint() +
+            "\n        max_concurrent_scans: 100\n";
+  }
+  const std::string config = dir.file("scanners.yaml", yaml);
+  auto opened = store::open_store("sqlite:" + dir.path() + "/data/nessus-mcp.db");
+  if (!opened) {
+    std::cerr << opened.error().message << "\n";
+    return 1;
+  }
+  auto& store = **opened;
+  for (int i = 0; i < scans; ++i) {
+    task::Task t;
+    t.id = task::new_task_id();
+    t.owner = "bench";
+    t.pool = "bench";
+    t.targets = "10." + std::to_string(i / 65536 % 256) + "." + std::to_string(i / 256 % 256) +
+                "." + std::to_string(i % 256);
+    t.name = "bench " + std::to_string(i);
+    t.created_at = t.not_before = task::now_millis();
+    if (!store.submit(t)) return 1;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  testing::Subprocess proc({worker, "--config", config, "--data-dir", dir.path() + "/data",
+                            "--poll-interval-ms", std::to_string(poll_ms), "--max-active",
+                            std::to_string(scans + 10), "--claim-interval-ms", "200", "--log-level",
+                            "warn"});
+  Sample peak;
+  double last_cpu = 0;
+  int max_running = 0;
+  double seconds_to_all_running = -1;
+  for (;;) {
+    std::this_thread::sleep_for(500ms);
+    const Sample s = sample(proc.pid());
+    peak.rss_kb = std::max(peak.rss_kb, s.rss_kb);
+    peak.threads = std::max(peak.threads, s.threads);
+    last_cpu = std::max(last_cpu, s.cpu_seconds);
+    auto stats = store.queue_stats();
+    if (!stats) continue;
+    int queued = 0, running = 0;
+    for (const auto& q : *stats) {
+      queued += q.queued;
+      running += q.running;
+    }
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (running > max_running) max_running = running;
+    if (seconds_to_all_running < 0 && running == scans) seconds_to_all_running = elapsed;
+    if (queued == 0 && running == 0) break;
+    if (elapsed > scan_seconds * 10 + 300) {
+      std::cerr << "timed out: " << queued << " queued, " << running << " running\n";
+      return 1;
+    }
+  }
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  store::TaskQuery q;
+  q.owner = "bench";
+  q.state = task::State::Completed;
+  q.limit = static_cast<std::size_t>(scans) + 1;
+  auto completed = store.list(q);
+  const auto sim_stats = sim.stats();
+  long long requests = 0;
+  for (const auto& [route, n] : sim_stats["requests"].items()) requests += n.get<long long>();
+  const nlohmann::json report = {
+      {"scans", scans},
+      {"completed", completed ? completed->tasks.size() : 0},
+      {"scan_seconds_on_sim", scan_seconds},
+      {"poll_interval_ms", poll_ms},
+      {"max_running_at_once", max_running},
+      {"seconds_until_all_running", seconds_to_all_running},
+      {"wall_seconds", wall},
+      {"worker_cpu_seconds", last_cpu},
+      {"worker_cpu_percent_of_one_core", 100.0 * last_cpu / wall},
+      {"worker_peak_rss_mb", static_cast<double>(peak.rss_kb) / 1024.0},
+      {"worker_peak_threads", peak.threads},
+      {"nessus_requests", requests},
+      {"nessus_scans_created", sim_stats["scans_created"]},
+  };
+  std::cout << report.dump(2) << "\n";
+  proc.signal(SIGTERM);
+  proc.wait(30s);
+  return completed && static_cast<int>(completed->tasks.size()) == scans ? 0 : 1;
+}

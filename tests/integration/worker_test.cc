@@ -1,0 +1,227 @@
+// The worker against a real nessus-sim: ScanDriver step by step (permanent errors dead-letter
+// with a hint, a retry re-attaches to a scan an earlier attempt created), and the nessus-worker
+// binary as a process (runs queued scans; SIGTERM hands running scans back promptly).
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <doctest/doctest.h>
+
+#include "core/store/open_store.h"
+#include "scanners/registry/scanner_registry.h"
+#include "tests/support/eventually.h"
+#include "tests/support/nessus_sim.h"
+#include "worker/engine/scan_driver.h"
+
+using namespace nmcp;
+using namespace std::chrono_literals;
+using testing::eventually;
+using testing::SimProcess;
+using testing::TempDir;
+
+namespace {
+
+std::shared_ptr<const config::ScannerConfig> sim_config(const config::InstanceConfig& instance) {
+  auto c = std::make_shared<config::ScannerConfig>();
+  config::PoolConfig pool;
+  pool.name = "default";
+  pool.scope.allow = {*net::Cidr::parse("10.0.0.0/8")};
+  pool.instances = {instance};
+  c->pools = {pool};
+  c->defaults.pool = "default";
+  return c;
+}
+
+struct Rig {
+  TempDir dir;
+  std::unique_ptr<store::TaskStore> store;
+  worker::EngineOptions options;
+  worker::ScannerSnapshot scanners;
+
+  explicit Rig(const config::InstanceConfig& instance) {
+    auto s = store::open_store("sqlite:" + dir.path() + "/tasks.db");
+    REQUIRE(s);
+    store = std::move(*s);
+    options.worker_id = "test-worker";
+    options.data_dir = dir.path();
+    options.poll_interval = 10ms;
+    options.export_poll = 10ms;
+    auto config = sim_config(instance);
+    auto registry = scanners::ScannerRegistry::create(config);
+    REQUIRE(registry);
+    scanners = {config, std::shared_ptr<scanners::ScannerRegistry>(std::move(*registry))};
+  }
+
+  std::string submit(const std::string& name = "worker test") {
+    task::Task t;
+    t.id = task::new_task_id();
+    t.owner = "local";
+    t.pool = "default";
+    t.targets = "10.0.0.1";
+    t.name = name;
+    t.created_at = t.not_before = task::now_millis();
+    REQUIRE(store->submit(t));
+    return t.id;
+  }
+
+  void claim(const std::string& id) {
+    store::ClaimRequest r;
+    r.worker = options.worker_id;
+    r.now = task::now_millis();
+    r.pools["default"] = {{scanners.config->pools[0].instances[0].id, 10}};
+    auto c = store->claim(r);
+    REQUIRE(c);
+    REQUIRE(c->has_value());
+    REQUIRE((*c)->id == id);
+  }
+
+  // Runs steps until the driver lets the task go.
+  task::Task drive(const std::string& id) {
+    worker::ScanDriver driver(*store, options);
+    for (int i = 0; i < 2000; ++i) {
+      const auto next = driver.step(id, scanners);
+      if (!next.keep) break;
+      std::this_thread::sleep_for(next.delay);
+    }
+    auto t = store->get(id);
+    REQUIRE(t);
+    return *t;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("worker: a scan driven step by step completes with one Nessus scan") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  const auto id = rig.submit();
+  rig.claim(id);
+  const auto t = rig.drive(id);
+  CHECK(t.state == task::State::Completed);
+  CHECK(t.summary["hosts"] == 1);
+  CHECK(sim.stats()["scans_created"] == 1);
+  CHECK(sim.stats()["scans_launched"] == 1);
+}
+
+TEST_CASE("worker: a Nessus rejection dead-letters the task with the error and a hint") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  const auto id = rig.submit();
+  rig.claim(id);
+  sim.set_faults({{"error_burst", 1}, {"error_status", 400}});
+  const auto t = rig.drive(id);
+  CHECK(t.state == task::State::Failed);
+  CHECK(t.dead_lettered);
+  CHECK(t.error.code == "nessus_rejected");
+  CHECK(t.error.message.find("HTTP 400") != std::string::npos);
+  CHECK_FALSE(t.error.hint.empty());
+}
+
+TEST_CASE("worker: refused API keys dead-letter the task as an auth error") {
+  SimProcess sim;
+  auto instance = sim.api_keys_instance();
+  instance.auth.secret_key = std::string(64, 'f');
+  Rig rig(instance);
+  const auto id = rig.submit();
+  rig.claim(id);
+  const auto t = rig.drive(id);
+  CHECK(t.state == task::State::Failed);
+  CHECK(t.dead_lettered);
+  CHECK(t.error.code == "nessus_auth");
+  CHECK(t.error.message.find(testing::kSimSecretKey) == std::string::npos);
+  CHECK(sim.stats()["scans_created"] == 0);
+}
+
+TEST_CASE("worker: a retry re-attaches to the scan an unrecorded attempt created") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  const auto id = rig.submit("crashy");
+  rig.claim(id);
+  // The first attempt created the scan on Nessus and died before recording its id.
+  scanners::CreateScanRequest orphan;
+  orphan.name = "crashy [" + id + "]";
+  orphan.targets = "10.0.0.1";
+  auto created = rig.scanners.registry->client("sim")->create_scan(orphan);
+  REQUIRE(created);
+  REQUIRE(rig.store->release(id, rig.options.worker_id, task::now_millis()));
+  rig.claim(id);  // attempt 2
+  const auto t = rig.drive(id);
+  CHECK(t.state == task::State::Completed);
+  CHECK(t.nessus_scan_id == created->id);
+  CHECK(sim.stats()["scans_created"] == 1);
+  CHECK(sim.stats()["scans_launched"] == 1);
+}
+
+TEST_CASE("nessus-worker: runs queued scans; SIGTERM hands a running scan back promptly") {
+  SimProcess sim({"--scan-seconds", "5"});
+  TempDir dir;
+  const std::string config = dir.file("scanners.yaml", R"(
+pools:
+  default:
+    scope: {allow: [10.0.0.0/8]}
+    instances:
+      - id: sim
+        url: )" + sim.url() + R"(
+        auth:
+          mode: api_keys
+          access_key: )" + testing::kSimAccessKey + R"(
+          secret_key: )" + testing::kSimSecretKey + R"(
+        tls:
+          fingerprint: sha256:)" + sim.fingerprint() + "\n");
+  auto opened = store::open_store("sqlite:" + dir.path() + "/data/nessus-mcp.db");
+  REQUIRE(opened);
+  auto& store = **opened;
+  auto submit = [&] {
+    task::Task t;
+    t.id = task::new_task_id();
+    t.owner = "local";
+    t.pool = "default";
+    t.targets = "10.0.0.1";
+    t.name = "from the queue";
+    t.created_at = t.not_before = task::now_millis();
+    REQUIRE(store.submit(t));
+    return t.id;
+  };
+  sim.set_faults({{"scan_outcome", "hang"}});
+  const std::string id = submit();
+  testing::Subprocess worker({NMCP_WORKER_BINARY, "--config", config, "--data-dir",
+                              dir.path() + "/data", "--poll-interval-ms", "50",
+                              "--claim-interval-ms", "50", "--log-format", "json"});
+  REQUIRE(eventually([&] {
+    auto t = store.get(id);
+    return t && t->step == task::Step::Poll;
+  }));
+  const auto stop_started = std::chrono::steady_clock::now();
+  worker.signal(SIGTERM);
+  const auto code = worker.wait(10s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  CHECK(std::chrono::steady_clock::now() - stop_started < 5s);
+  auto t = store.get(id);
+  REQUIRE(t);
+  CHECK(t->state == task::State::Queued);  // handed back, not lost
+  CHECK(t->nessus_scan_id.has_value());
+  CHECK(t->step == task::Step::Poll);
+  CHECK(worker.stderr_text().find("handed back") != std::string::npos);
+
+  // A new worker resumes it once the scan can finish.
+  sim.set_faults({{"scan_outcome", "complete"}});
+  REQUIRE(store.request_cancel(id, "local", task::now_millis()));  // the hung scan never ends
+  testing::Subprocess second({NMCP_WORKER_BINARY, "--config", config, "--data-dir",
+                              dir.path() + "/data", "--poll-interval-ms", "50",
+                              "--claim-interval-ms", "50", "--export-poll-ms", "50"});
+  REQUIRE(eventually([&] {
+    auto c = store.get(id);
+    return c && c->state == task::State::Cancelled;
+  }));
+  const std::string fresh = submit();
+  REQUIRE(eventually(
+      [&] {
+        auto c = store.get(fresh);
+        return c && c->state == task::State::Completed;
+      },
+      30s));
+  second.signal(SIGTERM);
+  CHECK(second.wait(10s) == 0);
+}
