@@ -225,3 +225,70 @@ pools:
   second.signal(SIGTERM);
   CHECK(second.wait(10s) == 0);
 }
+
+TEST_CASE("worker: the wall-clock scan timeout stops the Nessus scan") {
+  SimProcess sim;
+  sim.set_faults({{"scan_outcome", "hang"}});
+  Rig rig(sim.api_keys_instance());
+  auto config = std::make_shared<config::ScannerConfig>(*rig.scanners.config);
+  config->defaults.scan_timeout = std::chrono::minutes(0);  // every running scan is over time
+  const auto id = rig.submit();
+  rig.claim(id);
+  // Create and launch first, then let the limit apply.
+  worker::ScanDriver driver(*rig.store, rig.options);
+  REQUIRE(driver.step(id, rig.scanners).keep);  // create
+  REQUIRE(driver.step(id, rig.scanners).keep);  // launch
+  std::this_thread::sleep_for(2ms);
+  worker::ScannerSnapshot strict{config, rig.scanners.registry};
+  CHECK_FALSE(driver.step(id, strict).keep);
+  auto t = rig.store->get(id);
+  REQUIRE(t);
+  CHECK(t->state == task::State::TimedOut);
+  CHECK(t->error.code == "scan_timeout");
+  auto details = rig.scanners.registry->client("sim")->scan_details(*t->nessus_scan_id);
+  REQUIRE(details);
+  CHECK(details->status != "running");  // stopped on Nessus
+}
+
+TEST_CASE("admin_cli: stats, task show and cancel, DLQ purge, config check") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  auto opened = store::open_store("sqlite:" + data + "/nessus-mcp.db");
+  REQUIRE(opened);
+  auto& store = **opened;
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = "local";
+  t.pool = "default";
+  t.targets = "10.0.0.1";
+  t.name = "admin";
+  t.created_at = t.not_before = task::now_millis();
+  REQUIRE(store.submit(t));
+
+  auto run = [&](std::vector<std::string> args, std::string* out = nullptr) {
+    std::vector<std::string> argv = {NMCP_ADMIN_BINARY, "--data-dir", data};
+    argv.insert(argv.end(), args.begin(), args.end());
+    testing::Subprocess p(argv);
+    p.close_stdin();
+    std::string text;
+    while (auto line = p.read_line(5000ms)) text += *line + "\n";
+    if (out != nullptr) *out = text + p.stderr_text();
+    return p.wait(10s).value_or(-1);
+  };
+  std::string out;
+  CHECK(run({"--json", "stats"}, &out) == 0);
+  auto stats = nlohmann::json::parse(out.substr(0, out.rfind('}') + 1));
+  CHECK(stats["pools"][0]["queued"] == 1);
+  CHECK(run({"task", "show", t.id}, &out) == 0);
+  CHECK(out.find("admin") != std::string::npos);
+  CHECK(run({"task", "show", "../etc/passwd"}, &out) == 2);
+  CHECK(run({"task", "cancel", t.id}, &out) == 0);
+  CHECK(store.get(t.id)->state == task::State::Cancelled);
+  CHECK(run({"purge-dlq"}, &out) == 2);  // not interactive, no --yes
+  CHECK(out.find("--yes") != std::string::npos);
+  CHECK(run({"purge-dlq", "--yes", "--older-than", "7d"}, &out) == 0);
+  CHECK(run({"retry-dlq", t.id}, &out) == 1);  // not dead-lettered
+  CHECK(run({"config", "check", dir.file("bad.yaml", "pools: [")}, &out) == 1);
+  CHECK(run({"config", "check", std::string(NMCP_SOURCE_DIR) + "/config/scanners.yaml"}, &out) == 0);
+  CHECK(run({"frobnicate"}, &out) == 2);
+}
