@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/store/open_store.h"
 
@@ -106,6 +107,14 @@ Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFl
     return ok();
   }
   return bad("unknown option \"" + std::string(flag) + "\"");
+}
+
+Result<std::shared_ptr<const SecretBox>> open_secrets(const EngineFlags& flags,
+                                                      const config::ScannerConfig& config) {
+  if (!config.defaults.allow_inline_credentials) return std::shared_ptr<const SecretBox>();
+  std::error_code ec;
+  std::filesystem::create_directories(flags.data_dir, ec);
+  return SecretBox::open((std::filesystem::path(flags.data_dir) / "secret.key").string());
 }
 
 std::string engine_flags_usage(bool worker_binary) {

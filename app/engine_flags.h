@@ -4,10 +4,13 @@
 // handles one flag if it is one of these and leaves the rest to the binary's own parser.
 // Pure; thread-safe.
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/base/result.h"
+#include "core/base/secret_box.h"
+#include "core/config/scanner_config.h"
 #include "worker/engine/engine_options.h"
 
 namespace nmcp::app {
@@ -27,6 +30,11 @@ struct EngineFlags {
 // Whether `flag` is one of these (each takes a value).
 bool is_engine_flag(std::string_view flag);
 Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFlags& flags);
+
+// The SecretBox for inline credentials when the configuration allows them (null otherwise):
+// $NMCP_SECRET_KEY, or <data_dir>/secret.key created on first use.
+Result<std::shared_ptr<const SecretBox>> open_secrets(const EngineFlags& flags,
+                                                      const config::ScannerConfig& config);
 
 // The --help lines for these flags.
 std::string engine_flags_usage(bool worker_binary);

@@ -196,12 +196,24 @@ int main(int argc, char** argv) {
   }
   log::info("main", "task store open", {{"store", (*store)->describe()}});
 
+  std::shared_ptr<const nmcp::SecretBox> secrets;
+  if (config) {
+    auto opened = nmcp::app::open_secrets(o.engine, *config->current());
+    if (!opened) {
+      std::fprintf(stderr, "nessus-mcp: %s\n(%s)\n", opened.error().message.c_str(),
+                   opened.error().hint.c_str());
+      return 2;
+    }
+    secrets = *opened;
+  }
+
   // The embedded worker: scans run in this process unless another one runs them.
   std::unique_ptr<nmcp::worker::WorkerEngine> engine;
   if (config && !o.no_worker) {
     nmcp::worker::EngineOptions e = o.engine.engine;
     e.worker_id = nmcp::worker::make_worker_id();
     e.data_dir = o.engine.data_dir;
+    e.secrets = secrets;
     engine = std::make_unique<nmcp::worker::WorkerEngine>(e, **store, *config);
     if (auto started = engine->start(); !started) {
       log::error("main", "the worker engine failed to start: " + started.error().message);
@@ -215,6 +227,7 @@ int main(int argc, char** argv) {
   nmcp::mcp::ToolDeps deps;
   deps.store = store->get();
   deps.config = config.get();
+  deps.secrets = secrets;
   if (engine) deps.on_submit = [&engine] { engine->wake(); };
   for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools}) {
     if (auto s = add(registry, deps); !s) {

@@ -121,6 +121,12 @@ int main(int argc, char** argv) {
                  store.error().hint.c_str());
     return 2;
   }
+  auto secrets = nmcp::app::open_secrets(o.engine, *config.current());
+  if (!secrets) {
+    std::fprintf(stderr, "nessus-worker: %s\n(%s)\n", secrets.error().message.c_str(),
+                 secrets.error().hint.c_str());
+    return 2;
+  }
   log::init(o.level, o.format);
   nmcp::SignalWatcher signals;
   std::mutex mu;
@@ -143,6 +149,7 @@ int main(int argc, char** argv) {
   nmcp::worker::EngineOptions e = o.engine.engine;
   e.worker_id = nmcp::worker::make_worker_id();
   e.data_dir = o.engine.data_dir;
+  e.secrets = *secrets;
   nmcp::worker::WorkerEngine engine(e, **store, config);
   if (auto started = engine.start(); !started) {
     log::error("main", "the worker engine failed to start: " + started.error().message);

@@ -58,8 +58,9 @@ struct StepUpdate {
   std::optional<double> progress;
   std::optional<nlohmann::json> validation;
   std::optional<nlohmann::json> summary;
-  bool clear_export = false;   // forget export_file_id (the export expired or was bad)
-  bool step_succeeded = true;  // resets the consecutive-failure count
+  bool clear_export = false;       // forget export_file_id (the export expired or was bad)
+  bool erase_credentials = false;  // the scan exists: drop the sealed inline credentials
+  bool step_succeeded = true;      // resets the consecutive-failure count
 };
 
 struct TaskQuery {

@@ -118,6 +118,7 @@ json to_json(const Task& t) {
       {"template", t.template_name},
       {"credential_profile", t.credential_profile},
       {"escalation_override", t.escalation_override},
+      {"sealed_credentials", t.sealed_credentials},
       {"idempotency_key", t.idempotency_key},
       {"request_hash", t.request_hash},
       {"state", to_string(t.state)},
@@ -165,6 +166,7 @@ std::optional<Task> task_from_json(const json& j) {
     t.template_name = j.value("template", "");
     t.credential_profile = j.value("credential_profile", "");
     t.escalation_override = j.value("escalation_override", "");
+    t.sealed_credentials = j.value("sealed_credentials", "");
     t.idempotency_key = j.value("idempotency_key", "");
     t.request_hash = j.value("request_hash", "");
     t.nessus_scan_id = read_optional<int>(j, "nessus_scan_id");

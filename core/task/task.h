@@ -51,6 +51,9 @@ struct Task {
   std::string template_name;
   std::string credential_profile;   // name only
   std::string escalation_override;  // optional elevate_privileges_with override
+  // Inline credentials (only when the configuration allows them): sealed with the SecretBox,
+  // never in clear, and erased as soon as the Nessus scan exists or the task ends.
+  std::string sealed_credentials;
   std::string idempotency_key;
   std::string request_hash;
 

@@ -124,6 +124,39 @@ Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
   return t;
 }
 
+// Inline SSH credentials, when the configuration allows them: checked, sealed with the
+// SecretBox for the worker, and replaced in `hashed` by keyed fingerprints, so the request hash
+// tells a corrected password from the old one without holding either.
+Result<std::string> seal_inline_credentials(const ToolDeps& deps, const config::ScannerConfig& c,
+                                            const json& args, task::ScanType type, json& hashed) {
+  if (!args.contains("ssh_username") || !args.contains("ssh_password")) {
+    return fail(ErrorCode::InvalidArgument, "an authenticated scan needs credential_profile",
+                "name a credential profile (list_scanners shows them)");
+  }
+  if (!c.defaults.allow_inline_credentials || !deps.secrets) {
+    return fail(ErrorCode::PermissionDenied, "inline credentials are disabled on this server",
+                "name a credential profile instead (list_scanners shows them); secrets then "
+                "never pass through the conversation");
+  }
+  const std::string method = args.value("escalation", "Nothing");
+  if (type == task::ScanType::AuthenticatedPrivileged && method == "Nothing") {
+    return fail(ErrorCode::InvalidArgument,
+                "scan_type authenticated_privileged needs an escalation method",
+                "pass escalation (sudo, su, ...) and escalation_password");
+  }
+  const json secret = {{"username", args["ssh_username"]},
+                       {"password", args["ssh_password"]},
+                       {"escalation_method", method},
+                       {"escalation_account", args.value("escalation_account", "")},
+                       {"escalation_password", args.value("escalation_password", "")}};
+  for (const char* field : {"ssh_password", "escalation_password"}) {
+    if (hashed.contains(field)) {
+      hashed[field] = deps.secrets->fingerprint(hashed[field].get<std::string>());
+    }
+  }
+  return deps.secrets->seal(secret.dump());
+}
+
 ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
                   task::ScanType type) {
   Error error;
@@ -143,7 +176,18 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
 
   task::Task t;
   t.scan_type = type;
-  if (type != task::ScanType::Untrusted) {
+  json hashed_args = args;
+  if (type != task::ScanType::Untrusted && !args.contains("credential_profile")) {
+    auto sealed = seal_inline_credentials(deps, *config, args, type, hashed_args);
+    if (!sealed) return error_result(sealed.error());
+    t.sealed_credentials = std::move(*sealed);
+  } else if (type != task::ScanType::Untrusted) {
+    if (args.contains("ssh_username") || args.contains("ssh_password")) {
+      return error_result({ErrorCode::InvalidArgument,
+                           "give either credential_profile or inline ssh_username/ssh_password, "
+                           "not both",
+                           "prefer credential_profile: the secret then never passes through you"});
+    }
     t.credential_profile = args.at("credential_profile").get<std::string>();
     const config::CredentialProfile* profile = config->credential(t.credential_profile);
     if (profile == nullptr) {
@@ -174,7 +218,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   t.description = args.value("description", "");
   t.template_name = args.value("template", config->defaults.template_name);
   t.idempotency_key = args.value("idempotency_key", "");
-  t.request_hash = task::request_hash(args);
+  t.request_hash = task::request_hash(hashed_args);  // secrets only as keyed fingerprints
   t.created_at = now;
   t.not_before = now;
   auto submitted = deps.store->submit(t);
@@ -238,12 +282,21 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       {"enum", {"authenticated", "authenticated_privileged"}},
       {"default", "authenticated"},
       {"description", "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
+  for (const char* field :
+       {"ssh_username", "ssh_password", "escalation_account", "escalation_password"}) {
+    props[field] = {{"type", "string"},
+                    {"minLength", 1},
+                    {"maxLength", 256},
+                    {"description",
+                     "Inline SSH credential, accepted only when the server enables inline "
+                     "credentials; prefer credential_profile."}};
+  }
   props["escalation"] = {{"type", "string"},
                          {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
                          {"description", "Overrides the profile's privilege escalation method."}};
   json authenticated = {{"type", "object"},
                         {"properties", props},
-                        {"required", {"targets", "name", "credential_profile"}},
+                        {"required", {"targets", "name"}},
                         {"additionalProperties", false}};
   return r.add(
       {"run_authenticated_scan", "Start an authenticated (SSH) scan",

@@ -6,7 +6,9 @@
 // Thread-safety: the referenced objects are thread-safe; ToolDeps is copied into handlers.
 
 #include <functional>
+#include <memory>
 
+#include "core/base/secret_box.h"
 #include "core/config/config_holder.h"
 #include "core/store/task_store.h"
 
@@ -16,6 +18,8 @@ struct ToolDeps {
   store::TaskStore* store = nullptr;
   config::ConfigHolder* config = nullptr;
   std::function<void()> on_submit;  // may be empty (no embedded worker)
+  // Seals inline credentials when the configuration allows them; may be null.
+  std::shared_ptr<const SecretBox> secrets;
 };
 
 }  // namespace nmcp::mcp

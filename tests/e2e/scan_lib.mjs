@@ -72,12 +72,14 @@ export function startSim(simBinary, args = []) {
 
 // A scanners.yaml for the simulator: pool "default" with an API-key instance and pool
 // "session" with a web-session instance (to exercise session expiry), both on the simulator.
-export function writeConfig(dir, simUrl) {
-  const path = join(dir, "scanners.yaml");
+// `inline` also allows inline credentials (sealed at rest) for run_authenticated_scan.
+export function writeConfig(dir, simUrl, { inline = false, name = "scanners.yaml" } = {}) {
+  const path = join(dir, name);
   writeFileSync(path, `defaults:
   pool: default
   poll_interval_seconds: 1
   scan_timeout_minutes: 30
+  allow_inline_credentials: ${inline}
 pools:
   default:
     scope:

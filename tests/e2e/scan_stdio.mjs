@@ -214,6 +214,32 @@ await run("scan-stdio", [
     for (const secret of Object.values(SECRETS)) check(!text.includes(secret), "no secret in tool output");
   }],
 
+  ["inline credentials: refused unless enabled; when enabled, sealed and used", async () => {
+    const inlineArgs = { targets: "10.0.7.1", name: "e2e inline", ssh_username: "scanuser",
+      ssh_password: SECRETS.sshPassword };
+    const refused = await call(server.client, "run_authenticated_scan", inlineArgs);
+    check(refused.isError && /inline credentials are disabled/.test(refused.content[0].text),
+      "disabled by default");
+    // A second server on the same store, with inline credentials allowed.
+    const inlineConfig = writeConfig(work, sim.url, { inline: true, name: "inline.yaml" });
+    const second = await connect(binary, serverArgs().map((a) => (a === config ? inlineConfig : a)),
+      serverEnv());
+    const r = await call(second.client, "run_authenticated_scan", inlineArgs);
+    check(!r.isError, JSON.stringify(r));
+    const done = await waitForState(second.client, r.structuredContent.task_id, ["completed", "failed"]);
+    equal(done.state, "completed", `completed (${JSON.stringify(done.error)})`);
+    equal(done.validation.credentials, "success", "the inline credentials reached Nessus");
+    const retried = await call(second.client, "run_authenticated_scan",
+      { ...inlineArgs, idempotency_key: "inline-1" });
+    const fixed = await call(second.client, "run_authenticated_scan",
+      { ...inlineArgs, idempotency_key: "inline-1", ssh_password: "another-password" });
+    check(fixed.isError && /different request/.test(fixed.content[0].text),
+      "a changed password is a different request, though no password is stored");
+    check(!retried.isError, "keyed request");
+    allLogs += second.logs();
+    await second.client.close();
+  }],
+
   ["no secret anywhere in the data directory or the logs", async () => {
     await stopServer();
     const files = [];

@@ -289,6 +289,51 @@ TEST_CASE("admin_cli: stats, task show and cancel, DLQ purge, config check") {
   CHECK(run({"purge-dlq", "--yes", "--older-than", "7d"}, &out) == 0);
   CHECK(run({"retry-dlq", t.id}, &out) == 1);  // not dead-lettered
   CHECK(run({"config", "check", dir.file("bad.yaml", "pools: [")}, &out) == 1);
-  CHECK(run({"config", "check", std::string(NMCP_SOURCE_DIR) + "/config/scanners.yaml"}, &out) == 0);
+  CHECK(run({"config", "check", std::string(NMCP_SOURCE_DIR) + "/config/scanners.yaml"}, &out) ==
+        0);
   CHECK(run({"frobnicate"}, &out) == 2);
+}
+
+TEST_CASE("worker: inline credentials reach Nessus sealed, and are erased once the scan exists") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  auto box = SecretBox::from_hex_key(std::string(64, '7'));
+  REQUIRE(box);
+  rig.options.secrets = *box;
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = "local";
+  t.pool = "default";
+  t.targets = "10.0.0.9";
+  t.name = "inline";
+  t.scan_type = task::ScanType::Authenticated;
+  t.sealed_credentials = (*box)->seal(nlohmann::json{
+      {"username", testing::kSimSshUser},
+      {"password",
+       testing::kSimSshPassword}}.dump());
+  t.created_at = t.not_before = task::now_millis();
+  REQUIRE(rig.store->submit(t));
+  rig.claim(t.id);
+  worker::ScanDriver driver(*rig.store, rig.options);
+  REQUIRE(driver.step(t.id, rig.scanners).keep);  // create
+  auto after_create = rig.store->get(t.id);
+  REQUIRE(after_create);
+  CHECK(after_create->nessus_scan_id.has_value());
+  CHECK(after_create->sealed_credentials.empty());
+  const auto done = rig.drive(t.id);
+  CHECK(done.state == task::State::Completed);
+  CHECK(done.validation["credentials"] == "success");
+
+  // Without the key the task cannot use them: it fails with a clear reason, not a crash.
+  task::Task orphan = t;
+  orphan.id = task::new_task_id();
+  orphan.nessus_scan_id.reset();
+  orphan.state = task::State::Queued;
+  orphan.step = task::Step::Create;
+  REQUIRE(rig.store->submit(orphan));
+  rig.claim(orphan.id);
+  rig.options.secrets = nullptr;
+  const auto refused = rig.drive(orphan.id);
+  CHECK(refused.state == task::State::Failed);
+  CHECK(refused.error.code == "credentials_unavailable");
 }

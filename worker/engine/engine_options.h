@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/base/secret_box.h"
 
 namespace nmcp::worker {
 
@@ -25,6 +28,8 @@ struct EngineOptions {
   std::chrono::milliseconds backoff_base{2'000};
   std::chrono::milliseconds backoff_cap{300'000};
   int max_failures = 5;  // consecutive failures before a task is dead-lettered
+  // Opens inline credentials sealed at submit; null when inline credentials are off.
+  std::shared_ptr<const SecretBox> secrets;
 };
 
 // host-pid-<8 hex>

@@ -123,7 +123,15 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
   request.name = nessus_scan_name(t);
   request.description = t.description.empty() ? "Started by nessus-mcp" : t.description;
   request.targets = targets->normalized();
-  if (t.scan_type != task::ScanType::Untrusted) {
+  if (t.scan_type != task::ScanType::Untrusted && !t.sealed_credentials.empty()) {
+    auto inline_profile = open_inline_credentials(t);
+    if (!inline_profile) {
+      return finish(
+          t, State::Failed,
+          {"credentials_unavailable", inline_profile.error().message, inline_profile.error().hint});
+    }
+    request.ssh = std::move(*inline_profile);
+  } else if (t.scan_type != task::ScanType::Untrusted) {
     const config::CredentialProfile* profile = s.config->credential(t.credential_profile);
     if (profile == nullptr) {
       return finish(t, State::Failed,
@@ -154,6 +162,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
         u.step = Step::Launch;
         u.nessus_scan_id = scan.id;
         u.nessus_status = scan.status;
+        u.erase_credentials = true;
         return record(t, u, milliseconds(0));
       }
     }
@@ -169,7 +178,29 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
   store::StepUpdate u;
   u.step = Step::Launch;
   u.nessus_scan_id = created->id;
+  u.erase_credentials = true;  // Nessus holds them now; we keep none
   return record(t, u, milliseconds(0));
+}
+
+Result<config::CredentialProfile> ScanDriver::open_inline_credentials(const Task& t) const {
+  if (!options_.secrets) {
+    return fail(ErrorCode::FailedPrecondition,
+                "the task carries inline credentials but this worker has no secret key",
+                "give every process the same NMCP_SECRET_KEY (or data directory), then submit "
+                "the scan again");
+  }
+  auto plain = options_.secrets->open_sealed(t.sealed_credentials);
+  if (!plain) return fail(plain.error());
+  const auto j = nlohmann::json::parse(*plain, nullptr, false);
+  if (!j.is_object()) return fail(ErrorCode::Internal, "sealed credentials are not readable");
+  config::CredentialProfile p;
+  p.name = "inline";
+  p.username = j.value("username", "");
+  p.password = j.value("password", "");
+  p.escalation_method = j.value("escalation_method", "Nothing");
+  p.escalation_account = j.value("escalation_account", "");
+  p.escalation_password = j.value("escalation_password", "");
+  return p;
 }
 
 ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,

@@ -56,6 +56,7 @@ class ScanDriver {
   Next request_export(const Task& t, scanners::NessusClient& client);
   Next download(const Task& t, scanners::NessusClient& client);
   Next index(const Task& t);
+  Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
   Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
                        task::TaskError error);
 

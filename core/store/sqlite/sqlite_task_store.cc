@@ -250,6 +250,7 @@ class SqliteTaskStore final : public TaskStore {
       if (u.step) t.step = *u.step;
       if (u.nessus_scan_id) t.nessus_scan_id = *u.nessus_scan_id;
       if (u.clear_export) t.export_file_id.reset();
+      if (u.erase_credentials) t.sealed_credentials.clear();
       if (u.export_file_id) t.export_file_id = *u.export_file_id;
       if (u.nessus_status) t.nessus_status = *u.nessus_status;
       if (u.progress) t.progress = std::clamp(*u.progress, 0.0, 100.0);
@@ -272,6 +273,7 @@ class SqliteTaskStore final : public TaskStore {
       if (auto s = task::check_transition(t, to); !s) return s;
       t.state = to;
       t.error = error;
+      t.sealed_credentials.clear();
       if (to == State::Completed) {
         t.step = task::Step::Done;
         t.progress = 100;
@@ -339,6 +341,7 @@ class SqliteTaskStore final : public TaskStore {
         if (auto s = task::check_transition(t, State::Cancelled); !s) return s;
         t.state = State::Cancelled;
         t.error = {"cancelled", "cancelled before a scanner started it", ""};
+        t.sealed_credentials.clear();
         t.finished_at = now;
       } else {
         // A Nessus scan exists: the worker must stop it before the task can end.
@@ -478,6 +481,7 @@ class SqliteTaskStore final : public TaskStore {
     if (auto s = task::check_transition(t, State::Failed); !s) return s;
     t.state = State::Failed;
     t.dead_lettered = true;
+    t.sealed_credentials.clear();  // an operator retry cannot bring secrets back
     t.dead_lettered_at = now;
     t.finished_at = now;
     end_lease(t);
