@@ -1,17 +1,9 @@
 #include "app/cli_options.h"
 
-#include <charconv>
 #include <optional>
 
 namespace nmcp::app {
 namespace {
-
-std::optional<long long> parse_int(std::string_view text) {
-  long long value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
 
 Status bad(std::string message) { return fail(ErrorCode::InvalidArgument, std::move(message)); }
 
@@ -47,7 +39,7 @@ Status parse_address(std::string_view text, CliOptions& o) {
     o.http_host = std::string(host);
   }
   if (!port.empty() || text.find(':') != std::string_view::npos) {
-    const auto p = parse_int(port);
+    const auto p = parse_whole_number(port);
     if (!p || *p < 0 || *p > 65535) {
       return bad("--http: port must be a number from 0 to 65535, got \"" + std::string(port) +
                  "\"");
@@ -132,7 +124,7 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     auto set_count = [&](long long min, long long max, auto assign) -> Status {
       auto v = value();
       if (!v) return tl::unexpected(v.error());
-      const auto n = parse_int(*v);
+      const auto n = parse_whole_number(*v);
       if (!n || *n < min || *n > max) {
         return bad(std::string(arg) + " must be a whole number from " + std::to_string(min) +
                    " to " + std::to_string(max) + ", got \"" + std::string(*v) + "\"");

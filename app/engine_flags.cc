@@ -9,14 +9,14 @@
 
 namespace nmcp::app {
 
-namespace {
-
-std::optional<long long> parse_int(std::string_view text) {
+std::optional<long long> parse_whole_number(std::string_view text) {
   long long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
 }
+
+namespace {
 
 struct NumberFlag {
   std::string_view name;
@@ -98,7 +98,7 @@ Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFl
   }
   for (const auto& n : kNumbers) {
     if (n.name != flag) continue;
-    const auto v = parse_int(value);
+    const auto v = parse_whole_number(value);
     if (!v || *v < n.min || *v > n.max) {
       return bad(std::string(flag) + " must be a whole number from " + std::to_string(n.min) +
                  " to " + std::to_string(n.max) + ", got \"" + std::string(value) + "\"");

@@ -5,6 +5,7 @@
 // Pure; thread-safe.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ struct EngineFlags {
 
   std::string resolved_store() const;
 };
+
+// A whole decimal number and nothing else (no sign games, no trailing text).
+std::optional<long long> parse_whole_number(std::string_view text);
 
 // Whether `flag` is one of these (each takes a value).
 bool is_engine_flag(std::string_view flag);

@@ -83,6 +83,20 @@ const config::PoolConfig* wanted_pool(const Estate& e, const json& args, ToolRes
   return p;
 }
 
+// The estate and the pool the caller named (null: every pool), or the isError result to
+// return instead.
+std::optional<ToolResult> load_for_pool(const ToolDeps& deps, const json& args, Estate& estate,
+                                        const config::PoolConfig*& only) {
+  std::string error;
+  auto e = load_estate(deps, &error);
+  if (!e) return error_result(error, "ask the operator to check the server");
+  estate = std::move(*e);
+  ToolResult bad;
+  only = wanted_pool(estate, args, &bad);
+  if (bad.is_error) return bad;
+  return std::nullopt;
+}
+
 double utilisation(int running, int capacity) {
   return capacity > 0 ? std::min(1.0, static_cast<double>(running) / capacity) : 0.0;
 }
@@ -136,12 +150,10 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
              "required": ["scanners", "credential_profiles"]})"),
            reader()},
           [deps](const json& args, RequestContext&) {
-            std::string error;
-            auto e = load_estate(deps, &error);
-            if (!e) return error_result(error, "ask the operator to check the server");
-            ToolResult bad;
-            const config::PoolConfig* only = wanted_pool(*e, args, &bad);
-            if (bad.is_error) return bad;
+            Estate estate;
+            const config::PoolConfig* only = nullptr;
+            if (auto bad = load_for_pool(deps, args, estate, only)) return *bad;
+            const Estate* e = &estate;
             json scanners = json::array();
             for (const auto& pool : e->config->pools) {
               if (only != nullptr && only != &pool) continue;
@@ -227,12 +239,10 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
              "pools": {"type": "array", "items": {"type": "object"}}}, "required": ["pools"]})"),
            reader()},
           [deps](const json& args, RequestContext&) {
-            std::string error;
-            auto e = load_estate(deps, &error);
-            if (!e) return error_result(error, "ask the operator to check the server");
-            ToolResult bad;
-            const config::PoolConfig* only = wanted_pool(*e, args, &bad);
-            if (bad.is_error) return bad;
+            Estate estate;
+            const config::PoolConfig* only = nullptr;
+            if (auto bad = load_for_pool(deps, args, estate, only)) return *bad;
+            const Estate* e = &estate;
             auto queues = deps.store->queue_stats();
             if (!queues) return error_result(queues.error().message, "retry shortly");
             json pools = json::array();

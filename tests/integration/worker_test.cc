@@ -22,6 +22,18 @@ using testing::TempDir;
 
 namespace {
 
+// A queued untrusted task of "local" in pool "default", as a submit would store it.
+task::Task queued_task(const std::string& name, const std::string& targets = "10.0.0.1") {
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = "local";
+  t.pool = "default";
+  t.targets = targets;
+  t.name = name;
+  t.created_at = t.not_before = task::now_millis();
+  return t;
+}
+
 std::shared_ptr<const config::ScannerConfig> sim_config(const config::InstanceConfig& instance) {
   auto c = std::make_shared<config::ScannerConfig>();
   config::PoolConfig pool;
@@ -54,13 +66,7 @@ struct Rig {
   }
 
   std::string submit(const std::string& name = "worker test") {
-    task::Task t;
-    t.id = task::new_task_id();
-    t.owner = "local";
-    t.pool = "default";
-    t.targets = "10.0.0.1";
-    t.name = name;
-    t.created_at = t.not_before = task::now_millis();
+    const task::Task t = queued_task(name);
     REQUIRE(store->submit(t));
     return t.id;
   }
@@ -173,13 +179,7 @@ pools:
   REQUIRE(opened);
   auto& store = **opened;
   auto submit = [&] {
-    task::Task t;
-    t.id = task::new_task_id();
-    t.owner = "local";
-    t.pool = "default";
-    t.targets = "10.0.0.1";
-    t.name = "from the queue";
-    t.created_at = t.not_before = task::now_millis();
+    const task::Task t = queued_task("from the queue");
     REQUIRE(store.submit(t));
     return t.id;
   };
@@ -256,13 +256,7 @@ TEST_CASE("admin_cli: stats, task show and cancel, DLQ purge, config check") {
   auto opened = store::open_store("sqlite:" + data + "/nessus-mcp.db");
   REQUIRE(opened);
   auto& store = **opened;
-  task::Task t;
-  t.id = task::new_task_id();
-  t.owner = "local";
-  t.pool = "default";
-  t.targets = "10.0.0.1";
-  t.name = "admin";
-  t.created_at = t.not_before = task::now_millis();
+  const task::Task t = queued_task("admin");
   REQUIRE(store.submit(t));
 
   auto run = [&](std::vector<std::string> args, std::string* out = nullptr) {
@@ -300,12 +294,7 @@ TEST_CASE("worker: inline credentials reach Nessus sealed, and are erased once t
   auto box = SecretBox::from_hex_key(std::string(64, '7'));
   REQUIRE(box);
   rig.options.secrets = *box;
-  task::Task t;
-  t.id = task::new_task_id();
-  t.owner = "local";
-  t.pool = "default";
-  t.targets = "10.0.0.9";
-  t.name = "inline";
+  task::Task t = queued_task("inline", "10.0.0.9");
   t.scan_type = task::ScanType::Authenticated;
   t.sealed_credentials = (*box)->seal(nlohmann::json{
       {"username", testing::kSimSshUser},
