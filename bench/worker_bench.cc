@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -61,12 +62,14 @@ Sample sample(pid_t pid) {
 int main(int argc, char** argv) {
   std::string worker;
   int scans = 1000, scan_seconds = 60, poll_ms = 5000;
+  std::string worker_log_level = "warn";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--worker") worker = value;
     if (flag == "--scans") scans = std::stoi(value);
     if (flag == "--scan-seconds") scan_seconds = std::stoi(value);
     if (flag == "--poll-ms") poll_ms = std::stoi(value);
+    if (flag == "--worker-log-level") worker_log_level = value;
   }
   if (worker.empty()) {
     std::cerr << "usage: worker_bench --worker BIN [--scans N] [--scan-seconds S] [--poll-ms P]\n";
@@ -111,11 +114,18 @@ int main(int argc, char** argv) {
                             std::to_string(scans + 10), "--claim-interval-ms", "200", "--log-level",
                             "warn"});
   Sample peak;
+  long log_lines = 0;  // warnings and errors the worker logged
+  std::string logs;
   double last_cpu = 0;
   int max_running = 0;
   double seconds_to_all_running = -1;
   for (;;) {
     std::this_thread::sleep_for(500ms);
+    // Drain both log pipes: a full pipe blocks the writer (the simulator would stall with its
+    // state lock held; the worker's step threads would stop).
+    (void)sim.log();
+    logs = proc.stderr_text();
+    log_lines = std::count(logs.begin(), logs.end(), '\n');
     const Sample s = sample(proc.pid());
     peak.rss_kb = std::max(peak.rss_kb, s.rss_kb);
     peak.threads = std::max(peak.threads, s.threads);
@@ -133,7 +143,8 @@ int main(int argc, char** argv) {
     if (seconds_to_all_running < 0 && running == scans) seconds_to_all_running = elapsed;
     if (queued == 0 && running == 0) break;
     if (elapsed > scan_seconds * 10 + 300) {
-      std::cerr << "timed out: " << queued << " queued, " << running << " running\n";
+      std::cerr << "timed out: " << queued << " queued, " << running << " running\n"
+                << logs.substr(logs.size() > 4000 ? logs.size() - 4000 : 0) << "\n";
       return 1;
     }
   }
@@ -161,8 +172,10 @@ int main(int argc, char** argv) {
       {"worker_peak_threads", peak.threads},
       {"nessus_requests", requests},
       {"nessus_scans_created", sim_stats["scans_created"]},
+      {"worker_warnings_logged", log_lines},
   };
   std::cout << report.dump(2) << "\n";
+  if (worker_log_level != "warn") std::cerr << logs;
   proc.signal(SIGTERM);
   proc.wait(30s);
   return completed && static_cast<int>(completed->tasks.size()) == scans ? 0 : 1;

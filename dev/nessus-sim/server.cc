@@ -160,7 +160,10 @@ struct SimServer::Impl {
   }
 
   void install() {
-    http.new_task_queue = [] { return new httplib::ThreadPool(32); };
+    // A connection holds a thread while it is kept alive, so the pool must exceed the
+    // connections clients keep open (a worker keeps a few per configured instance); a real
+    // Nessus serves hundreds.
+    http.new_task_queue = [] { return new httplib::ThreadPool(256); };
     http.set_keep_alive_timeout(2);
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (req.path.rfind("/_sim/", 0) == 0) {

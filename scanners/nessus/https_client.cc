@@ -3,6 +3,7 @@
 #include "scanners/nessus/https_client.h"
 
 #include <array>
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 
@@ -18,6 +19,9 @@ struct PinState {
   std::string expected;  // lower-case hex
   std::mutex mu;
   std::string observed;
+  // Handshakes the pin refused. A handshake that fails without a refusal was cut off (an
+  // overloaded or restarting server), which is transient, not a certificate problem.
+  std::atomic<std::uint64_t> refusals{0};
 };
 
 std::string sha256_of(X509* cert) {
@@ -47,7 +51,9 @@ int verify_pin(int /*preverify_ok*/, X509_STORE_CTX* store) {
     std::lock_guard lock(pin->mu);
     pin->observed = seen;
   }
-  return seen == pin->expected ? 1 : 0;
+  if (seen == pin->expected) return 1;
+  pin->refusals.fetch_add(1);
+  return 0;
 }
 
 struct Endpoint {
@@ -82,7 +88,9 @@ Result<Endpoint> parse_url(const std::string& url) {
   return e;
 }
 
-TransportError transport_error(httplib::Error e, int status_seen) {
+// `pin_refused`: with a pin, whether the pin refused the handshake that failed. httplib reports
+// certificate problems found with a CA as SSLServerVerification.
+TransportError transport_error(httplib::Error e, int status_seen, bool pinned, bool pin_refused) {
   TransportError t;
   t.status_seen = status_seen;
   t.detail = httplib::to_string(e);
@@ -94,6 +102,9 @@ TransportError transport_error(httplib::Error e, int status_seen) {
       t.kind = TransportErrorKind::Timeout;
       break;
     case httplib::Error::SSLConnection:
+      t.kind = pinned && !pin_refused ? TransportErrorKind::Io : TransportErrorKind::Tls;
+      if (t.kind == TransportErrorKind::Io) t.detail = "TLS handshake cut off";
+      break;
     case httplib::Error::SSLLoadingCerts:
     case httplib::Error::SSLServerVerification:
       t.kind = TransportErrorKind::Tls;
@@ -177,8 +188,12 @@ struct HttpsClient::Impl {
     auto client = take();
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
+    const std::uint64_t refusals_before = pin.refusals.load();
     const bool ok = client->send(req, res, error);
-    if (!ok) return tl::unexpected(transport_error(error, status_seen));
+    if (!ok) {
+      return tl::unexpected(transport_error(error, status_seen, !options.tls.fingerprint.empty(),
+                                            pin.refusals.load() != refusals_before));
+    }
     give_back(std::move(client));
     reply.status = res.status;
     if (sink == nullptr) reply.body = std::move(res.body);
