@@ -59,6 +59,10 @@ milliseconds ScanDriver::poll_interval(const ScannerSnapshot& s) const {
 ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnapshot& s) {
   auto loaded = store_.renew(task_id, options_.worker_id, task::now_millis(), lease_until());
   if (!loaded) {
+    if (loaded.error().code == ErrorCode::Unavailable) {
+      // The store is busy: try again soon; the lease is still ours for a while.
+      return {true, options_.backoff_base};
+    }
     log::warn("worker", "dropping a task this worker no longer holds",
               {{"task_id", task_id}, {"reason", loaded.error().message}});
     return {};
@@ -91,9 +95,9 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnaps
     case Step::Poll:
       return poll(t, s, *client);
     case Step::Export:
-      return request_export(t, *client);
+      return request_export(t, s, *client);
     case Step::Download:
-      return download(t, *client);
+      return download(t, s, *client);
     case Step::Index:
       return index(t);
     case Step::Done:
@@ -259,10 +263,11 @@ ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
   return record(t, u, poll_interval(s));
 }
 
-ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClient& client) {
+ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot& s,
+                                            scanners::NessusClient& client) {
   if (!t.export_file_id) {
     auto handle = client.request_export(*t.nessus_scan_id);
-    if (!handle) return nessus_failure(t, {}, handle.error(), "requesting the export");
+    if (!handle) return nessus_failure(t, s, handle.error(), "requesting the export");
     store::StepUpdate u;
     u.export_file_id = handle->file;
     // Export, download and index succeed or fail as one: a bad export comes round again, so
@@ -278,7 +283,7 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClien
       u.step_succeeded = false;
       return record(t, u, milliseconds(0));
     }
-    return nessus_failure(t, {}, state.error(), "waiting for the export");
+    return nessus_failure(t, s, state.error(), "waiting for the export");
   }
   if (*state == scanners::ExportState::Loading) {
     store::StepUpdate u;
@@ -298,7 +303,8 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, scanners::NessusClien
   return record(t, u, milliseconds(0));
 }
 
-ScanDriver::Next ScanDriver::download(const Task& t, scanners::NessusClient& client) {
+ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
+                                      scanners::NessusClient& client) {
   auto paths = results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
   std::error_code ec;
@@ -338,7 +344,7 @@ ScanDriver::Next ScanDriver::download(const Task& t, scanners::NessusClient& cli
       u.step_succeeded = false;
       return record(t, u, milliseconds(0));
     }
-    return nessus_failure(t, {}, bytes.error(), "downloading the export");
+    return nessus_failure(t, s, bytes.error(), "downloading the export");
   }
   std::filesystem::rename(paths->partial, paths->export_file, ec);
   if (ec) return retry(t, {"storage", "cannot rename the export: " + ec.message(), ""});

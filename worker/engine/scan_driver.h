@@ -53,8 +53,8 @@ class ScanDriver {
   Next create(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next launch(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next poll(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
-  Next request_export(const Task& t, scanners::NessusClient& client);
-  Next download(const Task& t, scanners::NessusClient& client);
+  Next request_export(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
+  Next download(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next index(const Task& t);
   Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
   Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
