@@ -42,10 +42,11 @@ constexpr const char* kInstructions =
     "Nessus vulnerability scanning. Scans take minutes to hours, so tools never wait for a "
     "scan: start one with run_untrusted_scan (network only) or run_authenticated_scan (SSH, "
     "with a credential profile name from list_scanners; secrets never pass through you), keep "
-    "the task_id it returns, and poll get_scan_status (it suggests when to poll again). When "
-    "the task is completed, page through get_scan_results with filters (severity, host, CVE, "
-    "plugin) and a small profile first; follow next_cursor for more. Targets must lie inside "
-    "the pool's allowed scope; an out-of-scope target is refused with the reason.";
+    "the task_id it returns, and poll get_scan_status (it suggests when to poll again; "
+    "wait_seconds lets one call wait up to 25 s). A completed task carries a results summary "
+    "(hosts, findings per severity, top plugins) and, for authenticated scans, whether the "
+    "login worked on each host. Targets must lie inside the pool's scope (list_pools); an "
+    "out-of-scope target is refused with the reason.";
 
 void log_config(const nmcp::config::ScannerConfig& c) {
   std::size_t instances = 0;
