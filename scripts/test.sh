@@ -29,7 +29,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 echo "== build (clang, ThreadSanitizer)"
 "$root/scripts/build.sh" tsan
 echo "== tests (TSan build)"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
   bash -c 'cd build-tsan && ctest --output-on-failure -j "$(nproc)"'
 
 echo "== all tests passed in $(( $(date +%s) - started )) s"

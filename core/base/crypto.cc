@@ -10,9 +10,8 @@
 #include <openssl/rand.h>
 
 namespace nmcp {
-namespace {
 
-std::string to_hex(const unsigned char* data, std::size_t size) {
+std::string hex_encode(const unsigned char* data, std::size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.resize(size * 2);
@@ -23,15 +22,13 @@ std::string to_hex(const unsigned char* data, std::size_t size) {
   return out;
 }
 
-}  // namespace
-
 std::string random_hex(std::size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
     std::fputs("fatal: the OS random generator failed\n", stderr);
     std::abort();
   }
-  return to_hex(buf.data(), buf.size());
+  return hex_encode(buf.data(), buf.size());
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -41,7 +38,7 @@ std::string sha256_hex(std::string_view data) {
     std::fputs("fatal: SHA-256 failed\n", stderr);
     std::abort();
   }
-  return to_hex(digest.data(), len);
+  return hex_encode(digest.data(), len);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

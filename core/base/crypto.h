@@ -8,6 +8,9 @@
 
 namespace nmcp {
 
+// Lower-case hex of `size` bytes.
+std::string hex_encode(const unsigned char* data, std::size_t size);
+
 // `bytes` bytes from the OS CSPRNG, hex-encoded (so 2*bytes characters). Aborts if the
 // generator fails: an id we cannot make unguessable must not be made at all.
 std::string random_hex(std::size_t bytes);

@@ -14,6 +14,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "core/base/crypto.h"
+
 namespace nmcp {
 
 namespace {
@@ -21,17 +23,6 @@ namespace {
 constexpr std::size_t kNonce = 12;
 constexpr std::size_t kTag = 16;
 constexpr const char* kVersion = "v1";
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4U];
-    out += digits[p[i] & 15U];
-  }
-  return out;
-}
 
 bool unhex(std::string_view s, std::vector<unsigned char>& out) {
   if (s.size() % 2 != 0) return false;
@@ -81,7 +72,7 @@ Result<std::shared_ptr<const SecretBox>> SecretBox::open(const std::string& key_
       ::close(fd);
       return fail(ErrorCode::Internal, "the random generator failed");
     }
-    const std::string text = hex(key.data(), key.size()) + "\n";
+    const std::string text = hex_encode(key.data(), key.size()) + "\n";
     const bool written =
         ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
         ::fsync(fd) == 0;
@@ -129,8 +120,8 @@ std::string SecretBox::seal(std::string_view plaintext) const {
     std::abort();
   }
   total += len;
-  return std::string(kVersion) + hex(nonce.data(), kNonce) +
-         hex(out.data(), static_cast<std::size_t>(total)) + hex(tag.data(), kTag);
+  return std::string(kVersion) + hex_encode(nonce.data(), kNonce) +
+         hex_encode(out.data(), static_cast<std::size_t>(total)) + hex_encode(tag.data(), kTag);
 }
 
 Result<std::string> SecretBox::open_sealed(std::string_view sealed) const {
@@ -169,7 +160,7 @@ std::string SecretBox::fingerprint(std::string_view secret) const {
            &len) == nullptr) {
     std::abort();
   }
-  return hex(mac.data(), len);
+  return hex_encode(mac.data(), len);
 }
 
 }  // namespace nmcp

@@ -463,6 +463,12 @@ bool is_escalation_method(std::string_view m) {
          m == "dzdo";
 }
 
+int PoolConfig::capacity() const {
+  int total = 0;
+  for (const auto& i : instances) total += i.enabled ? i.max_concurrent_scans : 0;
+  return total;
+}
+
 const PoolConfig* ScannerConfig::pool(std::string_view name) const {
   for (const auto& p : pools) {
     if (p.name == name) return &p;

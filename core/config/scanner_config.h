@@ -64,6 +64,9 @@ struct PoolConfig {
   std::string description;
   ScopePolicy scope;
   std::vector<InstanceConfig> instances;
+
+  // Scans the pool may run at once: the sum of its enabled instances' limits.
+  int capacity() const;
 };
 
 // Escalation methods Nessus accepts in elevate_privileges_with (ours use the same spelling).

@@ -5,22 +5,19 @@
 #include <charconv>
 #include <optional>
 
+#include "core/base/text.h"
+
 namespace nmcp::policy {
 
 namespace {
 
 constexpr std::size_t kMaxProblemsShown = 5;
 
-std::string_view trim(std::string_view s) {
+// Spaces and tabs only: other control characters are not separators and make an entry invalid.
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Addresses from first to last inclusive, saturating at 2^64-1.
@@ -135,7 +132,7 @@ std::optional<Target> parse_one(std::string_view token, std::string& why) {
   if (is_hostname(token)) {
     Target t;
     t.kind = Target::Kind::Hostname;
-    t.text = lower(token);
+    t.text = ascii_lower(token);
     if (t.text.back() == '.') t.text.pop_back();
     return t;
   }
@@ -202,7 +199,7 @@ Result<TargetList> parse_targets(std::string_view text) {
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find_first_of(",\r\n", start), text.size());
     const std::string_view raw = text.substr(start, end - start);
-    const std::string_view token = trim(raw);
+    const std::string_view token = trim_blanks(raw);
     const bool line_break = end < text.size() && (text[end] == '\n' || text[end] == '\r');
     start = end + 1;
     if (token.empty()) {
@@ -294,7 +291,7 @@ Result<TargetList> check_targets(std::string_view text, const config::ScopePolic
 
 bool targets_overlap(const TargetList& list, std::string_view query) {
   std::string why;
-  const auto q = parse_one(trim(query), why);
+  const auto q = parse_one(trim_blanks(query), why);
   if (!q) return false;
   for (const auto& t : list.targets) {
     if (q->kind == Target::Kind::Hostname || t.kind == Target::Kind::Hostname) {

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/store/instance_choice.h"
 #include "core/task/task.h"
 
 namespace nmcp::store {
@@ -33,12 +34,6 @@ using task::Task;
 struct SubmitResult {
   Task task;
   bool created = false;  // false: an existing task with the same owner, key and request hash
-};
-
-// An instance a worker offers to run scans on: enabled, healthy, with its limit.
-struct InstanceSlot {
-  std::string id;
-  int limit = 0;  // max_concurrent_scans
 };
 
 struct ClaimRequest {
@@ -155,11 +150,6 @@ class TaskStore {
                                     Millis now) = 0;
   virtual Result<std::map<std::string, nlohmann::json>> scanner_statuses() = 0;
 };
-
-// The instance a fresh task should go to: the offered one with the lowest running/limit ratio
-// and a free slot (ties: fewer running, then id). Shared by every backend.
-std::optional<std::string> least_utilised(const std::vector<InstanceSlot>& offered,
-                                          const std::map<std::string, int>& running);
 
 // Exponential backoff with full jitter: a uniform delay in [base/2, min(cap, base*2^failures)].
 Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random);

@@ -70,21 +70,14 @@ struct QueueInfo {
   std::optional<long long> wait_seconds;
 };
 
-int pool_capacity(const config::ScannerConfig& c, const std::string& pool) {
-  const config::PoolConfig* p = c.pool(pool);
-  if (p == nullptr) return 0;
-  int capacity = 0;
-  for (const auto& i : p->instances) capacity += i.enabled ? i.max_concurrent_scans : 0;
-  return capacity;
-}
-
 // Position among the pool's queued tasks, and an estimate from the pool's real capacity, the
 // scans running there now, and its recent scan durations.
 QueueInfo queue_info(store::TaskStore& store, const config::ScannerConfig& c, const task::Task& t) {
   QueueInfo q;
   if (t.state != task::State::Queued) return q;
   if (auto p = store.queue_position(t.id)) q.position = *p;
-  const int capacity = pool_capacity(c, t.pool);
+  const config::PoolConfig* pool = c.pool(t.pool);
+  const int capacity = pool != nullptr ? pool->capacity() : 0;
   int running = 0;
   if (auto stats = store.queue_stats()) {
     for (const auto& p : *stats) running += p.pool == t.pool ? p.running : 0;
@@ -109,13 +102,16 @@ std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps
 }
 
 // Loads a task the caller owns; other owners' tasks do not exist for it.
+Status check_task_id(const std::string& id) {
+  if (task::is_valid_task_id(id)) return ok();
+  return fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
+              "task ids look like task_ followed by 32 hex digits, as returned by "
+              "run_untrusted_scan or list_tasks");
+}
+
 Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
                               const std::string& owner) {
-  if (!task::is_valid_task_id(id)) {
-    return fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
-                "task ids look like task_ followed by 32 hex digits, as returned by "
-                "run_untrusted_scan or list_tasks");
-  }
+  if (auto s = check_task_id(id); !s) return fail(s.error());
   auto t = deps.store->get(id);
   if (!t || t->owner != owner) {
     if (!t && t.error().code != ErrorCode::NotFound) return fail(t.error());
@@ -162,8 +158,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   Error error;
   auto config = current_config(deps, &error);
   if (!config) return error_result(error);
-  const std::string pool_name = args.value(
-      "pool", config->defaults.pool.empty() ? config->pools.front().name : config->defaults.pool);
+  const std::string pool_name = args.value("pool", config->defaults.pool);
   const config::PoolConfig* pool = config->pool(pool_name);
   if (pool == nullptr) {
     std::string names;
@@ -433,7 +428,8 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
        {false, true, true, true}},
       [deps](const json& args, RequestContext& ctx) {
         const std::string id = args.at("task_id").get<std::string>();
-        if (auto t = owned_task(deps, id, ctx.principal()); !t) return error_result(t.error());
+        // The store checks the owner inside its transaction: another tenant's task is "no task".
+        if (auto valid = check_task_id(id); !valid) return error_result(valid.error());
         auto t = deps.store->request_cancel(id, ctx.principal(), task::now_millis());
         if (!t) return error_result(t.error());
         if (deps.on_submit) deps.on_submit();

@@ -190,43 +190,36 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
     return s;
   }
 
-  if (auto s =
-          r.add({"list_pools", "List scanner pools",
-                 "Lists the scanner pools with their description, capacity and scope (allowed and "
-                 "denied networks, allowed host names, maximum addresses per scan). Use it to see "
-                 "what may be scanned before submitting.",
-                 json::parse(R"({"type": "object", "additionalProperties": false})"),
-                 json::parse(R"({"type": "object", "properties": {
+  if (auto s = r.add(
+          {"list_pools", "List scanner pools",
+           "Lists the scanner pools with their description, capacity and scope (allowed and "
+           "denied networks, allowed host names, maximum addresses per scan). Use it to see "
+           "what may be scanned before submitting.",
+           json::parse(R"({"type": "object", "additionalProperties": false})"),
+           json::parse(R"({"type": "object", "properties": {
              "pools": {"type": "array", "items": {"type": "object"}},
              "default_pool": {"type": "string"}}, "required": ["pools", "default_pool"]})"),
-                 reader()},
-                [deps](const json&, RequestContext&) {
-                  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
-                  if (!c)
-                    return error_result("no scanner configuration is loaded", "ask the operator");
-                  json pools = json::array();
-                  for (const auto& p : c->pools) {
-                    json allow = json::array(), deny = json::array();
-                    for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
-                    for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
-                    int capacity = 0;
-                    for (const auto& i : p.instances)
-                      capacity += i.enabled ? i.max_concurrent_scans : 0;
-                    pools.push_back({{"name", p.name},
-                                     {"description", p.description},
-                                     {"instances", p.instances.size()},
-                                     {"capacity", capacity},
-                                     {"scope",
-                                      {{"allow", allow},
-                                       {"deny", deny},
-                                       {"hostnames", p.scope.hostnames},
-                                       {"max_addresses", p.scope.max_addresses}}}});
-                  }
-                  return ToolResult::success(
-                      {{"pools", pools},
-                       {"default_pool",
-                        c->defaults.pool.empty() ? c->pools.front().name : c->defaults.pool}});
-                });
+           reader()},
+          [deps](const json&, RequestContext&) {
+            auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+            if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
+            json pools = json::array();
+            for (const auto& p : c->pools) {
+              json allow = json::array(), deny = json::array();
+              for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
+              for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
+              pools.push_back({{"name", p.name},
+                               {"description", p.description},
+                               {"instances", p.instances.size()},
+                               {"capacity", p.capacity()},
+                               {"scope",
+                                {{"allow", allow},
+                                 {"deny", deny},
+                                 {"hostnames", p.scope.hostnames},
+                                 {"max_addresses", p.scope.max_addresses}}}});
+            }
+            return ToolResult::success({{"pools", pools}, {"default_pool", c->defaults.pool}});
+          });
       !s) {
     return s;
   }

@@ -1,7 +1,5 @@
 #include "scanners/registry/scanner_registry.h"
 
-#include <limits>
-
 #include "core/base/logging.h"
 
 namespace nmcp::scanners {
@@ -131,26 +129,19 @@ bool ScannerRegistry::healthy(const std::string& instance_id, TimePoint now) con
   return !e->health.probed || e->health.reachable;
 }
 
+std::vector<store::InstanceSlot> ScannerRegistry::usable(const std::string& pool,
+                                                         TimePoint now) const {
+  std::vector<store::InstanceSlot> out;
+  for (const auto& [id, e] : entries_) {  // std::map: in id order
+    if (e.pool == pool && healthy(id, now)) out.push_back({id, e.config->max_concurrent_scans});
+  }
+  return out;
+}
+
 std::optional<std::string> ScannerRegistry::select(const std::string& pool,
                                                    const std::map<std::string, int>& running,
                                                    TimePoint now) const {
-  std::optional<std::string> best;
-  double best_use = std::numeric_limits<double>::max();
-  int best_running = std::numeric_limits<int>::max();
-  for (const auto& [id, e] : entries_) {  // std::map: ties go to the lowest id, deterministically
-    if (e.pool != pool || !healthy(id, now)) continue;
-    const auto it = running.find(id);
-    const int n = it == running.end() ? 0 : it->second;
-    const int cap = e.config->max_concurrent_scans;
-    if (n >= cap) continue;
-    const double use = static_cast<double>(n) / cap;
-    if (use < best_use || (use == best_use && n < best_running)) {
-      best = id;
-      best_use = use;
-      best_running = n;
-    }
-  }
-  return best;
+  return store::least_utilised(usable(pool, now), running);
 }
 
 nlohmann::json ScannerRegistry::describe(TimePoint now) const {

@@ -24,6 +24,7 @@
 
 #include "core/base/result.h"
 #include "core/config/scanner_config.h"
+#include "core/store/instance_choice.h"
 #include "scanners/nessus/nessus_client.h"
 #include "scanners/registry/circuit_breaker.h"
 
@@ -64,8 +65,12 @@ class ScannerRegistry {
   // Whether the instance can take work now: enabled, reachable when last probed, breaker not open.
   bool healthy(const std::string& instance_id, TimePoint now) const;
 
-  // The instance of `pool` to run the next scan on, or nullopt when none is healthy with a free
-  // slot. `running` maps instance ids to scans running there.
+  // The instances of `pool` that can take work now, with their limits (what a worker offers
+  // the store when it claims).
+  std::vector<store::InstanceSlot> usable(const std::string& pool, TimePoint now) const;
+
+  // The instance of `pool` to run the next scan on (store::least_utilised over usable()), or
+  // nullopt when none is healthy with a free slot. `running` maps instance ids to scans there.
   std::optional<std::string> select(const std::string& pool,
                                     const std::map<std::string, int>& running, TimePoint now) const;
 

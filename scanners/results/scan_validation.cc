@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/base/text.h"
+
 namespace nmcp::scanners {
 
 using nlohmann::json;
@@ -12,17 +14,6 @@ namespace {
 constexpr int kScanInfo = 19506;
 constexpr std::size_t kTopPlugins = 10;
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // The first line of a plugin output that says something (skips headers and blank lines),
 // shortened: a reason, not a transcript.
 std::string first_message(const std::string& output) {
@@ -30,11 +21,11 @@ std::string first_message(const std::string& output) {
   std::string fallback;
   while (start < output.size()) {
     const std::size_t end = std::min(output.find('\n', start), output.size());
-    const std::string line = trim(std::string_view(output).substr(start, end - start));
+    const std::string line(trim_space(std::string_view(output).substr(start, end - start)));
     start = end + 1;
     if (line.empty()) continue;
     if (fallback.empty()) fallback = line;
-    const std::string l = lower(line);
+    const std::string l = ascii_lower(line);
     if (l.rfind("message", 0) == 0 || l.rfind("- user", 0) == 0) continue;
     if (l.find("failure") != std::string::npos || l.find("unable") != std::string::npos ||
         l.find("failed") != std::string::npos || l.find("not ") != std::string::npos) {
@@ -50,14 +41,14 @@ void read_scan_info(const std::string& output, std::optional<bool>& yes, std::st
   std::size_t start = 0;
   while (start < output.size()) {
     const std::size_t end = std::min(output.find('\n', start), output.size());
-    const std::string line = trim(std::string_view(output).substr(start, end - start));
+    const std::string line(trim_space(std::string_view(output).substr(start, end - start)));
     start = end + 1;
-    const std::string l = lower(line);
+    const std::string l = ascii_lower(line);
     if (l.rfind("credentialed checks", 0) != 0) continue;
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
-    const std::string value = trim(std::string_view(line).substr(colon + 1));
-    const std::string v = lower(value);
+    const std::string value(trim_space(std::string_view(line).substr(colon + 1)));
+    const std::string v = ascii_lower(value);
     if (v.rfind("yes", 0) == 0) {
       yes = true;
       const auto as = value.find("as '");
@@ -101,7 +92,7 @@ ScanValidator::ScanValidator(bool credentials_supplied)
 
 void ScanValidator::on_host(const ReportHost& host) {
   current_ = HostState{};
-  const std::string tag = lower(host.property("Credentialed_Scan"));
+  const std::string tag = ascii_lower(host.property("Credentialed_Scan"));
   if (tag == "true") current_.tag = true;
   if (tag == "false") current_.tag = false;
 }

@@ -1,14 +1,16 @@
 // Shared helpers for the end-to-end tests: start nessus-mcp over HTTP on a free port, small
 // assertions that name what failed, and a runner that reports each check.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-// A data directory for a server this test starts: $NMCP_DATA_DIR (set per test by CTest) or
-// a fresh temporary one.
+// A fresh data directory for a server this test starts, under $NMCP_DATA_DIR (set per test by
+// CTest) or the system temp dir: every run starts from an empty store.
 export function dataDir() {
-  return process.env.NMCP_DATA_DIR || mkdtempSync(join(tmpdir(), "nmcp-e2e-"));
+  const parent = process.env.NMCP_DATA_DIR || tmpdir();
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(join(parent, "run-"));
 }
 
 export function check(condition, message) {

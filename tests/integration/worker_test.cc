@@ -188,10 +188,14 @@ pools:
   testing::Subprocess worker({NMCP_WORKER_BINARY, "--config", config, "--data-dir",
                               dir.path() + "/data", "--poll-interval-ms", "50",
                               "--claim-interval-ms", "50", "--log-format", "json"});
-  REQUIRE(eventually([&] {
-    auto t = store.get(id);
-    return t && t->step == task::Step::Poll;
-  }));
+  const bool polling = eventually(
+      [&] {
+        auto t = store.get(id);
+        return t && t->step == task::Step::Poll;
+      },
+      30s);
+  INFO("worker log: " << worker.stderr_text());
+  REQUIRE(polling);
   const auto stop_started = std::chrono::steady_clock::now();
   worker.signal(SIGTERM);
   const auto code = worker.wait(10s);
@@ -211,10 +215,14 @@ pools:
   testing::Subprocess second({NMCP_WORKER_BINARY, "--config", config, "--data-dir",
                               dir.path() + "/data", "--poll-interval-ms", "50",
                               "--claim-interval-ms", "50", "--export-poll-ms", "50"});
-  REQUIRE(eventually([&] {
-    auto c = store.get(id);
-    return c && c->state == task::State::Cancelled;
-  }));
+  const bool cancelled = eventually(
+      [&] {
+        auto c = store.get(id);
+        return c && c->state == task::State::Cancelled;
+      },
+      30s);  // generous: sanitizer builds on a loaded machine are slow to start
+  INFO("second worker log: " << second.stderr_text());
+  REQUIRE(cancelled);
   const std::string fresh = submit();
   REQUIRE(eventually(
       [&] {
@@ -325,4 +333,34 @@ TEST_CASE("worker: inline credentials reach Nessus sealed, and are erased once t
   const auto refused = rig.drive(orphan.id);
   CHECK(refused.state == task::State::Failed);
   CHECK(refused.error.code == "credentials_unavailable");
+}
+
+TEST_CASE("worker: a burst of 503s is retried with backoff and the scan completes") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  rig.options.backoff_base = 1ms;
+  const auto id = rig.submit();
+  sim.set_faults({{"error_burst", 2}, {"error_status", 503}});
+  int failed_attempts = 0;
+  task::Task t;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    store::ClaimRequest r;
+    r.worker = rig.options.worker_id;
+    r.pools["default"] = {{"sim", 10}};
+    std::optional<task::Task> claimed;
+    REQUIRE(eventually([&] {  // the backoff delays the next claim by a few milliseconds
+      r.now = task::now_millis();
+      auto c = rig.store->claim(r);
+      if (c && c->has_value()) claimed = **c;
+      return claimed.has_value();
+    }));
+    t = rig.drive(id);
+    if (t.state != task::State::Queued) break;
+    ++failed_attempts;
+    CHECK(t.error.code == "nessus_transient");
+    CHECK(t.failures == failed_attempts);
+  }
+  CHECK(failed_attempts == 2);  // each 503 cost one attempt
+  CHECK(t.state == task::State::Completed);
+  CHECK(sim.stats()["scans_created"] == 1);
 }

@@ -182,12 +182,7 @@ std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_in
                                              pool.name) == options_.pools.end()) {
       continue;
     }
-    auto& slots = out[pool.name];
-    for (const auto& instance : pool.instances) {
-      if (s.registry->healthy(instance.id, now)) {
-        slots.push_back({instance.id, instance.max_concurrent_scans});
-      }
-    }
+    out[pool.name] = s.registry->usable(pool.name, now);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "core/base/text.h"
 #include "core/store/sqlite/sqlite_db.h"
 #include "core/task/state_machine.h"
 
@@ -85,14 +86,6 @@ Result<std::pair<Millis, std::string>> decode_cursor(const std::string& cursor) 
   }
   return fail(ErrorCode::InvalidArgument, "the cursor is not one this server issued",
               "pass next_cursor from the previous page unchanged, or omit it to start over");
-}
-
-bool contains_ci(const std::string& haystack, const std::string& needle) {
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
-  return lower(haystack).find(lower(needle)) != std::string::npos;
 }
 
 class SqliteTaskStore final : public TaskStore {
@@ -195,7 +188,7 @@ class SqliteTaskStore final : public TaskStore {
       if (!*row) break;
       auto t = parse_doc(st->column_text(0));
       if (!t) return fail(t.error());
-      if (!q.name_contains.empty() && !contains_ci(t->name, q.name_contains)) continue;
+      if (!q.name_contains.empty() && !contains_ignoring_case(t->name, q.name_contains)) continue;
       if (q.predicate && !q.predicate(*t)) continue;
       if (page.tasks.size() == limit) {  // one more exists: this page is not the last
         page.next_cursor = encode_cursor(page.tasks.back());

@@ -1,0 +1,23 @@
+#include "core/base/text.h"
+
+#include <cctype>
+
+namespace nmcp {
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.remove_suffix(1);
+  return s;
+}
+
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
+  return ascii_lower(haystack).find(ascii_lower(needle)) != std::string::npos;
+}
+
+}  // namespace nmcp

@@ -1,0 +1,16 @@
+#pragma once
+// Small ASCII text helpers shared by parsers (targets, plugin outputs, filters). Pure; thread-safe.
+
+#include <string>
+#include <string_view>
+
+namespace nmcp {
+
+// ASCII letters lowered; other bytes unchanged.
+std::string ascii_lower(std::string_view s);
+// Without leading and trailing ASCII whitespace.
+std::string_view trim_space(std::string_view s);
+// Whether `needle` occurs in `haystack`, ignoring ASCII case.
+bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
+
+}  // namespace nmcp
