@@ -33,8 +33,8 @@ while IFS= read -r hit; do
 done < <(grep -rn "^#include <httplib.h>" --include='*.h' --include='*.cc' . 2>/dev/null | sed 's|^\./||' || true)
 while IFS= read -r hit; do
   case "$hit" in
-    core/store/sqlite/sqlite_db.cc:*) ;;
-    *) violation "$hit (sqlite3 belongs in core/store/sqlite/sqlite_db.cc)" ;;
+    core/sqlite/sqlite_db.cc:*) ;;
+    *) violation "$hit (sqlite3 belongs in core/sqlite/sqlite_db.cc)" ;;
   esac
 done < <(grep -rn "^#include <sqlite3.h>" --include='*.h' --include='*.cc' core mcp scanners worker 2>/dev/null || true)
 while IFS= read -r hit; do

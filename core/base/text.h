@@ -8,6 +8,7 @@ namespace nmcp {
 
 // ASCII letters lowered; other bytes unchanged.
 std::string ascii_lower(std::string_view s);
+std::string ascii_upper(std::string_view s);
 // Without leading and trailing ASCII whitespace.
 std::string_view trim_space(std::string_view s);
 // Whether `needle` occurs in `haystack`, ignoring ASCII case.

@@ -87,8 +87,7 @@ std::string_view to_string(CredentialStatus s) {
   return "unknown";
 }
 
-ScanValidator::ScanValidator(bool credentials_supplied)
-    : credentials_supplied_(credentials_supplied) {}
+ScanValidator::ScanValidator(CredentialsSupplied supplied) : supplied_(supplied) {}
 
 void ScanValidator::on_host(const ReportHost& host) {
   current_ = HostState{};
@@ -158,8 +157,11 @@ void ScanValidator::on_host_end(const ReportHost& host) {
   const HostState& s = current_;
   const bool logged_in = s.tag.value_or(false) || s.line_yes.value_or(false) || s.login_ok_plugin;
   const bool said_no = (s.tag && !*s.tag) || (s.line_yes && !*s.line_yes);
-  if (!credentials_supplied_) {
+  if (supplied_ == CredentialsSupplied::No) {
     hc.status = CredentialStatus::NotApplicable;
+  } else if (supplied_ == CredentialsSupplied::Unknown && !logged_in && !s.refused) {
+    hc.status = said_no ? CredentialStatus::NotApplicable : CredentialStatus::Unknown;
+    if (!said_no) hc.reason = "no scan information for this host (it may not have been scanned)";
   } else if (logged_in && s.escalation_failed) {
     hc.status = CredentialStatus::Partial;
     hc.reason =
@@ -178,7 +180,7 @@ void ScanValidator::on_host_end(const ReportHost& host) {
 }
 
 ScanVerdict ScanValidator::verdict() const {
-  if (!credentials_supplied_) return {};
+  if (supplied_ != CredentialsSupplied::Yes) return {};
   long long success = 0, partial = 0, failed = 0;
   for (const auto& h : hosts_) {
     success += h.status == CredentialStatus::Success ? 1 : 0;
@@ -253,14 +255,20 @@ json ScanValidator::validation() const {
     if (!h.account.empty()) j["account"] = h.account;
     if (!h.protocol.empty()) j["protocol"] = h.protocol;
     if (!h.reason.empty()) j["reason"] = h.reason;
-    if (credentials_supplied_ && h.status != CredentialStatus::Success) {
+    if (supplied_ == CredentialsSupplied::Yes && h.status != CredentialStatus::Success) {
       warnings.push_back(h.host + ": " + std::string(to_string(h.status)) +
                          (h.reason.empty() ? "" : " (" + h.reason + ")"));
     }
     hosts.push_back(std::move(j));
   }
   std::string overall = "not_applicable";
-  if (credentials_supplied_) {
+  if (supplied_ == CredentialsSupplied::Unknown) {
+    long long in = 0;
+    for (const auto& h : hosts_) {
+      in += h.status == CredentialStatus::Success || h.status == CredentialStatus::Partial ? 1 : 0;
+    }
+    if (in > 0) overall = in == static_cast<long long>(hosts_.size()) ? "success" : "partial";
+  } else if (supplied_ == CredentialsSupplied::Yes) {
     const auto v = verdict();
     const bool any_partial = std::any_of(hosts_.begin(), hosts_.end(), [](const auto& h) {
       return h.status == CredentialStatus::Partial || h.status == CredentialStatus::Failed;

@@ -48,9 +48,16 @@ struct ScanVerdict {
   std::string hint;
 };
 
+// Whether the scan was given credentials. Unknown (an imported export): a host counts as
+// credentialed when the export shows a login, failed only when a credential plugin shows a
+// refusal, and the scan itself never fails on credentials.
+enum class CredentialsSupplied { Yes, No, Unknown };
+
 class ScanValidator : public ReportVisitor {
  public:
-  explicit ScanValidator(bool credentials_supplied);
+  explicit ScanValidator(CredentialsSupplied supplied);
+  explicit ScanValidator(bool credentials_supplied)
+      : ScanValidator(credentials_supplied ? CredentialsSupplied::Yes : CredentialsSupplied::No) {}
 
   void on_report(const ReportInfo& info) override { info_ = info; }
   void on_host(const ReportHost& host) override;
@@ -77,7 +84,7 @@ class ScanValidator : public ReportVisitor {
     std::string refused_detail;
   };
 
-  const bool credentials_supplied_;
+  const CredentialsSupplied supplied_;
   ReportInfo info_;
   HostState current_;
   std::vector<HostCredential> hosts_;

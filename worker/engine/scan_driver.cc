@@ -8,9 +8,9 @@
 #include <random>
 
 #include "core/base/logging.h"
+#include "core/findings/results_location.h"
 #include "core/policy/scope_policy.h"
-#include "scanners/results/scan_validation.h"
-#include "worker/engine/results_dir.h"
+#include "scanners/results/export_indexer.h"
 
 namespace nmcp::worker {
 
@@ -305,7 +305,7 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot
 
 ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
                                       scanners::NessusClient& client) {
-  auto paths = results_paths(options_.data_dir, t.id);
+  auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
   std::error_code ec;
   std::filesystem::create_directories(paths->dir, ec);
@@ -356,11 +356,18 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
 }
 
 ScanDriver::Next ScanDriver::index(const Task& t) {
-  auto paths = results_paths(options_.data_dir, t.id);
+  auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
-  scanners::ScanValidator validator(t.scan_type != task::ScanType::Untrusted);
-  auto parsed = scanners::parse_nessus_file(paths->export_file, validator);
-  if (!parsed) {
+  auto indexed = scanners::index_export(paths->export_file, paths->index_file,
+                                        t.scan_type == task::ScanType::Untrusted
+                                            ? scanners::CredentialsSupplied::No
+                                            : scanners::CredentialsSupplied::Yes);
+  if (!indexed && indexed.error().code != ErrorCode::InvalidArgument) {
+    // The export is fine but the index could not be written (disk full, permissions): retry.
+    return retry(t, {"storage", "writing the findings index failed: " + indexed.error().message,
+                     "check free space in the data directory"});
+  }
+  if (!indexed) {
     // A damaged download: fetch a fresh export (bounded by max_failures, then the DLQ).
     store::StepUpdate u;
     u.step = Step::Export;
@@ -368,18 +375,22 @@ ScanDriver::Next ScanDriver::index(const Task& t) {
     u.step_succeeded = false;
     (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
     return retry(t,
-                 {"export_invalid", "the downloaded export is unusable: " + parsed.error().message,
+                 {"export_invalid", "the downloaded export is unusable: " + indexed.error().message,
                   "a new export is requested automatically"});
   }
   store::StepUpdate u;
-  u.validation = validator.validation();
-  u.summary = validator.summary();
-  (*u.summary)["export_bytes"] = parsed->bytes;
+  u.validation = indexed->validation;
+  u.summary = indexed->summary;
   auto recorded = store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
   if (!recorded) return {};
-  const auto verdict = validator.verdict();
-  if (!verdict.ok) {
-    return finish(t, State::Failed, {"credentials_rejected", verdict.message, verdict.hint});
+  log::info("worker", "findings indexed",
+            {{"task_id", t.id},
+             {"hosts", indexed->stats.hosts},
+             {"findings", indexed->stats.items},
+             {"export_bytes", indexed->stats.bytes}});
+  if (!indexed->verdict.ok) {
+    return finish(t, State::Failed,
+                  {"credentials_rejected", indexed->verdict.message, indexed->verdict.hint});
   }
   return finish(t, State::Completed, {});
 }

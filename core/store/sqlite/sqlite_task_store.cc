@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "core/base/text.h"
-#include "core/store/sqlite/sqlite_db.h"
+#include "core/sqlite/sqlite_db.h"
 #include "core/task/state_machine.h"
 
 namespace nmcp::store {

@@ -1,7 +1,8 @@
 #pragma once
-// A thin RAII wrapper over the sqlite3 C API for the SQLite task store: a connection, prepared
-// statements with typed binding and reading, and errors as values. sqlite3 types appear only in
-// this adapter (forward-declared here, used in sqlite_db.cc).
+// A thin RAII wrapper over the sqlite3 C API for core's SQLite backends (the task store and the
+// findings index): a connection, prepared statements with typed binding and reading, and errors
+// as values. sqlite3 types appear only in this adapter (forward-declared here, used in
+// sqlite_db.cc).
 //
 // Thread-safety: one SqliteDb and its statements belong to one thread at a time; the store
 // serialises access with its own mutex. Separate connections (processes) coordinate through
@@ -17,7 +18,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace nmcp::store::sqlite {
+namespace nmcp::sqlite {
 
 class Statement {
  public:
@@ -37,6 +38,8 @@ class Statement {
 
   // true: a row is available; false: done.
   Result<bool> step();
+  // Ready to run again with new bindings (a prepared statement reused in a loop).
+  void reset();
   // Runs to completion, ignoring rows.
   Status run();
 
@@ -52,10 +55,17 @@ class Statement {
   Status bind_status_;  // the first binding error, reported by step()
 };
 
+enum class OpenMode {
+  Shared,    // created if missing; WAL, synchronous=NORMAL: many processes read and write
+  Bulk,      // a fresh file one writer fills and then publishes by rename: no journal, no sync
+  ReadOnly,  // an existing file that nobody writes any more
+};
+
 class SqliteDb {
  public:
-  // Opens (creating) the file in WAL mode with a busy timeout for other processes.
-  static Result<std::unique_ptr<SqliteDb>> open(const std::string& path, int busy_timeout_ms);
+  // Opens the file in `mode`, with a busy timeout for other processes.
+  static Result<std::unique_ptr<SqliteDb>> open(const std::string& path, int busy_timeout_ms,
+                                                OpenMode mode = OpenMode::Shared);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
@@ -86,4 +96,4 @@ class Transaction {
   SqliteDb* db_;
 };
 
-}  // namespace nmcp::store::sqlite
+}  // namespace nmcp::sqlite

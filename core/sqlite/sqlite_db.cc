@@ -1,10 +1,11 @@
-#include "core/store/sqlite/sqlite_db.h"
+#include "core/sqlite/sqlite_db.h"
 
 #include <utility>
+#include <vector>
 
 #include <sqlite3.h>
 
-namespace nmcp::store::sqlite {
+namespace nmcp::sqlite {
 
 namespace {
 
@@ -13,7 +14,7 @@ Error db_error(sqlite3* db, std::string_view what) {
   const bool busy = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
   return Error{busy ? ErrorCode::Unavailable : ErrorCode::Internal,
                std::string(what) + ": " + sqlite3_errmsg(db),
-               busy ? "the task store is busy; retry" : ""};
+               busy ? "the database is busy; retry" : ""};
 }
 
 }  // namespace
@@ -65,6 +66,12 @@ Result<bool> Statement::step() {
   return fail(db_error(db_, "step"));
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_status_ = ok();
+}
+
 Status Statement::run() {
   for (;;) {
     auto more = step();
@@ -88,23 +95,40 @@ bool Statement::column_is_null(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int busy_timeout_ms,
+                                                 OpenMode mode) {
   sqlite3* raw = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &raw,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int flags = (mode == OpenMode::ReadOnly ? SQLITE_OPEN_READONLY
+                                                : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
   if (rc != SQLITE_OK) {
     return fail(ErrorCode::Unavailable,
-                "cannot open the task store " + path + ": " +
+                "cannot open the database " + path + ": " +
                     (raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"),
-                "check that the directory exists and is writable");
+                mode == OpenMode::ReadOnly ? "check that the file exists and is readable"
+                                           : "check that the directory exists and is writable");
   }
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
-  // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+  std::vector<const char*> pragmas;
+  switch (mode) {
+    case OpenMode::Shared:
+      // WAL: readers never block the writer; NORMAL sync is durable across process crashes.
+      pragmas = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"};
+      break;
+    case OpenMode::Bulk:
+      // Nothing reads the file before it is renamed into place; a crash leaves a temp file
+      // that the next attempt overwrites, so durability comes from the rename, not a journal.
+      pragmas = {"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
+                 "PRAGMA temp_store=MEMORY"};
+      break;
+    case OpenMode::ReadOnly:
+      pragmas = {"PRAGMA query_only=ON"};
+      break;
+  }
+  for (const char* pragma : pragmas) {
     if (auto s = db->exec(pragma); !s) return fail(s.error());
   }
   return db;
@@ -151,4 +175,4 @@ Status Transaction::commit() {
   return s;
 }
 
-}  // namespace nmcp::store::sqlite
+}  // namespace nmcp::sqlite

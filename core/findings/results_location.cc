@@ -1,10 +1,10 @@
-#include "worker/engine/results_dir.h"
+#include "core/findings/results_location.h"
 
 #include <filesystem>
 
 #include "core/task/task.h"
 
-namespace nmcp::worker {
+namespace nmcp::findings {
 
 Result<ResultsPaths> results_paths(const std::string& data_dir, const std::string& task_id) {
   if (!task::is_valid_task_id(task_id)) {
@@ -12,7 +12,7 @@ Result<ResultsPaths> results_paths(const std::string& data_dir, const std::strin
   }
   const auto dir = std::filesystem::path(data_dir) / "results" / task_id;
   return ResultsPaths{dir.string(), (dir / "scan.nessus").string(),
-                      (dir / "scan.nessus.part").string()};
+                      (dir / "scan.nessus.part").string(), (dir / "findings.db").string()};
 }
 
-}  // namespace nmcp::worker
+}  // namespace nmcp::findings

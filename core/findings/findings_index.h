@@ -1,0 +1,114 @@
+#pragma once
+// One scan's findings index, opened for reading. Opening loads what filters and sorts need into
+// compact in-memory columns (a few dozen bytes per finding; plugin metadata once per plugin
+// variant); the long texts stay in the SQLite file and are read only for the findings a page
+// returns. Every query is one linear pass over the columns with a bounded heap for the page, so
+// a page costs the same wherever it starts and whatever the sort.
+//
+// Thread-safety: an opened index is immutable; select(), hosts() and the other readers may run
+// concurrently (reads of the file are serialised inside).
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "core/findings/finding_query.h"
+
+namespace nmcp::sqlite {
+class SqliteDb;
+}
+
+namespace nmcp::findings {
+
+struct HostView {
+  std::int64_t id = 0;
+  std::string name, ip, fqdn, netbios, os, mac, start, end;
+  std::string credential_status, credential_account, credential_reason;
+  std::array<std::int64_t, 5> severity_counts{};  // index = severity
+};
+
+struct SelectResult {
+  std::vector<std::int64_t> ids;  // finding ids of this page, in order
+  std::int64_t total = 0;         // findings matching the filter
+  std::int64_t remaining = 0;     // matching findings after the cursor, this page included
+  std::array<std::int64_t, 5> severity_counts{};  // of the matching findings
+};
+
+// A finding's identity across scans: the same host, plugin, port and protocol.
+struct FindingKey {
+  std::string host;  // the host's address when known, else its lower-case name
+  int plugin_id = 0;
+  int port = 0;
+  std::string protocol;
+  bool operator==(const FindingKey&) const = default;
+};
+
+class FindingsIndex {
+ public:
+  static Result<std::shared_ptr<const FindingsIndex>> open(const std::string& path);
+  ~FindingsIndex();
+  FindingsIndex(const FindingsIndex&) = delete;
+  FindingsIndex& operator=(const FindingsIndex&) = delete;
+
+  std::int64_t finding_count() const { return static_cast<std::int64_t>(rows_.size()); }
+  // The scan's metadata as the writer stored it: scan_name, policy_name, summary, validation.
+  const nlohmann::json& meta() const { return meta_; }
+
+  // The page of `limit` findings that follows finding `after` (0: from the start) in `sort`.
+  Result<SelectResult> select(const FindingFilter& filter, const SortSpec& sort, std::int64_t after,
+                              std::size_t limit) const;
+  // Whether `id` is a finding of this scan.
+  bool has(std::int64_t id) const { return id >= 1 && id <= finding_count(); }
+  // Every field of each finding (see finding_fields.h); absent values are omitted.
+  Result<std::vector<nlohmann::json>> fetch(const std::vector<std::int64_t>& ids) const;
+
+  const std::vector<HostView>& hosts() const { return hosts_; }
+  // Host ids (1-based) matching `matcher`, in address order.
+  std::vector<std::int64_t> hosts_matching(const HostMatcher& matcher) const;
+
+  FindingKey key(std::int64_t id) const;
+  int severity(std::int64_t id) const { return rows_[static_cast<std::size_t>(id - 1)].severity; }
+  const std::string& plugin_name(std::int64_t id) const;
+
+ private:
+  struct Row {
+    std::uint32_t host;    // index into hosts_
+    std::uint32_t plugin;  // index into plugins_
+    std::int32_t port;
+    std::uint16_t protocol;  // index into protocols_
+    std::uint16_t service;   // index into services_
+    std::uint8_t severity;
+  };
+  struct Plugin {
+    int plugin_id = 0;
+    std::string name, family;
+    float cvss3 = -1, cvss2 = -1, vpr = -1;  // -1: none
+    bool exploit = false;
+    std::vector<std::string> cves;  // upper case
+    std::uint32_t name_rank = 0, family_rank = 0;
+  };
+  struct Compiled;
+
+  FindingsIndex() = default;
+  Status load(const std::string& path);
+  Result<Compiled> compile(const FindingFilter& filter) const;
+  bool before(const SortSpec& sort, std::uint32_t a, std::uint32_t b) const;
+
+  std::unique_ptr<sqlite::SqliteDb> db_;
+  mutable std::mutex db_mutex_;
+  nlohmann::json meta_;
+  std::vector<Row> rows_;
+  std::vector<Plugin> plugins_;
+  std::vector<HostView> hosts_;
+  std::vector<std::uint32_t> host_rank_;  // by address, then name
+  std::vector<std::string> protocols_, services_;
+};
+
+}  // namespace nmcp::findings

@@ -1,0 +1,149 @@
+#include "scanners/results/export_indexer.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "core/findings/index_writer.h"
+
+namespace nmcp::scanners {
+
+namespace {
+
+constexpr int kScanInfo = 19506;
+
+// Attributes that belong to the occurrence, not to the plugin.
+bool per_finding_attribute(std::string_view name) {
+  return name == "port" || name == "svc_name" || name == "protocol" || name == "severity" ||
+         name == "pluginID" || name == "pluginName" || name == "pluginFamily";
+}
+
+std::uint64_t mix(std::uint64_t h, std::string_view s) {
+  const std::uint64_t v = std::hash<std::string_view>{}(s);
+  return (h ^ v) * 0x100000001B3ULL + (h >> 29U);
+}
+
+// A hash of everything plugin-level in the item: equal hashes mean one stored variant.
+std::uint64_t plugin_hash(const ReportItem& item) {
+  std::uint64_t h = mix(0xCBF29CE484222325ULL, item.plugin_name);
+  h = mix(h, item.plugin_family);
+  for (const auto& [name, value] : item.attributes) {
+    if (per_finding_attribute(name)) continue;
+    h = mix(mix(h, name), value);
+  }
+  for (const auto& [name, values] : item.children) {
+    if (name == "plugin_output") continue;
+    h = mix(h, name);
+    for (const auto& v : values) h = mix(h, v);
+  }
+  return h;
+}
+
+findings::PluginVariant plugin_of(const ReportItem& item) {
+  findings::PluginVariant p;
+  p.plugin_id = item.plugin_id;
+  p.name = item.plugin_name;
+  p.family = item.plugin_family;
+  for (const auto& [name, values] : item.children) {
+    if (name != "plugin_output") p.children.emplace(name, values);
+  }
+  for (const auto& [name, value] : item.attributes) {
+    if (!per_finding_attribute(name)) p.children.emplace("@" + name, std::vector{value});
+  }
+  return p;
+}
+
+class Indexer final : public ReportVisitor {
+ public:
+  Indexer(findings::IndexWriter& writer, ScanValidator& validator)
+      : writer_(writer), validator_(validator) {}
+
+  void on_report(const ReportInfo& info) override { validator_.on_report(info); }
+
+  void on_host(const ReportHost& host) override {
+    validator_.on_host(host);
+    writer_.begin_host();
+  }
+
+  void on_item(const ReportHost& host, const ReportItem& item) override {
+    validator_.on_item(host, item);
+    if (!status_) return;
+    const std::uint64_t hash = plugin_hash(item);
+    auto ref = writer_.find_plugin(item.plugin_id, hash);
+    if (!ref) {
+      auto added = writer_.add_plugin(plugin_of(item), hash);
+      if (!added) {
+        status_ = fail(added.error());
+        return;
+      }
+      ref = *added;
+    }
+    findings::FindingRecord f;
+    f.port = item.port;
+    f.protocol = item.protocol;
+    f.service = item.svc_name;
+    f.reported_severity = item.severity;
+    f.severity = item.plugin_id == kScanInfo ? 0 : std::clamp(item.severity, 0, 4);
+    f.plugin_output = item.first("plugin_output");
+    status_ = writer_.add_finding(*ref, f);
+  }
+
+  void on_host_end(const ReportHost& host) override {
+    validator_.on_host_end(host);
+    if (!status_) return;
+    findings::HostRecord h;
+    h.name = host.name;
+    h.ip = host.property("host-ip");
+    h.fqdn = host.property("host-fqdn");
+    h.netbios = host.property("netbios-name");
+    h.os = host.property("operating-system");
+    h.mac = host.property("mac-address");
+    h.start = host.property("HOST_START");
+    h.end = host.property("HOST_END");
+    h.properties = host.properties;
+    if (!validator_.hosts().empty()) {
+      const auto& c = validator_.hosts().back();
+      h.credential_status = std::string(to_string(c.status));
+      h.credential_account = c.account;
+      h.credential_reason = c.reason;
+    }
+    status_ = writer_.end_host(h);
+  }
+
+  const Status& status() const { return status_; }
+
+ private:
+  findings::IndexWriter& writer_;
+  ScanValidator& validator_;
+  Status status_;
+};
+
+}  // namespace
+
+Result<IndexOutcome> index_export(const std::string& export_path, const std::string& index_path,
+                                  CredentialsSupplied credentials, const ParseLimits& limits) {
+  auto writer = findings::IndexWriter::create(index_path);
+  if (!writer) return fail(writer.error());
+  ScanValidator validator(credentials);
+  Indexer indexer(**writer, validator);
+  auto parsed = parse_nessus_file(export_path, indexer, limits);
+  if (!parsed) return fail(parsed.error());
+  if (!indexer.status()) return fail(indexer.status().error());
+  IndexOutcome out;
+  out.summary = validator.summary();
+  out.summary["export_bytes"] = parsed->bytes;
+  out.validation = validator.validation();
+  out.verdict = validator.verdict();
+  out.stats = *parsed;
+  if (auto s = (*writer)->finish({{"scan_name", out.summary.value("scan_name", "")},
+                                  {"policy_name", out.summary.value("policy_name", "")},
+                                  {"summary", out.summary},
+                                  {"validation", out.validation}});
+      !s) {
+    return fail(s.error());
+  }
+  return out;
+}
+
+}  // namespace nmcp::scanners

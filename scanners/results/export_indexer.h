@@ -1,0 +1,30 @@
+#pragma once
+// One pass over a .nessus export that does everything a finished scan needs: validate the
+// credentials per host, compute the results summary, and write the findings index. Used by the
+// worker after a download and by admin_cli import. Memory stays flat in the export's size.
+//
+// Thread-safety: each call is independent.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/result.h"
+#include "scanners/results/nessus_parser.h"
+#include "scanners/results/scan_validation.h"
+
+namespace nmcp::scanners {
+
+struct IndexOutcome {
+  nlohmann::json summary;     // ScanValidator::summary() plus export_bytes
+  nlohmann::json validation;  // ScanValidator::validation()
+  ScanVerdict verdict;
+  ParseStats stats;
+};
+
+// Parses `export_path` and publishes its index at `index_path` (atomically: a failed or
+// refused export leaves no index behind).
+Result<IndexOutcome> index_export(const std::string& export_path, const std::string& index_path,
+                                  CredentialsSupplied credentials, const ParseLimits& limits = {});
+
+}  // namespace nmcp::scanners
