@@ -94,7 +94,9 @@ Result<HostMatcher> HostMatcher::parse(std::string_view text) {
     return fail(ErrorCode::InvalidArgument, "the host filter is longer than 512 characters",
                 "give one address, CIDR block or host name");
   }
-  if (text.find('/') != std::string_view::npos || net::IpAddress::parse(text)) {
+  const bool dotted_digits = std::all_of(text.begin(), text.end(),
+                                         [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (text.find('/') != std::string_view::npos || dotted_digits || net::IpAddress::parse(text)) {
     if (auto cidr = net::Cidr::parse(text)) {
       m.kind_ = Kind::Cidr;
       m.v4_ = cidr->network.family == net::IpAddress::Family::V4;
