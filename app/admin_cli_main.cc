@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -17,8 +18,10 @@
 
 #include "app/engine_flags.h"
 #include "core/config/scanner_config.h"
+#include "core/findings/results_location.h"
 #include "core/store/open_store.h"
 #include "core/task/task.h"
+#include "scanners/results/export_indexer.h"
 
 namespace {
 
@@ -39,6 +42,10 @@ Commands:
                                  Asks for confirmation unless --yes.
   task show ID                   one task in full
   task cancel ID                 cancel a task (a running scan is stopped by its worker)
+  import FILE [--name N] [--pool P] [--owner O]
+                                 turn an existing .nessus export into a completed task that
+                                 agents query like any other (owner default: local, the stdio
+                                 user; give the tenant for HTTP users; pool default: imported)
   config check [PATH]            validate a scanner configuration (default
                                  config/scanners.yaml); exit 1 listing every problem
 
@@ -56,6 +63,8 @@ struct Args {
   bool all = false;
   bool yes = false;
   std::string pool;
+  std::string name;
+  std::string owner = "local";
   std::size_t limit = 50;
   std::optional<long long> older_than_ms;
 };
@@ -113,6 +122,11 @@ std::string parse_args(const std::vector<std::string_view>& in, Args& a) {
       auto v = value();
       if (!v || v->empty()) return "--pool needs a pool name";
       a.pool = std::string(*v);
+    } else if (arg == "--name" || arg == "--owner") {
+      auto v = value();
+      if (!v || v->empty() || v->size() > 200)
+        return std::string(arg) + " needs a value (at most 200 characters)";
+      (arg == "--name" ? a.name : a.owner) = std::string(*v);
     } else if (arg == "--limit") {
       auto v = value();
       if (!v) return "--limit needs a number";
@@ -290,6 +304,67 @@ int cmd_purge(nmcp::store::TaskStore& store, const Args& a) {
   return 0;
 }
 
+// Copies the export into the task's results folder, indexes it, then records the task: a
+// refused file leaves neither a task nor files behind.
+int cmd_import(nmcp::store::TaskStore& store, const Args& a) {
+  if (a.words.size() != 2)
+    return fail_with("usage: import FILE [--name N] [--pool P] [--owner O]", 2);
+  const std::string& file = a.words[1];
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return fail_with("cannot import " + file + ": not a readable file", 2);
+  }
+  Task t;
+  t.id = nmcp::task::new_task_id();
+  t.owner = a.owner;
+  t.pool = a.pool.empty() ? "imported" : a.pool;
+  t.created_at = nmcp::task::now_millis();
+  t.trace_id = t.id;
+  auto paths = nmcp::findings::results_paths(a.engine.data_dir, t.id);
+  if (!paths) return fail_with(paths.error().message);
+  std::filesystem::create_directories(paths->dir, ec);
+  if (ec) return fail_with("cannot create " + paths->dir + ": " + ec.message());
+  auto cleanup = [&] { std::filesystem::remove_all(paths->dir, ec); };
+  std::filesystem::copy_file(file, paths->export_file, ec);
+  if (ec) {
+    cleanup();
+    return fail_with("cannot copy " + file + ": " + ec.message());
+  }
+  auto indexed = nmcp::scanners::index_export(paths->export_file, paths->index_file,
+                                              nmcp::scanners::CredentialsSupplied::Unknown);
+  if (!indexed) {
+    cleanup();
+    return fail_with("refused " + file + ": " + indexed.error().message +
+                         (indexed.error().hint.empty() ? "" : " (" + indexed.error().hint + ")"),
+                     2);
+  }
+  t.summary = indexed->summary;
+  t.summary["imported_from"] = std::filesystem::path(file).filename().string();
+  t.validation = indexed->validation;
+  const std::string scan_name = indexed->summary.value("scan_name", "");
+  t.name = !a.name.empty()      ? a.name
+           : !scan_name.empty() ? scan_name
+                                : std::filesystem::path(file).filename().string();
+  t.scan_type = indexed->validation.value("credentials", "") == "not_applicable"
+                    ? nmcp::task::ScanType::Untrusted
+                    : nmcp::task::ScanType::Authenticated;
+  t.description = "imported from " + std::filesystem::path(file).filename().string();
+  auto recorded = store.import_completed(t);
+  if (!recorded) {
+    cleanup();
+    return fail_with(recorded.error().message);
+  }
+  if (a.json) {
+    std::cout << json{{"task_id", t.id}, {"owner", t.owner}, {"summary", t.summary}}.dump(2)
+              << "\n";
+  } else {
+    std::printf("imported %s as %s (owner %s): %lld hosts, %lld findings\n", file.c_str(),
+                t.id.c_str(), t.owner.c_str(), indexed->summary.value("hosts", 0LL),
+                indexed->summary.value("findings", 0LL));
+  }
+  return 0;
+}
+
 int cmd_config_check(const Args& a) {
   const std::string path = a.words.size() >= 3 ? a.words[2] : "config/scanners.yaml";
   auto c = nmcp::config::load_config(path, nmcp::config::process_environment());
@@ -335,6 +410,7 @@ int main(int argc, char** argv) {
   nmcp::store::TaskStore& s = **store;
 
   if (cmd == "stats") return cmd_stats(s, a);
+  if (cmd == "import") return cmd_import(s, a);
   if (cmd == "list-dlq") return cmd_list_dlq(s, a);
   if (cmd == "retry-dlq") return cmd_retry(s, a);
   if (cmd == "purge-dlq") return cmd_purge(s, a);

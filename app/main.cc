@@ -29,6 +29,7 @@
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/tool_registry.h"
 #include "mcp/testtools/test_tools.h"
+#include "mcp/tools/results_tools.h"
 #include "mcp/tools/scan_tools.h"
 #include "mcp/transport/stdio_transport.h"
 #include "worker/engine/worker_engine.h"
@@ -45,7 +46,11 @@ constexpr const char* kInstructions =
     "the task_id it returns, and poll get_scan_status (it suggests when to poll again; "
     "wait_seconds lets one call wait up to 25 s). A completed task carries a results summary "
     "(hosts, findings per severity, top plugins) and, for authenticated scans, whether the "
-    "login worked on each host. Targets must lie inside the pool's scope (list_pools); an "
+    "login worked on each host. Then read findings with get_scan_results: filter first (e.g. "
+    "severity_min high, a host or CIDR, a CVE), pick a small profile, and follow next_cursor; "
+    "pages stay within max_tokens and get_finding returns any cut text in full. "
+    "list_scan_hosts, get_host_vulnerabilities and compare_scans give per-host views and what "
+    "changed between two scans. Targets must lie inside the pool's scope (list_pools); an "
     "out-of-scope target is refused with the reason.";
 
 void log_config(const nmcp::config::ScannerConfig& c) {
@@ -229,8 +234,11 @@ int main(int argc, char** argv) {
   deps.store = store->get();
   deps.config = config.get();
   deps.secrets = secrets;
+  deps.data_dir = o.engine.data_dir;
+  deps.indexes = std::make_shared<nmcp::findings::IndexCache>(8);
   if (engine) deps.on_submit = [&engine] { engine->wake(); };
-  for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools}) {
+  for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools,
+                   &nmcp::mcp::register_results_tools}) {
     if (auto s = add(registry, deps); !s) {
       log::error("main", "tools failed to register: " + s.error().message);
       return 1;

@@ -101,6 +101,9 @@ class TaskStore {
   // the existing task (created = false); the same key with another hash is Conflict. Concurrent
   // duplicates create exactly one task.
   virtual Result<SubmitResult> submit(Task task) = 0;
+  // Records a scan that already finished elsewhere (admin_cli import): stored completed, never
+  // queued or claimed. Its results must be in place before it is recorded.
+  virtual Result<Task> import_completed(Task task) = 0;
   virtual Result<Task> get(const std::string& id) = 0;
   virtual Result<TaskPage> list(const TaskQuery& query) = 0;
 

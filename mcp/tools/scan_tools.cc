@@ -8,6 +8,7 @@
 #include "core/policy/scope_policy.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/task_view.h"
+#include "mcp/tools/tool_support.h"
 
 namespace nmcp::mcp {
 
@@ -17,10 +18,6 @@ namespace log = nmcp::log;
 namespace {
 
 constexpr int kMaxWaitSeconds = 25;
-
-ToolResult error_result(const Error& e) {
-  return ToolResult::failure(e.hint.empty() ? e.message : e.message + "\nHint: " + e.hint);
-}
 
 ToolAnnotations submit_annotations() { return {false, false, true, true}; }
 ToolAnnotations reader_annotations() { return {true, false, true, false}; }
@@ -99,25 +96,6 @@ std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps
               "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
   }
   return c;
-}
-
-// Loads a task the caller owns; other owners' tasks do not exist for it.
-Status check_task_id(const std::string& id) {
-  if (task::is_valid_task_id(id)) return ok();
-  return fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
-              "task ids look like task_ followed by 32 hex digits, as returned by "
-              "run_untrusted_scan or list_tasks");
-}
-
-Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
-                              const std::string& owner) {
-  if (auto s = check_task_id(id); !s) return fail(s.error());
-  auto t = deps.store->get(id);
-  if (!t || t->owner != owner) {
-    if (!t && t.error().code != ErrorCode::NotFound) return fail(t.error());
-    return fail(ErrorCode::NotFound, "no task " + id, "list_tasks shows your tasks");
-  }
-  return t;
 }
 
 // Inline SSH credentials, when the configuration allows them: checked, sealed with the

@@ -7,9 +7,11 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "core/base/secret_box.h"
 #include "core/config/config_holder.h"
+#include "core/findings/index_cache.h"
 #include "core/store/task_store.h"
 
 namespace nmcp::mcp {
@@ -20,6 +22,10 @@ struct ToolDeps {
   std::function<void()> on_submit;  // may be empty (no embedded worker)
   // Seals inline credentials when the configuration allows them; may be null.
   std::shared_ptr<const SecretBox> secrets;
+  // Where results live (<data_dir>/results/<task_id>/) and the indexes opened from there; the
+  // results tools answer "not available" without them.
+  std::string data_dir;
+  std::shared_ptr<findings::IndexCache> indexes;
 };
 
 }  // namespace nmcp::mcp

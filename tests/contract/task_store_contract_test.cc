@@ -421,3 +421,26 @@ TEST_CASE("open_store: clear errors for what it cannot open") {
   REQUIRE_FALSE(g);
   CHECK_FALSE(g.error().message.empty());
 }
+
+TEST_CASE_TEMPLATE("store: an imported scan is completed at once and never claimed", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  Task t = make_task();
+  t.summary = {{"findings", 3}};
+  auto imported = s->import_completed(t);
+  REQUIRE(imported);
+  CHECK(imported->state == State::Completed);
+  auto got = s->get(t.id);
+  REQUIRE(got);
+  CHECK(got->state == State::Completed);
+  CHECK(got->summary["findings"] == 3);
+  CHECK(got->finished_at.has_value());
+  store::ClaimRequest r;
+  r.worker = "w";
+  r.pools["default"] = {{"sim", 10}};
+  r.now = T0 + 1000;
+  auto claimed = s->claim(r);
+  REQUIRE(claimed);
+  CHECK_FALSE(claimed->has_value());
+  CHECK_FALSE(s->import_completed(t));  // the same id twice
+}

@@ -148,6 +148,20 @@ class SqliteTaskStore final : public TaskStore {
     return SubmitResult{std::move(t), true};
   }
 
+  Result<Task> import_completed(Task t) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    t.state = State::Completed;
+    t.step = task::Step::Index;
+    t.progress = 100;
+    t.updated_at = t.created_at;
+    t.finished_at = t.created_at;
+    if (auto s = insert(t); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return t;
+  }
+
   Result<Task> get(const std::string& id) override {
     std::lock_guard lock(mu_);
     auto t = load(id);

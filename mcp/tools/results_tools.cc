@@ -1,0 +1,491 @@
+#include "mcp/tools/results_tools.h"
+
+#include <algorithm>
+
+#include "core/findings/finding_fields.h"
+#include "core/findings/finding_page.h"
+#include "core/findings/results_location.h"
+#include "core/findings/scan_diff.h"
+#include "mcp/server/request_context.h"
+#include "mcp/tools/results_args.h"
+#include "mcp/tools/tool_support.h"
+
+namespace nmcp::mcp {
+
+using findings::FindingsIndex;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMaxTextChars = 2000;
+constexpr std::size_t kCursorAllowance = 60;  // tokens kept for next_cursor and counters
+
+ToolAnnotations reader() { return {true, false, true, false}; }
+
+json severity_json(const std::array<std::int64_t, 5>& c) {
+  return {{"critical", c[4]}, {"high", c[3]}, {"medium", c[2]}, {"low", c[1]}, {"info", c[0]}};
+}
+
+struct Scan {
+  task::Task task;
+  std::shared_ptr<const FindingsIndex> index;
+};
+
+// The caller's task and its findings index, or why there is none yet.
+Result<Scan> scan_of(const ToolDeps& deps, const std::string& id, const std::string& owner) {
+  auto t = owned_task(deps, id, owner);
+  if (!t) return fail(t.error());
+  if (!task::is_terminal(t->state)) {
+    return fail(ErrorCode::FailedPrecondition,
+                "task " + id + " is " + std::string(task::to_string(t->state)) +
+                    "; its results are not ready",
+                "poll get_scan_status until the state is completed");
+  }
+  if (deps.indexes == nullptr || deps.data_dir.empty()) {
+    return fail(ErrorCode::FailedPrecondition, "this server has no results directory",
+                "start nessus-mcp with --data-dir (or --store sqlite:PATH)");
+  }
+  auto paths = findings::results_paths(deps.data_dir, id);
+  if (!paths) return fail(paths.error());
+  auto index = deps.indexes->get(paths->index_file);
+  if (!index) {
+    if (index.error().code == ErrorCode::NotFound) {
+      return fail(
+          ErrorCode::NotFound,
+          "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
+          t->state == task::State::Completed
+              ? "the findings index is missing; an operator can re-index the export"
+              : "only scans that ran to the end have results; see get_scan_status");
+    }
+    return fail(index.error());
+  }
+  return Scan{std::move(*t), std::move(*index)};
+}
+
+// One page of findings from `index`, within the request's budget.
+json results_page(const std::string& task_id, const FindingsIndex& index, const ResultsRequest& req,
+                  Error* error, json envelope) {
+  auto selected = index.select(req.filter, req.sort, req.after, req.page_size);
+  if (!selected) {
+    *error = selected.error();
+    return {};
+  }
+  auto full = index.fetch(selected->ids);
+  if (!full) {
+    *error = full.error();
+    return {};
+  }
+  envelope["profile"] = req.profile;
+  if (req.profile == "custom") envelope["fields"] = req.fields;
+  envelope["sort"] = {{"by", std::string(findings::to_string(req.sort.field))},
+                      {"order", req.sort.descending ? "desc" : "asc"}};
+  envelope["filters_applied"] = req.filter.to_json();
+  envelope["total"] = selected->total;
+  envelope["severity_counts"] = severity_json(selected->severity_counts);
+  envelope["offset"] = req.offset;
+  envelope["max_tokens"] = req.max_tokens;
+  envelope["findings"] = json::array();
+  const std::size_t around = findings::estimate_tokens(envelope) + kCursorAllowance;
+  auto page = findings::fill_page(*full, req.fields, req.max_tokens, around, kMaxTextChars);
+  const auto used = static_cast<std::int64_t>(page.used);
+  const bool more = selected->remaining > used;
+  envelope["returned"] = used;
+  envelope["has_more"] = more;
+  envelope["next_cursor"] =
+      more ? json(encode_results_cursor(task_id, req, selected->ids[page.used - 1],
+                                        req.offset + used))
+           : json();
+  envelope["texts_truncated"] = page.truncated;
+  envelope["findings"] = std::move(page.items);
+  envelope["token_estimate"] = 0;
+  envelope["token_estimate"] = findings::estimate_tokens(envelope);
+  return envelope;
+}
+
+ToolResult page_result(const json& page, const Error& error) {
+  if (page.is_null()) return error_result(error);
+  return ToolResult::success(page);
+}
+
+json results_properties(bool with_host) {
+  json p = paging_properties();
+  p["task_id"] = {{"type", "string"},
+                  {"pattern", "^task_[0-9a-f]{32}$"},
+                  {"description", "a completed task (get_scan_status)"}};
+  if (with_host) {
+    p["host"] = {{"type", "string"},
+                 {"minLength", 1},
+                 {"maxLength", 512},
+                 {"description", "the host: its name or address as list_scan_hosts shows it"}};
+  }
+  return p;
+}
+
+json page_output_schema() {
+  return json::parse(R"({"type": "object", "properties": {
+    "task_id": {"type": "string"}, "total": {"type": "integer"}, "returned": {"type": "integer"},
+    "offset": {"type": "integer"}, "has_more": {"type": "boolean"},
+    "next_cursor": {"type": ["string", "null"]}, "findings": {"type": "array"},
+    "filters_applied": {"type": "object"}, "severity_counts": {"type": "object"},
+    "profile": {"type": "string"}, "sort": {"type": "object"},
+    "token_estimate": {"type": "integer"}, "max_tokens": {"type": "integer"}},
+    "required": ["task_id", "total", "returned", "has_more", "findings", "filters_applied"]})");
+}
+
+json host_json(const findings::HostView& h) {
+  json j = {{"host", h.name}};
+  auto put = [&j](const char* k, const std::string& v) {
+    if (!v.empty()) j[k] = v;
+  };
+  put("ip", h.ip);
+  put("fqdn", h.fqdn);
+  put("netbios", h.netbios);
+  put("os", h.os);
+  put("mac", h.mac);
+  put("start", h.start);
+  put("end", h.end);
+  j["severity_counts"] = severity_json(h.severity_counts);
+  json cred = {{"status", h.credential_status.empty() ? "unknown" : h.credential_status}};
+  if (!h.credential_account.empty()) cred["account"] = h.credential_account;
+  if (!h.credential_reason.empty()) cred["reason"] = h.credential_reason;
+  j["credentials"] = std::move(cred);
+  return j;
+}
+
+ToolResult get_scan_results(const ToolDeps& deps, const json& args, const std::string& owner) {
+  const std::string id = args.at("task_id").get<std::string>();
+  auto req = parse_results_request(args, id);
+  if (!req) return error_result(req.error());
+  auto scan = scan_of(deps, id, owner);
+  if (!scan) return error_result(scan.error());
+  Error error;
+  json envelope = {{"task_id", id}, {"scan_name", scan->task.name}};
+  return page_result(results_page(id, *scan->index, *req, &error, envelope), error);
+}
+
+ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
+                                    const std::string& owner) {
+  const std::string id = args.at("task_id").get<std::string>();
+  const std::string host = args.at("host").get<std::string>();
+  json rest = args;
+  rest.erase("host");
+  auto req = parse_results_request(rest, id + "\n" + host);
+  if (!req) return error_result(req.error());
+  if (!req->filter.host.empty()) {
+    return error_result({ErrorCode::InvalidArgument, "give the host once, as host",
+                         "filter.host is for get_scan_results"});
+  }
+  auto matcher = findings::HostMatcher::parse(host);
+  if (!matcher) return error_result(matcher.error());
+  auto scan = scan_of(deps, id, owner);
+  if (!scan) return error_result(scan.error());
+  const auto hosts = scan->index->hosts_matching(*matcher);
+  if (hosts.empty()) {
+    return error_result({ErrorCode::NotFound, "no host '" + host + "' in task " + id,
+                         "list_scan_hosts shows the scan's hosts"});
+  }
+  json views = json::array();
+  for (const auto h : hosts)
+    views.push_back(host_json(scan->index->hosts()[static_cast<std::size_t>(h - 1)]));
+  req->filter.host = host;
+  Error error;
+  json envelope = {{"task_id", id}, {"hosts", views}};
+  return page_result(results_page(id, *scan->index, *req, &error, envelope), error);
+}
+
+ToolResult get_finding(const ToolDeps& deps, const json& args, const std::string& owner) {
+  const std::string id = args.at("task_id").get<std::string>();
+  const auto finding_id = args.at("finding_id").get<std::int64_t>();
+  const std::size_t budget = args.value("max_tokens", kDefaultMaxTokens);
+  auto scan = scan_of(deps, id, owner);
+  if (!scan) return error_result(scan.error());
+  if (!scan->index->has(finding_id)) {
+    return error_result({ErrorCode::NotFound,
+                         "task " + id + " has no finding " + std::to_string(finding_id),
+                         "finding ids come from get_scan_results of the same task"});
+  }
+  auto full = scan->index->fetch({finding_id});
+  if (!full) return error_result(full.error());
+  const json& f = full->front();
+  // Room for text: the budget in bytes (3 per token) less the rest of the answer.
+  const std::size_t room = budget * 3 > 1200 ? budget * 3 - 1200 : 400;
+  if (args.contains("field")) {
+    const std::string field = args["field"].get<std::string>();
+    const std::size_t offset = args.value("offset", std::size_t{0});
+    std::string text;
+    if (field.rfind("other.", 0) == 0) {
+      const auto other = f.value("other", json::object());
+      const auto v = other.find(field.substr(6));
+      if (v != other.end()) text = v->is_string() ? v->get<std::string>() : v->dump();
+    } else if (const auto v = f.find(field); v != f.end()) {
+      text = v->is_string() ? v->get<std::string>() : v->dump();
+    } else if (findings::find_field(field) == nullptr) {
+      return error_result({ErrorCode::InvalidArgument, "unknown field '" + field + "'",
+                           "use a field name from get_scan_results, or other.NAME"});
+    }
+    if (offset > text.size()) {
+      return error_result({ErrorCode::InvalidArgument,
+                           "offset " + std::to_string(offset) + " is past the end (" +
+                               std::to_string(text.size()) + " bytes)",
+                           "start from 0"});
+    }
+    const std::string rest = text.substr(offset);
+    std::size_t cut = std::min(rest.size(), room);
+    while (cut > 0 && cut < rest.size() && (static_cast<unsigned char>(rest[cut]) & 0xC0U) == 0x80U)
+      --cut;
+    const bool more = cut < rest.size();
+    json out = {{"task_id", id},    {"finding_id", finding_id}, {"field", field},
+                {"offset", offset}, {"length", text.size()},    {"text", rest.substr(0, cut)},
+                {"has_more", more}};
+    out["next_offset"] = more ? json(offset + cut) : json();
+    return ToolResult::success(out);
+  }
+  std::vector<std::string> all;
+  for (const auto& info : findings::all_fields()) all.emplace_back(info.name);
+  // Long texts share the room; what does not fit says how to read the rest.
+  std::size_t cap = room;
+  json projected = findings::project(f, all, cap);
+  while (findings::estimate_tokens(projected) + 50 > budget && cap > 64) {
+    cap /= 2;
+    projected = findings::project(f, all, cap);
+  }
+  return ToolResult::success({{"task_id", id}, {"finding", projected}});
+}
+
+ToolResult list_scan_hosts(const ToolDeps& deps, const json& args, const std::string& owner) {
+  const std::string id = args.at("task_id").get<std::string>();
+  auto matcher = findings::HostMatcher::parse(args.value("host", ""));
+  if (!matcher) return error_result(matcher.error());
+  const std::string sort = args.value("sort_by", "severity");
+  const std::size_t page_size = args.value("page_size", std::size_t{50});
+  const std::size_t budget = args.value("max_tokens", kDefaultMaxTokens);
+  const std::string scope = id + "\n" + args.value("host", "") + "\n" + sort;
+  std::size_t offset = 0;
+  if (args.contains("cursor")) {
+    auto o = decode_offset_cursor(scope, args["cursor"].get<std::string>());
+    if (!o) return error_result(o.error());
+    offset = *o;
+  }
+  auto scan = scan_of(deps, id, owner);
+  if (!scan) return error_result(scan.error());
+  auto ids = scan->index->hosts_matching(*matcher);  // address order
+  const auto& hosts = scan->index->hosts();
+  if (sort == "severity") {
+    std::stable_sort(ids.begin(), ids.end(), [&](std::int64_t a, std::int64_t b) {
+      const auto& x = hosts[static_cast<std::size_t>(a - 1)].severity_counts;
+      const auto& y = hosts[static_cast<std::size_t>(b - 1)].severity_counts;
+      return std::lexicographical_compare(y.rbegin(), y.rend(), x.rbegin(), x.rend());
+    });
+  }
+  if (offset > ids.size())
+    return error_result({ErrorCode::InvalidArgument, "the cursor is past the end", ""});
+  json out = {{"task_id", id}, {"total", ids.size()}, {"offset", offset}, {"hosts", json::array()}};
+  std::size_t tokens = findings::estimate_tokens(out) + kCursorAllowance;
+  std::size_t i = offset;
+  for (; i < ids.size() && i - offset < page_size; ++i) {
+    json h = host_json(hosts[static_cast<std::size_t>(ids[i] - 1)]);
+    const std::size_t cost = findings::estimate_tokens(h) + 1;
+    if (i > offset && tokens + cost > budget) break;
+    tokens += cost;
+    out["hosts"].push_back(std::move(h));
+  }
+  out["returned"] = i - offset;
+  out["has_more"] = i < ids.size();
+  out["next_cursor"] = i < ids.size() ? json(encode_offset_cursor(scope, i)) : json();
+  return ToolResult::success(out);
+}
+
+ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::string& owner) {
+  const std::string base_id = args.at("base_task_id").get<std::string>();
+  const std::string id = args.at("task_id").get<std::string>();
+  const std::string category = args.value("category", "new");
+  const int min_severity = args.value("min_severity", 1);
+  const std::size_t page_size = args.value("page_size", std::size_t{50});
+  const std::size_t budget = args.value("max_tokens", kDefaultMaxTokens);
+  if (base_id == id) {
+    return error_result({ErrorCode::InvalidArgument, "base_task_id and task_id are the same task",
+                         "compare an earlier scan of the same targets with a later one"});
+  }
+  const std::string scope =
+      base_id + "\n" + id + "\n" + category + "\n" + std::to_string(min_severity);
+  std::size_t offset = 0;
+  if (args.contains("cursor")) {
+    auto o = decode_offset_cursor(scope, args["cursor"].get<std::string>());
+    if (!o) return error_result(o.error());
+    offset = *o;
+  }
+  auto base = scan_of(deps, base_id, owner);
+  if (!base) return error_result(base.error());
+  auto later = scan_of(deps, id, owner);
+  if (!later) return error_result(later.error());
+  const auto diff = findings::diff_scans(*base->index, *later->index, min_severity);
+  const auto& entries = category == "fixed"        ? diff.fixed
+                        : category == "still_open" ? diff.still_open
+                                                   : diff.added;
+  const FindingsIndex& source = category == "fixed" ? *base->index : *later->index;
+  json counts = {{"new", diff.added.size()},
+                 {"fixed", diff.fixed.size()},
+                 {"still_open", diff.still_open.size()}};
+  json by_severity = {{"new", severity_json(diff.severity_counts[0])},
+                      {"fixed", severity_json(diff.severity_counts[1])},
+                      {"still_open", severity_json(diff.severity_counts[2])}};
+  if (offset > entries.size())
+    return error_result({ErrorCode::InvalidArgument, "the cursor is past the end", ""});
+  json out = {{"base_task_id", base_id},
+              {"task_id", id},
+              {"min_severity", min_severity},
+              {"counts", counts},
+              {"severity_counts", by_severity},
+              {"category", category},
+              {"offset", offset},
+              {"items", json::array()},
+              {"matched_by", "host address (or name), plugin_id, port and protocol"}};
+  std::size_t tokens = findings::estimate_tokens(out) + kCursorAllowance;
+  std::size_t i = offset;
+  for (; i < entries.size() && i - offset < page_size; ++i) {
+    const auto fid = entries[i].finding_id;
+    const auto key = source.key(fid);
+    json item = {{"finding_id", fid},
+                 {"in_task", category == "fixed" ? base_id : id},
+                 {"host", key.host},
+                 {"port", key.port},
+                 {"protocol", key.protocol},
+                 {"plugin_id", key.plugin_id},
+                 {"plugin_name", source.plugin_name(fid)},
+                 {"severity", entries[i].severity}};
+    const std::size_t cost = findings::estimate_tokens(item) + 1;
+    if (i > offset && tokens + cost > budget) break;
+    tokens += cost;
+    out["items"].push_back(std::move(item));
+  }
+  out["returned"] = i - offset;
+  out["has_more"] = i < entries.size();
+  out["next_cursor"] = i < entries.size() ? json(encode_offset_cursor(scope, i)) : json();
+  return ToolResult::success(out);
+}
+
+}  // namespace
+
+Status register_results_tools(ToolRegistry& r, const ToolDeps& deps) {
+  const json task_prop = {{"type", "string"}, {"pattern", "^task_[0-9a-f]{32}$"}};
+  json results_schema = {{"type", "object"},
+                         {"properties", results_properties(false)},
+                         {"required", {"task_id"}},
+                         {"additionalProperties", false}};
+  if (auto s = r.add(
+          {"get_scan_results", "Get scan findings",
+           "Pages through a finished scan's findings, filtered, sorted and sized for your context. "
+           "Filter first (severity, host or CIDR, port, protocol, service, plugin, family, name, "
+           "CVE, CVSS ranges, exploit available, free text), then choose a profile (minimal, "
+           "summary, brief, full) or a field list. Each page states the total, the filters "
+           "applied and next_cursor; long texts are cut with a marker, and get_finding returns "
+           "them in full. Start with the summary in get_scan_status, then ask for what matters, "
+           "e.g. filter {\"severity_min\": \"high\"} with profile summary.",
+           results_schema, page_output_schema(), reader()},
+          [deps](const json& args, RequestContext& ctx) {
+            return get_scan_results(deps, args, ctx.principal());
+          });
+      !s) {
+    return s;
+  }
+  json host_schema = results_schema;
+  host_schema["properties"] = results_properties(true);
+  host_schema["required"] = {"task_id", "host"};
+  json host_output = page_output_schema();
+  host_output["properties"]["hosts"] = {{"type", "array"}};
+  if (auto s = r.add({"get_host_vulnerabilities", "Get one host's findings",
+                      "One host of a finished scan: its names, OS, severity counts and whether "
+                      "the credentials worked there, then its findings with the same filters, "
+                      "profiles and paging as get_scan_results.",
+                      host_schema, host_output, reader()},
+                     [deps](const json& args, RequestContext& ctx) {
+                       return get_host_vulnerabilities(deps, args, ctx.principal());
+                     });
+      !s) {
+    return s;
+  }
+  if (auto s = r.add(
+          {"get_finding",
+           "Get one finding in full",
+           "One finding of a finished scan with every field. Long texts that do not fit the "
+           "budget are cut with a marker; pass field (e.g. plugin_output) and offset to read a "
+           "text in chunks.",
+           {{"type", "object"},
+            {"properties",
+             {{"task_id", task_prop},
+              {"finding_id", {{"type", "integer"}, {"minimum", 1}}},
+              {"field", {{"type", "string"}, {"minLength", 1}, {"maxLength", 128}}},
+              {"offset", {{"type", "integer"}, {"minimum", 0}}},
+              {"max_tokens",
+               {{"type", "integer"}, {"minimum", kMinMaxTokens}, {"maximum", kMaxMaxTokens}}}}},
+            {"required", {"task_id", "finding_id"}},
+            {"additionalProperties", false}},
+           json::parse(
+               R"({"type": "object", "properties": {"task_id": {"type": "string"}}, "required": ["task_id"]})"),
+           reader()},
+          [deps](const json& args, RequestContext& ctx) {
+            return get_finding(deps, args, ctx.principal());
+          });
+      !s) {
+    return s;
+  }
+  if (auto s = r.add(
+          {"list_scan_hosts",
+           "List a scan's hosts",
+           "The hosts of a finished scan: address, names, OS, findings per severity and the "
+           "credential outcome (success, partial, failed with the reason, not_applicable). "
+           "Sorted by severity (most critical first) or address; paged.",
+           {{"type", "object"},
+            {"properties",
+             {{"task_id", task_prop},
+              {"host",
+               {{"type", "string"},
+                {"maxLength", 512},
+                {"description", "only hosts matching this address, CIDR or name"}}},
+              {"sort_by", {{"type", "string"}, {"enum", {"severity", "address"}}}},
+              {"page_size", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}},
+              {"max_tokens",
+               {{"type", "integer"}, {"minimum", kMinMaxTokens}, {"maximum", kMaxMaxTokens}}},
+              {"cursor", {{"type", "string"}, {"maxLength", 512}}}}},
+            {"required", {"task_id"}},
+            {"additionalProperties", false}},
+           json::parse(
+               R"({"type": "object", "properties": {"hosts": {"type": "array"}, "total": {"type": "integer"}}, "required": ["hosts", "total"]})"),
+           reader()},
+          [deps](const json& args, RequestContext& ctx) {
+            return list_scan_hosts(deps, args, ctx.principal());
+          });
+      !s) {
+    return s;
+  }
+  return r.add(
+      {"compare_scans",
+       "Compare two scans",
+       "What changed between an earlier and a later finished scan of yours: findings new in the "
+       "later one, fixed (gone) and still open, matched by host, plugin, port and protocol. "
+       "Counts per category and severity, and one category's findings paged.",
+       {{"type", "object"},
+        {"properties",
+         {{"base_task_id", task_prop},
+          {"task_id", task_prop},
+          {"category", {{"type", "string"}, {"enum", {"new", "fixed", "still_open"}}}},
+          {"min_severity",
+           {{"type", "integer"},
+            {"minimum", 0},
+            {"maximum", 4},
+            {"description", "default 1: informational findings are left out"}}},
+          {"page_size", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}},
+          {"max_tokens",
+           {{"type", "integer"}, {"minimum", kMinMaxTokens}, {"maximum", kMaxMaxTokens}}},
+          {"cursor", {{"type", "string"}, {"maxLength", 512}}}}},
+        {"required", {"base_task_id", "task_id"}},
+        {"additionalProperties", false}},
+       json::parse(
+           R"({"type": "object", "properties": {"counts": {"type": "object"}, "items": {"type": "array"}}, "required": ["counts", "items"]})"),
+       reader()},
+      [deps](const json& args, RequestContext& ctx) {
+        return compare_scans(deps, args, ctx.principal());
+      });
+}
+
+}  // namespace nmcp::mcp

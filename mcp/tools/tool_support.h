@@ -1,0 +1,21 @@
+#pragma once
+// Helpers every product tool shares: turning an Error into an isError result, and loading a
+// task the caller owns (another tenant's task does not exist for it). Thread-safe.
+
+#include <string>
+
+#include "core/base/result.h"
+#include "core/task/task.h"
+#include "mcp/server/tool.h"
+#include "mcp/tools/tool_deps.h"
+
+namespace nmcp::mcp {
+
+// The message, and the hint on a line of its own.
+ToolResult error_result(const Error& e);
+// InvalidArgument unless `id` looks like a task id.
+Status check_task_id(const std::string& id);
+Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
+                              const std::string& owner);
+
+}  // namespace nmcp::mcp
