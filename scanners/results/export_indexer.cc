@@ -28,14 +28,13 @@ std::uint64_t mix(std::uint64_t h, std::string_view s) {
 std::uint64_t plugin_hash(const ReportItem& item) {
   std::uint64_t h = mix(0xCBF29CE484222325ULL, item.plugin_name);
   h = mix(h, item.plugin_family);
-  for (const auto& [name, value] : item.attributes) {
-    if (per_finding_attribute(name)) continue;
-    h = mix(mix(h, name), value);
+  for (const auto& a : item.attributes()) {
+    if (per_finding_attribute(a.name)) continue;
+    h = mix(mix(h, a.name), a.value);
   }
-  for (const auto& [name, values] : item.children) {
-    if (name == "plugin_output") continue;
-    h = mix(h, name);
-    for (const auto& v : values) h = mix(h, v);
+  for (const auto& c : item.children()) {
+    if (c.name == "plugin_output") continue;
+    h = mix(mix(h, c.name), c.value);
   }
   return h;
 }
@@ -45,11 +44,11 @@ findings::PluginVariant plugin_of(const ReportItem& item) {
   p.plugin_id = item.plugin_id;
   p.name = item.plugin_name;
   p.family = item.plugin_family;
-  for (const auto& [name, values] : item.children) {
-    if (name != "plugin_output") p.children.emplace(name, values);
+  for (const auto& c : item.children()) {
+    if (c.name != "plugin_output") p.children[c.name].push_back(c.value);
   }
-  for (const auto& [name, value] : item.attributes) {
-    if (!per_finding_attribute(name)) p.children.emplace("@" + name, std::vector{value});
+  for (const auto& a : item.attributes()) {
+    if (!per_finding_attribute(a.name)) p.children["@" + a.name].push_back(a.value);
   }
   return p;
 }

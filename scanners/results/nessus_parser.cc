@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include <expat.h>
+#include "scanners/results/xml_scanner.h"
 
 namespace nmcp::scanners {
 
@@ -15,7 +15,7 @@ namespace {
 
 const std::string kEmpty;
 
-int to_int(const std::string& s) {
+int to_int(std::string_view s) {
   int v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
   return v;
@@ -24,165 +24,87 @@ int to_int(const std::string& s) {
 // Where in the document the parser is; only these places keep text.
 enum class Place { Other, PolicyName, HostTag, ItemChild };
 
-class Parser {
+// The .nessus layer over the XML scanner: which elements make hosts and findings.
+class Parser final : public XmlEvents {
  public:
-  Parser(ReportVisitor& visitor, const ParseLimits& limits)
-      : visitor_(visitor), limits_(limits), parser_(XML_ParserCreate("UTF-8")) {
-    XML_SetUserData(parser_, this);
-    XML_SetElementHandler(parser_, &Parser::start_cb, &Parser::end_cb);
-    XML_SetCharacterDataHandler(parser_, &Parser::text_cb);
-    XML_SetStartDoctypeDeclHandler(parser_, &Parser::doctype_cb);
-    XML_SetEntityDeclHandler(parser_, &Parser::entity_cb);
-    // Never resolve an external entity; a DOCTYPE is refused before any could appear.
-    XML_SetParamEntityParsing(parser_, XML_PARAM_ENTITY_PARSING_NEVER);
-  }
-  ~Parser() { XML_ParserFree(parser_); }
-  Parser(const Parser&) = delete;
-  Parser& operator=(const Parser&) = delete;
+  Parser(ReportVisitor& visitor, const ParseLimits& limits) : visitor_(visitor), limits_(limits) {}
 
-  Status feed(const char* data, std::size_t size, bool final) {
-    stats_.bytes += size;
-    if (stats_.bytes > limits_.max_total_bytes) {
-      return fail(ErrorCode::InvalidArgument, "the export is larger than the configured limit");
-    }
-    if (XML_Parse(parser_, data, static_cast<int>(size), final ? 1 : 0) == XML_STATUS_ERROR) {
-      return fail(error());
-    }
-    if (final && !root_seen_) {
-      return fail(ErrorCode::InvalidArgument, "the export is empty",
-                  "export the scan again in the .nessus format");
-    }
-    return ok();
-  }
+  bool wants_text() const override { return place_ != Place::Other; }
+  const std::string& stop_reason() const { return stop_reason_; }
 
-  const ParseStats& stats() const { return stats_; }
-
- private:
-  static void start_cb(void* self, const XML_Char* name, const XML_Char** attrs) {
-    static_cast<Parser*>(self)->start(name, attrs);
-  }
-  static void end_cb(void* self, const XML_Char* name) { static_cast<Parser*>(self)->end(name); }
-  static void text_cb(void* self, const XML_Char* s, int len) {
-    static_cast<Parser*>(self)->text(s, static_cast<std::size_t>(len));
-  }
-  static void doctype_cb(void* self, const XML_Char*, const XML_Char*, const XML_Char*, int) {
-    static_cast<Parser*>(self)->stop(
-        "the export contains a DOCTYPE; .nessus files never do, and DTDs (entity expansion, "
-        "external entities) are refused");
-  }
-  static void entity_cb(void* self, const XML_Char*, int, const XML_Char*, int, const XML_Char*,
-                        const XML_Char*, const XML_Char*, const XML_Char*) {
-    static_cast<Parser*>(self)->stop("the export declares entities, which are refused");
-  }
-
-  void stop(std::string why) {
-    if (!stop_reason_.empty()) return;
-    stop_reason_ = std::move(why);
-    XML_StopParser(parser_, XML_FALSE);
-  }
-
-  Error error() const {
-    const auto line = XML_GetCurrentLineNumber(parser_);
-    const auto column = XML_GetCurrentColumnNumber(parser_);
-    const std::string where =
-        " (line " + std::to_string(line) + ", column " + std::to_string(column) + ")";
-    if (!stop_reason_.empty()) {
-      return Error{ErrorCode::InvalidArgument, stop_reason_ + where,
-                   "export the scan again from Nessus in the .nessus (v2) format"};
-    }
-    const XML_Error code = XML_GetErrorCode(parser_);
-    std::string message = XML_ErrorString(code);
-    if (code == XML_ERROR_NO_ELEMENTS && !root_seen_) {
-      return Error{ErrorCode::InvalidArgument, "the export is empty" + where,
-                   "export the scan again in the .nessus format"};
-    }
-    if (code == XML_ERROR_NO_ELEMENTS || code == XML_ERROR_UNCLOSED_TOKEN ||
-        code == XML_ERROR_PARTIAL_CHAR) {
-      message = "the export is truncated: " + message;
-    } else if (code == XML_ERROR_INVALID_TOKEN || code == XML_ERROR_BAD_CHAR_REF) {
-      message = "the export is not well-formed XML or not UTF-8: " + message;
-    } else {
-      message = "the export is not well-formed XML: " + message;
-    }
-    return Error{ErrorCode::InvalidArgument, message + where,
-                 "the file is damaged; download the export again"};
-  }
-
-  void start(const XML_Char* name, const XML_Char** attrs) {
-    if (!stop_reason_.empty()) return;
+  bool start(std::string_view el, const std::vector<XmlAttribute>& attrs) override {
     if (++depth_ > limits_.max_depth) {
-      stop("the export nests elements deeper than " + std::to_string(limits_.max_depth));
-      return;
+      return stop("the export nests elements deeper than " + std::to_string(limits_.max_depth));
     }
-    const std::string_view el(name);
     if (!root_seen_) {
       root_seen_ = true;
       if (el == "NessusClientData") {
-        stop("this is a legacy v1 .nessus file (<NessusClientData>); only v2 is supported");
-      } else if (el != "NessusClientData_v2") {
-        stop("the root element is <" + std::string(el) +
-             ">, not <NessusClientData_v2>: this is not a complete .nessus v2 export");
+        return stop("this is a legacy v1 .nessus file (<NessusClientData>); only v2 is supported");
       }
-      return;
+      if (el != "NessusClientData_v2") {
+        return stop("the root element is <" + std::string(el.substr(0, 64)) +
+                    ">, not <NessusClientData_v2>: this is not a complete .nessus v2 export");
+      }
+      return true;
     }
     text_.clear();
     if (in_item_) {
       if (depth_ == item_depth_ + 1) place_ = Place::ItemChild;
-      return;
+      return true;
     }
     if (el == "policyName" && in_policy_) {
       place_ = Place::PolicyName;
     } else if (el == "Policy") {
       in_policy_ = true;
     } else if (el == "Report") {
-      report_.scan_name = attribute(attrs, "name");
+      report_.scan_name = std::string(attribute(attrs, "name"));
     } else if (el == "ReportHost") {
       if (!report_sent_) {
         visitor_.on_report(report_);
         report_sent_ = true;
       }
       host_ = ReportHost{};
-      host_.name = attribute(attrs, "name");
+      host_.name = std::string(attribute(attrs, "name"));
       in_host_ = true;
       host_sent_ = false;
       ++stats_.hosts;
     } else if (el == "tag" && in_properties_) {
       place_ = Place::HostTag;
-      tag_name_ = attribute(attrs, "name");
+      tag_name_ = std::string(attribute(attrs, "name"));
     } else if (el == "HostProperties" && in_host_) {
       in_properties_ = true;
     } else if (el == "ReportItem" && in_host_) {
       send_host();
       in_item_ = true;
       item_depth_ = depth_;
-      item_ = ReportItem{};
-      for (std::size_t i = 0; attrs[i] != nullptr; i += 2) {
-        item_.attributes[attrs[i]] = attrs[i + 1];
+      item_.reset();
+      for (const auto& a : attrs) {
+        ReportField& f = item_.add_attribute();
+        f.name.assign(a.name);
+        f.value.assign(a.value);
       }
-      auto attr = [this](const char* key) -> const std::string& {
-        const auto it = item_.attributes.find(key);
-        return it == item_.attributes.end() ? kEmpty : it->second;
-      };
-      item_.plugin_id = to_int(attr("pluginID"));
-      item_.severity = to_int(attr("severity"));
-      item_.port = to_int(attr("port"));
-      item_.protocol = attr("protocol");
-      item_.svc_name = attr("svc_name");
-      item_.plugin_name = attr("pluginName");
-      item_.plugin_family = attr("pluginFamily");
+      item_.plugin_id = to_int(attribute(attrs, "pluginID"));
+      item_.severity = to_int(attribute(attrs, "severity"));
+      item_.port = to_int(attribute(attrs, "port"));
+      item_.protocol = std::string(attribute(attrs, "protocol"));
+      item_.svc_name = std::string(attribute(attrs, "svc_name"));
+      item_.plugin_name = std::string(attribute(attrs, "pluginName"));
+      item_.plugin_family = std::string(attribute(attrs, "pluginFamily"));
     }
+    return true;
   }
 
-  void end(const XML_Char* name) {
-    if (!stop_reason_.empty()) return;
-    const std::string_view el(name);
+  bool end(std::string_view el) override {
     if (in_item_) {
       if (depth_ == item_depth_) {
         in_item_ = false;
         ++stats_.items;
         visitor_.on_item(host_, item_);
       } else if (depth_ == item_depth_ + 1 && place_ == Place::ItemChild) {
-        item_.children[std::string(el)].push_back(normalise(text_));
+        ReportField& f = item_.add_child();
+        f.name.assign(el);
+        f.value.assign(text_);
+        normalise(f.value);
         place_ = Place::Other;
       }
     } else if (place_ == Place::PolicyName && el == "policyName") {
@@ -205,15 +127,23 @@ class Parser {
     }
     text_.clear();
     --depth_;
+    return true;
   }
 
-  void text(const XML_Char* s, std::size_t len) {
-    if (place_ == Place::Other || !stop_reason_.empty()) return;
-    if (text_.size() + len > limits_.max_text_bytes) {
-      stop("a text node is larger than " + std::to_string(limits_.max_text_bytes) + " bytes");
-      return;
+  bool text(std::string_view piece) override {
+    if (text_.size() + piece.size() > limits_.max_text_bytes) {
+      return stop("a text node is larger than " + std::to_string(limits_.max_text_bytes) + " bytes");
     }
-    text_.append(s, len);
+    text_.append(piece);
+    return true;
+  }
+
+  ParseStats stats_;
+
+ private:
+  bool stop(std::string why) {
+    if (stop_reason_.empty()) stop_reason_ = std::move(why);
+    return false;
   }
 
   void send_host() {
@@ -222,33 +152,31 @@ class Parser {
     visitor_.on_host(host_);
   }
 
-  // Agent exports carry CR entities: normalise line ends so consumers see "\n" only.
-  static std::string normalise(const std::string& s) {
-    if (s.find('\r') == std::string::npos) return s;
-    std::string out;
-    out.reserve(s.size());
+  // Character references can still carry CRs (agent exports are full of &#xd;): consumers see
+  // "\n" only.
+  static void normalise(std::string& s) {
+    if (s.find('\r') == std::string::npos) return;
+    std::size_t out = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (s[i] == '\r') {
         if (i + 1 < s.size() && s[i + 1] == '\n') continue;
-        out += '\n';
+        s[out++] = '\n';
       } else {
-        out += s[i];
+        s[out++] = s[i];
       }
     }
-    return out;
+    s.resize(out);
   }
 
-  static std::string attribute(const XML_Char** attrs, std::string_view key) {
-    for (std::size_t i = 0; attrs[i] != nullptr; i += 2) {
-      if (key == attrs[i]) return attrs[i + 1];
+  static std::string_view attribute(const std::vector<XmlAttribute>& attrs, std::string_view key) {
+    for (const auto& a : attrs) {
+      if (a.name == key) return a.value;
     }
     return {};
   }
 
   ReportVisitor& visitor_;
   const ParseLimits limits_;
-  XML_Parser parser_;
-  ParseStats stats_;
   std::string stop_reason_;
 
   std::size_t depth_ = 0;
@@ -268,6 +196,25 @@ class Parser {
   ReportItem item_;
 };
 
+Error scan_error(const XmlScanner& scanner, const Parser& parser) {
+  using F = XmlScanner::Failure;
+  switch (scanner.failure()) {
+    case F::Stopped:
+      return {ErrorCode::InvalidArgument, parser.stop_reason() + scanner.where(),
+              "export the scan again from Nessus in the .nessus (v2) format"};
+    case F::Doctype:
+      return {ErrorCode::InvalidArgument, scanner.where(),
+              "export the scan again from Nessus in the .nessus (v2) format"};
+    default:
+      if (!scanner.root_seen() && scanner.where().rfind("the export is empty", 0) == 0) {
+        return {ErrorCode::InvalidArgument, scanner.where(),
+                "export the scan again in the .nessus format"};
+      }
+      return {ErrorCode::InvalidArgument, scanner.where(),
+              "the file is damaged; download the export again"};
+  }
+}
+
 }  // namespace
 
 const std::string& ReportHost::property(const std::string& tag) const {
@@ -275,22 +222,66 @@ const std::string& ReportHost::property(const std::string& tag) const {
   return it == properties.end() ? kEmpty : it->second;
 }
 
-const std::string& ReportItem::first(const std::string& child) const {
-  const auto it = children.find(child);
-  return it == children.end() || it->second.empty() ? kEmpty : it->second.front();
+const std::string& ReportItem::attribute(std::string_view name) const {
+  for (const auto& f : attributes()) {
+    if (f.name == name) return f.value;
+  }
+  return kEmpty;
+}
+
+const std::string& ReportItem::first(std::string_view child) const {
+  for (const auto& f : children()) {
+    if (f.name == child) return f.value;
+  }
+  return kEmpty;
+}
+
+std::vector<std::string> ReportItem::all(std::string_view child) const {
+  std::vector<std::string> out;
+  for (const auto& f : children()) {
+    if (f.name == child) out.push_back(f.value);
+  }
+  return out;
+}
+
+void ReportItem::reset() {
+  attribute_count_ = 0;
+  child_count_ = 0;
+}
+
+ReportField& ReportItem::add_attribute() {
+  if (attribute_count_ == attributes_.size()) attributes_.emplace_back();
+  return attributes_[attribute_count_++];
+}
+
+ReportField& ReportItem::add_child() {
+  if (child_count_ == children_.size()) children_.emplace_back();
+  return children_[child_count_++];
 }
 
 Result<ParseStats> parse_nessus(const std::function<long(char*, std::size_t)>& read,
                                 ReportVisitor& visitor, const ParseLimits& limits) {
   Parser parser(visitor, limits);
-  std::vector<char> buffer(256U << 10U);
+  constexpr std::size_t kChunk = 256U << 10U;
+  constexpr std::size_t kMaxTag = 4U << 20U;  // the Policy section's longest values fit easily
+  XmlScanner scanner(parser, kMaxTag);
+  std::vector<char> buffer(kChunk);
+  std::size_t have = 0;  // unconsumed bytes at the front of buffer
   for (;;) {
-    const long n = read(buffer.data(), buffer.size());
+    if (buffer.size() - have < kChunk / 2) buffer.resize(buffer.size() + kChunk);
+    const long n = read(buffer.data() + have, buffer.size() - have);
     if (n < 0) return fail(ErrorCode::Unavailable, "reading the export failed");
-    if (auto s = parser.feed(buffer.data(), static_cast<std::size_t>(n), n == 0); !s) {
-      return fail(s.error());
+    parser.stats_.bytes += static_cast<std::uint64_t>(n);
+    if (parser.stats_.bytes > limits.max_total_bytes) {
+      return fail(ErrorCode::InvalidArgument, "the export is larger than the configured limit");
     }
-    if (n == 0) return parser.stats();
+    have += static_cast<std::size_t>(n);
+    const bool final = n == 0;
+    auto used = scanner.feed(buffer.data(), have, final);
+    if (!used) return fail(scan_error(scanner, parser));
+    std::memmove(buffer.data(), buffer.data() + *used, have - *used);
+    have -= *used;
+    if (final) return parser.stats_;
   }
 }
 

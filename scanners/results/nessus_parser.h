@@ -1,7 +1,7 @@
 #pragma once
-// A streaming parser for .nessus v2 exports (the expat adapter). It reads the file in chunks
-// and hands each host and finding to a ReportVisitor as soon as it is complete, so memory
-// stays flat however large the export is.
+// A streaming parser for .nessus v2 exports over the strict XML scanner (xml_scanner.h). It
+// reads the file in chunks and hands each host and finding to a ReportVisitor as soon as it is
+// complete, so memory stays flat however large the export is.
 //
 // Hostile input is refused, never expanded: any DOCTYPE (and so any entity declaration or
 // external entity) is an error, as are nesting deeper than a fixed limit, text nodes above a

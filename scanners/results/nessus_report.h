@@ -4,7 +4,9 @@
 // each finding (ReportItem) with all its attributes and children. Repeated children (cve, bid,
 // xref, cwe, see_also, cpe, ...) keep every value in document order. Pure values.
 
+#include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +26,16 @@ struct ReportHost {
   const std::string& property(const std::string& tag) const;
 };
 
-struct ReportItem {
+struct ReportField {
+  std::string name;
+  std::string value;
+};
+
+// One finding. Attributes and child elements are kept in document order, repeated children
+// (cve, bid, xref, ...) once per occurrence. The parser reuses one ReportItem for every finding,
+// so its storage is allocated once, not per finding.
+class ReportItem {
+ public:
   int plugin_id = 0;
   int severity = 0;  // 0 info .. 4 critical; authoritative over risk_factor
   int port = 0;
@@ -32,11 +43,24 @@ struct ReportItem {
   std::string svc_name;
   std::string plugin_name;
   std::string plugin_family;
-  std::map<std::string, std::string> attributes;             // every attribute as written
-  std::map<std::string, std::vector<std::string>> children;  // element name -> values
 
+  std::span<const ReportField> attributes() const { return {attributes_.data(), attribute_count_}; }
+  std::span<const ReportField> children() const { return {children_.data(), child_count_}; }
+  // The attribute's value, or "" when absent.
+  const std::string& attribute(std::string_view name) const;
   // The first value of a child element, or "" when absent.
-  const std::string& first(const std::string& child) const;
+  const std::string& first(std::string_view child) const;
+  // Every value of a child element, in document order.
+  std::vector<std::string> all(std::string_view child) const;
+
+  // For the parser: start over, and append fields (their strings keep their capacity).
+  void reset();
+  ReportField& add_attribute();
+  ReportField& add_child();
+
+ private:
+  std::vector<ReportField> attributes_, children_;
+  std::size_t attribute_count_ = 0, child_count_ = 0;
 };
 
 }  // namespace nmcp::scanners

@@ -68,8 +68,8 @@ TEST_CASE("parser: hosts, properties, every attribute and repeated children") {
   CHECK(i.plugin_id == 1);
   CHECK(i.severity == 4);
   CHECK(i.port == 443);
-  CHECK(i.attributes.at("pluginFamily") == "General");
-  CHECK(i.children.at("cve") == std::vector<std::string>{"CVE-1", "CVE-2"});
+  CHECK(i.attribute("pluginFamily") == "General");
+  CHECK(i.all("cve") == std::vector<std::string>{"CVE-1", "CVE-2"});
   CHECK(i.first("plugin_output") == "a\nb");
   CHECK(c.ends == 1);
 }
