@@ -29,6 +29,7 @@
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/tool_registry.h"
 #include "mcp/testtools/test_tools.h"
+#include "mcp/tools/results_resources.h"
 #include "mcp/tools/results_tools.h"
 #include "mcp/tools/scan_tools.h"
 #include "mcp/transport/stdio_transport.h"
@@ -251,8 +252,11 @@ int main(int argc, char** argv) {
     }
     log::warn("main", "test tools are enabled (--test-tools); do not use this in production");
   }
+  nmcp::mcp::ResourceProviders resources;
+  resources.add(nmcp::mcp::make_results_resources(deps));
+  if (o.test_tools) resources.add(nmcp::mcp::make_test_resources());
   nmcp::ThreadPool executor("tools", o.tool_threads, 1024);
-  nmcp::mcp::McpServer server(server_options(o), registry, executor);
+  nmcp::mcp::McpServer server(server_options(o), registry, executor, &resources);
 
   int rc = 0;
   if (o.mode == CliOptions::Mode::Stdio) {

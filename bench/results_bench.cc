@@ -111,8 +111,8 @@ double percentile(std::vector<double> v, double p) {
 }
 
 int query(const std::string& path, int rounds) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("nmcp-results-bench-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("nmcp-results-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto store = nmcp::store::open_store("sqlite:" + (dir / "tasks.db").string());
   if (!store) return 1;
@@ -156,7 +156,8 @@ int query(const std::string& path, int rounds) {
       {{"filter", {{"cve", "CVE-2012-1048"}}}},
       {{"filter", {{"port", 443}, {"severity", {3, 4}}}}, {"sort_by", "host"}},
       {{"filter", {{"plugin_family", "Web Servers"}, {"plugin_name", "overflow"}}},
-       {"profile", "minimal"}, {"page_size", 100}},
+       {"profile", "minimal"},
+       {"page_size", 100}},
       {{"sort_by", "cvss3_base_score"}, {"profile", "minimal"}},
   };
   std::vector<double> ms;
@@ -183,7 +184,9 @@ int query(const std::string& path, int rounds) {
       }
     }
     ms.insert(ms.end(), qms.begin(), qms.end());
-    per_question.push_back({{"args", q}, {"total", total}, {"p50_ms", percentile(qms, 0.5)},
+    per_question.push_back({{"args", q},
+                            {"total", total},
+                            {"p50_ms", percentile(qms, 0.5)},
                             {"p99_ms", percentile(qms, 0.99)}});
   }
   auto r = report("query", indexed->stats.bytes, index_secs);

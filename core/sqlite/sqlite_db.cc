@@ -121,8 +121,9 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int bu
     case OpenMode::Bulk:
       // Nothing reads the file before it is renamed into place; a crash leaves a temp file
       // that the next attempt overwrites, so durability comes from the rename, not a journal.
-      pragmas = {"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
-                 "PRAGMA temp_store=MEMORY"};
+      pragmas = {"PRAGMA page_size=65536",   "PRAGMA journal_mode=OFF",
+                 "PRAGMA synchronous=OFF",   "PRAGMA locking_mode=EXCLUSIVE",
+                 "PRAGMA cache_size=-32768", "PRAGMA temp_store=MEMORY"};
       break;
     case OpenMode::ReadOnly:
       pragmas = {"PRAGMA query_only=ON"};

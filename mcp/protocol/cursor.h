@@ -8,12 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include "mcp/protocol/base64.h"
+
 namespace nmcp::mcp {
 
 std::string encode_cursor(std::string_view list, std::size_t offset);
 std::optional<std::size_t> decode_cursor(std::string_view list, std::string_view cursor);
-
-std::string base64url_encode(std::string_view data);
-std::optional<std::string> base64url_decode(std::string_view text);
 
 }  // namespace nmcp::mcp

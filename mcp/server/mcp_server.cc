@@ -12,6 +12,7 @@
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
 #include "core/base/redact.h"
+#include "mcp/protocol/base64.h"
 #include "mcp/protocol/cursor.h"
 #include "mcp/protocol/version.h"
 #include "mcp/server/request_context.h"
@@ -78,8 +79,9 @@ json supported_levels() {
 
 }  // namespace
 
-McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor)
-    : options_(std::move(options)), tools_(tools), executor_(executor) {}
+McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor,
+                     const ResourceProvider* resources)
+    : options_(std::move(options)), tools_(tools), executor_(executor), resources_(resources) {}
 
 void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,
                             const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
@@ -152,6 +154,12 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
       call_tool(session, m, out, trace_id, dispatch);
     } else if (m.method == "logging/setLevel") {
       out->complete(rpc::make_result(m.id, set_log_level(*session, m)));
+    } else if (resources_ != nullptr && m.method == "resources/list") {
+      out->complete(rpc::make_result(m.id, list_resources(*session, m)));
+    } else if (resources_ != nullptr && m.method == "resources/templates/list") {
+      out->complete(rpc::make_result(m.id, list_resource_templates(*session, m)));
+    } else if (resources_ != nullptr && m.method == "resources/read") {
+      out->complete(rpc::make_result(m.id, read_resource(*session, m)));
     } else {
       throw RpcError{rpc::kMethodNotFound, "Method not found: " + m.method};
     }
@@ -218,10 +226,12 @@ json McpServer::initialize(Session& session, const rpc::Message& m) {
   json server_info = {{"name", info.name}, {"version", info.version}};
   if (version >= ProtocolVersion::V2025_06_18) server_info["title"] = info.title;
   if (version >= ProtocolVersion::V2025_11_25) server_info["description"] = info.description;
-  json result = {
-      {"protocolVersion", to_string(version)},
-      {"capabilities", {{"tools", {{"listChanged", false}}}, {"logging", json::object()}}},
-      {"serverInfo", std::move(server_info)}};
+  json capabilities = {{"tools", {{"listChanged", false}}}, {"logging", json::object()}};
+  if (resources_ != nullptr)
+    capabilities["resources"] = {{"listChanged", false}, {"subscribe", false}};
+  json result = {{"protocolVersion", to_string(version)},
+                 {"capabilities", std::move(capabilities)},
+                 {"serverInfo", std::move(server_info)}};
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;
 }
@@ -272,6 +282,63 @@ json McpServer::set_log_level(Session& session, const rpc::Message& m) const {
   }
   session.set_log_level(*parsed);
   return json::object();
+}
+
+namespace {
+
+// A provider's error as the JSON-RPC error resources/* answer with.
+[[noreturn]] void resource_error(const Error& e, const std::string& uri) {
+  const std::string text = e.hint.empty() ? e.message : e.message + " (" + e.hint + ")";
+  if (e.code == ErrorCode::NotFound) {
+    throw RpcError{rpc::kResourceNotFound, text, json{{"uri", uri}}};
+  }
+  if (e.code == ErrorCode::InvalidArgument || e.code == ErrorCode::FailedPrecondition) {
+    throw RpcError{rpc::kInvalidParams, "Invalid params: " + text};
+  }
+  throw RpcError{rpc::kInternalError, "Internal error: " + text};
+}
+
+}  // namespace
+
+json McpServer::list_resources(const Session& session, const rpc::Message& m) const {
+  const json& params = params_object(m);
+  std::string cursor;
+  if (const auto c = params.find("cursor"); c != params.end() && !c->is_null()) {
+    const auto decoded = c->is_string() ? base64url_decode(c->get<std::string>()) : std::nullopt;
+    if (!decoded || decoded->rfind("res:", 0) != 0) {
+      throw RpcError{rpc::kInvalidParams,
+                     "Invalid params: unknown cursor; pass the nextCursor of a previous "
+                     "resources/list result, or no cursor for the first page"};
+    }
+    cursor = decoded->substr(4);
+  }
+  auto page = resources_->list(session.principal(), cursor);
+  if (!page) resource_error(page.error(), "");
+  const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
+  json list = json::array();
+  for (const auto& r : page->resources) list.push_back(resource_json(r, titles));
+  json result = {{"resources", std::move(list)}};
+  if (!page->next_cursor.empty())
+    result["nextCursor"] = base64url_encode("res:" + page->next_cursor);
+  return result;
+}
+
+json McpServer::list_resource_templates(const Session& session, const rpc::Message& m) const {
+  params_object(m);
+  const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
+  json list = json::array();
+  for (const auto& t : resources_->templates()) list.push_back(template_json(t, titles));
+  return {{"resourceTemplates", std::move(list)}};
+}
+
+json McpServer::read_resource(const Session& session, const rpc::Message& m) const {
+  const json& params = params_object(m);
+  const std::string uri = require_string(params, "uri", "resources/read");
+  auto contents = resources_->read(session.principal(), uri);
+  if (!contents) resource_error(contents.error(), uri);
+  json list = json::array();
+  for (const auto& c : *contents) list.push_back(contents_json(c));
+  return {{"contents", std::move(list)}};
 }
 
 void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Message& m,

@@ -2,7 +2,8 @@
 // McpServer: the transport-independent MCP method dispatcher. A transport hands it each
 // decoded client message together with the Session it belongs to and an Outbound for the
 // replies; McpServer applies the JSON-RPC and lifecycle rules and answers initialize, ping,
-// tools/list, tools/call and logging/setLevel.
+// tools/list, tools/call, logging/setLevel and, when it has a resource provider,
+// resources/list, resources/templates/list and resources/read.
 //
 // Everything except tools/call is answered on the calling thread before handle() returns.
 // Where tools/call runs is the transport's choice (ToolDispatch): a transport that reads many
@@ -24,6 +25,7 @@
 #include "mcp/jsonrpc/message.h"
 #include "mcp/protocol/log_level.h"
 #include "mcp/server/outbound.h"
+#include "mcp/server/resource_provider.h"
 #include "mcp/server/session.h"
 #include "mcp/server/tool_registry.h"
 
@@ -52,7 +54,9 @@ enum class ToolDispatch {
 
 class McpServer {
  public:
-  McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor);
+  // `resources` may be null: the server then offers no resources capability.
+  McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor,
+            const ResourceProvider* resources = nullptr);
 
   // Handles one message's text (parse errors answer -32700 with a null id).
   void handle_text(const std::shared_ptr<Session>& session, std::string_view text,
@@ -74,6 +78,9 @@ class McpServer {
   nlohmann::json initialize(Session& session, const jsonrpc::Message& m);
   nlohmann::json list_tools(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json set_log_level(Session& session, const jsonrpc::Message& m) const;
+  nlohmann::json list_resources(const Session& session, const jsonrpc::Message& m) const;
+  nlohmann::json list_resource_templates(const Session& session, const jsonrpc::Message& m) const;
+  nlohmann::json read_resource(const Session& session, const jsonrpc::Message& m) const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
                  const std::shared_ptr<Outbound>& out, const std::string& trace_id,
                  ToolDispatch dispatch);
@@ -81,6 +88,7 @@ class McpServer {
   const ServerOptions options_;
   const ToolRegistry& tools_;
   ThreadPool& executor_;
+  const ResourceProvider* resources_;
 };
 
 }  // namespace nmcp::mcp

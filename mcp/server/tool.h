@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,8 @@ struct ToolDefinition {
 struct ToolResult {
   nlohmann::json structured;  // an object conforming to the output schema, or null
   nlohmann::json content = nlohmann::json::array();  // content blocks; empty: mirror `structured`
+  // resource_link blocks sent after the content to clients that know them (2025-06-18 on).
+  std::vector<nlohmann::json> links;
   bool is_error = false;
 
   static ToolResult success(nlohmann::json structured, std::string text = {});

@@ -186,6 +186,9 @@ json ToolRegistry::call(const Entry& entry, const json& arguments, RequestContex
     }
     if (version >= ProtocolVersion::V2025_06_18) out["structuredContent"] = result.structured;
   }
+  if (version >= ProtocolVersion::V2025_06_18) {
+    for (auto& link : result.links) out["content"].push_back(std::move(link));
+  }
   return out;
 }
 

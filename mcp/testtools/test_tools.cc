@@ -228,4 +228,48 @@ Status register_test_tools(ToolRegistry& registry) {
   return add_conformance_fixtures(registry);
 }
 
+namespace {
+
+class TestResources final : public ResourceProvider {
+ public:
+  Result<ResourcePage> list(const Principal&, const std::string&) const override {
+    ResourcePage p;
+    p.resources.push_back({"test://static-text", "static-text", "Static text",
+                           "A fixed text resource", "text/plain", std::nullopt});
+    p.resources.push_back({"test://static-binary", "static-binary", "Static binary",
+                           "A fixed binary resource", "image/png", std::nullopt});
+    return p;
+  }
+  std::vector<ResourceTemplateInfo> templates() const override {
+    return {{"test://template/{id}/data", "template-data", "Template data",
+             "Data for the id in the URI", "application/json"}};
+  }
+  Result<std::vector<ResourceContents>> read(const Principal&,
+                                             const std::string& uri) const override {
+    if (uri == "test://static-text") {
+      return std::vector<ResourceContents>{
+          {uri, "text/plain", "This is the content of the static text resource.", false}};
+    }
+    if (uri == "test://static-binary") {
+      static const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+      return std::vector<ResourceContents>{{uri, "image/png", png, true}};
+    }
+    const std::string prefix = "test://template/";
+    const std::string suffix = "/data";
+    if (uri.rfind(prefix, 0) == 0 && uri.size() > prefix.size() + suffix.size() &&
+        uri.compare(uri.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      const std::string id = uri.substr(prefix.size(), uri.size() - prefix.size() - suffix.size());
+      nlohmann::json j = {{"id", id}, {"templateTest", true}, {"data", "Data for ID: " + id}};
+      return std::vector<ResourceContents>{{uri, "application/json", j.dump(), false}};
+    }
+    return fail(ErrorCode::NotFound, "Resource not found: " + uri.substr(0, 200));
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const ResourceProvider> make_test_resources() {
+  return std::make_shared<TestResources>();
+}
+
 }  // namespace nmcp::mcp

@@ -5,11 +5,18 @@
 // redaction, plus the fixture tools the official MCP conformance suite calls
 // (test_simple_text, test_tool_with_progress, ...). Never registered in production.
 
+#include <memory>
+
 #include "core/base/result.h"
+#include "mcp/server/resource_provider.h"
 #include "mcp/server/tool_registry.h"
 
 namespace nmcp::mcp {
 
 Status register_test_tools(ToolRegistry& registry);
+
+// The fixture resources the conformance suite reads: test://static-text, test://static-binary
+// and the template test://template/{id}/data.
+std::shared_ptr<const ResourceProvider> make_test_resources();
 
 }  // namespace nmcp::mcp

@@ -1,6 +1,7 @@
 #include "mcp/tools/results_tools.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/findings/finding_fields.h"
 #include "core/findings/finding_page.h"
@@ -8,6 +9,7 @@
 #include "core/findings/scan_diff.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_args.h"
+#include "mcp/tools/results_resources.h"
 #include "mcp/tools/tool_support.h"
 
 namespace nmcp::mcp {
@@ -102,9 +104,27 @@ json results_page(const std::string& task_id, const FindingsIndex& index, const 
   return envelope;
 }
 
-ToolResult page_result(const json& page, const Error& error) {
+// Links to the scan's summary and raw export, for clients that show or attach resources.
+void add_scan_links(ToolResult& r, const ToolDeps& deps, const task::Task& t) {
+  r.links.push_back(resource_link(summary_uri(t.id), t.name + " — results summary",
+                                  "summary and credential outcome", "application/json"));
+  std::optional<std::uint64_t> size;
+  if (auto p = findings::results_paths(deps.data_dir, t.id)) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(p->export_file, ec);
+    if (!ec) size = bytes;
+  }
+  r.links.push_back(resource_link(export_uri(t.id), t.name + " — .nessus export",
+                                  "the raw export (large ones are not sent inline)",
+                                  "application/xml", size));
+}
+
+ToolResult page_result(const json& page, const Error& error, const ToolDeps& deps,
+                       const task::Task& t) {
   if (page.is_null()) return error_result(error);
-  return ToolResult::success(page);
+  ToolResult r = ToolResult::success(page);
+  add_scan_links(r, deps, t);
+  return r;
 }
 
 json results_properties(bool with_host) {
@@ -160,7 +180,8 @@ ToolResult get_scan_results(const ToolDeps& deps, const json& args, const std::s
   if (!scan) return error_result(scan.error());
   Error error;
   json envelope = {{"task_id", id}, {"scan_name", scan->task.name}};
-  return page_result(results_page(id, *scan->index, *req, &error, envelope), error);
+  return page_result(results_page(id, *scan->index, *req, &error, envelope), error, deps,
+                     scan->task);
 }
 
 ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
@@ -190,7 +211,8 @@ ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
   req->filter.host = host;
   Error error;
   json envelope = {{"task_id", id}, {"hosts", views}};
-  return page_result(results_page(id, *scan->index, *req, &error, envelope), error);
+  return page_result(results_page(id, *scan->index, *req, &error, envelope), error, deps,
+                     scan->task);
 }
 
 ToolResult get_finding(const ToolDeps& deps, const json& args, const std::string& owner) {
@@ -249,7 +271,11 @@ ToolResult get_finding(const ToolDeps& deps, const json& args, const std::string
     cap /= 2;
     projected = findings::project(f, all, cap);
   }
-  return ToolResult::success({{"task_id", id}, {"finding", projected}});
+  ToolResult r = ToolResult::success({{"task_id", id}, {"finding", projected}});
+  r.links.push_back(
+      resource_link(finding_uri(id, finding_id), "finding " + std::to_string(finding_id),
+                    "this finding with every field, untruncated", "application/json"));
+  return r;
 }
 
 ToolResult list_scan_hosts(const ToolDeps& deps, const json& args, const std::string& owner) {

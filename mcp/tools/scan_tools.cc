@@ -7,6 +7,7 @@
 #include "core/base/logging.h"
 #include "core/policy/scope_policy.h"
 #include "mcp/server/request_context.h"
+#include "mcp/tools/results_resources.h"
 #include "mcp/tools/task_view.h"
 #include "mcp/tools/tool_support.h"
 
@@ -301,7 +302,8 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
            "Returns a scan task's state (queued, running, completed, failed, cancelled, "
            "timed_out), current step, progress, scanner, queue position with an estimated wait, "
            "timestamps, and on failure the error with a hint. Completed scans include a results "
-           "summary and per-host credential results. wait_seconds (up to 25) waits for a change "
+           "summary and per-host credential results (then read findings with "
+           "get_scan_results). wait_seconds (up to 25) waits for a change "
            "and sends progress notifications meanwhile.",
            json::parse(R"({"type": "object", "properties": {
              "task_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -331,7 +333,15 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
               if (t->state != first_state || t->step != first_step) break;
             }
             auto config = deps.config != nullptr ? deps.config->current() : nullptr;
-            return ToolResult::success(status_view(deps, config.get(), *t));
+            ToolResult result = ToolResult::success(status_view(deps, config.get(), *t));
+            if (t->state == task::State::Completed) {
+              result.links.push_back(
+                  resource_link(summary_uri(t->id), t->name + " — results summary",
+                                "summary and credential outcome", "application/json"));
+              result.links.push_back(resource_link(export_uri(t->id), t->name + " — .nessus export",
+                                                   "the raw export", "application/xml"));
+            }
+            return result;
           });
       !s) {
     return s;

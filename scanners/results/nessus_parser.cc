@@ -132,7 +132,8 @@ class Parser final : public XmlEvents {
 
   bool text(std::string_view piece) override {
     if (text_.size() + piece.size() > limits_.max_text_bytes) {
-      return stop("a text node is larger than " + std::to_string(limits_.max_text_bytes) + " bytes");
+      return stop("a text node is larger than " + std::to_string(limits_.max_text_bytes) +
+                  " bytes");
     }
     text_.append(piece);
     return true;

@@ -142,10 +142,11 @@ void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
       break;
   }
   if (severity >= 1) {
-    auto& entry = plugin_counts_[item.plugin_id];
-    entry.first = item.plugin_name;
-    ++entry.second;
-    plugin_severity_[item.plugin_id] = std::max(plugin_severity_[item.plugin_id], severity);
+    auto [entry, added] = plugin_counts_.try_emplace(item.plugin_id);
+    if (added) entry->second.first = item.plugin_name;
+    ++entry->second.second;
+    int& top = plugin_severity_[item.plugin_id];
+    top = std::max(top, severity);
   }
 }
 

@@ -1,7 +1,13 @@
 #include "scanners/results/xml_scanner.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace nmcp::scanners {
 
@@ -13,14 +19,16 @@ constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 // Bytes of the word that are zero, as high bits.
 constexpr std::uint64_t zero_bytes(std::uint64_t x) { return (x - kOnes) & ~x & kHighs; }
 
-// True when all 8 bytes are printable ASCII other than '<' and '&' (the common case in text).
+// True when all 8 bytes are printable ASCII other than '<', '&' and ']' (the common case in
+// text; ']' because "]]>" may not appear in character data).
 inline bool plain_word(const char* p) {
   std::uint64_t x;
   std::memcpy(&x, p, 8);
   const std::uint64_t control = (x - 0x2020202020202020ULL) & ~x & kHighs;  // < 0x20
   const std::uint64_t lt = zero_bytes(x ^ (kOnes * '<'));
   const std::uint64_t amp = zero_bytes(x ^ (kOnes * '&'));
-  return ((x & kHighs) | control | lt | amp) == 0;
+  const std::uint64_t bracket = zero_bytes(x ^ (kOnes * ']'));
+  return ((x & kHighs) | control | lt | amp | bracket) == 0;
 }
 
 // Exact: the high bit of each zero byte of x.
@@ -29,8 +37,46 @@ constexpr std::uint64_t exact_zero_bytes(std::uint64_t x) {
   return ~(((x & low7) + low7) | x | low7);
 }
 
+// The first byte in [p, end) that is not printable ASCII or is '<', '&' or ']' (end if none).
+// Newlines and tabs stop it too; the caller steps over them and calls again.
+inline const char* skip_plain(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<');
+  const __m128i amp = _mm_set1_epi8('&');
+  const __m128i bracket = _mm_set1_epi8(']');
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Signed compare: bytes >= 0x80 are negative, so they count as below 0x20 too.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, bracket), _mm_cmplt_epi8(v, space)));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    p += 16;
+  }
+#endif
+  while (end - p >= 8 && plain_word(p)) p += 8;
+  return p;
+}
+
 std::uint64_t count_newlines(const char* p, const char* end) {
   std::uint64_t n = 0;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    // Up to 255 blocks of 16 bytes per round: each lane counts its matches as -1s.
+    __m128i acc = _mm_setzero_si128();
+    const std::ptrdiff_t blocks = std::min<std::ptrdiff_t>((end - p) / 16, 255);
+    for (std::ptrdiff_t i = 0; i < blocks; ++i, p += 16) {
+      acc = _mm_sub_epi8(acc,
+                         _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), nl));
+    }
+    const __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+    n += static_cast<std::uint64_t>(_mm_cvtsi128_si64(sums)) +
+         static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+  }
+#endif
   for (; end - p >= 8; p += 8) {
     std::uint64_t x;
     std::memcpy(&x, p, 8);
@@ -43,13 +89,20 @@ std::uint64_t count_newlines(const char* p, const char* end) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-bool name_start(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
-}
+// Bit 1: may start a name; bit 2: may continue one. Bytes >= 0x80 (UTF-8) are checked apart.
+constexpr std::array<unsigned char, 256> kNameTable = [] {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool start =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c >= 0x80;
+    const bool more = start || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    t[static_cast<std::size_t>(c)] = static_cast<unsigned char>((start ? 1 : 0) | (more ? 2 : 0));
+  }
+  return t;
+}();
 
-bool name_char(unsigned char c) {
-  return name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
+inline bool name_start(unsigned char c) { return (kNameTable[c] & 1U) != 0; }
+inline bool name_char(unsigned char c) { return (kNameTable[c] & 2U) != 0; }
 
 // Length of the valid UTF-8 sequence at p (a non-ASCII lead byte) that is also an XML Char;
 // 0 when invalid, -1 when it may be valid but runs past end.
@@ -107,15 +160,20 @@ enum class Ref { Ok, Incomplete, Bad };
 
 // Decodes the reference at p ('&'), appending its text to out and moving p past the ';'.
 Ref reference(const char*& p, const char* end, std::string& out) {
-  const char* semi = static_cast<const char*>(std::memchr(p, ';', static_cast<std::size_t>(
-                                                                  std::min<std::ptrdiff_t>(end - p, 16))));
+  const char* semi = static_cast<const char*>(
+      std::memchr(p, ';', static_cast<std::size_t>(std::min<std::ptrdiff_t>(end - p, 16))));
   if (semi == nullptr) return end - p < 16 ? Ref::Incomplete : Ref::Bad;
   const std::string_view body(p + 1, static_cast<std::size_t>(semi - p - 1));
-  if (body == "lt") out += '<';
-  else if (body == "gt") out += '>';
-  else if (body == "amp") out += '&';
-  else if (body == "apos") out += '\'';
-  else if (body == "quot") out += '"';
+  if (body == "lt")
+    out += '<';
+  else if (body == "gt")
+    out += '>';
+  else if (body == "amp")
+    out += '&';
+  else if (body == "apos")
+    out += '\'';
+  else if (body == "quot")
+    out += '"';
   else if (body.size() >= 2 && body[0] == '#') {
     const bool hex = body[1] == 'x';
     const std::string_view digits = body.substr(hex ? 2 : 1);
@@ -123,10 +181,14 @@ Ref reference(const char*& p, const char* end, std::string& out) {
     std::uint32_t cp = 0;
     for (char c : digits) {
       std::uint32_t d;
-      if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
-      else if (hex && c >= 'a' && c <= 'f') d = static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (hex && c >= 'A' && c <= 'F') d = static_cast<std::uint32_t>(c - 'A' + 10);
-      else return Ref::Bad;
+      if (c >= '0' && c <= '9')
+        d = static_cast<std::uint32_t>(c - '0');
+      else if (hex && c >= 'a' && c <= 'f')
+        d = static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (hex && c >= 'A' && c <= 'F')
+        d = static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        return Ref::Bad;
       cp = cp * (hex ? 16U : 10U) + d;
       if (cp > 0x10FFFF) return Ref::Bad;
     }
@@ -154,6 +216,59 @@ const char* first_invalid(const char* p, const char* end) {
     p += n;
   }
   return nullptr;
+}
+
+// The pseudo-attributes of an XML declaration after "xml": version="1.x", then optionally
+// encoding and standalone, in that order.
+bool xml_declaration(std::string_view rest, std::string& encoding) {
+  std::size_t i = 0;
+  auto pseudo = [&](std::string_view name, std::string& value) {
+    std::size_t j = i;
+    if (j >= rest.size() || !is_space(rest[j])) return false;
+    while (j < rest.size() && is_space(rest[j])) ++j;
+    if (rest.substr(j, name.size()) != name) return false;
+    j += name.size();
+    while (j < rest.size() && is_space(rest[j])) ++j;
+    if (j >= rest.size() || rest[j] != '=') return false;
+    ++j;
+    while (j < rest.size() && is_space(rest[j])) ++j;
+    if (j >= rest.size() || (rest[j] != '"' && rest[j] != '\'')) return false;
+    const auto close = rest.find(rest[j], j + 1);
+    if (close == std::string_view::npos) return false;
+    value = std::string(rest.substr(j + 1, close - j - 1));
+    i = close + 1;
+    return true;
+  };
+  std::string version, standalone;
+  if (!pseudo("version", version)) return false;
+  // Any version number, as expat accepts (documents say 1.0).
+  if (version.empty() || !std::all_of(version.begin(), version.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
+               c == ':' || c == '-';
+      })) {
+    return false;
+  }
+  const std::size_t after_version = i;
+  if (!pseudo("encoding", encoding)) {
+    i = after_version;
+    encoding.clear();
+  } else {
+    const bool ok = !encoding.empty() &&
+                    std::isalpha(static_cast<unsigned char>(encoding[0])) != 0 &&
+                    std::all_of(encoding.begin(), encoding.end(), [](char c) {
+                      return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
+                             c == '_' || c == '-';
+                    });
+    if (!ok) return false;
+  }
+  const std::size_t after_encoding = i;
+  if (pseudo("standalone", standalone)) {
+    if (standalone != "yes" && standalone != "no") return false;
+  } else {
+    i = after_encoding;
+  }
+  while (i < rest.size() && is_space(rest[i])) ++i;
+  return i == rest.size();
 }
 
 const char* find(const char* p, const char* end, std::string_view needle) {
@@ -208,8 +323,8 @@ Result<std::size_t> XmlScanner::feed(const char* data, std::size_t size, bool fi
     }
     if (!root_seen_ || !stack_starts_.empty()) {
       fail_at(end, Failure::Truncated,
-              root_seen_ ? "the export is truncated: <" +
-                               stack_.substr(stack_starts_.back()) + "> is never closed"
+              root_seen_ ? "the export is truncated: <" + stack_.substr(stack_starts_.back()) +
+                               "> is never closed"
                          : "the export is empty");
       return fail(ErrorCode::InvalidArgument, where_);
     }
@@ -233,15 +348,16 @@ XmlScanner::Step XmlScanner::text_run(const char*& p, const char* end, bool fina
   const bool want = inside && events_.wants_text();
   const char* run = p;
   auto flush = [&](const char* upto) {
-    if (want && upto > run) return events_.text(std::string_view(run, static_cast<std::size_t>(upto - run)));
+    if (want && upto > run)
+      return events_.text(std::string_view(run, static_cast<std::size_t>(upto - run)));
     return true;
   };
   if (pending_cr_ && *p == '\n') ++p, run = p;  // the LF of a CRLF split across calls
   pending_cr_ = false;
   while (p < end) {
-    if (inside && end - p >= 8 && plain_word(p)) {
-      p += 8;
-      continue;
+    if (inside) {
+      p = skip_plain(p, end);
+      if (p == end) break;
     }
     const auto c = static_cast<unsigned char>(*p);
     if (c == '<') break;
@@ -250,6 +366,17 @@ XmlScanner::Step XmlScanner::text_run(const char*& p, const char* end, bool fina
                      root_closed_ ? "the export is not well-formed XML: text after the root element"
                                   : "the export is not well-formed XML: text before the root "
                                     "element");
+    }
+    if (c == ']' && inside) {
+      if (end - p < 3 && !final) {
+        if (!flush(p)) return fail_at(p, Failure::Stopped, "");
+        return Step::Incomplete;
+      }
+      if (end - p >= 3 && p[1] == ']' && p[2] == '>') {
+        return fail_at(p, Failure::Malformed, "the export is not well-formed XML: ']]>' in text");
+      }
+      ++p;
+      continue;
     }
     if (c >= 0x20 && c < 0x80 && c != '&') {
       ++p;
@@ -263,8 +390,10 @@ XmlScanner::Step XmlScanner::text_run(const char*& p, const char* end, bool fina
       if (!flush(p)) return fail_at(p, Failure::Stopped, "");
       if (want && !events_.text("\n")) return fail_at(p, Failure::Stopped, "");
       ++p;
-      if (p == end) pending_cr_ = true;
-      else if (*p == '\n') ++p;
+      if (p == end)
+        pending_cr_ = true;
+      else if (*p == '\n')
+        ++p;
       run = p;
       continue;
     }
@@ -277,9 +406,10 @@ XmlScanner::Step XmlScanner::text_run(const char*& p, const char* end, bool fina
           if (!final) return Step::Incomplete;
           return fail_at(at, Failure::Truncated, "the export is truncated: unfinished reference");
         case Ref::Bad:
-          return fail_at(at, Failure::Malformed,
-                         "the export is not well-formed XML: undefined entity or bad character "
-                         "reference (only &lt; &gt; &amp; &apos; &quot; and &#N; exist without a DTD)");
+          return fail_at(
+              at, Failure::Malformed,
+              "the export is not well-formed XML: undefined entity or bad character "
+              "reference (only &lt; &gt; &amp; &apos; &quot; and &#N; exist without a DTD)");
         case Ref::Ok:
           break;
       }
@@ -325,10 +455,12 @@ XmlScanner::Step XmlScanner::markup(const char*& p, const char* end, bool final)
   }
   if (s == Step::Incomplete) {
     p = start;
-    if (final) return fail_at(start, Failure::Truncated, "the export is truncated: unfinished markup");
+    if (final)
+      return fail_at(start, Failure::Truncated, "the export is truncated: unfinished markup");
     if (static_cast<std::size_t>(end - start) > max_token_bytes_) {
-      return fail_at(start, Failure::TooLarge,
-                     "the export has a tag larger than " + std::to_string(max_token_bytes_) + " bytes");
+      return fail_at(
+          start, Failure::TooLarge,
+          "the export has a tag larger than " + std::to_string(max_token_bytes_) + " bytes");
     }
   }
   pending_cr_ = false;
@@ -342,11 +474,14 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
   }
   const char* name_begin = q;
   unsigned char high = 0;
-  while (q < end && name_char(static_cast<unsigned char>(*q))) high |= static_cast<unsigned char>(*q++);
+  while (q < end && name_char(static_cast<unsigned char>(*q)))
+    high |= static_cast<unsigned char>(*q++);
   if (q == end) return Step::Incomplete;
   const std::string_view name(name_begin, static_cast<std::size_t>(q - name_begin));
-  if (const char* bad = high >= 0x80 ? first_invalid(name_begin, q) : nullptr) {
-    return fail_at(bad, Failure::Encoding, "the export is not well-formed XML or not UTF-8: bad tag name");
+  if (high >= 0x80) {
+    return fail_at(
+        name_begin, Failure::Malformed,
+        "the export is not a Nessus export: non-ASCII element name (Nessus writes ASCII names)");
   }
   if (root_closed_) {
     return fail_at(p, Failure::Malformed,
@@ -367,7 +502,9 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
     }
     if (*q == '/') {
       if (q + 1 == end) return Step::Incomplete;
-      if (q[1] != '>') return fail_at(q, Failure::Malformed, "the export is not well-formed XML: '/' not followed by '>'");
+      if (q[1] != '>')
+        return fail_at(q, Failure::Malformed,
+                       "the export is not well-formed XML: '/' not followed by '>'");
       q += 2;
       empty = true;
       break;
@@ -377,33 +514,42 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
     }
     const char* an = q;
     high = 0;
-    while (q < end && name_char(static_cast<unsigned char>(*q))) high |= static_cast<unsigned char>(*q++);
+    while (q < end && name_char(static_cast<unsigned char>(*q)))
+      high |= static_cast<unsigned char>(*q++);
     if (q == end) return Step::Incomplete;
     const std::string_view attr(an, static_cast<std::size_t>(q - an));
-    if (const char* bad = high >= 0x80 ? first_invalid(an, q) : nullptr) {
-      return fail_at(bad, Failure::Encoding, "the export is not well-formed XML or not UTF-8: bad attribute name");
+    if (high >= 0x80) {
+      return fail_at(an, Failure::Malformed,
+                     "the export is not a Nessus export: non-ASCII attribute name (Nessus writes "
+                     "ASCII names)");
     }
     while (q < end && is_space(*q)) ++q;
     if (q == end) return Step::Incomplete;
-    if (*q != '=') return fail_at(q, Failure::Malformed, "the export is not well-formed XML: attribute without '='");
+    if (*q != '=')
+      return fail_at(q, Failure::Malformed,
+                     "the export is not well-formed XML: attribute without '='");
     ++q;
     while (q < end && is_space(*q)) ++q;
     if (q == end) return Step::Incomplete;
     const char quote = *q;
     if (quote != '"' && quote != '\'') {
-      return fail_at(q, Failure::Malformed, "the export is not well-formed XML: unquoted attribute value");
+      return fail_at(q, Failure::Malformed,
+                     "the export is not well-formed XML: unquoted attribute value");
     }
     ++q;
-    const char* close = static_cast<const char*>(std::memchr(q, quote, static_cast<std::size_t>(end - q)));
+    const char* close =
+        static_cast<const char*>(std::memchr(q, quote, static_cast<std::size_t>(end - q)));
     if (close == nullptr) return Step::Incomplete;
     for (const auto& a : attributes_) {
-      if (a.name == attr) return fail_at(an, Failure::Malformed, "the export is not well-formed XML: duplicate attribute");
+      if (a.name == attr)
+        return fail_at(an, Failure::Malformed,
+                       "the export is not well-formed XML: duplicate attribute");
     }
     const std::size_t value_start = scratch_.size();
     while (q < close) {
       // Runs of plain characters are copied whole.
       const char* run = q;
-      while (close - q >= 8 && plain_word(q)) q += 8;
+      q = skip_plain(q, close);
       while (q < close) {
         const auto b = static_cast<unsigned char>(*q);
         if (b < 0x20 || b >= 0x80 || b == '&' || b == '<') break;
@@ -412,7 +558,9 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
       if (q > run) scratch_.append(run, static_cast<std::size_t>(q - run));
       if (q == close) break;
       const auto c = static_cast<unsigned char>(*q);
-      if (c == '<') return fail_at(q, Failure::Malformed, "the export is not well-formed XML: '<' in an attribute value");
+      if (c == '<')
+        return fail_at(q, Failure::Malformed,
+                       "the export is not well-formed XML: '<' in an attribute value");
       if (c == '&') {
         const char* at = q;
         if (reference(q, close, scratch_) != Ref::Ok) {
@@ -434,7 +582,9 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
         continue;
       }
       if (c < 0x20) {
-        return fail_at(q, Failure::Encoding, "the export is not well-formed XML or not UTF-8: control character in an attribute");
+        return fail_at(
+            q, Failure::Encoding,
+            "the export is not well-formed XML or not UTF-8: control character in an attribute");
       }
       if (c < 0x80) {
         scratch_ += static_cast<char>(c);
@@ -444,7 +594,8 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
       const int n = utf8_sequence(reinterpret_cast<const unsigned char*>(q),
                                   reinterpret_cast<const unsigned char*>(close));
       if (n <= 0) {
-        return fail_at(q, Failure::Encoding, "the export is not well-formed XML or not UTF-8: invalid byte sequence");
+        return fail_at(q, Failure::Encoding,
+                       "the export is not well-formed XML or not UTF-8: invalid byte sequence");
       }
       scratch_.append(q, static_cast<std::size_t>(n));
       q += n;
@@ -454,7 +605,8 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
     attributes_.push_back({attr, {}});
   }
   for (std::size_t i = 0; i < attributes_.size(); ++i) {
-    attributes_[i].value = std::string_view(scratch_).substr(value_spans_[i].first, value_spans_[i].second);
+    attributes_[i].value =
+        std::string_view(scratch_).substr(value_spans_[i].first, value_spans_[i].second);
   }
   root_seen_ = true;
   stack_starts_.push_back(stack_.size());
@@ -478,11 +630,12 @@ XmlScanner::Step XmlScanner::end_tag(const char*& p, const char* end) {
   const std::string_view name(name_begin, static_cast<std::size_t>(q - name_begin));
   while (q < end && is_space(*q)) ++q;
   if (q == end) return Step::Incomplete;
-  if (*q != '>' || name.empty()) return fail_at(p, Failure::Malformed, "the export is not well-formed XML: bad end tag");
-  if (stack_starts_.empty() ||
-      std::string_view(stack_).substr(stack_starts_.back()) != name) {
+  if (*q != '>' || name.empty())
+    return fail_at(p, Failure::Malformed, "the export is not well-formed XML: bad end tag");
+  if (stack_starts_.empty() || std::string_view(stack_).substr(stack_starts_.back()) != name) {
     return fail_at(p, Failure::Malformed,
-                   "the export is not well-formed XML: mismatched tag </" + std::string(name.substr(0, 64)) + ">");
+                   "the export is not well-formed XML: mismatched tag </" +
+                       std::string(name.substr(0, 64)) + ">");
   }
   stack_.resize(stack_starts_.back());
   stack_starts_.pop_back();
@@ -502,28 +655,33 @@ XmlScanner::Step XmlScanner::special(const char*& p, const char* end, bool final
     const char* close = find(p + 2, end, "?>");
     if (close == nullptr) return Step::Incomplete;
     const std::string_view body(p + 2, static_cast<std::size_t>(close - p - 2));
-    const std::string_view target = body.substr(0, std::min(body.find_first_of(" \t\r\n"), body.size()));
-    if (target.empty()) return fail_at(p, Failure::Malformed, "the export is not well-formed XML: empty processing instruction");
-    if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' && (target[2] | 0x20) == 'l') {
+    const std::string_view target =
+        body.substr(0, std::min(body.find_first_of(" \t\r\n"), body.size()));
+    if (target.empty())
+      return fail_at(p, Failure::Malformed,
+                     "the export is not well-formed XML: empty processing instruction");
+    if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' &&
+        (target[2] | 0x20) == 'l') {
       if (target != "xml" || !at_start_ || p != base_ + ((base_[0] == '\xEF') ? 3 : 0)) {
         return fail_at(p, Failure::Malformed,
                        "the export is not well-formed XML: XML declaration not at the start");
       }
-      const auto enc = body.find("encoding");
-      if (enc != std::string_view::npos) {
-        const auto q1 = body.find_first_of("\"'", enc);
-        const auto q2 = q1 == std::string_view::npos ? q1 : body.find(body[q1], q1 + 1);
-        std::string e(q2 == std::string_view::npos ? std::string_view() : body.substr(q1 + 1, q2 - q1 - 1));
-        for (char& c : e) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-        if (e != "UTF-8" && e != "UTF8" && e != "US-ASCII" && e != "ASCII") {
-          return fail_at(p, Failure::Encoding,
-                         "the export is not UTF-8: it declares encoding \"" + e.substr(0, 40) +
-                             "\"; Nessus writes UTF-8");
-        }
+      std::string encoding;
+      if (!xml_declaration(body.substr(3), encoding)) {
+        return fail_at(p, Failure::Malformed,
+                       "the export is not well-formed XML: bad XML declaration");
+      }
+      for (char& c : encoding) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+      if (!encoding.empty() && encoding != "UTF-8" && encoding != "UTF8" &&
+          encoding != "US-ASCII" && encoding != "ASCII") {
+        return fail_at(p, Failure::Encoding,
+                       "the export is not UTF-8: it declares encoding \"" + encoding.substr(0, 40) +
+                           "\"; Nessus writes UTF-8");
       }
     }
     if (const char* bad = first_invalid(p + 2, close)) {
-      return fail_at(bad, Failure::Encoding, "the export is not well-formed XML or not UTF-8: bad character");
+      return fail_at(bad, Failure::Encoding,
+                     "the export is not well-formed XML or not UTF-8: bad character");
     }
     p = close + 2;
     return Step::Done;
@@ -532,32 +690,40 @@ XmlScanner::Step XmlScanner::special(const char*& p, const char* end, bool final
     const char* close = find(p + 4, end, "-->");
     if (close == nullptr) return Step::Incomplete;
     if (find(p + 4, close, "--") != nullptr || (close > p + 4 && close[-1] == '-')) {
-      return fail_at(p, Failure::Malformed, "the export is not well-formed XML: '--' inside a comment");
+      return fail_at(p, Failure::Malformed,
+                     "the export is not well-formed XML: '--' inside a comment");
     }
     if (const char* bad = first_invalid(p + 4, close)) {
-      return fail_at(bad, Failure::Encoding, "the export is not well-formed XML or not UTF-8: bad character in a comment");
+      return fail_at(bad, Failure::Encoding,
+                     "the export is not well-formed XML or not UTF-8: bad character in a comment");
     }
     p = close + 3;
     return Step::Done;
   }
   if (rest.rfind("<![CDATA[", 0) == 0) {
-    if (stack_starts_.empty()) return fail_at(p, Failure::Malformed, "the export is not well-formed XML: CDATA outside the root element");
+    if (stack_starts_.empty())
+      return fail_at(p, Failure::Malformed,
+                     "the export is not well-formed XML: CDATA outside the root element");
     const char* close = find(p + 9, end, "]]>");
     if (close == nullptr) return Step::Incomplete;
     const char* body = p + 9;
     if (const char* bad = first_invalid(body, close)) {
-      return fail_at(bad, Failure::Encoding, "the export is not well-formed XML or not UTF-8: bad character in CDATA");
+      return fail_at(bad, Failure::Encoding,
+                     "the export is not well-formed XML or not UTF-8: bad character in CDATA");
     }
     if (events_.wants_text()) {
       const char* run = body;
       for (const char* q = body; q < close; ++q) {
         if (*q != '\r') continue;
-        if (q > run && !events_.text(std::string_view(run, static_cast<std::size_t>(q - run)))) return fail_at(p, Failure::Stopped, "");
+        if (q > run && !events_.text(std::string_view(run, static_cast<std::size_t>(q - run))))
+          return fail_at(p, Failure::Stopped, "");
         if (!events_.text("\n")) return fail_at(p, Failure::Stopped, "");
         if (q + 1 < close && q[1] == '\n') ++q;
         run = q + 1;
       }
-      if (close > run && !events_.text(std::string_view(run, static_cast<std::size_t>(close - run)))) return fail_at(p, Failure::Stopped, "");
+      if (close > run &&
+          !events_.text(std::string_view(run, static_cast<std::size_t>(close - run))))
+        return fail_at(p, Failure::Stopped, "");
     }
     p = close + 3;
     return Step::Done;

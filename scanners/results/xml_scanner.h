@@ -81,7 +81,7 @@ class XmlScanner {
   bool pending_cr_ = false;  // a CR ended the last text piece: drop a LF that follows
   std::string stack_;        // open element names, concatenated
   std::vector<std::size_t> stack_starts_;
-  std::string scratch_;      // decoded attribute values and entity text
+  std::string scratch_;  // decoded attribute values and entity text
   std::vector<XmlAttribute> attributes_;
   std::vector<std::pair<std::size_t, std::size_t>> value_spans_;
   Failure failure_ = Failure::None;

@@ -156,6 +156,34 @@ await run("results", [
       page_size: 500, max_tokens: 20000 });
     check(fixed.data.items.every((i) => i.in_task === ids.before), "fixed findings come from the earlier scan");
   }],
+  ["resources: list, templates, read, links from the results tools", async () => {
+    const { resources } = await client.listResources();
+    for (const id of [ids.before, ids.after]) {
+      check(resources.some((r) => r.uri === `nessus://tasks/${id}/summary`), "summary listed");
+      const raw = resources.find((r) => r.uri === `nessus://tasks/${id}/export`);
+      check(raw && raw.mimeType === "application/xml" && raw.size > 0, "export listed with its size");
+    }
+    const { resourceTemplates } = await client.listResourceTemplates();
+    check(resourceTemplates.some((t) => t.uriTemplate === "nessus://tasks/{task_id}/findings/{finding_id}"), "finding template");
+    const summary = await client.readResource({ uri: `nessus://tasks/${ids.before}/summary` });
+    check(JSON.parse(summary.contents[0].text).summary.hosts === 12, "summary read");
+    const xml = await client.readResource({ uri: `nessus://tasks/${ids.after}/export` });
+    check(xml.contents[0].text.startsWith("<?xml"), "a small export is sent inline");
+    const page = await call("get_scan_results", { task_id: ids.before, page_size: 1, profile: "minimal" });
+    const links = page.content.filter((c) => c.type === "resource_link");
+    check(links.some((l) => l.uri.endsWith("/export")), "get_scan_results links the export");
+    const fid = page.data.findings[0].finding_id;
+    const one = await client.readResource({ uri: `nessus://tasks/${ids.before}/findings/${fid}` });
+    const finding = JSON.parse(one.contents[0].text);
+    check(finding.finding_id === fid && finding.plugin_output.length > 4000, "a finding in full, untruncated");
+    let code = 0;
+    try {
+      await client.readResource({ uri: `nessus://tasks/task_${"0".repeat(32)}/summary` });
+    } catch (e) {
+      code = e.code;
+    }
+    check(code === -32002, `unknown resource answers -32002, got ${code}`);
+  }],
   ["close: the server exits cleanly", async () => {
     await client.close();
     check(!stderr.includes('"level":"error"'), `no error logged:\n${stderr.slice(-2000)}`);

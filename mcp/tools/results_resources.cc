@@ -1,0 +1,187 @@
+#include "mcp/tools/results_resources.h"
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/findings/results_location.h"
+#include "mcp/server/session.h"
+#include "mcp/tools/tool_support.h"
+
+namespace nmcp::mcp {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kPrefix = "nessus://tasks/";
+
+Error not_found(const std::string& uri) {
+  return {ErrorCode::NotFound, "Resource not found: " + uri.substr(0, 200),
+          "resources/list shows the results you can read"};
+}
+
+class ResultsResources final : public ResourceProvider {
+ public:
+  explicit ResultsResources(ToolDeps deps) : deps_(std::move(deps)) {}
+
+  Result<ResourcePage> list(const Principal& principal, const std::string& cursor) const override {
+    store::TaskQuery q;
+    q.owner = principal.tenant;
+    q.state = task::State::Completed;
+    q.limit = 50;
+    q.cursor = cursor;
+    auto page = deps_.store->list(q);
+    if (!page) return fail(page.error());
+    ResourcePage out;
+    out.next_cursor = page->next_cursor;
+    for (const auto& t : page->tasks) {
+      ResourceInfo summary;
+      summary.uri = summary_uri(t.id);
+      summary.name = t.name + " — results summary";
+      summary.title = summary.name;
+      summary.description =
+          "Hosts, findings per severity, top plugins and credential outcome of " + t.id;
+      summary.mime_type = "application/json";
+      out.resources.push_back(std::move(summary));
+      ResourceInfo raw;
+      raw.uri = export_uri(t.id);
+      raw.name = t.name + " — .nessus export";
+      raw.title = raw.name;
+      raw.description = "The raw Nessus export of " + t.id;
+      raw.mime_type = "application/xml";
+      if (auto p = findings::results_paths(deps_.data_dir, t.id)) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(p->export_file, ec);
+        if (!ec) raw.size = size;
+      }
+      out.resources.push_back(std::move(raw));
+    }
+    return out;
+  }
+
+  std::vector<ResourceTemplateInfo> templates() const override {
+    return {
+        {"nessus://tasks/{task_id}/summary", "scan summary", "Scan results summary",
+         "Hosts, findings per severity, top plugins and credential outcome", "application/json"},
+        {"nessus://tasks/{task_id}/hosts", "scan hosts", "Scan hosts",
+         "Every host with its names, OS, severity counts and credential status",
+         "application/json"},
+        {"nessus://tasks/{task_id}/findings/{finding_id}", "finding", "One finding",
+         "One finding with every field, untruncated", "application/json"},
+        {"nessus://tasks/{task_id}/export", "export", "Raw .nessus export",
+         "The export as Nessus wrote it (inline up to 8 MiB)", "application/xml"},
+    };
+  }
+
+  Result<std::vector<ResourceContents>> read(const Principal& principal,
+                                             const std::string& uri) const override {
+    if (uri.rfind(kPrefix, 0) != 0) return fail(not_found(uri));
+    const std::string rest = uri.substr(kPrefix.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos) return fail(not_found(uri));
+    const std::string id = rest.substr(0, slash);
+    const std::string what = rest.substr(slash + 1);
+    if (!task::is_valid_task_id(id)) return fail(not_found(uri));
+    auto t = owned_task(deps_, id, principal.tenant);
+    if (!t) return fail(not_found(uri));
+    if (what == "summary") {
+      json j = {{"task_id", id},
+                {"name", t->name},
+                {"state", task::to_string(t->state)},
+                {"summary", t->summary},
+                {"validation", t->validation}};
+      return std::vector<ResourceContents>{{uri, "application/json", j.dump(2), false}};
+    }
+    if (t->state != task::State::Completed && t->state != task::State::Failed) {
+      return fail(ErrorCode::FailedPrecondition, "task " + id + " has no results yet",
+                  "poll get_scan_status until it completes");
+    }
+    auto paths = findings::results_paths(deps_.data_dir, id);
+    if (!paths) return fail(not_found(uri));
+    if (what == "export") return read_export(uri, paths->export_file);
+    if (deps_.indexes == nullptr) return fail(not_found(uri));
+    auto index = deps_.indexes->get(paths->index_file);
+    if (!index)
+      return fail(index.error().code == ErrorCode::NotFound ? not_found(uri) : index.error());
+    if (what == "hosts") {
+      json hosts = json::array();
+      for (const auto& h : (*index)->hosts()) {
+        hosts.push_back({{"host", h.name},
+                         {"ip", h.ip},
+                         {"fqdn", h.fqdn},
+                         {"netbios", h.netbios},
+                         {"os", h.os},
+                         {"credential_status", h.credential_status},
+                         {"critical", h.severity_counts[4]},
+                         {"high", h.severity_counts[3]},
+                         {"medium", h.severity_counts[2]},
+                         {"low", h.severity_counts[1]},
+                         {"info", h.severity_counts[0]}});
+      }
+      return std::vector<ResourceContents>{{uri, "application/json", hosts.dump(1), false}};
+    }
+    if (what.rfind("findings/", 0) == 0) {
+      const std::string number = what.substr(9);
+      std::int64_t fid = 0;
+      const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), fid);
+      if (ec != std::errc() || end != number.data() + number.size() || !(*index)->has(fid)) {
+        return fail(not_found(uri));
+      }
+      auto full = (*index)->fetch({fid});
+      if (!full) return fail(full.error());
+      return std::vector<ResourceContents>{{uri, "application/json", full->front().dump(2), false}};
+    }
+    return fail(not_found(uri));
+  }
+
+ private:
+  static Result<std::vector<ResourceContents>> read_export(const std::string& uri,
+                                                           const std::string& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return fail(not_found(uri));
+    if (size > kMaxInlineExportBytes) {
+      return fail(ErrorCode::FailedPrecondition,
+                  "the export is " + std::to_string(size >> 20U) + " MiB, more than the " +
+                      std::to_string(kMaxInlineExportBytes >> 20U) + " MiB sent inline",
+                  "read it through get_scan_results, list_scan_hosts and get_finding, or ask the "
+                  "operator for the file");
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in.good() && !in.eof()) return fail(ErrorCode::Unavailable, "cannot read the export");
+    return std::vector<ResourceContents>{{uri, "application/xml", text.str(), false}};
+  }
+
+  ToolDeps deps_;
+};
+
+}  // namespace
+
+std::string export_uri(const std::string& task_id) {
+  return std::string(kPrefix) + task_id + "/export";
+}
+std::string summary_uri(const std::string& task_id) {
+  return std::string(kPrefix) + task_id + "/summary";
+}
+std::string finding_uri(const std::string& task_id, std::int64_t finding_id) {
+  return std::string(kPrefix) + task_id + "/findings/" + std::to_string(finding_id);
+}
+
+json resource_link(const std::string& uri, const std::string& name, const std::string& description,
+                   const std::string& mime_type, std::optional<std::uint64_t> size) {
+  json j = {{"type", "resource_link"}, {"uri", uri}, {"name", name}};
+  if (!description.empty()) j["description"] = description;
+  if (!mime_type.empty()) j["mimeType"] = mime_type;
+  if (size) j["size"] = *size;
+  return j;
+}
+
+std::shared_ptr<const ResourceProvider> make_results_resources(const ToolDeps& deps) {
+  return std::make_shared<ResultsResources>(deps);
+}
+
+}  // namespace nmcp::mcp

@@ -1,0 +1,38 @@
+#pragma once
+// The scans' results as MCP resources, for hosts that let users attach them (@-mentions):
+//   nessus://tasks/{task_id}/summary                 the results summary and credential outcome
+//   nessus://tasks/{task_id}/hosts                   every host with its counts (JSON)
+//   nessus://tasks/{task_id}/findings/{finding_id}   one finding, every field, untruncated
+//   nessus://tasks/{task_id}/export                  the raw .nessus export (inline up to 8 MiB;
+//                                                    larger ones are refused with a pointer to
+//                                                    get_scan_results)
+// resources/list shows the caller's completed scans (summary and export of each); a tenant
+// never sees another's. Also the resource_links the results tools attach.
+//
+// Thread-safety: read-only over thread-safe parts.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp/server/resource_provider.h"
+#include "mcp/tools/tool_deps.h"
+
+namespace nmcp::mcp {
+
+inline constexpr std::uint64_t kMaxInlineExportBytes = 8U << 20U;
+
+std::string export_uri(const std::string& task_id);
+std::string summary_uri(const std::string& task_id);
+std::string finding_uri(const std::string& task_id, std::int64_t finding_id);
+
+// A resource_link content block.
+nlohmann::json resource_link(const std::string& uri, const std::string& name,
+                             const std::string& description, const std::string& mime_type,
+                             std::optional<std::uint64_t> size = std::nullopt);
+
+std::shared_ptr<const ResourceProvider> make_results_resources(const ToolDeps& deps);
+
+}  // namespace nmcp::mcp
