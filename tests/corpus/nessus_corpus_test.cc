@@ -12,8 +12,11 @@
 
 #include <doctest/doctest.h>
 
+#include "core/findings/findings_index.h"
+#include "scanners/results/export_indexer.h"
 #include "scanners/results/nessus_parser.h"
 #include "scanners/results/scan_validation.h"
+#include "tests/support/subprocess.h"
 
 using namespace nmcp::scanners;
 
@@ -29,10 +32,14 @@ bool corpus_present() {
 struct Counts : ReportVisitor {
   long hosts = 0, items = 0;
   std::array<long, 5> severity{};
+  std::array<long, 5> scan_info{};  // plugin 19506 by its raw severity
   void on_host(const ReportHost&) override { ++hosts; }
   void on_item(const ReportHost&, const ReportItem& i) override {
     ++items;
-    if (i.severity >= 0 && i.severity <= 4) ++severity[static_cast<std::size_t>(i.severity)];
+    if (i.severity >= 0 && i.severity <= 4) {
+      ++severity[static_cast<std::size_t>(i.severity)];
+      if (i.plugin_id == 19506) ++scan_info[static_cast<std::size_t>(i.severity)];
+    }
   }
 };
 
@@ -61,13 +68,9 @@ struct Expected {
 
 }  // namespace
 
-TEST_CASE("corpus: counts and credential outcomes equal the corpus README") {
-  if (!corpus_present()) {
-    MESSAGE("skipped: " << kCorpus << " is absent");
-    return;
-  }
+const std::vector<Expected>& expected_files() {
   using CS = CredentialStatus;
-  const std::vector<Expected> files = {
+  static const std::vector<Expected> files = {
       {"defectdojo_nessus_many_vuln.xml", 1, 7, {7, 0, 0, 0, 0}, CS::Failed},
       {"defectdojo_nessus_v_unknown.xml", 7, 296, {266, 7, 23, 0, 0}, CS::Failed},
       {"defectdojo_nessus_was_many_vuln.xml", 1, 5, {1, 3, 0, 1, 0}, CS::Unknown},
@@ -78,6 +81,16 @@ TEST_CASE("corpus: counts and credential outcomes equal the corpus README") {
       {"rubynessus_example_v2_nessus42.nessus", 2, 69, {19, 47, 3, 0, 0}, CS::Unknown},
       {"rubynessus_example_v3.nessus", 1, 155, {118, 8, 16, 5, 8}, CS::Failed},
   };
+  return files;
+}
+
+TEST_CASE("corpus: counts and credential outcomes equal the corpus README") {
+  if (!corpus_present()) {
+    MESSAGE("skipped: " << kCorpus << " is absent");
+    return;
+  }
+  const auto& files = expected_files();
+
   for (const auto& e : files) {
     CAPTURE(e.file);
     Both v;
@@ -105,4 +118,50 @@ TEST_CASE("corpus: the legacy v1 file is refused with a clear error") {
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("legacy v1") != std::string::npos);
   CHECK(c.items == 0);
+}
+
+TEST_CASE("corpus: the findings index holds every host and finding of each real export") {
+  if (!corpus_present()) {
+    MESSAGE("skipped: " << kCorpus << " is absent");
+    return;
+  }
+  for (const auto& e : expected_files()) {
+    const std::string file = e.file;
+    CAPTURE(file);
+    nmcp::testing::TempDir dir;
+    Counts raw;
+    REQUIRE(parse_nessus_file(kCorpus + e.file, raw));
+    auto out =
+        index_export(kCorpus + e.file, dir.path() + "/findings.db", CredentialsSupplied::Yes);
+    REQUIRE_MESSAGE(out, (out ? "" : out.error().message));
+    auto index = nmcp::findings::FindingsIndex::open(dir.path() + "/findings.db");
+    REQUIRE(index);
+    CHECK((*index)->finding_count() == e.items);
+    CHECK((*index)->hosts().size() == static_cast<std::size_t>(e.hosts));
+    // The index counts 19506 as informational whatever severity it reported (nessus-api.md).
+    std::array<std::int64_t, 5> want{};
+    for (std::size_t s = 0; s < 5; ++s) want[s] = e.severity[s] - raw.scan_info[s];
+    for (long n : raw.scan_info) want[0] += n;
+    auto all = (*index)->select({}, {}, 0, 0);
+    REQUIRE(all);
+    CHECK(all->severity_counts == want);
+    CHECK(all->total == e.items);
+    std::int64_t per_host = 0;
+    for (const auto& h : (*index)->hosts()) {
+      CHECK(h.credential_status == std::string(to_string(e.credentials)));
+      for (auto c : h.severity_counts) per_host += c;
+    }
+    CHECK(per_host == e.items);
+    CHECK(out->summary["findings"] == e.items);
+    // Every finding reads back with its host and plugin.
+    std::vector<std::int64_t> ids;
+    for (std::int64_t id = 1; id <= (*index)->finding_count(); ++id) ids.push_back(id);
+    auto rows = (*index)->fetch(ids);
+    REQUIRE(rows);
+    for (const auto& f : *rows) {
+      CAPTURE(f.dump().substr(0, 300));
+      CHECK(f.contains("host"));
+      CHECK(f["plugin_id"].get<int>() >= 0);  // Nessus 4.2 lists open ports as plugin 0
+    }
+  }
 }

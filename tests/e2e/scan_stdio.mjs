@@ -62,6 +62,15 @@ await run("scan-stdio", [
     equal(after.launched - before.launched, 1, "exactly one launch");
     const files = readdirSync(join(dataDir, "results", sub.task_id));
     check(files.includes("scan.nessus"), "raw export kept under the data dir");
+    check(files.includes("findings.db"), "the findings index written beside it");
+    // The worker's index answers the results tools: the same totals as the summary.
+    const page = await call(server.client, "get_scan_results", { task_id: sub.task_id, profile: "minimal", page_size: 200 });
+    check(!page.isError, JSON.stringify(page));
+    equal(page.structuredContent.total, done.summary.findings, "every finding is in the index");
+    const sev = page.structuredContent.severity_counts;
+    equal(sev, done.summary.severity, "per-severity counts agree with the summary");
+    const hosts = await call(server.client, "list_scan_hosts", { task_id: sub.task_id, sort_by: "address" });
+    equal(hosts.structuredContent.hosts.map((h) => h.host), ["10.0.0.1", "10.0.0.2", "10.0.0.3"], "hosts in address order");
   }],
 
   ["an authenticated scan with good credentials succeeds, per host", async () => {
@@ -88,6 +97,11 @@ await run("scan-stdio", [
     check(/credential profile/.test(done.error.hint), done.error.hint);
     equal(done.validation.hosts[0].status, "failed", "the host shows failed");
     check(done.dead_lettered === false, "a credential failure is a result, not a DLQ entry");
+    // A failed login is still a scan with results: the host view says why.
+    const hosts = await call(server.client, "list_scan_hosts", { task_id: r.structuredContent.task_id });
+    check(!hosts.isError, JSON.stringify(hosts));
+    equal(hosts.structuredContent.hosts[0].credentials.status, "failed", "list_scan_hosts shows the failure");
+    check(hosts.structuredContent.hosts[0].credentials.reason.length > 0, "with the reason");
   }],
 
   ["idempotent retries and 20 concurrent duplicates give one task", async () => {
