@@ -41,6 +41,8 @@ Commands:
                                  delete dead letters (AGE like 30m, 12h, 7d; default: all).
                                  Asks for confirmation unless --yes.
   task show ID                   one task in full
+  task reindex ID                rebuild a finished task's findings index from its export
+                                 (after a damaged file or an upgrade of the index format)
   task cancel ID                 cancel a task (a running scan is stopped by its worker)
   import FILE [--name N] [--pool P] [--owner O]
                                  turn an existing .nessus export into a completed task that
@@ -365,6 +367,36 @@ int cmd_import(nmcp::store::TaskStore& store, const Args& a) {
   return 0;
 }
 
+int cmd_reindex(const Task& t, const Args& a) {
+  if (!nmcp::task::is_terminal(t.state)) {
+    return fail_with(t.id + " is " + std::string(nmcp::task::to_string(t.state)) +
+                     "; only a finished task is re-indexed (its worker indexes it at the end)");
+  }
+  auto paths = nmcp::findings::results_paths(a.engine.data_dir, t.id);
+  if (!paths) return fail_with(paths.error().message);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(paths->export_file, ec)) {
+    return fail_with(t.id + " has no export at " + paths->export_file);
+  }
+  const auto credentials = t.scan_type == nmcp::task::ScanType::Untrusted
+                               ? nmcp::scanners::CredentialsSupplied::No
+                               : nmcp::scanners::CredentialsSupplied::Yes;
+  auto indexed = nmcp::scanners::index_export(paths->export_file, paths->index_file, credentials);
+  if (!indexed) return fail_with("re-indexing failed: " + indexed.error().message);
+  if (a.json) {
+    std::cout << json{{"task_id", t.id},
+                      {"findings", indexed->stats.items},
+                      {"hosts", indexed->stats.hosts}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf("%s: re-indexed %llu findings on %llu hosts\n", t.id.c_str(),
+                static_cast<unsigned long long>(indexed->stats.items),
+                static_cast<unsigned long long>(indexed->stats.hosts));
+  }
+  return 0;
+}
+
 int cmd_config_check(const Args& a) {
   const std::string path = a.words.size() >= 3 ? a.words[2] : "config/scanners.yaml";
   auto c = nmcp::config::load_config(path, nmcp::config::process_environment());
@@ -417,8 +449,10 @@ int main(int argc, char** argv) {
   if (cmd == "inspect-dlq" || cmd == "task") {
     const bool task_cmd = cmd == "task";
     const std::size_t need = task_cmd ? 3 : 2;
-    if (a.words.size() != need || (task_cmd && a.words[1] != "show" && a.words[1] != "cancel")) {
-      return fail_with(task_cmd ? "usage: task show ID | task cancel ID" : "usage: inspect-dlq ID",
+    if (a.words.size() != need ||
+        (task_cmd && a.words[1] != "show" && a.words[1] != "cancel" && a.words[1] != "reindex")) {
+      return fail_with(task_cmd ? "usage: task show ID | task cancel ID | task reindex ID"
+                                : "usage: inspect-dlq ID",
                        2);
     }
     const std::string& id = a.words[need - 1];
@@ -438,6 +472,7 @@ int main(int argc, char** argv) {
     }
     auto t = s.get(id);
     if (!t) return fail_with(t.error().message);
+    if (task_cmd && a.words[1] == "reindex") return cmd_reindex(*t, a);
     if (!task_cmd && !t->dead_lettered) {
       return fail_with(id + " is not in the dead-letter queue (state " +
                        std::string(nmcp::task::to_string(t->state)) + "); use 'task show'");

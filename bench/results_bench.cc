@@ -2,6 +2,8 @@
 // peak RSS is its own.
 //   results_bench read FILE             the floor: read the file in 256 KiB chunks
 //   results_bench parse FILE            the streaming parser alone (no visitor work)
+//   results_bench summary FILE          parse + credential validation + summary: the work the
+//                                       Python comparison does
 //   results_bench index FILE DIR        parse + validate + write DIR/findings.db
 //   results_bench query FILE [N]        import FILE into a fresh store, then N rounds of
 //                                       filtered get_scan_results pages through the tool handler
@@ -29,6 +31,7 @@
 #include "mcp/tools/results_tools.h"
 #include "scanners/results/export_indexer.h"
 #include "scanners/results/nessus_parser.h"
+#include "scanners/results/scan_validation.h"
 
 namespace {
 
@@ -82,6 +85,22 @@ int parse_only(const std::string& path) {
   }
   auto r = report("parse", parsed->bytes, secs);
   r["findings"] = parsed->items;
+  std::puts(r.dump().c_str());
+  return 0;
+}
+
+int summary(const std::string& path) {
+  nmcp::scanners::ScanValidator validator(nmcp::scanners::CredentialsSupplied::Unknown);
+  const auto t = Clock::now();
+  auto parsed = nmcp::scanners::parse_nessus_file(path, validator);
+  const double secs = seconds_since(t);
+  if (!parsed) {
+    std::fprintf(stderr, "%s\n", parsed.error().message.c_str());
+    return 1;
+  }
+  auto r = report("summary", parsed->bytes, secs);
+  r["findings"] = parsed->items;
+  r["summary"] = validator.summary();
   std::puts(r.dump().c_str());
   return 0;
 }
@@ -209,9 +228,12 @@ int main(int argc, char** argv) {
   const std::vector<std::string> a(argv + 1, argv + argc);
   if (a.size() >= 2 && a[0] == "read") return read_floor(a[1]);
   if (a.size() >= 2 && a[0] == "parse") return parse_only(a[1]);
+  if (a.size() >= 2 && a[0] == "summary") return summary(a[1]);
   if (a.size() >= 3 && a[0] == "index") return index(a[1], a[2]);
   if (a.size() >= 2 && a[0] == "query") return query(a[1], a.size() >= 3 ? std::stoi(a[2]) : 200);
-  std::fputs("usage: results_bench read FILE | parse FILE | index FILE DIR | query FILE [ROUNDS]\n",
-             stderr);
+  std::fputs(
+      "usage: results_bench read FILE | parse FILE | summary FILE | index FILE DIR | query FILE "
+      "[ROUNDS]\n",
+      stderr);
   return 2;
 }

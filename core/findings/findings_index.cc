@@ -117,7 +117,7 @@ Status FindingsIndex::load(const std::string& path) {
                 "the findings index " + path + " has schema version " +
                     meta_.value("schema_version", json(0)).dump() + ", not " +
                     std::to_string(schema::kVersion),
-                "re-index the scan from its export");
+                "re-index the scan from its export (admin_cli task reindex ID)");
   }
 
   auto plugins =

@@ -64,7 +64,23 @@ const scan = (await call(client, "run_untrusted_scan", {
   targets: "192.168.56.10-12", name: "demo network scan", idempotency_key: "demo-1" })).structuredContent;
 show("task", `${scan.task_id} ${scan.state}, queue position ${scan.queue_position}`);
 say("-> get_scan_status (waiting, with progress notifications)");
-outcome(await follow(client, scan.task_id));
+const scanDone = await follow(client, scan.task_id);
+outcome(scanDone);
+
+say("\n-> get_scan_results {filter: {severity_min: 'high'}, profile: 'summary', max_tokens: 2000}");
+const high = (await call(client, "get_scan_results", { task_id: scan.task_id,
+  filter: { severity_min: "high" }, profile: "summary", max_tokens: 2000, page_size: 5 })).structuredContent;
+show("matching", `${high.total} of ${scanDone.summary?.findings} findings; this page ${high.returned} ` +
+  `(${high.token_estimate} tokens of ${high.max_tokens}), more: ${high.has_more}`);
+for (const f of high.findings) {
+  show(`#${f.finding_id}`, `${f.host}:${f.port} sev ${f.severity} cvss3 ${f.cvss3_base_score ?? "-"} ` +
+    `${f.plugin_name}`);
+}
+say("-> list_scan_hosts");
+for (const h of (await call(client, "list_scan_hosts", { task_id: scan.task_id })).structuredContent.hosts) {
+  const c = h.severity_counts;
+  show(h.host, `${h.os ?? "?"}: critical ${c.critical}, high ${c.high}, medium ${c.medium}, low ${c.low}, info ${c.info}`);
+}
 
 say("\n-> list_scanners (health as published by the worker; no secrets)");
 const scanners = (await call(client, "list_scanners", {})).structuredContent;
@@ -91,6 +107,7 @@ for (const t of (await call(client, "list_tasks", {})).structuredContent.tasks) 
 }
 await client.close();
 await sim.stop();
-const ok = goodDone.state === "completed" && badDone.state === "failed";
+const ok = goodDone.state === "completed" && badDone.state === "failed" &&
+  scanDone.state === "completed" && high.total > 0;
 say(ok ? "\n== demo finished: scans ran end to end" : "\n== demo FAILED: unexpected outcome");
 process.exit(ok ? 0 : 1);

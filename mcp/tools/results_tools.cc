@@ -56,7 +56,9 @@ Result<Scan> scan_of(const ToolDeps& deps, const std::string& id, const std::str
           ErrorCode::NotFound,
           "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
           t->state == task::State::Completed
-              ? "the findings index is missing; an operator can re-index the export"
+              ? "the findings index is missing; an operator can rebuild it with "
+                "admin_cli task reindex " +
+                    id
               : "only scans that ran to the end have results; see get_scan_status");
     }
     return fail(index.error());

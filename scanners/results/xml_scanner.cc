@@ -657,9 +657,20 @@ XmlScanner::Step XmlScanner::special(const char*& p, const char* end, bool final
     const std::string_view body(p + 2, static_cast<std::size_t>(close - p - 2));
     const std::string_view target =
         body.substr(0, std::min(body.find_first_of(" \t\r\n"), body.size()));
-    if (target.empty())
+    const bool target_is_name =
+        !target.empty() && name_start(static_cast<unsigned char>(target[0])) &&
+        std::all_of(target.begin(), target.end(), [](char c) {
+          return name_char(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80;
+        });
+    if (!target_is_name) {
+      const bool ascii = std::all_of(target.begin(), target.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
       return fail_at(p, Failure::Malformed,
-                     "the export is not well-formed XML: empty processing instruction");
+                     ascii ? "the export is not well-formed XML: a processing instruction without "
+                             "a name"
+                           : "the export is not a Nessus export: non-ASCII processing "
+                             "instruction name");
+    }
     if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' &&
         (target[2] | 0x20) == 'l') {
       if (target != "xml" || !at_start_ || p != base_ + ((base_[0] == '\xEF') ? 3 : 0)) {

@@ -15,7 +15,8 @@ export function commonChecks(getClient, options = {}) {
       check(typeof info.version === "string" && info.version.length > 0, "serverInfo.version");
       const caps = client().getServerCapabilities();
       check(caps.tools && caps.logging, "tools and logging capabilities");
-      check(!caps.resources && !caps.prompts && !caps.completions, "no undeclared capabilities");
+      check(caps.resources && caps.resources.subscribe === false, "resources, without subscriptions");
+      check(!caps.prompts && !caps.completions, "no undeclared capabilities");
       const instructions = client().getInstructions();
       check(instructions && instructions.length < 2048, "instructions present and short");
     }],

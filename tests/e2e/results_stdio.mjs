@@ -184,6 +184,15 @@ await run("results", [
     }
     check(code === -32002, `unknown resource answers -32002, got ${code}`);
   }],
+  ["a damaged index is reported with the fix; admin_cli task reindex repairs it", async () => {
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(data, "results", ids.after, "findings.db"), "garbage");
+    const broken = await call("get_scan_results", { task_id: ids.after });
+    check(broken.isError && broken.text.includes("admin_cli task reindex"), broken.text);
+    execFileSync(adminCli, ["--data-dir", data, "task", "reindex", ids.after]);
+    const fixed = await call("get_scan_results", { task_id: ids.after, page_size: 1 });
+    check(!fixed.isError && fixed.data.total === 14 * 51, fixed.text);
+  }],
   ["close: the server exits cleanly", async () => {
     await client.close();
     check(!stderr.includes('"level":"error"'), `no error logged:\n${stderr.slice(-2000)}`);

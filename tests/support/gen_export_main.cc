@@ -1,7 +1,8 @@
 // gen_nessus_export: writes a generated .nessus v2 export (tests/support/export_generator.h)
 // for the end-to-end tests and the benchmarks.
 // Usage: gen_nessus_export OUT [--hosts N] [--per-host N] [--plugins N] [--seed N]
-//                          [--output-bytes N] [--target-mb N] [--untrusted] [--name TEXT]
+//                          [--output-bytes N] [--description-bytes N] [--target-mb N] [--untrusted]
+//                          [--name TEXT]
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,7 +13,7 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     std::fputs(
         "usage: gen_nessus_export OUT [--hosts N] [--per-host N] [--plugins N] [--seed N] "
-        "[--output-bytes N] [--target-mb N] [--untrusted] [--name TEXT]\n",
+        "[--output-bytes N] [--description-bytes N] [--target-mb N] [--untrusted] [--name TEXT]\n",
         stderr);
     return 2;
   }

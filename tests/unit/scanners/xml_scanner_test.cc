@@ -65,8 +65,9 @@ const char* const kDocuments[] = {
     "<a>"
     "\t\n"
     "</a>",
-    "<NessusClientData_v2><Report name=\"x\"><ReportHost name=\"h\"><HostProperties><tag "
-    "name=\"host-ip\">10.0.0.1</tag></HostProperties></ReportHost></Report></NessusClientData_v2>",
+    ("<NessusClientData_v2><Report name=\"x\"><ReportHost name=\"h\"><HostProperties><tag "
+     "name=\"host-ip\">10.0.0.1</tag></HostProperties></ReportHost></Report></"
+     "NessusClientData_v2>"),
     // refused
     "",
     " ",
