@@ -170,9 +170,9 @@ int query(const std::string& path, int rounds) {
 
   const std::vector<json> questions = {
       {{"filter", {{"severity_min", "high"}}}, {"profile", "summary"}},
-      {{"filter", {{"host", "10.0.3.0/24"}}}},
+      {{"filter", {{"host", "10.0.1.0/24"}}}},
       {{"filter", {{"cvss3_min", 7.0}, {"exploit_available", true}}}, {"profile", "minimal"}},
-      {{"filter", {{"cve", "CVE-2012-1048"}}}},
+      {{"filter", {{"cve", "CVE-2012-1006"}}}},
       {{"filter", {{"port", 443}, {"severity", {3, 4}}}}, {"sort_by", "host"}},
       {{"filter", {{"plugin_family", "Web Servers"}, {"plugin_name", "overflow"}}},
        {"profile", "minimal"},

@@ -22,22 +22,25 @@ std::string truncate_text(const std::string& text, std::size_t max_chars, std::i
          field + "\" and offset " + std::to_string(offset + cut) + " returns the rest]";
 }
 
-json project(const json& full, const std::vector<std::string>& fields, std::size_t max_text_chars) {
+json project(const json& full, const std::vector<std::string>& fields, std::size_t max_text_chars,
+             bool* truncated) {
   json out = json::object();
   const std::int64_t id = full.value("finding_id", std::int64_t{0});
+  auto cut = [&](const std::string& text, const std::string& name) {
+    if (text.size() > max_text_chars && truncated != nullptr) *truncated = true;
+    return truncate_text(text, max_text_chars, id, name);
+  };
   for (const auto& name : fields) {
     const auto it = full.find(name);
     if (it == full.end()) continue;
     const FieldInfo* info = find_field(name);
     if (info != nullptr && info->kind == FieldKind::LongText && it->is_string()) {
-      out[name] = truncate_text(it->get_ref<const std::string&>(), max_text_chars, id, name);
+      out[name] = cut(it->get_ref<const std::string&>(), name);
     } else if (info != nullptr && info->kind == FieldKind::Object) {
       // "other" can hold anything: long values in it are cut the same way.
       json o = json::object();
       for (const auto& [k, v] : it->items()) {
-        o[k] = v.is_string() ? json(truncate_text(v.get_ref<const std::string&>(), max_text_chars,
-                                                  id, "other." + k))
-                             : v;
+        o[k] = v.is_string() ? json(cut(v.get_ref<const std::string&>(), "other." + k)) : v;
       }
       out[name] = std::move(o);
     } else {
@@ -53,24 +56,24 @@ PagedItems fill_page(const std::vector<json>& findings, const std::vector<std::s
   PagedItems page;
   std::size_t tokens = envelope_tokens;
   for (const auto& full : findings) {
-    json item = project(full, fields, max_text_chars);
+    bool cut = false;
+    json item = project(full, fields, max_text_chars, &cut);
     std::size_t cost = estimate_tokens(item) + 1;  // the separating comma
     if (tokens + cost > max_tokens) {
       if (page.used > 0) break;
       // The first finding must fit: cut its texts until it does (or they are all but gone).
       for (std::size_t cap = max_text_chars / 2; cap >= 32 && tokens + cost > max_tokens;
            cap /= 2) {
-        item = project(full, fields, cap);
+        item = project(full, fields, cap, &cut);
         cost = estimate_tokens(item) + 1;
-        page.truncated = true;
       }
       if (tokens + cost > max_tokens) {
         item = project(full, {"finding_id", "host", "port", "plugin_id", "severity"}, 0);
         cost = estimate_tokens(item) + 1;
-        page.truncated = true;
+        cut = true;
       }
     }
-    if (item.dump().find(" …[truncated: ") != std::string::npos) page.truncated = true;
+    page.truncated = page.truncated || cut;
     tokens += cost;
     page.items.push_back(std::move(item));
     ++page.used;

@@ -22,9 +22,9 @@ std::string truncate_text(const std::string& text, std::size_t max_chars, std::i
                           const std::string& field, std::size_t offset = 0);
 
 // The fields of `full` named in `fields`, in that order; long text fields longer than
-// `max_text_chars` are truncated. Absent fields stay absent.
+// `max_text_chars` are truncated (and *truncated set). Absent fields stay absent.
 nlohmann::json project(const nlohmann::json& full, const std::vector<std::string>& fields,
-                       std::size_t max_text_chars);
+                       std::size_t max_text_chars, bool* truncated = nullptr);
 
 struct PagedItems {
   nlohmann::json items = nlohmann::json::array();

@@ -155,6 +155,16 @@ Status FindingsIndex::load(const std::string& path) {
     plugins_[i].name_rank = name_rank[i];
     plugins_[i].family_rank = family_rank[i];
   }
+  auto quantised = [](float v) -> std::uint16_t {
+    return v < 0 ? std::uint16_t{1001}
+                 : static_cast<std::uint16_t>(std::clamp(std::lround(v * 100.0F), 0L, 1000L));
+  };
+  plugin_keys_.reserve(plugins_.size());
+  for (const auto& p : plugins_) {
+    plugin_keys_.push_back({quantised(p.cvss3), quantised(p.cvss2), quantised(p.vpr),
+                            static_cast<std::uint32_t>(std::clamp(p.plugin_id, 0, (1 << 24) - 1)),
+                            p.name_rank, p.family_rank});
+  }
 
   auto hosts = db_->prepare(
       "SELECT id, name, ip, fqdn, netbios, os, mac, start, end, credential_status, "
@@ -327,68 +337,113 @@ Result<FindingsIndex::Compiled> FindingsIndex::compile(const FindingFilter& f) c
   return c;
 }
 
-bool FindingsIndex::before(const SortSpec& sort, std::uint32_t a, std::uint32_t b) const {
-  const Row& x = rows_[a];
-  const Row& y = rows_[b];
-  const Plugin& px = plugins_[x.plugin];
-  const Plugin& py = plugins_[y.plugin];
+namespace {
+
+using SortKey = FindingsIndex::SortKey;
+
+// Sort keys pack every key of an order into one 128-bit value, so a comparison is two integer
+// compares at most (ties fall to the finding id). Scores are kept to 0.01.
+SortKey field(SortKey key, unsigned bits, std::uint64_t value) {
+  key.hi = (key.hi << bits) | (key.lo >> (64U - bits));
+  key.lo = (key.lo << bits) | (value & ((std::uint64_t{1} << bits) - 1));
+  return key;
+}
+
+constexpr std::uint64_t kMax24 = (1U << 24U) - 1;
+
+// A quantised score (0..1000, 1001 for none) in sort direction: none is last either way.
+std::uint32_t score_key(std::uint16_t q, bool descending) {
+  if (q > 1000) return 1001;
+  return descending ? 1000U - q : q;
+}
+
+}  // namespace
+
+FindingsIndex::SortKey FindingsIndex::sort_key(const SortSpec& sort, std::uint32_t row) const {
+  const Row& r = rows_[row];
+  const PluginKeys& p = plugin_keys_[r.plugin];
   const bool desc = sort.descending;
-  // -1: x first, 1: y first, 0: tie.
-  auto by = [desc](auto vx, auto vy) -> int {
-    if (vx == vy) return 0;
-    return (vx < vy) != desc ? -1 : 1;
-  };
-  // Scores: a finding without one comes last in either direction.
-  auto by_score = [desc](float vx, float vy) -> int {
-    if (vx == vy) return 0;
-    if (vx < 0) return 1;
-    if (vy < 0) return -1;
-    return (vx < vy) != desc ? -1 : 1;
-  };
-  auto then = [](int primary, auto... rest) {
-    int r = primary;
-    ((r = r != 0 ? r : rest), ...);
-    return r;
-  };
-  const int sev = y.severity - x.severity;  // higher first
-  const int cvss3 = px.cvss3 == py.cvss3 ? 0 : (px.cvss3 > py.cvss3 ? -1 : 1);
-  const int cvss2 = px.cvss2 == py.cvss2 ? 0 : (px.cvss2 > py.cvss2 ? -1 : 1);
-  const int host = host_rank_[x.host] == host_rank_[y.host]
-                       ? 0
-                       : (host_rank_[x.host] < host_rank_[y.host] ? -1 : 1);
-  const int port = x.port == y.port ? 0 : (x.port < y.port ? -1 : 1);
-  const int plugin = px.plugin_id == py.plugin_id ? 0 : (px.plugin_id < py.plugin_id ? -1 : 1);
-  int r = 0;
+  const std::uint64_t sev_desc = 4U - r.severity;
+  const std::uint64_t host = host_rank_[r.host];
+  const auto port = static_cast<std::uint64_t>(std::clamp(r.port, 0, 65535));
+  const std::uint64_t plugin = p.plugin_id;
+  auto flip24 = [desc](std::uint64_t v) { return desc ? kMax24 - v : v; };
+  SortKey k;
   switch (sort.field) {
     case SortField::Severity:
-      r = then(by(x.severity, y.severity), cvss3, cvss2, host, port, plugin);
-      break;
+      k = field(k, 3, desc ? sev_desc : r.severity);
+      k = field(k, 11, score_key(p.cvss3, true));
+      k = field(k, 11, score_key(p.cvss2, true));
+      k = field(k, 24, host);
+      k = field(k, 16, port);
+      return field(k, 24, plugin);
     case SortField::Cvss3:
-      r = then(by_score(px.cvss3, py.cvss3), sev, host, port, plugin);
-      break;
     case SortField::Cvss2:
-      r = then(by_score(px.cvss2, py.cvss2), sev, host, port, plugin);
-      break;
-    case SortField::Vpr:
-      r = then(by_score(px.vpr, py.vpr), sev, host, port, plugin);
-      break;
+    case SortField::Vpr: {
+      const std::uint16_t v = sort.field == SortField::Cvss3   ? p.cvss3
+                              : sort.field == SortField::Cvss2 ? p.cvss2
+                                                               : p.vpr;
+      k = field(k, 11, score_key(v, desc));
+      k = field(k, 3, sev_desc);
+      k = field(k, 24, host);
+      k = field(k, 16, port);
+      return field(k, 24, plugin);
+    }
     case SortField::Host:
-      r = then(by(host_rank_[x.host], host_rank_[y.host]), sev, port, plugin);
-      break;
+      k = field(k, 24, flip24(host));
+      k = field(k, 3, sev_desc);
+      k = field(k, 16, port);
+      return field(k, 24, plugin);
     case SortField::Port:
-      r = then(by(x.port, y.port), host, sev, plugin);
-      break;
+      k = field(k, 16, desc ? 65535 - port : port);
+      k = field(k, 24, host);
+      k = field(k, 3, sev_desc);
+      return field(k, 24, plugin);
     case SortField::PluginId:
-      r = then(by(px.plugin_id, py.plugin_id), host, port);
-      break;
+      k = field(k, 24, flip24(plugin));
+      k = field(k, 24, host);
+      return field(k, 16, port);
     case SortField::PluginName:
-      r = then(by(px.name_rank, py.name_rank), plugin, host, port);
-      break;
+      k = field(k, 24, flip24(p.name_rank));
+      k = field(k, 24, plugin);
+      k = field(k, 24, host);
+      return field(k, 16, port);
     case SortField::Family:
-      r = then(by(px.family_rank, py.family_rank), sev, plugin, host, port);
-      break;
+      k = field(k, 24, flip24(p.family_rank));
+      k = field(k, 3, sev_desc);
+      k = field(k, 24, plugin);
+      k = field(k, 24, host);
+      return field(k, 16, port);
   }
-  return r != 0 ? r < 0 : a < b;
+  return k;
+}
+
+std::uint32_t FindingsIndex::plugin_primary(const SortSpec& sort, std::uint32_t plugin) const {
+  const PluginKeys& p = plugin_keys_[plugin];
+  const bool desc = sort.descending;
+  auto flip24 = [desc](std::uint64_t v) {
+    return static_cast<std::uint32_t>(desc ? kMax24 - v : v);
+  };
+  switch (sort.field) {
+    case SortField::Cvss3:
+      return score_key(p.cvss3, desc);
+    case SortField::Cvss2:
+      return score_key(p.cvss2, desc);
+    case SortField::Vpr:
+      return score_key(p.vpr, desc);
+    case SortField::PluginId:
+      return flip24(p.plugin_id);
+    case SortField::PluginName:
+      return flip24(p.name_rank);
+    case SortField::Family:
+      return flip24(p.family_rank);
+    default:
+      return 0;
+  }
+}
+
+std::uint32_t FindingsIndex::host_primary(const SortSpec& sort, std::uint32_t host) const {
+  return static_cast<std::uint32_t>(sort.descending ? kMax24 - host_rank_[host] : host_rank_[host]);
 }
 
 Result<SelectResult> FindingsIndex::select(const FindingFilter& filter, const SortSpec& sort,
@@ -401,11 +456,51 @@ Result<SelectResult> FindingsIndex::select(const FindingFilter& filter, const So
                 "pass next_cursor from the previous page unchanged, or omit it to start over");
   }
   const bool has_after = after != 0;
-  const auto after_row = static_cast<std::uint32_t>(after - 1);
+  using Keyed = std::pair<SortKey, std::uint32_t>;  // (sort key, row): a total order
+  const Keyed cursor = has_after ? Keyed{sort_key(sort, static_cast<std::uint32_t>(after - 1)),
+                                         static_cast<std::uint32_t>(after - 1)}
+                                 : Keyed{};
   SelectResult out;
-  // A max-heap on sort order: its top is the last of the best `limit` rows seen so far.
-  auto later = [&](std::uint32_t a, std::uint32_t b) { return before(sort, a, b); };
-  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, decltype(later)> page(later);
+  // The first key of the order, as a table per plugin variant, per host or per severity, so
+  // that the pass reads it instead of computing it.
+  enum class By { PluginValue, HostValue, SeverityValue, PortValue } by = By::PluginValue;
+  std::vector<std::uint32_t> table;
+  switch (sort.field) {
+    case SortField::Severity:
+      by = By::SeverityValue;
+      for (std::uint32_t sev = 0; sev <= 4; ++sev) table.push_back(sort.descending ? 4 - sev : sev);
+      break;
+    case SortField::Host:
+      by = By::HostValue;
+      for (std::uint32_t h = 0; h < hosts_.size(); ++h) table.push_back(host_primary(sort, h));
+      break;
+    case SortField::Port:
+      by = By::PortValue;
+      break;
+    default:
+      for (std::uint32_t p = 0; p < plugins_.size(); ++p) table.push_back(plugin_primary(sort, p));
+  }
+  auto first_key = [&](std::uint32_t i) -> std::uint32_t {
+    const Row& r = rows_[i];
+    switch (by) {
+      case By::PluginValue:
+        return table[r.plugin];
+      case By::HostValue:
+        return table[r.host];
+      case By::SeverityValue:
+        return table[r.severity];
+      case By::PortValue:
+        break;
+    }
+    const auto port = static_cast<std::uint32_t>(std::clamp(r.port, 0, 65535));
+    return sort.descending ? 65535U - port : port;
+  };
+  const std::uint32_t cursor_first =
+      has_after ? first_key(static_cast<std::uint32_t>(after - 1)) : 0;
+  // A max-heap: its top is the last of the best `limit` rows seen so far.
+  std::priority_queue<Keyed> page;
+  bool full = false;  // the heap holds `limit` rows
+  std::uint32_t top_first = 0;
   const auto n = static_cast<std::uint32_t>(rows_.size());
   for (std::uint32_t i = 0; i < n; ++i) {
     const Row& r = rows_[i];
@@ -421,19 +516,30 @@ Result<SelectResult> FindingsIndex::select(const FindingFilter& filter, const So
     if (c.text && c.text_plugins[r.plugin] == 0 && c.text_rows[i] == 0) continue;
     ++out.total;
     ++out.severity_counts[r.severity];
-    if (has_after && !before(sort, after_row, i)) continue;
+    // The first key of the order decides most comparisons; the full key only settles ties.
+    const std::uint32_t first = first_key(i);
+    if (has_after && (first < cursor_first ||
+                      (first == cursor_first && !(cursor < Keyed{sort_key(sort, i), i})))) {
+      continue;
+    }
     ++out.remaining;
     if (limit == 0) continue;
-    if (page.size() < limit) {
-      page.push(i);
-    } else if (before(sort, i, page.top())) {
+    if (full && first > top_first) continue;
+    const Keyed k{sort_key(sort, i), i};
+    if (!full) {
+      page.push(k);
+      full = page.size() == limit;
+    } else if (k < page.top()) {
       page.pop();
-      page.push(i);
+      page.push(k);
+    } else {
+      continue;
     }
+    top_first = first_key(page.top().second);
   }
   out.ids.resize(page.size());
   for (std::size_t k = page.size(); k > 0; --k) {
-    out.ids[k - 1] = static_cast<std::int64_t>(page.top()) + 1;
+    out.ids[k - 1] = static_cast<std::int64_t>(page.top().second) + 1;
     page.pop();
   }
   return out;
@@ -444,10 +550,23 @@ Result<std::vector<json>> FindingsIndex::fetch(const std::vector<std::int64_t>& 
   out.reserve(ids.size());
   std::lock_guard lock(db_mutex_);
   auto st = db_->prepare(
-      "SELECT f.port, f.protocol, f.service, f.severity, f.reported_severity, f.output, "
-      "p.plugin_id, p.name, p.family, p.children, f.host FROM findings f JOIN plugins p ON "
-      "p.id = f.plugin WHERE f.id = ?1");
+      "SELECT port, protocol, service, severity, reported_severity, output, host, plugin FROM "
+      "findings WHERE id = ?1");
   if (!st) return fail(st.error());
+  auto children_of = [this](std::int64_t ref) -> Result<std::shared_ptr<const json>> {
+    if (auto it = children_cache_.find(ref); it != children_cache_.end()) return it->second;
+    auto q = db_->prepare("SELECT children FROM plugins WHERE id = ?1");
+    if (!q) return fail(q.error());
+    q->bind(1, ref);
+    auto row = q->step();
+    if (!row) return fail(row.error());
+    json parsed = *row ? json::parse(q->column_text(0), nullptr, false) : json::object();
+    if (!parsed.is_object()) parsed = json::object();
+    if (children_cache_.size() >= kChildrenCache) children_cache_.clear();
+    auto shared = std::make_shared<const json>(std::move(parsed));
+    children_cache_.emplace(ref, shared);
+    return shared;
+  };
   for (const auto id : ids) {
     if (!has(id)) {
       return fail(ErrorCode::NotFound, "finding " + std::to_string(id) + " is not in this scan",
@@ -458,7 +577,12 @@ Result<std::vector<json>> FindingsIndex::fetch(const std::vector<std::int64_t>& 
     auto row = st->step();
     if (!row) return fail(row.error());
     if (!*row) return fail(ErrorCode::Internal, "finding " + std::to_string(id) + " is missing");
-    const HostView& h = hosts_[static_cast<std::size_t>(st->column_int(10) - 1)];
+    const HostView& h = hosts_[static_cast<std::size_t>(st->column_int(6) - 1)];
+    const std::int64_t ref = st->column_int(7);
+    if (ref < 1 || ref > static_cast<std::int64_t>(plugins_.size())) {
+      return fail(ErrorCode::Internal, "finding " + std::to_string(id) + " names no plugin");
+    }
+    const Plugin& plugin = plugins_[static_cast<std::size_t>(ref - 1)];
     const int severity = static_cast<int>(st->column_int(3));
     json f = {{"finding_id", id}, {"host", h.name}};
     put_text(f, "host_ip", h.ip);
@@ -466,17 +590,18 @@ Result<std::vector<json>> FindingsIndex::fetch(const std::vector<std::int64_t>& 
     f["port"] = st->column_int(0);
     put_text(f, "protocol", st->column_text(1));
     put_text(f, "service", st->column_text(2));
-    f["plugin_id"] = st->column_int(6);
-    put_text(f, "plugin_name", st->column_text(7));
-    put_text(f, "plugin_family", st->column_text(8));
+    f["plugin_id"] = plugin.plugin_id;
+    put_text(f, "plugin_name", plugin.name);
+    put_text(f, "plugin_family", plugin.family);
     f["severity"] = severity;
     f["severity_label"] = std::string(severity_name(severity));
-    json children = json::parse(st->column_text(9), nullptr, false);
-    if (!children.is_object()) children = json::object();
+    auto children_ptr = children_of(ref);
+    if (!children_ptr) return fail(children_ptr.error());
+    const json& children = **children_ptr;
     json other = json::object();
     const int reported = static_cast<int>(st->column_int(4));
     if (reported != severity) other["@severity"] = std::to_string(reported);
-    for (auto& [name, values] : children.items()) {
+    for (const auto& [name, values] : children.items()) {
       if (!values.is_array() || values.empty()) continue;
       const FieldInfo* field = find_field(name);
       const bool shown = field != nullptr && field->kind != FieldKind::Object && name != "host" &&

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,12 @@ struct FindingKey {
 
 class FindingsIndex {
  public:
+  // A position in a sort order, compared as one 128-bit number.
+  struct SortKey {
+    std::uint64_t hi = 0, lo = 0;
+    auto operator<=>(const SortKey&) const = default;
+  };
+
   static Result<std::shared_ptr<const FindingsIndex>> open(const std::string& path);
   ~FindingsIndex();
   FindingsIndex(const FindingsIndex&) = delete;
@@ -94,21 +101,36 @@ class FindingsIndex {
     std::vector<std::string> cves;  // upper case
     std::uint32_t name_rank = 0, family_rank = 0;
   };
+  // What sorting needs of a plugin variant, packed: scores as 0..1000 (1001: none).
+  struct PluginKeys {
+    std::uint16_t cvss3 = 1001, cvss2 = 1001, vpr = 1001;
+    std::uint32_t plugin_id = 0;  // clamped to 24 bits
+    std::uint32_t name_rank = 0, family_rank = 0;
+  };
   struct Compiled;
 
   FindingsIndex() = default;
   Status load(const std::string& path);
   Result<Compiled> compile(const FindingFilter& filter) const;
-  bool before(const SortSpec& sort, std::uint32_t a, std::uint32_t b) const;
+  // The row's position in `sort` (ties: the row number decides).
+  SortKey sort_key(const SortSpec& sort, std::uint32_t row) const;
+  // The first key of `sort` alone (the full key's top bits) for orders led by a plugin's or a
+  // host's value.
+  std::uint32_t plugin_primary(const SortSpec& sort, std::uint32_t plugin) const;
+  std::uint32_t host_primary(const SortSpec& sort, std::uint32_t host) const;
 
   std::unique_ptr<sqlite::SqliteDb> db_;
   mutable std::mutex db_mutex_;
   nlohmann::json meta_;
   std::vector<Row> rows_;
   std::vector<Plugin> plugins_;
+  std::vector<PluginKeys> plugin_keys_;  // parallel to plugins_
   std::vector<HostView> hosts_;
   std::vector<std::uint32_t> host_rank_;  // by address, then name
   std::vector<std::string> protocols_, services_;
+  // Parsed plugin texts of recently shown findings (guarded by db_mutex_).
+  static constexpr std::size_t kChildrenCache = 4096;
+  mutable std::unordered_map<std::int64_t, std::shared_ptr<const nlohmann::json>> children_cache_;
 };
 
 }  // namespace nmcp::findings

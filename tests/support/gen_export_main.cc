@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
       spec.seed = static_cast<std::uint64_t>(n);
     else if (arg == "--output-bytes")
       spec.output_bytes = static_cast<std::size_t>(n);
+    else if (arg == "--description-bytes")
+      spec.description_bytes = static_cast<std::size_t>(n);
     else if (arg == "--target-mb")
       spec.target_bytes = static_cast<std::uint64_t>(n) << 20U;
     else if (arg == "--name")
