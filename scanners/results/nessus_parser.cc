@@ -103,7 +103,7 @@ class Parser final : public XmlEvents {
       } else if (depth_ == item_depth_ + 1 && place_ == Place::ItemChild) {
         ReportField& f = item_.add_child();
         f.name.assign(el);
-        f.value.assign(text_);
+        f.value.swap(text_);  // no copy: text_ takes the old value's buffer for the next text
         normalise(f.value);
         place_ = Place::Other;
       }
