@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "core/findings/finding_fields.h"
 #include "core/findings/finding_page.h"
@@ -174,6 +175,26 @@ json host_json(const findings::HostView& h) {
   return j;
 }
 
+// Items [offset, count) made by `item`, at most `page_size` and within `budget` tokens (the
+// first always), into out[key], with returned, has_more and an offset cursor bound to `scope`.
+void fill_offset_page(json& out, const char* key, std::size_t count, std::size_t offset,
+                      std::size_t page_size, std::size_t budget, const std::string& scope,
+                      const std::function<json(std::size_t)>& item) {
+  out[key] = json::array();
+  std::size_t tokens = findings::estimate_tokens(out) + kCursorAllowance;
+  std::size_t i = offset;
+  for (; i < count && i - offset < page_size; ++i) {
+    json one = item(i);
+    const std::size_t cost = findings::estimate_tokens(one) + 1;
+    if (i > offset && tokens + cost > budget) break;
+    tokens += cost;
+    out[key].push_back(std::move(one));
+  }
+  out["returned"] = i - offset;
+  out["has_more"] = i < count;
+  out["next_cursor"] = i < count ? json(encode_offset_cursor(scope, i)) : json();
+}
+
 ToolResult get_scan_results(const ToolDeps& deps, const json& args, const std::string& owner) {
   const std::string id = args.at("task_id").get<std::string>();
   auto req = parse_results_request(args, id);
@@ -307,19 +328,10 @@ ToolResult list_scan_hosts(const ToolDeps& deps, const json& args, const std::st
   }
   if (offset > ids.size())
     return error_result({ErrorCode::InvalidArgument, "the cursor is past the end", ""});
-  json out = {{"task_id", id}, {"total", ids.size()}, {"offset", offset}, {"hosts", json::array()}};
-  std::size_t tokens = findings::estimate_tokens(out) + kCursorAllowance;
-  std::size_t i = offset;
-  for (; i < ids.size() && i - offset < page_size; ++i) {
-    json h = host_json(hosts[static_cast<std::size_t>(ids[i] - 1)]);
-    const std::size_t cost = findings::estimate_tokens(h) + 1;
-    if (i > offset && tokens + cost > budget) break;
-    tokens += cost;
-    out["hosts"].push_back(std::move(h));
-  }
-  out["returned"] = i - offset;
-  out["has_more"] = i < ids.size();
-  out["next_cursor"] = i < ids.size() ? json(encode_offset_cursor(scope, i)) : json();
+  json out = {{"task_id", id}, {"total", ids.size()}, {"offset", offset}};
+  fill_offset_page(out, "hosts", ids.size(), offset, page_size, budget, scope, [&](std::size_t i) {
+    return host_json(hosts[static_cast<std::size_t>(ids[i] - 1)]);
+  });
   return ToolResult::success(out);
 }
 
@@ -366,29 +378,20 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
               {"severity_counts", by_severity},
               {"category", category},
               {"offset", offset},
-              {"items", json::array()},
               {"matched_by", "host address (or name), plugin_id, port and protocol"}};
-  std::size_t tokens = findings::estimate_tokens(out) + kCursorAllowance;
-  std::size_t i = offset;
-  for (; i < entries.size() && i - offset < page_size; ++i) {
-    const auto fid = entries[i].finding_id;
-    const auto key = source.key(fid);
-    json item = {{"finding_id", fid},
-                 {"in_task", category == "fixed" ? base_id : id},
-                 {"host", key.host},
-                 {"port", key.port},
-                 {"protocol", key.protocol},
-                 {"plugin_id", key.plugin_id},
-                 {"plugin_name", source.plugin_name(fid)},
-                 {"severity", entries[i].severity}};
-    const std::size_t cost = findings::estimate_tokens(item) + 1;
-    if (i > offset && tokens + cost > budget) break;
-    tokens += cost;
-    out["items"].push_back(std::move(item));
-  }
-  out["returned"] = i - offset;
-  out["has_more"] = i < entries.size();
-  out["next_cursor"] = i < entries.size() ? json(encode_offset_cursor(scope, i)) : json();
+  fill_offset_page(out, "items", entries.size(), offset, page_size, budget, scope,
+                   [&](std::size_t i) {
+                     const auto fid = entries[i].finding_id;
+                     const auto key = source.key(fid);
+                     return json{{"finding_id", fid},
+                                 {"in_task", category == "fixed" ? base_id : id},
+                                 {"host", key.host},
+                                 {"port", key.port},
+                                 {"protocol", key.protocol},
+                                 {"plugin_id", key.plugin_id},
+                                 {"plugin_name", source.plugin_name(fid)},
+                                 {"severity", entries[i].severity}};
+                   });
   return ToolResult::success(out);
 }
 

@@ -1,6 +1,9 @@
 // Tenancy over Streamable HTTP: two API keys map to two tenants; each sees, follows and
 // cancels only its own tasks, and idempotency keys do not collide across tenants.
-// Runs with --no-worker: nothing here needs a scanner. Usage: node tenants_http.mjs NESSUS_MCP REPO
+// A scan imported for one tenant (admin_cli import --owner) is readable by that tenant only,
+// through the results tools and as resources.
+// Runs with --no-worker: nothing here needs a scanner.
+// Usage: node tenants_http.mjs NESSUS_MCP REPO ADMIN_CLI GEN_EXPORT
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +12,10 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { check, dataDir, equal, run, startHttpServer } from "./lib.mjs";
 
-const [binary, repo] = process.argv.slice(2);
+import { execFileSync } from "node:child_process";
+
+const [binary, repo, adminCli, genExport] = process.argv.slice(2);
+const data = dataDir();
 const dir = mkdtempSync(join(tmpdir(), "nmcp-tenants-"));
 const keyA = randomBytes(24).toString("hex");
 const keyB = randomBytes(24).toString("hex");
@@ -31,7 +37,7 @@ const call = (who, name, args) => clients[who].callTool({ name, arguments: args 
 await run("tenants", [
   ["two tenants connect", async () => {
     server = await startHttpServer(binary, ["--api-keys-file", keys, "--no-worker",
-      "--config", join(repo, "config/scanners.yaml"), "--data-dir", dataDir()]);
+      "--config", join(repo, "config/scanners.yaml"), "--data-dir", data]);
     clients.a = await connect("tenant-a", keyA);
     clients.b = await connect("tenant-b", keyB);
   }],
@@ -57,6 +63,34 @@ await run("tenants", [
     check(other.structuredContent.task_id !== id, "a different task");
     const done = await call("a", "cancel_scan", { task_id: id });
     equal(done.structuredContent.state, "cancelled", "the owner can cancel");
+  }],
+  ["an imported scan's results are its owner's alone", async () => {
+    const file = join(dir, "a.nessus");
+    execFileSync(genExport, [file, "--hosts", "3", "--per-host", "10"]);
+    const imported = JSON.parse(execFileSync(adminCli, ["--data-dir", data, "--json", "import", file,
+      "--owner", "team-a"]).toString());
+    const id = imported.task_id;
+    const mine = await call("a", "get_scan_results", { task_id: id, profile: "minimal" });
+    check(!mine.isError && mine.structuredContent.total === 33, JSON.stringify(mine).slice(0, 300));
+    for (const [tool, args] of [["get_scan_results", { task_id: id }], ["list_scan_hosts", { task_id: id }],
+      ["get_finding", { task_id: id, finding_id: 1 }], ["get_host_vulnerabilities", { task_id: id, host: "10.0.0.1" }],
+      ["compare_scans", { base_task_id: id, task_id: `task_${"1".repeat(32)}` }]]) {
+      const theirs = await call("b", tool, args);
+      check(theirs.isError && /no task/.test(theirs.content[0].text), `${tool}: ${theirs.content[0].text}`);
+    }
+    const listedA = (await clients.a.listResources()).resources.map((r) => r.uri);
+    const listedB = (await clients.b.listResources()).resources.map((r) => r.uri);
+    check(listedA.includes(`nessus://tasks/${id}/summary`), "a lists its scan");
+    check(!listedB.some((u) => u.includes(id)), "b does not");
+    let code = 0;
+    try {
+      await clients.b.readResource({ uri: `nessus://tasks/${id}/summary` });
+    } catch (e) {
+      code = e.code;
+    }
+    equal(code, -32002, "b reading a's summary: resource not found");
+    const summary = await clients.a.readResource({ uri: `nessus://tasks/${id}/summary` });
+    equal(JSON.parse(summary.contents[0].text).summary.findings, 33, "a reads it");
   }],
   ["stop", async () => {
     await clients.a.close();

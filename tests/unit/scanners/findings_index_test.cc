@@ -317,6 +317,39 @@ TEST_CASE("findings index: a full finding holds every field, lists as lists") {
   CHECK(j.contains("plugin_publication_date"));
 }
 
+TEST_CASE("findings pages: each profile shows its fields and only those; field lists too") {
+  auto s = make({});
+  FindingFilter f;
+  f.exploit_available = true;  // findings that have every optional field
+  auto page = s->index->select(f, {}, 0, 5);
+  REQUIRE(page.has_value());
+  auto full = s->index->fetch(page->ids);
+  REQUIRE(full.has_value());
+  std::size_t previous = 0;
+  for (const auto& name : findings::profile_names()) {
+    INFO(name);
+    const auto fields = *findings::profile_fields(name);
+    CHECK(fields.size() > previous);  // each profile widens the one before
+    previous = fields.size();
+    for (const auto& finding : *full) {
+      const auto projected = findings::project(finding, fields, 1U << 20U);
+      for (const auto& [k, v] : projected.items()) {
+        CHECK(std::find(fields.begin(), fields.end(), k) != fields.end());
+      }
+      for (const char* always : {"finding_id", "host", "port", "plugin_id", "severity"}) {
+        CHECK(projected.contains(always));
+      }
+      CHECK(projected.contains("plugin_name") == (name != "minimal"));
+      CHECK(projected.contains("description") == (name == "brief" || name == "full"));
+      CHECK(projected.contains("plugin_publication_date") == (name == "full"));
+    }
+  }
+  CHECK(!findings::profile_fields("everything").has_value());
+  const auto custom = findings::project(full->front(), {"cve", "plugin_output"}, 1U << 20U);
+  CHECK(custom.size() <= 2);
+  CHECK(custom.contains("plugin_output"));
+}
+
 TEST_CASE("findings pages: projection, truncation with a marker, and the token budget") {
   testing::ExportSpec spec;
   spec.output_bytes = 6000;
