@@ -211,14 +211,17 @@ ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
                                     const std::string& owner) {
   const std::string id = args.at("task_id").get<std::string>();
   const std::string host = args.at("host").get<std::string>();
-  json rest = args;
-  rest.erase("host");
-  auto req = parse_results_request(rest, id + "\n" + host);
-  if (!req) return error_result(req.error());
-  if (!req->filter.host.empty()) {
+  if (args.contains("filter") && args["filter"].is_object() && args["filter"].contains("host")) {
     return error_result({ErrorCode::InvalidArgument, "give the host once, as host",
                          "filter.host is for get_scan_results"});
   }
+  // The host is one more filter: cursors then bind to it like to any other.
+  json rest = args;
+  rest.erase("host");
+  if (!rest.contains("filter") || !rest["filter"].is_object()) rest["filter"] = json::object();
+  rest["filter"]["host"] = host;
+  auto req = parse_results_request(rest, id);
+  if (!req) return error_result(req.error());
   auto matcher = findings::HostMatcher::parse(host);
   if (!matcher) return error_result(matcher.error());
   auto scan = scan_of(deps, id, owner);
@@ -231,7 +234,6 @@ ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
   json views = json::array();
   for (const auto h : hosts)
     views.push_back(host_json(scan->index->hosts()[static_cast<std::size_t>(h - 1)]));
-  req->filter.host = host;
   Error error;
   json envelope = {{"task_id", id}, {"hosts", views}};
   return page_result(results_page(id, *scan->index, *req, &error, envelope), error, deps,

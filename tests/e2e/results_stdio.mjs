@@ -144,6 +144,19 @@ await run("results", [
     const counts = one.severity_counts;
     check(r.data.total === counts.critical + counts.high + counts.medium + counts.low + counts.info, "counts agree");
     check(r.data.findings.every((f) => f.host === "10.0.0.1"), "only that host");
+    // Its pages continue with the cursor, and the cursor stays bound to that host.
+    let cursor = r.data.next_cursor;
+    let seen = r.data.findings.length;
+    while (cursor) {
+      const next = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.0.0.1", profile: "minimal", cursor });
+      check(!next.isError, next.text);
+      check(next.data.findings.every((f) => f.host === "10.0.0.1"), "still that host");
+      seen += next.data.findings.length;
+      cursor = next.data.next_cursor;
+    }
+    check(seen === r.data.total, `paged ${seen} of ${r.data.total}`);
+    const elsewhere = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.0.0.2", profile: "minimal", cursor: r.data.next_cursor });
+    check(elsewhere.isError && elsewhere.text.includes("cursor"), "a cursor for another host is refused");
     const none = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.9.9.9" });
     check(none.isError && none.text.includes("list_scan_hosts"), none.text);
   }],
