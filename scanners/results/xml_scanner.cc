@@ -306,9 +306,12 @@ Result<std::size_t> XmlScanner::feed(const char* data, std::size_t size, bool fi
   base_ = data;
   const char* p = data;
   const char* end = data + size;
-  if (at_start_) {
+  if (offset_ == 0) {
     if (size < 3 && !final) return std::size_t{0};
-    if (size >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // byte order mark
+    if (size >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {  // byte order mark
+      p += 3;
+      bom_ = true;
+    }
   }
   Step step = Step::Done;
   while (p < end) {
@@ -339,7 +342,7 @@ Result<std::size_t> XmlScanner::feed(const char* data, std::size_t size, bool fi
   } else {
     column_ += consumed;
   }
-  if (p > data) at_start_ = false;
+  offset_ += consumed;
   return static_cast<std::size_t>(p - data);
 }
 
@@ -673,7 +676,8 @@ XmlScanner::Step XmlScanner::special(const char*& p, const char* end, bool final
     }
     if (target.size() == 3 && (target[0] | 0x20) == 'x' && (target[1] | 0x20) == 'm' &&
         (target[2] | 0x20) == 'l') {
-      if (target != "xml" || !at_start_ || p != base_ + ((base_[0] == '\xEF') ? 3 : 0)) {
+      const std::uint64_t at = offset_ + static_cast<std::uint64_t>(p - base_);
+      if (target != "xml" || at != (bom_ ? 3U : 0U)) {
         return fail_at(p, Failure::Malformed,
                        "the export is not well-formed XML: XML declaration not at the start");
       }

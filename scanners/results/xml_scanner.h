@@ -75,7 +75,8 @@ class XmlScanner {
   const char* base_ = nullptr;  // the chunk being scanned, for locations
   std::uint64_t line_ = 1;      // of base_
   std::uint64_t column_ = 1;    // of base_
-  bool at_start_ = true;        // nothing consumed yet (BOM, XML declaration)
+  std::uint64_t offset_ = 0;    // bytes consumed before base_
+  bool bom_ = false;            // the document starts with a byte order mark
   bool root_seen_ = false;
   bool root_closed_ = false;
   bool pending_cr_ = false;  // a CR ended the last text piece: drop a LF that follows

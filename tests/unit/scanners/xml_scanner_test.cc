@@ -34,6 +34,8 @@ const char* const kDocuments[] = {
     "<a/>",
     "<a></a>",
     "\xEF\xBB\xBF<a/>",
+    "\xEF\xBB\xBF<?xml version=\"1.0\"?><a/>",
+    "\xEF\xBB\xBF <?xml version=\"1.0\"?><a/>",
     "<?xml version=\"1.0\"?><a/>",
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/>",
     "<?xml version='1.0' encoding='utf-8' standalone='yes' ?><a/>",
