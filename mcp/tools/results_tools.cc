@@ -231,11 +231,15 @@ ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
     return error_result({ErrorCode::NotFound, "no host '" + host + "' in task " + id,
                          "list_scan_hosts shows the scan's hosts"});
   }
+  // A CIDR or a domain can match many hosts: describe the first few, count them all, so the
+  // envelope stays small next to the budget.
+  constexpr std::size_t kHostViews = 5;
   json views = json::array();
-  for (const auto h : hosts)
-    views.push_back(host_json(scan->index->hosts()[static_cast<std::size_t>(h - 1)]));
+  for (std::size_t i = 0; i < hosts.size() && i < kHostViews; ++i) {
+    views.push_back(host_json(scan->index->hosts()[static_cast<std::size_t>(hosts[i] - 1)]));
+  }
   Error error;
-  json envelope = {{"task_id", id}, {"hosts", views}};
+  json envelope = {{"task_id", id}, {"hosts", views}, {"hosts_matched", hosts.size()}};
   return page_result(results_page(id, *scan->index, *req, &error, envelope), error, deps,
                      scan->task);
 }
