@@ -157,6 +157,9 @@ await run("results", [
     check(seen === r.data.total, `paged ${seen} of ${r.data.total}`);
     const elsewhere = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.0.0.2", profile: "minimal", cursor: r.data.next_cursor });
     check(elsewhere.isError && elsewhere.text.includes("cursor"), "a cursor for another host is refused");
+    const block = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.0.0.0/24", max_tokens: 1000 });
+    check(!block.isError && block.data.hosts.length <= 5 && block.data.hosts_matched >= 8, "a CIDR: five hosts described, all counted");
+    check(tokens(block) <= 1000, `a CIDR page of ${tokens(block)} tokens is over 1000`);
     const none = await call("get_host_vulnerabilities", { task_id: ids.before, host: "10.9.9.9" });
     check(none.isError && none.text.includes("list_scan_hosts"), none.text);
   }],
