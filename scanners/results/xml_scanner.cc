@@ -14,6 +14,7 @@ namespace nmcp::scanners {
 namespace {
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::size_t kMaxAttributes = 256;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
 // Bytes of the word that are zero, as high bits.
@@ -543,6 +544,12 @@ XmlScanner::Step XmlScanner::start_tag(const char*& p, const char* end) {
     const char* close =
         static_cast<const char*>(std::memchr(q, quote, static_cast<std::size_t>(end - q)));
     if (close == nullptr) return Step::Incomplete;
+    // The duplicate check is quadratic: bound the count (Nessus writes at most a dozen).
+    if (attributes_.size() >= kMaxAttributes) {
+      return fail_at(an, Failure::TooLarge,
+                     "the export has an element with more than " + std::to_string(kMaxAttributes) +
+                         " attributes");
+    }
     for (const auto& a : attributes_) {
       if (a.name == attr)
         return fail_at(an, Failure::Malformed,

@@ -21,7 +21,8 @@ XmlEventsOutcome expat_events(std::string_view document);
 XmlEventsOutcome scanner_events(std::string_view document, std::size_t chunk);
 
 // Refusals the product makes on purpose where expat accepts: a declared encoding other than
-// UTF-8, and non-ASCII element or attribute names (Nessus writes neither).
+// UTF-8, non-ASCII element, attribute or PI names (Nessus writes none), and more than 256
+// attributes on one element (a bound on the duplicate check).
 bool deliberate_refusal(const XmlEventsOutcome& scanner);
 
 }  // namespace nmcp::testing

@@ -163,6 +163,10 @@ TEST_CASE("xml scanner: deliberate refusals say why") {
   CHECK(name.error.find("non-ASCII element name") != std::string::npos);
   auto doctype = testing::scanner_events("<!DOCTYPE a><a/>", 64);
   CHECK(doctype.error.find("DOCTYPE") != std::string::npos);
+  std::string many = "<a";
+  for (int i = 0; i < 300; ++i) many += " x" + std::to_string(i) + "=\"\"";
+  auto attrs = testing::scanner_events(many + "/>", 1U << 20U);
+  CHECK(attrs.error.find("more than 256 attributes") != std::string::npos);
   auto where = testing::scanner_events("<a>\n\n  <b></c></a>", 64);
   CHECK(where.error.find("(line 3, column 6)") != std::string::npos);
 }
