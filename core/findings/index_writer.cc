@@ -143,8 +143,7 @@ Status IndexWriter::end_host(const HostRecord& host) {
   return error_;
 }
 
-Status IndexWriter::finish(const nlohmann::json& meta) {
-  if (!error_) return error_;
+Status IndexWriter::write_meta(const nlohmann::json& meta) {
   auto st = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)");
   if (!st) return fail(st.error());
   auto put = [&](const std::string& key, const std::string& value) -> Status {
@@ -159,11 +158,17 @@ Status IndexWriter::finish(const nlohmann::json& meta) {
       return s;
     }
   }
+  return ok();
+}
+
+Status IndexWriter::finish(const nlohmann::json& meta) {
+  if (!error_) return error_;
+  if (auto s = write_meta(meta); !s) return s;
   if (auto s = db_->exec("COMMIT"); !s) return s;
+  // Statements before the connection: sqlite3 closes a connection only once they are gone.
   insert_finding_.reset();
   insert_plugin_.reset();
   insert_host_.reset();
-  st = fail(ErrorCode::Internal, "closed");
   db_.reset();
   std::error_code ec;
   std::filesystem::rename(temp_path_, path_, ec);

@@ -48,6 +48,7 @@ class IndexWriter {
  private:
   IndexWriter(std::string path, std::unique_ptr<sqlite::SqliteDb> db);
   Status prepare();
+  Status write_meta(const nlohmann::json& meta);
 
   std::string path_;
   std::string temp_path_;
