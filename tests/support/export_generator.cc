@@ -61,38 +61,18 @@ PluginSpec plugin(int k) {
                        std::to_string(1000 + k * 3 + c));
     }
   }
-  switch (k % 6) {
-    case 0:
-      p.port = 0;
-      p.protocol = "tcp";
-      p.service = "general";
-      break;
-    case 1:
-      p.port = 22;
-      p.protocol = "tcp";
-      p.service = "ssh";
-      break;
-    case 2:
-      p.port = 80;
-      p.protocol = "tcp";
-      p.service = "www";
-      break;
-    case 3:
-      p.port = 443;
-      p.protocol = "tcp";
-      p.service = "www";
-      break;
-    case 4:
-      p.port = 161;
-      p.protocol = "udp";
-      p.service = "snmp";
-      break;
-    default:
-      p.port = 3306;
-      p.protocol = "tcp";
-      p.service = "mysql";
-      break;
-  }
+  struct Service {
+    int port;
+    const char* protocol;
+    const char* name;
+  };
+  static constexpr Service kServices[] = {{0, "tcp", "general"}, {22, "tcp", "ssh"},
+                                          {80, "tcp", "www"},    {443, "tcp", "www"},
+                                          {161, "udp", "snmp"},  {3306, "tcp", "mysql"}};
+  const Service& svc = kServices[k % 6];
+  p.port = svc.port;
+  p.protocol = svc.protocol;
+  p.service = svc.name;
   return p;
 }
 
