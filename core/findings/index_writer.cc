@@ -10,6 +10,9 @@ namespace nmcp::findings {
 
 namespace {
 
+constexpr std::size_t kBatch = 512;          // rows handed to the writing thread at once
+constexpr std::size_t kBatchesInFlight = 4;  // then the parser waits for the file
+
 std::uint64_t plugin_key(int plugin_id, std::uint64_t content_hash) {
   return content_hash ^ (static_cast<std::uint64_t>(static_cast<std::uint32_t>(plugin_id)) *
                          0x9E3779B97F4A7C15ULL);
@@ -32,6 +35,7 @@ IndexWriter::IndexWriter(std::string path, std::unique_ptr<sqlite::SqliteDb> db)
     : path_(std::move(path)), temp_path_(path_ + ".part"), db_(std::move(db)) {}
 
 IndexWriter::~IndexWriter() {
+  stop_thread();
   insert_finding_.reset();
   insert_plugin_.reset();
   insert_host_.reset();
@@ -60,7 +64,120 @@ Status IndexWriter::prepare() {
   insert_finding_ = std::make_unique<sqlite::Statement>(std::move(*f));
   insert_plugin_ = std::make_unique<sqlite::Statement>(std::move(*p));
   insert_host_ = std::make_unique<sqlite::Statement>(std::move(*h));
+  batch_.reserve(kBatch);
+  thread_ = std::thread([this] { write_loop(); });
   return ok();
+}
+
+Status IndexWriter::thread_error() {
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+Status IndexWriter::queue(Row row) {
+  if (failed_.load(std::memory_order_relaxed)) return thread_error();
+  batch_.push_back(std::move(row));
+  if (batch_.size() >= kBatch) hand_off();
+  return ok();
+}
+
+void IndexWriter::hand_off() {
+  if (batch_.empty()) return;
+  std::unique_lock lock(mutex_);
+  // A bounded queue: the parser waits for the file rather than growing memory.
+  changed_.wait(lock, [this] { return batches_.size() < kBatchesInFlight || !error_; });
+  batches_.push_back(std::move(batch_));
+  lock.unlock();
+  changed_.notify_all();
+  batch_ = {};
+  batch_.reserve(kBatch);
+}
+
+void IndexWriter::write_loop() {
+  for (;;) {
+    std::vector<Row> rows;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return !batches_.empty() || closing_; });
+      if (batches_.empty()) return;
+      rows = std::move(batches_.front());
+      batches_.pop_front();
+    }
+    changed_.notify_all();
+    Status status;
+    try {
+      for (const auto& row : rows) {
+        if (failed_.load(std::memory_order_relaxed)) break;
+        status = write(row);
+        if (!status) break;
+      }
+    } catch (const std::exception& e) {
+      status =
+          fail(ErrorCode::Internal, std::string("writing the findings index failed: ") + e.what());
+    }
+    if (!status) {
+      {
+        std::lock_guard lock(mutex_);
+        if (error_) error_ = status;
+      }
+      failed_.store(true);
+      changed_.notify_all();
+    }
+  }
+}
+
+void IndexWriter::stop_thread() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+}
+
+Status IndexWriter::write(const Row& row) {
+  if (const auto* f = std::get_if<FindingRow>(&row)) {
+    auto& st = *insert_finding_;
+    st.reset();
+    st.bind(1, f->host)
+        .bind(2, f->plugin)
+        .bind(3, f->finding.port)
+        .bind(4, f->finding.protocol)
+        .bind(5, f->finding.service)
+        .bind(6, f->finding.severity)
+        .bind(7, f->finding.reported_severity)
+        .bind(8, f->finding.plugin_output);
+    return st.run();
+  }
+  if (const auto* p = std::get_if<PluginRow>(&row)) {
+    auto& st = *insert_plugin_;
+    st.reset();
+    st.bind(1, p->plugin_id).bind(2, p->name).bind(3, p->family).bind(4, p->children);
+    return st.run();
+  }
+  const auto& h = std::get<HostRow>(row);
+  auto& st = *insert_host_;
+  st.reset();
+  st.bind(1, h.id)
+      .bind(2, h.host.name)
+      .bind(3, h.host.ip)
+      .bind(4, h.host.fqdn)
+      .bind(5, h.host.netbios)
+      .bind(6, h.host.os)
+      .bind(7, h.host.mac)
+      .bind(8, h.host.start)
+      .bind(9, h.host.end)
+      .bind(10, h.host.credential_status)
+      .bind(11, h.host.credential_account)
+      .bind(12, h.host.credential_reason)
+      .bind(13, h.counts[4])
+      .bind(14, h.counts[3])
+      .bind(15, h.counts[2])
+      .bind(16, h.counts[1])
+      .bind(17, h.counts[0])
+      .bind(18, h.properties);
+  return st.run();
 }
 
 void IndexWriter::begin_host() {
@@ -77,70 +194,32 @@ std::optional<std::int64_t> IndexWriter::find_plugin(int plugin_id,
 
 Result<std::int64_t> IndexWriter::add_plugin(const PluginVariant& plugin,
                                              std::uint64_t content_hash) {
-  if (!error_) return fail(error_.error());
   nlohmann::json children = nlohmann::json::object();
   for (const auto& [name, values] : plugin.children) children[name] = values;
-  auto& st = *insert_plugin_;
-  st.reset();
-  st.bind(1, plugin.plugin_id)
-      .bind(2, plugin.name)
-      .bind(3, plugin.family)
-      .bind(4, children.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  if (auto s = st.run(); !s) {
-    error_ = s;
+  if (auto s =
+          queue(PluginRow{plugin.plugin_id, plugin.name, plugin.family,
+                          children.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+      !s) {
     return fail(s.error());
   }
+  // Rows are written in order, so the variant's row id is its position.
   const std::int64_t ref = static_cast<std::int64_t>(plugins_.size()) + 1;
   plugins_.emplace(plugin_key(plugin.plugin_id, content_hash), ref);
   return ref;
 }
 
-Status IndexWriter::add_finding(std::int64_t plugin_ref, const FindingRecord& finding) {
-  if (!error_) return error_;
-  auto& st = *insert_finding_;
-  st.reset();
-  st.bind(1, host_id_)
-      .bind(2, plugin_ref)
-      .bind(3, finding.port)
-      .bind(4, finding.protocol)
-      .bind(5, finding.service)
-      .bind(6, finding.severity)
-      .bind(7, finding.reported_severity)
-      .bind(8, finding.plugin_output);
-  if (auto s = st.run(); !s) {
-    error_ = s;
-    return s;
-  }
+Status IndexWriter::add_finding(std::int64_t plugin_ref, FindingRecord finding) {
+  const int severity = finding.severity;
+  if (auto s = queue(FindingRow{host_id_, plugin_ref, std::move(finding)}); !s) return s;
   ++findings_;
-  if (finding.severity >= 0 && finding.severity <= 4) ++host_counts_[finding.severity];
+  if (severity >= 0 && severity <= 4) ++host_counts_[static_cast<std::size_t>(severity)];
   return ok();
 }
 
 Status IndexWriter::end_host(const HostRecord& host) {
-  if (!error_) return error_;
-  nlohmann::json properties(host.properties);
-  auto& st = *insert_host_;
-  st.reset();
-  st.bind(1, host_id_)
-      .bind(2, host.name)
-      .bind(3, host.ip)
-      .bind(4, host.fqdn)
-      .bind(5, host.netbios)
-      .bind(6, host.os)
-      .bind(7, host.mac)
-      .bind(8, host.start)
-      .bind(9, host.end)
-      .bind(10, host.credential_status)
-      .bind(11, host.credential_account)
-      .bind(12, host.credential_reason)
-      .bind(13, host_counts_[4])
-      .bind(14, host_counts_[3])
-      .bind(15, host_counts_[2])
-      .bind(16, host_counts_[1])
-      .bind(17, host_counts_[0])
-      .bind(18, properties.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  if (auto s = st.run(); !s) error_ = s;
-  return error_;
+  const nlohmann::json properties(host.properties);
+  return queue(HostRow{host_id_, host, host_counts_,
+                       properties.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
 }
 
 Status IndexWriter::write_meta(const nlohmann::json& meta) {
@@ -162,7 +241,9 @@ Status IndexWriter::write_meta(const nlohmann::json& meta) {
 }
 
 Status IndexWriter::finish(const nlohmann::json& meta) {
-  if (!error_) return error_;
+  hand_off();
+  stop_thread();  // every queued row is written, and the connection is this thread's again
+  if (auto s = thread_error(); !s) return s;
   if (auto s = write_meta(meta); !s) return s;
   if (auto s = db_->exec("COMMIT"); !s) return s;
   // Statements before the connection: sqlite3 closes a connection only once they are gone.

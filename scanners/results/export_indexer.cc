@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 #include <string_view>
+#include <utility>
 
 #include "core/findings/index_writer.h"
 
@@ -101,7 +102,7 @@ class Indexer final : public ReportVisitor {
     f.reported_severity = item.severity;
     f.severity = item.plugin_id == kScanInfo ? 0 : std::clamp(item.severity, 0, 4);
     f.plugin_output = item.first("plugin_output");
-    status_ = writer_.add_finding(*ref, f);
+    status_ = writer_.add_finding(*ref, std::move(f));
   }
 
   void on_host_end(const ReportHost& host) override {

@@ -15,6 +15,7 @@
 #include "core/findings/finding_fields.h"
 #include "core/findings/finding_page.h"
 #include "core/findings/index_cache.h"
+#include "core/findings/index_writer.h"
 #include "core/findings/scan_diff.h"
 #include "core/net/ip.h"
 #include "scanners/results/export_indexer.h"
@@ -454,4 +455,29 @@ TEST_CASE("index cache: reuses an open index and reopens a rewritten one") {
   auto fresh = cache.get(db);
   REQUIRE(fresh.has_value());
   CHECK((*fresh)->hosts().size() == 3);
+}
+
+TEST_CASE("index writer: a write that fails on its thread fails finish() and publishes nothing") {
+  testing::TempDir dir;
+  const std::string db = dir.path() + "/findings.db";
+  auto writer = findings::IndexWriter::create(db);
+  REQUIRE(writer.has_value());
+  findings::HostRecord host;
+  host.name = "10.0.0.1";
+  (*writer)->begin_host();
+  for (int i = 0; i < 2000; ++i) {  // several batches, so the thread is busy meanwhile
+    findings::FindingRecord f;
+    f.port = i;
+    f.plugin_output = std::string(100, 'x');
+    CHECK((*writer)->add_finding(1, f));
+  }
+  CHECK((*writer)->end_host(host));
+  // The same host id again: the hosts table refuses it on the writing thread.
+  (void)(*writer)->end_host(host);
+  auto finished = (*writer)->finish({{"scan_name", "x"}});
+  REQUIRE_FALSE(finished.has_value());
+  CHECK(finished.error().message.find("UNIQUE") != std::string::npos);
+  CHECK(!std::filesystem::exists(db));
+  writer->reset();
+  CHECK(!std::filesystem::exists(db + ".part"));
 }
