@@ -3,7 +3,7 @@
 # (the floor; warm from the page cache, and cold when the kernel lets us drop it), the streaming
 # parse alone, parse + validation + summary (the work Python does), and the whole job (parse,
 # validate, write the findings index), beside Python's xml.etree iterparse computing the same
-# summary. Each figure is the median of three runs (Python: one). Peak RSS is each run's own
+# summary. Each figure is the median of three runs. Peak RSS is each run's own
 # (one process per run). Then get_scan_results pages on a scan of 1 million findings, through
 # the tool handler, p50/p99 over many filtered and sorted questions.
 # Writes build/bench/results-<time>.jsonl and prints a table.
@@ -45,7 +45,7 @@ for mb in "${sizes[@]}"; do
   median_of "$bin/results_bench" parse "$file" >> "$out"
   median_of "$bin/results_bench" summary "$file" >> "$out"
   median_of "$bin/results_bench" index "$file" "$work/index-${mb}" >> "$out"
-  python3 "$root/bench/iterparse_summary.py" "$file" >> "$out"
+  median_of python3 "$root/bench/iterparse_summary.py" "$file" >> "$out"
   sed -i "s/\"mode\": *\"\\([a-z-]*\\)\"/\"mode\": \"\\1\", \"size_mb\": $mb/" "$out"
 done
 
