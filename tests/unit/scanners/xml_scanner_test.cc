@@ -120,6 +120,8 @@ const char* const kDocuments[] = {
     " <?xml version=\"1.0\"?><a/>",
     "<?xml?><a/>",
     "<?xml version=\"2.0\"?><a/>",
+    "<?xml version=\"1:0\"?><a/>",
+    "<?xml version=\"1.x-y_z\"?><a/>",
     "<?xml version=\"1.0\" foo=\"bar\"?><a/>",
     "<?xml encoding=\"UTF-8\" version=\"1.0\"?><a/>",
     "<?xml version=\"1.0\" standalone=\"maybe\"?><a/>",
