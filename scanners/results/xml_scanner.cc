@@ -242,9 +242,9 @@ bool xml_declaration(std::string_view rest, std::string& encoding) {
   };
   std::string version, standalone;
   if (!pseudo("version", version)) return false;
-  // Any version number of letters, digits, '.', '_' and '-', as expat accepts (documents say
-  // 1.0).
-  if (version.empty() || !std::all_of(version.begin(), version.end(), [](char c) {
+  // Any version number of letters, digits, '.', '_' and '-', even none, as expat accepts
+  // (documents say 1.0).
+  if (!std::all_of(version.begin(), version.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
       })) {
     return false;
