@@ -1,7 +1,5 @@
 #include "core/findings/finding_fields.h"
 
-#include <algorithm>
-
 namespace nmcp::findings {
 
 const std::vector<FieldInfo>& all_fields() {
@@ -80,13 +78,6 @@ std::optional<std::vector<std::string>> profile_fields(std::string_view profile)
     return all;
   }
   return std::nullopt;
-}
-
-bool is_list_child(std::string_view child) {
-  static const std::vector<std::string_view> lists = {
-      "cve",   "cwe",  "bid",  "xref",   "cpe",     "see_also", "iava", "iavb", "iavt",
-      "osvdb", "rhsa", "cert", "edb-id", "secunia", "msft",     "mskb", "usn",  "cisa-ka"};
-  return std::find(lists.begin(), lists.end(), child) != lists.end();
 }
 
 }  // namespace nmcp::findings

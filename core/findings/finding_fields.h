@@ -25,7 +25,4 @@ const FieldInfo* find_field(std::string_view name);
 std::optional<std::vector<std::string>> profile_fields(std::string_view profile);
 const std::vector<std::string>& profile_names();
 
-// Child elements shown as lists (they repeat, or hold one URL per line for see_also).
-bool is_list_child(std::string_view child);
-
 }  // namespace nmcp::findings

@@ -31,8 +31,6 @@ bool host_name_char(char c) {
 
 }  // namespace
 
-bool FindingFilter::empty() const { return to_json().empty(); }
-
 nlohmann::json FindingFilter::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   if (severity_min) j["severity_min"] = *severity_min;

@@ -30,7 +30,6 @@ struct FindingFilter {
   std::optional<bool> exploit_available;
   std::string text;  // lower case substring of names, texts, references or plugin output
 
-  bool empty() const;
   // What was applied, for echoing back in every page.
   nlohmann::json to_json() const;
 };
@@ -55,7 +54,6 @@ class HostMatcher {
   static Result<HostMatcher> parse(std::string_view text);
   bool matches(std::string_view name, std::string_view ip, std::string_view fqdn,
                std::string_view netbios) const;
-  bool any() const { return kind_ == Kind::Any; }
 
  private:
   enum class Kind { Any, Cidr, Name, Suffix };

@@ -211,7 +211,6 @@ Result<std::int64_t> IndexWriter::add_plugin(const PluginVariant& plugin,
 Status IndexWriter::add_finding(std::int64_t plugin_ref, FindingRecord finding) {
   const int severity = finding.severity;
   if (auto s = queue(FindingRow{host_id_, plugin_ref, std::move(finding)}); !s) return s;
-  ++findings_;
   if (severity >= 0 && severity <= 4) ++host_counts_[static_cast<std::size_t>(severity)];
   return ok();
 }

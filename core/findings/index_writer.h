@@ -55,8 +55,6 @@ class IndexWriter {
   // publishes the file. Nothing may be added afterwards.
   Status finish(const nlohmann::json& meta);
 
-  std::int64_t findings() const { return findings_; }
-
  private:
   struct FindingRow {
     std::int64_t host, plugin;
@@ -94,7 +92,6 @@ class IndexWriter {
   std::unique_ptr<sqlite::Statement> insert_host_;
   std::unordered_map<std::uint64_t, std::int64_t> plugins_;  // mix(plugin_id, hash) -> ref
   std::int64_t host_id_ = 0;
-  std::int64_t findings_ = 0;
   std::array<std::int64_t, 5> host_counts_{};
   bool finished_ = false;
 

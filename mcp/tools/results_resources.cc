@@ -51,11 +51,7 @@ class ResultsResources final : public ResourceProvider {
       raw.title = raw.name;
       raw.description = "The raw Nessus export of " + t.id;
       raw.mime_type = "application/xml";
-      if (auto p = findings::results_paths(deps_.data_dir, t.id)) {
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(p->export_file, ec);
-        if (!ec) raw.size = size;
-      }
+      raw.size = export_size(deps_.data_dir, t.id);
       out.resources.push_back(std::move(raw));
     }
     return out;
@@ -94,20 +90,22 @@ class ResultsResources final : public ResourceProvider {
                 {"validation", t->validation}};
       return std::vector<ResourceContents>{{uri, "application/json", j.dump(2), false}};
     }
-    if (t->state != task::State::Completed && t->state != task::State::Failed) {
-      return fail(ErrorCode::FailedPrecondition, "task " + id + " has no results yet",
-                  "poll get_scan_status until it completes");
+    if (what == "export") {
+      // The raw export needs no index: readable even when the index is damaged.
+      if (!task::is_terminal(t->state)) {
+        return fail(ErrorCode::FailedPrecondition, "task " + id + " has no results yet",
+                    "poll get_scan_status until it completes");
+      }
+      auto paths = findings::results_paths(deps_.data_dir, id);
+      if (!paths) return fail(not_found(uri));
+      return read_export(uri, paths->export_file);
     }
-    auto paths = findings::results_paths(deps_.data_dir, id);
-    if (!paths) return fail(not_found(uri));
-    if (what == "export") return read_export(uri, paths->export_file);
-    if (deps_.indexes == nullptr) return fail(not_found(uri));
-    auto index = deps_.indexes->get(paths->index_file);
-    if (!index)
-      return fail(index.error().code == ErrorCode::NotFound ? not_found(uri) : index.error());
+    auto scan = open_scan_results(deps_, id, principal.tenant);
+    if (!scan) return fail(scan.error());
+    const auto& index = scan->index;
     if (what == "hosts") {
       json hosts = json::array();
-      for (const auto& h : (*index)->hosts()) {
+      for (const auto& h : index->hosts()) {
         hosts.push_back({{"host", h.name},
                          {"ip", h.ip},
                          {"fqdn", h.fqdn},
@@ -126,10 +124,10 @@ class ResultsResources final : public ResourceProvider {
       const std::string number = what.substr(9);
       std::int64_t fid = 0;
       const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), fid);
-      if (ec != std::errc() || end != number.data() + number.size() || !(*index)->has(fid)) {
+      if (ec != std::errc() || end != number.data() + number.size() || !index->has(fid)) {
         return fail(not_found(uri));
       }
-      auto full = (*index)->fetch({fid});
+      auto full = index->fetch({fid});
       if (!full) return fail(full.error());
       return std::vector<ResourceContents>{{uri, "application/json", full->front().dump(2), false}};
     }
@@ -169,6 +167,23 @@ std::string summary_uri(const std::string& task_id) {
 }
 std::string finding_uri(const std::string& task_id, std::int64_t finding_id) {
   return std::string(kPrefix) + task_id + "/findings/" + std::to_string(finding_id);
+}
+
+std::optional<std::uint64_t> export_size(const std::string& data_dir, const std::string& task_id) {
+  auto p = findings::results_paths(data_dir, task_id);
+  if (!p) return std::nullopt;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(p->export_file, ec);
+  if (ec) return std::nullopt;
+  return size;
+}
+
+std::vector<json> scan_links(const ToolDeps& deps, const task::Task& t) {
+  return {resource_link(summary_uri(t.id), t.name + " — results summary",
+                        "summary and credential outcome", "application/json"),
+          resource_link(export_uri(t.id), t.name + " — .nessus export",
+                        "the raw export (large ones are not sent inline)", "application/xml",
+                        export_size(deps.data_dir, t.id))};
 }
 
 json resource_link(const std::string& uri, const std::string& name, const std::string& description,

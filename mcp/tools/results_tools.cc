@@ -1,7 +1,6 @@
 #include "mcp/tools/results_tools.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 
 #include "core/findings/finding_fields.h"
@@ -27,44 +26,6 @@ ToolAnnotations reader() { return {true, false, true, false}; }
 
 json severity_json(const std::array<std::int64_t, 5>& c) {
   return {{"critical", c[4]}, {"high", c[3]}, {"medium", c[2]}, {"low", c[1]}, {"info", c[0]}};
-}
-
-struct Scan {
-  task::Task task;
-  std::shared_ptr<const FindingsIndex> index;
-};
-
-// The caller's task and its findings index, or why there is none yet.
-Result<Scan> scan_of(const ToolDeps& deps, const std::string& id, const std::string& owner) {
-  auto t = owned_task(deps, id, owner);
-  if (!t) return fail(t.error());
-  if (!task::is_terminal(t->state)) {
-    return fail(ErrorCode::FailedPrecondition,
-                "task " + id + " is " + std::string(task::to_string(t->state)) +
-                    "; its results are not ready",
-                "poll get_scan_status until the state is completed");
-  }
-  if (deps.indexes == nullptr || deps.data_dir.empty()) {
-    return fail(ErrorCode::FailedPrecondition, "this server has no results directory",
-                "start nessus-mcp with --data-dir (or --store sqlite:PATH)");
-  }
-  auto paths = findings::results_paths(deps.data_dir, id);
-  if (!paths) return fail(paths.error());
-  auto index = deps.indexes->get(paths->index_file);
-  if (!index) {
-    if (index.error().code == ErrorCode::NotFound) {
-      return fail(
-          ErrorCode::NotFound,
-          "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
-          t->state == task::State::Completed
-              ? "the findings index is missing; an operator can rebuild it with "
-                "admin_cli task reindex " +
-                    id
-              : "only scans that ran to the end have results; see get_scan_status");
-    }
-    return fail(index.error());
-  }
-  return Scan{std::move(*t), std::move(*index)};
 }
 
 // One page of findings from `index`, within the request's budget.
@@ -107,26 +68,11 @@ json results_page(const std::string& task_id, const FindingsIndex& index, const 
   return envelope;
 }
 
-// Links to the scan's summary and raw export, for clients that show or attach resources.
-void add_scan_links(ToolResult& r, const ToolDeps& deps, const task::Task& t) {
-  r.links.push_back(resource_link(summary_uri(t.id), t.name + " — results summary",
-                                  "summary and credential outcome", "application/json"));
-  std::optional<std::uint64_t> size;
-  if (auto p = findings::results_paths(deps.data_dir, t.id)) {
-    std::error_code ec;
-    const auto bytes = std::filesystem::file_size(p->export_file, ec);
-    if (!ec) size = bytes;
-  }
-  r.links.push_back(resource_link(export_uri(t.id), t.name + " — .nessus export",
-                                  "the raw export (large ones are not sent inline)",
-                                  "application/xml", size));
-}
-
 ToolResult page_result(const json& page, const Error& error, const ToolDeps& deps,
                        const task::Task& t) {
   if (page.is_null()) return error_result(error);
   ToolResult r = ToolResult::success(page);
-  add_scan_links(r, deps, t);
+  r.links = scan_links(deps, t);
   return r;
 }
 
@@ -199,7 +145,7 @@ ToolResult get_scan_results(const ToolDeps& deps, const json& args, const std::s
   const std::string id = args.at("task_id").get<std::string>();
   auto req = parse_results_request(args, id);
   if (!req) return error_result(req.error());
-  auto scan = scan_of(deps, id, owner);
+  auto scan = open_scan_results(deps, id, owner);
   if (!scan) return error_result(scan.error());
   Error error;
   json envelope = {{"task_id", id}, {"scan_name", scan->task.name}};
@@ -224,7 +170,7 @@ ToolResult get_host_vulnerabilities(const ToolDeps& deps, const json& args,
   if (!req) return error_result(req.error());
   auto matcher = findings::HostMatcher::parse(host);
   if (!matcher) return error_result(matcher.error());
-  auto scan = scan_of(deps, id, owner);
+  auto scan = open_scan_results(deps, id, owner);
   if (!scan) return error_result(scan.error());
   const auto hosts = scan->index->hosts_matching(*matcher);
   if (hosts.empty()) {
@@ -248,7 +194,7 @@ ToolResult get_finding(const ToolDeps& deps, const json& args, const std::string
   const std::string id = args.at("task_id").get<std::string>();
   const auto finding_id = args.at("finding_id").get<std::int64_t>();
   const std::size_t budget = args.value("max_tokens", kDefaultMaxTokens);
-  auto scan = scan_of(deps, id, owner);
+  auto scan = open_scan_results(deps, id, owner);
   if (!scan) return error_result(scan.error());
   if (!scan->index->has(finding_id)) {
     return error_result({ErrorCode::NotFound,
@@ -321,7 +267,7 @@ ToolResult list_scan_hosts(const ToolDeps& deps, const json& args, const std::st
     if (!o) return error_result(o.error());
     offset = *o;
   }
-  auto scan = scan_of(deps, id, owner);
+  auto scan = open_scan_results(deps, id, owner);
   if (!scan) return error_result(scan.error());
   auto ids = scan->index->hosts_matching(*matcher);  // address order
   const auto& hosts = scan->index->hosts();
@@ -360,9 +306,9 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
     if (!o) return error_result(o.error());
     offset = *o;
   }
-  auto base = scan_of(deps, base_id, owner);
+  auto base = open_scan_results(deps, base_id, owner);
   if (!base) return error_result(base.error());
-  auto later = scan_of(deps, id, owner);
+  auto later = open_scan_results(deps, id, owner);
   if (!later) return error_result(later.error());
   const auto diff = findings::diff_scans(*base->index, *later->index, min_severity);
   const auto& entries = category == "fixed"        ? diff.fixed

@@ -334,13 +334,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
             }
             auto config = deps.config != nullptr ? deps.config->current() : nullptr;
             ToolResult result = ToolResult::success(status_view(deps, config.get(), *t));
-            if (t->state == task::State::Completed) {
-              result.links.push_back(
-                  resource_link(summary_uri(t->id), t->name + " — results summary",
-                                "summary and credential outcome", "application/json"));
-              result.links.push_back(resource_link(export_uri(t->id), t->name + " — .nessus export",
-                                                   "the raw export", "application/xml"));
-            }
+            if (t->state == task::State::Completed) result.links = scan_links(deps, *t);
             return result;
           });
       !s) {

@@ -1,5 +1,7 @@
 #include "mcp/tools/tool_support.h"
 
+#include "core/findings/results_location.h"
+
 namespace nmcp::mcp {
 
 ToolResult error_result(const Error& e) {
@@ -22,6 +24,39 @@ Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
     return fail(ErrorCode::NotFound, "no task " + id, "list_tasks shows your tasks");
   }
   return t;
+}
+
+Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& id,
+                                      const std::string& owner) {
+  auto t = owned_task(deps, id, owner);
+  if (!t) return fail(t.error());
+  if (!task::is_terminal(t->state)) {
+    return fail(ErrorCode::FailedPrecondition,
+                "task " + id + " is " + std::string(task::to_string(t->state)) +
+                    "; its results are not ready",
+                "poll get_scan_status until the state is completed");
+  }
+  if (deps.indexes == nullptr || deps.data_dir.empty()) {
+    return fail(ErrorCode::FailedPrecondition, "this server has no results directory",
+                "start nessus-mcp with --data-dir (or --store sqlite:PATH)");
+  }
+  auto paths = findings::results_paths(deps.data_dir, id);
+  if (!paths) return fail(paths.error());
+  auto index = deps.indexes->get(paths->index_file);
+  if (!index) {
+    if (index.error().code == ErrorCode::NotFound) {
+      return fail(
+          ErrorCode::NotFound,
+          "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
+          t->state == task::State::Completed
+              ? "the findings index is missing; an operator can rebuild it with "
+                "admin_cli task reindex " +
+                    id
+              : "only scans that ran to the end have results; see get_scan_status");
+    }
+    return fail(index.error());
+  }
+  return ScanResults{std::move(*t), std::move(*index)};
 }
 
 }  // namespace nmcp::mcp

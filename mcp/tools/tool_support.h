@@ -2,9 +2,11 @@
 // Helpers every product tool shares: turning an Error into an isError result, and loading a
 // task the caller owns (another tenant's task does not exist for it). Thread-safe.
 
+#include <memory>
 #include <string>
 
 #include "core/base/result.h"
+#include "core/findings/findings_index.h"
 #include "core/task/task.h"
 #include "mcp/server/tool.h"
 #include "mcp/tools/tool_deps.h"
@@ -17,5 +19,15 @@ ToolResult error_result(const Error& e);
 Status check_task_id(const std::string& id);
 Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
                               const std::string& owner);
+
+// A finished task of the caller's with its findings index.
+struct ScanResults {
+  task::Task task;
+  std::shared_ptr<const findings::FindingsIndex> index;
+};
+// FailedPrecondition while the task runs; NotFound for no such task or no index (with a hint
+// naming why).
+Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& id,
+                                      const std::string& owner);
 
 }  // namespace nmcp::mcp

@@ -55,7 +55,6 @@ class XmlScanner {
 
   Failure failure() const { return failure_; }
   bool root_seen() const { return root_seen_; }
-  std::size_t max_token_bytes() const { return max_token_bytes_; }
   // " (line L, column C)" of the error.
   const std::string& where() const { return where_; }
 
