@@ -138,6 +138,8 @@ const char* const kDocuments[] = {
     "<?XML version=\"1.0\"?><a/>",
     "<a><?xml-stylesheet x?></a>",
     "<a><? x?></a>",
+    "<?xml)version=\"1.0\" ?><a/>",
+    "<a><?p)q?></a>",
     "<1a/>",
     "<a 1b=\"x\"/>",
     "<a/ >",
