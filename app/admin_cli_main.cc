@@ -4,6 +4,7 @@
 // change is one store transaction). Human tables by default, --json for scripts. Flags may
 // come before or after the command.
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/build_info.h"
 #include "app/engine_flags.h"
 #include "core/config/scanner_config.h"
 #include "core/findings/results_location.h"
@@ -52,10 +54,11 @@ Commands:
                                  config/scanners.yaml); exit 1 listing every problem
 
 Options:
-  --data-dir DIR                 the servers' data directory (default $NMCP_DATA_DIR or ./data)
+  --data-dir DIR                 the servers' data directory (default $NMCP_DATA_DIR, else
+                                 $XDG_DATA_HOME/nessus-mcp or ~/.local/share/nessus-mcp)
   --store SPEC                   the task store, e.g. sqlite:/var/lib/nessus-mcp/nessus-mcp.db
   --json                         machine-readable output
-  --help
+  --help, --version
 )";
 
 struct Args {
@@ -119,6 +122,9 @@ std::string parse_args(const std::vector<std::string_view>& in, Args& a) {
       a.yes = true;
     } else if (arg == "--help" || arg == "-h") {
       a.words = {"help"};
+      return {};
+    } else if (arg == "--version") {
+      a.words = {"version"};
       return {};
     } else if (arg == "--pool") {
       auto v = value();
@@ -422,6 +428,7 @@ int cmd_config_check(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::umask(077);  // results and the store hold the estate's vulnerabilities: owner only
   Args a;
   if (auto problem = parse_args({argv + 1, argv + argc}, a); !problem.empty()) {
     return fail_with(problem + "\nTry 'admin_cli --help'.", 2);
@@ -431,14 +438,26 @@ int main(int argc, char** argv) {
     return a.words.empty() ? 2 : 0;
   }
   const std::string& cmd = a.words[0];
+  if (cmd == "version") {
+    std::printf("admin_cli %s\n", NMCP_VERSION);
+    return 0;
+  }
   if (cmd == "config") {
     if (a.words.size() < 2 || a.words[1] != "check")
       return fail_with("usage: config check [PATH]", 2);
     return cmd_config_check(a);
   }
-  a.engine.apply_environment();
-  auto store = nmcp::store::open_store(a.engine.resolved_store());
+  if (auto resolved = a.engine.resolve(); !resolved) {
+    return fail_with(resolved.error().message + " (" + resolved.error().hint + ")");
+  }
+  // Only an import may start a store; every other command works on an existing one, so a
+  // command run with the wrong --data-dir says so instead of leaving an empty store behind.
+  const auto if_missing =
+      cmd == "import" ? nmcp::store::IfMissing::Create : nmcp::store::IfMissing::Refuse;
+  std::vector<std::string> warnings;
+  auto store = nmcp::app::open_task_store(a.engine, if_missing, warnings);
   if (!store) return fail_with(store.error().message + " (" + store.error().hint + ")");
+  for (const auto& w : warnings) std::fprintf(stderr, "admin_cli: warning: %s\n", w.c_str());
   nmcp::store::TaskStore& s = **store;
 
   if (cmd == "stats") return cmd_stats(s, a);

@@ -55,12 +55,25 @@ std::string EngineFlags::resolved_store() const {
   return store_spec.empty() ? store::default_store_spec(data_dir) : store_spec;
 }
 
-void EngineFlags::apply_environment() {
-  if (data_dir_given) return;
-  if (const char* env = std::getenv("NMCP_DATA_DIR"); env != nullptr && *env != '\0') {
-    data_dir = env;
-    engine.data_dir = data_dir;
+Status EngineFlags::resolve(const EnvGetter& env) {
+  if (!data_dir_given) {
+    auto dir = default_data_dir(env);
+    if (!dir) return fail(dir.error());
+    data_dir = *dir;
   }
+  engine.data_dir = data_dir;
+  return ok();
+}
+
+Result<std::unique_ptr<store::TaskStore>> open_task_store(const EngineFlags& flags,
+                                                          store::IfMissing if_missing,
+                                                          std::vector<std::string>& warnings) {
+  if (if_missing == store::IfMissing::Create) {
+    auto found = prepare_private_dir(flags.data_dir);
+    if (!found) return fail(found.error());
+    warnings.insert(warnings.end(), found->begin(), found->end());
+  }
+  return store::open_store(flags.resolved_store(), if_missing);
 }
 
 bool is_engine_flag(std::string_view flag) {
@@ -112,8 +125,7 @@ Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFl
 Result<std::shared_ptr<const SecretBox>> open_secrets(const EngineFlags& flags,
                                                       const config::ScannerConfig& config) {
   if (!config.defaults.allow_inline_credentials) return std::shared_ptr<const SecretBox>();
-  std::error_code ec;
-  std::filesystem::create_directories(flags.data_dir, ec);
+  if (auto dir = prepare_private_dir(flags.data_dir); !dir) return fail(dir.error());
   return SecretBox::open((std::filesystem::path(flags.data_dir) / "secret.key").string());
 }
 
@@ -121,7 +133,8 @@ std::string engine_flags_usage(bool worker_binary) {
   std::string s =
       "Tasks and workers:\n"
       "  --data-dir DIR             where the task store and scan results live (default\n"
-      "                             $NMCP_DATA_DIR, or ./data)\n"
+      "                             $NMCP_DATA_DIR, else $XDG_DATA_HOME/nessus-mcp or\n"
+      "                             ~/.local/share/nessus-mcp; created 0700)\n"
       "  --store SPEC               task store; sqlite:PATH (default sqlite:DIR/nessus-mcp.db)\n";
   if (!worker_binary) {
     s += "  --no-worker                do not run scans in this process (another process runs\n"

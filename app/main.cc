@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -138,11 +139,11 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::umask(077);  // results and the store hold the estate's vulnerabilities: owner only
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   auto parsed = nmcp::app::parse_cli(args);
   if (!parsed) return usage_error(parsed.error().message);
   CliOptions& o = *parsed;
-  o.engine.apply_environment();
   if (o.help) {
     std::fputs(nmcp::app::usage().c_str(), stdout);
     return 0;
@@ -150,6 +151,9 @@ int main(int argc, char** argv) {
   if (o.version) {
     std::printf("nessus-mcp %s\n", NMCP_VERSION);
     return 0;
+  }
+  if (auto resolved = o.engine.resolve(); !resolved) {
+    return usage_error(resolved.error().message + " (" + resolved.error().hint + ")");
   }
   // The scanner configuration: required when named, optional at its default place.
   std::unique_ptr<nmcp::config::ConfigHolder> config;
@@ -194,7 +198,9 @@ int main(int argc, char** argv) {
     log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
   }
 
-  auto store = nmcp::store::open_store(o.engine.resolved_store());
+  std::vector<std::string> warnings;
+  auto store = nmcp::app::open_task_store(o.engine, nmcp::store::IfMissing::Create, warnings);
+  for (const auto& w : warnings) log::warn("main", w);
   if (!store) {
     log::error("main", store.error().message, {{"hint", store.error().hint}});
     std::fprintf(stderr, "nessus-mcp: %s\n(%s)\n", store.error().message.c_str(),

@@ -3,6 +3,8 @@
 // SIGTERM/SIGINT stop claiming and hand running scans back to the queue; SIGHUP reloads the
 // scanner configuration.
 
+#include <sys/stat.h>
+
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -96,6 +98,7 @@ std::string parse(const std::vector<std::string_view>& args, Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ::umask(077);  // results and the store hold the estate's vulnerabilities: owner only
   Options o;
   if (auto problem = parse({argv + 1, argv + argc}, o); !problem.empty()) {
     return usage_error(problem);
@@ -108,14 +111,17 @@ int main(int argc, char** argv) {
     std::printf("nessus-worker %s\n", NMCP_VERSION);
     return 0;
   }
-  o.engine.apply_environment();
+  if (auto resolved = o.engine.resolve(); !resolved) {
+    return usage_error(resolved.error().message + " (" + resolved.error().hint + ")");
+  }
   nmcp::config::ConfigHolder config(o.config_path, nmcp::config::process_environment());
   if (auto loaded = config.reload(); !loaded) {
     std::fprintf(stderr, "nessus-worker: %s\n(%s)\n", loaded.error().message.c_str(),
                  loaded.error().hint.c_str());
     return 2;
   }
-  auto store = nmcp::store::open_store(o.engine.resolved_store());
+  std::vector<std::string> warnings;
+  auto store = nmcp::app::open_task_store(o.engine, nmcp::store::IfMissing::Create, warnings);
   if (!store) {
     std::fprintf(stderr, "nessus-worker: %s\n(%s)\n", store.error().message.c_str(),
                  store.error().hint.c_str());
@@ -128,6 +134,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::init(o.level, o.format);
+  for (const auto& w : warnings) log::warn("main", w);
   nmcp::SignalWatcher signals;
   std::mutex mu;
   std::condition_variable cv;

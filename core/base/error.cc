@@ -24,15 +24,12 @@ std::string_view to_string(ErrorCode code) {
       return "unavailable";
     case ErrorCode::Timeout:
       return "timeout";
+    case ErrorCode::DataLoss:
+      return "data_loss";
     case ErrorCode::Internal:
       return "internal";
   }
   return "internal";
-}
-
-bool is_retryable(ErrorCode code) {
-  return code == ErrorCode::ResourceExhausted || code == ErrorCode::Unavailable ||
-         code == ErrorCode::Timeout;
 }
 
 }  // namespace nmcp

@@ -19,13 +19,11 @@ enum class ErrorCode {
   ResourceExhausted,   // a limit was reached (queue full, too many sessions); retry later
   Unavailable,         // a dependency is down or unreachable; retry with backoff
   Timeout,             // the operation ran out of time
+  DataLoss,            // stored data is damaged or unreadable (a corrupt record or file)
   Internal,            // a bug or an impossible state; details belong in the log only
 };
 
 std::string_view to_string(ErrorCode code);
-
-// Whether a caller may reasonably retry the same operation later.
-bool is_retryable(ErrorCode code);
 
 struct Error {
   ErrorCode code = ErrorCode::Internal;

@@ -1,5 +1,8 @@
 #include "core/sqlite/sqlite_db.h"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -9,12 +12,19 @@ namespace nmcp::sqlite {
 
 namespace {
 
+constexpr std::chrono::milliseconds kMaxOpenPause{50};
+
 Error db_error(sqlite3* db, std::string_view what) {
-  const int code = sqlite3_extended_errcode(db);
-  const bool busy = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED;
-  return Error{busy ? ErrorCode::Unavailable : ErrorCode::Internal,
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  const bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  const bool damaged = code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+  return Error{busy      ? ErrorCode::Unavailable
+               : damaged ? ErrorCode::DataLoss
+                         : ErrorCode::Internal,
                std::string(what) + ": " + sqlite3_errmsg(db),
-               busy ? "the database is busy; retry" : ""};
+               busy      ? "the database is busy; retry"
+               : damaged ? "the database file is damaged; restore it from a backup"
+                         : ""};
 }
 
 }  // namespace
@@ -130,7 +140,18 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, int bu
       break;
   }
   for (const char* pragma : pragmas) {
-    if (auto s = db->exec(pragma); !s) return fail(s.error());
+    // Switching a file to WAL needs a moment of exclusive access; when another process is
+    // opening the same file at the same time SQLite reports busy without waiting, so wait here.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (auto pause = std::chrono::milliseconds(1);; pause = std::min(pause * 2, kMaxOpenPause)) {
+      auto s = db->exec(pragma);
+      if (s) break;
+      if (s.error().code != ErrorCode::Unavailable || std::chrono::steady_clock::now() > deadline) {
+        return fail(s.error());
+      }
+      std::this_thread::sleep_for(pause);
+    }
   }
   return db;
 }

@@ -11,7 +11,7 @@ std::string default_store_spec(const std::string& data_dir) {
   return "sqlite:" + (std::filesystem::path(data_dir) / "nessus-mcp.db").string();
 }
 
-Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec) {
+Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec, IfMissing if_missing) {
   std::string path;
   if (spec.rfind("sqlite://", 0) == 0) {
     path = spec.substr(9);
@@ -30,16 +30,20 @@ Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec) {
                 "write sqlite:PATH, for example sqlite:./data/nessus-mcp.db");
   }
   const std::filesystem::path file(path);
-  if (file.has_parent_path()) {
+  if (if_missing == IfMissing::Create && file.has_parent_path()) {
     std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
+    const auto dir = file.parent_path();
+    if (!std::filesystem::exists(dir, ec)) {
+      std::filesystem::create_directories(dir, ec);
+      if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    }
     if (ec) {
       return fail(ErrorCode::Unavailable,
                   "cannot create the directory of the task store " + path + ": " + ec.message(),
                   "choose a writable --data-dir or --store path");
     }
   }
-  return open_sqlite_store(path);
+  return open_sqlite_store(path, if_missing);
 }
 
 }  // namespace nmcp::store

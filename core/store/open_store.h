@@ -1,7 +1,9 @@
 #pragma once
 // Opens the task store a --store value names. "sqlite:PATH" is the embedded backend (one WAL
-// file; the directory is created). Redis ("redis://...") is reserved for the distributed
-// backend and refused with a clear message until it exists. Thread-safe.
+// file; its directory is created 0700 when missing). Redis ("redis://...") is reserved for the
+// distributed backend and refused with a clear message until it exists. An existing store that
+// is empty, damaged or not a nessus-mcp store is refused with how to recover, never replaced.
+// Thread-safe.
 
 #include <memory>
 #include <string>
@@ -11,7 +13,12 @@
 
 namespace nmcp::store {
 
-Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec);
+// Refuse: a missing store is an error and nothing is created (read-only admin commands, which
+// must not leave an empty store behind when pointed at the wrong place).
+enum class IfMissing { Create, Refuse };
+
+Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec,
+                                              IfMissing if_missing = IfMissing::Create);
 
 // The default store under a data directory: sqlite:<data_dir>/nessus-mcp.db
 std::string default_store_spec(const std::string& data_dir);

@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
     std::fputs(nessus_sim::usage().c_str(), stdout);
     return 0;
   }
+  if (options.version) {
+    std::printf("nessus-sim %s (simulates the Nessus 10.8.3 REST API)\n", NESSUS_SIM_VERSION);
+    return 0;
+  }
   nessus_sim::TlsIdentity identity;
   const bool ok =
       options.cert_path.empty()

@@ -54,6 +54,7 @@ Faults (also settable at run time: POST /_sim/faults {"field": value}):
   --drop-412-body                     close the connection before a 412 body, as real scanners do
   --scan-outcome complete|abort|hang  --export-mode ok|loading|truncated|malformed
   --help
+  --version
 )";
 }
 
@@ -87,6 +88,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
     std::string text;
     if (a == "--help" || a == "-h") {
       o.help = true;
+    } else if (a == "--version") {
+      o.version = true;
     } else if (a == "--host") {
       ok = str(o.host);
     } else if (a == "--port") {

@@ -29,6 +29,7 @@ struct Options {
   std::string write_cert;      // also write the certificate (PEM) here, for CA-file setups
   Faults faults;
   bool help = false;
+  bool version = false;
 };
 
 // Parses argv; on a bad command line returns false with `error` set.

@@ -9,6 +9,7 @@
 
 #include "core/base/text.h"
 #include "core/sqlite/sqlite_db.h"
+#include "core/store/sqlite/store_file.h"
 #include "core/task/state_machine.h"
 
 namespace nmcp::store {
@@ -92,20 +93,6 @@ class SqliteTaskStore final : public TaskStore {
  public:
   SqliteTaskStore(std::string path, std::unique_ptr<SqliteDb> db)
       : path_(std::move(path)), db_(std::move(db)) {}
-
-  Status init() {
-    std::lock_guard lock(mu_);
-    auto version = read_user_version();
-    if (!version) return fail(version.error());
-    if (*version > kSchemaVersion) {
-      return fail(ErrorCode::FailedPrecondition,
-                  "the task store " + path_ + " was written by a newer nessus-mcp (schema " +
-                      std::to_string(*version) + ")",
-                  "upgrade this binary or point --store at another file");
-    }
-    if (auto s = db_->exec(kSchema); !s) return s;
-    return db_->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-  }
 
   std::string describe() const override { return "sqlite:" + path_; }
 
@@ -542,14 +529,6 @@ class SqliteTaskStore final : public TaskStore {
     return chosen;
   }
 
-  Result<int> read_user_version() {
-    auto st = db_->prepare("PRAGMA user_version");
-    if (!st) return fail(st.error());
-    auto row = st->step();
-    if (!row) return fail(row.error());
-    return static_cast<int>(st->column_int(0));
-  }
-
   static Result<Task> parse_doc(const std::string& text) {
     const json j = json::parse(text, nullptr, false);
     auto t = j.is_discarded() ? std::nullopt : task::task_from_json(j);
@@ -651,12 +630,11 @@ class SqliteTaskStore final : public TaskStore {
 
 }  // namespace
 
-Result<std::unique_ptr<TaskStore>> open_sqlite_store(const std::string& path) {
-  auto db = SqliteDb::open(path, kBusyTimeoutMs);
+Result<std::unique_ptr<TaskStore>> open_sqlite_store(const std::string& path,
+                                                     IfMissing if_missing) {
+  auto db = open_store_file(path, {kSchema, kSchemaVersion}, if_missing, kBusyTimeoutMs);
   if (!db) return fail(db.error());
-  auto store = std::make_unique<SqliteTaskStore>(path, std::move(*db));
-  if (auto s = store->init(); !s) return fail(s.error());
-  return std::unique_ptr<TaskStore>(std::move(store));
+  return std::unique_ptr<TaskStore>(std::make_unique<SqliteTaskStore>(path, std::move(*db)));
 }
 
 }  // namespace nmcp::store

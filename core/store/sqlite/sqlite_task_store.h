@@ -12,10 +12,12 @@
 #include <string>
 
 #include "core/base/result.h"
+#include "core/store/open_store.h"
 #include "core/store/task_store.h"
 
 namespace nmcp::store {
 
-Result<std::unique_ptr<TaskStore>> open_sqlite_store(const std::string& path);
+Result<std::unique_ptr<TaskStore>> open_sqlite_store(const std::string& path,
+                                                     IfMissing if_missing = IfMissing::Create);
 
 }  // namespace nmcp::store
