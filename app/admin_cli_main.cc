@@ -220,7 +220,7 @@ int cmd_stats(nmcp::store::TaskStore& store, const Args& a) {
 
 nmcp::Result<std::vector<Task>> dead_letters(nmcp::store::TaskStore& store, const Args& a,
                                              std::size_t limit) {
-  nmcp::store::TaskQuery q;
+  nmcp::store::TaskQuery q(nmcp::store::OwnerScope::everyone());
   q.dead_lettered_only = true;
   q.pool = a.pool;
   q.limit = limit;
@@ -477,7 +477,7 @@ int main(int argc, char** argv) {
     const std::string& id = a.words[need - 1];
     if (!nmcp::task::is_valid_task_id(id)) return fail_with("'" + id + "' is not a task id", 2);
     if (task_cmd && a.words[1] == "cancel") {
-      auto t = s.request_cancel(id, "", nmcp::task::now_millis());
+      auto t = s.request_cancel(id, nmcp::store::OwnerScope::everyone(), nmcp::task::now_millis());
       if (!t) return fail_with(t.error().message);
       if (a.json) {
         print_task(*t, true);
@@ -489,7 +489,7 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
-    auto t = s.get(id);
+    auto t = s.get(id, nmcp::store::OwnerScope::everyone());
     if (!t) return fail_with(t.error().message);
     if (task_cmd && a.words[1] == "reindex") return cmd_reindex(*t, a);
     if (!task_cmd && !t->dead_lettered) {

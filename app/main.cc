@@ -238,7 +238,9 @@ int main(int argc, char** argv) {
 
   nmcp::mcp::ToolRegistry registry;
   nmcp::mcp::ToolDeps deps;
-  deps.store = store->get();
+  deps.tasks = store->get();
+  deps.submitter = store->get();
+  deps.scanner_health = store->get();
   deps.config = config.get();
   deps.secrets = secrets;
   deps.data_dir = o.engine.data_dir;

@@ -152,7 +152,9 @@ int query(const std::string& path, int rounds) {
 
   nmcp::mcp::ToolRegistry registry;
   nmcp::mcp::ToolDeps deps;
-  deps.store = store->get();
+  deps.tasks = store->get();
+  deps.submitter = store->get();
+  deps.scanner_health = store->get();
   deps.data_dir = dir.string();
   deps.indexes = std::make_shared<nmcp::findings::IndexCache>(2);
   if (!nmcp::mcp::register_results_tools(registry, deps)) return 1;

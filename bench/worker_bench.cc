@@ -150,8 +150,7 @@ int main(int argc, char** argv) {
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  store::TaskQuery q;
-  q.owner = "bench";
+  store::TaskQuery q(store::OwnerScope::tenant("bench"));
   q.state = task::State::Completed;
   q.limit = static_cast<std::size_t>(scans) + 1;
   auto completed = store.list(q);

@@ -458,29 +458,6 @@ class Loader {
 
 }  // namespace
 
-bool is_escalation_method(std::string_view m) {
-  return m == "Nothing" || m == "sudo" || m == "su" || m == "su+sudo" || m == "pbrun" ||
-         m == "dzdo";
-}
-
-int PoolConfig::capacity() const {
-  int total = 0;
-  for (const auto& i : instances) total += i.enabled ? i.max_concurrent_scans : 0;
-  return total;
-}
-
-const PoolConfig* ScannerConfig::pool(std::string_view name) const {
-  for (const auto& p : pools) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
-}
-
-const CredentialProfile* ScannerConfig::credential(std::string_view name) const {
-  const auto it = credentials.find(std::string(name));
-  return it == credentials.end() ? nullptr : &it->second;
-}
-
 EnvLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());

@@ -70,6 +70,7 @@ struct PoolConfig {
 };
 
 // Escalation methods Nessus accepts in elevate_privileges_with (ours use the same spelling).
+inline constexpr const char* kNoEscalation = "Nothing";
 bool is_escalation_method(std::string_view method);
 
 struct CredentialProfile {
@@ -78,7 +79,7 @@ struct CredentialProfile {
   std::string password;
   std::string private_key_file;
   std::string private_key_passphrase;
-  std::string escalation_method = "Nothing";  // Nothing, sudo, su, su+sudo, pbrun, dzdo
+  std::string escalation_method = kNoEscalation;  // Nothing, sudo, su, su+sudo, pbrun, dzdo
   std::string escalation_account;
   std::string escalation_password;
 };
@@ -109,6 +110,11 @@ Result<ScannerConfig> load_config(const std::string& path, const EnvLookup& env)
 // `source` names the text in messages.
 Result<ScannerConfig> parse_config(std::string_view yaml, std::string_view source,
                                    const EnvLookup& env);
+
+// Inline SSH credentials as a submit seals them for the worker (the one shape, written and read
+// only here). from_json refuses a record without a user name or with an unknown escalation.
+nlohmann::json inline_credentials_to_json(const CredentialProfile& p);
+std::optional<CredentialProfile> inline_credentials_from_json(const nlohmann::json& j);
 
 // The configuration as JSON with every secret left out (for logs, list_scanners, config check).
 nlohmann::json describe(const ScannerConfig& config);

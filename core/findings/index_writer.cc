@@ -20,19 +20,21 @@ std::uint64_t plugin_key(int plugin_id, std::uint64_t content_hash) {
 
 }  // namespace
 
-Result<std::unique_ptr<IndexWriter>> IndexWriter::create(const std::string& path) {
-  const std::string temp = path + ".part";
+Result<std::unique_ptr<IndexWriter>> IndexWriter::create(const std::string& path,
+                                                         std::string temp_path) {
+  const std::string temp = temp_path.empty() ? path + ".part" : std::move(temp_path);
   std::error_code ec;
   std::filesystem::remove(temp, ec);  // a crashed earlier attempt
   auto db = sqlite::SqliteDb::open(temp, 5000, sqlite::OpenMode::Bulk);
   if (!db) return fail(db.error());
-  std::unique_ptr<IndexWriter> w(new IndexWriter(path, std::move(*db)));
+  std::unique_ptr<IndexWriter> w(new IndexWriter(path, temp, std::move(*db)));
   if (auto s = w->prepare(); !s) return fail(s.error());
   return w;
 }
 
-IndexWriter::IndexWriter(std::string path, std::unique_ptr<sqlite::SqliteDb> db)
-    : path_(std::move(path)), temp_path_(path_ + ".part"), db_(std::move(db)) {}
+IndexWriter::IndexWriter(std::string path, std::string temp_path,
+                         std::unique_ptr<sqlite::SqliteDb> db)
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), db_(std::move(db)) {}
 
 IndexWriter::~IndexWriter() {
   stop_thread();
@@ -239,7 +241,7 @@ Status IndexWriter::write_meta(const nlohmann::json& meta) {
   return ok();
 }
 
-Status IndexWriter::finish(const nlohmann::json& meta) {
+Status IndexWriter::finish(const nlohmann::json& meta, const std::function<Status()>& may_publish) {
   hand_off();
   stop_thread();  // every queued row is written, and the connection is this thread's again
   if (auto s = thread_error(); !s) return s;
@@ -250,6 +252,9 @@ Status IndexWriter::finish(const nlohmann::json& meta) {
   insert_plugin_.reset();
   insert_host_.reset();
   db_.reset();
+  if (may_publish) {
+    if (auto s = may_publish(); !s) return s;  // the destructor removes the file
+  }
   std::error_code ec;
   std::filesystem::rename(temp_path_, path_, ec);
   if (ec) {

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,7 +40,10 @@ namespace nmcp::findings {
 
 class IndexWriter {
  public:
-  static Result<std::unique_ptr<IndexWriter>> create(const std::string& path);
+  // Builds the index under `temp_path` (default: path + ".part"; a worker passes one unique
+  // to its attempt, so concurrent attempts never write the same file).
+  static Result<std::unique_ptr<IndexWriter>> create(const std::string& path,
+                                                     std::string temp_path = {});
   ~IndexWriter();
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
@@ -52,8 +56,9 @@ class IndexWriter {
   Status add_finding(std::int64_t plugin_ref, FindingRecord finding);
   Status end_host(const HostRecord& host);
   // Writes `meta` (an object of JSON values: scan_name, summary, validation, ...), then
-  // publishes the file. Nothing may be added afterwards.
-  Status finish(const nlohmann::json& meta);
+  // publishes the file by rename, unless `may_publish` (when set) refuses at that moment: its
+  // error is returned and the file is removed. Nothing may be added afterwards.
+  Status finish(const nlohmann::json& meta, const std::function<Status()>& may_publish = {});
 
  private:
   struct FindingRow {
@@ -72,7 +77,7 @@ class IndexWriter {
   };
   using Row = std::variant<FindingRow, PluginRow, HostRow>;
 
-  IndexWriter(std::string path, std::unique_ptr<sqlite::SqliteDb> db);
+  IndexWriter(std::string path, std::string temp_path, std::unique_ptr<sqlite::SqliteDb> db);
   Status prepare();
   Status write_meta(const nlohmann::json& meta);
   // Parser side: queue a row; hand full batches to the writing thread.

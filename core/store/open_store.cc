@@ -1,11 +1,18 @@
 #include "core/store/open_store.h"
 
+#include <charconv>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 
-#include "core/store/sqlite/sqlite_task_store.h"
+#include "core/store/lifecycle_store.h"
+#include "core/store/sqlite/sqlite_task_storage.h"
 
 namespace nmcp::store {
+
+namespace {
+constexpr int kDefaultBusyTimeoutMs = 10'000;
+}  // namespace
 
 std::string default_store_spec(const std::string& data_dir) {
   return "sqlite:" + (std::filesystem::path(data_dir) / "nessus-mcp.db").string();
@@ -25,6 +32,24 @@ Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec, IfMissing
     return fail(ErrorCode::InvalidArgument, "unknown --store '" + spec + "'",
                 "write sqlite:PATH, for example sqlite:./data/nessus-mcp.db");
   }
+  // sqlite:PATH?busy_timeout_ms=N: how long a write waits for another process's (default 10 s).
+  int busy_timeout_ms = kDefaultBusyTimeoutMs;
+  if (const auto q = path.find('?'); q != std::string::npos) {
+    const std::string query = path.substr(q + 1);
+    path.resize(q);
+    constexpr std::string_view kBusy = "busy_timeout_ms=";
+    long long v = -1;
+    if (query.rfind(kBusy, 0) == 0) {
+      const char* begin = query.data() + kBusy.size();
+      const auto [end, ec] = std::from_chars(begin, query.data() + query.size(), v);
+      if (ec != std::errc() || end != query.data() + query.size()) v = -1;
+    }
+    if (v < 0 || v > 600'000) {
+      return fail(ErrorCode::InvalidArgument, "unknown --store option '" + query + "'",
+                  "the only option is busy_timeout_ms=N (0 to 600000)");
+    }
+    busy_timeout_ms = static_cast<int>(v);
+  }
   if (path.empty()) {
     return fail(ErrorCode::InvalidArgument, "--store sqlite: needs a file path",
                 "write sqlite:PATH, for example sqlite:./data/nessus-mcp.db");
@@ -43,7 +68,9 @@ Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec, IfMissing
                   "choose a writable --data-dir or --store path");
     }
   }
-  return open_sqlite_store(path, if_missing);
+  auto storage = open_sqlite_storage(path, if_missing, busy_timeout_ms);
+  if (!storage) return fail(storage.error());
+  return make_lifecycle_store(std::move(*storage));
 }
 
 }  // namespace nmcp::store

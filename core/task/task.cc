@@ -132,6 +132,7 @@ json to_json(const Task& t) {
       {"cancel_requested", t.cancel_requested},
       {"dead_lettered", t.dead_lettered},
       {"worker", t.worker},
+      {"lease_token", t.lease_token},
       {"lease_until", t.lease_until},
       {"not_before", t.not_before},
       {"created_at", t.created_at},
@@ -178,6 +179,7 @@ std::optional<Task> task_from_json(const json& j) {
     t.cancel_requested = j.value("cancel_requested", false);
     t.dead_lettered = j.value("dead_lettered", false);
     t.worker = j.value("worker", "");
+    t.lease_token = j.value("lease_token", "");
     t.lease_until = j.value("lease_until", Millis{0});
     t.not_before = j.value("not_before", Millis{0});
     t.created_at = j.value("created_at", Millis{0});

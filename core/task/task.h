@@ -69,7 +69,8 @@ struct Task {
   bool cancel_requested = false;
   bool dead_lettered = false;  // failed and parked in the pool's dead-letter queue
 
-  std::string worker;  // the lease holder while running
+  std::string worker;       // the lease holder while running
+  std::string lease_token;  // new at every claim: only the current claim may write
   Millis lease_until = 0;
   Millis not_before = 0;  // a retried task waits for its backoff
 

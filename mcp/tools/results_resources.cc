@@ -27,12 +27,11 @@ class ResultsResources final : public ResourceProvider {
   explicit ResultsResources(ToolDeps deps) : deps_(std::move(deps)) {}
 
   Result<ResourcePage> list(const Principal& principal, const std::string& cursor) const override {
-    store::TaskQuery q;
-    q.owner = principal.tenant;
+    store::TaskQuery q(store::OwnerScope::tenant(principal.tenant));
     q.state = task::State::Completed;
     q.limit = 50;
     q.cursor = cursor;
-    auto page = deps_.store->list(q);
+    auto page = deps_.tasks->list(q);
     if (!page) return fail(page.error());
     ResourcePage out;
     out.next_cursor = page->next_cursor;

@@ -70,7 +70,8 @@ struct QueueInfo {
 
 // Position among the pool's queued tasks, and an estimate from the pool's real capacity, the
 // scans running there now, and its recent scan durations.
-QueueInfo queue_info(store::TaskStore& store, const config::ScannerConfig& c, const task::Task& t) {
+QueueInfo queue_info(store::TaskReader& store, const config::ScannerConfig& c,
+                     const task::Task& t) {
   QueueInfo q;
   if (t.state != task::State::Queued) return q;
   if (auto p = store.queue_position(t.id)) q.position = *p;
@@ -113,23 +114,24 @@ Result<std::string> seal_inline_credentials(const ToolDeps& deps, const config::
                 "name a credential profile instead (list_scanners shows them); secrets then "
                 "never pass through the conversation");
   }
-  const std::string method = args.value("escalation", "Nothing");
-  if (type == task::ScanType::AuthenticatedPrivileged && method == "Nothing") {
+  const std::string method = args.value("escalation", config::kNoEscalation);
+  if (type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
     return fail(ErrorCode::InvalidArgument,
                 "scan_type authenticated_privileged needs an escalation method",
                 "pass escalation (sudo, su, ...) and escalation_password");
   }
-  const json secret = {{"username", args["ssh_username"]},
-                       {"password", args["ssh_password"]},
-                       {"escalation_method", method},
-                       {"escalation_account", args.value("escalation_account", "")},
-                       {"escalation_password", args.value("escalation_password", "")}};
+  config::CredentialProfile secret;
+  secret.username = args["ssh_username"].get<std::string>();
+  secret.password = args["ssh_password"].get<std::string>();
+  secret.escalation_method = method;
+  secret.escalation_account = args.value("escalation_account", "");
+  secret.escalation_password = args.value("escalation_password", "");
   for (const char* field : {"ssh_password", "escalation_password"}) {
     if (hashed.contains(field)) {
       hashed[field] = deps.secrets->fingerprint(hashed[field].get<std::string>());
     }
   }
-  return deps.secrets->seal(secret.dump());
+  return deps.secrets->seal(config::inline_credentials_to_json(secret).dump());
 }
 
 ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
@@ -174,7 +176,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
     t.escalation_override = args.value("escalation", "");
     const std::string method =
         t.escalation_override.empty() ? profile->escalation_method : t.escalation_override;
-    if (type == task::ScanType::AuthenticatedPrivileged && method == "Nothing") {
+    if (type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
       return error_result(
           {ErrorCode::InvalidArgument,
            "scan_type authenticated_privileged needs privilege escalation, but profile '" +
@@ -182,7 +184,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
            "pass escalation (sudo, su, ...) or use scan_type authenticated"});
     }
   }
-  const task::Millis now = task::now_millis();
+  const task::Millis now = deps.clock->now();
   t.id = task::new_task_id();
   t.owner = ctx.principal();
   t.trace_id = ctx.trace_id();
@@ -195,7 +197,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   t.request_hash = task::request_hash(hashed_args);  // secrets only as keyed fingerprints
   t.created_at = now;
   t.not_before = now;
-  auto submitted = deps.store->submit(t);
+  auto submitted = deps.submitter->submit(t);
   if (!submitted) return error_result(submitted.error());
   const task::Task& stored = submitted->task;
   if (submitted->created) {
@@ -208,7 +210,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
                {"addresses", targets->address_count}});
     if (deps.on_submit) deps.on_submit();
   }
-  const QueueInfo q = queue_info(*deps.store, *config, stored);
+  const QueueInfo q = queue_info(*deps.tasks, *config, stored);
   json out = {{"task_id", stored.id},
               {"state", task::to_string(stored.state)},
               {"created", submitted->created},
@@ -290,7 +292,7 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
 json status_view(const ToolDeps& deps, const config::ScannerConfig* config, const task::Task& t) {
   json v = task_view(t);
   QueueInfo q;
-  if (config != nullptr) q = queue_info(*deps.store, *config, t);
+  if (config != nullptr) q = queue_info(*deps.tasks, *config, t);
   v["queue_position"] = t.state == task::State::Queued ? json(q.position) : json(nullptr);
   v["estimated_wait_seconds"] = q.wait_seconds ? json(*q.wait_seconds) : json(nullptr);
   return v;
@@ -359,8 +361,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
              "next_cursor": {"type": ["string", "null"]}}, "required": ["tasks", "next_cursor"]})"),
                  reader_annotations()},
                 [deps](const json& args, RequestContext& ctx) {
-                  store::TaskQuery q;
-                  q.owner = ctx.principal();
+                  store::TaskQuery q(store::OwnerScope::tenant(ctx.principal()));
                   if (args.contains("state"))
                     q.state = task::parse_state(args["state"].get<std::string>());
                   q.pool = args.value("pool", "");
@@ -382,7 +383,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
                       return list && policy::targets_overlap(*list, target);
                     };
                   }
-                  auto page = deps.store->list(q);
+                  auto page = deps.tasks->list(q);
                   if (!page) return error_result(page.error());
                   json tasks = json::array();
                   for (const auto& t : page->tasks) tasks.push_back(task_row(t));
@@ -412,7 +413,8 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
         const std::string id = args.at("task_id").get<std::string>();
         // The store checks the owner inside its transaction: another tenant's task is "no task".
         if (auto valid = check_task_id(id); !valid) return error_result(valid.error());
-        auto t = deps.store->request_cancel(id, ctx.principal(), task::now_millis());
+        auto t = deps.submitter->request_cancel(id, store::OwnerScope::tenant(ctx.principal()),
+                                                deps.clock->now());
         if (!t) return error_result(t.error());
         if (deps.on_submit) deps.on_submit();
         const bool done = t->state == task::State::Cancelled;
@@ -430,7 +432,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
 }  // namespace
 
 Status register_scan_tools(ToolRegistry& registry, const ToolDeps& deps) {
-  if (deps.store == nullptr) {
+  if (deps.tasks == nullptr || deps.submitter == nullptr || deps.scanner_health == nullptr) {
     return fail(ErrorCode::InvalidArgument, "scan tools need a task store");
   }
   if (auto s = add_submit_tools(registry, deps); !s) return s;

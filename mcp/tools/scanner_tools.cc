@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "core/readiness/pool_readiness.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/scan_tools.h"
 
@@ -10,6 +11,9 @@ using nlohmann::json;
 namespace {
 
 ToolAnnotations reader() { return {true, false, true, false}; }
+
+// Health older than this means no worker checks the instance any more.
+constexpr task::Millis kHealthStaleAfterMs = 10 * 60 * 1000;
 
 ToolResult error_result(const std::string& message, const std::string& hint) {
   return ToolResult::failure(message + "\nHint: " + hint);
@@ -22,34 +26,37 @@ json pool_input_schema() {
     "additionalProperties": false})");
 }
 
-// Health as the workers last published it; "unknown" when no worker has probed yet.
-json health_of(const std::map<std::string, json>& statuses, const std::string& id) {
-  const auto it = statuses.find(id);
-  if (it == statuses.end()) {
-    return {{"state", "unknown"},
-            {"detail", "no worker has probed this instance yet (is a worker running?)"}};
+// An instance's health as the workers last published it (readiness.h says what each state
+// means).
+json health_of(const readiness::InstanceReadiness& r) {
+  json h = {{"state", readiness::to_string(r.state)}};
+  if (const store::ScannerStatus* s = r.status) {
+    h["reachable"] = s->reachable;
+    h["authenticated"] = s->authenticated;
+    h["server_status"] = s->server_status;
+    h["edition"] = s->edition;
+    h["version"] = s->version;
+    h["scan_api"] = s->scan_api;
+    h["circuit"] = s->circuit;
+    h["checked_at"] = task::format_time(s->updated_at);
   }
-  const json& s = it->second;
-  const bool reachable = s.value("reachable", false);
-  const std::string circuit = s.value("circuit", "closed");
-  json h = {{"state", !s.value("probed", false)         ? "unknown"
-                      : !reachable || circuit == "open" ? "unhealthy"
-                                                        : "healthy"},
-            {"reachable", reachable},
-            {"server_status", s.value("status", "")},
-            {"edition", s.value("edition", "")},
-            {"version", s.value("version", "")},
-            {"scan_api", s.value("scan_api", false)},
-            {"circuit", circuit},
-            {"checked_at", task::format_time(s.value("updated_at", task::Millis{0}))}};
-  if (!s.value("error", "").empty()) h["error"] = s["error"];
+  if (r.since > 0) h["since"] = task::format_time(r.since);
+  if (r.state != readiness::InstanceState::Usable) {
+    h["error"] = r.error;
+    if (!r.hint.empty()) h["hint"] = r.hint;
+  }
   return h;
 }
 
 struct Estate {
   std::shared_ptr<const config::ScannerConfig> config;
   std::map<std::string, int> running;
-  std::map<std::string, json> health;
+  std::map<std::string, store::ScannerStatus> health;
+  task::Millis now = 0;
+
+  readiness::PoolReadiness pool(const config::PoolConfig& p) const {
+    return readiness::pool_readiness(p, health, now, kHealthStaleAfterMs);
+  }
 };
 
 std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
@@ -59,8 +66,8 @@ std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
     *error = "no scanner configuration is loaded";
     return std::nullopt;
   }
-  auto running = deps.store->running_per_instance();
-  auto health = deps.store->scanner_statuses();
+  auto running = deps.tasks->running_per_instance();
+  auto health = deps.scanner_health->scanner_statuses();
   if (!running || !health) {
     *error = "the task store is unavailable: " +
              (!running ? running.error().message : health.error().message);
@@ -68,6 +75,7 @@ std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
   }
   e.running = std::move(*running);
   e.health = std::move(*health);
+  e.now = deps.clock->now();
   return e;
 }
 
@@ -105,11 +113,13 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
                  const std::vector<store::QueueStats>& queues) {
   int capacity = 0, running = 0;
   json instances = json::array();
-  for (const auto& i : pool.instances) {
+  const auto ready = e.pool(pool);
+  for (std::size_t n = 0; n < pool.instances.size(); ++n) {
+    const auto& i = pool.instances[n];
     const int r = e.running.count(i.id) != 0 ? e.running.at(i.id) : 0;
     running += r;
-    const json h = health_of(e.health, i.id);
-    const bool usable = i.enabled && h["state"] != "unhealthy";
+    const json h = health_of(ready.instances[n]);
+    const bool usable = ready.instances[n].state == readiness::InstanceState::Usable;
     if (usable) capacity += i.max_concurrent_scans;
     instances.push_back({{"id", i.id},
                          {"enabled", i.enabled},
@@ -119,6 +129,7 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
                          {"utilisation", utilisation(r, i.max_concurrent_scans)}});
   }
   json out = {{"pool", pool.name},
+              {"ready", ready.ready},
               {"capacity", capacity},
               {"running", running},
               {"available", std::max(0, capacity - running)},
@@ -131,6 +142,10 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
       out["queued"] = q.queued;
       out["dead_letters"] = q.dead_letters;
     }
+  }
+  if (!ready.ready) {
+    out["not_ready"] = ready.reason;
+    if (!ready.hint.empty()) out["hint"] = ready.hint;
   }
   return out;
 }
@@ -157,7 +172,9 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
             json scanners = json::array();
             for (const auto& pool : e->config->pools) {
               if (only != nullptr && only != &pool) continue;
-              for (const auto& i : pool.instances) {
+              const auto ready = e->pool(pool);
+              for (std::size_t n = 0; n < pool.instances.size(); ++n) {
+                const auto& i = pool.instances[n];
                 const int running = e->running.count(i.id) != 0 ? e->running.at(i.id) : 0;
                 json row = {
                     {"id", i.id},
@@ -172,7 +189,10 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
                     {"max_concurrent_scans", i.max_concurrent_scans},
                     {"running", running},
                     {"utilisation", utilisation(running, i.max_concurrent_scans)},
-                    {"health", health_of(e->health, i.id)}};
+                    {"health", health_of(ready.instances[n])}};
+                if (const auto* st = ready.instances[n].status; st && !st->templates.empty()) {
+                  row["templates"] = st->templates;
+                }
                 if (i.tls.insecure) {
                   row["warning"] = "TLS verification is off for this instance (insecure: true)";
                 }
@@ -236,7 +256,7 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
             const config::PoolConfig* only = nullptr;
             if (auto bad = load_for_pool(deps, args, estate, only)) return *bad;
             const Estate* e = &estate;
-            auto queues = deps.store->queue_stats();
+            auto queues = deps.tasks->queue_stats();
             if (!queues) return error_result(queues.error().message, "retry shortly");
             json pools = json::array();
             for (const auto& pool : e->config->pools) {
@@ -262,9 +282,9 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
         if (!only.empty() && c->pool(only) == nullptr) {
           return error_result("no pool named '" + only + "'", "list_pools shows the pools");
         }
-        auto stats = deps.store->queue_stats();
+        auto stats = deps.tasks->queue_stats();
         if (!stats) return error_result(stats.error().message, "retry shortly");
-        const task::Millis now = task::now_millis();
+        const task::Millis now = deps.clock->now();
         json queues = json::array();
         for (const auto& pool : c->pools) {
           if (!only.empty() && pool.name != only) continue;

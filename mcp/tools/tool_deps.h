@@ -1,7 +1,8 @@
 #pragma once
-// What the product tools need from below the MCP layer: the task store, the live scanner
-// configuration, and a way to tell an embedded worker that work arrived. Tools never call
-// Nessus: scanner health comes from the store, where workers publish it.
+// What the product tools need from below the MCP layer: the parts of the task store tools may
+// use (reading, submitting and cancelling, scanner health; never leases or dead letters), the
+// live scanner configuration, a clock, and a way to tell an embedded worker that work arrived.
+// Tools never call Nessus: scanner health comes from the store, where workers publish it.
 //
 // Thread-safety: the referenced objects are thread-safe; ToolDeps is copied into handlers.
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/base/clock.h"
 #include "core/base/secret_box.h"
 #include "core/config/config_holder.h"
 #include "core/findings/index_cache.h"
@@ -17,7 +19,10 @@
 namespace nmcp::mcp {
 
 struct ToolDeps {
-  store::TaskStore* store = nullptr;
+  store::TaskReader* tasks = nullptr;
+  store::TaskSubmitter* submitter = nullptr;
+  store::ScannerStatusStore* scanner_health = nullptr;
+  const Clock* clock = &system_clock();
   config::ConfigHolder* config = nullptr;
   std::function<void()> on_submit;  // may be empty (no embedded worker)
   // Seals inline credentials when the configuration allows them; may be null.

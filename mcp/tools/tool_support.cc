@@ -18,9 +18,8 @@ Status check_task_id(const std::string& id) {
 Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
                               const std::string& owner) {
   if (auto s = check_task_id(id); !s) return fail(s.error());
-  auto t = deps.store->get(id);
-  if (!t || t->owner != owner) {
-    if (!t && t.error().code != ErrorCode::NotFound) return fail(t.error());
+  auto t = deps.tasks->get(id, store::OwnerScope::tenant(owner));
+  if (!t && t.error().code == ErrorCode::NotFound) {
     return fail(ErrorCode::NotFound, "no task " + id, "list_tasks shows your tasks");
   }
   return t;

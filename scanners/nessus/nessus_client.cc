@@ -298,7 +298,7 @@ json NessusClient::ssh_credentials(const config::CredentialProfile& p) {
   json ssh = {{"auth_method", "password"},    {"username", p.username},
               {"password", p.password},       {"elevate_privileges_with", p.escalation_method},
               {"custom_password_prompt", ""}, {"target_priority_list", ""}};
-  if (p.escalation_method != "Nothing") {
+  if (p.escalation_method != config::kNoEscalation) {
     if (!p.escalation_account.empty()) ssh["escalation_account"] = p.escalation_account;
     ssh["escalation_password"] = p.escalation_password.empty() ? p.password : p.escalation_password;
   }

@@ -93,7 +93,12 @@ double ScanDetails::progress() const {
              : 0.0;
 }
 
-bool ScanDetails::terminal() const { return is_terminal_status(status); }
+ScanPhase ScanDetails::phase() const {
+  if (status.empty() || status == "empty") return ScanPhase::NotLaunched;
+  if (status == "completed" || status == "imported") return ScanPhase::Completed;
+  if (is_terminal_status(status)) return ScanPhase::Stopped;
+  return ScanPhase::Running;
+}
 
 NessusResult<ServerStatus> parse_server_status(const json& j) {
   if (!j.is_object()) return unexpected_reply("/server/status is not an object");

@@ -71,6 +71,14 @@ struct ScanRun {
   std::string status;
 };
 
+// Where a scan stands, as far as driving it goes.
+enum class ScanPhase {
+  NotLaunched,  // "empty": created, never run
+  Running,      // pending, running, paused, stopping, ... (and statuses we do not know)
+  Completed,    // completed, imported: the results can be exported
+  Stopped,      // canceled, cancelled, stopped, aborted: ended without results
+};
+
 struct ScanDetails {
   std::string status;
   std::string name;
@@ -84,7 +92,7 @@ struct ScanDetails {
 
   // 0..100 from the per-host progress (info carries no overall percentage).
   double progress() const;
-  bool terminal() const;
+  ScanPhase phase() const;
 };
 
 struct CreatedScan {

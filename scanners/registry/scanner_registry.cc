@@ -40,39 +40,84 @@ NessusClient* ScannerRegistry::client(const std::string& instance_id) const {
   return e == nullptr ? nullptr : e->client.get();
 }
 
-InstanceHealth ScannerRegistry::probe(const std::string& instance_id, TimePoint now) {
-  Entry* e = find_mutable(instance_id);
-  if (e == nullptr) return {};
+bool InstanceHealth::usable() const {
+  return probed && reachable && authenticated && scan_api && server_status == "ready";
+}
+
+namespace {
+
+// Probes one instance: each check depends on the one before, and the first that fails says
+// what is wrong and what to do.
+InstanceHealth probe_instance(NessusClient& client, const config::InstanceConfig& config) {
   InstanceHealth h;
   h.probed = true;
-  auto status = e->client->server_status();
-  if (status) {
-    h.server_status = status->status;
-    auto props = e->client->server_properties();
-    if (props) {
-      h.reachable = true;
-      h.edition = props->edition();
-      h.version = props->server_version;
-      // API keys need the licence's scan API; a session with the UI token works around it.
-      h.scan_api = props->scan_api ||
-                   (e->config->auth.mode == config::AuthMode::Session && e->config->auth.ui_token);
-    } else {
-      h.error = props.error().message;
-    }
-  } else {
+  auto status = client.server_status();
+  if (!status) {
     h.error = status.error().message;
+    h.hint = !status.error().hint.empty()
+                 ? status.error().hint
+                 : "check the instance's url and that Nessus runs and is reachable from here";
+    return h;
   }
-  const bool ok = h.reachable && h.server_status == "ready";
+  h.reachable = true;
+  h.server_status = status->status;
+  if (auto props = client.server_properties()) {
+    h.edition = props->edition();
+    h.version = props->server_version;
+    // API keys need the licence's scan API; a session with the UI token works around it.
+    h.scan_api =
+        props->scan_api || (config.auth.mode == config::AuthMode::Session && config.auth.ui_token);
+  } else {
+    h.error = props.error().message;
+    h.hint = props.error().hint;
+    return h;
+  }
+  auto templates = client.templates();
+  if (!templates) {
+    h.error = templates.error().message;
+    h.hint = templates.error().kind == NessusErrorKind::Auth
+                 ? (config.auth.mode == config::AuthMode::ApiKeys
+                        ? "check access_key and secret_key (Nessus: Settings > My Account > API "
+                          "Keys generates a new pair)"
+                        : "check username and password of the Nessus account")
+                 : templates.error().hint;
+    return h;
+  }
+  h.authenticated = true;
+  for (const auto& t : *templates) h.templates.push_back(t.name);
+  if (h.server_status != "ready") {
+    h.error = "Nessus is not ready (status " + h.server_status + ")";
+    h.hint = "Nessus is starting or compiling plugins; scans start once it is ready";
+  } else if (!h.scan_api) {
+    h.error = "this Nessus (" + (h.edition.empty() ? std::string("unknown edition") : h.edition) +
+              ") does not allow scans to be created or launched through its API "
+              "(license.features.scan_api is false)";
+    h.hint =
+        "use Nessus Manager (or Tenable's scanners managed by it) with API keys; Professional "
+        "and Expert launch scans only through the web-UI token: auth mode session with "
+        "ui_token: true (outside the documented API)";
+  }
+  return h;
+}
+
+}  // namespace
+
+InstanceHealth ScannerRegistry::probe(const std::string& instance_id, TimePoint now,
+                                      std::int64_t wall_now) {
+  Entry* e = find_mutable(instance_id);
+  if (e == nullptr) return {};
+  InstanceHealth h = probe_instance(*e->client, *e->config);
+  const bool ok = h.usable();
   if (ok) {
     e->breaker->record_success();
   } else {
-    if (h.error.empty()) h.error = "Nessus is not ready (status " + h.server_status + ")";
     e->breaker->record_failure(now);
   }
   bool changed = false;
   {
     std::lock_guard lock(mu_);
-    changed = e->health.reachable != ok;
+    changed = !e->health.probed || e->health.usable() != ok;
+    h.since = changed ? wall_now : e->health.since;
     e->health = h;
   }
   if (changed || !ok) {
@@ -82,14 +127,15 @@ InstanceHealth ScannerRegistry::probe(const std::string& instance_id, TimePoint 
                 {"edition", h.edition},
                 {"version", h.version},
                 {"scan_api", h.scan_api},
-                {"error", h.error}});
+                {"error", h.error},
+                {"hint", h.hint}});
   }
   return h;
 }
 
-void ScannerRegistry::probe_all(TimePoint now) {
+void ScannerRegistry::probe_all(TimePoint now, std::int64_t wall_now) {
   for (const auto& [id, e] : entries_) {
-    if (e.config->enabled && e.breaker->allow(now)) probe(id, now);
+    if (e.config->enabled && e.breaker->allow(now)) probe(id, now, wall_now);
   }
 }
 
@@ -114,6 +160,7 @@ void ScannerRegistry::record_success(const std::string& instance_id) {
   if (e->health.probed && !e->health.reachable) {
     e->health.reachable = true;
     e->health.error.clear();
+    e->health.hint.clear();
   }
 }
 
@@ -126,7 +173,7 @@ bool ScannerRegistry::healthy(const std::string& instance_id, TimePoint now) con
   if (e == nullptr || !e->config->enabled) return false;
   if (e->breaker->state(now) == CircuitBreaker::State::Open) return false;
   std::lock_guard lock(mu_);
-  return !e->health.probed || e->health.reachable;
+  return e->health.usable();
 }
 
 std::vector<store::InstanceSlot> ScannerRegistry::usable(const std::string& pool,
@@ -144,29 +191,30 @@ std::optional<std::string> ScannerRegistry::select(const std::string& pool,
   return store::least_utilised(usable(pool, now), running);
 }
 
-nlohmann::json ScannerRegistry::describe(TimePoint now) const {
-  nlohmann::json out = nlohmann::json::array();
+std::vector<store::ScannerStatus> ScannerRegistry::statuses(TimePoint now) const {
+  std::vector<store::ScannerStatus> out;
   for (const auto& [id, e] : entries_) {
     const InstanceHealth h = health(id);
-    out.push_back(
-        {{"id", id},
-         {"pool", e.pool},
-         {"url", e.config->url},
-         {"enabled", e.config->enabled},
-         {"auth", e.config->auth.mode == config::AuthMode::ApiKeys ? "api_keys" : "session"},
-         {"tls", e.config->tls.insecure               ? "insecure (no verification)"
-                 : !e.config->tls.fingerprint.empty() ? "pinned"
-                 : !e.config->tls.ca_file.empty()     ? "ca_file"
-                                                      : "system CAs"},
-         {"max_concurrent_scans", e.config->max_concurrent_scans},
-         {"probed", h.probed},
-         {"reachable", h.reachable},
-         {"status", h.server_status},
-         {"edition", h.edition},
-         {"version", h.version},
-         {"scan_api", h.scan_api},
-         {"error", h.error},
-         {"circuit", to_string(e.breaker->state(now))}});
+    store::ScannerStatus s;
+    s.instance = id;
+    s.pool = e.pool;
+    s.probed = h.probed;
+    s.reachable = h.reachable;
+    s.authenticated = h.authenticated;
+    s.scan_api = h.scan_api;
+    s.server_status = h.server_status;
+    s.edition = h.edition;
+    s.version = h.version;
+    s.circuit = std::string(to_string(e.breaker->state(now)));
+    s.error = h.error;
+    s.hint = h.hint;
+    s.templates = h.templates;
+    s.since = h.since;
+    if (h.probed && h.error.empty() && s.circuit == "open") {
+      s.error = "calls to this instance keep failing (circuit breaker open)";
+      s.hint = "it is probed again shortly; check the workers' log for the failures";
+    }
+    out.push_back(std::move(s));
   }
   return out;
 }

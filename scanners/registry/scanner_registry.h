@@ -2,12 +2,14 @@
 // ScannerRegistry: the Nessus instances of a configuration, one NessusClient and one circuit
 // breaker each, their last known health, and the choice of where a scan goes.
 //
-// Health comes from probing /server/status and /server/properties (reachable, ready, edition,
-// version, whether the scan API is available). A failed probe or call counts against the
-// instance's breaker; an open breaker takes the instance out of selection until a half-open
-// probe succeeds. select() picks the least utilised healthy, enabled instance of a pool with a
-// free slot, from running-scan counts the caller supplies (the shared task store, so every
-// process sees the same numbers).
+// Health comes from probing /server/status, /server/properties and the template list: the
+// instance is reachable (TLS pin or CA included), ready, logs in with the configured
+// credentials (the template list needs them), and its edition allows scan control through the
+// API. Each failure is reported with what to fix. An instance never probed is not usable. A
+// failed probe or call counts against the instance's breaker; an open breaker takes the
+// instance out of selection until a half-open probe succeeds. select() picks the least utilised
+// healthy, enabled instance of a pool with a free slot, from running-scan counts the caller
+// supplies (the shared task store, so every process sees the same numbers).
 //
 // Thread-safety: all methods may be called concurrently. Time is passed in for breaker
 // decisions.
@@ -25,6 +27,7 @@
 #include "core/base/result.h"
 #include "core/config/scanner_config.h"
 #include "core/store/instance_choice.h"
+#include "core/store/scanner_status.h"
 #include "scanners/nessus/nessus_client.h"
 #include "scanners/registry/circuit_breaker.h"
 
@@ -33,11 +36,18 @@ namespace nmcp::scanners {
 struct InstanceHealth {
   bool probed = false;
   bool reachable = false;
-  std::string server_status;  // ready, loading, ...
-  std::string edition;        // manager, professional, essentials, unknown
+  bool authenticated = false;  // the configured credentials were accepted
+  std::string server_status;   // ready, loading, ...
+  std::string edition;         // manager, professional, essentials, unknown
   std::string version;
-  bool scan_api = false;  // scan control works with this instance's auth mode
-  std::string error;      // the last failure, for operators
+  bool scan_api = false;               // scan control works with this instance's auth mode
+  std::vector<std::string> templates;  // scan template names
+  std::string error;                   // why it cannot take scans, for operators and agents
+  std::string hint;                    // what to do about it
+  std::int64_t since = 0;              // Unix ms when it last became usable or unusable
+
+  // Probed, reachable, ready, logged in and allowed to control scans.
+  bool usable() const;
 };
 
 class ScannerRegistry {
@@ -51,10 +61,10 @@ class ScannerRegistry {
   // The client of an instance, or null for an unknown id.
   NessusClient* client(const std::string& instance_id) const;
 
-  // Probes one instance now and records the outcome.
-  InstanceHealth probe(const std::string& instance_id, TimePoint now);
+  // Probes one instance now and records the outcome; `wall_now` (Unix ms) dates changes.
+  InstanceHealth probe(const std::string& instance_id, TimePoint now, std::int64_t wall_now);
   // Probes every enabled instance whose breaker allows it.
-  void probe_all(TimePoint now);
+  void probe_all(TimePoint now, std::int64_t wall_now);
 
   InstanceHealth health(const std::string& instance_id) const;
   CircuitBreaker::State circuit(const std::string& instance_id, TimePoint now) const;
@@ -62,7 +72,7 @@ class ScannerRegistry {
   void record_success(const std::string& instance_id);
   void record_failure(const std::string& instance_id, TimePoint now);
 
-  // Whether the instance can take work now: enabled, reachable when last probed, breaker not open.
+  // Whether the instance can take work now: enabled, usable when last probed, breaker not open.
   bool healthy(const std::string& instance_id, TimePoint now) const;
 
   // The instances of `pool` that can take work now, with their limits (what a worker offers
@@ -74,8 +84,8 @@ class ScannerRegistry {
   std::optional<std::string> select(const std::string& pool,
                                     const std::map<std::string, int>& running, TimePoint now) const;
 
-  // Instances with their configuration (no secrets), health and circuit state.
-  nlohmann::json describe(TimePoint now) const;
+  // Every instance's health and circuit state, as the store shares it.
+  std::vector<store::ScannerStatus> statuses(TimePoint now) const;
 
  private:
   struct Entry {

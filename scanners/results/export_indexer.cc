@@ -137,9 +137,9 @@ class Indexer final : public ReportVisitor {
 
 }  // namespace
 
-Result<IndexOutcome> index_export(const std::string& export_path, const std::string& index_path,
+Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
                                   CredentialsSupplied credentials, const ParseLimits& limits) {
-  auto writer = findings::IndexWriter::create(index_path);
+  auto writer = findings::IndexWriter::create(dest.path, dest.temp);
   if (!writer) return fail(writer.error());
   ScanValidator validator(credentials);
   Indexer indexer(**writer, validator);
@@ -155,7 +155,8 @@ Result<IndexOutcome> index_export(const std::string& export_path, const std::str
   if (auto s = (*writer)->finish({{"scan_name", out.summary.value("scan_name", "")},
                                   {"policy_name", out.summary.value("policy_name", "")},
                                   {"summary", out.summary},
-                                  {"validation", out.validation}});
+                                  {"validation", out.validation}},
+                                 dest.may_publish);
       !s) {
     return fail(s.error());
   }

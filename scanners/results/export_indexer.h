@@ -5,7 +5,9 @@
 //
 // Thread-safety: each call is independent.
 
+#include <functional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -22,9 +24,18 @@ struct IndexOutcome {
   ParseStats stats;
 };
 
-// Parses `export_path` and publishes its index at `index_path` (atomically: a failed or
-// refused export leaves no index behind).
-Result<IndexOutcome> index_export(const std::string& export_path, const std::string& index_path,
+// Where an index goes: built under `temp` (default: path + ".part"), published at `path` by
+// rename only if `may_publish` (when set) agrees at that moment.
+struct IndexDestination {
+  IndexDestination(std::string index_path) : path(std::move(index_path)) {}  // NOLINT: implicit
+  std::string path;
+  std::string temp;
+  std::function<Status()> may_publish;
+};
+
+// Parses `export_path` and publishes its index (atomically: a failed or refused export, or a
+// refused publication, leaves no index behind).
+Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
                                   CredentialsSupplied credentials, const ParseLimits& limits = {});
 
 }  // namespace nmcp::scanners

@@ -67,7 +67,7 @@ TEST_CASE("store file: garbage and damaged files are refused with how to recover
   auto reopened = store::open_store("sqlite:" + path);
   if (reopened) {
     // The header survived: the damage shows on first use, with the same kind of error.
-    store::TaskQuery q;
+    store::TaskQuery q(store::OwnerScope::everyone());
     q.limit = 1000;
     auto listed = (*reopened)->list(q);
     REQUIRE_FALSE(listed);
@@ -139,7 +139,7 @@ TEST_CASE("store file: eight processes creating the same fresh store all open it
   CHECK(succeeded == 8);
   auto s = store::open_store(spec, store::IfMissing::Refuse);
   REQUIRE(s);
-  store::TaskQuery q;
+  store::TaskQuery q(store::OwnerScope::everyone());
   q.limit = 100;
   auto all = (*s)->list(q);
   REQUIRE(all);

@@ -1,6 +1,10 @@
 // The TaskStore contract: behaviour every backend must show. Each TEST_CASE_TEMPLATE runs once
-// per backend listed in kBackends; a Redis backend joins by adding its fixture there.
+// per backend listed in BACKENDS (tests/contract/backends.h). What is checked here is what
+// differs between backends: atomicity across connections, ordering, capacity, leases and the
+// documented error codes. The rules themselves are lifecycle.h's, unit-tested without a store
+// in tests/unit/core/lifecycle_test.cc.
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -8,29 +12,22 @@
 
 #include "core/store/open_store.h"
 #include "core/store/task_store.h"
-#include "tests/support/subprocess.h"
+#include "tests/contract/backends.h"
 
 using namespace nmcp;
 using store::ClaimRequest;
+using store::Lease;
+using store::OwnerScope;
 using store::TaskStore;
 using task::State;
 using task::Task;
+using testing::SqliteBackend;
 
 namespace {
 
-// A fresh SQLite store in a temp dir; open() gives another connection to the same file, as a
-// second process would have.
-struct SqliteBackend {
-  testing::TempDir dir;
-  std::string spec = "sqlite:" + dir.path() + "/store/tasks.db";
-  std::unique_ptr<TaskStore> open() {
-    auto s = store::open_store(spec);
-    REQUIRE(s);
-    return std::move(*s);
-  }
-};
-
 constexpr task::Millis T0 = 1'700'000'000'000;
+const OwnerScope kLocal = OwnerScope::tenant("local");
+const OwnerScope kAll = OwnerScope::everyone();
 
 Task make_task(const std::string& owner = "local", const std::string& pool = "default",
                task::Millis created = T0) {
@@ -53,6 +50,7 @@ ClaimRequest claim_req(const std::string& worker, task::Millis now,
   r.worker = worker;
   r.now = now;
   r.lease_ms = 1000;
+  r.opens_inline_credentials = true;
   r.pools[pool] = std::move(slots);
   return r;
 }
@@ -63,24 +61,43 @@ Task submit(TaskStore& s, Task t) {
   return r->task;
 }
 
+// Claims and returns the task (with its lease), failing the test if nothing is claimable.
+Task claim(TaskStore& s, const ClaimRequest& r) {
+  auto c = s.claim(r);
+  REQUIRE(c);
+  REQUIRE(c->has_value());
+  return **c;
+}
+
+bool nothing_claimable(TaskStore& s, const ClaimRequest& r) {
+  auto c = s.claim(r);
+  REQUIRE(c);
+  return !c->has_value();
+}
+
 }  // namespace
 
 #define BACKENDS SqliteBackend
 
-TEST_CASE_TEMPLATE("store: submit, get, not found", B, BACKENDS) {
+TEST_CASE_TEMPLATE("store: submit, get, not found, owners", B, BACKENDS) {
   B b;
   auto s = b.open();
   CHECK(s->ping());
   const Task t = submit(*s, make_task());
-  auto got = s->get(t.id);
+  auto got = s->get(t.id, kLocal);
   REQUIRE(got);
   CHECK(got->state == State::Queued);
   CHECK(got->owner == "local");
-  auto missing = s->get(task::new_task_id());
+  auto missing = s->get(task::new_task_id(), kAll);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == ErrorCode::NotFound);
+  // Another tenant's task is exactly a missing one.
+  auto other = s->get(t.id, OwnerScope::tenant("team-b"));
+  REQUIRE_FALSE(other);
+  CHECK(other.error().code == ErrorCode::NotFound);
+  CHECK(other.error().message == "no task " + t.id);
   // Durable: another connection sees it.
-  CHECK(b.open()->get(t.id));
+  CHECK(b.open()->get(t.id, kAll));
 }
 
 TEST_CASE_TEMPLATE("store: idempotency is scoped to the owner and checks the request hash", B,
@@ -156,30 +173,32 @@ TEST_CASE_TEMPLATE("store: claims are FIFO per pool, honour capacity and pick th
 
   const std::vector<store::InstanceSlot> slots = {{"a", 1}, {"b", 2}};
   std::vector<std::string> instances;
+  std::set<std::string> tokens;
   for (int i = 0; i < 3; ++i) {
-    auto c = s->claim(claim_req("w1", T0 + 10, slots));
-    REQUIRE(c);
-    REQUIRE(c->has_value());
-    CHECK((*c)->id == tasks[static_cast<std::size_t>(i)].id);  // oldest first
-    CHECK((*c)->state == State::Running);
-    CHECK((*c)->attempts == 1);
-    instances.push_back((*c)->instance);
+    const Task c = claim(*s, claim_req("w1", T0 + 10, slots));
+    CHECK(c.id == tasks[static_cast<std::size_t>(i)].id);  // oldest first
+    CHECK(c.state == State::Running);
+    CHECK(c.attempts == 1);
+    CHECK(c.worker == "w1");
+    CHECK_FALSE(c.lease_token.empty());
+    tokens.insert(c.lease_token);
+    instances.push_back(c.instance);
   }
+  CHECK(tokens.size() == 3);  // a token per claim
   CHECK(instances == std::vector<std::string>{"a", "b", "b"});
   // Full: a + b = 3 slots.
-  auto none = s->claim(claim_req("w1", T0 + 10, slots));
-  REQUIRE(none);
-  CHECK_FALSE(none->has_value());
+  CHECK(nothing_claimable(*s, claim_req("w1", T0 + 10, slots)));
   auto counts = s->running_per_instance();
   REQUIRE(counts);
   CHECK(*counts == std::map<std::string, int>{{"a", 1}, {"b", 2}});
   // The capacity is the store's: a second connection sees the pool full as well.
-  auto from_other = b.open()->claim(claim_req("w2", T0 + 10, slots));
-  REQUIRE(from_other);
-  CHECK_FALSE(from_other->has_value());
+  CHECK(nothing_claimable(*b.open(), claim_req("w2", T0 + 10, slots)));
   auto pos = s->queue_position(tasks[4].id);
   REQUIRE(pos);
   CHECK(*pos == 2);
+  auto running_pos = s->queue_position(tasks[0].id);
+  REQUIRE(running_pos);
+  CHECK(*running_pos == 0);
 }
 
 TEST_CASE_TEMPLATE("store: concurrent claimers never get the same task", B, BACKENDS) {
@@ -208,40 +227,138 @@ TEST_CASE_TEMPLATE("store: concurrent claimers never get the same task", B, BACK
   CHECK(std::set<std::string>(claimed.begin(), claimed.end()).size() == kTasks);
 }
 
-TEST_CASE_TEMPLATE("store: an expired lease makes the task claimable with its recorded step", B,
+TEST_CASE_TEMPLATE("store: concurrent claimers never exceed an instance's capacity", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  for (int i = 0; i < 40; ++i) submit(*s, make_task("local", "default", T0 + i));
+  std::vector<std::unique_ptr<TaskStore>> conns;
+  for (int i = 0; i < 4; ++i) conns.push_back(b.open());
+  std::atomic<int> claimed{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 4; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < 10; ++i) {
+        auto c = conns[static_cast<std::size_t>(w)]->claim(
+            claim_req("w" + std::to_string(w), T0 + 100, {{"a", 3}, {"b", 2}}));
+        if (c && c->has_value()) ++claimed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(claimed.load() == 5);
+  auto counts = s->running_per_instance();
+  REQUIRE(counts);
+  CHECK(*counts == std::map<std::string, int>{{"a", 3}, {"b", 2}});
+}
+
+TEST_CASE_TEMPLATE(
+    "store: an expired lease is taken over with its step; the stale one writes "
+    "nothing",
+    B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  const Task first = claim(*s, claim_req("w1", T0 + 1));
+  const Lease old = store::lease_of(first);
+  store::StepUpdate u;
+  u.step = task::Step::Poll;
+  u.nessus_scan_id = 41;
+  REQUIRE(s->record(t.id, old, u, T0 + 2, T0 + 1001));
+
+  // Still leased: nobody else gets it.
+  CHECK(nothing_claimable(*s, claim_req("w2", T0 + 900, {{"a", 100}, {"b", 100}})));
+  // Expired, but the scan lives on "a": an offer of only "b" cannot take it.
+  CHECK(nothing_claimable(*s, claim_req("w2", T0 + 2000, {{"b", 100}})));
+  // "a" takes it back even when full, because the scan already occupies its slot.
+  const Task back = claim(*s, claim_req("w2", T0 + 2000, {{"a", 1}}));
+  CHECK(back.worker == "w2");
+  CHECK(back.step == task::Step::Poll);
+  CHECK(back.nessus_scan_id == 41);
+  CHECK(back.attempts == 2);
+  CHECK(back.lease_token != old.token);
+  // Taking over counts the lost attempt.
+  CHECK(back.failures == 1);
+  CHECK(back.error.code == "worker_lost");
+
+  // The old holder can do nothing any more, whatever it tries.
+  store::StepUpdate later;
+  later.step = task::Step::Export;
+  for (auto result :
+       {s->renew(t.id, old, T0 + 2001, T0 + 3000),
+        s->record(t.id, old, later, T0 + 2001, T0 + 3000),
+        s->finish(t.id, old, State::Completed, {}, T0 + 2001),
+        s->retry_later(t.id, old, {"x", "y", ""}, {T0 + 2500, 5, std::nullopt}, T0 + 2001),
+        s->dead_letter(t.id, old, {"x", "y", ""}, T0 + 2001), s->release(t.id, old, T0 + 2001)}) {
+    REQUIRE_FALSE(result);
+    CHECK(result.error().code == ErrorCode::FailedPrecondition);
+  }
+  auto now = s->get(t.id, kAll);
+  REQUIRE(now);
+  CHECK(now->step == task::Step::Poll);
+  CHECK(now->state == State::Running);
+  CHECK(s->renew(t.id, store::lease_of(back), T0 + 2001, T0 + 3000));
+}
+
+TEST_CASE_TEMPLATE("store: the same worker's superseded claim cannot write either", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  const Task first = claim(*s, claim_req("w1", T0 + 1));
+  // w1 loses track; another worker takes the expired lease, then w1 gets it back after that
+  // worker's lease expires too: the token tells the three claims apart.
+  const Task second = claim(*s, claim_req("w2", T0 + 2000));
+  const Task third = claim(*s, claim_req("w1", T0 + 4000));
+  CHECK(third.worker == "w1");
+  CHECK(third.lease_token != first.lease_token);
+  auto stale = s->record(t.id, store::lease_of(first), {}, T0 + 4001, T0 + 5000);
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code == ErrorCode::FailedPrecondition);
+  CHECK_FALSE(s->renew(t.id, store::lease_of(second), T0 + 4001, T0 + 5000));
+  CHECK(s->renew(t.id, store::lease_of(third), T0 + 4001, T0 + 5000));
+}
+
+TEST_CASE_TEMPLATE("store: a claim never hands a worker a task it holds, even expired", B,
                    BACKENDS) {
   B b;
   auto s = b.open();
   const Task t = submit(*s, make_task());
-  auto c = s->claim(claim_req("w1", T0 + 1));
-  REQUIRE(c);
-  REQUIRE(c->has_value());
-  store::StepUpdate u;
-  u.step = task::Step::Poll;
-  u.nessus_scan_id = 41;
-  REQUIRE(s->record(t.id, "w1", u, T0 + 2, T0 + 1001));
+  const Task held = claim(*s, claim_req("w1", T0 + 1));
+  // The lease ran out while w1 was still working on a long step: w1 does not claim it again...
+  CHECK(nothing_claimable(*s, claim_req("w1", T0 + 5000)));
+  // ...and may still renew it, because nobody took it over.
+  auto renewed = s->renew(t.id, store::lease_of(held), T0 + 5001, T0 + 6000);
+  REQUIRE(renewed);
+  CHECK(renewed->lease_until == T0 + 6000);
+  CHECK(renewed->failures == 0);
+  // Once it expires again, another worker does take it.
+  CHECK(claim(*s, claim_req("w2", T0 + 7000)).id == t.id);
+}
 
-  // Still leased: nobody else gets it.
-  auto early = s->claim(claim_req("w2", T0 + 900, {{"a", 100}, {"b", 100}}));
-  REQUIRE(early);
-  CHECK_FALSE(early->has_value());
-  // Expired, but the scan lives on "a": an offer of only "b" cannot take it.
-  auto wrong = s->claim(claim_req("w2", T0 + 2000, {{"b", 100}}));
-  REQUIRE(wrong);
-  CHECK_FALSE(wrong->has_value());
-  // "a" takes it back even when full, because the scan already occupies its slot.
-  auto back = s->claim(claim_req("w2", T0 + 2000, {{"a", 1}}));
-  REQUIRE(back);
-  REQUIRE(back->has_value());
-  CHECK((*back)->worker == "w2");
-  CHECK((*back)->step == task::Step::Poll);
-  CHECK((*back)->nessus_scan_id == 41);
-  CHECK((*back)->attempts == 2);
-  // The old worker has lost it.
-  auto stale = s->renew(t.id, "w1", T0 + 2001, T0 + 3000);
-  REQUIRE_FALSE(stale);
-  CHECK(stale.error().code == ErrorCode::FailedPrecondition);
-  CHECK(s->renew(t.id, "w2", T0 + 2001, T0 + 3000));
+TEST_CASE_TEMPLATE("store: a task whose worker keeps dying ends in the dead-letter queue", B,
+                   BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  task::Millis now = T0;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto r = claim_req("w" + std::to_string(attempt), now);
+    r.max_failures = 3;
+    const Task c = claim(*s, r);
+    CHECK(c.attempts == attempt);
+    now += 2000;  // the worker dies; its lease expires
+  }
+  auto r = claim_req("w9", now);
+  r.max_failures = 3;
+  CHECK(nothing_claimable(*s, r));  // buried instead of handed out a fourth time
+  auto dead = s->get(t.id, kAll);
+  REQUIRE(dead);
+  CHECK(dead->state == State::Failed);
+  CHECK(dead->dead_lettered);
+  CHECK(dead->error.code == "worker_lost");
+  CHECK(dead->error.message.find("gave up after 3 attempts") != std::string::npos);
+  auto counts = s->running_per_instance();
+  REQUIRE(counts);
+  CHECK(counts->empty());
 }
 
 TEST_CASE_TEMPLATE("store: retries back off, then dead-letter; the DLQ can be retried and purged",
@@ -250,19 +367,17 @@ TEST_CASE_TEMPLATE("store: retries back off, then dead-letter; the DLQ can be re
   auto s = b.open();
   const Task t = submit(*s, make_task());
   task::Millis now = T0;
+  Lease lease;
   for (int attempt = 1; attempt <= 3; ++attempt) {
-    auto c = s->claim(claim_req("w1", now));
-    REQUIRE(c);
-    REQUIRE(c->has_value());
-    auto r =
-        s->retry_later(t.id, "w1", {"nessus_unavailable", "503", "retry"}, {now + 500, 3}, now);
+    lease = store::lease_of(claim(*s, claim_req("w1", now)));
+    auto r = s->retry_later(t.id, lease, {"nessus_unavailable", "503", "retry"},
+                            {now + 500, 3, std::nullopt}, now);
     REQUIRE(r);
     CHECK(r->failures == attempt);
     if (attempt < 3) {
       CHECK(r->state == State::Queued);
-      auto too_soon = s->claim(claim_req("w1", now + 499));
-      REQUIRE(too_soon);
-      CHECK_FALSE(too_soon->has_value());
+      CHECK(r->worker.empty());
+      CHECK(nothing_claimable(*s, claim_req("w1", now + 499)));
       now += 500;
     } else {
       CHECK(r->state == State::Failed);
@@ -270,7 +385,7 @@ TEST_CASE_TEMPLATE("store: retries back off, then dead-letter; the DLQ can be re
       CHECK(r->error.message.find("gave up after 3 attempts") != std::string::npos);
     }
   }
-  store::TaskQuery q;
+  store::TaskQuery q(kAll);
   q.dead_lettered_only = true;
   auto dlq = s->list(q);
   REQUIRE(dlq);
@@ -285,34 +400,41 @@ TEST_CASE_TEMPLATE("store: retries back off, then dead-letter; the DLQ can be re
   CHECK(retried->state == State::Queued);
   CHECK(retried->failures == 0);
   CHECK(retried->error.empty());
-  auto again = s->claim(claim_req("w1", now + 2));
-  REQUIRE(again);
-  CHECK(again->has_value());
-  CHECK_FALSE(s->retry_dead_letter(t.id, now + 3));  // not dead-lettered any more
+  const Task again = claim(*s, claim_req("w1", now + 2));
+  auto not_dead = s->retry_dead_letter(t.id, now + 3);
+  REQUIRE_FALSE(not_dead);
+  CHECK(not_dead.error().code == ErrorCode::FailedPrecondition);
 
-  REQUIRE(s->dead_letter(t.id, "w1", {"nessus_rejected", "400", ""}, now + 4));
+  REQUIRE(s->dead_letter(t.id, store::lease_of(again), {"nessus_rejected", "400", ""}, now + 4));
   auto purged_early = s->purge_dead_letters("", now + 4);  // strictly older only
   REQUIRE(purged_early);
   CHECK(*purged_early == 0);
+  auto purged_other_pool = s->purge_dead_letters("elsewhere", now + 5);
+  REQUIRE(purged_other_pool);
+  CHECK(*purged_other_pool == 0);
   auto purged = s->purge_dead_letters("default", now + 5);
   REQUIRE(purged);
   CHECK(*purged == 1);
-  CHECK_FALSE(s->get(t.id));
+  CHECK_FALSE(s->get(t.id, kAll));
 }
 
 TEST_CASE_TEMPLATE("store: finishing checks the lease and the state machine", B, BACKENDS) {
   B b;
   auto s = b.open();
   const Task t = submit(*s, make_task());
-  REQUIRE(s->claim(claim_req("w1", T0 + 1)));
-  CHECK_FALSE(s->finish(t.id, "w2", State::Completed, {}, T0 + 2));  // not the holder
-  CHECK_FALSE(s->finish(t.id, "w1", State::Queued, {}, T0 + 2));     // not terminal
-  auto done = s->finish(t.id, "w1", State::Completed, {}, T0 + 3);
+  const Lease lease = store::lease_of(claim(*s, claim_req("w1", T0 + 1)));
+  CHECK_FALSE(s->finish(t.id, {"w2", lease.token}, State::Completed, {}, T0 + 2));
+  CHECK_FALSE(s->finish(t.id, {"w1", "not-the-token"}, State::Completed, {}, T0 + 2));
+  auto not_terminal = s->finish(t.id, lease, State::Queued, {}, T0 + 2);
+  REQUIRE_FALSE(not_terminal);
+  CHECK(not_terminal.error().code == ErrorCode::InvalidArgument);
+  auto done = s->finish(t.id, lease, State::Completed, {}, T0 + 3);
   REQUIRE(done);
   CHECK(done->state == State::Completed);
   CHECK(done->finished_at == T0 + 3);
   CHECK(done->worker.empty());
-  auto cancel = s->request_cancel(t.id, "local", T0 + 4);
+  CHECK(done->lease_token.empty());
+  auto cancel = s->request_cancel(t.id, kLocal, T0 + 4);
   REQUIRE_FALSE(cancel);
   CHECK(cancel.error().code == ErrorCode::FailedPrecondition);
   auto durations = s->typical_duration("default");
@@ -320,29 +442,88 @@ TEST_CASE_TEMPLATE("store: finishing checks the lease and the state machine", B,
   CHECK(durations->value_or(-1) == 2);
 }
 
+TEST_CASE_TEMPLATE("store: release hands a task back without counting a failure", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  const Task c = claim(*s, claim_req("w1", T0 + 1));
+  store::StepUpdate u;
+  u.step = task::Step::Poll;
+  u.nessus_scan_id = 7;
+  REQUIRE(s->record(t.id, store::lease_of(c), u, T0 + 2, T0 + 1002));
+  auto released = s->release(t.id, store::lease_of(c), T0 + 3);
+  REQUIRE(released);
+  CHECK(released->state == State::Queued);
+  CHECK(released->failures == 0);
+  CHECK(released->worker.empty());
+  // Another worker resumes it at once, on its instance, from its step.
+  const Task next = claim(*s, claim_req("w2", T0 + 3));
+  CHECK(next.step == task::Step::Poll);
+  CHECK(next.nessus_scan_id == 7);
+  CHECK(next.failures == 0);
+  CHECK_FALSE(s->release(t.id, store::lease_of(c), T0 + 4));
+}
+
+TEST_CASE_TEMPLATE("store: sealed credentials are erased when the scan exists and when a task ends",
+                   B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  auto with_secret = [] {
+    Task t = make_task();
+    t.sealed_credentials = "sealed-blob";
+    return t;
+  };
+  // Erased once the scan exists.
+  const Task a = submit(*s, with_secret());
+  CHECK(s->get(a.id, kAll)->sealed_credentials == "sealed-blob");
+  // A worker without the key to open them leaves such a task to one that has it.
+  auto keyless = claim_req("w2", T0 + 1);
+  keyless.opens_inline_credentials = false;
+  CHECK(nothing_claimable(*s, keyless));
+  const Task ca = claim(*s, claim_req("w1", T0 + 1));
+  store::StepUpdate created;
+  created.step = task::Step::Launch;
+  created.nessus_scan_id = 1;
+  created.erase_credentials = true;
+  CHECK(
+      s->record(a.id, store::lease_of(ca), created, T0 + 2, T0 + 900)->sealed_credentials.empty());
+  // Erased when finished, dead-lettered or cancelled.
+  const Task f = submit(*s, with_secret());
+  CHECK(s->finish(f.id, store::lease_of(claim(*s, claim_req("w1", T0 + 3))), State::Failed, {},
+                  T0 + 4)
+            ->sealed_credentials.empty());
+  const Task d = submit(*s, with_secret());
+  CHECK(s->dead_letter(d.id, store::lease_of(claim(*s, claim_req("w1", T0 + 5))), {"x", "y", ""},
+                       T0 + 6)
+            ->sealed_credentials.empty());
+  CHECK(s->retry_dead_letter(d.id, T0 + 7)->sealed_credentials.empty());
+  const Task q = submit(*s, with_secret());
+  CHECK(s->request_cancel(q.id, kLocal, T0 + 8)->sealed_credentials.empty());
+  CHECK(s->get(q.id, kAll)->sealed_credentials.empty());
+}
+
 TEST_CASE_TEMPLATE("store: cancelling queued and running tasks, owners only", B, BACKENDS) {
   B b;
   auto s = b.open();
   const Task queued = submit(*s, make_task("local", "default", T0));
   const Task running = submit(*s, make_task("local", "default", T0 + 1));
-  auto other = s->request_cancel(queued.id, "someone-else", T0 + 2);
+  auto other = s->request_cancel(queued.id, OwnerScope::tenant("someone-else"), T0 + 2);
   REQUIRE_FALSE(other);
   CHECK(other.error().code == ErrorCode::NotFound);
-  auto c = s->request_cancel(queued.id, "local", T0 + 2);
+  CHECK(s->get(queued.id, kAll)->state == State::Queued);  // unchanged
+  auto c = s->request_cancel(queued.id, kLocal, T0 + 2);
   REQUIRE(c);
   CHECK(c->state == State::Cancelled);
-  auto claimed = s->claim(claim_req("w1", T0 + 3));
-  REQUIRE(claimed);
-  REQUIRE(claimed->has_value());
-  CHECK((*claimed)->id == running.id);
-  auto r = s->request_cancel(running.id, "local", T0 + 4);
+  const Task claimed = claim(*s, claim_req("w1", T0 + 3));
+  CHECK(claimed.id == running.id);
+  auto r = s->request_cancel(running.id, kAll, T0 + 4);  // an operator
   REQUIRE(r);
   CHECK(r->state == State::Running);
   CHECK(r->cancel_requested);
-  auto seen = s->renew(running.id, "w1", T0 + 5, T0 + 900);
+  auto seen = s->renew(running.id, store::lease_of(claimed), T0 + 5, T0 + 900);
   REQUIRE(seen);
   CHECK(seen->cancel_requested);
-  CHECK(s->finish(running.id, "w1", State::Cancelled, {}, T0 + 6));
+  CHECK(s->finish(running.id, store::lease_of(claimed), State::Cancelled, {}, T0 + 6));
 }
 
 TEST_CASE_TEMPLATE("store: listing is per owner, filtered and paged without gaps", B, BACKENDS) {
@@ -355,8 +536,7 @@ TEST_CASE_TEMPLATE("store: listing is per owner, filtered and paged without gaps
   }
   submit(*s, make_task("team-b"));
   std::set<std::string> seen;
-  store::TaskQuery q;
-  q.owner = "local";
+  store::TaskQuery q(kLocal);
   q.limit = 7;
   int pages = 0;
   for (;;) {
@@ -370,16 +550,18 @@ TEST_CASE_TEMPLATE("store: listing is per owner, filtered and paged without gaps
   CHECK(pages == 4);
   CHECK(seen == mine);
 
-  store::TaskQuery dmz;
-  dmz.owner = "local";
+  store::TaskQuery everyone(kAll);
+  everyone.limit = 100;
+  CHECK(s->list(everyone)->tasks.size() == 26);
+
+  store::TaskQuery dmz(kLocal);
   dmz.pool = "dmz";
   dmz.limit = 100;
   auto d = s->list(dmz);
   REQUIRE(d);
   CHECK(d->tasks.size() == 12);
 
-  store::TaskQuery pred;
-  pred.owner = "local";
+  store::TaskQuery pred(kLocal);
   pred.limit = 3;
   int calls = 0;
   pred.predicate = [&calls](const Task&) { return ++calls % 5 == 0; };
@@ -388,38 +570,67 @@ TEST_CASE_TEMPLATE("store: listing is per owner, filtered and paged without gaps
   CHECK(p->tasks.size() == 3);
   CHECK_FALSE(p->next_cursor.empty());
 
-  store::TaskQuery bad;
+  store::TaskQuery bad(kAll);
   bad.cursor = "../../etc";
   auto e = s->list(bad);
   REQUIRE_FALSE(e);
   CHECK(e.error().code == ErrorCode::InvalidArgument);
 }
 
-TEST_CASE_TEMPLATE("store: scanner status is shared between connections", B, BACKENDS) {
+TEST_CASE_TEMPLATE("store: scanner status is a typed record shared between connections", B,
+                   BACKENDS) {
   B b;
   auto s = b.open();
-  REQUIRE(s->put_scanner_status("local", {{"reachable", true}}, T0));
-  REQUIRE(s->put_scanner_status("local", {{"reachable", false}}, T0 + 1));
+  store::ScannerStatus st;
+  st.instance = "local";
+  st.pool = "default";
+  st.probed = st.reachable = st.authenticated = st.scan_api = true;
+  st.templates = {"advanced", "basic"};
+  st.updated_at = T0;
+  REQUIRE(s->put_scanner_status(st));
+  st.reachable = false;
+  st.error = "connection refused";
+  st.hint = "check the url";
+  st.since = T0 + 1;
+  st.updated_at = T0 + 1;
+  REQUIRE(s->put_scanner_status(st));
   auto all = b.open()->scanner_statuses();
   REQUIRE(all);
   REQUIRE(all->count("local") == 1);
-  CHECK(all->at("local")["reachable"] == false);
-  CHECK(all->at("local")["updated_at"] == T0 + 1);
+  const auto& got = all->at("local");
+  CHECK_FALSE(got.reachable);
+  CHECK_FALSE(got.usable());
+  CHECK(got.error == "connection refused");
+  CHECK(got.hint == "check the url");
+  CHECK(got.templates == std::vector<std::string>{"advanced", "basic"});
+  CHECK(got.since == T0 + 1);
+  CHECK(got.updated_at == T0 + 1);
 }
 
-TEST_CASE("open_store: clear errors for what it cannot open") {
-  auto redis = store::open_store("redis://localhost:6379");
-  REQUIRE_FALSE(redis);
-  CHECK(redis.error().message.find("Redis") != std::string::npos);
-  CHECK_FALSE(store::open_store("mysql://x"));
-  CHECK_FALSE(store::open_store("sqlite:"));
-  auto unwritable = store::open_store("sqlite:/proc/nope/tasks.db");
-  REQUIRE_FALSE(unwritable);
-  testing::TempDir dir;
-  auto garbage = dir.file("not-a-db", std::string(4096, 'x'));
-  auto g = store::open_store("sqlite:" + garbage);
-  REQUIRE_FALSE(g);
-  CHECK_FALSE(g.error().message.empty());
+TEST_CASE_TEMPLATE("store: a busy store answers Unavailable and changes nothing", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  const Task c = claim(*s, claim_req("w1", T0 + 1));
+  {
+    auto busy = b.busy();
+    auto renewed = s->renew(t.id, store::lease_of(c), T0 + 2, T0 + 5000);
+    REQUIRE_FALSE(renewed);
+    CHECK(renewed.error().code == ErrorCode::Unavailable);
+    auto submitted = s->submit(make_task());
+    REQUIRE_FALSE(submitted);
+    CHECK(submitted.error().code == ErrorCode::Unavailable);
+    auto claimed = s->claim(claim_req("w2", T0 + 3));
+    REQUIRE_FALSE(claimed);
+    CHECK(claimed.error().code == ErrorCode::Unavailable);
+  }
+  // The lease is still the holder's, unchanged by the failed renewal.
+  auto after = s->get(t.id, kAll);
+  REQUIRE(after);
+  CHECK(after->lease_until == c.lease_until);
+  CHECK(s->renew(t.id, store::lease_of(c), T0 + 4, T0 + 5000));
+  store::TaskQuery q(kAll);
+  CHECK(s->list(q)->tasks.size() == 1);
 }
 
 TEST_CASE_TEMPLATE("store: an imported scan is completed at once and never claimed", B, BACKENDS) {
@@ -430,17 +641,25 @@ TEST_CASE_TEMPLATE("store: an imported scan is completed at once and never claim
   auto imported = s->import_completed(t);
   REQUIRE(imported);
   CHECK(imported->state == State::Completed);
-  auto got = s->get(t.id);
+  auto got = s->get(t.id, kAll);
   REQUIRE(got);
   CHECK(got->state == State::Completed);
   CHECK(got->summary["findings"] == 3);
   CHECK(got->finished_at.has_value());
-  store::ClaimRequest r;
-  r.worker = "w";
-  r.pools["default"] = {{"sim", 10}};
-  r.now = T0 + 1000;
-  auto claimed = s->claim(r);
-  REQUIRE(claimed);
-  CHECK_FALSE(claimed->has_value());
-  CHECK_FALSE(s->import_completed(t));  // the same id twice
+  CHECK(nothing_claimable(*s, claim_req("w", T0 + 1000, {{"sim", 10}})));
+  auto twice = s->import_completed(t);  // the same id twice
+  REQUIRE_FALSE(twice);
+  CHECK(twice.error().code == ErrorCode::AlreadyExists);
+}
+
+TEST_CASE("open_store: clear errors for what it cannot open") {
+  auto redis = store::open_store("redis://localhost:6379");
+  REQUIRE_FALSE(redis);
+  CHECK(redis.error().message.find("Redis") != std::string::npos);
+  CHECK_FALSE(store::open_store("mysql://x"));
+  CHECK_FALSE(store::open_store("sqlite:"));
+  CHECK_FALSE(store::open_store("sqlite:/tmp/x.db?busy_timeout_ms=abc"));
+  CHECK_FALSE(store::open_store("sqlite:/tmp/x.db?whatever=1"));
+  auto unwritable = store::open_store("sqlite:/proc/nope/tasks.db");
+  REQUIRE_FALSE(unwritable);
 }

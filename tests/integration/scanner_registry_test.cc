@@ -2,6 +2,8 @@
 
 #include "scanners/registry/scanner_registry.h"
 
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "tests/support/nessus_sim.h"
@@ -26,6 +28,7 @@ std::shared_ptr<const config::ScannerConfig> config_of(
 }
 
 const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
+constexpr std::int64_t kWall = 1'700'000'000'000;
 
 }  // namespace
 
@@ -42,7 +45,7 @@ TEST_CASE(
   auto registry = ScannerRegistry::create(config_of({a, b, off}));
   REQUIRE(registry);
   auto& r = **registry;
-  r.probe_all(t0);
+  r.probe_all(t0, kWall);
   const auto ha = r.health("a");
   CHECK(ha.reachable);
   CHECK(ha.edition == "manager");
@@ -59,7 +62,16 @@ TEST_CASE(
   CHECK(r.select("lab", {{"a", 2}, {"b", 3}}, t0) == "b");  // a is full
   CHECK_FALSE(r.select("lab", {{"a", 2}, {"b", 4}}, t0));   // everything full
   CHECK_FALSE(r.select("other-pool", {}, t0));
-  const std::string described = r.describe(t0).dump();
+  CHECK(ha.authenticated);
+  CHECK(ha.usable());
+  CHECK(ha.since == kWall);
+  CHECK(std::find(ha.templates.begin(), ha.templates.end(), "advanced") != ha.templates.end());
+  std::string described;
+  for (const auto& st : r.statuses(t0)) {
+    described += nmcp::store::to_json(st).dump();
+    if (st.instance == "a") CHECK(st.usable());
+    if (st.instance == "off") CHECK_FALSE(st.probed);
+  }
   CHECK(described.find(nmcp::testing::kSimAccessKey) == std::string::npos);
   CHECK(described.find(nmcp::testing::kSimPassword) == std::string::npos);
   CHECK(described.find("\"circuit\":\"closed\"") != std::string::npos);
@@ -73,11 +85,11 @@ TEST_CASE("registry: a failing instance is taken out by its breaker and probed b
   auto registry = ScannerRegistry::create(config_of({good, flaky}), {2, 30s});
   REQUIRE(registry);
   auto& r = **registry;
-  r.probe("flaky", t0);
+  r.probe("flaky", t0, kWall);
   CHECK_FALSE(r.health("flaky").reachable);
   CHECK(r.health("flaky").error.find("could not connect") != std::string::npos);
   CHECK_FALSE(r.healthy("flaky", t0));  // unreachable at its last probe
-  r.probe("flaky", t0);
+  r.probe("flaky", t0, kWall);
   CHECK(r.circuit("flaky", t0) == CircuitBreaker::State::Open);
   CHECK(r.select("lab", {{"good", 2}}, t0) == std::nullopt);  // good is full, flaky is out
   CHECK(r.circuit("flaky", t0 + 31s) == CircuitBreaker::State::HalfOpen);
@@ -87,9 +99,44 @@ TEST_CASE("registry: a failing instance is taken out by its breaker and probed b
   r.record_failure("good", t0);
   r.record_failure("good", t0);
   CHECK(r.circuit("good", t0) == CircuitBreaker::State::Open);
-  CHECK(r.select("lab", {}, t0) == std::optional<std::string>("flaky"));  // good is out now
+  // Flaky answered a call, but only a probe that finds it usable brings it back for scans.
+  CHECK(r.select("lab", {}, t0) == std::nullopt);
   // After open_for a half-open probe succeeds and brings it back.
-  r.probe_all(t0 + 31s);
+  r.probe_all(t0 + 31s, kWall + 31000);
   CHECK(r.circuit("good", t0 + 31s) == CircuitBreaker::State::Closed);
   CHECK(r.select("lab", {}, t0 + 31s) == "good");
+}
+
+TEST_CASE("registry: a probe logs in, and says what is wrong with a key, a pin or an edition") {
+  SimProcess manager;
+  SimProcess pro({"--edition", "professional"});
+  auto wrong_key = manager.api_keys_instance("wrong-key");
+  wrong_key.auth.secret_key = std::string(64, 'f');
+  auto wrong_pin = manager.api_keys_instance("wrong-pin");
+  wrong_pin.tls.fingerprint = "sha256:" + std::string(64, '0');
+  auto professional = pro.api_keys_instance("pro");
+  auto registry = ScannerRegistry::create(config_of({wrong_key, wrong_pin, professional}));
+  REQUIRE(registry);
+  auto& r = **registry;
+  r.probe_all(t0, kWall);
+
+  const auto k = r.health("wrong-key");
+  CHECK(k.reachable);
+  CHECK_FALSE(k.authenticated);
+  CHECK_FALSE(k.usable());
+  CHECK(k.hint.find("access_key") != std::string::npos);
+
+  const auto p = r.health("wrong-pin");
+  CHECK_FALSE(p.reachable);
+  CHECK_FALSE(p.usable());
+  CHECK(p.error.find("sha256:") != std::string::npos);  // names the certificate it saw
+
+  const auto e = r.health("pro");
+  CHECK(e.authenticated);
+  CHECK_FALSE(e.scan_api);
+  CHECK_FALSE(e.usable());
+  CHECK(e.error.find("professional") != std::string::npos);
+  CHECK(e.hint.find("ui_token") != std::string::npos);
+  for (const char* id : {"wrong-key", "wrong-pin", "pro"}) CHECK_FALSE(r.healthy(id, t0));
+  CHECK(r.usable("lab", t0).empty());
 }

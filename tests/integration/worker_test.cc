@@ -4,10 +4,13 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include <doctest/doctest.h>
 
+#include "core/base/clock.h"
+#include "core/findings/results_location.h"
 #include "core/store/open_store.h"
 #include "scanners/registry/scanner_registry.h"
 #include "tests/support/eventually.h"
@@ -16,6 +19,7 @@
 
 using namespace nmcp;
 using namespace std::chrono_literals;
+using nmcp::ManualClock;
 using testing::eventually;
 using testing::SimProcess;
 using testing::TempDir;
@@ -45,11 +49,16 @@ std::shared_ptr<const config::ScannerConfig> sim_config(const config::InstanceCo
   return c;
 }
 
+// A store, a registry over one simulator, and the driver on a manual clock: time-based rules
+// (backoff, the scan timeout) move with the clock, not with sleeps. The simulator keeps its own
+// time, so waits between polls still pass a few real milliseconds.
 struct Rig {
   TempDir dir;
+  ManualClock clock{task::now_millis()};
   std::unique_ptr<store::TaskStore> store;
   worker::EngineOptions options;
   worker::ScannerSnapshot scanners;
+  std::map<std::string, store::Lease> leases;
 
   explicit Rig(const config::InstanceConfig& instance) {
     auto s = store::open_store("sqlite:" + dir.path() + "/tasks.db");
@@ -66,33 +75,46 @@ struct Rig {
   }
 
   std::string submit(const std::string& name = "worker test") {
-    const task::Task t = queued_task(name);
+    task::Task t = queued_task(name);
+    t.created_at = t.not_before = clock.now();
     REQUIRE(store->submit(t));
     return t.id;
   }
 
-  void claim(const std::string& id) {
+  // Claims the task as this rig's worker, or returns false when it is not claimable now.
+  bool try_claim(const std::string& id) {
     store::ClaimRequest r;
     r.worker = options.worker_id;
-    r.now = task::now_millis();
+    r.now = clock.now();
+    r.opens_inline_credentials = options.secrets != nullptr;
     r.pools["default"] = {{scanners.config->pools[0].instances[0].id, 10}};
     auto c = store->claim(r);
     REQUIRE(c);
-    REQUIRE(c->has_value());
+    if (!c->has_value()) return false;
     REQUIRE((*c)->id == id);
+    leases[id] = store::lease_of(**c);
+    return true;
+  }
+  void claim(const std::string& id) { REQUIRE(try_claim(id)); }
+
+  worker::ScanDriver driver() { return worker::ScanDriver(*store, options, clock); }
+
+  task::Task get(const std::string& id) {
+    auto t = store->get(id, store::OwnerScope::everyone());
+    REQUIRE(t);
+    return *t;
   }
 
   // Runs steps until the driver lets the task go.
   task::Task drive(const std::string& id) {
-    worker::ScanDriver driver(*store, options);
+    auto d = driver();
     for (int i = 0; i < 2000; ++i) {
-      const auto next = driver.step(id, scanners);
+      const auto next = d.step(id, leases[id], scanners);
       if (!next.keep) break;
-      std::this_thread::sleep_for(next.delay);
+      clock.advance(next.delay.count());
+      std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(next.delay, 10ms));
     }
-    auto t = store->get(id);
-    REQUIRE(t);
-    return *t;
+    return get(id);
   }
 };
 
@@ -150,7 +172,7 @@ TEST_CASE("worker: a retry re-attaches to the scan an unrecorded attempt created
   orphan.targets = "10.0.0.1";
   auto created = rig.scanners.registry->client("sim")->create_scan(orphan);
   REQUIRE(created);
-  REQUIRE(rig.store->release(id, rig.options.worker_id, task::now_millis()));
+  REQUIRE(rig.store->release(id, rig.leases[id], rig.clock.now()));
   rig.claim(id);  // attempt 2
   const auto t = rig.drive(id);
   CHECK(t.state == task::State::Completed);
@@ -190,7 +212,7 @@ pools:
                               "--claim-interval-ms", "50", "--log-format", "json"});
   const bool polling = eventually(
       [&] {
-        auto t = store.get(id);
+        auto t = store.get(id, store::OwnerScope::everyone());
         return t && t->step == task::Step::Poll;
       },
       30s);
@@ -202,7 +224,7 @@ pools:
   REQUIRE(code.has_value());
   CHECK(*code == 0);
   CHECK(std::chrono::steady_clock::now() - stop_started < 5s);
-  auto t = store.get(id);
+  auto t = store.get(id, store::OwnerScope::everyone());
   REQUIRE(t);
   CHECK(t->state == task::State::Queued);  // handed back, not lost
   CHECK(t->nessus_scan_id.has_value());
@@ -211,13 +233,14 @@ pools:
 
   // A new worker resumes it once the scan can finish.
   sim.set_faults({{"scan_outcome", "complete"}});
-  REQUIRE(store.request_cancel(id, "local", task::now_millis()));  // the hung scan never ends
+  REQUIRE(store.request_cancel(id, store::OwnerScope::tenant("local"),
+                               task::now_millis()));  // the hung scan never ends
   testing::Subprocess second({NMCP_WORKER_BINARY, "--config", config, "--data-dir",
                               dir.path() + "/data", "--poll-interval-ms", "50",
                               "--claim-interval-ms", "50", "--export-poll-ms", "50"});
   const bool cancelled = eventually(
       [&] {
-        auto c = store.get(id);
+        auto c = store.get(id, store::OwnerScope::everyone());
         return c && c->state == task::State::Cancelled;
       },
       30s);  // generous: sanitizer builds on a loaded machine are slow to start
@@ -226,7 +249,7 @@ pools:
   const std::string fresh = submit();
   REQUIRE(eventually(
       [&] {
-        auto c = store.get(fresh);
+        auto c = store.get(fresh, store::OwnerScope::everyone());
         return c && c->state == task::State::Completed;
       },
       30s));
@@ -243,14 +266,14 @@ TEST_CASE("worker: the wall-clock scan timeout stops the Nessus scan") {
   const auto id = rig.submit();
   rig.claim(id);
   // Create and launch first, then let the limit apply.
-  worker::ScanDriver driver(*rig.store, rig.options);
-  REQUIRE(driver.step(id, rig.scanners).keep);  // create
-  REQUIRE(driver.step(id, rig.scanners).keep);  // launch
-  std::this_thread::sleep_for(2ms);
+  auto driver = rig.driver();
+  const auto lease = rig.leases[id];
+  REQUIRE(driver.step(id, lease, rig.scanners).keep);  // create
+  REQUIRE(driver.step(id, lease, rig.scanners).keep);  // launch
+  rig.clock.advance(1);
   worker::ScannerSnapshot strict{config, rig.scanners.registry};
-  CHECK_FALSE(driver.step(id, strict).keep);
-  auto t = rig.store->get(id);
-  REQUIRE(t);
+  CHECK_FALSE(driver.step(id, lease, strict).keep);
+  auto t = std::optional<task::Task>(rig.get(id));
   CHECK(t->state == task::State::TimedOut);
   CHECK(t->error.code == "scan_timeout");
   auto details = rig.scanners.registry->client("sim")->scan_details(*t->nessus_scan_id);
@@ -285,7 +308,7 @@ TEST_CASE("admin_cli: stats, task show and cancel, DLQ purge, config check") {
   CHECK(out.find("admin") != std::string::npos);
   CHECK(run({"task", "show", "../etc/passwd"}, &out) == 2);
   CHECK(run({"task", "cancel", t.id}, &out) == 0);
-  CHECK(store.get(t.id)->state == task::State::Cancelled);
+  CHECK(store.get(t.id, store::OwnerScope::everyone())->state == task::State::Cancelled);
   CHECK(run({"purge-dlq"}, &out) == 2);  // not interactive, no --yes
   CHECK(out.find("--yes") != std::string::npos);
   CHECK(run({"purge-dlq", "--yes", "--older-than", "7d"}, &out) == 0);
@@ -308,13 +331,12 @@ TEST_CASE("worker: inline credentials reach Nessus sealed, and are erased once t
       {"username", testing::kSimSshUser},
       {"password",
        testing::kSimSshPassword}}.dump());
-  t.created_at = t.not_before = task::now_millis();
+  t.created_at = t.not_before = rig.clock.now();
   REQUIRE(rig.store->submit(t));
   rig.claim(t.id);
-  worker::ScanDriver driver(*rig.store, rig.options);
-  REQUIRE(driver.step(t.id, rig.scanners).keep);  // create
-  auto after_create = rig.store->get(t.id);
-  REQUIRE(after_create);
+  auto driver = rig.driver();
+  REQUIRE(driver.step(t.id, rig.leases[t.id], rig.scanners).keep);  // create
+  auto after_create = std::optional<task::Task>(rig.get(t.id));
   CHECK(after_create->nessus_scan_id.has_value());
   CHECK(after_create->sealed_credentials.empty());
   const auto done = rig.drive(t.id);
@@ -338,29 +360,101 @@ TEST_CASE("worker: inline credentials reach Nessus sealed, and are erased once t
 TEST_CASE("worker: a burst of 503s is retried with backoff and the scan completes") {
   SimProcess sim;
   Rig rig(sim.api_keys_instance());
-  rig.options.backoff_base = 1ms;
   const auto id = rig.submit();
   sim.set_faults({{"error_burst", 2}, {"error_status", 503}});
   int failed_attempts = 0;
   task::Task t;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    store::ClaimRequest r;
-    r.worker = rig.options.worker_id;
-    r.pools["default"] = {{"sim", 10}};
-    std::optional<task::Task> claimed;
-    REQUIRE(eventually([&] {  // the backoff delays the next claim by a few milliseconds
-      r.now = task::now_millis();
-      auto c = rig.store->claim(r);
-      if (c && c->has_value()) claimed = **c;
-      return claimed.has_value();
-    }));
+    rig.clock.advance(rig.options.backoff_cap.count());  // past any backoff
+    rig.claim(id);
     t = rig.drive(id);
     if (t.state != task::State::Queued) break;
     ++failed_attempts;
     CHECK(t.error.code == "nessus_transient");
     CHECK(t.failures == failed_attempts);
+    CHECK(t.not_before > rig.clock.now());  // it waits for its backoff
+    CHECK_FALSE(rig.try_claim(id));
   }
   CHECK(failed_attempts == 2);  // each 503 cost one attempt
   CHECK(t.state == task::State::Completed);
   CHECK(sim.stats()["scans_created"] == 1);
+}
+
+TEST_CASE(
+    "nessus-worker: two workers and a lease shorter than every step: one scan, one export, "
+    "one download per task") {
+  // Every Nessus answer takes longer than the whole lease: before leases were renewed during a
+  // step, each step let the other worker (or the same one) take the task again, and 8 tasks made
+  // 10 scans and 18 exports.
+  SimProcess sim({"--latency-ms", "400", "--speed", "1000"});
+  TempDir dir;
+  const std::string config = dir.file("scanners.yaml", R"(
+pools:
+  default:
+    scope: {allow: [10.0.0.0/8]}
+    instances:
+      - id: sim
+        url: )" + sim.url() + R"(
+        auth:
+          mode: api_keys
+          access_key: )" + testing::kSimAccessKey + R"(
+          secret_key: )" + testing::kSimSecretKey + R"(
+        tls:
+          fingerprint: sha256:)" + sim.fingerprint() + R"(
+        max_concurrent_scans: 8
+)");
+  const std::string data = dir.path() + "/data";
+  auto opened = store::open_store("sqlite:" + data + "/nessus-mcp.db");
+  REQUIRE(opened);
+  auto& store = **opened;
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) {
+    const task::Task t = queued_task("slow " + std::to_string(i), "10.0.1." + std::to_string(i));
+    REQUIRE(store.submit(t));
+    ids.push_back(t.id);
+  }
+  auto start_worker = [&] {
+    return std::make_unique<testing::Subprocess>(std::vector<std::string>{
+        NMCP_WORKER_BINARY, "--config", config, "--data-dir", data, "--lease-ms", "300",
+        "--poll-interval-ms", "50", "--claim-interval-ms", "50", "--export-poll-ms", "50",
+        "--probe-interval-ms", "60000"});
+  };
+  auto w1 = start_worker();
+  auto w2 = start_worker();
+  const bool all_done = eventually(
+      [&] {
+        for (const auto& id : ids) {
+          auto t = store.get(id, store::OwnerScope::everyone());
+          if (!t || !task::is_terminal(t->state)) return false;
+        }
+        return true;
+      },
+      120s);
+  INFO("worker 1 log: " << w1->stderr_text());
+  INFO("worker 2 log: " << w2->stderr_text());
+  REQUIRE(all_done);
+  for (const auto& id : ids) {
+    auto t = store.get(id, store::OwnerScope::everyone());
+    REQUIRE(t);
+    CHECK(t->state == task::State::Completed);
+    CHECK_FALSE(t->dead_lettered);
+    CHECK(t->attempts == 1);  // never taken over
+    auto paths = findings::results_paths(data, id);
+    REQUIRE(paths);
+    REQUIRE(std::filesystem::exists(paths->index_file));
+    // No attempt's temporary file is left behind.
+    for (const auto& e : std::filesystem::directory_iterator(paths->dir)) {
+      const std::string name = e.path().filename().string();
+      CHECK((name == "scan.nessus" || name == "findings.db"));
+    }
+  }
+  const auto stats = sim.stats();
+  CHECK(stats["scans_created"] == 8);
+  CHECK(stats["scans_launched"] == 8);
+  CHECK(stats["exports_requested"] == 8);
+  CHECK(stats["requests"].value("GET /scans/{id}/export/{id}/download", 0) == 8);
+  w1->signal(SIGTERM);
+  w2->signal(SIGTERM);
+  CHECK(w1->wait(10s) == 0);
+  CHECK(w2->wait(10s) == 0);
 }

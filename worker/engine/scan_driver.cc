@@ -10,13 +10,16 @@
 #include "core/base/logging.h"
 #include "core/findings/results_location.h"
 #include "core/policy/scope_policy.h"
+#include "core/store/lifecycle.h"
 #include "scanners/results/export_indexer.h"
 
 namespace nmcp::worker {
 
 namespace log = nmcp::log;
 using scanners::NessusErrorKind;
+using scanners::ScanPhase;
 using std::chrono::milliseconds;
+using store::lease_of;
 using task::State;
 using task::Step;
 using task::TaskError;
@@ -40,27 +43,72 @@ nlohmann::json log_fields(const task::Task& t) {
           {"step", task::to_string(t.step)}};
 }
 
-bool stopped_status(const std::string& s) {
-  return s == "canceled" || s == "cancelled" || s == "stopped" || s == "aborted";
+// A file name for this attempt alone: concurrent attempts (one superseded, one current) never
+// write the same file.
+std::string attempt_file(const std::string& base, const task::Task& t) {
+  return base + "." + t.lease_token.substr(0, 12);
 }
 
 }  // namespace
 
-ScanDriver::ScanDriver(store::TaskStore& store, const EngineOptions& options)
-    : store_(store), options_(options) {}
+ScanDriver::ScanDriver(store::LeaseStore& store, const EngineOptions& options, const Clock& clock)
+    : store_(store), options_(options), clock_(clock) {}
 
-task::Millis ScanDriver::lease_until() const { return task::now_millis() + options_.lease.count(); }
+task::Millis ScanDriver::lease_until() const { return clock_.now() + options_.lease.count(); }
 
 milliseconds ScanDriver::poll_interval(const ScannerSnapshot& s) const {
   if (options_.poll_interval) return *options_.poll_interval;
   return std::chrono::duration_cast<milliseconds>(s.config->defaults.poll_interval);
 }
 
-ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnapshot& s) {
-  auto loaded = store_.renew(task_id, options_.worker_id, task::now_millis(), lease_until());
+void ScanDriver::keep_pending(const std::string& task_id, Pending p) {
+  std::lock_guard lock(mu_);
+  pending_[task_id] = std::move(p);
+}
+
+std::optional<ScanDriver::Next> ScanDriver::flush_pending(const std::string& task_id,
+                                                          const store::Lease& lease) {
+  std::optional<Pending> p;
+  {
+    std::lock_guard lock(mu_);
+    auto it = pending_.find(task_id);
+    if (it == pending_.end()) return std::nullopt;
+    p = it->second;
+  }
+  Result<task::Task> written = fail(Error{});
+  Next next;
+  if (const auto* r = std::get_if<PendingRecord>(&*p)) {
+    written = store_.record(task_id, lease, r->update, clock_.now(), lease_until());
+    next = {true, r->delay};
+  } else {
+    const auto& f = std::get<PendingFinish>(*p);
+    written = store_.finish(task_id, lease, f.to, f.error, clock_.now());
+    next = {};
+  }
+  if (!written && written.error().code == ErrorCode::Unavailable) {
+    return Next{true, options_.backoff_base};  // still down: try again later
+  }
+  {
+    std::lock_guard lock(mu_);
+    pending_.erase(task_id);
+  }
+  if (!written) {
+    log::warn("worker", "dropping a task this worker no longer holds",
+              {{"task_id", task_id}, {"reason", written.error().message}});
+    return Next{};
+  }
+  log::info("worker", "wrote a step outcome the store could not take earlier",
+            {{"task_id", task_id}});
+  return next;
+}
+
+ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease& lease,
+                                  const ScannerSnapshot& s) {
+  if (auto flushed = flush_pending(task_id, lease)) return *flushed;
+  auto loaded = store_.renew(task_id, lease, clock_.now(), lease_until());
   if (!loaded) {
     if (loaded.error().code == ErrorCode::Unavailable) {
-      // The store is busy: try again soon; the lease is still ours for a while.
+      // The store is busy or down: try again soon; the lease stays ours meanwhile.
       return {true, options_.backoff_base};
     }
     log::warn("worker", "dropping a task this worker no longer holds",
@@ -74,7 +122,7 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnaps
                            {"cancelled", "cancelled at the caller's request", ""});
   }
   const auto timeout = std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout);
-  if (t.started_at && task::now_millis() - *t.started_at > timeout.count()) {
+  if (t.started_at && clock_.now() - *t.started_at > timeout.count()) {
     return stop_and_finish(
         t, client, State::TimedOut,
         {"scan_timeout",
@@ -104,6 +152,20 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const ScannerSnaps
       return finish(t, State::Completed, {});
   }
   return {};
+}
+
+ScanDriver::Next ScanDriver::crashed(const std::string& task_id, const store::Lease& lease,
+                                     const std::string& what) {
+  auto t = store_.renew(task_id, lease, clock_.now(), lease_until());
+  if (!t) {
+    if (t.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
+    return {};
+  }
+  return retry(
+      *t, {"step_crashed",
+           "the '" + std::string(task::to_string(t->step)) + "' step failed unexpectedly: " + what,
+           "it is retried; if it keeps failing, the task goes to the dead-letter queue "
+           "and the workers' logs have the details"});
 }
 
 ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
@@ -146,7 +208,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
     config::CredentialProfile ssh = *profile;
     if (!t.escalation_override.empty()) {
       ssh.escalation_method = t.escalation_override;
-      if (t.escalation_override == "Nothing") {
+      if (t.escalation_override == config::kNoEscalation) {
         ssh.escalation_account.clear();
         ssh.escalation_password.clear();
       }
@@ -195,23 +257,20 @@ Result<config::CredentialProfile> ScanDriver::open_inline_credentials(const Task
   }
   auto plain = options_.secrets->open_sealed(t.sealed_credentials);
   if (!plain) return fail(plain.error());
-  const auto j = nlohmann::json::parse(*plain, nullptr, false);
-  if (!j.is_object()) return fail(ErrorCode::Internal, "sealed credentials are not readable");
-  config::CredentialProfile p;
-  p.name = "inline";
-  p.username = j.value("username", "");
-  p.password = j.value("password", "");
-  p.escalation_method = j.value("escalation_method", "Nothing");
-  p.escalation_account = j.value("escalation_account", "");
-  p.escalation_password = j.value("escalation_password", "");
-  return p;
+  auto p = config::inline_credentials_from_json(nlohmann::json::parse(*plain, nullptr, false));
+  if (!p) return fail(ErrorCode::Internal, "sealed credentials are not readable");
+  return std::move(*p);
 }
 
 ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
                                     scanners::NessusClient& client) {
   const config::PoolConfig* pool = s.config->pool(t.pool);
   if (pool == nullptr || !policy::check_targets(t.targets, pool->scope)) {
-    (void)client.delete_scan(*t.nessus_scan_id);
+    // Best effort: the task fails either way, and a scan left behind was never launched.
+    if (auto deleted = client.delete_scan(*t.nessus_scan_id); !deleted) {
+      log::warn("worker", "could not delete the unlaunched scan",
+                {{"task_id", t.id}, {"error", deleted.error().message}});
+    }
     return finish(t, State::Failed,
                   {"scope_denied",
                    "the targets are no longer inside the pool's scope; the scan was not launched",
@@ -222,7 +281,7 @@ ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
   auto details = client.scan_details(*t.nessus_scan_id);
   if (!details) return nessus_failure(t, s, details.error(), "reading the scan before launch");
   const bool never_launched =
-      details->status.empty() || details->status == "empty" || details->history.empty();
+      details->phase() == ScanPhase::NotLaunched || details->history.empty();
   if (never_launched) {
     auto run = client.launch_scan(*t.nessus_scan_id);
     if (!run) return nessus_failure(t, s, run.error(), "launching the scan");
@@ -243,21 +302,22 @@ ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
   s.registry->record_success(t.instance);
   store::StepUpdate u;
   u.nessus_status = details->status;
-  if (details->status == "completed" || details->status == "imported") {
-    u.step = Step::Export;
-    u.progress = 100.0;
-    return record(t, u, milliseconds(0));
-  }
-  if (stopped_status(details->status)) {
-    return finish(t, State::Failed,
-                  {"nessus_scan_" + details->status,
-                   "Nessus reports the scan as " + details->status + " before it completed",
-                   "someone or something stopped it on the scanner; check the Nessus scan "
-                   "history, then submit the scan again"});
-  }
-  if (details->status == "empty") {
-    u.step = Step::Launch;  // never ran: launch it
-    return record(t, u, milliseconds(0));
+  switch (details->phase()) {
+    case ScanPhase::Completed:
+      u.step = Step::Export;
+      u.progress = 100.0;
+      return record(t, u, milliseconds(0));
+    case ScanPhase::Stopped:
+      return finish(t, State::Failed,
+                    {"nessus_scan_" + details->status,
+                     "Nessus reports the scan as " + details->status + " before it completed",
+                     "someone or something stopped it on the scanner; check the Nessus scan "
+                     "history, then submit the scan again"});
+    case ScanPhase::NotLaunched:
+      u.step = Step::Launch;  // never ran: launch it
+      return record(t, u, milliseconds(0));
+    case ScanPhase::Running:
+      break;
   }
   u.progress = details->progress();
   return record(t, u, poll_interval(s));
@@ -291,16 +351,23 @@ ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot
     return record(t, u, options_.export_poll);
   }
   if (*state == scanners::ExportState::Error) {
-    store::StepUpdate u;
-    u.clear_export = true;
-    (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
-    return retry(t, {"export_failed", "Nessus could not produce the export",
-                     "the export is requested again automatically"});
+    store::StepUpdate forget;
+    forget.clear_export = true;
+    return retry(t,
+                 {"export_failed", "Nessus could not produce the export",
+                  "the export is requested again automatically"},
+                 forget);
   }
   store::StepUpdate u;
   u.step = Step::Download;
   u.step_succeeded = false;
   return record(t, u, milliseconds(0));
+}
+
+Status ScanDriver::still_holding(const Task& t) {
+  auto r = store_.renew(t.id, lease_of(t), clock_.now(), lease_until());
+  if (!r) return fail(r.error());
+  return ok();
 }
 
 ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
@@ -313,10 +380,11 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
     return retry(t, {"storage", "cannot create " + paths->dir + ": " + ec.message(),
                      "check free space and permissions of the data directory"});
   }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(paths->partial.c_str(), "wb"),
+  const std::string partial = attempt_file(paths->partial, t);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(partial.c_str(), "wb"),
                                                       &std::fclose);
   if (!out) {
-    return retry(t, {"storage", "cannot write " + paths->partial,
+    return retry(t, {"storage", "cannot write " + partial,
                      "check free space and permissions of the data directory"});
   }
   bool write_failed = false;
@@ -331,12 +399,12 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
   const bool flushed = std::fflush(out.get()) == 0 && ::fsync(fileno(out.get())) == 0;
   out.reset();
   if (write_failed || !flushed) {
-    std::filesystem::remove(paths->partial, ec);
-    return retry(t, {"storage", "writing the export to " + paths->partial + " failed",
+    std::filesystem::remove(partial, ec);
+    return retry(t, {"storage", "writing the export to " + partial + " failed",
                      "check free space in the data directory"});
   }
   if (!bytes) {
-    std::filesystem::remove(paths->partial, ec);
+    std::filesystem::remove(partial, ec);
     if (bytes.error().kind == NessusErrorKind::NotFound) {
       store::StepUpdate u;
       u.step = Step::Export;
@@ -346,8 +414,19 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
     }
     return nessus_failure(t, s, bytes.error(), "downloading the export");
   }
-  std::filesystem::rename(paths->partial, paths->export_file, ec);
-  if (ec) return retry(t, {"storage", "cannot rename the export: " + ec.message(), ""});
+  // Only the current holder publishes: a superseded attempt's file never replaces the export.
+  if (auto held = still_holding(t); !held) {
+    std::filesystem::remove(partial, ec);
+    if (held.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
+    log::warn("worker", "a superseded attempt finished its download; discarded",
+              {{"task_id", t.id}});
+    return {};
+  }
+  std::filesystem::rename(partial, paths->export_file, ec);
+  if (ec) {
+    std::filesystem::remove(partial, ec);
+    return retry(t, {"storage", "cannot rename the export: " + ec.message(), ""});
+  }
   log::info("worker", "export downloaded", {{"task_id", t.id}, {"bytes", *bytes}});
   store::StepUpdate u;
   u.step = Step::Index;
@@ -358,10 +437,22 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
 ScanDriver::Next ScanDriver::index(const Task& t) {
   auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
-  auto indexed = scanners::index_export(paths->export_file, paths->index_file,
+  scanners::IndexDestination dest(paths->index_file);
+  dest.temp = attempt_file(paths->index_file + ".part", t);
+  dest.may_publish = [&] { return still_holding(t); };
+  auto indexed = scanners::index_export(paths->export_file, dest,
                                         t.scan_type == task::ScanType::Untrusted
                                             ? scanners::CredentialsSupplied::No
                                             : scanners::CredentialsSupplied::Yes);
+  if (!indexed && indexed.error().code == ErrorCode::FailedPrecondition) {
+    log::warn("worker", "a superseded attempt finished its index; discarded", {{"task_id", t.id}});
+    return {};
+  }
+  if (!indexed && indexed.error().code == ErrorCode::Unavailable) {
+    // The store is down at the moment of publishing, or the disk refused the file: retry.
+    return retry(t, {"storage", "writing the findings index failed: " + indexed.error().message,
+                     "check free space in the data directory"});
+  }
   if (!indexed && indexed.error().code != ErrorCode::InvalidArgument) {
     // The export is fine but the index could not be written (disk full, permissions): retry.
     return retry(t, {"storage", "writing the findings index failed: " + indexed.error().message,
@@ -369,25 +460,29 @@ ScanDriver::Next ScanDriver::index(const Task& t) {
   }
   if (!indexed) {
     // A damaged download: fetch a fresh export (bounded by max_failures, then the DLQ).
-    store::StepUpdate u;
-    u.step = Step::Export;
-    u.clear_export = true;
-    u.step_succeeded = false;
-    (void)store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
+    store::StepUpdate fresh;
+    fresh.step = Step::Export;
+    fresh.clear_export = true;
     return retry(t,
                  {"export_invalid", "the downloaded export is unusable: " + indexed.error().message,
-                  "a new export is requested automatically"});
+                  "a new export is requested automatically"},
+                 fresh);
   }
-  store::StepUpdate u;
-  u.validation = indexed->validation;
-  u.summary = indexed->summary;
-  auto recorded = store_.record(t.id, options_.worker_id, u, task::now_millis(), lease_until());
-  if (!recorded) return {};
   log::info("worker", "findings indexed",
             {{"task_id", t.id},
              {"hosts", indexed->stats.hosts},
              {"findings", indexed->stats.items},
              {"export_bytes", indexed->stats.bytes}});
+  store::StepUpdate u;
+  u.validation = indexed->validation;
+  u.summary = indexed->summary;
+  u.step_succeeded = false;
+  auto recorded = store_.record(t.id, lease_of(t), u, clock_.now(), lease_until());
+  if (!recorded) {
+    if (recorded.error().code != ErrorCode::Unavailable) return {};
+    keep_pending(t.id, PendingRecord{u, milliseconds(0)});
+    return {true, options_.backoff_base};
+  }
   if (!indexed->verdict.ok) {
     return finish(t, State::Failed,
                   {"credentials_rejected", indexed->verdict.message, indexed->verdict.hint});
@@ -412,8 +507,15 @@ ScanDriver::Next ScanDriver::stop_and_finish(const Task& t, scanners::NessusClie
 }
 
 ScanDriver::Next ScanDriver::record(const Task& t, store::StepUpdate update, milliseconds delay) {
-  auto r = store_.record(t.id, options_.worker_id, update, task::now_millis(), lease_until());
+  auto r = store_.record(t.id, lease_of(t), update, clock_.now(), lease_until());
   if (!r) {
+    if (r.error().code == ErrorCode::Unavailable) {
+      // What Nessus did is kept and written first next time: the step is not done again.
+      keep_pending(t.id, PendingRecord{std::move(update), delay});
+      log::warn("worker", "the store did not take the step's outcome; keeping it to write later",
+                {{"task_id", t.id}, {"error", r.error().message}});
+      return {true, options_.backoff_base};
+    }
     log::warn("worker", "could not record progress; leaving the task",
               {{"task_id", t.id}, {"error", r.error().message}});
     return {};
@@ -422,8 +524,12 @@ ScanDriver::Next ScanDriver::record(const Task& t, store::StepUpdate update, mil
 }
 
 ScanDriver::Next ScanDriver::finish(const Task& t, State to, TaskError error) {
-  auto r = store_.finish(t.id, options_.worker_id, to, error, task::now_millis());
+  auto r = store_.finish(t.id, lease_of(t), to, error, clock_.now());
   if (!r) {
+    if (r.error().code == ErrorCode::Unavailable) {
+      keep_pending(t.id, PendingFinish{to, std::move(error)});
+      return {true, options_.backoff_base};
+    }
     log::warn("worker", "could not finish the task",
               {{"task_id", t.id}, {"error", r.error().message}});
     return {};
@@ -435,34 +541,41 @@ ScanDriver::Next ScanDriver::finish(const Task& t, State to, TaskError error) {
   return {};
 }
 
-ScanDriver::Next ScanDriver::retry(const Task& t, TaskError error) {
-  const auto delay = store::backoff_delay(t.failures, options_.backoff_base.count(),
-                                          options_.backoff_cap.count(), unit_random());
+ScanDriver::Next ScanDriver::retry(const Task& t, TaskError error,
+                                   std::optional<store::StepUpdate> update) {
+  const auto delay = store::lifecycle::backoff_delay(t.failures, options_.backoff_base.count(),
+                                                     options_.backoff_cap.count(), unit_random());
   store::RetryDecision d;
-  d.not_before = task::now_millis() + delay;
+  d.not_before = clock_.now() + delay;
   d.max_failures = options_.max_failures;
-  auto r = store_.retry_later(t.id, options_.worker_id, error, d, task::now_millis());
-  if (r) {
-    auto fields = log_fields(*r);
-    fields["error"] = error.message;
-    fields["failures"] = r->failures;
-    if (r->dead_lettered) {
-      log::error("worker", "task dead-lettered after repeated failures", fields);
-    } else {
-      fields["retry_in_ms"] = delay;
-      log::warn("worker", "step failed; retrying later", fields);
-    }
+  d.update = std::move(update);
+  auto r = store_.retry_later(t.id, lease_of(t), error, d, clock_.now());
+  if (!r) {
+    // Still ours while the store is down: come back to it; otherwise it is not ours any more.
+    if (r.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
+    return {};
+  }
+  auto fields = log_fields(*r);
+  fields["error"] = error.message;
+  fields["failures"] = r->failures;
+  if (r->dead_lettered) {
+    log::error("worker", "task dead-lettered after repeated failures", fields);
+  } else {
+    fields["retry_in_ms"] = delay;
+    log::warn("worker", "step failed; retrying later", fields);
   }
   return {};
 }
 
 ScanDriver::Next ScanDriver::dead_letter(const Task& t, TaskError error) {
-  auto r = store_.dead_letter(t.id, options_.worker_id, error, task::now_millis());
-  if (r) {
-    auto fields = log_fields(*r);
-    fields["error"] = error.message;
-    log::error("worker", "task dead-lettered", fields);
+  auto r = store_.dead_letter(t.id, lease_of(t), error, clock_.now());
+  if (!r) {
+    if (r.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
+    return {};
   }
+  auto fields = log_fields(*r);
+  fields["error"] = error.message;
+  log::error("worker", "task dead-lettered", fields);
   return {};
 }
 

@@ -8,20 +8,31 @@
 //   launch   launch it unless Nessus already shows it launched
 //   poll     read status and progress until the scan ends
 //   export   request the .nessus export and wait until it is ready
-//   download stream it to <data_dir>/results/<task_id>/scan.nessus (atomic rename)
+//   download stream it to <data_dir>/results/<task_id>/scan.nessus
 //   index    parse and validate it; completed, or failed when no login worked
+//
+// Every write names the lease the step runs under, so a superseded attempt (its lease taken
+// over) can change nothing; the download and the index are built under file names unique to
+// the attempt and published by rename only after the lease is confirmed. An outcome the store
+// could not take (busy or unreachable) is kept in memory and written before anything else is
+// done for the task, so Nessus is never asked twice for the same step because of an outage.
 //
 // Before each step: a cancel request stops the Nessus scan and ends the task cancelled; the
 // wall-clock scan timeout stops it and ends the task timed_out. Transient Nessus errors go back
 // to the queue with backoff; permanent ones dead-letter the task with the error and a hint.
-// Secrets from credential profiles go into the create request and nowhere else.
+// Secrets from credential profiles go into the create request and nowhere else. Time comes
+// from the injected clock.
 //
 // Thread-safety: step() may run concurrently for different tasks.
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <variant>
 
+#include "core/base/clock.h"
 #include "core/config/scanner_config.h"
 #include "core/store/task_store.h"
 #include "scanners/nessus/nessus_error.h"
@@ -43,12 +54,25 @@ class ScanDriver {
     std::chrono::milliseconds delay{0};
   };
 
-  ScanDriver(store::TaskStore& store, const EngineOptions& options);
+  ScanDriver(store::LeaseStore& store, const EngineOptions& options,
+             const Clock& clock = system_clock());
 
-  Next step(const std::string& task_id, const ScannerSnapshot& scanners);
+  Next step(const std::string& task_id, const store::Lease& lease, const ScannerSnapshot& scanners);
+  // The step crashed (an exception escaped it, out of memory among them): a failed attempt.
+  Next crashed(const std::string& task_id, const store::Lease& lease, const std::string& what);
 
  private:
   using Task = task::Task;
+  // An outcome the store did not take yet.
+  struct PendingRecord {
+    store::StepUpdate update;
+    std::chrono::milliseconds delay;
+  };
+  struct PendingFinish {
+    task::State to;
+    task::TaskError error;
+  };
+  using Pending = std::variant<PendingRecord, PendingFinish>;
 
   Next create(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next launch(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
@@ -64,13 +88,22 @@ class ScanDriver {
   Next finish(const Task& t, task::State to, task::TaskError error);
   Next nessus_failure(const Task& t, const ScannerSnapshot& s, const scanners::NessusError& e,
                       std::string_view doing);
-  Next retry(const Task& t, task::TaskError error);
+  Next retry(const Task& t, task::TaskError error,
+             std::optional<store::StepUpdate> update = std::nullopt);
   Next dead_letter(const Task& t, task::TaskError error);
+  // Writes what an earlier step could not; nullopt when nothing is pending any more.
+  std::optional<Next> flush_pending(const std::string& task_id, const store::Lease& lease);
+  void keep_pending(const std::string& task_id, Pending p);
+  // ok while `lease` is still the task's lease (checked by renewing it).
+  Status still_holding(const Task& t);
   std::chrono::milliseconds poll_interval(const ScannerSnapshot& s) const;
   task::Millis lease_until() const;
 
-  store::TaskStore& store_;
+  store::LeaseStore& store_;
   const EngineOptions options_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::map<std::string, Pending> pending_;  // guarded by mu_
 };
 
 }  // namespace nmcp::worker

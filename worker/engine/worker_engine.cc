@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <new>
 
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
@@ -15,6 +16,7 @@ using std::chrono::milliseconds;
 namespace {
 constexpr int kClaimsPerTick = 64;
 constexpr milliseconds kIdleTick{1'000};
+constexpr milliseconds kPoolFullRetry{100};  // a step the pool could not take yet
 }  // namespace
 
 std::string make_worker_id() {
@@ -31,11 +33,12 @@ struct WorkerEngine::ReloadHook {
 };
 
 WorkerEngine::WorkerEngine(EngineOptions options, store::TaskStore& store,
-                           config::ConfigHolder& config)
+                           config::ConfigHolder& config, const nmcp::Clock& clock)
     : options_(std::move(options)),
       store_(store),
+      clock_(clock),
       config_(config),
-      driver_(store_, options_),
+      driver_(store_, options_, clock_),
       pool_("steps", std::max<std::size_t>(1, options_.threads), 1U << 16U),
       reload_hook_(std::make_shared<ReloadHook>()) {}
 
@@ -82,7 +85,7 @@ void WorkerEngine::on_config(std::shared_ptr<const config::ScannerConfig> config
     std::lock_guard lock(mu_);
     scanners_ = {std::move(config),
                  std::shared_ptr<scanners::ScannerRegistry>(std::move(*registry))};
-    next_probe_ = {};
+    probe_now_ = true;
     woken_ = true;
   }
   cv_.notify_all();
@@ -117,7 +120,7 @@ void WorkerEngine::stop() {
   }
   int released = 0;
   for (const auto& [id, h] : held) {
-    if (store_.release(id, options_.worker_id, task::now_millis())) ++released;
+    if (store_.release(id, h.lease, clock_.now())) ++released;
   }
   if (released > 0 || !held.empty()) {
     log::info("worker", "worker stopped; running scans were handed back to the queue",
@@ -137,37 +140,37 @@ ScannerSnapshot WorkerEngine::snapshot() const {
 
 void WorkerEngine::run() {
   for (;;) {
-    const auto now = Clock::now();
-    if (now >= next_probe_) {
-      next_probe_ = now + options_.probe_interval;
-      bool start_probe = false;
-      {
-        std::lock_guard lock(mu_);
-        if (!probing_) probing_ = start_probe = true;
-      }
-      if (start_probe && !pool_.try_submit([this] { probe(); })) {
-        std::lock_guard lock(mu_);
-        probing_ = false;
-      }
-    }
+    const auto now = Steady::now();
+    bool start_probe = false;
     bool claim_now = false;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
+      if ((probe_now_ || now >= next_probe_) && !probing_) {
+        probe_now_ = false;
+        next_probe_ = now + options_.probe_interval;
+        probing_ = start_probe = true;
+      }
       claim_now = woken_ || now >= next_claim_;
       woken_ = false;
+    }
+    if (start_probe && !pool_.try_submit([this] { probe(); })) {
+      std::lock_guard lock(mu_);
+      probing_ = false;
     }
     if (claim_now) {
       next_claim_ = now + options_.claim_interval;
       claim_work(now);
     }
-    renew_waiting(now);
+    renew_held(now);
     dispatch_due(now);
 
     std::unique_lock lock(mu_);
-    auto wake_at = std::min(next_claim_, Clock::now() + kIdleTick);
+    auto wake_at = std::min({next_claim_, next_probe_, Steady::now() + kIdleTick});
     for (const auto& [id, h] : held_) {
-      if (!h.in_flight) wake_at = std::min({wake_at, h.due, h.renew_due});
+      if (h.lost) continue;  // its step ends it
+      wake_at = std::min(wake_at, h.renew_due);
+      if (!h.in_flight) wake_at = std::min(wake_at, h.due);
     }
     cv_.wait_until(lock, wake_at, [this] { return stopping_ || woken_ || rescheduled_; });
     rescheduled_ = false;
@@ -175,7 +178,7 @@ void WorkerEngine::run() {
 }
 
 std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_instances(
-    const ScannerSnapshot& s, Clock::time_point now) const {
+    const ScannerSnapshot& s, Steady::time_point now) const {
   std::map<std::string, std::vector<store::InstanceSlot>> out;
   for (const auto& pool : s.config->pools) {
     if (!options_.pools.empty() && std::find(options_.pools.begin(), options_.pools.end(),
@@ -187,18 +190,20 @@ std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_in
   return out;
 }
 
-void WorkerEngine::claim_work(Clock::time_point now) {
+void WorkerEngine::claim_work(Steady::time_point now) {
   const ScannerSnapshot s = snapshot();
   store::ClaimRequest request;
   request.worker = options_.worker_id;
   request.lease_ms = options_.lease.count();
+  request.max_failures = options_.max_failures;
+  request.opens_inline_credentials = options_.secrets != nullptr;
   request.pools = offered_instances(s, now);
   for (int i = 0; i < kClaimsPerTick; ++i) {
     {
       std::lock_guard lock(mu_);
       if (stopping_ || held_.size() >= options_.max_active) return;
     }
-    request.now = task::now_millis();
+    request.now = clock_.now();
     auto claimed = store_.claim(request);
     if (!claimed) {
       log::warn("worker", "claiming work failed", {{"error", claimed.error().message}});
@@ -214,79 +219,86 @@ void WorkerEngine::claim_work(Clock::time_point now) {
                {"step", task::to_string(t.step)},
                {"attempt", t.attempts}});
     std::lock_guard lock(mu_);
-    held_[t.id] = Held{Clock::now(), Clock::now() + options_.lease / 3, false};
+    held_[t.id] = Held{store::lease_of(t), Steady::now(), Steady::now() + options_.lease / 3};
   }
 }
 
-void WorkerEngine::renew_waiting(Clock::time_point now) {
-  std::vector<std::string> due;
+void WorkerEngine::renew_held(Steady::time_point now) {
+  std::vector<std::pair<std::string, store::Lease>> due;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, h] : held_) {
-      if (!h.in_flight && h.renew_due <= now) {
-        due.push_back(id);
+      if (!h.lost && h.renew_due <= now) {
+        due.emplace_back(id, h.lease);
         h.renew_due = now + options_.lease / 3;
       }
     }
   }
-  for (const auto& id : due) {
-    const auto r = store_.renew(id, options_.worker_id, task::now_millis(),
-                                task::now_millis() + options_.lease.count());
-    if (!r && r.error().code == ErrorCode::FailedPrecondition) {
-      log::warn("worker", "lost the lease on a task", {{"task_id", id}});
-      std::lock_guard lock(mu_);
-      held_.erase(id);
-    } else if (r && r->cancel_requested) {
-      std::lock_guard lock(mu_);
-      auto it = held_.find(id);
-      if (it != held_.end()) it->second.due = now;  // act on the cancel now
+  for (const auto& [id, lease] : due) {
+    const auto r = store_.renew(id, lease, clock_.now(), clock_.now() + options_.lease.count());
+    if (!r && r.error().code == ErrorCode::Unavailable) continue;  // still ours; next turn
+    std::lock_guard lock(mu_);
+    auto it = held_.find(id);
+    if (it == held_.end() || it->second.lease.token != lease.token) continue;
+    if (!r) {
+      if (it->second.in_flight) {
+        it->second.lost = true;  // the step's own writes will be refused; it drops the task
+      } else {
+        log::warn("worker", "lost the lease on a task", {{"task_id", id}});
+        held_.erase(it);
+      }
+    } else if (r->cancel_requested && !it->second.in_flight) {
+      it->second.due = now;  // act on the cancel now
     }
   }
 }
 
-void WorkerEngine::dispatch_due(Clock::time_point now) {
-  std::vector<std::string> due;
+void WorkerEngine::dispatch_due(Steady::time_point now) {
+  std::vector<std::pair<std::string, store::Lease>> due;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, h] : held_) {
-      if (!h.in_flight && h.due <= now) {
+      if (!h.in_flight && !h.lost && h.due <= now) {
         h.in_flight = true;
-        due.push_back(id);
+        due.emplace_back(id, h.lease);
       }
     }
   }
-  for (const auto& id : due) {
-    if (!pool_.try_submit([this, id] { run_step(id); })) {
+  for (const auto& [id, lease] : due) {
+    if (!pool_.try_submit([this, id = id, lease = lease] { run_step(id, lease); })) {
       std::lock_guard lock(mu_);
       auto it = held_.find(id);
       if (it != held_.end()) {
         it->second.in_flight = false;
-        it->second.due = now + milliseconds(100);
+        it->second.due = now + kPoolFullRetry;
       }
     }
   }
 }
 
-void WorkerEngine::run_step(const std::string& task_id) {
+void WorkerEngine::run_step(const std::string& task_id, const store::Lease& lease) {
   ScanDriver::Next next;
   try {
-    next = driver_.step(task_id, snapshot());
+    next = driver_.step(task_id, lease, snapshot());
+  } catch (const std::bad_alloc&) {
+    log::error("worker", "step ran out of memory", {{"task_id", task_id}});
+    next = driver_.crashed(task_id, lease, "out of memory");
   } catch (const std::exception& e) {
-    // A bug must not take the worker down; the lease expires and the task is retried.
+    // A bug must not take the worker down: the attempt counts as failed and is retried.
     log::error("worker", "step crashed", {{"task_id", task_id}, {"error", e.what()}});
-    next = {};
+    next = driver_.crashed(task_id, lease, e.what());
   }
   {
     std::lock_guard lock(mu_);
     auto it = held_.find(task_id);
-    if (it == held_.end()) return;
-    if (!next.keep) {
+    if (it == held_.end() || it->second.lease.token != lease.token) return;
+    if (!next.keep || it->second.lost) {
       held_.erase(it);
       woken_ = true;  // a slot may have opened
     } else {
       it->second.in_flight = false;
-      it->second.due = Clock::now() + next.delay;
-      it->second.renew_due = Clock::now() + options_.lease / 3;
+      it->second.due = Steady::now() + next.delay;
+      it->second.renew_due = Steady::now() + options_.lease / 3;
     }
     rescheduled_ = true;
   }
@@ -294,12 +306,18 @@ void WorkerEngine::run_step(const std::string& task_id) {
 }
 
 void WorkerEngine::probe() {
-  const ScannerSnapshot s = snapshot();
-  s.registry->probe_all(Clock::now());
-  const auto described = s.registry->describe(Clock::now());
-  for (const auto& instance : described) {
-    (void)store_.put_scanner_status(instance.at("id").get<std::string>(), instance,
-                                    task::now_millis());
+  try {
+    const ScannerSnapshot s = snapshot();
+    s.registry->probe_all(Steady::now(), clock_.now());
+    for (auto status : s.registry->statuses(Steady::now())) {
+      status.updated_at = clock_.now();
+      if (auto put = store_.put_scanner_status(status); !put) {
+        log::warn("worker", "could not publish scanner health",
+                  {{"instance", status.instance}, {"error", put.error().message}});
+      }
+    }
+  } catch (const std::exception& e) {
+    log::error("worker", "probing the scanners failed", {{"error", e.what()}});
   }
   {
     std::lock_guard lock(mu_);

@@ -4,8 +4,11 @@
 // table of the tasks this process holds with the time each is next due; due steps run on a
 // small thread pool and report when they want to run again (a poll interval, an export
 // wait). The scheduler also claims new work while the store says a pool has capacity, renews
-// leases of tasks waiting between steps, and probes scanner health, publishing it to the store
-// for tools that must not call Nessus.
+// the lease of every task it holds (those in the middle of a step too, however long the step
+// takes: a download of gigabytes keeps its lease), and probes scanner health, publishing it to
+// the store for tools that must not call Nessus. Instances are offered for claims only once a
+// probe found them usable. A step that throws (out of memory included) counts as a failed
+// attempt. Store timestamps come from the injected clock.
 //
 // A configuration reload (SIGHUP) swaps in a new registry; steps in flight finish with the
 // one they started with. stop() stops claiming, lets running steps finish, and hands the
@@ -21,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/base/thread_pool.h"
 #include "core/config/config_holder.h"
@@ -32,7 +36,8 @@ namespace nmcp::worker {
 
 class WorkerEngine {
  public:
-  WorkerEngine(EngineOptions options, store::TaskStore& store, config::ConfigHolder& config);
+  WorkerEngine(EngineOptions options, store::TaskStore& store, config::ConfigHolder& config,
+               const nmcp::Clock& clock = system_clock());
   ~WorkerEngine();
   WorkerEngine(const WorkerEngine&) = delete;
   WorkerEngine& operator=(const WorkerEngine&) = delete;
@@ -47,27 +52,30 @@ class WorkerEngine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using Steady = std::chrono::steady_clock;
   struct Held {
-    Clock::time_point due;
-    Clock::time_point renew_due;
+    store::Lease lease;
+    Steady::time_point due;
+    Steady::time_point renew_due;
     bool in_flight = false;
+    bool lost = false;  // a renewal found the lease gone while a step ran
   };
   struct ReloadHook;
 
   void run();
-  void claim_work(Clock::time_point now);
-  void dispatch_due(Clock::time_point now);
-  void renew_waiting(Clock::time_point now);
+  void claim_work(Steady::time_point now);
+  void dispatch_due(Steady::time_point now);
+  void renew_held(Steady::time_point now);
   void probe();
-  void run_step(const std::string& task_id);
+  void run_step(const std::string& task_id, const store::Lease& lease);
   void on_config(std::shared_ptr<const config::ScannerConfig> config);
   ScannerSnapshot snapshot() const;
   std::map<std::string, std::vector<store::InstanceSlot>> offered_instances(
-      const ScannerSnapshot& s, Clock::time_point now) const;
+      const ScannerSnapshot& s, Steady::time_point now) const;
 
   const EngineOptions options_;
   store::TaskStore& store_;
+  const nmcp::Clock& clock_;
   config::ConfigHolder& config_;
   ScanDriver driver_;
   ThreadPool pool_;
@@ -81,8 +89,9 @@ class WorkerEngine {
   bool rescheduled_ = false;          // guarded by mu_: a step finished; recompute due times
   bool stopping_ = false;             // guarded by mu_
   bool probing_ = false;              // guarded by mu_
-  Clock::time_point next_probe_{};    // scheduler thread only
-  Clock::time_point next_claim_{};    // scheduler thread only
+  bool probe_now_ = true;             // guarded by mu_: probe at the next turn (start, reload)
+  Steady::time_point next_probe_{};   // scheduler thread only
+  Steady::time_point next_claim_{};   // scheduler thread only
   std::thread scheduler_;
 };
 

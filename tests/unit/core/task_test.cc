@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include "core/store/task_store.h"
+#include "core/store/lifecycle.h"
 #include "core/task/state_machine.h"
 
 using namespace nmcp::task;
@@ -90,7 +90,7 @@ TEST_CASE("times are ISO 8601 UTC") {
 }
 
 TEST_CASE("backoff grows exponentially, is jittered and capped") {
-  using nmcp::store::backoff_delay;
+  using nmcp::store::lifecycle::backoff_delay;
   CHECK(backoff_delay(0, 1000, 60000, 0.0) == 500);
   CHECK(backoff_delay(0, 1000, 60000, 1.0) == 1000);
   CHECK(backoff_delay(3, 1000, 60000, 1.0) == 8000);

@@ -37,7 +37,7 @@ TEST_CASE("types: scan details, progress from hosts, terminal statuses") {
   CHECK(d->hosts[0].high == 3);
   CHECK(d->scan_start == 1700000000);
   CHECK_FALSE(d->scan_end);
-  CHECK_FALSE(d->terminal());
+  CHECK(d->phase() == nmcp::scanners::ScanPhase::Running);
   CHECK(d->history.empty());
   CHECK_FALSE(parse_scan_details(json::parse(R"({"hosts":[]})")));
   for (const char* s : {"completed", "canceled", "cancelled", "aborted", "imported", "stopped"})

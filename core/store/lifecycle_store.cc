@@ -1,0 +1,132 @@
+#include "core/store/lifecycle_store.h"
+
+#include <utility>
+
+#include "core/base/crypto.h"
+
+namespace nmcp::store {
+
+namespace {
+
+namespace lc = lifecycle;
+
+class LifecycleStore final : public TaskStore {
+ public:
+  explicit LifecycleStore(std::unique_ptr<TaskStorage> storage) : s_(std::move(storage)) {}
+
+  std::string describe() const override { return s_->describe(); }
+  Status ping() override { return s_->ping(); }
+
+  Result<SubmitResult> submit(Task t) override {
+    lc::prepare_submit(t);
+    auto existing = s_->insert_unique(t);
+    if (!existing) return fail(existing.error());
+    if (!*existing) return SubmitResult{std::move(t), true};
+    if (auto s = lc::reuse_existing(**existing, t); !s) return fail(s.error());
+    return SubmitResult{std::move(**existing), false};
+  }
+
+  Result<Task> import_completed(Task t) override {
+    lc::prepare_import(t);
+    if (auto s = s_->insert(t); !s) return fail(s.error());
+    return t;
+  }
+
+  Result<Task> get(const std::string& id, const OwnerScope& scope) override {
+    auto t = s_->load(id);
+    if (!t) return fail(t.error());
+    if (!*t || !scope.admits((*t)->owner)) return fail(lc::not_found(id));
+    return std::move(**t);
+  }
+
+  Result<TaskPage> list(const TaskQuery& q) override { return s_->list(q); }
+
+  Result<std::optional<Task>> claim(const ClaimRequest& r) override {
+    if (r.pools.empty()) return std::optional<Task>();
+    lc::ClaimPlanner planner(r, random_hex(16));
+    return s_->claim(planner);
+  }
+
+  Result<Task> renew(const std::string& id, const Lease& lease, Millis now,
+                     Millis lease_until) override {
+    return s_->mutate(id, [&](Task& t) { return lc::renew(t, lease, now, lease_until); });
+  }
+
+  Result<Task> record(const std::string& id, const Lease& lease, const StepUpdate& u, Millis now,
+                      Millis lease_until) override {
+    return s_->mutate(id, [&](Task& t) { return lc::record(t, lease, u, now, lease_until); });
+  }
+
+  Result<Task> finish(const std::string& id, const Lease& lease, task::State to,
+                      const task::TaskError& error, Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::finish(t, lease, to, error, now); });
+  }
+
+  Result<Task> retry_later(const std::string& id, const Lease& lease, const task::TaskError& error,
+                           const RetryDecision& d, Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::retry_later(t, lease, error, d, now); });
+  }
+
+  Result<Task> dead_letter(const std::string& id, const Lease& lease, const task::TaskError& error,
+                           Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::dead_letter(t, lease, error, now); });
+  }
+
+  Result<Task> release(const std::string& id, const Lease& lease, Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::release(t, lease, now); });
+  }
+
+  Result<Task> request_cancel(const std::string& id, const OwnerScope& scope, Millis now) override {
+    auto r = s_->mutate(id, [&](Task& t) { return lc::request_cancel(t, scope, now); });
+    // Another tenant's task is reported exactly like a missing one.
+    if (!r && r.error().code == ErrorCode::NotFound) return fail(lc::not_found(id));
+    return r;
+  }
+
+  Result<std::map<std::string, int>> running_per_instance() override {
+    return s_->running_per_instance();
+  }
+
+  Result<std::vector<QueueStats>> queue_stats() override { return s_->queue_stats(); }
+
+  Result<int> queue_position(const std::string& id) override {
+    auto t = s_->load(id);
+    if (!t) return fail(t.error());
+    if (!*t) return fail(lc::not_found(id));
+    if ((*t)->state != task::State::Queued) return 0;
+    auto ahead = s_->queued_ahead(**t);
+    if (!ahead) return fail(ahead.error());
+    return *ahead + 1;
+  }
+
+  Result<std::optional<Millis>> typical_duration(const std::string& pool) override {
+    return s_->typical_duration(pool);
+  }
+
+  Result<Task> retry_dead_letter(const std::string& id, Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::retry_dead_letter(t, now); });
+  }
+
+  Result<int> purge_dead_letters(const std::string& pool, Millis before) override {
+    return s_->purge_dead_letters(pool, before);
+  }
+
+  Status put_scanner_status(const ScannerStatus& status) override {
+    return s_->put_scanner_status(status);
+  }
+
+  Result<std::map<std::string, ScannerStatus>> scanner_statuses() override {
+    return s_->scanner_statuses();
+  }
+
+ private:
+  std::unique_ptr<TaskStorage> s_;
+};
+
+}  // namespace
+
+std::unique_ptr<TaskStore> make_lifecycle_store(std::unique_ptr<TaskStorage> storage) {
+  return std::make_unique<LifecycleStore>(std::move(storage));
+}
+
+}  // namespace nmcp::store

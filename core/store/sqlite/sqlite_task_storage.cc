@@ -1,0 +1,414 @@
+#include "core/store/sqlite/sqlite_task_storage.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <mutex>
+#include <utility>
+
+#include "core/base/text.h"
+#include "core/sqlite/sqlite_db.h"
+#include "core/store/sqlite/store_file.h"
+
+namespace nmcp::store {
+
+namespace {
+
+using nlohmann::json;
+using sqlite::SqliteDb;
+using sqlite::Statement;
+using sqlite::Transaction;
+using task::State;
+
+constexpr int kSchemaVersion = 1;
+constexpr int kDurationSamples = 20;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS tasks(
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  state TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  has_scan INTEGER NOT NULL,
+  idempotency_key TEXT,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  not_before INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL,
+  started_at INTEGER,
+  finished_at INTEGER,
+  dead_lettered_at INTEGER,
+  doc TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks(owner, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_queue ON tasks(state, pool, created_at);
+CREATE INDEX IF NOT EXISTS tasks_owner ON tasks(owner, created_at);
+CREATE INDEX IF NOT EXISTS tasks_dead ON tasks(dead_lettered_at) WHERE dead_lettered_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS scanner_status(
+  instance TEXT PRIMARY KEY,
+  doc TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
+)sql";
+
+std::string encode_cursor(const Task& t) { return std::to_string(t.created_at) + "." + t.id; }
+
+Result<std::pair<Millis, std::string>> decode_cursor(const std::string& cursor) {
+  const auto dot = cursor.find('.');
+  Millis created = 0;
+  if (dot != std::string::npos) {
+    const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + dot, created);
+    const std::string id = cursor.substr(dot + 1);
+    if (ec == std::errc() && end == cursor.data() + dot && task::is_valid_task_id(id)) {
+      return std::make_pair(created, id);
+    }
+  }
+  return fail(ErrorCode::InvalidArgument, "the cursor is not one this server issued",
+              "pass next_cursor from the previous page unchanged, or omit it to start over");
+}
+
+Result<Task> parse_doc(const std::string& text) {
+  const json j = json::parse(text, nullptr, false);
+  auto t = j.is_discarded() ? std::nullopt : task::task_from_json(j);
+  if (!t) {
+    return fail(ErrorCode::DataLoss, "a task record in the store is corrupt",
+                "inspect the store with admin_cli; the record was left untouched");
+  }
+  return std::move(*t);
+}
+
+class SqliteTaskStorage final : public TaskStorage {
+ public:
+  SqliteTaskStorage(std::string path, std::unique_ptr<SqliteDb> db)
+      : path_(std::move(path)), db_(std::move(db)) {}
+
+  std::string describe() const override { return "sqlite:" + path_; }
+
+  Status ping() override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("SELECT COUNT(*) FROM tasks LIMIT 1");
+    if (!st) return fail(st.error());
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    return ok();
+  }
+
+  Result<std::optional<Task>> insert_unique(const Task& t) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    if (!t.idempotency_key.empty()) {
+      auto st = db_->prepare("SELECT doc FROM tasks WHERE owner = ? AND idempotency_key = ?");
+      if (!st) return fail(st.error());
+      st->bind(1, t.owner).bind(2, t.idempotency_key);
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (*row) {
+        auto existing = parse_doc(st->column_text(0));
+        if (!existing) return fail(existing.error());
+        return std::optional<Task>(std::move(*existing));
+      }
+    }
+    if (auto s = write(t, kInsert); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return std::optional<Task>();
+  }
+
+  Status insert(const Task& t) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto existing = load_locked(t.id);
+    if (!existing) return fail(existing.error());
+    if (*existing) return fail(ErrorCode::AlreadyExists, "task " + t.id + " already exists");
+    if (auto s = write(t, kInsert); !s) return s;
+    return tx->commit();
+  }
+
+  Result<std::optional<Task>> load(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return load_locked(id);
+  }
+
+  Result<Task> mutate(const std::string& id, const std::function<Status(Task&)>& change) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto loaded = load_locked(id);
+    if (!loaded) return fail(loaded.error());
+    if (!*loaded) return fail(lifecycle::not_found(id));
+    Task t = std::move(**loaded);
+    if (auto s = change(t); !s) return fail(s.error());
+    if (auto s = write(t, kUpdate); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return t;
+  }
+
+  Result<std::optional<Task>> claim(lifecycle::ClaimPlanner& planner) override {
+    const ClaimRequest& r = planner.request();
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto running = count_running();
+    if (!running) return fail(running.error());
+    planner.begin(std::move(*running));
+
+    std::vector<Task> changed;
+    std::optional<Task> taken;
+    {  // the read ends before the writes
+      auto st = db_->prepare(claim_sql(r.pools.size()));
+      if (!st) return fail(st.error());
+      st->bind(1, r.now);
+      int index = 1;
+      for (const auto& [pool, slots] : r.pools) st->bind(++index, pool);
+      for (;;) {
+        auto row = st->step();
+        if (!row) return fail(row.error());
+        if (!*row) break;
+        auto t = parse_doc(st->column_text(0));
+        if (!t) return fail(t.error());
+        const auto verdict = planner.consider(*t);
+        if (verdict == lifecycle::ClaimPlanner::Verdict::Skip) continue;
+        if (verdict == lifecycle::ClaimPlanner::Verdict::Take) {
+          taken = std::move(*t);
+          break;
+        }
+        changed.push_back(std::move(*t));
+      }
+    }
+    if (taken) changed.push_back(*taken);
+    for (const auto& t : changed) {
+      if (auto s = write(t, kUpdate); !s) return fail(s.error());
+    }
+    if (!changed.empty()) {
+      if (auto s = tx->commit(); !s) return fail(s.error());
+    }
+    return taken;
+  }
+
+  Result<TaskPage> list(const TaskQuery& q) override {
+    std::string sql = "SELECT doc FROM tasks WHERE 1=1";
+    if (!q.owner.is_everyone()) sql += " AND owner = :owner";
+    if (q.state) sql += " AND state = :state";
+    if (!q.pool.empty()) sql += " AND pool = :pool";
+    if (q.dead_lettered_only) sql += " AND dead_lettered_at IS NOT NULL";
+    std::optional<std::pair<Millis, std::string>> after;
+    if (!q.cursor.empty()) {
+      auto c = decode_cursor(q.cursor);
+      if (!c) return fail(c.error());
+      after = *c;
+      sql += " AND (created_at < :c_at OR (created_at = :c_at AND id < :c_id))";
+    }
+    sql += " ORDER BY created_at DESC, id DESC";
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(sql);
+    if (!st) return fail(st.error());
+    int i = 0;
+    if (!q.owner.is_everyone()) st->bind(++i, q.owner.tenant_name());
+    if (q.state) st->bind(++i, task::to_string(*q.state));
+    if (!q.pool.empty()) st->bind(++i, q.pool);
+    if (after) {
+      st->bind(i + 1, after->first).bind(i + 2, after->second);
+    }
+    TaskPage page;
+    const std::size_t limit = std::max<std::size_t>(1, q.limit);
+    for (;;) {
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto t = parse_doc(st->column_text(0));
+      if (!t) return fail(t.error());
+      if (!q.name_contains.empty() && !contains_ignoring_case(t->name, q.name_contains)) continue;
+      if (q.predicate && !q.predicate(*t)) continue;
+      if (page.tasks.size() == limit) {  // one more exists: this page is not the last
+        page.next_cursor = encode_cursor(page.tasks.back());
+        break;
+      }
+      page.tasks.push_back(std::move(*t));
+    }
+    return page;
+  }
+
+  Result<std::map<std::string, int>> running_per_instance() override {
+    std::lock_guard lock(mu_);
+    return count_running();
+  }
+
+  Result<std::vector<QueueStats>> queue_stats() override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "SELECT pool, SUM(state = 'queued'), SUM(state = 'running'), "
+        "SUM(dead_lettered_at IS NOT NULL), MIN(CASE WHEN state = 'queued' THEN created_at END) "
+        "FROM tasks GROUP BY pool ORDER BY pool");
+    if (!st) return fail(st.error());
+    std::vector<QueueStats> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      QueueStats q;
+      q.pool = st->column_text(0);
+      q.queued = static_cast<int>(st->column_int(1));
+      q.running = static_cast<int>(st->column_int(2));
+      q.dead_letters = static_cast<int>(st->column_int(3));
+      if (!st->column_is_null(4)) q.oldest_queued_at = st->column_int(4);
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+
+  Result<int> queued_ahead(const Task& t) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "SELECT COUNT(*) FROM tasks WHERE pool = ? AND state = 'queued' AND "
+        "(created_at < ? OR (created_at = ? AND id < ?))");
+    if (!st) return fail(st.error());
+    st->bind(1, t.pool).bind(2, t.created_at).bind(3, t.created_at).bind(4, t.id);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    return static_cast<int>(st->column_int(0));
+  }
+
+  Result<std::optional<Millis>> typical_duration(const std::string& pool) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "SELECT AVG(finished_at - started_at), COUNT(*) FROM (SELECT finished_at, started_at "
+        "FROM tasks WHERE pool = ? AND state = 'completed' AND started_at IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT " +
+        std::to_string(kDurationSamples) + ")");
+    if (!st) return fail(st.error());
+    st->bind(1, pool);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (st->column_int(1) == 0) return std::optional<Millis>();
+    return std::optional<Millis>(static_cast<Millis>(st->column_double(0)));
+  }
+
+  Result<int> purge_dead_letters(const std::string& pool, Millis before) override {
+    // The indexed form of lifecycle::purgeable_dead_letter.
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "DELETE FROM tasks WHERE dead_lettered_at IS NOT NULL AND dead_lettered_at < ? AND "
+        "(? = '' OR pool = ?)");
+    if (!st) return fail(st.error());
+    st->bind(1, before).bind(2, pool).bind(3, pool);
+    if (auto s = st->run(); !s) return fail(s.error());
+    return db_->changes();
+  }
+
+  Status put_scanner_status(const ScannerStatus& status) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "INSERT INTO scanner_status(instance, doc, updated_at) VALUES(?, ?, ?) "
+        "ON CONFLICT(instance) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at");
+    if (!st) return fail(st.error());
+    st->bind(1, status.instance).bind(2, to_json(status).dump()).bind(3, status.updated_at);
+    return st->run();
+  }
+
+  Result<std::map<std::string, ScannerStatus>> scanner_statuses() override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("SELECT doc FROM scanner_status");
+    if (!st) return fail(st.error());
+    std::map<std::string, ScannerStatus> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      auto s = scanner_status_from_json(json::parse(st->column_text(0), nullptr, false));
+      if (s) out[s->instance] = std::move(*s);
+    }
+    return out;
+  }
+
+ private:
+  enum WriteKind { kInsert, kUpdate };
+
+  // The claimable tasks of `pools` pools, oldest first: ?1 is now, then the pool names.
+  static std::string claim_sql(std::size_t pools) {
+    std::string sql =
+        "SELECT doc FROM tasks WHERE ((state = 'running' AND lease_until < ?1) OR "
+        "(state = 'queued' AND not_before <= ?1)) AND pool IN (";
+    for (std::size_t i = 0; i < pools; ++i) sql += i == 0 ? "?" : ",?";
+    return sql + ") ORDER BY created_at, id LIMIT " + std::to_string(kClaimScanLimit);
+  }
+
+  // Caller holds mu_.
+  Result<std::optional<Task>> load_locked(const std::string& id) {
+    auto st = db_->prepare("SELECT doc FROM tasks WHERE id = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<Task>();
+    auto t = parse_doc(st->column_text(0));
+    if (!t) return fail(t.error());
+    return std::optional<Task>(std::move(*t));
+  }
+
+  Result<std::map<std::string, int>> count_running() {
+    auto st = db_->prepare(
+        "SELECT instance, COUNT(*) FROM tasks WHERE state = 'running' AND instance != '' "
+        "GROUP BY instance");
+    if (!st) return fail(st.error());
+    std::map<std::string, int> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out[st->column_text(0)] = static_cast<int>(st->column_int(1));
+    }
+    return out;
+  }
+
+  // Caller holds mu_ inside a transaction.
+  Status write(const Task& t, WriteKind kind) {
+    auto st = db_->prepare(
+        kind == kInsert
+            ? "INSERT INTO tasks(id, owner, pool, state, instance, has_scan, idempotency_key, "
+              "name, created_at, not_before, lease_until, started_at, finished_at, "
+              "dead_lettered_at, doc) "
+              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+            : "UPDATE tasks SET owner = ?2, pool = ?3, state = ?4, instance = ?5, has_scan = ?6, "
+              "idempotency_key = ?7, name = ?8, created_at = ?9, not_before = ?10, "
+              "lease_until = ?11, started_at = ?12, finished_at = ?13, dead_lettered_at = ?14, "
+              "doc = ?15 WHERE id = ?1");
+    if (!st) return fail(st.error());
+    st->bind(1, t.id).bind(2, t.owner).bind(3, t.pool).bind(4, task::to_string(t.state));
+    st->bind(5, t.instance).bind(6, t.nessus_scan_id ? 1 : 0);
+    if (t.idempotency_key.empty()) {
+      st->bind_null(7);
+    } else {
+      st->bind(7, t.idempotency_key);
+    }
+    st->bind(8, t.name).bind(9, t.created_at).bind(10, t.not_before).bind(11, t.lease_until);
+    auto opt = [&st](int i, const std::optional<Millis>& v) {
+      if (v) {
+        st->bind(i, *v);
+      } else {
+        st->bind_null(i);
+      }
+    };
+    opt(12, t.started_at);
+    opt(13, t.finished_at);
+    opt(14, t.dead_lettered_at);
+    st->bind(15, task::to_json(t).dump());
+    return st->run();
+  }
+
+  const std::string path_;
+  std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;  // guarded by mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<TaskStorage>> open_sqlite_storage(const std::string& path,
+                                                         IfMissing if_missing,
+                                                         int busy_timeout_ms) {
+  auto db = open_store_file(path, {kSchema, kSchemaVersion}, if_missing, busy_timeout_ms);
+  if (!db) return fail(db.error());
+  return std::unique_ptr<TaskStorage>(std::make_unique<SqliteTaskStorage>(path, std::move(*db)));
+}
+
+}  // namespace nmcp::store

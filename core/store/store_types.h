@@ -1,0 +1,88 @@
+#pragma once
+// The values that cross the store contract (task_store.h): what a claim offers, what a step
+// records, how a list is filtered and paged, what the queue statistics say. Plain values;
+// thread-safe to copy.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/instance_choice.h"
+#include "core/store/owner.h"
+#include "core/task/task.h"
+
+namespace nmcp::store {
+
+using task::Millis;
+using task::Task;
+
+struct SubmitResult {
+  Task task;
+  bool created = false;  // false: an existing task with the same owner, key and request hash
+};
+
+struct ClaimRequest {
+  std::string worker;
+  // Pools this worker serves, each with the instances it can reach right now.
+  std::map<std::string, std::vector<InstanceSlot>> pools;
+  Millis now = 0;
+  Millis lease_ms = 60'000;
+  // Taking over an expired lease counts a failed attempt; this many dead-letter the task.
+  int max_failures = 5;
+  // Whether this worker holds the key that opens inline credentials; a task carrying them is
+  // left for a worker that does.
+  bool opens_inline_credentials = false;
+};
+
+// What a worker records after a step succeeds. Unset fields stay as they are.
+struct StepUpdate {
+  std::optional<task::Step> step;
+  std::optional<int> nessus_scan_id;
+  std::optional<int> export_file_id;
+  std::optional<std::string> nessus_status;
+  std::optional<double> progress;
+  std::optional<nlohmann::json> validation;
+  std::optional<nlohmann::json> summary;
+  bool clear_export = false;       // forget export_file_id (the export expired or was bad)
+  bool erase_credentials = false;  // the scan exists: drop the sealed inline credentials
+  bool step_succeeded = true;      // resets the consecutive-failure count
+};
+
+struct TaskQuery {
+  explicit TaskQuery(OwnerScope scope) : owner(std::move(scope)) {}
+  OwnerScope owner;  // tenants see only their own tasks
+  std::optional<task::State> state;
+  std::string pool;
+  std::string name_contains;  // case-insensitive
+  // Extra test applied while paging (e.g. CIDR-aware target matching), so pages stay full.
+  std::function<bool(const Task&)> predicate;
+  bool dead_lettered_only = false;
+  std::size_t limit = 20;
+  std::string cursor;  // opaque, from the previous page
+};
+
+struct TaskPage {
+  std::vector<Task> tasks;
+  std::string next_cursor;  // empty on the last page
+};
+
+struct QueueStats {
+  std::string pool;
+  int queued = 0;  // waiting, including those in backoff
+  int running = 0;
+  int dead_letters = 0;
+  std::optional<Millis> oldest_queued_at;
+};
+
+struct RetryDecision {
+  Millis not_before = 0;  // when the task may be claimed again
+  int max_failures = 5;   // reaching this many consecutive failures dead-letters the task
+  // Recorded in the same write (e.g. forget a bad export), without resetting the failures.
+  std::optional<StepUpdate> update;
+};
+
+}  // namespace nmcp::store

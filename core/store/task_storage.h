@@ -1,0 +1,67 @@
+#pragma once
+// What a store backend provides: storage and atomicity, and no rule of the task lifecycle.
+// LifecycleStore (lifecycle_store.h) turns any TaskStorage into a TaskStore by applying
+// lifecycle.h inside these primitives:
+//   insert / insert_unique   a new task, atomically against the owner's idempotency keys
+//   mutate                   one atomic read-modify-write of one task
+//   claim                    one atomic pass over the claimable tasks, judged by a planner
+//   indexed reads            lists, statistics, queue positions, without loading every task
+// Each backend documents how it makes them atomic (SQLite: BEGIN IMMEDIATE; Redis: see its
+// phase document).
+//
+// Thread-safety: implementations are safe to call from many threads and many processes.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/store/lifecycle.h"
+#include "core/store/scanner_status.h"
+#include "core/store/store_types.h"
+
+namespace nmcp::store {
+
+class TaskStorage {
+ public:
+  // Claimable candidates one claim examines at most (oldest first, across the offered pools):
+  // a long run of tasks no offered instance can take stops the search there.
+  static constexpr int kClaimScanLimit = 256;
+
+  virtual ~TaskStorage() = default;
+
+  virtual std::string describe() const = 0;
+  virtual Status ping() = 0;
+
+  // Inserts `t`. When it has an idempotency key that its owner already used, inserts nothing and
+  // returns that task instead. Atomic: concurrent duplicates insert one task.
+  virtual Result<std::optional<Task>> insert_unique(const Task& t) = 0;
+  // Inserts `t`; AlreadyExists when its id does.
+  virtual Status insert(const Task& t) = 0;
+  virtual Result<std::optional<Task>> load(const std::string& id) = 0;
+  // Runs `change` on the stored task and writes the result if it returns ok, atomically (no
+  // other write to the task in between). NotFound when there is no such task; the error of
+  // `change` otherwise.
+  virtual Result<Task> mutate(const std::string& id,
+                              const std::function<Status(Task&)>& change) = 0;
+  // Atomically: counts running tasks per instance, planner.begin(counts), then offers
+  // planner.consider() the claimable tasks of the request's pools, oldest first (at most
+  // kClaimScanLimit), writing every task it Takes or Buries; returns the one it Took.
+  virtual Result<std::optional<Task>> claim(lifecycle::ClaimPlanner& planner) = 0;
+
+  virtual Result<TaskPage> list(const TaskQuery& query) = 0;
+  virtual Result<std::vector<QueueStats>> queue_stats() = 0;
+  virtual Result<std::map<std::string, int>> running_per_instance() = 0;
+  // Queued tasks of t's pool ahead of t (older, or as old with a smaller id).
+  virtual Result<int> queued_ahead(const Task& t) = 0;
+  virtual Result<std::optional<Millis>> typical_duration(const std::string& pool) = 0;
+  // Deletes the tasks lifecycle::purgeable_dead_letter(t, pool, before) names; returns how many.
+  virtual Result<int> purge_dead_letters(const std::string& pool, Millis before) = 0;
+
+  virtual Status put_scanner_status(const ScannerStatus& status) = 0;
+  virtual Result<std::map<std::string, ScannerStatus>> scanner_statuses() = 0;
+};
+
+}  // namespace nmcp::store

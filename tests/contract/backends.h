@@ -1,0 +1,46 @@
+#pragma once
+// The backends the TaskStore contract runs against. Each fixture makes a fresh store in a temp
+// dir, opens further connections to it as other processes would, and can make the store busy
+// (Unavailable) for the error-contract cases. A backend joins the suite by adding its fixture
+// to BACKENDS.
+
+#include <memory>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "core/store/open_store.h"
+#include "tests/support/subprocess.h"
+
+namespace nmcp::testing {
+
+// A fresh SQLite store; busy() holds its write lock from another process (the sqlite3 shell).
+struct SqliteBackend {
+  static constexpr const char* kName = "sqlite";
+  TempDir dir;
+  std::string path = dir.path() + "/store/tasks.db";
+  std::string spec = "sqlite:" + path + "?busy_timeout_ms=200";
+
+  std::unique_ptr<store::TaskStore> open() {
+    auto s = store::open_store(spec);
+    REQUIRE(s);
+    return std::move(*s);
+  }
+
+  // While alive, every write to the store fails with Unavailable.
+  struct Busy {
+    explicit Busy(const std::string& path) : shell({"/usr/bin/sqlite3", path}) {
+      shell.write_line(".timeout 0");
+      shell.write_line("BEGIN IMMEDIATE;");
+      shell.write_line("SELECT 'locked';");
+      REQUIRE(shell.read_line(std::chrono::seconds(10)) == "locked");
+    }
+    Subprocess shell;
+  };
+  std::unique_ptr<Busy> busy() {
+    (void)open();  // the file exists before the shell opens it
+    return std::make_unique<Busy>(path);
+  }
+};
+
+}  // namespace nmcp::testing
