@@ -137,6 +137,11 @@ Status FindingsIndex::load(const std::string& path) {
       p.cvss2 = score(children, "cvss_base_score");
       p.vpr = score(children, "vpr_score");
       p.exploit = ascii_lower(first_of(children, "exploit_available")) == "true";
+      // Checks that run on the host itself need a login; without one their absence proves
+      // nothing. plugin_type says so; older exports only show it in the family.
+      const std::string type = ascii_lower(first_of(children, "plugin_type"));
+      p.needs_login = type == "local" ||
+                      ascii_lower(p.family).find("local security checks") != std::string::npos;
       if (const auto c = children.find("cve"); c != children.end() && c->is_array()) {
         for (const auto& v : *c) {
           if (v.is_string()) p.cves.push_back(ascii_upper(trim_space(v.get<std::string>())));
@@ -663,11 +668,13 @@ std::vector<std::int64_t> FindingsIndex::hosts_matching(const HostMatcher& match
   return out;
 }
 
+std::string FindingsIndex::host_key(const HostView& h) {
+  return h.ip.empty() ? ascii_lower(h.name) : h.ip;
+}
+
 FindingKey FindingsIndex::key(std::int64_t id) const {
   const Row& r = rows_[static_cast<std::size_t>(id - 1)];
-  const HostView& h = hosts_[r.host];
-  return {h.ip.empty() ? ascii_lower(h.name) : h.ip, plugins_[r.plugin].plugin_id, r.port,
-          protocols_[r.protocol]};
+  return {host_key(hosts_[r.host]), plugins_[r.plugin].plugin_id, r.port, protocols_[r.protocol]};
 }
 
 const std::string& FindingsIndex::plugin_name(std::int64_t id) const {

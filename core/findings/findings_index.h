@@ -83,6 +83,16 @@ class FindingsIndex {
   FindingKey key(std::int64_t id) const;
   int severity(std::int64_t id) const { return rows_[static_cast<std::size_t>(id - 1)].severity; }
   const std::string& plugin_name(std::int64_t id) const;
+  // The host a finding is on.
+  const HostView& host_of(std::int64_t id) const {
+    return hosts_[rows_[static_cast<std::size_t>(id - 1)].host];
+  }
+  // Whether the finding comes from a check that runs on the host (needs a working login).
+  bool needs_login(std::int64_t id) const {
+    return plugins_[rows_[static_cast<std::size_t>(id - 1)].plugin].needs_login;
+  }
+  // A host's identity across scans: its address when known, else its lower-case name.
+  static std::string host_key(const HostView& h);
 
  private:
   struct Row {
@@ -98,6 +108,7 @@ class FindingsIndex {
     std::string name, family;
     float cvss3 = -1, cvss2 = -1, vpr = -1;  // -1: none
     bool exploit = false;
+    bool needs_login = false;       // a local check (plugin_type local)
     std::vector<std::string> cves;  // upper case
     std::uint32_t name_rank = 0, family_rank = 0;
   };

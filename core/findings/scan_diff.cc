@@ -1,8 +1,10 @@
 #include "core/findings/scan_diff.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace nmcp::findings {
 
@@ -19,38 +21,74 @@ void order(std::vector<DiffEntry>& v) {
   });
 }
 
+bool logged_in(const HostView& h) {
+  return h.credential_status == "success" || h.credential_status == "partial";
+}
+
 }  // namespace
 
 ScanDiff diff_scans(const FindingsIndex& earlier, const FindingsIndex& later, int min_severity) {
   ScanDiff d;
+  std::unordered_map<std::string, const HostView*> later_hosts;
+  for (const auto& h : later.hosts()) later_hosts.emplace(FindingsIndex::host_key(h), &h);
+  std::unordered_set<std::string> earlier_hosts;
+  for (const auto& h : earlier.hosts()) earlier_hosts.insert(FindingsIndex::host_key(h));
+  for (const auto& h : earlier_hosts) d.hosts_compared += later_hosts.count(h) != 0 ? 1 : 0;
+
+  auto add = [&d](DiffCategory c, std::int64_t id, int sev) {
+    d.entries[c].push_back({id, sev});
+    ++d.severity_counts[c][static_cast<std::size_t>(sev)];
+  };
+  std::map<std::string, std::int64_t> only_earlier, only_later;
   std::unordered_map<std::string, std::int64_t> before;
   before.reserve(static_cast<std::size_t>(earlier.finding_count()));
   for (std::int64_t id = 1; id <= earlier.finding_count(); ++id) {
     if (earlier.severity(id) < min_severity) continue;
-    before.emplace(key_text(earlier.key(id)), id);
+    const FindingKey k = earlier.key(id);
+    if (later_hosts.count(k.host) == 0) {
+      add(kNotRescanned, id, earlier.severity(id));
+      ++only_earlier[k.host];
+      continue;
+    }
+    before.emplace(key_text(k), id);
   }
   for (std::int64_t id = 1; id <= later.finding_count(); ++id) {
     const int sev = later.severity(id);
     if (sev < min_severity) continue;
-    const auto it = before.find(key_text(later.key(id)));
+    const FindingKey k = later.key(id);
+    if (earlier_hosts.count(k.host) == 0) {
+      ++only_later[k.host];
+      continue;
+    }
+    const auto it = before.find(key_text(k));
     if (it == before.end()) {
-      d.added.push_back({id, sev});
-      ++d.severity_counts[0][static_cast<std::size_t>(sev)];
+      add(kAdded, id, sev);
     } else {
-      d.still_open.push_back({id, sev});
-      ++d.severity_counts[2][static_cast<std::size_t>(sev)];
+      add(kStillOpen, id, sev);
       it->second = 0;  // seen
     }
   }
   for (const auto& [key, id] : before) {
     if (id == 0) continue;
-    const int sev = earlier.severity(id);
-    d.fixed.push_back({id, sev});
-    ++d.severity_counts[1][static_cast<std::size_t>(sev)];
+    const HostView* rescanned = later_hosts.at(earlier.key(id).host);
+    const bool unverifiable = earlier.needs_login(id) && !logged_in(*rescanned);
+    add(unverifiable ? kUnverified : kFixed, id, earlier.severity(id));
   }
-  order(d.added);
-  order(d.fixed);
-  order(d.still_open);
+  for (auto& v : d.entries) order(v);
+  for (const auto& [host, n] : only_earlier) d.not_rescanned_hosts.push_back({host, n});
+  for (const auto& [host, n] : only_later) d.new_hosts.push_back({host, n});
+  // Hosts with no finding at this severity still count as covered (or not).
+  for (const auto& h : earlier_hosts) {
+    if (later_hosts.count(h) == 0 && only_earlier.count(h) == 0) {
+      d.not_rescanned_hosts.push_back({h, 0});
+    }
+  }
+  for (const auto& [h, view] : later_hosts) {
+    if (earlier_hosts.count(h) == 0 && only_later.count(h) == 0) d.new_hosts.push_back({h, 0});
+  }
+  auto by_name = [](const DiffHost& a, const DiffHost& b) { return a.host < b.host; };
+  std::sort(d.not_rescanned_hosts.begin(), d.not_rescanned_hosts.end(), by_name);
+  std::sort(d.new_hosts.begin(), d.new_hosts.end(), by_name);
   return d;
 }
 

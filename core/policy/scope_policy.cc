@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <optional>
 
 #include "core/base/text.h"
@@ -191,6 +192,19 @@ std::string TargetList::normalized() const {
 }
 
 Result<TargetList> parse_targets(std::string_view text) {
+  // A control character (NUL above all) would be cut or reinterpreted further down the line:
+  // "10.0.0.1\u00008.8.8.8" must not become 10.0.0.1.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", c);
+      return fail(ErrorCode::InvalidArgument,
+                  "the targets contain a control character (" + std::string(code) +
+                      ") at position " + std::to_string(i),
+                  "separate targets with commas or newlines only");
+    }
+  }
   TargetList list;
   std::vector<std::string> problems;
   std::size_t start = 0;

@@ -47,9 +47,13 @@ struct PoolReadiness {
   task::Millis since = 0;  // not ready since (the latest time an instance became unusable)
 };
 
+// Health older than this means no worker checks the instance any more (workers probe every
+// 30 s by default).
+inline constexpr task::Millis kHealthStaleAfterMs = 10 * 60 * 1000;
+
 // A status older than `stale_after` ms (when > 0) counts as unknown: its worker is gone.
 PoolReadiness pool_readiness(const config::PoolConfig& pool,
                              const std::map<std::string, store::ScannerStatus>& statuses,
-                             task::Millis now, task::Millis stale_after);
+                             task::Millis now, task::Millis stale_after = kHealthStaleAfterMs);
 
 }  // namespace nmcp::readiness

@@ -24,6 +24,21 @@ std::vector<json> one_or_many(const json& v) {
   return {v};
 }
 
+std::string fingerprint(const std::string& task_id, const ResultsRequest& r) {
+  return sha256_hex(task_id + "\n" + r.filter.to_json().dump() + "\n" +
+                    std::string(findings::to_string(r.sort.field)) +
+                    (r.sort.descending ? "-" : "+"))
+      .substr(0, 16);
+}
+
+Error bad_cursor() {
+  return bad("the cursor is not one this server issued for this question",
+             "pass next_cursor from the previous page unchanged, with the same task, filter and "
+             "sort; or omit it to start over");
+}
+
+}  // namespace
+
 Result<int> severity_value(const json& v, const std::string& where) {
   std::optional<int> s;
   if (v.is_number_integer()) {
@@ -39,21 +54,6 @@ Result<int> severity_value(const json& v, const std::string& where) {
   }
   return *s;
 }
-
-std::string fingerprint(const std::string& task_id, const ResultsRequest& r) {
-  return sha256_hex(task_id + "\n" + r.filter.to_json().dump() + "\n" +
-                    std::string(findings::to_string(r.sort.field)) +
-                    (r.sort.descending ? "-" : "+"))
-      .substr(0, 16);
-}
-
-Error bad_cursor() {
-  return bad("the cursor is not one this server issued for this question",
-             "pass next_cursor from the previous page unchanged, with the same task, filter and "
-             "sort; or omit it to start over");
-}
-
-}  // namespace
 
 json filter_schema() {
   return json::parse(R"json({"type": "object", "additionalProperties": false,

@@ -39,6 +39,8 @@ nlohmann::json filter_schema();
 nlohmann::json paging_properties();
 
 Result<findings::FindingFilter> parse_filter(const nlohmann::json& filter);
+// A severity as 0-4 or a word (info, low, medium, high, critical); `where` names the argument.
+Result<int> severity_value(const nlohmann::json& v, const std::string& where);
 // Everything but the task: filter, sort, projection, page size, budget and cursor.
 Result<ResultsRequest> parse_results_request(const nlohmann::json& args,
                                              const std::string& task_id);

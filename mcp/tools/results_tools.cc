@@ -1,6 +1,7 @@
 #include "mcp/tools/results_tools.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "core/findings/finding_fields.h"
@@ -287,16 +288,55 @@ ToolResult list_scan_hosts(const ToolDeps& deps, const json& args, const std::st
   return ToolResult::success(out);
 }
 
+// The categories compare_scans pages, by their argument names.
+constexpr std::array<std::pair<const char*, findings::DiffCategory>, 5> kDiffCategories{{
+    {"new", findings::kAdded},
+    {"fixed", findings::kFixed},
+    {"still_open", findings::kStillOpen},
+    {"unverified", findings::kUnverified},
+    {"not_rescanned", findings::kNotRescanned},
+}};
+constexpr std::size_t kDiffHostSample = 20;
+
+json diff_hosts(const std::vector<findings::DiffHost>& hosts) {
+  json list = json::array();
+  for (std::size_t i = 0; i < hosts.size() && i < kDiffHostSample; ++i) {
+    list.push_back({{"host", hosts[i].host}, {"findings", hosts[i].findings}});
+  }
+  return {{"count", hosts.size()}, {"hosts", list}};
+}
+
+// When a scan ended (finished, else created), to tell the earlier of two apart.
+task::Millis ended_at(const task::Task& t) { return t.finished_at.value_or(t.created_at); }
+
 ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::string& owner) {
-  const std::string base_id = args.at("base_task_id").get<std::string>();
-  const std::string id = args.at("task_id").get<std::string>();
+  std::string base_id = args.at("base_task_id").get<std::string>();
+  std::string id = args.at("task_id").get<std::string>();
   const std::string category = args.value("category", "new");
-  const int min_severity = args.value("min_severity", 1);
+  int min_severity = 1;
+  if (args.contains("min_severity")) {
+    auto s = severity_value(args["min_severity"], "min_severity");
+    if (!s) return error_result(s.error());
+    min_severity = *s;
+  }
   const std::size_t page_size = args.value("page_size", std::size_t{50});
   const std::size_t budget = args.value("max_tokens", kDefaultMaxTokens);
   if (base_id == id) {
     return error_result({ErrorCode::InvalidArgument, "base_task_id and task_id are the same task",
                          "compare an earlier scan of the same targets with a later one"});
+  }
+  auto base = open_scan_results(deps, base_id, owner);
+  if (!base) return error_result(base.error());
+  auto later = open_scan_results(deps, id, owner);
+  if (!later) return error_result(later.error());
+  std::string note;
+  if (ended_at(later->task) < ended_at(base->task)) {
+    // "What changed since" only reads one way: the earlier scan is the base.
+    std::swap(base, later);
+    std::swap(base_id, id);
+    note =
+        "task_id ended before base_task_id, so they were swapped: the base is the earlier "
+        "scan";
   }
   const std::string scope =
       base_id + "\n" + id + "\n" + category + "\n" + std::to_string(min_severity);
@@ -306,21 +346,19 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
     if (!o) return error_result(o.error());
     offset = *o;
   }
-  auto base = open_scan_results(deps, base_id, owner);
-  if (!base) return error_result(base.error());
-  auto later = open_scan_results(deps, id, owner);
-  if (!later) return error_result(later.error());
   const auto diff = findings::diff_scans(*base->index, *later->index, min_severity);
-  const auto& entries = category == "fixed"        ? diff.fixed
-                        : category == "still_open" ? diff.still_open
-                                                   : diff.added;
-  const FindingsIndex& source = category == "fixed" ? *base->index : *later->index;
-  json counts = {{"new", diff.added.size()},
-                 {"fixed", diff.fixed.size()},
-                 {"still_open", diff.still_open.size()}};
-  json by_severity = {{"new", severity_json(diff.severity_counts[0])},
-                      {"fixed", severity_json(diff.severity_counts[1])},
-                      {"still_open", severity_json(diff.severity_counts[2])}};
+  findings::DiffCategory which = findings::kAdded;
+  json counts = json::object();
+  json by_severity = json::object();
+  for (const auto& [name, c] : kDiffCategories) {
+    if (category == name) which = c;
+    counts[name] = diff.entries[c].size();
+    by_severity[name] = severity_json(diff.severity_counts[c]);
+  }
+  const auto& entries = diff.entries[which];
+  const bool in_base = which == findings::kFixed || which == findings::kUnverified ||
+                       which == findings::kNotRescanned;
+  const FindingsIndex& source = in_base ? *base->index : *later->index;
   if (offset > entries.size())
     return error_result({ErrorCode::InvalidArgument, "the cursor is past the end", ""});
   json out = {{"base_task_id", base_id},
@@ -328,15 +366,26 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
               {"min_severity", min_severity},
               {"counts", counts},
               {"severity_counts", by_severity},
+              {"hosts_compared", diff.hosts_compared},
+              {"not_rescanned_hosts", diff_hosts(diff.not_rescanned_hosts)},
+              {"new_hosts", diff_hosts(diff.new_hosts)},
               {"category", category},
               {"offset", offset},
-              {"matched_by", "host address (or name), plugin_id, port and protocol"}};
+              {"matched_by",
+               "host address (or name), plugin_id, port and protocol, on hosts both "
+               "scans covered"}};
+  if (!note.empty()) out["note"] = note;
+  if (!diff.not_rescanned_hosts.empty()) {
+    out["not_rescanned_note"] =
+        "hosts the later scan did not cover are not compared: their findings are "
+        "not_rescanned, not fixed";
+  }
   fill_offset_page(out, "items", entries.size(), offset, page_size, budget, scope,
                    [&](std::size_t i) {
                      const auto fid = entries[i].finding_id;
                      const auto key = source.key(fid);
                      return json{{"finding_id", fid},
-                                 {"in_task", category == "fixed" ? base_id : id},
+                                 {"in_task", in_base ? base_id : id},
                                  {"host", key.host},
                                  {"port", key.port},
                                  {"protocol", key.protocol},
@@ -444,23 +493,45 @@ Status register_results_tools(ToolRegistry& r, const ToolDeps& deps) {
   return r.add(
       {"compare_scans",
        "Compare two scans",
-       "What changed between an earlier and a later finished scan of yours: findings new in the "
-       "later one, fixed (gone) and still open, matched by host, plugin, port and protocol. "
-       "Counts per category and severity, and one category's findings paged.",
+       "What changed between an earlier and a later finished scan of yours, on the hosts both "
+       "covered: findings new in the later one, fixed (gone), still open, and unverified (a "
+       "local check whose host the later scan could not log in to). Hosts only one scan covered "
+       "are listed apart: the base's findings there are not_rescanned, never fixed. Matched by "
+       "host, plugin, port and protocol. Counts per category and severity, and one category's "
+       "findings paged. If task_id ended before base_task_id they are swapped, with a note.",
        {{"type", "object"},
         {"properties",
-         {{"base_task_id", task_prop},
-          {"task_id", task_prop},
-          {"category", {{"type", "string"}, {"enum", {"new", "fixed", "still_open"}}}},
+         {{"base_task_id",
+           {{"type", "string"},
+            {"pattern", "^task_[0-9a-f]{32}$"},
+            {"description", "The earlier scan (the baseline)."}}},
+          {"task_id",
+           {{"type", "string"},
+            {"pattern", "^task_[0-9a-f]{32}$"},
+            {"description", "The later scan, compared against the baseline."}}},
+          {"category",
+           {{"type", "string"},
+            {"enum", {"new", "fixed", "still_open", "unverified", "not_rescanned"}},
+            {"description", "Which findings to page (default new); counts cover all of them."}}},
           {"min_severity",
+           {{"type", {"integer", "string"}},
+            {"description",
+             "Lowest severity compared: 0-4 or info, low, medium, high, critical (default 1, "
+             "low: informational findings are left out)."}}},
+          {"page_size",
            {{"type", "integer"},
-            {"minimum", 0},
-            {"maximum", 4},
-            {"description", "default 1: informational findings are left out"}}},
-          {"page_size", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}}},
+            {"minimum", 1},
+            {"maximum", 500},
+            {"description", "Findings per page (default 50)."}}},
           {"max_tokens",
-           {{"type", "integer"}, {"minimum", kMinMaxTokens}, {"maximum", kMaxMaxTokens}}},
-          {"cursor", {{"type", "string"}, {"maxLength", 512}}}}},
+           {{"type", "integer"},
+            {"minimum", kMinMaxTokens},
+            {"maximum", kMaxMaxTokens},
+            {"description", "Token budget of the answer (default 8000)."}}},
+          {"cursor",
+           {{"type", "string"},
+            {"maxLength", 512},
+            {"description", "next_cursor of the previous page, to continue."}}}}},
         {"required", {"base_task_id", "task_id"}},
         {"additionalProperties", false}},
        json::parse(

@@ -6,6 +6,8 @@
 
 #include "core/base/logging.h"
 #include "core/policy/scope_policy.h"
+#include "core/readiness/pool_readiness.h"
+#include "core/scans/submit_scan.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_resources.h"
 #include "mcp/tools/task_view.h"
@@ -47,7 +49,8 @@ json submit_output_schema() {
     "pool": {"type": "string"}, "scan_type": {"type": "string"}, "targets": {"type": "string"},
     "address_count": {"type": "integer"}, "queue_position": {"type": "integer"},
     "estimated_wait_seconds": {"type": ["integer", "null"]},
-    "poll_after_seconds": {"type": "integer"}, "message": {"type": "string"}},
+    "poll_after_seconds": {"type": "integer"}, "message": {"type": "string"},
+    "waiting": {"type": "object"}},
     "required": ["task_id", "state", "created", "pool", "scan_type", "targets", "message"]})");
 }
 
@@ -59,7 +62,7 @@ json task_output_schema() {
     "queue_position": {"type": ["integer", "null"]},
     "estimated_wait_seconds": {"type": ["integer", "null"]},
     "error": {"type": ["object", "null"]}, "validation": {}, "summary": {},
-    "poll_after_seconds": {"type": "integer"}},
+    "waiting": {"type": "object"}, "poll_after_seconds": {"type": "integer"}},
     "required": ["task_id", "state", "step", "progress"]})");
 }
 
@@ -100,38 +103,30 @@ std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps
   return c;
 }
 
-// Inline SSH credentials, when the configuration allows them: checked, sealed with the
-// SecretBox for the worker, and replaced in `hashed` by keyed fingerprints, so the request hash
-// tells a corrected password from the old one without holding either.
-Result<std::string> seal_inline_credentials(const ToolDeps& deps, const config::ScannerConfig& c,
-                                            const json& args, task::ScanType type, json& hashed) {
-  if (!args.contains("ssh_username") || !args.contains("ssh_password")) {
-    return fail(ErrorCode::InvalidArgument, "an authenticated scan needs credential_profile",
-                "name a credential profile (list_scanners shows them)");
+// The tool's arguments as a scan request; the checks are submit_scan's.
+scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::ScanType type) {
+  scans::ScanRequest r;
+  r.owner = ctx.principal();
+  r.trace_id = ctx.trace_id();
+  r.type = type;
+  r.targets = args.at("targets").get<std::string>();
+  r.name = args.at("name").get<std::string>();
+  r.description = args.value("description", "");
+  r.pool = args.value("pool", "");
+  r.template_name = args.value("template", "");
+  r.idempotency_key = args.value("idempotency_key", "");
+  r.credential_profile = args.value("credential_profile", "");
+  r.escalation = args.value("escalation", "");
+  bool inline_given = false;
+  for (const char* f :
+       {"ssh_username", "ssh_password", "escalation_account", "escalation_password"})
+    inline_given = inline_given || args.contains(f);
+  if (inline_given) {
+    r.inline_credentials = scans::InlineCredentials{
+        args.value("ssh_username", ""), args.value("ssh_password", ""),
+        args.value("escalation_account", ""), args.value("escalation_password", "")};
   }
-  if (!c.defaults.allow_inline_credentials || !deps.secrets) {
-    return fail(ErrorCode::PermissionDenied, "inline credentials are disabled on this server",
-                "name a credential profile instead (list_scanners shows them); secrets then "
-                "never pass through the conversation");
-  }
-  const std::string method = args.value("escalation", config::kNoEscalation);
-  if (type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
-    return fail(ErrorCode::InvalidArgument,
-                "scan_type authenticated_privileged needs an escalation method",
-                "pass escalation (sudo, su, ...) and escalation_password");
-  }
-  config::CredentialProfile secret;
-  secret.username = args["ssh_username"].get<std::string>();
-  secret.password = args["ssh_password"].get<std::string>();
-  secret.escalation_method = method;
-  secret.escalation_account = args.value("escalation_account", "");
-  secret.escalation_password = args.value("escalation_password", "");
-  for (const char* field : {"ssh_password", "escalation_password"}) {
-    if (hashed.contains(field)) {
-      hashed[field] = deps.secrets->fingerprint(hashed[field].get<std::string>());
-    }
-  }
-  return deps.secrets->seal(config::inline_credentials_to_json(secret).dump());
+  return r;
 }
 
 ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
@@ -139,65 +134,12 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   Error error;
   auto config = current_config(deps, &error);
   if (!config) return error_result(error);
-  const std::string pool_name = args.value("pool", config->defaults.pool);
-  const config::PoolConfig* pool = config->pool(pool_name);
-  if (pool == nullptr) {
-    std::string names;
-    for (const auto& p : config->pools) names += (names.empty() ? "" : ", ") + p.name;
-    return error_result(
-        {ErrorCode::NotFound, "no pool named '" + pool_name + "'", "use one of: " + names});
-  }
-  auto targets = policy::check_targets(args.at("targets").get<std::string>(), pool->scope);
-  if (!targets) return error_result(targets.error());
-
-  task::Task t;
-  t.scan_type = type;
-  json hashed_args = args;
-  if (type != task::ScanType::Untrusted && !args.contains("credential_profile")) {
-    auto sealed = seal_inline_credentials(deps, *config, args, type, hashed_args);
-    if (!sealed) return error_result(sealed.error());
-    t.sealed_credentials = std::move(*sealed);
-  } else if (type != task::ScanType::Untrusted) {
-    if (args.contains("ssh_username") || args.contains("ssh_password")) {
-      return error_result({ErrorCode::InvalidArgument,
-                           "give either credential_profile or inline ssh_username/ssh_password, "
-                           "not both",
-                           "prefer credential_profile: the secret then never passes through you"});
-    }
-    t.credential_profile = args.at("credential_profile").get<std::string>();
-    const config::CredentialProfile* profile = config->credential(t.credential_profile);
-    if (profile == nullptr) {
-      std::string names;
-      for (const auto& [name, p] : config->credentials) names += (names.empty() ? "" : ", ") + name;
-      return error_result(
-          {ErrorCode::NotFound, "no credential profile named '" + t.credential_profile + "'",
-           names.empty() ? "no credential profiles are configured" : "use one of: " + names});
-    }
-    t.escalation_override = args.value("escalation", "");
-    const std::string method =
-        t.escalation_override.empty() ? profile->escalation_method : t.escalation_override;
-    if (type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
-      return error_result(
-          {ErrorCode::InvalidArgument,
-           "scan_type authenticated_privileged needs privilege escalation, but profile '" +
-               t.credential_profile + "' escalates with Nothing",
-           "pass escalation (sudo, su, ...) or use scan_type authenticated"});
-    }
-  }
-  const task::Millis now = deps.clock->now();
-  t.id = task::new_task_id();
-  t.owner = ctx.principal();
-  t.trace_id = ctx.trace_id();
-  t.pool = pool_name;
-  t.targets = targets->normalized();
-  t.name = args.at("name").get<std::string>();
-  t.description = args.value("description", "");
-  t.template_name = args.value("template", config->defaults.template_name);
-  t.idempotency_key = args.value("idempotency_key", "");
-  t.request_hash = task::request_hash(hashed_args);  // secrets only as keyed fingerprints
-  t.created_at = now;
-  t.not_before = now;
-  auto submitted = deps.submitter->submit(t);
+  scans::SubmitDeps sd;
+  sd.tasks = deps.submitter;
+  sd.scanner_health = deps.scanner_health;
+  sd.secrets = deps.secrets;
+  sd.clock = deps.clock;
+  auto submitted = scans::submit_scan(sd, *config, scan_request(args, ctx, type));
   if (!submitted) return error_result(submitted.error());
   const task::Task& stored = submitted->task;
   if (submitted->created) {
@@ -207,7 +149,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
                {"owner", stored.owner},
                {"pool", stored.pool},
                {"scan_type", task::to_string(stored.scan_type)},
-               {"addresses", targets->address_count}});
+               {"addresses", submitted->addresses}});
     if (deps.on_submit) deps.on_submit();
   }
   const QueueInfo q = queue_info(*deps.tasks, *config, stored);
@@ -217,7 +159,7 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
               {"pool", stored.pool},
               {"scan_type", task::to_string(stored.scan_type)},
               {"targets", stored.targets},
-              {"address_count", targets->address_count},
+              {"address_count", submitted->addresses},
               {"queue_position", q.position},
               {"estimated_wait_seconds", q.wait_seconds ? json(*q.wait_seconds) : json(nullptr)},
               {"poll_after_seconds", poll_after_seconds(stored)},
@@ -225,6 +167,10 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
                               ? "Scan queued. Poll get_scan_status with this task_id."
                               : "This idempotency_key was already used for the same request; "
                                 "this is that task."}};
+  if (!submitted->waiting.empty()) {
+    out["waiting"] = {{"reason", "no scanner of the pool can take it now: " + submitted->waiting},
+                      {"hint", submitted->waiting_hint}};
+  }
   return ToolResult::success(std::move(out));
 }
 
@@ -258,18 +204,28 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       {"enum", {"authenticated", "authenticated_privileged"}},
       {"default", "authenticated"},
       {"description", "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
-  for (const char* field :
-       {"ssh_username", "ssh_password", "escalation_account", "escalation_password"}) {
-    props[field] = {{"type", "string"},
-                    {"minLength", 1},
-                    {"maxLength", 256},
-                    {"description",
-                     "Inline SSH credential, accepted only when the server enables inline "
-                     "credentials; prefer credential_profile."}};
+  const std::pair<const char*, const char*> inline_fields[] = {
+      {"ssh_username",
+       "SSH user name for inline credentials (only when the server enables inline credentials; "
+       "prefer credential_profile)."},
+      {"ssh_password",
+       "SSH password for inline credentials (only when the server enables inline credentials; "
+       "it is sealed at rest and erased once the scan exists)."},
+      {"escalation_account",
+       "With inline credentials: the account to escalate to (default root). Not allowed with "
+       "credential_profile, whose profile holds its own."},
+      {"escalation_password",
+       "With inline credentials: the password for privilege escalation (sudo, su, ...). Not "
+       "allowed with credential_profile, whose profile holds its own."}};
+  for (const auto& [field, description] : inline_fields) {
+    props[field] = {
+        {"type", "string"}, {"minLength", 1}, {"maxLength", 256}, {"description", description}};
   }
   props["escalation"] = {{"type", "string"},
                          {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
-                         {"description", "Overrides the profile's privilege escalation method."}};
+                         {"description",
+                          "Privilege escalation method: overrides the profile's, or sets the "
+                          "inline credentials' (default Nothing)."}};
   json authenticated = {{"type", "object"},
                         {"properties", props},
                         {"required", {"targets", "name"}},
@@ -289,12 +245,42 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       });
 }
 
+// Why a queued task is still waiting, in the order that matters to the caller: no scanner can
+// take it (and since when), a retry's backoff, or scans ahead of it.
+json waiting_view(const ToolDeps& deps, const config::ScannerConfig& config, const task::Task& t,
+                  const QueueInfo& q) {
+  const task::Millis now = deps.clock->now();
+  if (const config::PoolConfig* pool = config.pool(t.pool); pool != nullptr) {
+    if (auto health = deps.scanner_health->scanner_statuses()) {
+      const auto ready = readiness::pool_readiness(*pool, *health, now);
+      if (!ready.ready) {
+        json w = {{"reason", "no scanner of pool '" + t.pool + "' can take it: " + ready.reason},
+                  {"hint", ready.hint}};
+        if (ready.since > 0) w["since"] = task::format_time(ready.since);
+        return w;
+      }
+    }
+  }
+  if (t.not_before > now) {
+    return {{"reason", "retrying after a failed attempt (see error)"},
+            {"until", task::format_time(t.not_before)}};
+  }
+  if (q.position > 1) {
+    return {{"reason", std::to_string(q.position - 1) + " scan(s) of pool '" + t.pool +
+                           "' are ahead of it; it starts when a scanner slot frees up"}};
+  }
+  return {{"reason", "next in line; a worker picks it up within seconds"}};
+}
+
 json status_view(const ToolDeps& deps, const config::ScannerConfig* config, const task::Task& t) {
   json v = task_view(t);
   QueueInfo q;
   if (config != nullptr) q = queue_info(*deps.tasks, *config, t);
   v["queue_position"] = t.state == task::State::Queued ? json(q.position) : json(nullptr);
   v["estimated_wait_seconds"] = q.wait_seconds ? json(*q.wait_seconds) : json(nullptr);
+  if (t.state == task::State::Queued && config != nullptr) {
+    v["waiting"] = waiting_view(deps, *config, t, q);
+  }
   return v;
 }
 
@@ -320,11 +306,17 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
             const auto started = std::chrono::steady_clock::now();
             const auto first_state = t->state;
             const auto first_step = t->step;
+            // Progress notifications carry the scan's own percentage, the same number as their
+            // message, and only when it grew (MCP requires progress to increase).
+            double reported = -1;
             for (int waited = 0; waited < wait && !task::is_terminal(t->state);) {
-              ctx.report_progress(waited, wait,
-                                  std::string(task::to_string(t->state)) + " (" +
-                                      std::string(task::to_string(t->step)) + ", " +
-                                      std::to_string(static_cast<int>(t->progress)) + "%)");
+              if (t->progress > reported) {
+                reported = t->progress;
+                ctx.report_progress(t->progress, 100,
+                                    std::string(task::to_string(t->state)) + " (" +
+                                        std::string(task::to_string(t->step)) + ", " +
+                                        std::to_string(static_cast<int>(t->progress)) + "%)");
+              }
               if (!ctx.sleep_for(std::chrono::milliseconds(1000))) break;
               waited = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::steady_clock::now() - started)

@@ -12,9 +12,6 @@ namespace {
 
 ToolAnnotations reader() { return {true, false, true, false}; }
 
-// Health older than this means no worker checks the instance any more.
-constexpr task::Millis kHealthStaleAfterMs = 10 * 60 * 1000;
-
 ToolResult error_result(const std::string& message, const std::string& hint) {
   return ToolResult::failure(message + "\nHint: " + hint);
 }
@@ -55,7 +52,7 @@ struct Estate {
   task::Millis now = 0;
 
   readiness::PoolReadiness pool(const config::PoolConfig& p) const {
-    return readiness::pool_readiness(p, health, now, kHealthStaleAfterMs);
+    return readiness::pool_readiness(p, health, now);
   }
 };
 

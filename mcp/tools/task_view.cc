@@ -6,8 +6,31 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::size_t kSampleHosts = 5;
+
 json time_or_null(const std::optional<task::Millis>& t) {
   return t ? json(task::format_time(*t)) : json(nullptr);
+}
+
+// The credential outcome as an agent reads it: counts per outcome and a few hosts, within any
+// token budget however many hosts the scan had (tasks stored by older versions kept every host).
+json bounded_validation(const json& validation) {
+  if (!validation.is_object() || !validation.contains("hosts")) return validation;
+  json v = validation;
+  auto& hosts = v["hosts"];
+  if (!v.contains("hosts_total")) v["hosts_total"] = hosts.size();
+  if (hosts.is_array() && hosts.size() > kSampleHosts) {
+    hosts.erase(hosts.begin() + static_cast<std::ptrdiff_t>(kSampleHosts), hosts.end());
+  }
+  if (v["warnings"].is_array() && v["warnings"].size() > kSampleHosts) {
+    if (!v.contains("warnings_total")) v["warnings_total"] = v["warnings"].size();
+    v["warnings"].erase(v["warnings"].begin() + static_cast<std::ptrdiff_t>(kSampleHosts),
+                        v["warnings"].end());
+  }
+  if (v["hosts_total"].is_number() && v["hosts_total"].get<std::size_t>() > hosts.size()) {
+    v["more_hosts"] = "list_scan_hosts gives every host's credential outcome";
+  }
+  return v;
 }
 
 }  // namespace
@@ -54,7 +77,7 @@ json task_view(const task::Task& t) {
       t.error.empty()
           ? json(nullptr)
           : json{{"code", t.error.code}, {"message", t.error.message}, {"hint", t.error.hint}};
-  v["validation"] = t.validation;
+  v["validation"] = bounded_validation(t.validation);
   v["summary"] = t.summary;
   v["poll_after_seconds"] = poll_after_seconds(t);
   return v;

@@ -118,12 +118,10 @@ class Indexer final : public ReportVisitor {
     h.start = host.property("HOST_START");
     h.end = host.property("HOST_END");
     h.properties = host.properties;
-    if (!validator_.hosts().empty()) {
-      const auto& c = validator_.hosts().back();
-      h.credential_status = std::string(to_string(c.status));
-      h.credential_account = c.account;
-      h.credential_reason = c.reason;
-    }
+    const auto& c = validator_.last_host();
+    h.credential_status = std::string(to_string(c.status));
+    h.credential_account = c.account;
+    h.credential_reason = c.reason;
     status_ = writer_.end_host(h);
   }
 

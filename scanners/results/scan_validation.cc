@@ -14,25 +14,77 @@ namespace {
 constexpr int kScanInfo = 19506;
 constexpr std::size_t kTopPlugins = 10;
 
-// The first line of a plugin output that says something (skips headers and blank lines),
-// shortened: a reason, not a transcript.
-std::string first_message(const std::string& output) {
+// The lines of a plugin output, trimmed, blanks dropped.
+std::vector<std::string> lines_of(const std::string& output) {
+  std::vector<std::string> out;
   std::size_t start = 0;
-  std::string fallback;
   while (start < output.size()) {
     const std::size_t end = std::min(output.find('\n', start), output.size());
-    const std::string line(trim_space(std::string_view(output).substr(start, end - start)));
+    std::string line(trim_space(std::string_view(output).substr(start, end - start)));
     start = end + 1;
-    if (line.empty()) continue;
-    if (fallback.empty()) fallback = line;
+    if (!line.empty()) out.push_back(std::move(line));
+  }
+  return out;
+}
+
+// "Key : value" (Nessus pads keys with spaces); "- Key : value" too.
+std::optional<std::pair<std::string, std::string>> key_value(const std::string& line) {
+  std::string_view l = line;
+  if (l.rfind("- ", 0) == 0) l.remove_prefix(2);
+  const auto colon = l.find(" :");
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string key(trim_space(l.substr(0, colon)));
+  std::string value(trim_space(l.substr(colon + 2)));
+  if (key.empty() || key.size() > 40) return std::nullopt;
+  return std::make_pair(ascii_lower(key), std::move(value));
+}
+
+// Why a login failed, from 104410 (Failure for Provided Credentials) or 21745 (OS Security
+// Patch Assessment Failed), in one sentence: "SSH login as 'root' on port 22 failed:
+// Authentication failed for user 'root'." Their outputs are blocks of "Key : value" lines with
+// the explanation in a Message block, or (21745) a "failed because :" list.
+std::string credential_failure_reason(const std::string& output, const std::string& fallback) {
+  const auto lines = lines_of(output);
+  std::string protocol, port, user, message;
+  bool in_message = false;
+  bool in_because = false;
+  for (const auto& line : lines) {
     const std::string l = ascii_lower(line);
-    if (l.rfind("message", 0) == 0 || l.rfind("- user", 0) == 0) continue;
-    if (l.find("failure") != std::string::npos || l.find("unable") != std::string::npos ||
-        l.find("failed") != std::string::npos || l.find("not ") != std::string::npos) {
-      return line.substr(0, 240);
+    if (l.find("failed because") != std::string::npos) {
+      in_because = true;
+      continue;
+    }
+    if (in_because && line.rfind("- ", 0) == 0 && message.empty()) {
+      message = line.substr(2);
+      continue;
+    }
+    if (auto kv = key_value(line)) {
+      in_message = false;
+      const auto& [key, value] = *kv;
+      if (key == "protocol" && protocol.empty()) protocol = value;
+      if (key == "port" && port.empty()) port = value;
+      if (key == "user" && user.empty()) user = value;
+      if (key == "message" && message.empty()) {
+        message = value;
+        in_message = value.empty();
+      }
+      continue;
+    }
+    if (in_message) {
+      // The message body: the line that says what failed wins over advice around it.
+      const bool says_failure =
+          l.find("fail") != std::string::npos || l.find("denied") != std::string::npos ||
+          l.find("refused") != std::string::npos || l.find("unable") != std::string::npos;
+      if (message.empty() || says_failure) message = line;
+      if (says_failure) in_message = false;
     }
   }
-  return fallback.substr(0, 240);
+  if (message.empty() && protocol.empty()) return fallback;
+  std::string reason = protocol.empty() ? "login" : protocol + " login";
+  if (!user.empty()) reason += " as '" + user + "'";
+  if (!port.empty() && port != "0") reason += " on port " + port;
+  reason += message.empty() ? " was refused" : " failed: " + message;
+  return reason.substr(0, 300);
 }
 
 // "Credentialed checks : yes, as 'root' via ssh" -> yes, root, ssh.
@@ -110,8 +162,8 @@ void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
     case 21745:
       current_.refused = true;
       if (current_.refused_detail.empty()) {
-        current_.refused_detail = first_message(item.first("plugin_output"));
-        if (current_.refused_detail.empty()) current_.refused_detail = item.plugin_name;
+        current_.refused_detail =
+            credential_failure_reason(item.first("plugin_output"), item.plugin_name);
       }
       break;
     case 110385:
@@ -177,29 +229,29 @@ void ScanValidator::on_host_end(const ReportHost& host) {
     hc.status = CredentialStatus::Unknown;
     hc.reason = "no scan information for this host (it may not have been scanned)";
   }
-  hosts_.push_back(std::move(hc));
+  ++hosts_;
+  ++outcomes_[static_cast<std::size_t>(hc.status)];
+  if (hc.status == CredentialStatus::Failed && first_failure_.empty()) first_failure_ = hc.reason;
+  auto& sample = hc.status == CredentialStatus::Success ? successes_ : problems_;
+  if (sample.size() < kSampleHosts) sample.push_back(hc);
+  last_ = std::move(hc);
+  if (observer_) observer_(last_);
 }
 
 ScanVerdict ScanValidator::verdict() const {
   if (supplied_ != CredentialsSupplied::Yes) return {};
-  long long success = 0, partial = 0, failed = 0;
-  for (const auto& h : hosts_) {
-    success += h.status == CredentialStatus::Success ? 1 : 0;
-    partial += h.status == CredentialStatus::Partial ? 1 : 0;
-    failed += h.status == CredentialStatus::Failed ? 1 : 0;
-  }
+  const long long success = count(CredentialStatus::Success);
+  const long long partial = count(CredentialStatus::Partial);
+  const long long failed = count(CredentialStatus::Failed);
   if (success + partial > 0) return {};
   ScanVerdict v;
   v.ok = false;
-  if (hosts_.empty()) {
+  if (hosts_ == 0) {
     v.message = "the authenticated scan found no live host, so no login was attempted";
     v.hint = "check that the targets are up and reachable from the scanner (firewalls, ping)";
   } else if (failed > 0) {
-    const auto first = std::find_if(hosts_.begin(), hosts_.end(), [](const HostCredential& h) {
-      return h.status == CredentialStatus::Failed;
-    });
     v.message = "the credentials did not work on any host (" + std::to_string(failed) + " of " +
-                std::to_string(hosts_.size()) + " refused the login): " + first->reason;
+                std::to_string(hosts_) + " refused the login): " + first_failure_;
     v.hint =
         "check the username and password of the credential profile, that the account may "
         "log in over SSH with a password, and that SSH (port 22) is reachable from the "
@@ -214,11 +266,8 @@ ScanVerdict ScanValidator::verdict() const {
 }
 
 json ScanValidator::summary() const {
-  long long credentialed = 0;
-  for (const auto& h : hosts_) {
-    credentialed +=
-        (h.status == CredentialStatus::Success || h.status == CredentialStatus::Partial) ? 1 : 0;
-  }
+  const long long credentialed =
+      count(CredentialStatus::Success) + count(CredentialStatus::Partial);
   std::vector<std::pair<int, std::pair<std::string, long long>>> top(plugin_counts_.begin(),
                                                                      plugin_counts_.end());
   std::sort(top.begin(), top.end(), [this](const auto& a, const auto& b) {
@@ -236,7 +285,7 @@ json ScanValidator::summary() const {
   }
   return {{"scan_name", info_.scan_name},
           {"policy_name", info_.policy_name},
-          {"hosts", hosts_.size()},
+          {"hosts", hosts_},
           {"findings", findings_},
           {"severity",
            {{"critical", severities_.critical},
@@ -249,34 +298,46 @@ json ScanValidator::summary() const {
 }
 
 json ScanValidator::validation() const {
-  json hosts = json::array();
-  json warnings = json::array();
-  for (const auto& h : hosts_) {
+  auto host_json = [](const HostCredential& h) {
     json j = {{"host", h.host}, {"status", to_string(h.status)}};
     if (!h.account.empty()) j["account"] = h.account;
     if (!h.protocol.empty()) j["protocol"] = h.protocol;
     if (!h.reason.empty()) j["reason"] = h.reason;
-    if (supplied_ == CredentialsSupplied::Yes && h.status != CredentialStatus::Success) {
+    return j;
+  };
+  // The sample: problems first (they say what to fix), then successes, at most kSampleHosts.
+  json hosts = json::array();
+  for (const auto* group : {&problems_, &successes_}) {
+    for (const auto& h : *group) {
+      if (hosts.size() < kSampleHosts) hosts.push_back(host_json(h));
+    }
+  }
+  json warnings = json::array();
+  long long warnings_total = 0;
+  if (supplied_ == CredentialsSupplied::Yes) {
+    warnings_total = hosts_ - count(CredentialStatus::Success);
+    for (const auto& h : problems_) {
       warnings.push_back(h.host + ": " + std::string(to_string(h.status)) +
                          (h.reason.empty() ? "" : " (" + h.reason + ")"));
     }
-    hosts.push_back(std::move(j));
   }
   std::string overall = "not_applicable";
   if (supplied_ == CredentialsSupplied::Unknown) {
-    long long in = 0;
-    for (const auto& h : hosts_) {
-      in += h.status == CredentialStatus::Success || h.status == CredentialStatus::Partial ? 1 : 0;
-    }
-    if (in > 0) overall = in == static_cast<long long>(hosts_.size()) ? "success" : "partial";
+    const long long in = count(CredentialStatus::Success) + count(CredentialStatus::Partial);
+    if (in > 0) overall = in == hosts_ ? "success" : "partial";
   } else if (supplied_ == CredentialsSupplied::Yes) {
     const auto v = verdict();
-    const bool any_partial = std::any_of(hosts_.begin(), hosts_.end(), [](const auto& h) {
-      return h.status == CredentialStatus::Partial || h.status == CredentialStatus::Failed;
-    });
-    overall = !v.ok ? "failed" : any_partial ? "partial" : "success";
+    const bool any_problem = count(CredentialStatus::Partial) + count(CredentialStatus::Failed) > 0;
+    overall = !v.ok ? "failed" : any_problem ? "partial" : "success";
   }
-  return {{"credentials", overall}, {"hosts", hosts}, {"warnings", warnings}};
+  json counts = json::object();
+  for (auto s : {CredentialStatus::Success, CredentialStatus::Partial, CredentialStatus::Failed,
+                 CredentialStatus::NotApplicable, CredentialStatus::Unknown}) {
+    counts[std::string(to_string(s))] = count(s);
+  }
+  json v = {{"credentials", overall}, {"counts", counts},     {"hosts_total", hosts_},
+            {"hosts", hosts},         {"warnings", warnings}, {"warnings_total", warnings_total}};
+  return v;
 }
 
 }  // namespace nmcp::scanners

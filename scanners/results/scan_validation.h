@@ -14,8 +14,14 @@
 // An authenticated scan with no host at success or partial has failed, with a hint naming the
 // likely cause.
 //
+// Memory is bounded whatever the export holds: per host it keeps only the host being read;
+// across hosts, counts per outcome, a few sample hosts and one failure reason. Each host's
+// outcome goes to observers (the findings index stores every host's) as the host ends.
+//
 // Not thread-safe: one validator per parse.
 
+#include <array>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,14 +70,24 @@ class ScanValidator : public ReportVisitor {
   void on_item(const ReportHost& host, const ReportItem& item) override;
   void on_host_end(const ReportHost& host) override;
 
-  const std::vector<HostCredential>& hosts() const { return hosts_; }
+  // Called with each host's outcome as its </ReportHost> is read.
+  void observe(std::function<void(const HostCredential&)> observer) {
+    observer_ = std::move(observer);
+  }
+  // The outcome of the host read last (valid in and after on_host_end).
+  const HostCredential& last_host() const { return last_; }
+  long long host_count() const { return hosts_; }
   const SeverityCounts& severities() const { return severities_; }
   ScanVerdict verdict() const;
   // {hosts, findings, severity{critical..info}, credentialed_hosts, top_plugins[...],
   //  scan_name, policy_name}
   nlohmann::json summary() const;
-  // {overall, hosts:[{host,status,account,protocol,reason}], warnings[]}
+  // {credentials: overall, counts{success,partial,failed,not_applicable,unknown}, hosts_total,
+  //  hosts:[at most kSampleHosts, problems first], warnings[at most kSampleHosts],
+  //  warnings_total}; every host's outcome is in the findings index (list_scan_hosts).
   nlohmann::json validation() const;
+
+  static constexpr std::size_t kSampleHosts = 5;
 
  private:
   struct HostState {
@@ -84,10 +100,18 @@ class ScanValidator : public ReportVisitor {
     std::string refused_detail;
   };
 
+  long long count(CredentialStatus s) const { return outcomes_[static_cast<std::size_t>(s)]; }
+
   const CredentialsSupplied supplied_;
   ReportInfo info_;
   HostState current_;
-  std::vector<HostCredential> hosts_;
+  HostCredential last_;
+  std::function<void(const HostCredential&)> observer_;
+  long long hosts_ = 0;
+  std::array<long long, 5> outcomes_{};    // by CredentialStatus
+  std::vector<HostCredential> problems_;   // the first non-success hosts
+  std::vector<HostCredential> successes_;  // the first successful ones
+  std::string first_failure_;              // the first failed host's reason
   SeverityCounts severities_;
   long long findings_ = 0;
   std::map<int, std::pair<std::string, long long>> plugin_counts_;  // severity >= 1

@@ -44,7 +44,7 @@ WorkerEngine::WorkerEngine(EngineOptions options, store::TaskStore& store,
 
 WorkerEngine::~WorkerEngine() { stop(); }
 
-Status WorkerEngine::start() {
+Status WorkerEngine::start(std::chrono::milliseconds first_probe_wait) {
   auto config = config_.current();
   if (!config) {
     return fail(ErrorCode::FailedPrecondition, "the worker needs a scanner configuration",
@@ -65,6 +65,10 @@ Status WorkerEngine::start() {
     }
   });
   scheduler_ = std::thread([this] { run(); });
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, first_probe_wait, [this] { return probed_once_ || stopping_; });
+  }
   std::string pools;
   for (const auto& p : options_.pools) pools += (pools.empty() ? "" : ",") + p;
   log::info("worker", "worker engine started",
@@ -322,6 +326,7 @@ void WorkerEngine::probe() {
   {
     std::lock_guard lock(mu_);
     probing_ = false;
+    probed_once_ = true;
     woken_ = true;  // health may have changed what can be claimed
   }
   cv_.notify_all();

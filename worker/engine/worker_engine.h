@@ -42,8 +42,10 @@ class WorkerEngine {
   WorkerEngine(const WorkerEngine&) = delete;
   WorkerEngine& operator=(const WorkerEngine&) = delete;
 
-  // Builds the registry from the current configuration and starts the scheduler.
-  Status start();
+  // Builds the registry from the current configuration and starts the scheduler. Waits (up to
+  // first_probe_wait) for the first health probe, so that the first tool calls already see
+  // what is wrong with a scanner instead of "not checked yet".
+  Status start(std::chrono::milliseconds first_probe_wait = std::chrono::seconds(3));
   // Looks for new work now (called after a submit in the same process).
   void wake();
   void stop();
@@ -89,6 +91,7 @@ class WorkerEngine {
   bool rescheduled_ = false;          // guarded by mu_: a step finished; recompute due times
   bool stopping_ = false;             // guarded by mu_
   bool probing_ = false;              // guarded by mu_
+  bool probed_once_ = false;          // guarded by mu_
   bool probe_now_ = true;             // guarded by mu_: probe at the next turn (start, reload)
   Steady::time_point next_probe_{};   // scheduler thread only
   Steady::time_point next_claim_{};   // scheduler thread only

@@ -397,25 +397,62 @@ TEST_CASE("findings index: scan comparison matches the two models") {
     return (g.host_ip.empty() ? ascii_lower(g.host) : g.host_ip) + "|" +
            std::to_string(g.plugin_id) + "|" + std::to_string(g.port) + "|" + g.protocol;
   };
+  auto host_of = [](const GeneratedFinding& g) {
+    return g.host_ip.empty() ? ascii_lower(g.host) : g.host_ip;
+  };
+  std::set<std::string> ha, hb;
+  for (const auto& g : a->model) ha.insert(host_of(g));
+  for (const auto& g : b->model) hb.insert(host_of(g));
+  // Only hosts both scans covered are compared.
   std::set<std::string> ka, kb;
-  for (const auto& g : a->model)
-    if (g.severity >= 1) ka.insert(key(g));
-  for (const auto& g : b->model)
-    if (g.severity >= 1) kb.insert(key(g));
+  std::size_t only_later = 0, not_rescanned = 0;
+  for (const auto& g : a->model) {
+    if (g.severity < 1) continue;
+    if (hb.count(host_of(g)) == 0) {
+      ++not_rescanned;
+    } else {
+      ka.insert(key(g));
+    }
+  }
+  for (const auto& g : b->model) {
+    if (g.severity < 1) continue;
+    if (ha.count(host_of(g)) == 0) {
+      ++only_later;
+    } else {
+      kb.insert(key(g));
+    }
+  }
   std::size_t added = 0, fixed = 0, open = 0;
   for (const auto& k : kb) (ka.count(k) != 0 ? open : added)++;
   for (const auto& k : ka) fixed += kb.count(k) == 0 ? 1U : 0U;
   const auto d = findings::diff_scans(*a->index, *b->index, 1);
-  CHECK(d.added.size() == added);
-  CHECK(d.fixed.size() == fixed);
-  CHECK(d.still_open.size() == open);
+  CHECK(d.entries[findings::kAdded].size() == added);
+  CHECK(d.entries[findings::kFixed].size() + d.entries[findings::kUnverified].size() == fixed);
+  CHECK(d.entries[findings::kStillOpen].size() == open);
+  CHECK(d.entries[findings::kNotRescanned].size() == not_rescanned);
+  std::int64_t later_only_findings = 0;
+  for (const auto& h : d.new_hosts) later_only_findings += h.findings;
+  CHECK(later_only_findings == static_cast<std::int64_t>(only_later));
+  CHECK(d.hosts_compared == 6);
   CHECK(added > 0);
   CHECK(fixed > 0);
   CHECK(open > 0);
-  for (std::size_t i = 1; i < d.added.size(); ++i)
-    CHECK(d.added[i - 1].severity >= d.added[i].severity);
-  for (const auto& e : d.fixed)
+  CHECK(only_later > 0);
+  const auto& add = d.entries[findings::kAdded];
+  for (std::size_t i = 1; i < add.size(); ++i) CHECK(add[i - 1].severity >= add[i].severity);
+  for (const auto& e : d.entries[findings::kFixed])
     CHECK(ka.count(key(a->model[static_cast<std::size_t>(e.finding_id - 1)])) == 1);
+
+  // The base against a later scan of only some of its hosts: nothing on the others is "fixed".
+  testing::ExportSpec narrow = first;
+  narrow.hosts = 3;
+  auto c = make(narrow);
+  const auto n = findings::diff_scans(*a->index, *c->index, 1);
+  CHECK(n.hosts_compared == 3);
+  CHECK(n.not_rescanned_hosts.size() == 3);
+  CHECK(n.entries[findings::kFixed].empty());  // same seed: the 3 rescanned hosts are unchanged
+  CHECK(n.entries[findings::kAdded].empty());
+  CHECK_FALSE(n.entries[findings::kNotRescanned].empty());
 }
 
 TEST_CASE("findings index: a refused export leaves no index; damaged files are reported") {

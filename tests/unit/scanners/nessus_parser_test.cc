@@ -139,14 +139,21 @@ TEST_CASE("validation: per-host credential outcomes and the scan verdict") {
              host("refused", "",
                   scan_info("Credentialed checks : no") +
                       item(104410, 0,
-                           "<plugin_output>\nNessus was unable to log into the following host\n"
-                           "</plugin_output>",
+                           "<plugin_output>\nNessus was unable to log into the following host "
+                           "for which credentials have been provided :\n\n  Protocol        : "
+                           "SSH\n  Port            : 22\n  Failure details :\n    - User : "
+                           "root\n    - Plugin      : ssh_get_info2.nasl\n      Plugin ID   : "
+                           "97993\n      Message     : \nCredentialed checks of Unix systems "
+                           "require that the 'password' method be allowed.\nAuthentication "
+                           "failed for user 'root'.\n</plugin_output>",
                            22)) +
              host("silent", "", item(7, 2)));
   ScanValidator v(true);
+  std::vector<HostCredential> h;
+  v.observe([&h](const HostCredential& c) { h.push_back(c); });
   REQUIRE(parse_nessus_text(doc, v));
-  const auto& h = v.hosts();
   REQUIRE(h.size() == 5);
+  CHECK(v.host_count() == 5);
   CHECK(h[0].status == CredentialStatus::Success);
   CHECK(h[0].account == "scanuser");
   CHECK(h[0].protocol == "ssh");
@@ -154,7 +161,10 @@ TEST_CASE("validation: per-host credential outcomes and the scan verdict") {
   CHECK(h[1].account == "root");
   CHECK(h[2].status == CredentialStatus::Partial);
   CHECK(h[3].status == CredentialStatus::Failed);
-  CHECK(h[3].reason.find("unable to log") != std::string::npos);
+  // The reason is the plugin's message, not its first (cut-off) line.
+  CHECK(h[3].reason ==
+        "SSH login as 'root' on port 22 failed: Authentication failed for user "
+        "'root'.");
   CHECK(h[4].status == CredentialStatus::Unknown);
   CHECK(v.verdict().ok);
   auto s = v.summary();
@@ -180,7 +190,7 @@ TEST_CASE("validation: an authenticated scan where every login failed is a failu
   ScanValidator untrusted(false);
   REQUIRE(parse_nessus_text(doc, untrusted));
   CHECK(untrusted.verdict().ok);
-  CHECK(untrusted.hosts()[0].status == CredentialStatus::NotApplicable);
+  CHECK(untrusted.last_host().status == CredentialStatus::NotApplicable);
   // 19506 at severity 3 (an old feed) is never counted as a finding.
   ScanValidator old_feed(false);
   REQUIRE(parse_nessus_text(report(host("a", "", item(19506, 3))), old_feed));

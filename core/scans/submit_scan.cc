@@ -1,0 +1,224 @@
+#include "core/scans/submit_scan.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/policy/scope_policy.h"
+#include "core/readiness/pool_readiness.h"
+#include "core/task/task.h"
+
+namespace nmcp::scans {
+
+namespace {
+
+using nlohmann::json;
+
+Error invalid(std::string message, std::string hint) {
+  return {ErrorCode::InvalidArgument, std::move(message), std::move(hint)};
+}
+
+// Names reach Nessus and every log: no control characters (a description may break lines).
+Status check_text(const std::string& field, const std::string& text, bool lines_allowed) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool line = c == '\n' || c == '\t' || c == '\r';
+    if ((c < 0x20 && !(lines_allowed && line)) || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", c);
+      return fail(invalid(
+          field + " contains a control character (" + code + ") at position " + std::to_string(i),
+          "use printable text"));
+    }
+  }
+  return ok();
+}
+
+std::string names_of(const config::ScannerConfig& c) {
+  std::string names;
+  for (const auto& p : c.pools) names += (names.empty() ? "" : ", ") + p.name;
+  return names;
+}
+
+// The templates the pool's probed scanners offer (empty: not known yet).
+std::vector<std::string> known_templates(const config::PoolConfig& pool,
+                                         const std::map<std::string, store::ScannerStatus>& s) {
+  std::vector<std::string> out;
+  for (const auto& i : pool.instances) {
+    const auto it = s.find(i.id);
+    if (!i.enabled || it == s.end() || !it->second.authenticated) continue;
+    for (const auto& t : it->second.templates) {
+      if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status check_credentials(const config::ScannerConfig& config, const ScanRequest& r,
+                         const SecretBox* secrets) {
+  if (r.type == task::ScanType::Untrusted) {
+    if (!r.credential_profile.empty() || r.inline_credentials || !r.escalation.empty()) {
+      return fail(invalid("a network scan takes no credentials",
+                          "use run_authenticated_scan to log in to the targets"));
+    }
+    return ok();
+  }
+  if (!r.escalation.empty() && !config::is_escalation_method(r.escalation)) {
+    return fail(invalid("unknown escalation method '" + r.escalation + "'",
+                        "use one of Nothing, sudo, su, su+sudo, pbrun, dzdo"));
+  }
+  std::string method = r.escalation;
+  if (r.inline_credentials) {
+    const auto& c = *r.inline_credentials;
+    if (!r.credential_profile.empty() && c.username.empty() && c.password.empty()) {
+      return fail(
+          invalid("escalation_account and escalation_password go with inline "
+                  "credentials only; profile '" +
+                      r.credential_profile + "' holds its own escalation secrets",
+                  "leave them out (escalation may still name another method)"));
+    }
+    if (!r.credential_profile.empty()) {
+      return fail(invalid(
+          "give either credential_profile or inline ssh_username/ssh_password, not both",
+          "prefer credential_profile: the secret then never passes through the conversation"));
+    }
+    if (!config.defaults.allow_inline_credentials || secrets == nullptr) {
+      return fail(ErrorCode::PermissionDenied, "inline credentials are disabled on this server",
+                  "name a credential profile instead (list_scanners shows them); secrets then "
+                  "never pass through the conversation");
+    }
+    if (r.inline_credentials->username.empty() || r.inline_credentials->password.empty()) {
+      return fail(invalid("inline credentials need ssh_username and ssh_password",
+                          "or name a credential profile"));
+    }
+  } else {
+    if (r.credential_profile.empty()) {
+      return fail(invalid("an authenticated scan needs credential_profile",
+                          "name a credential profile (list_scanners shows them)"));
+    }
+    const config::CredentialProfile* profile = config.credential(r.credential_profile);
+    if (profile == nullptr) {
+      std::string names;
+      for (const auto& [name, p] : config.credentials) names += (names.empty() ? "" : ", ") + name;
+      return fail(ErrorCode::NotFound, "no credential profile named '" + r.credential_profile + "'",
+                  names.empty() ? "no credential profiles are configured" : "use one of: " + names);
+    }
+    if (method.empty()) method = profile->escalation_method;
+  }
+  if (method.empty()) method = config::kNoEscalation;
+  if (r.type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
+    return fail(
+        invalid("scan_type authenticated_privileged needs privilege escalation" +
+                    std::string(r.inline_credentials ? ""
+                                                     : ", but profile '" + r.credential_profile +
+                                                           "' escalates with Nothing"),
+                "pass escalation (sudo, su, ...) or use scan_type authenticated"));
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
+  json canonical = {{"scan_type", task::to_string(r.type)},
+                    {"targets", r.targets},
+                    {"name", r.name},
+                    {"description", r.description},
+                    {"pool", r.pool},
+                    {"template", r.template_name},
+                    {"credential_profile", r.credential_profile},
+                    {"escalation", r.escalation}};
+  if (r.inline_credentials) {
+    // A secret enters the hash only as a keyed fingerprint: the hash cannot be recomputed
+    // offline from a guessed password.
+    auto print = [secrets](const std::string& secret) {
+      return secret.empty() || secrets == nullptr ? std::string() : secrets->fingerprint(secret);
+    };
+    canonical["inline"] = {
+        {"username", r.inline_credentials->username},
+        {"password", print(r.inline_credentials->password)},
+        {"escalation_account", r.inline_credentials->escalation_account},
+        {"escalation_password", print(r.inline_credentials->escalation_password)}};
+  }
+  return task::request_hash(canonical);
+}
+
+Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
+                              const ScanRequest& req) {
+  ScanRequest r = req;
+  if (r.pool.empty()) r.pool = config.defaults.pool;
+  if (r.template_name.empty()) r.template_name = config.defaults.template_name;
+  const config::PoolConfig* pool = config.pool(r.pool);
+  if (pool == nullptr) {
+    return fail(ErrorCode::NotFound, "no pool named '" + r.pool + "'",
+                "use one of: " + names_of(config));
+  }
+  if (auto s = check_text("name", r.name, false); !s) return fail(s.error());
+  if (auto s = check_text("description", r.description, true); !s) return fail(s.error());
+  auto targets = policy::check_targets(r.targets, pool->scope);
+  if (!targets) return fail(targets.error());
+  if (auto s = check_credentials(config, r, deps.secrets.get()); !s) return fail(s.error());
+
+  const task::Millis now = deps.clock->now();
+  Submitted out;
+  if (deps.scanner_health != nullptr) {
+    auto health = deps.scanner_health->scanner_statuses();
+    if (!health) return fail(health.error());
+    const auto ready = readiness::pool_readiness(*pool, *health, now);
+    if (!ready.can_ever_run) {
+      return fail(ErrorCode::FailedPrecondition,
+                  "pool '" + r.pool + "' cannot run scans: " + ready.reason,
+                  ready.hint.empty() ? "ask an operator to fix the pool's scanners" : ready.hint);
+    }
+    const auto templates = known_templates(*pool, *health);
+    if (!templates.empty() &&
+        std::find(templates.begin(), templates.end(), r.template_name) == templates.end()) {
+      std::string list;
+      for (const auto& t : templates) list += (list.empty() ? "" : ", ") + t;
+      return fail(invalid(
+          "the scanners of pool '" + r.pool + "' have no scan template '" + r.template_name + "'",
+          "use one of: " + list));
+    }
+    if (!ready.ready) {
+      out.waiting = ready.reason;
+      out.waiting_hint = ready.hint;
+    }
+  }
+
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = r.owner;
+  t.trace_id = r.trace_id;
+  t.scan_type = r.type;
+  t.pool = r.pool;
+  t.targets = targets->normalized();
+  t.name = r.name;
+  t.description = r.description;
+  t.template_name = r.template_name;
+  t.idempotency_key = r.idempotency_key;
+  t.request_hash = request_hash(r, deps.secrets.get());  // defaults applied: {} == {pool: default}
+  t.created_at = now;
+  t.not_before = now;
+  if (r.type != task::ScanType::Untrusted) {
+    if (r.inline_credentials) {
+      config::CredentialProfile secret;
+      secret.username = r.inline_credentials->username;
+      secret.password = r.inline_credentials->password;
+      secret.escalation_method = r.escalation.empty() ? config::kNoEscalation : r.escalation;
+      secret.escalation_account = r.inline_credentials->escalation_account;
+      secret.escalation_password = r.inline_credentials->escalation_password;
+      t.sealed_credentials = deps.secrets->seal(config::inline_credentials_to_json(secret).dump());
+    } else {
+      t.credential_profile = r.credential_profile;
+      t.escalation_override = r.escalation;
+    }
+  }
+  auto submitted = deps.tasks->submit(std::move(t));
+  if (!submitted) return fail(submitted.error());
+  out.task = std::move(submitted->task);
+  out.created = submitted->created;
+  out.addresses = targets->address_count;
+  return out;
+}
+
+}  // namespace nmcp::scans

@@ -1,0 +1,76 @@
+#pragma once
+// Submitting a scan: the use case behind run_untrusted_scan and run_authenticated_scan (and,
+// later, each firing of a schedule), with every check made before anything is stored:
+//   - the pool exists and can ever run scans (readiness.h: not when no instance is enabled or
+//     every one lacks the scan API);
+//   - the name and description carry no control characters;
+//   - the targets parse strictly and lie inside the pool's scope;
+//   - the template exists on the pool's scanners, when a probe has listed their templates;
+//   - an authenticated scan names a configured credential profile, or (only when the
+//     configuration allows it) inline SSH credentials, which are sealed for the worker; the two
+//     are never mixed, and escalation secrets come with inline credentials only;
+// then the task is stored with an owner-scoped idempotency key and a request hash over the
+// caller's request in canonical form, secrets only as keyed fingerprints.
+//
+// Errors are caller errors (InvalidArgument, NotFound, PermissionDenied, FailedPrecondition for
+// a pool that cannot run scans, Conflict for a reused key) or store errors. Thread-safe: the
+// dependencies are.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/base/secret_box.h"
+#include "core/config/scanner_config.h"
+#include "core/store/task_store.h"
+
+namespace nmcp::scans {
+
+struct InlineCredentials {
+  std::string username;
+  std::string password;
+  std::string escalation_account;
+  std::string escalation_password;
+};
+
+struct ScanRequest {
+  std::string owner;
+  std::string trace_id;
+  task::ScanType type = task::ScanType::Untrusted;
+  std::string targets;
+  std::string name;
+  std::string description;
+  std::string pool;           // empty: the configured default
+  std::string template_name;  // empty: the configured default
+  std::string idempotency_key;
+  std::string credential_profile;
+  std::string escalation;  // overrides the profile's (or sets the inline) escalation method
+  std::optional<InlineCredentials> inline_credentials;
+};
+
+struct Submitted {
+  task::Task task;
+  bool created = false;         // false: the task an earlier call with this key created
+  std::uint64_t addresses = 0;  // how many addresses the targets name
+  std::string waiting;          // non-empty: no instance of the pool can take it now, and why
+  std::string waiting_hint;
+};
+
+struct SubmitDeps {
+  store::TaskSubmitter* tasks = nullptr;
+  store::ScannerStatusStore* scanner_health = nullptr;  // optional: readiness and templates
+  std::shared_ptr<const SecretBox> secrets;             // null: inline credentials off
+  const Clock* clock = &system_clock();
+};
+
+Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
+                              const ScanRequest& request);
+
+// The request hash of a request (exposed for tests): canonical JSON of what the caller asked
+// for, with every secret replaced by its keyed fingerprint.
+std::string request_hash(const ScanRequest& request, const SecretBox* secrets);
+
+}  // namespace nmcp::scans
