@@ -68,9 +68,13 @@ Transport:
   --allowed-origin ORIGIN    accept browser requests from this Origin, e.g.
                              https://console.example.com (repeatable; loopback is accepted)
   --api-keys-file PATH       require "Authorization: Bearer KEY"; PATH lists
-                             "TENANT sha256:HEX [tools=a,b]" lines, where HEX is the SHA-256
-                             of the key (printf %s "$KEY" | sha256sum). Required when HOST is
-                             not a loopback address.
+                             "TENANT sha256:HEX [tools=a,b] [pools=a,b]" lines (admin_cli key
+                             create TENANT makes a key and prints its line); SIGHUP reloads
+                             it. Required when HOST is not a loopback address.
+  --tls-cert PEM, --tls-key PEM
+                             serve HTTPS: the certificate (with its chain) and its private
+                             key; without them the listener is plain HTTP (put a TLS proxy in
+                             front, as prod/ does)
   --max-body-bytes N         largest accepted request body (default 4194304); larger: 413
   --max-streams N            concurrent SSE streams (GET /mcp, GET /sse); beyond: 503
                              (default 32)
@@ -85,7 +89,12 @@ General:
   --help                     show this text
   --version                  print the version
 
-)" + engine_flags_usage(false);
+)" + engine_flags_usage(false) +
+         R"(  --sse-keepalive-ms N       comment lines on idle event streams (default 15000)
+  --tools-page-size N        tools per tools/list page (default 100)
+  --test-tools               add the protocol test fixtures (conformance suite only; never
+                             in production)
+)";
 }
 
 Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
@@ -170,6 +179,10 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
       st = add_string(o.allowed_origins);
     } else if (arg == "--api-keys-file") {
       st = set_string(o.api_keys_file);
+    } else if (arg == "--tls-cert") {
+      st = set_string(o.tls_cert_file);
+    } else if (arg == "--tls-key") {
+      st = set_string(o.tls_key_file);
     } else if (arg == "--config") {
       st = set_string(o.config_path);
       o.config_given = true;
@@ -221,10 +234,13 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
   }
   if (o.mode == CliOptions::Mode::Stdio &&
       (o.stateless || !o.allowed_hosts.empty() || !o.allowed_origins.empty() ||
-       !o.api_keys_file.empty())) {
+       !o.api_keys_file.empty() || !o.tls_cert_file.empty() || !o.tls_key_file.empty())) {
     return fail(ErrorCode::InvalidArgument,
-                "--stateless, --allowed-host, --allowed-origin and --api-keys-file apply to "
-                "--http only");
+                "--stateless, --allowed-host, --allowed-origin, --api-keys-file, --tls-cert and "
+                "--tls-key apply to --http only");
+  }
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return fail(ErrorCode::InvalidArgument, "--tls-cert and --tls-key go together");
   }
   return o;
 }

@@ -30,6 +30,8 @@ struct CliOptions {
   std::size_t max_streams = 32;
   std::size_t http_threads = 16;
   std::chrono::seconds session_idle_timeout{3600};
+  std::string tls_cert_file;
+  std::string tls_key_file;
 
   std::string config_path = "config/scanners.yaml";
   bool config_given = false;

@@ -135,14 +135,30 @@ std::string engine_flags_usage(bool worker_binary) {
       "  --data-dir DIR             where the task store and scan results live (default\n"
       "                             $NMCP_DATA_DIR, else $XDG_DATA_HOME/nessus-mcp or\n"
       "                             ~/.local/share/nessus-mcp; created 0700)\n"
-      "  --store SPEC               task store; sqlite:PATH (default sqlite:DIR/nessus-mcp.db)\n";
+      "  --store SPEC               task store; sqlite:PATH (default sqlite:DIR/nessus-mcp.db;\n"
+      "                             sqlite:PATH?busy_timeout_ms=N waits N ms for a busy file)\n";
   if (!worker_binary) {
     s += "  --no-worker                do not run scans in this process (another process runs\n"
          "                             nessus-worker on the same store)\n";
   }
   s += "  --pools a,b                pools whose scans this process runs (default: all)\n"
+       "\n"
+       "Advanced (tuning; the defaults suit production, tests and demos shorten them):\n"
        "  --worker-threads N         threads driving scans (default 4); scans wait between\n"
-       "                             steps without holding a thread\n";
+       "                             steps without holding a thread\n"
+       "  --max-active N             scans this process drives at once (default 5000)\n"
+       "  --poll-interval-ms N       how often a running scan is polled (default: the\n"
+       "                             configuration's poll_interval_seconds)\n"
+       "  --lease-ms N               how long a claimed task stays this worker's without a\n"
+       "                             renewal (default 60000; renewed every third of it)\n"
+       "  --claim-interval-ms N      how often idle workers look for work (default 2000)\n"
+       "  --probe-interval-ms N      how often scanners are health-checked (default 30000)\n"
+       "  --export-poll-ms N         how often an export being prepared is checked (default\n"
+       "                             1000)\n"
+       "  --backoff-base-ms N        first retry delay after a transient failure (default\n"
+       "                             2000; doubles, with jitter, up to 5 minutes)\n"
+       "  --max-failures N           failures in a row before a task is dead-lettered\n"
+       "                             (default 5)\n";
   return s;
 }
 

@@ -70,6 +70,18 @@ void log_config(const nmcp::config::ScannerConfig& c) {
             {{"source", c.source}, {"pools", c.pools.size()}, {"instances", instances}});
 }
 
+// SIGHUP: new API keys take effect without a restart; a bad file keeps the keys in use.
+void reload_keys(const std::shared_ptr<nmcp::mcp::ApiKeys>& keys) {
+  if (!keys) return;
+  if (auto r = keys->reload(); !r) {
+    log::error("main", "API keys reload failed; keeping the keys in use",
+               {{"problem", r.error().message}});
+  } else {
+    log::info("main", "API keys reloaded",
+              {{"file", keys->path()}, {"keys", keys->current()->size()}});
+  }
+}
+
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "nessus-mcp: %s\nTry 'nessus-mcp --help' for the options.\n",
                message.c_str());
@@ -94,7 +106,7 @@ nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
 }
 
 int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
-               std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys, nmcp::SignalWatcher& signals) {
+               std::shared_ptr<nmcp::mcp::ApiKeys> keys, nmcp::SignalWatcher& signals) {
   nmcp::mcp::HttpOptions h;
   h.host = o.http_host;
   h.port = o.http_port;
@@ -108,6 +120,8 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
   h.request_threads = o.http_threads;
   h.session_idle_timeout = o.session_idle_timeout;
   h.keepalive_interval = o.sse_keepalive;
+  h.tls_cert_file = o.tls_cert_file;
+  h.tls_key_file = o.tls_key_file;
   nmcp::mcp::HttpTransport transport(server, h);
   // Registered before anything can announce the server, so no signal is ever missed.
   signals.on_stop([&transport] { transport.stop(); });
@@ -130,7 +144,8 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
              {"port", *port},
              {"stateless", o.stateless},
              {"legacy_sse", o.legacy_sse},
-             {"auth", h.api_keys ? "api-keys" : "none"}});
+             {"auth", h.api_keys ? "api-keys" : "none"},
+             {"tls", !h.tls_cert_file.empty()}});
   transport.serve();
   signals.on_stop(nullptr);
   return 0;
@@ -167,11 +182,11 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::shared_ptr<const nmcp::mcp::ApiKeyStore> keys;
+  std::shared_ptr<nmcp::mcp::ApiKeys> keys;
   if (!o.api_keys_file.empty()) {
-    auto loaded = nmcp::mcp::ApiKeyStore::load_file(o.api_keys_file);
+    auto loaded = nmcp::mcp::ApiKeys::from_file(o.api_keys_file);
     if (!loaded) return usage_error(loaded.error().message + " (" + loaded.error().hint + ")");
-    keys = std::make_shared<const nmcp::mcp::ApiKeyStore>(std::move(*loaded));
+    keys = std::move(*loaded);
   }
   if (o.mode == CliOptions::Mode::Http && !is_loopback_host(o.http_host) && !keys) {
     return usage_error("refusing to listen on " + o.http_host +
@@ -184,7 +199,7 @@ int main(int argc, char** argv) {
   if (config) {
     // The reload handler is in place before the log line that announces the configuration, so
     // a SIGHUP sent by anyone who has seen that line is never missed.
-    signals.on_reload([&config] {
+    signals.on_reload([&config, &keys] {
       if (auto reloaded = config->reload(); !reloaded) {
         log::error("main", "configuration reload failed; keeping the running configuration",
                    {{"problems", reloaded.error().message}});
@@ -192,10 +207,12 @@ int main(int argc, char** argv) {
         log::info("main", "configuration reloaded");
         log_config(*config->current());
       }
+      reload_keys(keys);
     });
     log_config(*config->current());
   } else {
     log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
+    signals.on_reload([&keys] { reload_keys(keys); });
   }
 
   std::vector<std::string> warnings;

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include <openssl/crypto.h>
@@ -38,6 +39,24 @@ std::string sha256_hex(std::string_view data) {
     std::fputs("fatal: SHA-256 failed\n", stderr);
     std::abort();
   }
+  return hex_encode(digest.data(), len);
+}
+
+std::optional<std::string> sha256_file_hex(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!in) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
+  std::vector<char> buf(1 << 16);
+  for (;;) {
+    const std::size_t n = std::fread(buf.data(), 1, buf.size(), in.get());
+    if (n > 0 && EVP_DigestUpdate(ctx.get(), buf.data(), n) != 1) return std::nullopt;
+    if (n < buf.size()) break;
+  }
+  if (std::ferror(in.get()) != 0) return std::nullopt;
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1) return std::nullopt;
   return hex_encode(digest.data(), len);
 }
 

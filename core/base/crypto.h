@@ -3,6 +3,7 @@
 // constant-time comparison. Thread-safe.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ std::string random_hex(std::size_t bytes);
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
+// Of a file's content, read in chunks; nullopt when it cannot be read.
+std::optional<std::string> sha256_file_hex(const std::string& path);
 
 // Compares without an early exit, so the time taken does not reveal where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -13,6 +14,8 @@
 
 namespace nmcp::config {
 namespace {
+
+constexpr long long kMaxConfigBytes = 1 << 20;
 
 bool is_name(std::string_view s, std::size_t max) {
   if (s.empty() || s.size() > max) return false;
@@ -68,6 +71,7 @@ class Loader {
               "\"credentials\")");
       return std::nullopt;
     }
+    check_duplicate_keys(root, "");
     known_keys(root, "", {"defaults", "pools", "credentials"});
     read_pools(root["pools"], config);
     read_credentials(root["credentials"], config);
@@ -85,7 +89,47 @@ class Loader {
       where +=
           ":" + std::to_string(node.Mark().line + 1) + ":" + std::to_string(node.Mark().column + 1);
     }
-    problems_.push_back(where + ": " + (path.empty() ? "" : path + ": ") + message);
+    problems_.push_back(where + ": " + (path.empty() ? "" : path + ": ") + message +
+                        from_environment(node));
+  }
+
+  // " (the value comes from $NESSUS_URL)" for a value written with ${...}: the fix is in the
+  // environment, not in the file.
+  static std::string from_environment(const YAML::Node& node) {
+    if (!node.IsDefined() || !node.IsScalar()) return {};
+    const std::string& raw = node.Scalar();
+    std::string vars;
+    for (auto at = raw.find("${"); at != std::string::npos; at = raw.find("${", at + 2)) {
+      const auto end = raw.find_first_of(":}", at + 2);
+      if (end == std::string::npos) break;
+      vars += (vars.empty() ? "$" : ", $") + raw.substr(at + 2, end - at - 2);
+    }
+    return vars.empty() ? std::string() : " (the value comes from " + vars + ")";
+  }
+
+  // YAML keeps one value of a key written twice in a mapping (a second "password:" silently
+  // replaces the first, a second profile of the same name drops one): every duplicate is a
+  // problem, at any depth.
+  void check_duplicate_keys(const YAML::Node& node, const std::string& path, int depth = 0) {
+    if (depth > 32) return;
+    if (node.IsSequence()) {
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        check_duplicate_keys(node[i], path + "[" + std::to_string(i) + "]", depth + 1);
+      }
+      return;
+    }
+    if (!node.IsMap()) return;
+    std::map<std::string, int> first_line;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+      const auto [it, fresh] = first_line.emplace(key, kv.first.Mark().line + 1);
+      if (!fresh) {
+        problem(kv.first, path,
+                "\"" + key + "\" is written twice in the same mapping (first at line " +
+                    std::to_string(it->second) + "); keep one");
+      }
+      check_duplicate_keys(kv.second, child(path, key), depth + 1);
+    }
   }
 
   void known_keys(const YAML::Node& map, const std::string& path,
@@ -468,6 +512,12 @@ EnvLookup process_environment() {
 
 Result<ScannerConfig> parse_config(std::string_view yaml, std::string_view source,
                                    const EnvLookup& env) {
+  if (static_cast<long long>(yaml.size()) > kMaxConfigBytes) {
+    return fail(
+        ErrorCode::InvalidArgument,
+        std::string(source) + " is larger than " + std::to_string(kMaxConfigBytes) + " bytes",
+        "a configuration is a few kilobytes; check that it is the right file");
+  }
   Loader loader{std::string(source), env};
   auto config = loader.load(yaml);
   if (!config) {
@@ -485,6 +535,18 @@ Result<ScannerConfig> load_config(const std::string& path, const EnvLookup& env)
     return fail(
         ErrorCode::NotFound, "cannot read the scanner configuration " + path,
         "pass --config PATH, or run from the repository root where config/scanners.yaml is");
+  }
+  // A configuration is a few kilobytes; a huge file costs gigabytes to parse on every start
+  // and SIGHUP, so it is refused before parsing.
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<long long>(in.tellg());
+  in.seekg(0, std::ios::beg);
+  if (size > kMaxConfigBytes) {
+    return fail(ErrorCode::InvalidArgument,
+                "the scanner configuration " + path + " is " + std::to_string(size) +
+                    " bytes; the limit is " + std::to_string(kMaxConfigBytes),
+                "a configuration holds pools, instances and credential profiles: a few "
+                "kilobytes; check that --config names the right file");
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -68,9 +68,10 @@ PagedItems fill_page(const std::vector<json>& findings, const std::vector<std::s
         cost = estimate_tokens(item) + 1;
       }
       if (tokens + cost > max_tokens) {
-        item = project(full, {"finding_id", "host", "port", "plugin_id", "severity"}, 0);
+        item = project(full, kIdentityFields, 0);
         cost = estimate_tokens(item) + 1;
         cut = true;
+        page.fields_dropped = true;
       }
     }
     page.truncated = page.truncated || cut;

@@ -30,7 +30,14 @@ struct PagedItems {
   nlohmann::json items = nlohmann::json::array();
   std::size_t used = 0;    // how many of the offered findings the page holds
   bool truncated = false;  // some text was cut to fit
+  // The one finding did not fit even with its texts cut: only its identifying fields are shown
+  // (kIdentityFields), and the caller must say so.
+  bool fields_dropped = false;
 };
+
+// What a finding shows when nothing more fits the budget.
+inline const std::vector<std::string> kIdentityFields = {"finding_id", "host", "port", "plugin_id",
+                                                         "severity"};
 
 // Projects `findings` in order while the whole page stays within `max_tokens`, counting
 // `envelope_tokens` for everything around the items. The first finding is always included,

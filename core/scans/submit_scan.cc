@@ -153,6 +153,13 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
     return fail(ErrorCode::NotFound, "no pool named '" + r.pool + "'",
                 "use one of: " + names_of(config));
   }
+  if (r.allowed_pools && r.allowed_pools->count(r.pool) == 0) {
+    std::string mine;
+    for (const auto& p : *r.allowed_pools) mine += (mine.empty() ? "" : ", ") + p;
+    return fail(ErrorCode::PermissionDenied,
+                "this API key may not submit scans to pool '" + r.pool + "'",
+                "it may use: " + mine);
+  }
   if (auto s = check_text("name", r.name, false); !s) return fail(s.error());
   if (auto s = check_text("description", r.description, true); !s) return fail(s.error());
   auto targets = policy::check_targets(r.targets, pool->scope);

@@ -1,7 +1,8 @@
 #pragma once
 // Submitting a scan: the use case behind run_untrusted_scan and run_authenticated_scan (and,
 // later, each firing of a schedule), with every check made before anything is stored:
-//   - the pool exists and can ever run scans (readiness.h: not when no instance is enabled or
+//   - the pool exists, the caller's key may use it, and it can ever run scans (readiness.h: not
+//   when no instance is enabled or
 //     every one lacks the scan API);
 //   - the name and description carry no control characters;
 //   - the targets parse strictly and lie inside the pool's scope;
@@ -19,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/base/clock.h"
@@ -49,6 +51,8 @@ struct ScanRequest {
   std::string credential_profile;
   std::string escalation;  // overrides the profile's (or sets the inline) escalation method
   std::optional<InlineCredentials> inline_credentials;
+  // The pools the caller may use (its API key's pools=); nullopt: every pool.
+  std::optional<std::set<std::string>> allowed_pools;
 };
 
 struct Submitted {

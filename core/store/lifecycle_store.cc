@@ -26,11 +26,21 @@ class LifecycleStore final : public TaskStore {
     return SubmitResult{std::move(**existing), false};
   }
 
-  Result<Task> import_completed(Task t) override {
+  Result<SubmitResult> import_completed(Task t) override {
     lc::prepare_import(t);
-    if (auto s = s_->insert(t); !s) return fail(s.error());
-    return t;
+    if (t.idempotency_key.empty()) {
+      if (auto s = s_->insert(t); !s) return fail(s.error());
+      return SubmitResult{std::move(t), true};
+    }
+    auto existing = s_->insert_unique(t);
+    if (!existing) return fail(existing.error());
+    if (!*existing) return SubmitResult{std::move(t), true};
+    return SubmitResult{std::move(**existing), false};
   }
+
+  Result<std::vector<QuarantinedRecord>> quarantined() override { return s_->quarantined(); }
+  Status delete_quarantined(const std::string& id) override { return s_->delete_quarantined(id); }
+  Result<StoreCheck> check() override { return s_->check(); }
 
   Result<Task> get(const std::string& id, const OwnerScope& scope) override {
     auto t = s_->load(id);

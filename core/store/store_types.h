@@ -61,6 +61,7 @@ struct TaskQuery {
   // Extra test applied while paging (e.g. CIDR-aware target matching), so pages stay full.
   std::function<bool(const Task&)> predicate;
   bool dead_lettered_only = false;
+  std::optional<Millis> created_since;  // only tasks created at or after
   std::size_t limit = 20;
   std::string cursor;  // opaque, from the previous page
 };
@@ -76,6 +77,24 @@ struct QueueStats {
   int running = 0;
   int dead_letters = 0;
   std::optional<Millis> oldest_queued_at;
+};
+
+// A stored record that could not be read back as a task: moved aside so that it stalls
+// nothing (claims, lists and admin commands go on without it), kept for an operator to show,
+// export and delete.
+struct QuarantinedRecord {
+  std::string id;
+  std::string reason;
+  Millis quarantined_at = 0;
+  std::string record;  // the stored text, as found
+};
+
+// What admin_cli store check reports.
+struct StoreCheck {
+  bool ok = true;
+  std::vector<std::string> problems;  // damage found (empty when ok)
+  long long tasks = 0;
+  long long quarantined = 0;
 };
 
 struct RetryDecision {

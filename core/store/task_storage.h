@@ -60,6 +60,11 @@ class TaskStorage {
   // Deletes the tasks lifecycle::purgeable_dead_letter(t, pool, before) names; returns how many.
   virtual Result<int> purge_dead_letters(const std::string& pool, Millis before) = 0;
 
+  // Records that did not read back as tasks are moved aside by every read that meets them.
+  virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;
+  virtual Status delete_quarantined(const std::string& id) = 0;
+  virtual Result<StoreCheck> check() = 0;
+
   virtual Status put_scanner_status(const ScannerStatus& status) = 0;
   virtual Result<std::map<std::string, ScannerStatus>> scanner_statuses() = 0;
 };

@@ -24,7 +24,8 @@
 //   Unavailable         the store is busy or unreachable: nothing was written; retry later
 //                       (a lease still held stays held)
 //   InvalidArgument     a malformed argument (a cursor this store did not issue)
-//   DataLoss            the store or a record in it is damaged
+//   DataLoss            the store or a record in it is damaged; a task record that cannot be
+//                       read is quarantined (TaskAdmin) and everything else carries on
 //
 // Thread-safety: implementations are safe to call from many threads and many processes.
 
@@ -102,8 +103,16 @@ class TaskAdmin {
   // Deletes dead-lettered tasks (of one pool, or all when empty) dead-lettered before `before`.
   virtual Result<int> purge_dead_letters(const std::string& pool, Millis before) = 0;
   // Records a scan that already finished elsewhere (admin_cli import): stored completed, never
-  // queued or claimed. Its results must be in place before it is recorded.
-  virtual Result<Task> import_completed(Task task) = 0;
+  // queued or claimed. Its results must be in place before it is recorded. With an idempotency
+  // key its owner already used, nothing is stored and that task is returned (created = false).
+  virtual Result<SubmitResult> import_completed(Task task) = 0;
+
+  // Records that could not be read as tasks, newest first.
+  virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;
+  // Deletes a quarantined record; NotFound when there is none with this id.
+  virtual Status delete_quarantined(const std::string& id) = 0;
+  // Checks the store's integrity and reads every record (unreadable ones are quarantined).
+  virtual Result<StoreCheck> check() = 0;
 };
 
 class ScannerStatusStore {

@@ -11,18 +11,35 @@
 namespace nmcp::mcp {
 namespace {
 
-bool valid_tenant(std::string_view t) {
-  return !t.empty() && t.size() <= 64 && std::all_of(t.begin(), t.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-  });
-}
-
 bool is_hex64(std::string_view s) {
   return s.size() == 64 &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
+std::string join(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 }  // namespace
+
+bool ApiKeyStore::valid_tenant(std::string_view t) {
+  return !t.empty() && t.size() <= 64 && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+ApiKeyStore::NewKey ApiKeyStore::create(const std::string& tenant,
+                                        const std::set<std::string>& tools,
+                                        const std::set<std::string>& pools) {
+  NewKey k;
+  k.key = "nmcp_" + random_hex(24);
+  k.line = tenant + " sha256:" + sha256_hex(k.key);
+  if (!tools.empty()) k.line += " tools=" + join(tools);
+  if (!pools.empty()) k.line += " pools=" + join(pools);
+  return k;
+}
 
 Result<ApiKeyStore> ApiKeyStore::load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -44,7 +61,8 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
   auto problem = [&](const std::string& what) {
     return fail(ErrorCode::InvalidArgument,
                 std::string(source) + " line " + std::to_string(number) + ": " + what,
-                "each line is: TENANT sha256:HEX [tools=a,b]");
+                "each line is: TENANT sha256:HEX [tools=a,b] [pools=a,b]; admin_cli key create "
+                "prints one");
   };
   while (std::getline(lines, line)) {
     ++number;
@@ -70,15 +88,21 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
     Principal principal;
     principal.tenant = tenant;
     while (words >> extra) {
-      if (extra.rfind("tools=", 0) != 0) return problem("unknown field \"" + extra + "\"");
-      std::set<std::string> tools;
-      std::istringstream names(extra.substr(6));
-      std::string name;
-      while (std::getline(names, name, ',')) {
-        if (!name.empty()) tools.insert(name);
+      const bool tools_field = extra.rfind("tools=", 0) == 0;
+      if (!tools_field && extra.rfind("pools=", 0) != 0) {
+        return problem("unknown field \"" + extra.substr(0, 40) +
+                       "\" (a line has a tenant, sha256:HEX, then optionally tools= and pools=)");
       }
-      if (tools.empty()) return problem("tools= lists no tool");
-      principal.allowed_tools = std::move(tools);
+      auto& field = tools_field ? principal.allowed_tools : principal.allowed_pools;
+      if (field) return problem(extra.substr(0, 6) + " is given twice");
+      std::set<std::string> names;
+      std::istringstream list(extra.substr(6));
+      std::string name;
+      while (std::getline(list, name, ',')) {
+        if (!name.empty()) names.insert(name);
+      }
+      if (names.empty()) return problem(extra.substr(0, 6) + " lists nothing");
+      field = std::move(names);
     }
     store.entries_.push_back({std::move(digest), std::move(principal)});
   }
@@ -87,6 +111,31 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
                 "add at least one line: TENANT sha256:HEX");
   }
   return store;
+}
+
+Result<std::shared_ptr<ApiKeys>> ApiKeys::from_file(std::string path) {
+  auto loaded = ApiKeyStore::load_file(path);
+  if (!loaded) return fail(loaded.error());
+  return std::shared_ptr<ApiKeys>(new ApiKeys(std::move(path), std::move(*loaded)));
+}
+
+std::shared_ptr<ApiKeys> ApiKeys::fixed(ApiKeyStore keys) {
+  return std::shared_ptr<ApiKeys>(new ApiKeys({}, std::move(keys)));
+}
+
+std::shared_ptr<const ApiKeyStore> ApiKeys::current() const {
+  std::lock_guard lock(mu_);
+  return keys_;
+}
+
+Status ApiKeys::reload() {
+  if (path_.empty()) return ok();
+  auto loaded = ApiKeyStore::load_file(path_);
+  if (!loaded) return fail(loaded.error());
+  auto fresh = std::make_shared<const ApiKeyStore>(std::move(*loaded));
+  std::lock_guard lock(mu_);
+  keys_ = std::move(fresh);
+  return ok();
 }
 
 std::optional<Principal> ApiKeyStore::authenticate(std::string_view key) const {

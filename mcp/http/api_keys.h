@@ -8,6 +8,9 @@
 // where HEX is the SHA-256 of the key (printf %s "$KEY" | sha256sum). Immutable after
 // loading; thread-safe.
 
+#include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,12 +31,41 @@ class ApiKeyStore {
 
   std::size_t size() const { return entries_.size(); }
 
+  // A new random key (192 bits, "nmcp_" + hex) and the file line that admits it.
+  struct NewKey {
+    std::string key;
+    std::string line;
+  };
+  static NewKey create(const std::string& tenant, const std::set<std::string>& tools,
+                       const std::set<std::string>& pools);
+  static bool valid_tenant(std::string_view tenant);
+
  private:
   struct Entry {
     std::string digest;  // lower-case hex SHA-256
     Principal principal;
   };
   std::vector<Entry> entries_;
+};
+
+// The keys the server accepts now. From a file it can be reloaded (SIGHUP): a bad file keeps the
+// keys in use, so a typo never locks everyone out. Thread-safe.
+class ApiKeys {
+ public:
+  static Result<std::shared_ptr<ApiKeys>> from_file(std::string path);
+  static std::shared_ptr<ApiKeys> fixed(ApiKeyStore keys);
+
+  std::shared_ptr<const ApiKeyStore> current() const;
+  // Reads the file again; on failure the old keys stay and the error says why.
+  Status reload();
+  const std::string& path() const { return path_; }
+
+ private:
+  ApiKeys(std::string path, ApiKeyStore keys)
+      : path_(std::move(path)), keys_(std::make_shared<const ApiKeyStore>(std::move(keys))) {}
+  const std::string path_;  // empty: fixed
+  mutable std::mutex mu_;
+  std::shared_ptr<const ApiKeyStore> keys_;  // guarded by mu_
 };
 
 }  // namespace nmcp::mcp

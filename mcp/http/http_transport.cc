@@ -103,10 +103,51 @@ class StreamSlots {
 // httplib 0.11 listens with a backlog of 5, compiled into the library: a burst of a few
 // concurrent connects overflows it and each overflowing client waits a full SYN retransmit
 // (a second). Listening again on the bound socket raises the backlog (Linux allows it).
-class Listener : public httplib::Server {
+class PlainListener : public httplib::Server {
  public:
   bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
 };
+
+// TLS on the listener itself (--tls-cert, --tls-key), for a team service without a proxy.
+class TlsListener : public httplib::SSLServer {
+ public:
+  TlsListener(const std::string& cert, const std::string& key)
+      : httplib::SSLServer(cert.c_str(), key.c_str()) {}
+  bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+};
+
+// The listener and the one call that needs its concrete type.
+struct Listener {
+  std::unique_ptr<httplib::Server> server;
+  std::function<bool(int)> raise_backlog;
+  bool valid = true;  // false: the TLS certificate or key could not be loaded
+};
+
+Listener make_listener(const HttpOptions& o) {
+  Listener l;
+  if (o.tls_cert_file.empty()) {
+    auto plain = std::make_unique<PlainListener>();
+    auto* p = plain.get();
+    l.raise_backlog = [p](int b) { return p->raise_backlog(b); };
+    l.server = std::move(plain);
+  } else {
+    auto tls = std::make_unique<TlsListener>(o.tls_cert_file, o.tls_key_file);
+    auto* p = tls.get();
+    l.valid = tls->is_valid();
+    l.raise_backlog = [p](int b) { return p->raise_backlog(b); };
+    l.server = std::move(tls);
+  }
+  return l;
+}
+
+// A header value fit to quote back: printable ASCII, at most 100 characters.
+std::string printable(const std::string& value) {
+  std::string out;
+  for (const char c : value.substr(0, 100)) {
+    out += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+  }
+  return value.size() > 100 ? out + "..." : out;
+}
 
 }  // namespace
 
@@ -116,14 +157,17 @@ struct HttpTransport::Impl {
         opts(std::move(o)),
         policy(opts.host, opts.allowed_hosts, opts.allowed_origins),
         sessions(opts.max_sessions),
-        slots(opts.max_streams) {}
+        slots(opts.max_streams),
+        listener(make_listener(opts)),
+        http(*listener.server) {}
 
   McpServer& server;
   const HttpOptions opts;
   const OriginPolicy policy;
   SessionTable sessions;
   StreamSlots slots;
-  Listener http;
+  Listener listener;
+  httplib::Server& http;
   std::atomic<bool> stopping{false};
   std::atomic<bool> serving{false};
   std::mutex serve_mu;  // orders serve()'s start against stop()
@@ -142,8 +186,9 @@ struct HttpTransport::Impl {
       log::warn("http", "rejected request with a foreign Host header",
                 {{"host", host.substr(0, 100)}, {"remote", req.remote_addr}});
       rpc_error(res, 403, rpc::kServerError,
-                "Forbidden: Host header not allowed (DNS rebinding protection). Operators can "
-                "allow names with --allowed-host.");
+                "Forbidden: the Host header \"" + printable(host) +
+                    "\" is not allowed (DNS rebinding protection). Operators can allow names "
+                    "with --allowed-host.");
       return httplib::Server::HandlerResponse::Handled;
     }
     const std::string origin = req.get_header_value("Origin");
@@ -151,8 +196,8 @@ struct HttpTransport::Impl {
       log::warn("http", "rejected request with a foreign Origin",
                 {{"origin", origin.substr(0, 100)}, {"remote", req.remote_addr}});
       rpc_error(res, 403, rpc::kServerError,
-                "Forbidden: Origin not allowed. Operators can allow origins with "
-                "--allowed-origin.");
+                "Forbidden: the Origin \"" + printable(origin) +
+                    "\" is not allowed. Operators can allow origins with --allowed-origin.");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (opts.api_keys && !authenticate(req)) {
@@ -176,7 +221,7 @@ struct HttpTransport::Impl {
     if (header.size() <= kScheme.size() || lower(header.substr(0, kScheme.size())) != kScheme) {
       return std::nullopt;
     }
-    return opts.api_keys->authenticate(std::string_view(header).substr(kScheme.size()));
+    return opts.api_keys->current()->authenticate(std::string_view(header).substr(kScheme.size()));
   }
 
   Principal principal_of(const httplib::Request& req) const {
@@ -667,6 +712,12 @@ HttpTransport::~HttpTransport() { stop(); }
 
 Result<int> HttpTransport::bind() {
   const auto& o = impl_->opts;
+  if (!impl_->listener.valid) {
+    return fail(ErrorCode::InvalidArgument,
+                "cannot load the TLS certificate " + o.tls_cert_file + " or key " + o.tls_key_file,
+                "give PEM files this user can read: --tls-cert the certificate (with its chain), "
+                "--tls-key its private key");
+  }
   int port = o.port;
   if (port == 0) {
     port = impl_->http.bind_to_any_port(o.host);
@@ -677,7 +728,7 @@ Result<int> HttpTransport::bind() {
     return fail(ErrorCode::Unavailable, "cannot listen on " + o.host + ":" + std::to_string(o.port),
                 "is another process using the port, or is the address not local?");
   }
-  if (!impl_->http.raise_backlog(SOMAXCONN)) {
+  if (!impl_->listener.raise_backlog(SOMAXCONN)) {
     log::warn("http", "could not raise the listen backlog; bursts of connections may stall");
   }
   impl_->bound = true;

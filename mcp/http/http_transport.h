@@ -35,7 +35,7 @@ struct HttpOptions {
   bool legacy_sse = true;
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
-  std::shared_ptr<const ApiKeyStore> api_keys;  // null: no authentication
+  std::shared_ptr<ApiKeys> api_keys;  // null: no authentication
   std::size_t max_body_bytes = 4U << 20U;
   std::size_t max_streams = 32;
   std::size_t request_threads = 16;
@@ -44,6 +44,9 @@ struct HttpOptions {
   std::chrono::milliseconds keepalive_interval{15000};
   // An idle keep-alive connection holds an HTTP thread this long, and stop() may wait for it.
   std::chrono::seconds keep_alive_timeout{2};
+  // TLS on the listener: both PEM files, or neither (plain HTTP, e.g. behind a proxy).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpTransport {

@@ -53,6 +53,10 @@ void RequestContext::log(McpLogLevel level, std::string_view logger, const nlohm
 
 const std::string& RequestContext::principal() const { return session_->principal().tenant; }
 
+const std::optional<std::set<std::string>>& RequestContext::allowed_pools() const {
+  return session_->principal().allowed_pools;
+}
+
 ProtocolVersion RequestContext::protocol_version() const { return session_->protocol_version(); }
 
 void RequestContext::cancel() {

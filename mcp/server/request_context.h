@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,8 @@ class RequestContext {
   const nlohmann::json& request_id() const { return request_id_; }
   const std::string& trace_id() const { return trace_id_; }
   const std::string& principal() const;
+  // The pools the caller's key may submit to; nullopt: every pool.
+  const std::optional<std::set<std::string>>& allowed_pools() const;
   ProtocolVersion protocol_version() const;
 
   void cancel();

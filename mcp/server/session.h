@@ -29,6 +29,8 @@ struct Principal {
   std::string tenant = "local";
   // Tools this principal may list and call; nullopt means all.
   std::optional<std::set<std::string>> allowed_tools;
+  // Pools its scans may go to; nullopt means all.
+  std::optional<std::set<std::string>> allowed_pools;
 
   bool may_use(const std::string& tool) const {
     return !allowed_tools || allowed_tools->count(tool) > 0;

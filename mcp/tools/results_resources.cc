@@ -178,11 +178,16 @@ std::optional<std::uint64_t> export_size(const std::string& data_dir, const std:
 }
 
 std::vector<json> scan_links(const ToolDeps& deps, const task::Task& t) {
-  return {resource_link(summary_uri(t.id), t.name + " — results summary",
-                        "summary and credential outcome", "application/json"),
-          resource_link(export_uri(t.id), t.name + " — .nessus export",
-                        "the raw export (large ones are not sent inline)", "application/xml",
-                        export_size(deps.data_dir, t.id))};
+  std::vector<json> links = {resource_link(summary_uri(t.id), t.name + " — results summary",
+                                           "summary and credential outcome", "application/json")};
+  // The raw export only when a client could actually read it: a link to megabytes that
+  // resources/read refuses is noise in every page.
+  const auto size = export_size(deps.data_dir, t.id);
+  if (size && *size <= kMaxInlineExportBytes) {
+    links.push_back(resource_link(export_uri(t.id), t.name + " — .nessus export", "the raw export",
+                                  "application/xml", size));
+  }
+  return links;
 }
 
 json resource_link(const std::string& uri, const std::string& name, const std::string& description,

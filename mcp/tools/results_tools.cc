@@ -63,6 +63,14 @@ json results_page(const std::string& task_id, const FindingsIndex& index, const 
                                         req.offset + used))
            : json();
   envelope["texts_truncated"] = page.truncated;
+  if (page.fields_dropped) {
+    std::string fields;
+    for (const auto& f : findings::kIdentityFields) fields += (fields.empty() ? "" : ", ") + f;
+    envelope["fields_dropped"] =
+        "the finding did not fit in max_tokens " + std::to_string(req.max_tokens) +
+        " with profile " + req.profile + ", so it shows only " + fields +
+        ": raise max_tokens, pick a smaller profile, or call get_finding with its finding_id";
+  }
   envelope["findings"] = std::move(page.items);
   envelope["token_estimate"] = 0;
   envelope["token_estimate"] = findings::estimate_tokens(envelope);

@@ -117,6 +117,7 @@ scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::Sca
   r.idempotency_key = args.value("idempotency_key", "");
   r.credential_profile = args.value("credential_profile", "");
   r.escalation = args.value("escalation", "");
+  r.allowed_pools = ctx.allowed_pools();
   bool inline_given = false;
   for (const char* f :
        {"ssh_username", "ssh_password", "escalation_account", "escalation_password"})

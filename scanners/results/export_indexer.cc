@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/findings/index_writer.h"
+#include "core/policy/host_set.h"
 
 namespace nmcp::scanners {
 
@@ -70,17 +71,44 @@ findings::PluginVariant plugin_of(const ReportItem& item) {
   return p;
 }
 
+// Whether a host of the export is one the scan's targets name.
+bool targeted(const policy::TargetList& targets, const ReportHost& host) {
+  const std::string ip = host.property("host-ip");
+  for (const std::string& name : {ip, host.name, host.property("host-fqdn")}) {
+    if (!name.empty() && policy::targets_overlap(targets, name)) return true;
+  }
+  return false;
+}
+
 class Indexer final : public ReportVisitor {
  public:
-  Indexer(findings::IndexWriter& writer, ScanValidator& validator)
-      : writer_(writer), validator_(validator) {}
+  Indexer(findings::IndexWriter& writer, ScanValidator& validator, const ExportExpectations& expect,
+          IndexOutcome& out)
+      : writer_(writer), validator_(validator), expect_(expect), out_(out) {}
 
   void on_report(const ReportInfo& info) override { validator_.on_report(info); }
 
   void on_host(const ReportHost& host) override {
     validator_.on_host(host);
+    if (!status_) return;
+    if (++hosts_ > expect_.max_hosts) {
+      status_ = fail(ErrorCode::ResourceExhausted,
+                     "the export has more than " + std::to_string(expect_.max_hosts) + " hosts",
+                     "scan fewer targets at a time, or raise defaults.max_export_hosts in "
+                     "scanners.yaml");
+      return;
+    }
+    const std::string ip = host.property("host-ip");
+    covered_.add(ip.empty() ? host.name : ip);
+    if (expect_.targets && !targeted(*expect_.targets, host)) {
+      ++out_.outside_targets;
+      if (out_.outside_sample.size() < 5) out_.outside_sample.push_back(host.name);
+    }
     writer_.begin_host();
   }
+
+  std::string targets() const { return covered_.targets(); }
+  bool wants_more() const override { return status_.has_value(); }
 
   void on_item(const ReportHost& host, const ReportItem& item) override {
     validator_.on_item(host, item);
@@ -130,23 +158,33 @@ class Indexer final : public ReportVisitor {
  private:
   findings::IndexWriter& writer_;
   ScanValidator& validator_;
+  const ExportExpectations& expect_;
+  IndexOutcome& out_;
+  policy::HostSet covered_;
+  std::uint64_t hosts_ = 0;
   Status status_;
 };
 
 }  // namespace
 
 Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
-                                  CredentialsSupplied credentials, const ParseLimits& limits) {
+                                  CredentialsSupplied credentials, const ExportExpectations& expect,
+                                  const ParseLimits& limits) {
   auto writer = findings::IndexWriter::create(dest.path, dest.temp);
   if (!writer) return fail(writer.error());
   ScanValidator validator(credentials);
-  Indexer indexer(**writer, validator);
-  auto parsed = parse_nessus_file(export_path, indexer, limits);
-  if (!parsed) return fail(parsed.error());
-  if (!indexer.status()) return fail(indexer.status().error());
   IndexOutcome out;
+  Indexer indexer(**writer, validator, expect, out);
+  auto parsed = parse_nessus_file(export_path, indexer, limits);
+  if (!indexer.status()) return fail(indexer.status().error());
+  if (!parsed) return fail(parsed.error());
   out.summary = validator.summary();
   out.summary["export_bytes"] = parsed->bytes;
+  out.targets = indexer.targets();
+  if (out.outside_targets > 0) {
+    out.summary["hosts_outside_targets"] = {{"count", out.outside_targets},
+                                            {"sample", out.outside_sample}};
+  }
   out.validation = validator.validation();
   out.verdict = validator.verdict();
   out.stats = *parsed;

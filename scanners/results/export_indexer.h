@@ -5,13 +5,16 @@
 //
 // Thread-safety: each call is independent.
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/policy/scope_policy.h"
 #include "scanners/results/nessus_parser.h"
 #include "scanners/results/scan_validation.h"
 
@@ -22,6 +25,18 @@ struct IndexOutcome {
   nlohmann::json validation;  // ScanValidator::validation()
   ScanVerdict verdict;
   ParseStats stats;
+  std::string targets;  // the hosts the export covered, as target text (policy::HostSet)
+  // Hosts the scan's targets did not name (when `expected` was given), and a few of them.
+  std::uint64_t outside_targets = 0;
+  std::vector<std::string> outside_sample;
+};
+
+// What the export should contain: the scan's targets (an export whose hosts they do not name
+// is flagged) and the most hosts an export may have at all (more is refused, so a hostile or
+// runaway export cannot fill the disk or the index).
+struct ExportExpectations {
+  std::optional<policy::TargetList> targets;
+  std::uint64_t max_hosts = 1'000'000;
 };
 
 // Where an index goes: built under `temp` (default: path + ".part"), published at `path` by
@@ -35,7 +50,10 @@ struct IndexDestination {
 
 // Parses `export_path` and publishes its index (atomically: a failed or refused export, or a
 // refused publication, leaves no index behind).
+// An export past expect.max_hosts is refused with ResourceExhausted.
 Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
-                                  CredentialsSupplied credentials, const ParseLimits& limits = {});
+                                  CredentialsSupplied credentials,
+                                  const ExportExpectations& expect = {},
+                                  const ParseLimits& limits = {});
 
 }  // namespace nmcp::scanners

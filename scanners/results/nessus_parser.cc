@@ -100,6 +100,7 @@ class Parser final : public XmlEvents {
         in_item_ = false;
         ++stats_.items;
         visitor_.on_item(host_, item_);
+        if (!visitor_.wants_more()) return stop("the reader refused the export");
       } else if (depth_ == item_depth_ + 1 && place_ == Place::ItemChild) {
         ReportField& f = item_.add_child();
         f.name.assign(el);
@@ -121,6 +122,7 @@ class Parser final : public XmlEvents {
       send_host();
       visitor_.on_host_end(host_);
       in_host_ = false;
+      if (!visitor_.wants_more()) return stop("the reader refused the export");
     } else if (el == "NessusClientData_v2" && !report_sent_) {
       visitor_.on_report(report_);
       report_sent_ = true;

@@ -30,6 +30,9 @@ class ReportVisitor {
   virtual void on_host(const ReportHost&) {}
   virtual void on_item(const ReportHost&, const ReportItem&) {}
   virtual void on_host_end(const ReportHost&) {}
+  // False stops the parse after the current callback (the visitor has refused the export and
+  // says why itself): a refused export is not read to its end.
+  virtual bool wants_more() const { return true; }
 };
 
 struct ParseLimits {

@@ -41,6 +41,20 @@ struct SqliteBackend {
     (void)open();  // the file exists before the shell opens it
     return std::make_unique<Busy>(path);
   }
+
+  // Overwrites the stored record of `id` with text that is not a task, as a disk or an editor
+  // would, from outside the store.
+  static constexpr const char* kCorruptRecord = "{\"id\": \"half a recor";
+  void corrupt(const std::string& id) {
+    Subprocess shell({"/usr/bin/sqlite3", path});
+    shell.write_line(".timeout 5000");
+    shell.write_line("UPDATE tasks SET doc = '" + std::string(kCorruptRecord) + "' WHERE id = '" +
+                     id + "';");
+    shell.write_line("SELECT changes();");
+    REQUIRE(shell.read_line(std::chrono::seconds(10)) == "1");
+    shell.close_stdin();
+    REQUIRE(shell.wait(std::chrono::seconds(10)) == 0);
+  }
 };
 
 }  // namespace nmcp::testing

@@ -640,7 +640,8 @@ TEST_CASE_TEMPLATE("store: an imported scan is completed at once and never claim
   t.summary = {{"findings", 3}};
   auto imported = s->import_completed(t);
   REQUIRE(imported);
-  CHECK(imported->state == State::Completed);
+  CHECK(imported->created);
+  CHECK(imported->task.state == State::Completed);
   auto got = s->get(t.id, kAll);
   REQUIRE(got);
   CHECK(got->state == State::Completed);
@@ -650,6 +651,56 @@ TEST_CASE_TEMPLATE("store: an imported scan is completed at once and never claim
   auto twice = s->import_completed(t);  // the same id twice
   REQUIRE_FALSE(twice);
   CHECK(twice.error().code == ErrorCode::AlreadyExists);
+  // With an idempotency key, the same import again is the same task.
+  Task keyed = make_task();
+  keyed.idempotency_key = "import-abc";
+  auto first = s->import_completed(keyed);
+  REQUIRE(first);
+  CHECK(first->created);
+  Task again = make_task();
+  again.idempotency_key = "import-abc";
+  auto second = s->import_completed(again);
+  REQUIRE(second);
+  CHECK_FALSE(second->created);
+  CHECK(second->task.id == keyed.id);
+}
+
+TEST_CASE_TEMPLATE("store: an unreadable record is quarantined and stalls nothing", B, BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task bad = submit(*s, make_task("local", "default", T0));
+  const Task good = submit(*s, make_task("local", "default", T0 + 1));
+  b.corrupt(bad.id);
+  // The claim skips it (it is the oldest) and hands out the next task.
+  const Task claimed = claim(*s, claim_req("w1", T0 + 2));
+  CHECK(claimed.id == good.id);
+  auto q = s->quarantined();
+  REQUIRE(q);
+  REQUIRE(q->size() == 1);
+  CHECK((*q)[0].id == bad.id);
+  CHECK((*q)[0].record == B::kCorruptRecord);
+  // It is gone from the tasks: lists and reads carry on without it.
+  store::TaskQuery all(kAll);
+  auto listed = s->list(all);
+  REQUIRE(listed);
+  REQUIRE(listed->tasks.size() == 1);
+  auto got = s->get(bad.id, kAll);
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == ErrorCode::NotFound);
+  // A record damaged after the claim: its next write quarantines it with a clear error.
+  b.corrupt(good.id);
+  auto renewed = s->renew(good.id, store::lease_of(claimed), T0 + 3, T0 + 900);
+  REQUIRE_FALSE(renewed);
+  CHECK(renewed.error().code == ErrorCode::DataLoss);
+  CHECK(renewed.error().hint.find("admin_cli store quarantine show") != std::string::npos);
+  auto check = s->check();
+  REQUIRE(check);
+  CHECK(check->ok);
+  CHECK(check->tasks == 0);
+  CHECK(check->quarantined == 2);
+  REQUIRE(s->delete_quarantined(bad.id));
+  CHECK_FALSE(s->delete_quarantined(bad.id));
+  CHECK(s->quarantined()->size() == 1);
 }
 
 TEST_CASE("open_store: clear errors for what it cannot open") {

@@ -137,13 +137,14 @@ void run(const std::string& path) {
     for (const std::string& expected_text : step.expected) {
       const auto line = server.read_line(5000ms);
       REQUIRE_MESSAGE(line.has_value(), path << ": no server line after " << step.client);
-      actual.expected.push_back(*line);
-      if (update) continue;
-      const json expected = json::parse(expected_text);
       const json got = json::parse(*line);
+      const json expected = json::parse(expected_text, nullptr, false);
       std::string why;
-      CHECK_MESSAGE(matches(expected, got, why, "$"),
-                    path << "\n  after: " << step.client << "\n  " << why);
+      const bool same = !expected.is_discarded() && matches(expected, got, why, "$");
+      // An update keeps lines that still match, so their "~pattern" values survive.
+      actual.expected.push_back(same ? expected_text : *line);
+      if (update) continue;
+      CHECK_MESSAGE(same, path << "\n  after: " << step.client << "\n  " << why);
     }
     actual_steps.push_back(std::move(actual));
   }

@@ -448,7 +448,7 @@ TEST_CASE("http: bearer API keys, tenants and tool lists") {
                                  "keys");
   REQUIRE(keys);
   HttpOptions o;
-  o.api_keys = std::make_shared<const ApiKeyStore>(std::move(*keys));
+  o.api_keys = nmcp::mcp::ApiKeys::fixed(std::move(*keys));
   HttpHarness h(o);
 
   auto none = h.post(init_message());

@@ -9,12 +9,19 @@
 
 #include "tests/support/export_generator.h"
 
+constexpr const char* kUsage =
+    "usage: gen_nessus_export OUT [--hosts N] [--per-host N] [--plugins N] [--seed N]\n"
+    "                         [--output-bytes N] [--description-bytes N] [--target-mb N]\n"
+    "                         [--untrusted] [--name TEXT]\n"
+    "Writes a generated .nessus v2 export to OUT (tests and benchmarks).\n";
+
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(
-        "usage: gen_nessus_export OUT [--hosts N] [--per-host N] [--plugins N] [--seed N] "
-        "[--output-bytes N] [--description-bytes N] [--target-mb N] [--untrusted] [--name TEXT]\n",
-        stderr);
+  if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (argc < 2 || argv[1][0] == '-') {
+    std::fputs(kUsage, stderr);
     return 2;
   }
   nmcp::testing::ExportSpec spec;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/base/clock.h"
 #include "core/base/text.h"
 #include "core/sqlite/sqlite_db.h"
 #include "core/store/sqlite/store_file.h"
@@ -20,7 +21,7 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using task::State;
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: the quarantine table
 constexpr int kDurationSamples = 20;
 
 constexpr const char* kSchema = R"sql(
@@ -49,7 +50,14 @@ CREATE TABLE IF NOT EXISTS scanner_status(
   instance TEXT PRIMARY KEY,
   doc TEXT NOT NULL,
   updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS quarantine(
+  id TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  quarantined_at INTEGER NOT NULL,
+  record TEXT NOT NULL);
 )sql";
+
+constexpr const char* kUnreadable = "the stored record does not read back as a task";
 
 std::string encode_cursor(const Task& t) { return std::to_string(t.created_at) + "." + t.id; }
 
@@ -67,20 +75,28 @@ Result<std::pair<Millis, std::string>> decode_cursor(const std::string& cursor) 
               "pass next_cursor from the previous page unchanged, or omit it to start over");
 }
 
-Result<Task> parse_doc(const std::string& text) {
+std::optional<Task> parse_doc(const std::string& text) {
   const json j = json::parse(text, nullptr, false);
-  auto t = j.is_discarded() ? std::nullopt : task::task_from_json(j);
-  if (!t) {
-    return fail(ErrorCode::DataLoss, "a task record in the store is corrupt",
-                "inspect the store with admin_cli; the record was left untouched");
-  }
-  return std::move(*t);
+  if (j.is_discarded()) return std::nullopt;
+  return task::task_from_json(j);
 }
+
+Error quarantined_error(const std::string& id) {
+  return Error{ErrorCode::DataLoss,
+               "the record of task " + id + " is damaged; it was moved to the quarantine",
+               "admin_cli store quarantine show " + id + " shows it (export or delete it there)"};
+}
+
+// A record a read met, that did not parse: quarantined once the read is over.
+struct Unreadable {
+  std::string id;
+  std::string record;
+};
 
 class SqliteTaskStorage final : public TaskStorage {
  public:
-  SqliteTaskStorage(std::string path, std::unique_ptr<SqliteDb> db)
-      : path_(std::move(path)), db_(std::move(db)) {}
+  SqliteTaskStorage(std::string path, std::unique_ptr<SqliteDb> db, const Clock& clock)
+      : path_(std::move(path)), clock_(clock), db_(std::move(db)) {}
 
   std::string describe() const override { return "sqlite:" + path_; }
 
@@ -98,15 +114,22 @@ class SqliteTaskStorage final : public TaskStorage {
     auto tx = Transaction::begin(*db_);
     if (!tx) return fail(tx.error());
     if (!t.idempotency_key.empty()) {
-      auto st = db_->prepare("SELECT doc FROM tasks WHERE owner = ? AND idempotency_key = ?");
-      if (!st) return fail(st.error());
-      st->bind(1, t.owner).bind(2, t.idempotency_key);
-      auto row = st->step();
-      if (!row) return fail(row.error());
-      if (*row) {
-        auto existing = parse_doc(st->column_text(0));
-        if (!existing) return fail(existing.error());
-        return std::optional<Task>(std::move(*existing));
+      std::optional<Unreadable> damaged;
+      {
+        auto st = db_->prepare("SELECT id, doc FROM tasks WHERE owner = ? AND idempotency_key = ?");
+        if (!st) return fail(st.error());
+        st->bind(1, t.owner).bind(2, t.idempotency_key);
+        auto row = st->step();
+        if (!row) return fail(row.error());
+        if (*row) {
+          auto existing = parse_doc(st->column_text(1));
+          if (existing) return std::optional<Task>(std::move(*existing));
+          damaged = Unreadable{st->column_text(0), st->column_text(1)};
+        }
+      }
+      // The key's old task is unreadable: it goes to the quarantine and the key is free again.
+      if (damaged) {
+        if (auto s = quarantine_locked(*damaged); !s) return fail(s.error());
       }
     }
     if (auto s = write(t, kInsert); !s) return fail(s.error());
@@ -127,7 +150,13 @@ class SqliteTaskStorage final : public TaskStorage {
 
   Result<std::optional<Task>> load(const std::string& id) override {
     std::lock_guard lock(mu_);
-    return load_locked(id);
+    auto t = load_locked(id);
+    if (!t && t.error().code == ErrorCode::DataLoss) {
+      // Quarantined outside the read, in a write transaction of its own.
+      auto tx = Transaction::begin(*db_);
+      if (tx && move_damaged_locked(id) && tx->commit()) return fail(quarantined_error(id));
+    }
+    return t;
   }
 
   Result<Task> mutate(const std::string& id, const std::function<Status(Task&)>& change) override {
@@ -135,6 +164,9 @@ class SqliteTaskStorage final : public TaskStorage {
     auto tx = Transaction::begin(*db_);
     if (!tx) return fail(tx.error());
     auto loaded = load_locked(id);
+    if (!loaded && loaded.error().code == ErrorCode::DataLoss) {
+      if (move_damaged_locked(id) && tx->commit()) return fail(quarantined_error(id));
+    }
     if (!loaded) return fail(loaded.error());
     if (!*loaded) return fail(lifecycle::not_found(id));
     Task t = std::move(**loaded);
@@ -154,6 +186,7 @@ class SqliteTaskStorage final : public TaskStorage {
     planner.begin(std::move(*running));
 
     std::vector<Task> changed;
+    std::vector<Unreadable> damaged;  // never stall the queue: set aside, claim the rest
     std::optional<Task> taken;
     {  // the read ends before the writes
       auto st = db_->prepare(claim_sql(r.pools.size()));
@@ -165,8 +198,11 @@ class SqliteTaskStorage final : public TaskStorage {
         auto row = st->step();
         if (!row) return fail(row.error());
         if (!*row) break;
-        auto t = parse_doc(st->column_text(0));
-        if (!t) return fail(t.error());
+        auto t = parse_doc(st->column_text(1));
+        if (!t) {
+          damaged.push_back({st->column_text(0), st->column_text(1)});
+          continue;
+        }
         const auto verdict = planner.consider(*t);
         if (verdict == lifecycle::ClaimPlanner::Verdict::Skip) continue;
         if (verdict == lifecycle::ClaimPlanner::Verdict::Take) {
@@ -180,18 +216,22 @@ class SqliteTaskStorage final : public TaskStorage {
     for (const auto& t : changed) {
       if (auto s = write(t, kUpdate); !s) return fail(s.error());
     }
-    if (!changed.empty()) {
+    for (const auto& d : damaged) {
+      if (auto s = quarantine_locked(d); !s) return fail(s.error());
+    }
+    if (!changed.empty() || !damaged.empty()) {
       if (auto s = tx->commit(); !s) return fail(s.error());
     }
     return taken;
   }
 
   Result<TaskPage> list(const TaskQuery& q) override {
-    std::string sql = "SELECT doc FROM tasks WHERE 1=1";
+    std::string sql = "SELECT id, doc FROM tasks WHERE 1=1";
     if (!q.owner.is_everyone()) sql += " AND owner = :owner";
     if (q.state) sql += " AND state = :state";
     if (!q.pool.empty()) sql += " AND pool = :pool";
     if (q.dead_lettered_only) sql += " AND dead_lettered_at IS NOT NULL";
+    if (q.created_since) sql += " AND created_at >= :since";
     std::optional<std::pair<Millis, std::string>> after;
     if (!q.cursor.empty()) {
       auto c = decode_cursor(q.cursor);
@@ -201,32 +241,128 @@ class SqliteTaskStorage final : public TaskStorage {
     }
     sql += " ORDER BY created_at DESC, id DESC";
     std::lock_guard lock(mu_);
-    auto st = db_->prepare(sql);
-    if (!st) return fail(st.error());
-    int i = 0;
-    if (!q.owner.is_everyone()) st->bind(++i, q.owner.tenant_name());
-    if (q.state) st->bind(++i, task::to_string(*q.state));
-    if (!q.pool.empty()) st->bind(++i, q.pool);
-    if (after) {
-      st->bind(i + 1, after->first).bind(i + 2, after->second);
-    }
     TaskPage page;
-    const std::size_t limit = std::max<std::size_t>(1, q.limit);
+    std::vector<Unreadable> damaged;
+    {  // the read ends before any quarantine write
+      auto st = db_->prepare(sql);
+      if (!st) return fail(st.error());
+      int i = 0;
+      if (!q.owner.is_everyone()) st->bind(++i, q.owner.tenant_name());
+      if (q.state) st->bind(++i, task::to_string(*q.state));
+      if (!q.pool.empty()) st->bind(++i, q.pool);
+      if (q.created_since) st->bind(++i, *q.created_since);
+      if (after) {
+        st->bind(i + 1, after->first).bind(i + 2, after->second);
+      }
+      const std::size_t limit = std::max<std::size_t>(1, q.limit);
+      for (;;) {
+        auto row = st->step();
+        if (!row) return fail(row.error());
+        if (!*row) break;
+        auto t = parse_doc(st->column_text(1));
+        if (!t) {
+          damaged.push_back({st->column_text(0), st->column_text(1)});
+          continue;
+        }
+        if (!q.name_contains.empty() && !contains_ignoring_case(t->name, q.name_contains)) {
+          continue;
+        }
+        if (q.predicate && !q.predicate(*t)) continue;
+        if (page.tasks.size() == limit) {  // one more exists: this page is not the last
+          page.next_cursor = encode_cursor(page.tasks.back());
+          break;
+        }
+        page.tasks.push_back(std::move(*t));
+      }
+    }
+    if (!damaged.empty()) {
+      // Best effort: a busy store leaves them for the next read to move.
+      if (auto tx = Transaction::begin(*db_)) {
+        bool all = true;
+        for (const auto& d : damaged) all = all && quarantine_locked(d).has_value();
+        if (all) (void)tx->commit();
+      }
+    }
+    return page;
+  }
+
+  Result<std::vector<QuarantinedRecord>> quarantined() override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "SELECT id, reason, quarantined_at, record FROM quarantine ORDER BY quarantined_at DESC, "
+        "id");
+    if (!st) return fail(st.error());
+    std::vector<QuarantinedRecord> out;
     for (;;) {
       auto row = st->step();
       if (!row) return fail(row.error());
       if (!*row) break;
-      auto t = parse_doc(st->column_text(0));
-      if (!t) return fail(t.error());
-      if (!q.name_contains.empty() && !contains_ignoring_case(t->name, q.name_contains)) continue;
-      if (q.predicate && !q.predicate(*t)) continue;
-      if (page.tasks.size() == limit) {  // one more exists: this page is not the last
-        page.next_cursor = encode_cursor(page.tasks.back());
-        break;
-      }
-      page.tasks.push_back(std::move(*t));
+      out.push_back(
+          {st->column_text(0), st->column_text(1), st->column_int(2), st->column_text(3)});
     }
-    return page;
+    return out;
+  }
+
+  Status delete_quarantined(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("DELETE FROM quarantine WHERE id = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, id);
+    if (auto s = st->run(); !s) return s;
+    if (db_->changes() == 0) {
+      return fail(ErrorCode::NotFound, "no quarantined record " + id,
+                  "admin_cli store quarantine list shows them");
+    }
+    return ok();
+  }
+
+  Result<StoreCheck> check() override {
+    StoreCheck c;
+    std::vector<Unreadable> damaged;
+    {
+      std::lock_guard lock(mu_);
+      auto integrity = db_->prepare("PRAGMA integrity_check(20)");
+      if (!integrity) return fail(integrity.error());
+      for (;;) {
+        auto row = integrity->step();
+        if (!row) {
+          c.problems.push_back(row.error().message);
+          break;
+        }
+        if (!*row) break;
+        const std::string line = integrity->column_text(0);
+        if (line != "ok") c.problems.push_back(line);
+      }
+      auto all = db_->prepare("SELECT id, doc FROM tasks");
+      if (!all) return fail(all.error());
+      for (;;) {
+        auto row = all->step();
+        if (!row) {
+          c.problems.push_back(row.error().message);
+          break;
+        }
+        if (!*row) break;
+        ++c.tasks;
+        if (!parse_doc(all->column_text(1))) {
+          damaged.push_back({all->column_text(0), all->column_text(1)});
+        }
+      }
+    }
+    if (!damaged.empty()) {
+      std::lock_guard lock(mu_);
+      auto tx = Transaction::begin(*db_);
+      if (!tx) return fail(tx.error());
+      for (const auto& d : damaged) {
+        if (auto s = quarantine_locked(d); !s) return fail(s.error());
+      }
+      if (auto s = tx->commit(); !s) return fail(s.error());
+      c.tasks -= static_cast<long long>(damaged.size());
+    }
+    auto q = quarantined();
+    if (!q) return fail(q.error());
+    c.quarantined = static_cast<long long>(q->size());
+    c.ok = c.problems.empty();
+    return c;
   }
 
   Result<std::map<std::string, int>> running_per_instance() override {
@@ -327,7 +463,7 @@ class SqliteTaskStorage final : public TaskStorage {
   // The claimable tasks of `pools` pools, oldest first: ?1 is now, then the pool names.
   static std::string claim_sql(std::size_t pools) {
     std::string sql =
-        "SELECT doc FROM tasks WHERE ((state = 'running' AND lease_until < ?1) OR "
+        "SELECT id, doc FROM tasks WHERE ((state = 'running' AND lease_until < ?1) OR "
         "(state = 'queued' AND not_before <= ?1)) AND pool IN (";
     for (std::size_t i = 0; i < pools; ++i) sql += i == 0 ? "?" : ",?";
     return sql + ") ORDER BY created_at, id LIMIT " + std::to_string(kClaimScanLimit);
@@ -342,8 +478,35 @@ class SqliteTaskStorage final : public TaskStorage {
     if (!row) return fail(row.error());
     if (!*row) return std::optional<Task>();
     auto t = parse_doc(st->column_text(0));
-    if (!t) return fail(t.error());
+    if (!t) return fail(ErrorCode::DataLoss, "the record of task " + id + " is damaged");
     return std::optional<Task>(std::move(*t));
+  }
+
+  // Moves one record to the quarantine (caller holds mu_ inside a transaction).
+  Status quarantine_locked(const Unreadable& d) {
+    auto ins = db_->prepare(
+        "INSERT OR REPLACE INTO quarantine(id, reason, quarantined_at, record) VALUES(?, ?, ?, ?)");
+    if (!ins) return fail(ins.error());
+    ins->bind(1, d.id).bind(2, kUnreadable).bind(3, clock_.now()).bind(4, d.record);
+    if (auto s = ins->run(); !s) return s;
+    auto del = db_->prepare("DELETE FROM tasks WHERE id = ?");
+    if (!del) return fail(del.error());
+    del->bind(1, d.id);
+    return del->run();
+  }
+
+  // Reads the raw record of `id` and quarantines it (caller holds mu_ inside a transaction).
+  bool move_damaged_locked(const std::string& id) {
+    Unreadable d{id, {}};
+    {
+      auto st = db_->prepare("SELECT doc FROM tasks WHERE id = ?");
+      if (!st) return false;
+      st->bind(1, id);
+      auto row = st->step();
+      if (!row || !*row) return false;
+      d.record = st->column_text(0);
+    }
+    return quarantine_locked(d).has_value();
   }
 
   Result<std::map<std::string, int>> count_running() {
@@ -397,6 +560,7 @@ class SqliteTaskStorage final : public TaskStorage {
   }
 
   const std::string path_;
+  const Clock& clock_;  // dates quarantined records
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;  // guarded by mu_
 };
@@ -408,7 +572,8 @@ Result<std::unique_ptr<TaskStorage>> open_sqlite_storage(const std::string& path
                                                          int busy_timeout_ms) {
   auto db = open_store_file(path, {kSchema, kSchemaVersion}, if_missing, busy_timeout_ms);
   if (!db) return fail(db.error());
-  return std::unique_ptr<TaskStorage>(std::make_unique<SqliteTaskStorage>(path, std::move(*db)));
+  return std::unique_ptr<TaskStorage>(
+      std::make_unique<SqliteTaskStorage>(path, std::move(*db), system_clock()));
 }
 
 }  // namespace nmcp::store

@@ -43,8 +43,9 @@ TEST_CASE("ApiKeyStore: every malformed line is refused with its line number, ne
         Case{"team sha256:abc\n", "line 1: the second field must be sha256:"},
         Case{"bad/tenant " + digest + "\n", "line 1: tenant"},
         Case{"a " + digest + "\nb " + digest + "\n", "line 2: this key digest is listed twice"},
-        Case{"a " + digest + " pools=x\n", "line 1: unknown field"},
-        Case{"a " + digest + " tools=\n", "line 1: tools= lists no tool"}}) {
+        Case{"a " + digest + " roles=x\n", "line 1: unknown field"},
+        Case{"a " + digest + " tools=a tools=b\n", "line 1: tools= is given twice"},
+        Case{"a " + digest + " tools=\n", "line 1: tools= lists nothing"}}) {
     CAPTURE(c.text);
     auto store = ApiKeyStore::parse(c.text, "keys.txt");
     REQUIRE_FALSE(store);
@@ -52,4 +53,20 @@ TEST_CASE("ApiKeyStore: every malformed line is refused with its line number, ne
     CHECK(store.error().message.find("my-plain-secret-key") == std::string::npos);
   }
   CHECK_FALSE(ApiKeyStore::load_file("/nonexistent/keys.txt"));
+}
+
+TEST_CASE("ApiKeyStore: a created key authenticates through its line, with its tools and pools") {
+  const auto k = ApiKeyStore::create("team-a", {"list_tasks", "get_scan_status"}, {"dmz"});
+  CHECK(k.key.rfind("nmcp_", 0) == 0);
+  CHECK(k.line.find(k.key) == std::string::npos);  // the file holds the digest only
+  auto store = ApiKeyStore::parse(k.line + "\n", "keys.txt");
+  REQUIRE(store);
+  auto p = store->authenticate(k.key);
+  REQUIRE(p);
+  CHECK(p->tenant == "team-a");
+  CHECK(p->may_use("list_tasks"));
+  CHECK_FALSE(p->may_use("run_untrusted_scan"));
+  REQUIRE(p->allowed_pools);
+  CHECK(*p->allowed_pools == std::set<std::string>{"dmz"});
+  CHECK(ApiKeyStore::create("x", {}, {}).key != ApiKeyStore::create("x", {}, {}).key);
 }

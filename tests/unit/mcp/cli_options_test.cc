@@ -66,10 +66,22 @@ TEST_CASE("cli: bad command lines name the problem") {
   CHECK(error_of({"--stdio=yes"}) == "--stdio takes no value");
 }
 
-TEST_CASE("cli: --help advertises no test-only flag") {
+TEST_CASE("cli: --help lists every flag, the tuning ones in an advanced section") {
   const std::string help = nmcp::app::usage();
-  CHECK(help.find("--http") != std::string::npos);
-  CHECK(help.find("--test-tools") == std::string::npos);
-  CHECK(help.find("--sse-keepalive-ms") == std::string::npos);
+  const auto advanced = help.find("Advanced");
+  REQUIRE(advanced != std::string::npos);
+  for (const char* flag : {"--http", "--stdio", "--data-dir", "--store", "--no-worker"}) {
+    CAPTURE(flag);
+    CHECK(help.find(flag) < advanced);
+  }
+  for (const char* flag :
+       {"--poll-interval-ms", "--lease-ms", "--claim-interval-ms", "--probe-interval-ms",
+        "--export-poll-ms", "--backoff-base-ms", "--max-failures", "--max-active",
+        "--worker-threads", "--sse-keepalive-ms", "--tools-page-size", "--test-tools"}) {
+    CAPTURE(flag);
+    const auto at = help.find(flag);
+    CHECK(at != std::string::npos);
+    CHECK(at > advanced);
+  }
   CHECK(parse({"--test-tools"})->test_tools);
 }

@@ -169,7 +169,7 @@ TEST_CASE("tools/list: stable order, cursor pages, and per-principal filtering")
   CHECK(error_code(h.request(1, "tools/list", {{"cursor", "bogus"}})) == -32602);
   CHECK(error_code(h.request(1, "tools/list", {{"cursor", 5}})) == -32602);
 
-  Harness limited(100, 2, 8, Principal{"team-a", std::set<std::string>{"echo", "add"}});
+  Harness limited(100, 2, 8, Principal{"team-a", std::set<std::string>{"echo", "add"}, {}});
   limited.initialize();
   const json tools = limited.request(1, "tools/list")["result"]["tools"];
   REQUIRE(tools.size() == 2);

@@ -1,0 +1,142 @@
+#pragma once
+// admin_cli's commands and what they share. A command is a path ("task list"), the operands and
+// options it takes, and a function of a Context. The Context gives every command the same
+// things: its parsed options, the store (opened only when the command needs it, created only
+// by the one command that may start a store), the scanner configuration, the clock, and one
+// Output, so that every command speaks the same shapes: human tables with readable times, or
+// with --json one JSON document on stdout with the MCP tools' names (task_id, ISO 8601 times),
+// errors included ({"error": {code, message, hint}}).
+//
+// Exit codes: 0 done; 1 the operation failed (not found, refused, store trouble); 2 the command
+// line is wrong.
+//
+// Not thread-safe: one command runs per process.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/engine_flags.h"
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/config/scanner_config.h"
+#include "core/store/task_store.h"
+
+namespace nmcp::admin {
+
+using nlohmann::json;
+using task::Millis;
+
+struct Option {
+  std::string name;   // "--pool"
+  std::string value;  // what it takes, e.g. "P"; empty: a flag
+  std::string help;
+};
+
+// The operands and options of one command line.
+struct Args {
+  std::vector<std::string> operands;  // after the command's path
+  std::map<std::string, std::vector<std::string>> options;
+  bool has(const std::string& name) const { return options.count(name) != 0; }
+  std::optional<std::string> value(const std::string& name) const;
+  // A comma-separated list option, split ("a,b" -> {a, b}); repeated options add up.
+  std::vector<std::string> list(const std::string& name) const;
+};
+
+class Output {
+ public:
+  explicit Output(bool as_json) : json_(as_json) {}
+  bool is_json() const { return json_; }
+  // --json: prints `j`; otherwise runs `human`.
+  void result(const json& j, const std::function<void()>& human) const;
+  // Prints the error (--json: as a document on stdout; else on stderr with its hint) and
+  // returns `code`.
+  int error(const Error& e, int code = 1) const;
+  // A table with a header row; `empty` is printed instead when there are no rows.
+  void table(const std::vector<std::string>& header,
+             const std::vector<std::vector<std::string>>& rows, const std::string& empty) const;
+
+ private:
+  bool json_;
+};
+
+class Context {
+ public:
+  Context(Args a, Output o, app::EngineFlags e, const Clock& c)
+      : args(std::move(a)), out(o), engine(std::move(e)), clock(c) {}
+
+  Args args;
+  Output out;
+  app::EngineFlags engine;
+  const Clock& clock;
+
+  // The store, opened once. Refuse: an existing one only (read-only and operator commands).
+  Result<store::TaskStore*> store(store::IfMissing if_missing = store::IfMissing::Refuse);
+  // --config, else $NMCP_CONFIG, else config/scanners.yaml.
+  std::string config_path() const;
+  Result<std::shared_ptr<const config::ScannerConfig>> config();
+  // A Result's error as this command's output.
+  int fail(const Error& e, int code = 1) const { return out.error(e, code); }
+  int usage(const std::string& message) const {
+    return out.error({ErrorCode::InvalidArgument, message, "admin_cli --help lists the commands"},
+                     2);
+  }
+
+ private:
+  std::unique_ptr<store::TaskStore> store_;
+};
+
+struct Command {
+  Command(std::vector<std::string> p, std::string ops, std::string what, std::vector<Option> opts,
+          std::function<int(Context&)> fn, std::size_t min_ops = 0, std::size_t max_ops = 0,
+          std::vector<std::string> aka = {})
+      : path(std::move(p)),
+        operands(std::move(ops)),
+        summary(std::move(what)),
+        options(std::move(opts)),
+        run(std::move(fn)),
+        min_operands(min_ops),
+        max_operands(max_ops),
+        alias(std::move(aka)) {}
+
+  std::vector<std::string> path;  // {"task", "list"}
+  std::string operands;           // "ID", "[PATH]", ""
+  std::string summary;
+  std::vector<Option> options;
+  std::function<int(Context&)> run;
+  std::size_t min_operands = 0;
+  std::size_t max_operands = 0;
+  std::vector<std::string> alias;  // an older spelling, e.g. {"list-dlq"}
+};
+
+// Every command, in --help order.
+const std::vector<Command>& commands();
+// The options every command takes.
+const std::vector<Option>& global_options();
+
+// --- Shared helpers ---------------------------------------------------------------------
+// "2026-12-01T18:00:00Z (5m ago)"; "-" for 0.
+std::string human_time(Millis t, Millis now);
+std::string iso_time(Millis t);  // "2026-12-01T18:00:00Z"; null JSON for 0 is the caller's
+json time_json(std::optional<Millis> t);
+// 30s, 15m, 12h, 7d, 2w -> milliseconds.
+Result<Millis> parse_duration(std::string_view text, const std::string& option);
+// What an operator sees of a task (MCP names, ISO times). `internal` adds the lease, backoff,
+// idempotency fields; never the sealed credentials themselves.
+json task_json(const task::Task& t, bool internal);
+// A task id operand, checked.
+Result<std::string> task_id_operand(const Context& c, std::size_t index);
+
+// The command groups.
+std::vector<Command> task_commands();
+std::vector<Command> dlq_commands();
+std::vector<Command> store_commands();
+std::vector<Command> setup_commands();
+
+}  // namespace nmcp::admin

@@ -1,0 +1,219 @@
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+
+#include "app/admin/admin.h"
+
+namespace nmcp::admin {
+
+std::optional<std::string> Args::value(const std::string& name) const {
+  const auto it = options.find(name);
+  if (it == options.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> Args::list(const std::string& name) const {
+  std::vector<std::string> out;
+  const auto it = options.find(name);
+  if (it == options.end()) return out;
+  for (const auto& v : it->second) {
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      const auto comma = std::min(v.find(',', start), v.size());
+      if (comma > start) out.push_back(v.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+void Output::result(const json& j, const std::function<void()>& human) const {
+  if (json_) {
+    std::cout << j.dump(2) << "\n";
+  } else {
+    human();
+  }
+  std::cout.flush();
+}
+
+int Output::error(const Error& e, int code) const {
+  if (json_) {
+    json err = {{"code", std::string(to_string(e.code))}, {"message", e.message}};
+    if (!e.hint.empty()) err["hint"] = e.hint;
+    std::cout << json{{"error", err}}.dump(2) << "\n";
+  } else {
+    std::fprintf(stderr, "admin_cli: %s\n", e.message.c_str());
+    if (!e.hint.empty()) std::fprintf(stderr, "  hint: %s\n", e.hint.c_str());
+  }
+  return code;
+}
+
+void Output::table(const std::vector<std::string>& header,
+                   const std::vector<std::vector<std::string>>& rows,
+                   const std::string& empty) const {
+  if (rows.empty()) {
+    std::printf("%s\n", empty.c_str());
+    return;
+  }
+  std::vector<std::size_t> width(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], r[i].size());
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      out += cells[i];
+      if (i + 1 < cells.size()) out += std::string(width[i] - cells[i].size() + 2, ' ');
+    }
+    std::printf("%s\n", out.c_str());
+  };
+  line(header);
+  for (const auto& r : rows) line(r);
+}
+
+Result<store::TaskStore*> Context::store(store::IfMissing if_missing) {
+  if (!store_) {
+    std::vector<std::string> warnings;
+    auto opened = app::open_task_store(engine, if_missing, warnings);
+    if (!opened) return nmcp::fail(opened.error());
+    for (const auto& w : warnings) std::fprintf(stderr, "admin_cli: warning: %s\n", w.c_str());
+    store_ = std::move(*opened);
+  }
+  return store_.get();
+}
+
+std::string Context::config_path() const {
+  if (auto v = args.value("--config")) return *v;
+  if (const char* env = std::getenv("NMCP_CONFIG"); env != nullptr && *env != '\0') return env;
+  return "config/scanners.yaml";
+}
+
+Result<std::shared_ptr<const config::ScannerConfig>> Context::config() {
+  auto c = config::load_config(config_path(), config::process_environment());
+  if (!c) return nmcp::fail(c.error());
+  return std::make_shared<const config::ScannerConfig>(std::move(*c));
+}
+
+std::string iso_time(Millis t) {
+  const std::time_t secs = static_cast<std::time_t>(t / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string human_time(Millis t, Millis now) {
+  if (t == 0) return "-";
+  const long long s = (now - t) / 1000;
+  const long long a = s < 0 ? -s : s;
+  std::string rel;
+  if (a < 120) {
+    rel = std::to_string(a) + "s";
+  } else if (a < 7200) {
+    rel = std::to_string(a / 60) + "m";
+  } else if (a < 172800) {
+    rel = std::to_string(a / 3600) + "h";
+  } else {
+    rel = std::to_string(a / 86400) + "d";
+  }
+  return iso_time(t) + " (" + (s < 0 ? "in " + rel : rel + " ago") + ")";
+}
+
+json time_json(std::optional<Millis> t) {
+  return t && *t != 0 ? json(task::format_time(*t)) : json(nullptr);
+}
+
+Result<Millis> parse_duration(std::string_view text, const std::string& option) {
+  auto bad = [&] {
+    return nmcp::fail(ErrorCode::InvalidArgument,
+                      option + " needs a duration like 30s, 15m, 12h, 7d or 2w, got \"" +
+                          std::string(text.substr(0, 40)) + "\"",
+                      "a number followed by s, m, h, d or w");
+  };
+  if (text.size() < 2) return bad();
+  long long n = 0;
+  for (char ch : text.substr(0, text.size() - 1)) {
+    if (ch < '0' || ch > '9') return bad();
+    n = n * 10 + (ch - '0');
+    if (n > 10'000'000) return bad();
+  }
+  switch (text.back()) {
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60'000;
+    case 'h':
+      return n * 3'600'000;
+    case 'd':
+      return n * 86'400'000;
+    case 'w':
+      return n * 7 * 86'400'000;
+    default:
+      return bad();
+  }
+}
+
+json task_json(const task::Task& t, bool internal) {
+  json error =
+      t.error.empty()
+          ? json(nullptr)
+          : json{{"code", t.error.code}, {"message", t.error.message}, {"hint", t.error.hint}};
+  json j = {{"task_id", t.id},
+            {"owner", t.owner},
+            {"name", t.name},
+            {"state", task::to_string(t.state)},
+            {"step", task::to_string(t.step)},
+            {"scan_type", task::to_string(t.scan_type)},
+            {"pool", t.pool},
+            {"instance", t.instance.empty() ? json(nullptr) : json(t.instance)},
+            {"targets", t.targets},
+            {"template", t.template_name},
+            {"credential_profile",
+             t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile)},
+            {"nessus_scan_id", t.nessus_scan_id ? json(*t.nessus_scan_id) : json(nullptr)},
+            {"nessus_status", t.nessus_status.empty() ? json(nullptr) : json(t.nessus_status)},
+            {"progress", t.progress},
+            {"attempts", t.attempts},
+            {"failures", t.failures},
+            {"cancel_requested", t.cancel_requested},
+            {"dead_lettered", t.dead_lettered},
+            {"trace_id", t.trace_id},
+            {"created_at", time_json(t.created_at)},
+            {"started_at", time_json(t.started_at)},
+            {"finished_at", time_json(t.finished_at)},
+            {"dead_lettered_at", time_json(t.dead_lettered_at)},
+            {"updated_at", time_json(t.updated_at)},
+            {"error", error},
+            {"validation", t.validation},
+            {"summary", t.summary}};
+  if (internal) {
+    j["internal"] = {{"worker", t.worker},
+                     {"lease_until", time_json(t.lease_until)},
+                     {"not_before", time_json(t.not_before)},
+                     {"idempotency_key", t.idempotency_key},
+                     {"request_hash", t.request_hash},
+                     {"escalation_override", t.escalation_override},
+                     // Only whether they are there: the sealed text is never shown.
+                     {"has_sealed_credentials", !t.sealed_credentials.empty()}};
+  }
+  return j;
+}
+
+Result<std::string> task_id_operand(const Context& c, std::size_t index) {
+  if (index >= c.args.operands.size()) {
+    return nmcp::fail(ErrorCode::InvalidArgument, "a task id is missing", "");
+  }
+  const std::string& id = c.args.operands[index];
+  if (!task::is_valid_task_id(id)) {
+    return nmcp::fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
+                      "task ids look like task_ followed by 32 hex digits (admin_cli task list)");
+  }
+  return id;
+}
+
+}  // namespace nmcp::admin

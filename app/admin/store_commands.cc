@@ -1,0 +1,155 @@
+// store check, store quarantine list/show/export/delete.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "app/admin/admin.h"
+
+namespace nmcp::admin {
+
+namespace {
+
+int cmd_check(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto ping = (*s)->ping();
+  if (!ping) return c.fail(ping.error());
+  auto check = (*s)->check();
+  if (!check) return c.fail(check.error());
+  c.out.result({{"store", (*s)->describe()},
+                {"ok", check->ok},
+                {"problems", check->problems},
+                {"tasks", check->tasks},
+                {"quarantined", check->quarantined}},
+               [&] {
+                 std::printf("store: %s\n", (*s)->describe().c_str());
+                 std::printf("%s: %lld tasks readable, %lld records quarantined\n",
+                             check->ok ? "ok" : "DAMAGED", check->tasks, check->quarantined);
+                 for (const auto& p : check->problems) std::printf("  problem: %s\n", p.c_str());
+                 if (!check->ok) {
+                   std::printf(
+                       "restore the file from a backup, or move it aside to start a fresh store "
+                       "(results under results/ stay, their tasks are gone)\n");
+                 }
+                 if (check->quarantined > 0) {
+                   std::printf("see them with: admin_cli store quarantine list\n");
+                 }
+               });
+  return check->ok ? 0 : 1;
+}
+
+Result<store::QuarantinedRecord> find_record(Context& c, const std::string& id) {
+  auto s = c.store();
+  if (!s) return fail(s.error());
+  auto all = (*s)->quarantined();
+  if (!all) return fail(all.error());
+  for (auto& r : *all) {
+    if (r.id == id) return std::move(r);
+  }
+  return fail(ErrorCode::NotFound, "no quarantined record " + id,
+              "admin_cli store quarantine list shows them");
+}
+
+int cmd_list(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto all = (*s)->quarantined();
+  if (!all) return c.fail(all.error());
+  json out = json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : *all) {
+    out.push_back({{"task_id", r.id},
+                   {"reason", r.reason},
+                   {"quarantined_at", time_json(r.quarantined_at)},
+                   {"bytes", r.record.size()}});
+    rows.push_back({r.id, human_time(r.quarantined_at, c.clock.now()),
+                    std::to_string(r.record.size()), r.reason});
+  }
+  c.out.result({{"quarantined", out}}, [&] {
+    c.out.table({"TASK", "QUARANTINED", "BYTES", "REASON"}, rows, "(nothing is quarantined)");
+  });
+  return 0;
+}
+
+int cmd_show(Context& c) {
+  auto r = find_record(c, c.args.operands[0]);
+  if (!r) return c.fail(r.error());
+  constexpr std::size_t kShown = 4096;
+  const bool cut = r->record.size() > kShown;
+  c.out.result(
+      {{"task_id", r->id},
+       {"reason", r->reason},
+       {"quarantined_at", time_json(r->quarantined_at)},
+       {"bytes", r->record.size()},
+       {"record", r->record.substr(0, kShown)},
+       {"truncated", cut}},
+      [&] {
+        std::printf("task_id      %s\nquarantined  %s\nreason       %s\nbytes        %zu\n\n",
+                    r->id.c_str(), human_time(r->quarantined_at, c.clock.now()).c_str(),
+                    r->reason.c_str(), r->record.size());
+        std::fwrite(r->record.data(), 1, std::min(r->record.size(), kShown), stdout);
+        std::printf("%s\n", cut ? "\n[... cut; store quarantine export writes it all]" : "");
+      });
+  return 0;
+}
+
+int cmd_export(Context& c) {
+  auto r = find_record(c, c.args.operands[0]);
+  if (!r) return c.fail(r.error());
+  const std::string& file = c.args.operands[1];
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  if (!out || !out.write(r->record.data(), static_cast<std::streamsize>(r->record.size()))) {
+    return c.fail(
+        {ErrorCode::PermissionDenied, "cannot write " + file, "choose a path this user may write"});
+  }
+  out.close();
+  (void)::chmod(file.c_str(), 0600);  // a task record may name hosts and accounts
+  c.out.result({{"task_id", r->id}, {"written", file}, {"bytes", r->record.size()}}, [&] {
+    std::printf("wrote %zu bytes of %s to %s\n", r->record.size(), r->id.c_str(), file.c_str());
+  });
+  return 0;
+}
+
+int cmd_delete(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  const std::string& id = c.args.operands[0];
+  if (auto d = (*s)->delete_quarantined(id); !d) return c.fail(d.error());
+  c.out.result({{"deleted", id}}, [&] { std::printf("deleted the quarantined %s\n", id.c_str()); });
+  return 0;
+}
+
+}  // namespace
+
+std::vector<Command> store_commands() {
+  return {
+      {{"store", "check"},
+       "",
+       "check the store's integrity and read every record (unreadable ones are quarantined)",
+       {},
+       cmd_check},
+      {{"store", "quarantine", "list"},
+       "",
+       "records that could not be read as tasks",
+       {},
+       cmd_list},
+      {{"store", "quarantine", "show"}, "ID", "one quarantined record", {}, cmd_show, 1, 1},
+      {{"store", "quarantine", "export"},
+       "ID FILE",
+       "write a quarantined record to FILE, as found",
+       {},
+       cmd_export,
+       2,
+       2},
+      {{"store", "quarantine", "delete"},
+       "ID",
+       "delete a quarantined record",
+       {},
+       cmd_delete,
+       1,
+       1},
+  };
+}
+
+}  // namespace nmcp::admin

@@ -1,0 +1,377 @@
+// stats, task list/show/cancel/reindex, import.
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "app/admin/admin.h"
+#include "core/base/crypto.h"
+#include "core/findings/results_location.h"
+#include "scanners/results/export_indexer.h"
+
+namespace nmcp::admin {
+
+namespace {
+
+using store::OwnerScope;
+
+// Pools the operator may name: those with tasks in the store and those in the configuration.
+std::set<std::string> known_pools(Context& c, store::TaskStore& s) {
+  std::set<std::string> pools;
+  if (auto stats = s.queue_stats()) {
+    for (const auto& q : *stats) pools.insert(q.pool);
+  }
+  if (auto config = c.config()) {
+    for (const auto& p : (*config)->pools) pools.insert(p.name);
+  }
+  return pools;
+}
+
+// An unknown --pool is an error, not an empty answer.
+Status check_pool(Context& c, store::TaskStore& s) {
+  const auto pool = c.args.value("--pool");
+  if (!pool) return ok();
+  const auto pools = known_pools(c, s);
+  if (pools.count(*pool) != 0) return ok();
+  std::string names;
+  for (const auto& p : pools) names += (names.empty() ? "" : ", ") + p;
+  return fail(ErrorCode::NotFound, "no pool named '" + *pool + "'",
+              names.empty() ? "the store has no tasks and no configuration names a pool"
+                            : "known pools: " + names);
+}
+
+int cmd_stats(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto stats = (*s)->queue_stats();
+  if (!stats) return c.fail(stats.error());
+  auto running = (*s)->running_per_instance();
+  if (!running) return c.fail(running.error());
+  json pools = json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& q : *stats) {
+    pools.push_back({{"pool", q.pool},
+                     {"queued", q.queued},
+                     {"running", q.running},
+                     {"dead_letters", q.dead_letters},
+                     {"oldest_queued_at", time_json(q.oldest_queued_at)}});
+    rows.push_back({q.pool, std::to_string(q.queued), std::to_string(q.running),
+                    std::to_string(q.dead_letters),
+                    q.oldest_queued_at ? human_time(*q.oldest_queued_at, c.clock.now()) : "-"});
+  }
+  c.out.result({{"store", (*s)->describe()}, {"pools", pools}, {"running_per_instance", *running}},
+               [&] {
+                 std::printf("store: %s\n\n", (*s)->describe().c_str());
+                 c.out.table({"POOL", "QUEUED", "RUNNING", "DEAD LETTERS", "OLDEST QUEUED"}, rows,
+                             "(no tasks)");
+                 if (!running->empty()) {
+                   std::vector<std::vector<std::string>> inst;
+                   for (const auto& [id, n] : *running) inst.push_back({id, std::to_string(n)});
+                   std::printf("\n");
+                   c.out.table({"INSTANCE", "RUNNING"}, inst, "");
+                 }
+               });
+  return 0;
+}
+
+int cmd_task_list(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  if (auto p = check_pool(c, **s); !p) return c.fail(p.error());
+  const auto owner = c.args.value("--owner");
+  store::TaskQuery q(owner ? OwnerScope::tenant(*owner) : OwnerScope::everyone());
+  if (auto state = c.args.value("--state")) {
+    q.state = task::parse_state(*state);
+    if (!q.state) {
+      return c.usage(
+          "--state must be queued, running, completed, failed, cancelled or "
+          "timed_out, got \"" +
+          state->substr(0, 40) + "\"");
+    }
+  }
+  q.pool = c.args.value("--pool").value_or("");
+  if (auto since = c.args.value("--since")) {
+    auto d = parse_duration(*since, "--since");
+    if (!d) return c.fail(d.error(), 2);
+    q.created_since = c.clock.now() - *d;
+  }
+  q.limit = 50;
+  if (auto limit = c.args.value("--limit")) {
+    const auto n = app::parse_whole_number(*limit);
+    if (!n || *n < 1 || *n > 10000) return c.usage("--limit must be a number from 1 to 10000");
+    q.limit = static_cast<std::size_t>(*n);
+  }
+  q.cursor = c.args.value("--cursor").value_or("");
+  auto page = (*s)->list(q);
+  if (!page) return c.fail(page.error());
+  json tasks = json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : page->tasks) {
+    tasks.push_back(task_json(t, false));
+    rows.push_back({t.id, t.owner, t.pool, std::string(task::to_string(t.state)),
+                    std::string(task::to_string(t.step)), human_time(t.created_at, c.clock.now()),
+                    t.name.substr(0, 40)});
+  }
+  c.out.result(
+      {{"tasks", tasks},
+       {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}},
+      [&] {
+        c.out.table({"TASK", "OWNER", "POOL", "STATE", "STEP", "CREATED", "NAME"}, rows,
+                    "(no tasks match)");
+        if (!page->next_cursor.empty()) {
+          std::printf("\nmore: admin_cli task list --cursor %s\n", page->next_cursor.c_str());
+        }
+      });
+  return 0;
+}
+
+// Key/value lines of a task, times readable.
+void print_task(const Context& c, const task::Task& t, bool internal) {
+  const Millis now = c.clock.now();
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("%-18s %s\n", k, v.c_str());
+  };
+  line("task_id", t.id);
+  line("name", t.name);
+  line("owner", t.owner);
+  line("state", std::string(task::to_string(t.state)) +
+                    (t.dead_lettered ? " (dead-lettered)" : "") +
+                    (t.cancel_requested ? " (cancel requested)" : ""));
+  line("step", std::string(task::to_string(t.step)));
+  line("scan_type", std::string(task::to_string(t.scan_type)));
+  line("pool", t.pool);
+  line("instance", t.instance);
+  line("targets", t.targets);
+  line("template", t.template_name);
+  line("credential_profile", t.credential_profile);
+  if (t.nessus_scan_id) line("nessus_scan_id", std::to_string(*t.nessus_scan_id));
+  line("nessus_status", t.nessus_status);
+  line("progress", std::to_string(static_cast<int>(t.progress)) + "%");
+  line("attempts",
+       std::to_string(t.attempts) + " (failures in a row: " + std::to_string(t.failures) + ")");
+  line("created_at", human_time(t.created_at, now));
+  if (t.started_at) line("started_at", human_time(*t.started_at, now));
+  if (t.finished_at) line("finished_at", human_time(*t.finished_at, now));
+  if (t.dead_lettered_at) line("dead_lettered_at", human_time(*t.dead_lettered_at, now));
+  line("trace_id", t.trace_id);
+  if (!t.error.empty()) {
+    line("error", t.error.code + ": " + t.error.message);
+    line("hint", t.error.hint);
+  }
+  if (!t.summary.is_null()) line("summary", t.summary.dump());
+  if (!t.validation.is_null()) line("credentials", t.validation.value("credentials", ""));
+  if (internal) {
+    line("worker", t.worker);
+    if (t.lease_until != 0) line("lease_until", human_time(t.lease_until, now));
+    if (t.not_before > now) line("not_before", human_time(t.not_before, now));
+    line("idempotency_key", t.idempotency_key);
+    line("sealed credentials", t.sealed_credentials.empty() ? "" : "present (never shown)");
+  }
+}
+
+int cmd_task_show(Context& c) {
+  auto id = task_id_operand(c, 0);
+  if (!id) return c.fail(id.error(), 2);
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto t = (*s)->get(*id, OwnerScope::everyone());
+  if (!t) return c.fail(t.error());
+  const bool internal = c.args.has("--internal");
+  c.out.result(task_json(*t, internal), [&] { print_task(c, *t, internal); });
+  return 0;
+}
+
+int cmd_task_cancel(Context& c) {
+  auto id = task_id_operand(c, 0);
+  if (!id) return c.fail(id.error(), 2);
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto t = (*s)->request_cancel(*id, OwnerScope::everyone(), c.clock.now());
+  if (!t) return c.fail(t.error());
+  c.out.result(task_json(*t, false), [&] {
+    std::printf("%s: %s\n", id->c_str(),
+                t->state == task::State::Cancelled
+                    ? "cancelled"
+                    : "cancel requested; its worker stops the Nessus scan");
+  });
+  return 0;
+}
+
+scanners::CredentialsSupplied credentials_of(const task::Task& t) {
+  return t.scan_type == task::ScanType::Untrusted ? scanners::CredentialsSupplied::No
+                                                  : scanners::CredentialsSupplied::Yes;
+}
+
+int cmd_task_reindex(Context& c) {
+  auto id = task_id_operand(c, 0);
+  if (!id) return c.fail(id.error(), 2);
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  auto t = (*s)->get(*id, OwnerScope::everyone());
+  if (!t) return c.fail(t.error());
+  if (!task::is_terminal(t->state)) {
+    return c.fail({ErrorCode::FailedPrecondition,
+                   t->id + " is " + std::string(task::to_string(t->state)) +
+                       "; only a finished task is re-indexed",
+                   "its worker indexes it when the scan ends"});
+  }
+  auto paths = findings::results_paths(c.engine.data_dir, t->id);
+  if (!paths) return c.fail(paths.error());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(paths->export_file, ec)) {
+    return c.fail({ErrorCode::NotFound, t->id + " has no export at " + paths->export_file,
+                   "only scans that were downloaded can be re-indexed"});
+  }
+  auto indexed = scanners::index_export(paths->export_file, paths->index_file, credentials_of(*t));
+  if (!indexed) return c.fail(indexed.error());
+  c.out.result({{"task_id", t->id},
+                {"findings", indexed->stats.items},
+                {"hosts", indexed->stats.hosts},
+                {"index", paths->index_file}},
+               [&] {
+                 std::printf("%s: re-indexed %llu findings on %llu hosts\n", t->id.c_str(),
+                             static_cast<unsigned long long>(indexed->stats.items),
+                             static_cast<unsigned long long>(indexed->stats.hosts));
+               });
+  return 0;
+}
+
+// Copies the export into a new task's results folder, indexes it, then records the task: a
+// refused file leaves neither a task nor files behind. The same file imported again by the
+// same owner is the same task (its content's digest is the idempotency key) unless --force.
+int cmd_import(Context& c) {
+  const std::string file = c.args.operands[0];
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return c.fail({ErrorCode::NotFound, "cannot import " + file + ": not a file",
+                   "give the path of a .nessus export"},
+                  2);
+  }
+  const auto digest = sha256_file_hex(file);
+  if (!digest) {
+    return c.fail({ErrorCode::PermissionDenied, "cannot read " + file,
+                   "check that this user may read the file"});
+  }
+  auto s = c.store(store::IfMissing::Create);
+  if (!s) return c.fail(s.error());
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = c.args.value("--owner").value_or("local");
+  t.pool = c.args.value("--pool").value_or("imported");
+  t.created_at = c.clock.now();
+  t.trace_id = t.id;
+  if (!c.args.has("--force")) {
+    t.idempotency_key = "import-" + digest->substr(0, 40);
+    t.request_hash = *digest;
+  }
+  auto paths = findings::results_paths(c.engine.data_dir, t.id);
+  if (!paths) return c.fail(paths.error());
+  std::filesystem::create_directories(paths->dir, ec);
+  if (ec) {
+    return c.fail({ErrorCode::PermissionDenied, "cannot create " + paths->dir + ": " + ec.message(),
+                   "check the permissions of the data directory"});
+  }
+  auto cleanup = [&] { std::filesystem::remove_all(paths->dir, ec); };
+  std::filesystem::copy_file(file, paths->export_file, ec);
+  if (ec) {
+    cleanup();
+    return c.fail({ErrorCode::Unavailable, "cannot copy " + file + ": " + ec.message(),
+                   "check free space in the data directory"});
+  }
+  auto indexed = scanners::index_export(paths->export_file, paths->index_file,
+                                        scanners::CredentialsSupplied::Unknown);
+  if (!indexed) {
+    cleanup();
+    return c.fail({indexed.error().code, "refused " + file + ": " + indexed.error().message,
+                   indexed.error().hint},
+                  2);
+  }
+  const std::string base = std::filesystem::path(file).filename().string();
+  t.summary = indexed->summary;
+  t.summary["imported_from"] = base;
+  t.validation = indexed->validation;
+  const std::string scan_name = indexed->summary.value("scan_name", "");
+  const auto name = c.args.value("--name");
+  t.name = name ? *name : !scan_name.empty() ? scan_name : base;
+  t.scan_type = indexed->validation.value("credentials", "") == "not_applicable"
+                    ? task::ScanType::Untrusted
+                    : task::ScanType::Authenticated;
+  t.description = "imported from " + base;
+  t.targets = indexed->targets;
+  auto recorded = (*s)->import_completed(t);
+  if (!recorded || !recorded->created) cleanup();  // nothing new: no files either
+  if (!recorded) return c.fail(recorded.error());
+  const task::Task& r = recorded->task;
+  c.out.result({{"task_id", r.id},
+                {"created", recorded->created},
+                {"owner", r.owner},
+                {"pool", r.pool},
+                {"summary", r.summary}},
+               [&] {
+                 if (!recorded->created) {
+                   std::printf(
+                       "%s was imported already as %s (owner %s); --force imports it "
+                       "again\n",
+                       file.c_str(), r.id.c_str(), r.owner.c_str());
+                   return;
+                 }
+                 std::printf("imported %s as %s (owner %s): %lld hosts, %lld findings\n",
+                             file.c_str(), r.id.c_str(), r.owner.c_str(),
+                             r.summary.value("hosts", 0LL), r.summary.value("findings", 0LL));
+               });
+  return 0;
+}
+
+const Option kPool{"--pool", "P", "only this pool"};
+const Option kLimit{"--limit", "N", "at most N rows (default 50)"};
+
+}  // namespace
+
+std::vector<Command> task_commands() {
+  return {
+      {{"stats"}, "", "queue depth, running, dead letters and oldest wait per pool", {}, cmd_stats},
+      {{"task", "list"},
+       "",
+       "tasks, newest first",
+       {{"--state", "S", "queued, running, completed, failed, cancelled or timed_out"},
+        kPool,
+        {"--owner", "TENANT", "only this tenant's tasks"},
+        {"--since", "AGE", "created within AGE (30m, 12h, 7d, 2w)"},
+        kLimit,
+        {"--cursor", "C", "continue a listing"}},
+       cmd_task_list},
+      {{"task", "show"},
+       "ID",
+       "one task in full (never a secret)",
+       {{"--internal", "", "also the lease, backoff and idempotency fields"}},
+       cmd_task_show,
+       1,
+       1},
+      {{"task", "cancel"},
+       "ID",
+       "cancel a task (a running scan is stopped by its worker)",
+       {},
+       cmd_task_cancel,
+       1,
+       1},
+      {{"task", "reindex"},
+       "ID",
+       "rebuild a finished task's findings index from its export",
+       {},
+       cmd_task_reindex,
+       1,
+       1},
+      {{"import"},
+       "FILE",
+       "turn a .nessus export into a completed task agents can query (the same file again is "
+       "the same task)",
+       {{"--name", "N", "the task's name (default: the scan's)"},
+        {"--pool", "P", "default: imported"},
+        {"--owner", "TENANT", "default: local, the stdio user; give the tenant for HTTP users"},
+        {"--force", "", "import a file imported before as a new task"}},
+       cmd_import,
+       1,
+       1},
+  };
+}
+
+}  // namespace nmcp::admin

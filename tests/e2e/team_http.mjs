@@ -1,0 +1,126 @@
+// Team mode as the README sets it up: keys made with `admin_cli key create --keys-file`, the
+// server on HTTPS with its own certificate (--tls-cert/--tls-key), the official SDK client over
+// Streamable HTTP. A key added while the server runs works after SIGHUP, without a restart; a
+// broken keys file on SIGHUP keeps the keys in use; a key limited to a pool cannot submit
+// elsewhere; a refused Host header is named in the 403.
+// Usage: node team_http.mjs NESSUS_MCP ADMIN_CLI REPO
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { check, dataDir, equal, rejects, run } from "./lib.mjs";
+
+const [binary, adminCli, repo] = process.argv.slice(2);
+// Node reads NODE_EXTRA_CA_CERTS at start only: make the certificate, then run again trusting it.
+if (!process.env.NMCP_TEAM_DIR) {
+  const fresh = mkdtempSync(join(tmpdir(), "nmcp-team-"));
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+    "-nodes", "-keyout", join(fresh, "key.pem"), "-out", join(fresh, "cert.pem"), "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: "inherit",
+    env: { ...process.env, NMCP_TEAM_DIR: fresh, NODE_EXTRA_CA_CERTS: join(fresh, "cert.pem") } });
+  process.exit(child.status ?? 1);
+}
+const dir = process.env.NMCP_TEAM_DIR;
+const keys = join(dir, "keys.txt");
+const cert = join(dir, "cert.pem");
+const key = join(dir, "key.pem");
+const data = dataDir();
+
+const admin = (...args) => JSON.parse(execFileSync(adminCli, ["--json", ...args]).toString());
+let server;
+let port;
+let logs = "";
+
+function start() {
+  return new Promise((resolve, reject) => {
+    server = spawn(binary, ["--http", "127.0.0.1:0", "--api-keys-file", keys, "--tls-cert", cert,
+      "--tls-key", key, "--no-worker", "--config", join(repo, "config/scanners.yaml"),
+      "--data-dir", data], { stdio: ["ignore", "ignore", "pipe"] });
+    process.on("exit", () => server.kill("SIGKILL"));
+    server.stderr.on("data", (d) => {
+      logs += d;
+      const m = logs.match(/"listening on [^"]*"[^\n]*"port":(\d+)/);
+      if (m && !port) {
+        port = Number(m[1]);
+        resolve();
+      }
+    });
+    server.once("exit", (code) => reject(new Error(`server exited ${code}:\n${logs}`)));
+  });
+}
+
+async function connect(k) {
+  const transport = new StreamableHTTPClientTransport(new URL(`https://127.0.0.1:${port}/mcp`),
+    { requestInit: { headers: { Authorization: `Bearer ${k}` } } });
+  const client = new Client({ name: "team", version: "1.0.0" });
+  await client.connect(transport);
+  return client;
+}
+
+function raw(path, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path, method: "POST", ca: readFileSync(cert),
+      checkServerIdentity: () => undefined,
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream",
+        ...headers } }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+  });
+}
+
+async function waitForLog(pattern) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (pattern.test(logs)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no log line matching ${pattern}:\n${logs}`);
+}
+
+let first;
+await run("team_http", [
+  ["a first key, as the README makes it", async () => {
+    first = admin("key", "create", "team-a", "--keys-file", keys);
+    check(first.key.startsWith("nmcp_") && first.appended_to === keys, JSON.stringify(first));
+    check(!readFileSync(keys, "utf8").includes(first.key), "the file holds the digest only");
+  }],
+  ["the server serves HTTPS with it", async () => {
+    await start();
+    const c = await connect(first.key);
+    equal((await c.callTool({ name: "list_tasks", arguments: {} })).structuredContent.tasks, [],
+      "the key works over TLS");
+    await c.close();
+  }],
+  ["a key added while it runs works after SIGHUP", async () => {
+    const second = admin("key", "create", "team-b", "--pools", "nope-pool", "--keys-file", keys);
+    await rejects(connect(second.key), /401|Unauthorized/, "not before the reload");
+    server.kill("SIGHUP");
+    await waitForLog(/API keys reloaded/);
+    const c = await connect(second.key);
+    const r = await c.callTool({ name: "run_untrusted_scan", arguments: { targets: "10.0.0.1", name: "x" } });
+    check(r.isError && /may not submit scans to pool 'default'/.test(r.content[0].text),
+      `the key's pools apply: ${r.content[0].text}`);
+    await c.close();
+  }],
+  ["a broken keys file on SIGHUP keeps the keys in use", async () => {
+    appendFileSync(keys, "team-c not-a-digest\n");
+    server.kill("SIGHUP");
+    await waitForLog(/API keys reload failed/);
+    const c = await connect(first.key);
+    await c.close();
+  }],
+  ["a refused Host header is named", async () => {
+    const r = await raw("/mcp", { host: "evil.example:8765", authorization: `Bearer ${first.key}` });
+    equal(r.status, 403, "refused");
+    check(r.body.includes("evil.example:8765"), `names the host: ${r.body}`);
+    server.kill("SIGTERM");
+  }],
+]);
