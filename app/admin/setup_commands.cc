@@ -20,8 +20,19 @@ int cmd_config_check(Context& c) {
   const std::string path = c.args.operands.empty() ? c.config_path() : c.args.operands[0];
   auto config = config::load_config(path, config::process_environment());
   if (!config) {
-    c.out.result({{"ok", false}, {"config", path}, {"problems", config.error().message}},
-                 [&] { std::fprintf(stderr, "%s\n", config.error().message.c_str()); });
+    // "N problem(s) ...:" then one problem per line.
+    json problems = json::array();
+    const std::string& m = config.error().message;
+    std::size_t start = m.find('\n');
+    if (start == std::string::npos) problems.push_back(m);
+    while (start != std::string::npos) {
+      const auto end = m.find('\n', start + 1);
+      std::string line = m.substr(start + 1, end == std::string::npos ? end : end - start - 1);
+      problems.push_back(line.substr(line.find_first_not_of(' ')));
+      start = end;
+    }
+    c.out.result({{"ok", false}, {"config", path}, {"problems", problems}},
+                 [&] { std::fprintf(stderr, "%s\n", m.c_str()); });
     return 1;
   }
   std::size_t instances = 0;
