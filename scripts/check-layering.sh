@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Enforces DESIGN.md §4 on #include lines: which project folder may include which, and where
+# Enforces the layering of docs/design.md on #include lines: which project folder may include which, and where
 # third-party types may appear. CMake link lines enforce the same at the library level.
 set -euo pipefail
 cd "$(dirname "$0")/.."

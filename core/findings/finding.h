@@ -47,7 +47,7 @@ struct FindingRecord {
   int port = 0;
   std::string protocol;
   std::string service;
-  int severity = 0;  // effective: plugin 19506 is always 0 (nessus-api.md §5.4)
+  int severity = 0;  // effective: plugin 19506 is always 0 (docs/nessus-api.md)
   int reported_severity = 0;
   std::string plugin_output;
 };

@@ -128,7 +128,9 @@ ClaimPlanner::Verdict ClaimPlanner::consider(Task& t) {
     // already occupies one of its slots.
     const bool reachable = std::any_of(offered.begin(), offered.end(),
                                        [&](const InstanceSlot& s) { return s.id == t.instance; });
-    if (!reachable) return Verdict::Skip;
+    const bool overdue = request_.scan_timeout_ms > 0 && t.started_at &&
+                         now - *t.started_at > request_.scan_timeout_ms;
+    if (!reachable && !overdue) return Verdict::Skip;
     instance = t.instance;
   } else {
     if (full_pools_.count(t.pool) != 0) return Verdict::Skip;

@@ -63,7 +63,8 @@ bool claimable(const Task& t, Millis now);
 //   Take  the task is now the claimer's (running, new lease, instance chosen): write it, stop
 //   Bury  its lease expired once too often: dead-lettered here; write it and go on
 //   Skip  not for this claimer (another instance's scan, pool full, its own task, inline
-//         credentials it cannot open): go on
+//         credentials it cannot open): go on. A scan past the scan timeout is taken even when
+//         its instance is not offered, so that it ends timed_out rather than waiting forever.
 // begin() may be called again when an optimistic backend retries the whole step.
 class ClaimPlanner {
  public:

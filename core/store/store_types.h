@@ -36,6 +36,10 @@ struct ClaimRequest {
   // Whether this worker holds the key that opens inline credentials; a task carrying them is
   // left for a worker that does.
   bool opens_inline_credentials = false;
+  // A scan started longer ago than this is taken even when its instance is not offered (it
+  // is unreachable), so the worker ends it timed_out instead of leaving it queued forever.
+  // 0: no limit.
+  Millis scan_timeout_ms = 0;
 };
 
 // What a worker records after a step succeeds. Unset fields stay as they are.

@@ -177,6 +177,11 @@ struct SimServer::Impl {
         std::this_thread::sleep_for(std::chrono::milliseconds(fate.latency_ms));
       if (fate.fail_status != 0) {
         send_error(res, fate.fail_status, "Service temporarily unavailable");
+        // Answering before the body is read (as here) leaves it on the connection; a real
+        // server reads and drops it or closes. Closing keeps the next request in step.
+        if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+          res.set_header("Connection", "close");
+        }
         return httplib::Server::HandlerResponse::Handled;
       }
       if (fate.reset) {

@@ -123,7 +123,11 @@ struct HttpsClient::Impl {
   Endpoint endpoint;
   PinState pin;
   std::mutex pool_mu;
-  std::vector<std::unique_ptr<httplib::SSLClient>> idle;  // guarded by pool_mu
+  struct Idle {
+    std::unique_ptr<httplib::SSLClient> client;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle;  // guarded by pool_mu
 
   std::unique_ptr<httplib::SSLClient> make() {
     auto c = std::make_unique<httplib::SSLClient>(endpoint.host, endpoint.port);
@@ -149,17 +153,31 @@ struct HttpsClient::Impl {
     return c;
   }
 
+  // A connection idle longer than this is likely closed by the server already (Nessus, like
+  // most servers, drops idle keep-alive connections within seconds): reusing it would cost a
+  // failed request before a fresh one. Dropped instead.
+  static constexpr std::chrono::milliseconds kMaxIdle{1500};
+
   std::unique_ptr<httplib::SSLClient> take() {
     std::lock_guard lock(pool_mu);
-    if (idle.empty()) return make();
-    auto c = std::move(idle.back());
-    idle.pop_back();
-    return c;
+    const auto now = std::chrono::steady_clock::now();
+    while (!idle.empty()) {
+      Idle last = std::move(idle.back());
+      idle.pop_back();
+      if (now - last.since <= kMaxIdle) return std::move(last.client);
+    }
+    return make();
   }
 
   void give_back(std::unique_ptr<httplib::SSLClient> c) {
     std::lock_guard lock(pool_mu);
-    if (idle.size() < 4) idle.push_back(std::move(c));
+    if (idle.size() < 4) idle.push_back({std::move(c), std::chrono::steady_clock::now()});
+  }
+
+  // After a lost connection the others kept alive with it are suspect too.
+  void drop_idle() {
+    std::lock_guard lock(pool_mu);
+    idle.clear();
   }
 
   tl::expected<HttpsReply, TransportError> run(const HttpsRequest& r,
@@ -191,6 +209,7 @@ struct HttpsClient::Impl {
     const std::uint64_t refusals_before = pin.refusals.load();
     const bool ok = client->send(req, res, error);
     if (!ok) {
+      drop_idle();
       return tl::unexpected(transport_error(error, status_seen, !options.tls.fingerprint.empty(),
                                             pin.refusals.load() != refusals_before));
     }
@@ -217,6 +236,8 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::create(Options options) {
 tl::expected<HttpsReply, TransportError> HttpsClient::send(const HttpsRequest& request) {
   return impl_->run(request, nullptr);
 }
+
+void HttpsClient::drop_idle_connections() { impl_->drop_idle(); }
 
 tl::expected<HttpsReply, TransportError> HttpsClient::download(
     const HttpsRequest& request, const std::function<bool(std::string_view)>& sink) {

@@ -59,6 +59,8 @@ class HttpsClient {
   HttpsClient& operator=(const HttpsClient&) = delete;
 
   tl::expected<HttpsReply, TransportError> send(const HttpsRequest& request);
+  // Forgets the pooled connections: the next request opens a fresh one.
+  void drop_idle_connections();
 
   // GET whose 200 body goes to `sink` piece by piece (false from the sink stops it). For any
   // other status the body is returned in the reply instead.

@@ -159,6 +159,16 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
       continue;
     }
     if (!reply) return tl::unexpected(transport_failure(operation, reply.error()));
+    if (reply->status == 400 && request.method == "GET" && !reconnected) {
+      // A GET carries no body to be wrong: a 400 more likely means the connection was out of
+      // step (a server that left an earlier body unread). Once more, on a fresh connection,
+      // before calling it permanent.
+      reconnected = true;
+      https_->drop_idle_connections();
+      log::debug("nessus", "HTTP 400 on a GET; trying it once more on a fresh connection",
+                 {{"instance", instance_.id}, {"path", request.path}});
+      continue;
+    }
     if (reply->status >= 200 && reply->status < 300) return std::move(*reply);
     return tl::unexpected(classify_status(reply->status, operation, error_text(reply->body)));
   }

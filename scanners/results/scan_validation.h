@@ -5,7 +5,7 @@
 // pass as anything else reading the file.
 //
 // Per host, from the Credentialed_Scan tag, the "Credentialed checks :" line of plugin 19506,
-// and the credential-status plugins (nessus-api.md §5.5):
+// and the credential-status plugins (docs/nessus-api.md, "Did the credentials work?"):
 //   success         logged in and ran local checks
 //   partial         logged in, but privilege escalation failed (110385, 102094)
 //   failed          the credentials were refused (104410, 21745, "Credentialed checks : no")

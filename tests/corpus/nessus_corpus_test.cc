@@ -16,18 +16,14 @@
 #include "scanners/results/export_indexer.h"
 #include "scanners/results/nessus_parser.h"
 #include "scanners/results/scan_validation.h"
+#include "tests/support/corpus.h"
 #include "tests/support/subprocess.h"
 
 using namespace nmcp::scanners;
 
 namespace {
 
-const std::string kCorpus = std::string(NMCP_SOURCE_DIR) + "/../shared/corpus/nessus/";
-
-bool corpus_present() {
-  struct stat st {};
-  return ::stat((kCorpus + "README.md").c_str(), &st) == 0;
-}
+const std::string kCorpus = nmcp::testing::corpus_dir();
 
 struct Counts : ReportVisitor {
   long hosts = 0, items = 0;
@@ -85,10 +81,6 @@ const std::vector<Expected>& expected_files() {
 }
 
 TEST_CASE("corpus: counts and credential outcomes equal the corpus README") {
-  if (!corpus_present()) {
-    MESSAGE("skipped: " << kCorpus << " is absent");
-    return;
-  }
   const auto& files = expected_files();
 
   for (const auto& e : files) {
@@ -111,10 +103,6 @@ TEST_CASE("corpus: counts and credential outcomes equal the corpus README") {
 }
 
 TEST_CASE("corpus: the legacy v1 file is refused with a clear error") {
-  if (!corpus_present()) {
-    MESSAGE("skipped: " << kCorpus << " is absent");
-    return;
-  }
   Counts c;
   auto r = parse_nessus_file(kCorpus + "rubynessus_example_v1_legacy_malformed.nessus", c);
   REQUIRE_FALSE(r);
@@ -123,10 +111,6 @@ TEST_CASE("corpus: the legacy v1 file is refused with a clear error") {
 }
 
 TEST_CASE("corpus: the findings index holds every host and finding of each real export") {
-  if (!corpus_present()) {
-    MESSAGE("skipped: " << kCorpus << " is absent");
-    return;
-  }
   for (const auto& e : expected_files()) {
     const std::string file = e.file;
     CAPTURE(file);
@@ -140,7 +124,7 @@ TEST_CASE("corpus: the findings index holds every host and finding of each real 
     REQUIRE(index);
     CHECK((*index)->finding_count() == e.items);
     CHECK((*index)->hosts().size() == static_cast<std::size_t>(e.hosts));
-    // The index counts 19506 as informational whatever severity it reported (nessus-api.md).
+    // The index counts 19506 as informational whatever severity it reported (docs/nessus-api.md).
     std::array<std::int64_t, 5> want{};
     for (std::size_t s = 0; s < 5; ++s) want[s] = e.severity[s] - raw.scan_info[s];
     for (long n : raw.scan_info) want[0] += n;

@@ -434,3 +434,20 @@ TEST_CASE("client: no password, key or token ever reaches a log line") {
   // No session token (48 hex digits) either.
   CHECK_FALSE(std::regex_search(all, std::regex("[0-9a-f]{48}")));
 }
+
+TEST_CASE("client: a failed POST leaves the connection usable") {
+  SimProcess sim;
+  auto c = client_for(sim.api_keys_instance());
+  REQUIRE(c->templates());  // the template list is cached; the connection is now kept alive
+  sim.set_faults({{"error_burst", 1}, {"error_status", 500}});
+  auto created = c->create_scan(scan_request("after a 500", "10.0.0.1"));
+  REQUIRE_FALSE(created);
+  CHECK(created.error().kind == NessusErrorKind::Transient);
+  // The next request on the same client is answered in step (a server that left the POST's
+  // body unread once made this a 400).
+  auto listed = c->list_scans();
+  REQUIRE_MESSAGE(listed, (listed ? "" : listed.error().message));
+  auto again = c->create_scan(scan_request("after a 500", "10.0.0.1"));
+  REQUIRE(again);
+  CHECK(sim.stats()["requests"].value("GET /scans", 0) == 1);  // answered the first time
+}

@@ -1,5 +1,5 @@
 // nessus-sim's own answers, checked against the shapes real scanners send
-// (../shared/docs/nessus-api.md), with raw HTTPS requests.
+// (docs/nessus-api.md), with raw HTTPS requests.
 
 #include "tests/support/nessus_sim.h"
 

@@ -16,6 +16,7 @@
 #include "tests/support/eventually.h"
 #include "tests/support/nessus_sim.h"
 #include "worker/engine/scan_driver.h"
+#include "worker/engine/worker_engine.h"
 
 using namespace nmcp;
 using namespace std::chrono_literals;
@@ -132,12 +133,21 @@ TEST_CASE("worker: a scan driven step by step completes with one Nessus scan") {
   CHECK(sim.stats()["scans_launched"] == 1);
 }
 
+TEST_CASE("worker: one 400 on a GET gets a second look; a repeated one is a rejection") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  const auto once = rig.submit();
+  rig.claim(once);
+  sim.set_faults({{"error_burst", 1}, {"error_status", 400}});  // the template list's GET
+  CHECK(rig.drive(once).state == task::State::Completed);
+}
+
 TEST_CASE("worker: a Nessus rejection dead-letters the task with the error and a hint") {
   SimProcess sim;
   Rig rig(sim.api_keys_instance());
   const auto id = rig.submit();
   rig.claim(id);
-  sim.set_faults({{"error_burst", 1}, {"error_status", 400}});
+  sim.set_faults({{"error_burst", 2}, {"error_status", 400}});  // the GET and its second look
   const auto t = rig.drive(id);
   CHECK(t.state == task::State::Failed);
   CHECK(t.dead_lettered);
@@ -457,4 +467,62 @@ pools:
   w2->signal(SIGTERM);
   CHECK(w1->wait(10s) == 0);
   CHECK(w2->wait(10s) == 0);
+}
+
+TEST_CASE("worker engine: reloading the configuration while it runs scans") {
+  // SIGHUP swaps the registry while the scheduler claims, probes and steps; under TSan this
+  // shows whether any of the engine's state is touched without its lock.
+  SimProcess sim({"--speed", "1000"});
+  TempDir dir;
+  const std::string text = R"(pools:
+  default:
+    scope: {allow: [10.0.0.0/8]}
+    instances:
+      - id: sim
+        url: )" + sim.url() +
+                           R"(
+        auth:
+          mode: api_keys
+          access_key: )" + testing::kSimAccessKey +
+                           R"(
+          secret_key: )" + testing::kSimSecretKey +
+                           R"(
+        tls:
+          fingerprint: sha256:)" +
+                           sim.fingerprint() + "\n";
+  const std::string path = dir.file("scanners.yaml", text);
+  config::ConfigHolder holder(path, config::process_environment());
+  REQUIRE(holder.reload());
+  auto opened = store::open_store("sqlite:" + dir.path() + "/tasks.db");
+  REQUIRE(opened);
+  auto& store = **opened;
+  worker::EngineOptions o;
+  o.worker_id = "reload-test";
+  o.data_dir = dir.path();
+  o.poll_interval = 10ms;
+  o.export_poll = 10ms;
+  o.claim_interval = 10ms;
+  o.probe_interval = 20ms;
+  worker::WorkerEngine engine(o, store, holder);
+  REQUIRE(engine.start());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    const task::Task t = queued_task("reload " + std::to_string(i), "10.0.2." + std::to_string(i));
+    REQUIRE(store.submit(t));
+    ids.push_back(t.id);
+    engine.wake();
+    REQUIRE(holder.reload());  // each reload rebuilds the registry and asks for a probe
+  }
+  const bool done = eventually(
+      [&] {
+        for (const auto& id : ids) {
+          auto t = store.get(id, store::OwnerScope::everyone());
+          if (!t || t->state != task::State::Completed) return false;
+        }
+        return true;
+      },
+      60s);
+  engine.stop();
+  CHECK(done);
+  CHECK(sim.stats()["scans_created"] == 6);
 }

@@ -494,9 +494,16 @@ ScanDriver::Next ScanDriver::stop_and_finish(const Task& t, scanners::NessusClie
                                              State to, TaskError error) {
   if (client != nullptr && t.nessus_scan_id && t.step <= Step::Poll) {
     auto stopped = client->stop_scan(*t.nessus_scan_id);
-    // Already finished (409) or gone (404) is fine; a transient failure is tried again.
+    // Already finished (409) or gone (404) is fine; a transient failure is tried again, except
+    // when the time is up: a scan past its limit on an unreachable scanner ends now, saying
+    // that its Nessus scan may still run.
     if (!stopped && scanners::is_transient(stopped.error().kind)) {
-      return {true, std::chrono::duration_cast<milliseconds>(options_.backoff_base)};
+      if (to != State::TimedOut) {
+        return {true, std::chrono::duration_cast<milliseconds>(options_.backoff_base)};
+      }
+      error.message += "; the Nessus scan could not be stopped (" + stopped.error().message + ")";
+      error.hint = "stop scan " + std::to_string(*t.nessus_scan_id) + " on instance '" +
+                   t.instance + "' by hand if it still runs";
     }
     if (stopped) {
       log::info("worker", "Nessus scan stopped",

@@ -201,6 +201,8 @@ void WorkerEngine::claim_work(Steady::time_point now) {
   request.lease_ms = options_.lease.count();
   request.max_failures = options_.max_failures;
   request.opens_inline_credentials = options_.secrets != nullptr;
+  request.scan_timeout_ms =
+      std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout).count();
   request.pools = offered_instances(s, now);
   for (int i = 0; i < kClaimsPerTick; ++i) {
     {

@@ -237,3 +237,22 @@ TEST_CASE("lifecycle: the planner takes, skips and buries") {
   CHECK(dying.error.code == "worker_lost");
   CHECK(dying.sealed_credentials.empty());
 }
+
+TEST_CASE("lifecycle: a scan past its timeout is taken even when its instance is not offered") {
+  Task stuck = task_in(State::Queued);
+  stuck.sealed_credentials.clear();
+  stuck.instance = "gone";
+  stuck.nessus_scan_id = 12;
+  stuck.started_at = T0;
+  auto r = request("w1", T0 + 10'000);
+  r.pools["default"] = {{"a", 2}};  // not "gone"
+  ClaimPlanner waiting(r, "t1");
+  waiting.begin({});
+  Task copy = stuck;
+  CHECK(waiting.consider(copy) == ClaimPlanner::Verdict::Skip);  // no limit: it waits
+  r.scan_timeout_ms = 5'000;
+  ClaimPlanner overdue(r, "t2");
+  overdue.begin({});
+  CHECK(overdue.consider(stuck) == ClaimPlanner::Verdict::Take);
+  CHECK(stuck.instance == "gone");  // the worker ends it; its scan stays where it is
+}
