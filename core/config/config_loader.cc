@@ -480,7 +480,7 @@ class Loader {
     }
     known_keys(node, "defaults",
                {"pool", "template", "poll_interval_seconds", "scan_timeout_minutes",
-                "allow_inline_credentials"});
+                "allow_inline_credentials", "max_export_hosts"});
     if (auto v = text(node, "pool", "defaults", false)) {
       if (config.pool(*v) == nullptr)
         problem(node["pool"], "defaults.pool", "names no pool defined under pools: \"" + *v + "\"");
@@ -493,6 +493,8 @@ class Loader {
       d.scan_timeout = std::chrono::minutes(*n);
     if (auto b = boolean(node, "allow_inline_credentials", "defaults"))
       d.allow_inline_credentials = *b;
+    if (auto n = number(node, "max_export_hosts", "defaults", 1, 100'000'000))
+      d.max_export_hosts = static_cast<std::uint64_t>(*n);
   }
 
   std::string source_;
@@ -607,7 +609,8 @@ nlohmann::json describe(const ScannerConfig& config) {
             {"template", config.defaults.template_name},
             {"poll_interval_seconds", config.defaults.poll_interval.count()},
             {"scan_timeout_minutes", config.defaults.scan_timeout.count()},
-            {"allow_inline_credentials", config.defaults.allow_inline_credentials}}},
+            {"allow_inline_credentials", config.defaults.allow_inline_credentials},
+            {"max_export_hosts", config.defaults.max_export_hosts}}},
           {"pools", pools},
           {"credentials", credentials}};
 }

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -90,6 +91,8 @@ struct Defaults {
   std::chrono::seconds poll_interval{30};
   std::chrono::minutes scan_timeout{24 * 60};
   bool allow_inline_credentials = false;
+  // An export with more hosts is refused (a runaway or hostile export must not fill the disk).
+  std::uint64_t max_export_hosts = 1'000'000;
 };
 
 struct ScannerConfig {

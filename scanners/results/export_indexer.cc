@@ -116,6 +116,13 @@ class Indexer final : public ReportVisitor {
     const std::uint64_t hash = plugin_hash(item);
     auto ref = writer_.find_plugin(item.plugin_id, hash);
     if (!ref) {
+      if (++variants_ > expect_.max_plugin_variants) {
+        status_ = fail(ErrorCode::ResourceExhausted,
+                       "the export has more than " + std::to_string(expect_.max_plugin_variants) +
+                           " distinct plugins (Nessus has about 200,000)",
+                       "the file is not a real scan export; check where it came from");
+        return;
+      }
       auto added = writer_.add_plugin(plugin_of(item), hash);
       if (!added) {
         status_ = fail(added.error());
@@ -162,6 +169,7 @@ class Indexer final : public ReportVisitor {
   IndexOutcome& out_;
   policy::HostSet covered_;
   std::uint64_t hosts_ = 0;
+  std::uint64_t variants_ = 0;
   Status status_;
 };
 

@@ -37,6 +37,9 @@ struct IndexOutcome {
 struct ExportExpectations {
   std::optional<policy::TargetList> targets;
   std::uint64_t max_hosts = 1'000'000;
+  // Distinct plugin variants: Nessus has about 200,000 plugins, so more means a hostile or
+  // broken file; it also bounds the per-plugin state the index and the summary keep.
+  std::uint64_t max_plugin_variants = 300'000;
 };
 
 // Where an index goes: built under `temp` (default: path + ".part"), published at `path` by

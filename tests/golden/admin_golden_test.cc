@@ -195,7 +195,9 @@ credentials:
   Normaliser norm{dir.path(), {}};
   const bool update = std::getenv("UPDATE_GOLDEN") != nullptr;
   std::vector<std::vector<std::string>> actual;
-  for (const auto& [command, expected] : steps) {
+  for (const auto& step : steps) {
+    const std::string& command = step.first;
+    const std::vector<std::string>& expected = step.second;
     if (command.rfind("corrupt ", 0) == 0) {
       // A damaged record, as a disk or an editor would leave it.
       testing::Subprocess shell({"/usr/bin/sqlite3", data + "/nessus-mcp.db"});

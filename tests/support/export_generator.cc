@@ -152,7 +152,9 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
       "<Report name=\"" +
       escape(spec.scan_name) + "\" xmlns:cm=\"http://www.nessus.org/cm\">\n");
   std::uint64_t state = spec.seed * 0x9E3779B97F4A7C15ULL + 1;
-  const int per_host = std::min(spec.findings_per_host, spec.plugins);
+  // Past `plugins` findings a host repeats plugins on further ports (one plugin seen on many
+  // services), so a host can carry any number of findings with a bounded plugin set.
+  const int per_host = spec.findings_per_host;
   for (int h = 0; spec.target_bytes > 0 ? sink.bytes() < spec.target_bytes : h < spec.hosts; ++h) {
     GeneratedFinding host;
     if (h % 7 == 6) {
@@ -203,9 +205,10 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
     const int stride = spec.plugins % 7 == 0 ? 11 : 7;
     for (int j = 0; j < per_host; ++j) {
       const PluginSpec& p = plugins[static_cast<std::size_t>((start + j * stride) % spec.plugins)];
+      const int port = p.port + j / spec.plugins;
       const std::string output =
           "Host " + host.host + " reports " + p.name + "\n" + filler(spec.output_bytes, h + j);
-      block += "<ReportItem port=\"" + std::to_string(p.port) + "\" svc_name=\"" + p.service +
+      block += "<ReportItem port=\"" + std::to_string(port) + "\" svc_name=\"" + p.service +
                "\" protocol=\"" + p.protocol + "\" severity=\"" + std::to_string(p.severity) +
                "\" pluginID=\"" + std::to_string(p.id) + "\" pluginName=\"" + escape(p.name) +
                "\" pluginFamily=\"" + escape(p.family) + "\">\n";
@@ -228,9 +231,13 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
       if (p.severity > 0) child(block, "exploit_available", p.exploit ? "true" : "false");
       child(block, "plugin_output", output);
       block += "</ReportItem>\n";
+      if (block.size() > (1U << 20U)) {  // a host of millions of findings streams out too
+        sink.put(block);
+        block.clear();
+      }
       if (record != nullptr) {
         GeneratedFinding g = host;
-        g.port = p.port;
+        g.port = port;
         g.protocol = p.protocol;
         g.service = p.service;
         g.plugin_id = p.id;

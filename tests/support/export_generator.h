@@ -14,7 +14,7 @@ namespace nmcp::testing {
 
 struct ExportSpec {
   int hosts = 8;
-  int findings_per_host = 40;  // besides 19506; at most `plugins`
+  int findings_per_host = 40;  // besides 19506; past `plugins`, plugins repeat on other ports
   int plugins = 120;
   std::uint64_t seed = 1;    // which plugins each host has
   bool credentialed = true;  // what 19506 says

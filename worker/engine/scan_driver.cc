@@ -147,7 +147,7 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
     case Step::Download:
       return download(t, s, *client);
     case Step::Index:
-      return index(t);
+      return index(t, s);
     case Step::Done:
       return finish(t, State::Completed, {});
   }
@@ -434,16 +434,25 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
   return record(t, u, milliseconds(0));
 }
 
-ScanDriver::Next ScanDriver::index(const Task& t) {
+ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
   scanners::IndexDestination dest(paths->index_file);
   dest.temp = attempt_file(paths->index_file + ".part", t);
   dest.may_publish = [&] { return still_holding(t); };
+  scanners::ExportExpectations expect;
+  if (auto targets = policy::parse_targets(t.targets)) expect.targets = std::move(*targets);
+  expect.max_hosts = s.config->defaults.max_export_hosts;
   auto indexed = scanners::index_export(paths->export_file, dest,
                                         t.scan_type == task::ScanType::Untrusted
                                             ? scanners::CredentialsSupplied::No
-                                            : scanners::CredentialsSupplied::Yes);
+                                            : scanners::CredentialsSupplied::Yes,
+                                        expect);
+  if (!indexed && indexed.error().code == ErrorCode::ResourceExhausted) {
+    // The same export would be refused again: an operator decides (raise the limit, retry).
+    return dead_letter(t, {"export_too_large", "the export was refused: " + indexed.error().message,
+                           indexed.error().hint});
+  }
   if (!indexed && indexed.error().code == ErrorCode::FailedPrecondition) {
     log::warn("worker", "a superseded attempt finished its index; discarded", {{"task_id", t.id}});
     return {};
@@ -473,6 +482,10 @@ ScanDriver::Next ScanDriver::index(const Task& t) {
              {"hosts", indexed->stats.hosts},
              {"findings", indexed->stats.items},
              {"export_bytes", indexed->stats.bytes}});
+  if (indexed->outside_targets > 0) {
+    log::warn("worker", "the export has hosts the scan did not target",
+              {{"task_id", t.id}, {"hosts", indexed->outside_targets}});
+  }
   store::StepUpdate u;
   u.validation = indexed->validation;
   u.summary = indexed->summary;

@@ -79,7 +79,7 @@ class ScanDriver {
   Next poll(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next request_export(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next download(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
-  Next index(const Task& t);
+  Next index(const Task& t, const ScannerSnapshot& s);
   Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
   Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
                        task::TaskError error);

@@ -18,6 +18,7 @@
 #include "core/findings/index_writer.h"
 #include "core/findings/scan_diff.h"
 #include "core/net/ip.h"
+#include "core/policy/scope_policy.h"
 #include "scanners/results/export_indexer.h"
 #include "tests/support/export_generator.h"
 #include "tests/support/subprocess.h"
@@ -471,6 +472,45 @@ TEST_CASE("findings index: a refused export leaves no index; damaged files are r
   REQUIRE(!opened.has_value());
   CHECK(opened.error().hint.find("re-index") != std::string::npos);
   CHECK(!findings::FindingsIndex::open(dir.path() + "/missing.db").has_value());
+}
+
+TEST_CASE("findings index: an export is held to its scan's targets and to the ceilings") {
+  testing::TempDir dir;
+  testing::ExportSpec spec;
+  spec.hosts = 40;
+  spec.findings_per_host = 3;
+  const std::string xml = dir.path() + "/e.nessus";
+  REQUIRE(testing::write_export_file(spec, xml));
+  const std::string db = dir.path() + "/findings.db";
+
+  // Hosts the scan did not target are flagged (the generator's IPv4 hosts are 10.0.0.x; some
+  // are IPv6 or names only).
+  scanners::ExportExpectations narrow;
+  narrow.targets = *policy::parse_targets("10.0.0.0/28");
+  auto flagged = scanners::index_export(xml, db, scanners::CredentialsSupplied::No, narrow);
+  REQUIRE(flagged.has_value());
+  CHECK(flagged->outside_targets > 0);
+  CHECK(flagged->outside_targets < 40);
+  CHECK(flagged->summary["hosts_outside_targets"]["count"] == flagged->outside_targets);
+  CHECK(flagged->summary["hosts_outside_targets"]["sample"].size() <= 5);
+  CHECK(flagged->targets.find("10.0.0.0") != std::string::npos);  // the hosts it covered
+
+  // Past the host ceiling the export is refused at once, and nothing is published.
+  std::filesystem::remove(db);
+  scanners::ExportExpectations few;
+  few.max_hosts = 10;
+  auto refused = scanners::index_export(xml, db, scanners::CredentialsSupplied::No, few);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == ErrorCode::ResourceExhausted);
+  CHECK(refused.error().message.find("more than 10 hosts") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(db));
+
+  scanners::ExportExpectations plugins;
+  plugins.max_plugin_variants = 5;
+  auto too_many = scanners::index_export(xml, db, scanners::CredentialsSupplied::No, plugins);
+  REQUIRE_FALSE(too_many.has_value());
+  CHECK(too_many.error().message.find("distinct plugins") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(db));
 }
 
 TEST_CASE("index cache: reuses an open index and reopens a rewritten one") {
