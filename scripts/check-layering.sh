@@ -39,6 +39,19 @@ while IFS= read -r hit; do
 done < <(grep -rn "^#include <sqlite3.h>" --include='*.h' --include='*.cc' core mcp scanners worker 2>/dev/null || true)
 while IFS= read -r hit; do
   case "$hit" in
+    core/store/redis/redis_client.cc:*) ;;
+    *) violation "$hit (hiredis belongs in core/store/redis/redis_client.cc)" ;;
+  esac
+done < <(grep -rn "^#include <hiredis/" --include='*.h' --include='*.cc' core mcp scanners worker app 2>/dev/null || true)
+# Only the store's backends speak Redis.
+while IFS= read -r hit; do
+  case "$hit" in
+    core/store/*) ;;
+    *) violation "$hit (only core/store backends know Redis)" ;;
+  esac
+done < <(grep -rn '^#include "core/store/redis/' --include='*.h' --include='*.cc' core mcp scanners worker app 2>/dev/null || true)
+while IFS= read -r hit; do
+  case "$hit" in
     *) violation "$hit (the product parses XML with scanners/results/xml_scanner.h; expat is only the tests' reference)" ;;
   esac
 done < <(grep -rn "^#include <expat.h>" --include='*.h' --include='*.cc' core mcp scanners worker 2>/dev/null || true)

@@ -42,6 +42,16 @@ std::string sha256_hex(std::string_view data) {
   return hex_encode(digest.data(), len);
 }
 
+std::string sha1_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha1(), nullptr) != 1) {
+    std::fputs("fatal: SHA-1 failed\n", stderr);
+    std::abort();
+  }
+  return hex_encode(digest.data(), len);
+}
+
 std::optional<std::string> sha256_file_hex(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!in) return std::nullopt;

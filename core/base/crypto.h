@@ -18,6 +18,9 @@ std::string random_hex(std::size_t bytes);
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
+// Lower-case hex SHA-1, for naming things that are named by it (Redis scripts); never for
+// security.
+std::string sha1_hex(std::string_view data);
 // Of a file's content, read in chunks; nullopt when it cannot be read.
 std::optional<std::string> sha256_file_hex(const std::string& path);
 

@@ -125,6 +125,48 @@ class LifecycleStore final : public TaskStore {
     return s_->put_scanner_status(status);
   }
 
+  Result<std::optional<Leadership>> try_lead(const std::string& role, const std::string& holder,
+                                             Millis now, Millis ttl_ms) override {
+    if (auto v = leadership::validate_name("role", role); !v) return fail(v.error());
+    if (auto v = leadership::validate_name("holder", holder); !v) return fail(v.error());
+    if (auto v = leadership::validate_ttl(ttl_ms); !v) return fail(v.error());
+    auto after = s_->mutate_leader(
+        role, [&](const std::optional<Leadership>& current) -> Result<std::optional<Leadership>> {
+          return leadership::lead(current, role, holder, now, ttl_ms);
+        });
+    if (!after) return fail(after.error());
+    if (*after && (*after)->holder == holder && (*after)->held_at(now)) return *after;
+    return std::optional<Leadership>();
+  }
+
+  Result<Leadership> renew_lead(const Leadership& mine, Millis now, Millis ttl_ms) override {
+    if (auto v = leadership::validate_ttl(ttl_ms); !v) return fail(v.error());
+    auto after = s_->mutate_leader(
+        mine.role,
+        [&](const std::optional<Leadership>& current) -> Result<std::optional<Leadership>> {
+          auto renewed = leadership::renew(current, mine, now, ttl_ms);
+          if (!renewed) return fail(renewed.error());
+          return std::optional<Leadership>(std::move(*renewed));
+        });
+    if (!after) return fail(after.error());
+    return **after;
+  }
+
+  Status resign(const Leadership& mine, Millis now) override {
+    auto after = s_->mutate_leader(
+        mine.role,
+        [&](const std::optional<Leadership>& current) -> Result<std::optional<Leadership>> {
+          return leadership::resign(current, mine, now);
+        });
+    if (!after) return fail(after.error());
+    return ok();
+  }
+
+  Result<std::optional<Leadership>> leader(const std::string& role) override {
+    if (auto v = leadership::validate_name("role", role); !v) return fail(v.error());
+    return s_->load_leader(role);
+  }
+
   Result<std::map<std::string, ScannerStatus>> scanner_statuses() override {
     return s_->scanner_statuses();
   }

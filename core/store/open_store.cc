@@ -1,11 +1,13 @@
 #include "core/store/open_store.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
 
 #include "core/store/lifecycle_store.h"
+#include "core/store/redis/redis_task_storage.h"
 #include "core/store/sqlite/sqlite_task_storage.h"
 
 namespace nmcp::store {
@@ -24,13 +26,17 @@ Result<std::unique_ptr<TaskStore>> open_store(const std::string& spec, IfMissing
     path = spec.substr(9);
   } else if (spec.rfind("sqlite:", 0) == 0) {
     path = spec.substr(7);
-  } else if (spec.rfind("redis://", 0) == 0 || spec.rfind("rediss://", 0) == 0) {
-    return fail(ErrorCode::InvalidArgument,
-                "the Redis store is not available in this build (" + spec.substr(0, 8) + "...)",
-                "use --store sqlite:PATH");
+  } else if (spec.rfind("redis://", 0) == 0 || spec.rfind("rediss://", 0) == 0 ||
+             spec.rfind("unix://", 0) == 0) {
+    // The password may come from the environment, so it is never on a command line.
+    const char* env = std::getenv("REDIS_PASSWORD");
+    auto storage = open_redis_storage(
+        spec, env != nullptr ? std::optional<std::string>(env) : std::nullopt, if_missing);
+    if (!storage) return fail(storage.error());
+    return make_lifecycle_store(std::move(*storage));
   } else {
-    return fail(ErrorCode::InvalidArgument, "unknown --store '" + spec + "'",
-                "write sqlite:PATH, for example sqlite:./data/nessus-mcp.db");
+    return fail(ErrorCode::InvalidArgument, "unknown --store '" + spec.substr(0, 40) + "'",
+                "write sqlite:PATH (one machine) or redis://host:6379 (distributed)");
   }
   // sqlite:PATH?busy_timeout_ms=N: how long a write waits for another process's (default 10 s).
   int busy_timeout_ms = kDefaultBusyTimeoutMs;

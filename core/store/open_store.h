@@ -1,8 +1,9 @@
 #pragma once
 // Opens the task store a --store value names. "sqlite:PATH" is the embedded backend (one WAL
-// file; its directory is created 0700 when missing). Redis ("redis://...") is reserved for the
-// distributed backend and refused with a clear message until it exists. An existing store that
-// is empty, damaged or not a nessus-mcp store is refused with how to recover, never replaced.
+// file; its directory is created 0700 when missing). "redis://[user:password@]host:port[/db]"
+// or "unix:///path/redis.sock?db=N" is the distributed backend (the password may come from
+// $REDIS_PASSWORD; rediss:// is refused until TLS exists). An existing store that is empty,
+// damaged or not a nessus-mcp store is refused with how to recover, never replaced.
 // Thread-safe.
 
 #include <memory>

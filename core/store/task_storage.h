@@ -6,6 +6,7 @@
 //   mutate                   one atomic read-modify-write of one task
 //   claim                    one atomic pass over the claimable tasks, judged by a planner
 //   indexed reads            lists, statistics, queue positions, without loading every task
+//   mutate_leader            one atomic read-modify-write of a leader record
 // Each backend documents how it makes them atomic (SQLite: BEGIN IMMEDIATE; Redis: see its
 // phase document).
 //
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/store/leadership.h"
 #include "core/store/lifecycle.h"
 #include "core/store/scanner_status.h"
 #include "core/store/store_types.h"
@@ -67,6 +69,16 @@ class TaskStorage {
 
   virtual Status put_scanner_status(const ScannerStatus& status) = 0;
   virtual Result<std::map<std::string, ScannerStatus>> scanner_statuses() = 0;
+
+  // What `change` decides about a leader record: an error (nothing written), nullopt (nothing
+  // to write) or the record to store.
+  using LeaderChange =
+      std::function<Result<std::optional<Leadership>>(const std::optional<Leadership>&)>;
+  // Runs `change` on the role's record (nullopt when never written) and stores what it returns,
+  // atomically; returns the record as it stands afterwards.
+  virtual Result<std::optional<Leadership>> mutate_leader(const std::string& role,
+                                                          const LeaderChange& change) = 0;
+  virtual Result<std::optional<Leadership>> load_leader(const std::string& role) = 0;
 };
 
 }  // namespace nmcp::store

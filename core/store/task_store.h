@@ -5,6 +5,7 @@
 //   LeaseStore                  workers: claim, and hold leases while driving scans
 //   TaskAdmin                   operators: dead letters, imports
 //   ScannerStatusStore          workers write probe results; tools read them
+//   LeaderLeases                singletons (housekeeping, schedules): one leader per role
 // TaskStore is all of them (what open_store() returns). Every operation is atomic on its own:
 // it reads, checks and writes as one, so callers never check-then-act across calls. The rules
 // an operation applies (which state changes are legal under which lease, failure counting,
@@ -21,8 +22,11 @@
 //   Conflict            an idempotency key reused for a different request
 //   FailedPrecondition  the task's state or lease forbids the operation; for a LeaseStore
 //                       call it means the lease is lost: stop working on the task
-//   Unavailable         the store is busy or unreachable: nothing was written; retry later
-//                       (a lease still held stays held)
+//   Unavailable         the store is busy or did not answer in time: retry later. A write it
+//                       received may still have happened (Redis runs a timed-out command when
+//                       it resumes), so every operation is safe to retry: the same outcome
+//                       again, or FailedPrecondition when it already happened. A lease still
+//                       held stays held.
 //   InvalidArgument     a malformed argument (a cursor this store did not issue)
 //   DataLoss            the store or a record in it is damaged; a task record that cannot be
 //                       read is quarantined (TaskAdmin) and everything else carries on
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "core/store/leadership.h"
 #include "core/store/lease.h"
 #include "core/store/owner.h"
 #include "core/store/scanner_status.h"
@@ -122,11 +127,29 @@ class ScannerStatusStore {
   virtual Result<std::map<std::string, ScannerStatus>> scanner_statuses() = 0;
 };
 
+// One leader per role across every process of a deployment (leadership.h has the rules).
+class LeaderLeases {
+ public:
+  virtual ~LeaderLeases() = default;
+  // Leads `role` until now + ttl_ms when nobody holds it, or extends the term when `holder`
+  // already does; nullopt when another holder leads. InvalidArgument for a bad name or term.
+  virtual Result<std::optional<Leadership>> try_lead(const std::string& role,
+                                                     const std::string& holder, Millis now,
+                                                     Millis ttl_ms) = 0;
+  // Extends the term of `mine`; FailedPrecondition when it no longer leads (expired or taken).
+  virtual Result<Leadership> renew_lead(const Leadership& mine, Millis now, Millis ttl_ms) = 0;
+  // Gives the role up at once (a clean shutdown); nothing happens when `mine` no longer leads.
+  virtual Status resign(const Leadership& mine, Millis now) = 0;
+  // The role's record (nullopt: never led); held_at() says whether anyone leads now.
+  virtual Result<std::optional<Leadership>> leader(const std::string& role) = 0;
+};
+
 class TaskStore : public TaskReader,
                   public TaskSubmitter,
                   public LeaseStore,
                   public TaskAdmin,
-                  public ScannerStatusStore {
+                  public ScannerStatusStore,
+                  public LeaderLeases {
  public:
   // "sqlite:/path/to/file" and the like, without secrets.
   virtual std::string describe() const = 0;

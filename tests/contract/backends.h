@@ -4,12 +4,17 @@
 // (Unavailable) for the error-contract cases. A backend joins the suite by adding its fixture
 // to BACKENDS.
 
+#include <signal.h>
+
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "core/store/open_store.h"
+#include "tests/support/eventually.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/subprocess.h"
 
 namespace nmcp::testing {
@@ -54,6 +59,34 @@ struct SqliteBackend {
     REQUIRE(shell.read_line(std::chrono::seconds(10)) == "1");
     shell.close_stdin();
     REQUIRE(shell.wait(std::chrono::seconds(10)) == 0);
+  }
+};
+
+// A fresh Redis store; open() is another connection pool to it, as another process would have.
+struct RedisBackend {
+  static constexpr const char* kName = "redis";
+  RedisServer server;
+  std::string spec = "unix://" + server.socket() + "?timeout_ms=300";
+
+  std::unique_ptr<store::TaskStore> open() {
+    auto s = store::open_store(spec);
+    REQUIRE(s);
+    return std::move(*s);
+  }
+
+  struct Busy {
+    explicit Busy(RedisServer& s) : server(s) { server.stop_responding(); }
+    ~Busy() { server.resume(); }
+    RedisServer& server;
+  };
+  std::unique_ptr<Busy> busy() {
+    (void)open();
+    return std::make_unique<Busy>(server);
+  }
+
+  static constexpr const char* kCorruptRecord = "{\"id\": \"half a recor";
+  void corrupt(const std::string& id) {
+    REQUIRE(server.cli({"SET", "{nmcp}:t:" + id, kCorruptRecord}) == "OK");
   }
 };
 

@@ -21,7 +21,7 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using task::State;
 
-constexpr int kSchemaVersion = 2;  // 2: the quarantine table
+constexpr int kSchemaVersion = 3;  // 2: the quarantine table; 3: leader leases
 constexpr int kDurationSamples = 20;
 
 constexpr const char* kSchema = R"sql(
@@ -55,6 +55,11 @@ CREATE TABLE IF NOT EXISTS quarantine(
   reason TEXT NOT NULL,
   quarantined_at INTEGER NOT NULL,
   record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS leaders(
+  role TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  token INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL);
 )sql";
 
 constexpr const char* kUnreadable = "the stored record does not read back as a task";
@@ -457,6 +462,32 @@ class SqliteTaskStorage final : public TaskStorage {
     return out;
   }
 
+  Result<std::optional<Leadership>> mutate_leader(const std::string& role,
+                                                  const LeaderChange& change) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto current = load_leader_locked(role);
+    if (!current) return fail(current.error());
+    auto next = change(*current);
+    if (!next) return fail(next.error());
+    if (!*next) return *current;
+    auto st = db_->prepare(
+        "INSERT INTO leaders(role, holder, token, expires_at) VALUES(?, ?, ?, ?) "
+        "ON CONFLICT(role) DO UPDATE SET holder = excluded.holder, token = excluded.token, "
+        "expires_at = excluded.expires_at");
+    if (!st) return fail(st.error());
+    st->bind(1, role).bind(2, (*next)->holder).bind(3, (*next)->token).bind(4, (*next)->expires_at);
+    if (auto s = st->run(); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return *next;
+  }
+
+  Result<std::optional<Leadership>> load_leader(const std::string& role) override {
+    std::lock_guard lock(mu_);
+    return load_leader_locked(role);
+  }
+
  private:
   enum WriteKind { kInsert, kUpdate };
 
@@ -467,6 +498,18 @@ class SqliteTaskStorage final : public TaskStorage {
         "(state = 'queued' AND not_before <= ?1)) AND pool IN (";
     for (std::size_t i = 0; i < pools; ++i) sql += i == 0 ? "?" : ",?";
     return sql + ") ORDER BY created_at, id LIMIT " + std::to_string(kClaimScanLimit);
+  }
+
+  // Caller holds mu_.
+  Result<std::optional<Leadership>> load_leader_locked(const std::string& role) {
+    auto st = db_->prepare("SELECT holder, token, expires_at FROM leaders WHERE role = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, role);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<Leadership>();
+    return std::optional<Leadership>(
+        Leadership{role, st->column_text(0), st->column_int(1), st->column_int(2)});
   }
 
   // Caller holds mu_.
