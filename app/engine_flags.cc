@@ -135,8 +135,13 @@ std::string engine_flags_usage(bool worker_binary) {
       "  --data-dir DIR             where the task store and scan results live (default\n"
       "                             $NMCP_DATA_DIR, else $XDG_DATA_HOME/nessus-mcp or\n"
       "                             ~/.local/share/nessus-mcp; created 0700)\n"
-      "  --store SPEC               task store; sqlite:PATH (default sqlite:DIR/nessus-mcp.db;\n"
-      "                             sqlite:PATH?busy_timeout_ms=N waits N ms for a busy file)\n";
+      "  --store SPEC               task store: sqlite:PATH (default sqlite:DIR/nessus-mcp.db;\n"
+      "                             ?busy_timeout_ms=N waits N ms for a busy file), or Redis\n"
+      "                             for processes on several machines:\n"
+      "                             redis://[user@]host:port[/db] or unix:///path.sock?db=N\n"
+      "                             (password from $REDIS_PASSWORD; ?prefix=NAME,\n"
+      "                             ?timeout_ms=N). With Redis, --data-dir must be a directory\n"
+      "                             every process shares: results are files there\n";
   if (!worker_binary) {
     s += "  --no-worker                do not run scans in this process (another process runs\n"
          "                             nessus-worker on the same store)\n";

@@ -1,10 +1,11 @@
-// store check, store quarantine list/show/export/delete.
+// store check, store migrate, store quarantine list/show/export/delete.
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
 
 #include "app/admin/admin.h"
+#include "core/store/migrate.h"
 
 namespace nmcp::admin {
 
@@ -37,6 +38,76 @@ int cmd_check(Context& c) {
                  }
                });
   return check->ok ? 0 : 1;
+}
+
+std::string joined(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
+int cmd_migrate(Context& c) {
+  const auto to_spec = c.args.value("--to");
+  if (!to_spec || to_spec->empty()) {
+    return c.usage("store migrate needs --to SPEC, e.g. --to redis://redis:6379");
+  }
+  std::unique_ptr<store::TaskStore> from_owned;
+  store::TaskStore* from = nullptr;
+  if (auto f = c.args.value("--from")) {
+    auto opened = store::open_store(*f, store::IfMissing::Refuse);
+    if (!opened) return c.fail(opened.error());
+    from_owned = std::move(*opened);
+    from = from_owned.get();
+  } else {
+    auto s = c.store();
+    if (!s) return c.fail(s.error());
+    from = *s;
+  }
+  if (auto none = store::check_none_running(*from); !none) return c.fail(none.error());
+  auto to = store::open_store(*to_spec, store::IfMissing::Create);
+  if (!to) return c.fail(to.error());
+  if ((*to)->describe() == from->describe()) {
+    return c.fail({ErrorCode::InvalidArgument,
+                   "--from and --to name the same store (" + from->describe() + ")",
+                   "give the new store as --to"});
+  }
+  auto report = store::migrate_tasks(*from, **to);
+  if (!report) return c.fail(report.error());
+  const std::string results = c.engine.data_dir + "/results";
+  c.out.result(
+      {{"from", from->describe()},
+       {"to", (*to)->describe()},
+       {"copied", report->copied},
+       {"already_there", report->already},
+       {"differing", report->differing},
+       {"conflicting", report->conflicting},
+       {"quarantined_not_copied", report->quarantined_left},
+       {"results_dir", results}},
+      [&] {
+        std::printf("from %s\nto   %s\n", from->describe().c_str(), (*to)->describe().c_str());
+        std::printf("copied %lld task(s); %lld already there\n", report->copied, report->already);
+        if (!report->differing.empty()) {
+          std::printf(
+              "left alone, different in the new store (they changed there since an earlier "
+              "run): %s\n",
+              joined(report->differing).c_str());
+        }
+        if (!report->conflicting.empty()) {
+          std::printf("NOT copied, their idempotency key names another task in the new store: %s\n",
+                      joined(report->conflicting).c_str());
+        }
+        if (report->quarantined_left > 0) {
+          std::printf(
+              "%lld quarantined record(s) stay in the old store (admin_cli store quarantine "
+              "list)\n",
+              report->quarantined_left);
+        }
+        std::printf(
+            "results stay files under %s: give every process of the new deployment a --data-dir "
+            "that holds them (one directory they all share)\n",
+            results.c_str());
+      });
+  return report->conflicting.empty() ? 0 : 1;
 }
 
 Result<store::QuarantinedRecord> find_record(Context& c, const std::string& id) {
@@ -129,6 +200,13 @@ std::vector<Command> store_commands() {
        "check the store's integrity and read every record (unreadable ones are quarantined)",
        {},
        cmd_check},
+      {{"store", "migrate"},
+       "",
+       "copy every task (state, history, dead letters) into another store, e.g. from SQLite to "
+       "Redis; refuses while tasks run; a second run copies nothing twice",
+       {{"--from", "SPEC", "the store to copy from (default: this command's --store)"},
+        {"--to", "SPEC", "the store to copy into (created when new)"}},
+       cmd_migrate},
       {{"store", "quarantine", "list"},
        "",
        "records that could not be read as tasks",

@@ -86,6 +86,15 @@ void prepare_import(Task& t) {
   end_lease(t);
 }
 
+Status check_movable(const Task& t) {
+  if (t.state != State::Running) return ok();
+  return fail(ErrorCode::FailedPrecondition,
+              "task " + t.id + " is running (worker " + t.worker +
+                  "); a running task cannot move: its worker writes to the old store",
+              "let it finish (a worker on the old store drives it) or cancel it, then migrate "
+              "again");
+}
+
 bool claimable(const Task& t, Millis now) {
   return (t.state == State::Queued && t.not_before <= now) ||
          (t.state == State::Running && t.lease_until < now);

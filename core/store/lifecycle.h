@@ -52,6 +52,9 @@ void prepare_submit(Task& t);
 Status reuse_existing(const Task& existing, const Task& incoming);
 // A scan finished elsewhere, stored completed and never queued.
 void prepare_import(Task& t);
+// Whether a task may be copied to another store as it is (admin_cli store migrate): every
+// state but running, whose worker is still writing to the old store (FailedPrecondition).
+Status check_movable(const Task& t);
 
 // --- Claim ---------------------------------------------------------------------------------
 // Queued and due, or running with an expired lease.

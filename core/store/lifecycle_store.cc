@@ -38,6 +38,26 @@ class LifecycleStore final : public TaskStore {
     return SubmitResult{std::move(**existing), false};
   }
 
+  Result<Copied> copy_in(const Task& t) override {
+    if (auto m = lc::check_movable(t); !m) return fail(m.error());
+    auto existing = s_->load(t.id);
+    if (!existing) return fail(existing.error());
+    if (*existing)
+      return task::to_json(**existing) == task::to_json(t) ? Copied::Already : Copied::Differs;
+    if (t.idempotency_key.empty()) {
+      if (auto s = s_->insert(t); !s) return fail(s.error());
+      return Copied::New;
+    }
+    auto other = s_->insert_unique(t);
+    if (!other) return fail(other.error());
+    if (!*other) return Copied::New;
+    if ((*other)->id == t.id) return Copied::Already;  // copied in between
+    return fail(ErrorCode::Conflict,
+                "task " + t.id + ": its owner's idempotency key already names task " +
+                    (*other)->id + " in this store",
+                "the two stores were both used with the same keys; this task is not copied");
+  }
+
   Result<std::vector<QuarantinedRecord>> quarantined() override { return s_->quarantined(); }
   Status delete_quarantined(const std::string& id) override { return s_->delete_quarantined(id); }
   Result<StoreCheck> check() override { return s_->check(); }

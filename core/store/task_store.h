@@ -112,6 +112,13 @@ class TaskAdmin {
   // key its owner already used, nothing is stored and that task is returned (created = false).
   virtual Result<SubmitResult> import_completed(Task task) = 0;
 
+  // Stores `task` as it is, with its state, history and dead-letter membership (a store
+  // migration). A task whose id is already there is left alone: Copied::Already when the two
+  // are the same, Copied::Differs when not. FailedPrecondition for a running task; Conflict
+  // when its owner's idempotency key names another task here.
+  enum class Copied { New, Already, Differs };
+  virtual Result<Copied> copy_in(const Task& task) = 0;
+
   // Records that could not be read as tasks, newest first.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;
   // Deletes a quarantined record; NotFound when there is none with this id.

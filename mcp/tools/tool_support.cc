@@ -36,8 +36,9 @@ Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& i
                 "poll get_scan_status until the state is completed");
   }
   if (deps.indexes == nullptr || deps.data_dir.empty()) {
-    return fail(ErrorCode::FailedPrecondition, "this server has no results directory",
-                "start nessus-mcp with --data-dir (or --store sqlite:PATH)");
+    return fail(
+        ErrorCode::FailedPrecondition, "this server has no results directory",
+        "start nessus-mcp with --data-dir DIR (the directory the workers write results to)");
   }
   auto paths = findings::results_paths(deps.data_dir, id);
   if (!paths) return fail(paths.error());
@@ -48,8 +49,10 @@ Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& i
           ErrorCode::NotFound,
           "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
           t->state == task::State::Completed
-              ? "the findings index is missing; an operator can rebuild it with "
-                "admin_cli task reindex " +
+              ? "this server looked for its findings index at " + paths->index_file +
+                    " and found none. With several processes, --data-dir must be one directory "
+                    "they all share (the worker writes results there); an operator can rebuild "
+                    "the index with admin_cli task reindex " +
                     id
               : "only scans that ran to the end have results; see get_scan_status");
     }

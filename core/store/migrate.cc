@@ -1,0 +1,90 @@
+#include "core/store/migrate.h"
+
+namespace nmcp::store {
+
+namespace {
+
+constexpr std::size_t kPage = 200;
+constexpr std::size_t kNamed = 5;  // running tasks named in the refusal
+
+Result<long long> running_count(TaskStore& s) {
+  auto stats = s.queue_stats();
+  if (!stats) return fail(stats.error());
+  long long n = 0;
+  for (const auto& q : *stats) n += q.running;
+  return n;
+}
+
+Status refuse_running(TaskStore& from, long long running) {
+  TaskQuery q(OwnerScope::everyone());
+  q.state = task::State::Running;
+  q.limit = kNamed;
+  auto page = from.list(q);
+  if (!page) return fail(page.error());
+  std::string ids;
+  for (const auto& t : page->tasks) ids += (ids.empty() ? "" : ", ") + t.id;
+  return fail(ErrorCode::FailedPrecondition,
+              std::to_string(running) + " task(s) are running in " + from.describe() + " (" + ids +
+                  (running > static_cast<long long>(page->tasks.size()) ? ", ..." : "") +
+                  "); nothing was copied",
+              "let them finish (the workers on the old store drive them; admin_cli stats shows "
+              "them), then stop every process using the old store and migrate again");
+}
+
+}  // namespace
+
+Status check_none_running(TaskStore& from) {
+  auto running = running_count(from);
+  if (!running) return fail(running.error());
+  if (*running > 0) return refuse_running(from, *running);
+  return ok();
+}
+
+Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to) {
+  if (auto s = check_none_running(from); !s) return fail(s.error());
+
+  MigrationReport report;
+  TaskQuery q(OwnerScope::everyone());
+  q.limit = kPage;
+  for (;;) {
+    auto page = from.list(q);
+    if (!page) return fail(page.error());
+    for (const auto& t : page->tasks) {
+      auto copied = to.copy_in(t);
+      if (!copied) {
+        if (copied.error().code == ErrorCode::Conflict) {
+          report.conflicting.push_back(t.id);
+          continue;
+        }
+        // A task that started running after the check: a worker still uses the old store.
+        if (copied.error().code == ErrorCode::FailedPrecondition) {
+          return fail(ErrorCode::FailedPrecondition,
+                      copied.error().message + " (a worker claimed it during the migration; " +
+                          std::to_string(report.copied) + " task(s) were copied so far)",
+                      "stop every process using the old store and migrate again: what was "
+                      "copied is not copied twice");
+        }
+        return fail(copied.error());
+      }
+      switch (*copied) {
+        case TaskAdmin::Copied::New:
+          ++report.copied;
+          break;
+        case TaskAdmin::Copied::Already:
+          ++report.already;
+          break;
+        case TaskAdmin::Copied::Differs:
+          report.differing.push_back(t.id);
+          break;
+      }
+    }
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  auto quarantined = from.quarantined();
+  if (!quarantined) return fail(quarantined.error());
+  report.quarantined_left = static_cast<long long>(quarantined->size());
+  return report;
+}
+
+}  // namespace nmcp::store

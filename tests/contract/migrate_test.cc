@@ -1,0 +1,165 @@
+// admin_cli store migrate's core (core/store/migrate.h), both ways between a real SQLite file
+// and a real redis-server: every task arrives with its state, history and dead-letter
+// membership and behaves there as it did (queued ones are claimable, dead letters listed,
+// idempotent resubmits return the same task); running tasks are refused with nothing copied;
+// a second run copies nothing twice.
+#include "core/store/migrate.h"
+
+#include <doctest/doctest.h>
+
+#include "core/store/task_store.h"
+#include "tests/contract/backends.h"
+
+using namespace nmcp;
+using store::ClaimRequest;
+using store::OwnerScope;
+using task::State;
+using task::Task;
+using testing::RedisBackend;
+using testing::SqliteBackend;
+
+namespace {
+
+constexpr task::Millis T0 = 1'700'000'000'000;
+
+Task make_task(const std::string& key, task::Millis created) {
+  Task t;
+  t.id = task::new_task_id();
+  t.owner = "team-a";
+  t.pool = "default";
+  t.targets = "10.0.0.1";
+  t.name = "scan " + key;
+  t.created_at = created;
+  t.not_before = created;
+  t.request_hash = "h-" + key;
+  t.idempotency_key = key;
+  return t;
+}
+
+ClaimRequest claim_req(task::Millis now) {
+  ClaimRequest r;
+  r.worker = "w1";
+  r.now = now;
+  r.lease_ms = 1000;
+  r.opens_inline_credentials = true;
+  r.pools["default"] = {{"a", 100}};
+  return r;
+}
+
+struct Fixture {
+  std::string queued, completed, dead, cancelled;
+};
+
+// A store with one task in each settled state.
+Fixture fill(store::TaskStore& s) {
+  Fixture f;
+  for (const char* k : {"q", "c", "d", "x"}) {
+    auto r = s.submit(make_task(k, T0 + (k[0] - 'a')));
+    REQUIRE(r);
+  }
+  auto by_key = [&](const std::string& key) {
+    store::TaskQuery q(OwnerScope::everyone());
+    q.limit = 10;
+    auto page = s.list(q);
+    REQUIRE(page);
+    for (const auto& t : page->tasks) {
+      if (t.idempotency_key == key) return t;
+    }
+    FAIL("no task with key " << key);
+    return Task{};
+  };
+  f.queued = by_key("q").id;
+  f.completed = by_key("c").id;
+  f.dead = by_key("d").id;
+  f.cancelled = by_key("x").id;
+  // Claims go oldest first: c, d, then q stays queued. x is cancelled while queued.
+  REQUIRE(s.request_cancel(f.cancelled, OwnerScope::everyone(), T0 + 10));
+  auto c = s.claim(claim_req(T0 + 20));
+  REQUIRE(c);
+  REQUIRE(c->has_value());
+  REQUIRE((*c)->id == f.completed);
+  store::StepUpdate u;
+  u.step = task::Step::Launch;
+  u.nessus_scan_id = 41;
+  u.summary = nlohmann::json{{"hosts", 1}};
+  REQUIRE(s.record(f.completed, store::lease_of(**c), u, T0 + 21, T0 + 900));
+  REQUIRE(s.finish(f.completed, store::lease_of(**c), State::Completed, {}, T0 + 30));
+  auto d = s.claim(claim_req(T0 + 40));
+  REQUIRE(d);
+  REQUIRE(d->has_value());
+  REQUIRE((*d)->id == f.dead);
+  REQUIRE(s.dead_letter(f.dead, store::lease_of(**d), {"nessus_rejected", "400", "fix"}, T0 + 41));
+  return f;
+}
+
+template <typename From, typename To>
+void check_migration() {
+  From from_backend;
+  To to_backend;
+  auto from = from_backend.open();
+  auto to = to_backend.open();
+  const Fixture f = fill(*from);
+
+  // A running task: refused, and nothing is copied.
+  auto extra = from->submit(make_task("r", T0 - 100));  // the oldest: claimed next
+  REQUIRE(extra);
+  auto running = from->claim(claim_req(T0 + 60));
+  REQUIRE(running);
+  REQUIRE(running->has_value());
+  auto refused = store::migrate_tasks(*from, *to);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::FailedPrecondition);
+  CHECK(refused.error().message.find((*running)->id) != std::string::npos);
+  store::TaskQuery all(OwnerScope::everyone());
+  all.limit = 50;
+  CHECK(to->list(all)->tasks.empty());
+  REQUIRE(from->finish((*running)->id, store::lease_of(**running), State::Completed, {}, T0 + 70));
+
+  auto report = store::migrate_tasks(*from, *to);
+  REQUIRE(report);
+  CHECK(report->copied == 5);
+  CHECK(report->already == 0);
+  CHECK(report->differing.empty());
+  CHECK(report->conflicting.empty());
+
+  // Every task as it was, field for field.
+  auto source = from->list(all);
+  REQUIRE(source);
+  for (const auto& t : source->tasks) {
+    auto copy = to->get(t.id, OwnerScope::everyone());
+    REQUIRE(copy);
+    CHECK(task::to_json(*copy) == task::to_json(t));
+  }
+  // And it behaves there as it did.
+  store::TaskQuery dlq(OwnerScope::everyone());
+  dlq.dead_lettered_only = true;
+  auto dead = to->list(dlq);
+  REQUIRE(dead);
+  REQUIRE(dead->tasks.size() == 1);
+  CHECK(dead->tasks[0].id == f.dead);
+  auto resubmit = to->submit(make_task("c", T0 + 100));
+  REQUIRE(resubmit);
+  CHECK_FALSE(resubmit->created);
+  CHECK(resubmit->task.id == f.completed);
+  auto stats = to->queue_stats();
+  REQUIRE(stats);
+  REQUIRE(stats->size() == 1);
+  CHECK((*stats)[0].queued == 1);
+  CHECK((*stats)[0].dead_letters == 1);
+  auto claimed = to->claim(claim_req(T0 + 200));
+  REQUIRE(claimed);
+  REQUIRE(claimed->has_value());
+  CHECK((*claimed)->id == f.queued);
+
+  // A second run copies nothing twice; the task that moved on in the new store is left alone.
+  auto again = store::migrate_tasks(*from, *to);
+  REQUIRE(again);
+  CHECK(again->copied == 0);
+  CHECK(again->already == 4);
+  CHECK(again->differing == std::vector<std::string>{f.queued});
+}
+
+}  // namespace
+
+TEST_CASE("store migrate: SQLite to Redis") { check_migration<SqliteBackend, RedisBackend>(); }
+TEST_CASE("store migrate: Redis to SQLite") { check_migration<RedisBackend, SqliteBackend>(); }
