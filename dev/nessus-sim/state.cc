@@ -145,9 +145,20 @@ void SimState::count(const std::string& route) {
   ++requests_[route];
 }
 
+void SimState::note_launch(Clock::time_point now) {
+  long active = 0;
+  for (auto& [id, scan] : scans_) active += is_active(refresh(scan, now)) ? 1 : 0;
+  peak_active_scans_ = std::max(peak_active_scans_, active);
+}
+
 nlohmann::json SimState::stats() {
   std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  long active = 0;
+  for (auto& [id, scan] : scans_) active += is_active(refresh(scan, now)) ? 1 : 0;
   return {{"requests", requests_},
+          {"active_scans", active},
+          {"peak_active_scans", peak_active_scans_},
           {"scans_created", scans_created_},
           {"scans_launched", scans_launched_},
           {"sessions_created", sessions_created_},
@@ -399,6 +410,7 @@ int SimState::create_scan(const nlohmann::json& request, nlohmann::json& body) {
     s.uuid = random_uuid();
     s.history.push_back({next_history_++, s.uuid, s.run_start, "running"});
     ++scans_launched_;
+    note_launch(s.phase_since);
   }
   return 200;
 }
@@ -564,6 +576,7 @@ int SimState::launch_scan(int id, nlohmann::json& body) {
   scan.modified = scan.run_start;
   scan.history.push_back({next_history_++, scan.uuid, scan.run_start, "running"});
   ++scans_launched_;
+  note_launch(scan.phase_since);
   body = {{"scan_uuid", scan.uuid}};
   return 200;
 }

@@ -130,7 +130,12 @@ class SimState {
   Faults faults_;
   std::string api_token_;
   std::map<std::string, long> requests_;
+  // Called with mu_ held after a scan became active: records the most scans ever active at once
+  // (activity only grows at a launch, so checking there gives the exact peak).
+  void note_launch(Clock::time_point now);
+
   long scans_created_ = 0, scans_launched_ = 0, sessions_created_ = 0, exports_requested_ = 0;
+  long peak_active_scans_ = 0;
   long request_number_ = 0;
   struct Session {
     Clock::time_point created;

@@ -267,3 +267,28 @@ TEST_CASE("sim: the control API counts requests and changes faults; bad patches 
   CHECK(raw.send("POST", "/_sim/faults", {{"no_such_fault", 1}}, false).status == 400);
   CHECK(sim.stats()["faults"]["error_burst"] == 0);
 }
+
+TEST_CASE("sim: stats count the scans active now and the most ever active at once") {
+  SimProcess sim({"--speed", "1"});  // scans stay running until stopped
+  Raw raw(sim);
+  std::vector<int> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(create(raw, "10.0.0." + std::to_string(i + 1)));
+  CHECK(raw.get("/_sim/stats")["peak_active_scans"] == 0);
+  for (int id : ids) {
+    REQUIRE(raw.send("POST", "/scans/" + std::to_string(id) + "/launch", json::object()).status ==
+            200);
+  }
+  json stats = raw.get("/_sim/stats");
+  CHECK(stats["active_scans"] == 3);
+  CHECK(stats["peak_active_scans"] == 3);
+  for (int id : ids) {
+    REQUIRE(raw.send("POST", "/scans/" + std::to_string(id) + "/stop", json::object()).status ==
+            200);
+  }
+  REQUIRE(eventually([&] { return raw.get("/_sim/stats")["active_scans"] == 0; }));
+  REQUIRE(raw.send("POST", "/scans/" + std::to_string(ids[0]) + "/launch", json::object())
+              .status == 200);
+  stats = raw.get("/_sim/stats");
+  CHECK(stats["active_scans"] == 1);
+  CHECK(stats["peak_active_scans"] == 3);  // the peak stays
+}
