@@ -286,8 +286,8 @@ TEST_CASE("sim: stats count the scans active now and the most ever active at onc
             200);
   }
   REQUIRE(eventually([&] { return raw.get("/_sim/stats")["active_scans"] == 0; }));
-  REQUIRE(raw.send("POST", "/scans/" + std::to_string(ids[0]) + "/launch", json::object())
-              .status == 200);
+  REQUIRE(raw.send("POST", "/scans/" + std::to_string(ids[0]) + "/launch", json::object()).status ==
+          200);
   stats = raw.get("/_sim/stats");
   CHECK(stats["active_scans"] == 1);
   CHECK(stats["peak_active_scans"] == 3);  // the peak stays

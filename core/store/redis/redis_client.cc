@@ -249,10 +249,10 @@ class Connection {
 
   Error lost(const std::string& where) const {
     const std::string why = c_ != nullptr && c_->err != 0 ? c_->errstr : "connection lost";
-    return Error{ErrorCode::Unavailable,
-                 "the task store (Redis at " + where + ") is unreachable (" + why +
-                     "); retry in 1 s",
-                 "check that Redis runs and is reachable"};
+    return Error{
+        ErrorCode::Unavailable,
+        "the task store (Redis at " + where + ") is unreachable (" + why + "); retry in 1 s",
+        "check that Redis runs and is reachable"};
   }
 
  private:
