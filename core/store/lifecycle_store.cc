@@ -16,6 +16,7 @@ class LifecycleStore final : public TaskStore {
 
   std::string describe() const override { return s_->describe(); }
   Status ping() override { return s_->ping(); }
+  std::optional<std::uint64_t> round_trips() const override { return s_->round_trips(); }
 
   Result<SubmitResult> submit(Task t) override {
     lc::prepare_submit(t);

@@ -12,6 +12,7 @@
 //
 // Thread-safety: implementations are safe to call from many threads and many processes.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -36,6 +37,8 @@ class TaskStorage {
 
   virtual std::string describe() const = 0;
   virtual Status ping() = 0;
+  // Requests sent to a networked store since it was opened (nullopt: an embedded one).
+  virtual std::optional<std::uint64_t> round_trips() const { return std::nullopt; }
 
   // Inserts `t`. When it has an idempotency key that its owner already used, inserts nothing and
   // returns that task instead. Atomic: concurrent duplicates insert one task.

@@ -33,6 +33,7 @@
 //
 // Thread-safety: implementations are safe to call from many threads and many processes.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -162,6 +163,9 @@ class TaskStore : public TaskReader,
   virtual std::string describe() const = 0;
   // Reachable and usable (for /ready and admin_cli).
   virtual Status ping() = 0;
+  // Requests sent to a networked store (Redis) since it was opened, for benchmarks and
+  // metrics; nullopt for the embedded SQLite store.
+  virtual std::optional<std::uint64_t> round_trips() const = 0;
 };
 
 }  // namespace nmcp::store

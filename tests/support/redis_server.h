@@ -3,17 +3,17 @@
 // evicting), for the contract suite, the topology test and the benches. stop_responding()
 // freezes the process (SIGSTOP), so commands time out as when Redis is unreachable; restart()
 // kills it and starts it again on the same files, as a crash and a restart would.
-// Not thread-safe: one test thread owns it.
+// Throws std::runtime_error when the server does not come up. Not thread-safe: one thread owns
+// it.
 
 #include <signal.h>
 
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "tests/support/eventually.h"
 #include "tests/support/subprocess.h"
@@ -77,7 +77,7 @@ class RedisServer {
                                                                     dir_.path() + "/redis.log"});
     const bool up =
         eventually([this] { return cli({"PING"}) == "PONG"; }, std::chrono::seconds(20));
-    REQUIRE(up);
+    if (!up) throw std::runtime_error("redis-server did not start in " + dir_.path());
   }
   void stop() {
     if (!server_) return;

@@ -10,8 +10,8 @@ namespace nmcp::store::redis {
 
 // KEYS: every key the batch touches.
 // ARGV: nchecks, then per check: key index, kind, expected
-//         kind "v": GET key == expected;  "x": key absent;  "f": HGET key <expected field> ==
-//         <value> ("" for absent), as "field\x1fvalue"
+//         kind "v": GET key == expected;  "x": key absent;  "l": HGET key field (0 when
+//         absent) below <value>, as "field\x1fvalue"
 //       nops, then per op: command, key index, nargs, args...
 // Returns {"ok"} or {"conflict", check number, the key's current value (or false)}.
 inline constexpr const char* kApply = R"lua(
@@ -22,14 +22,12 @@ for c = 1, n do
   local kind = ARGV[i + 1]
   local want = ARGV[i + 2]
   i = i + 3
-  if kind == 'f' then
+  if kind == 'l' then
     local sep = string.find(want, '\31', 1, true)
     local field = string.sub(want, 1, sep - 1)
-    local value = string.sub(want, sep + 1)
+    local bound = tonumber(string.sub(want, sep + 1))
     local have = redis.call('HGET', key, field)
-    if (have or '') ~= value and not (value == '0' and not have) then
-      return {'conflict', c, have}
-    end
+    if tonumber(have or '0') >= bound then return {'conflict', c, have} end
   else
     local have = redis.call('GET', key)
     if kind == 'x' then
@@ -58,14 +56,30 @@ return {'ok'}
 
 // KEYS[1]: the running-per-instance hash; KEYS[2]: the lease set; then per offered pool its
 // queue and its backoff set.
-// ARGV[1]: now (ms); ARGV[2]: how many candidates at most; ARGV[3]: the task key prefix.
+// ARGV[1]: now (ms); ARGV[2]: how many candidates at most per pool; ARGV[3]: the task key
+// prefix; ARGV[4]: the hold key prefix; ARGV[5]: how long a hold lasts (ms); ARGV[6]: this
+// claim's token.
 // Returns {running (flat field/value list), ids, docs}: the oldest due queued tasks of each pool
 // (those in backoff skipped by their score, without reading them) and the running tasks whose
-// lease expired, with their documents (false for a missing one).
+// lease expired, with their documents (false for a missing one). Each candidate returned is held
+// for this claim (SET NX PX on its hold key) and candidates another claim holds are passed
+// over, so that concurrent claimers read different tasks instead of all racing for the oldest.
+// A hold decides nothing: the write is still a compare-and-set (kApply), and the claim deletes
+// its holds when it writes (or expires them when it dies).
 inline constexpr const char* kClaimRead = R"lua(
 local now = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
+local hold = ARGV[4]
+local hold_ms = ARGV[5]
+local token = ARGV[6]
 local ids = {}
+local function take(id)
+  if redis.call('SET', hold .. id, token, 'NX', 'PX', hold_ms) then
+    ids[#ids + 1] = id
+    return true
+  end
+  return false
+end
 local npools = (#KEYS - 2) / 2
 for p = 1, npools do
   local queue = KEYS[1 + 2 * p]
@@ -77,18 +91,20 @@ for p = 1, npools do
     if #batch == 0 then break end
     for _, id in ipairs(batch) do
       local due = redis.call('ZSCORE', delay, id)
-      if not due or tonumber(due) <= now then
-        ids[#ids + 1] = id
+      if (not due or tonumber(due) <= now) and take(id) then
         taken = taken + 1
         if taken >= limit then break end
       end
     end
     offset = offset + #batch
-    if offset >= 4 * limit then break end
+    if offset >= 8 * limit + 64 then break end
   end
 end
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. now, 'LIMIT', 0, limit)
-for _, id in ipairs(expired) do ids[#ids + 1] = id end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. now, 'LIMIT', 0, 4 * limit)
+local sweep = 0
+for _, id in ipairs(expired) do
+  if sweep < limit and take(id) then sweep = sweep + 1 end
+end
 local docs = {}
 for k, id in ipairs(ids) do docs[k] = redis.call('GET', ARGV[3] .. id) end
 return {redis.call('HGETALL', KEYS[1]), ids, docs}

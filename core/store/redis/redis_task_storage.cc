@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
@@ -22,6 +23,8 @@ using task::State;
 
 constexpr int kSchemaVersion = 1;
 constexpr int kMaxConflicts = 64;          // retries of one write before "too busy"
+constexpr int kClaimBatch = 8;             // candidates a claim reads first, per pool
+constexpr long long kHoldMs = 2000;        // how long a claim holds the candidates it read
 constexpr std::size_t kListBatch = 200;    // documents read per list round trip
 constexpr std::size_t kListBudget = 5000;  // documents one list call may read
 constexpr int kDurationSamples = 20;
@@ -50,6 +53,8 @@ struct Keys {
   std::string quarantine() const { return p + "quar"; }
   std::string meta() const { return p + "meta"; }
   std::string leader(const std::string& role) const { return p + "leader:" + role; }
+  std::string hold(const std::string& id) const { return p + "hold:" + id; }
+  std::string hold_prefix() const { return p + "hold:"; }
 };
 
 std::string num(long long v) { return std::to_string(v); }
@@ -91,9 +96,9 @@ class Batch {
     checks_.insert(checks_.end(), {num(static_cast<long long>(key(k))), "x", ""});
     ++nchecks_;
   }
-  void check_field(const std::string& k, const std::string& field, long long expected) {
+  void check_field_below(const std::string& k, const std::string& field, long long bound) {
     checks_.insert(checks_.end(),
-                   {num(static_cast<long long>(key(k))), "f", field + '\x1f' + num(expected)});
+                   {num(static_cast<long long>(key(k))), "l", field + '\x1f' + num(bound)});
     ++nchecks_;
   }
   void op(const std::string& cmd, const std::string& k, std::vector<std::string> args) {
@@ -244,6 +249,8 @@ class RedisTaskStorage final : public TaskStorage {
     return pool_->endpoint().redacted + " (prefix " + pool_->endpoint().prefix + ")";
   }
 
+  std::optional<std::uint64_t> round_trips() const override { return pool_->round_trips(); }
+
   Status ping() override {
     auto r = pool_->command({"PING"});
     if (!r) return fail(r.error());
@@ -326,9 +333,14 @@ class RedisTaskStorage final : public TaskStorage {
       keys.push_back(keys_.queue(pool));
       keys.push_back(keys_.delay(pool));
     }
+    const std::string hold_token = random_hex(8);
+    // Most claims take the first candidate they read: read a few, and read deeper only when the
+    // planner passed over every one of a full batch.
+    int limit = kClaimBatch;
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
       auto read = pool_->eval(redis::kClaimRead, keys,
-                              {num(req.now), num(kClaimScanLimit), keys_.task_prefix()});
+                              {num(req.now), num(limit), keys_.task_prefix(), keys_.hold_prefix(),
+                               num(kHoldMs), hold_token});
       if (!read) return fail(read.error());
       if (read->is_error() || read->elements.size() != 3) {
         return fail(redis_error(*read, "claiming"));
@@ -346,11 +358,13 @@ class RedisTaskStorage final : public TaskStorage {
       std::vector<Candidate> candidates;
       std::vector<std::pair<std::string, std::string>> damaged;
       std::vector<std::string> stale;
+      std::vector<std::string> held;
       std::set<std::string> seen;
       const auto& ids = read->elements[1].elements;
       const auto& docs = read->elements[2].elements;
       for (std::size_t i = 0; i < ids.size() && i < docs.size(); ++i) {
         const std::string& id = ids[i].text;
+        held.push_back(id);
         if (!seen.insert(id).second) continue;
         if (docs[i].is_nil()) {
           stale.push_back(id);
@@ -380,17 +394,30 @@ class RedisTaskStorage final : public TaskStorage {
         write_ops(keys_, &before, &c.task, b);
         changed = true;
         if (verdict == lifecycle::ClaimPlanner::Verdict::Take) {
-          // The slot it fills must still be free: the count it was judged on is unchanged.
-          const auto it = running.find(c.task.instance);
-          b.check_field(keys_.run(), c.task.instance, it == running.end() ? 0 : it->second);
+          // The slot it fills must still be free when the write lands: the instance's running
+          // count is still below the limit the planner judged it on (claims of other tasks for
+          // the same instance may land in between, as long as they leave room).
+          // A takeover keeps the slot its task already counts in.
+          const bool same_slot =
+              before.state == State::Running && before.instance == c.task.instance;
+          if (!same_slot)
+            b.check_field_below(keys_.run(), c.task.instance, slot_limit(req, c.task));
           taken = c.task;
           break;
         }
       }
-      if (!changed) return std::optional<Task>();
+      if (!changed) {
+        release_holds(held);
+        const bool deeper = static_cast<int>(ids.size()) >= limit && limit < kClaimScanLimit;
+        if (!deeper) return std::optional<Task>();
+        limit = kClaimScanLimit;
+        continue;
+      }
+      for (const auto& id : held) b.op("DEL", keys_.hold(id), {});
       auto r = apply(b);
       if (!r) return fail(r.error());
       if (r->ok) return taken;
+      release_holds(held);
     }
     return fail(too_busy());
   }
@@ -739,6 +766,26 @@ class RedisTaskStorage final : public TaskStorage {
       cmds.push_back({"ZREM", keys_.all(), id});
     }
     (void)pool_->pipeline(cmds);
+  }
+
+  // The max_concurrent_scans the request offers for the instance a task was given (a takeover
+  // re-attaching to an instance no longer offered keeps its slot: no bound beyond its own).
+  static long long slot_limit(const ClaimRequest& req, const Task& t) {
+    const auto pool = req.pools.find(t.pool);
+    if (pool != req.pools.end()) {
+      for (const auto& slot : pool->second) {
+        if (slot.id == t.instance) return slot.limit;
+      }
+    }
+    return std::numeric_limits<long long>::max();
+  }
+
+  // Gives back the candidates a claim held without writing (best effort: holds also expire).
+  void release_holds(const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::vector<std::string> del = {"DEL"};
+    for (const auto& id : ids) del.push_back(keys_.hold(id));
+    (void)pool_->command(del);
   }
 
   // Index entries whose task is gone: removed where a claim found them.
