@@ -19,6 +19,7 @@
 
 #include "app/build_info.h"
 #include "app/cli_options.h"
+#include "app/housekeeping_service.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/base/thread_pool.h"
@@ -253,6 +254,14 @@ int main(int argc, char** argv) {
     log::warn("main", "no worker runs: scans stay queued until a scanner configuration exists");
   }
 
+  // Housekeeping: whichever process holds the store's housekeeping lease runs it.
+  std::unique_ptr<nmcp::app::HousekeepingService> housekeeping;
+  if (config) {
+    housekeeping = std::make_unique<nmcp::app::HousekeepingService>(
+        **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id());
+    housekeeping->start();
+  }
+
   nmcp::mcp::ToolRegistry registry;
   nmcp::mcp::ToolDeps deps;
   deps.tasks = store->get();
@@ -293,6 +302,7 @@ int main(int argc, char** argv) {
     rc = serve_http(server, o, keys, signals);
   }
   executor.shutdown();
+  if (housekeeping) housekeeping->stop();
   if (engine) engine->stop();
   log::info("main", "stopped");
   return rc;

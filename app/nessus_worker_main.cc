@@ -14,6 +14,7 @@
 
 #include "app/build_info.h"
 #include "app/engine_flags.h"
+#include "app/housekeeping_service.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/config/config_holder.h"
@@ -162,11 +163,15 @@ int main(int argc, char** argv) {
     log::error("main", "the worker engine failed to start: " + started.error().message);
     return 1;
   }
+  nmcp::app::HousekeepingService housekeeping(**store, config, o.engine.data_dir,
+                                              "nessus-worker@" + e.worker_id);
+  housekeeping.start();
   {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stop; });
   }
   signals.on_stop(nullptr);
+  housekeeping.stop();
   engine.stop();
   log::info("main", "stopped");
   return 0;

@@ -117,6 +117,8 @@ struct Command {
 
 // Every command, in --help order.
 const std::vector<Command>& commands();
+// --config, for the commands that read the scanner configuration.
+const Option& config_option();
 // The options every command takes.
 const std::vector<Option>& global_options();
 
@@ -138,5 +140,6 @@ std::vector<Command> task_commands();
 std::vector<Command> dlq_commands();
 std::vector<Command> store_commands();
 std::vector<Command> setup_commands();
+std::vector<Command> housekeeping_commands();
 
 }  // namespace nmcp::admin

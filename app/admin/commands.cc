@@ -5,13 +5,21 @@ namespace nmcp::admin {
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> out;
-    for (auto group : {task_commands, dlq_commands, store_commands, setup_commands}) {
+    for (auto group :
+         {task_commands, dlq_commands, store_commands, housekeeping_commands, setup_commands}) {
       auto g = group();
       out.insert(out.end(), std::make_move_iterator(g.begin()), std::make_move_iterator(g.end()));
     }
     return out;
   }();
   return all;
+}
+
+const Option& config_option() {
+  static const Option option{
+      "--config", "PATH",
+      "the scanner configuration (default $NMCP_CONFIG or config/scanners.yaml)"};
+  return option;
 }
 
 const std::vector<Option>& global_options() {

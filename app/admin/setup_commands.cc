@@ -239,9 +239,6 @@ int cmd_key_create(Context& c) {
   return 0;
 }
 
-const Option kConfig{"--config", "PATH",
-                     "the scanner configuration (default $NMCP_CONFIG or config/scanners.yaml)"};
-
 }  // namespace
 
 std::vector<Command> setup_commands() {
@@ -249,7 +246,7 @@ std::vector<Command> setup_commands() {
       {{"config", "check"},
        "[PATH]",
        "validate a scanner configuration; every problem with file:line",
-       {kConfig},
+       {config_option()},
        cmd_config_check,
        0,
        1},
@@ -257,7 +254,7 @@ std::vector<Command> setup_commands() {
        "[INSTANCE]",
        "try the configuration against the real scanners: reachability, TLS, login, scan API, "
        "templates, each problem with its fix",
-       {kConfig},
+       {config_option()},
        cmd_scanner_test,
        0,
        1},

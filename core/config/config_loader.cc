@@ -72,10 +72,11 @@ class Loader {
       return std::nullopt;
     }
     check_duplicate_keys(root, "");
-    known_keys(root, "", {"defaults", "pools", "credentials"});
+    known_keys(root, "", {"defaults", "pools", "credentials", "housekeeping"});
     read_pools(root["pools"], config);
     read_credentials(root["credentials"], config);
     read_defaults(root["defaults"], config);
+    read_housekeeping(root["housekeeping"], config.housekeeping);
     if (!problems_.empty()) return std::nullopt;
     return config;
   }
@@ -497,6 +498,36 @@ class Loader {
       d.max_export_hosts = static_cast<std::uint64_t>(*n);
   }
 
+  void read_housekeeping(const YAML::Node& node, Housekeeping& h) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsMap()) {
+      problem(node, "housekeeping", "must be a mapping");
+      return;
+    }
+    known_keys(node, "housekeeping",
+               {"enabled", "interval_minutes", "completed_days", "failed_days", "cancelled_days",
+                "timed_out_days", "dead_letter_days", "orphan_grace_hours", "stuck_after_hours",
+                "delete_nessus_scans_after_days"});
+    const std::string at = "housekeeping";
+    if (auto b = boolean(node, "enabled", at)) h.enabled = *b;
+    if (auto n = number(node, "interval_minutes", at, 1, 7 * 24 * 60))
+      h.interval = std::chrono::minutes(*n);
+    const auto days = [&](const char* key, std::chrono::hours& out) {
+      if (auto n = number(node, key, at, 1, 10 * 365)) out = std::chrono::hours(*n * 24);
+    };
+    days("completed_days", h.completed);
+    days("failed_days", h.failed);
+    days("cancelled_days", h.cancelled);
+    days("timed_out_days", h.timed_out);
+    days("dead_letter_days", h.dead_letters);
+    if (auto n = number(node, "orphan_grace_hours", at, 1, 24 * 365))
+      h.orphan_grace = std::chrono::hours(*n);
+    if (auto n = number(node, "stuck_after_hours", at, 1, 24 * 365))
+      h.stuck_after = std::chrono::hours(*n);
+    if (auto n = number(node, "delete_nessus_scans_after_days", at, 0, 10 * 365))
+      h.delete_nessus_scans_after_days = static_cast<int>(*n);
+  }
+
   std::string source_;
   const EnvLookup& env_;
   std::vector<std::string> problems_;
@@ -555,6 +586,20 @@ Result<ScannerConfig> load_config(const std::string& path, const EnvLookup& env)
   return parse_config(text.str(), path, env);
 }
 
+static nlohmann::json housekeeping_json(const Housekeeping& h) {
+  const auto days = [](std::chrono::hours v) { return v.count() / 24; };
+  return {{"enabled", h.enabled},
+          {"interval_minutes", h.interval.count()},
+          {"completed_days", days(h.completed)},
+          {"failed_days", days(h.failed)},
+          {"cancelled_days", days(h.cancelled)},
+          {"timed_out_days", days(h.timed_out)},
+          {"dead_letter_days", days(h.dead_letters)},
+          {"orphan_grace_hours", h.orphan_grace.count()},
+          {"stuck_after_hours", h.stuck_after.count()},
+          {"delete_nessus_scans_after_days", h.delete_nessus_scans_after_days}};
+}
+
 nlohmann::json describe(const ScannerConfig& config) {
   using nlohmann::json;
   auto cidr_list = [](const std::vector<net::Cidr>& v) {
@@ -611,6 +656,7 @@ nlohmann::json describe(const ScannerConfig& config) {
             {"scan_timeout_minutes", config.defaults.scan_timeout.count()},
             {"allow_inline_credentials", config.defaults.allow_inline_credentials},
             {"max_export_hosts", config.defaults.max_export_hosts}}},
+          {"housekeeping", housekeeping_json(config.housekeeping)},
           {"pools", pools},
           {"credentials", credentials}};
 }

@@ -95,9 +95,31 @@ struct Defaults {
   std::uint64_t max_export_hosts = 1'000'000;
 };
 
+// How long finished work is kept (the housekeeping: section). A task is deleted with its results
+// once its retention, counted from when it finished, has passed; queued and running tasks are
+// never deleted. Nessus-side clean-up is off unless a number of days is given.
+struct Housekeeping {
+  bool enabled = true;
+  std::chrono::minutes interval{60};
+  std::chrono::hours completed{30 * 24};
+  std::chrono::hours failed{14 * 24};
+  std::chrono::hours cancelled{7 * 24};
+  std::chrono::hours timed_out{14 * 24};
+  std::chrono::hours dead_letters{30 * 24};
+  // Results directories without a task and files a crash left behind are removed this long
+  // after they were last written.
+  std::chrono::hours orphan_grace{24};
+  // A running task whose lease expired this long past the scan timeout ends timed_out.
+  std::chrono::hours stuck_after{6};
+  // Scans this server created are deleted on Nessus this long after their task finished
+  // (0: never).
+  int delete_nessus_scans_after_days = 0;
+};
+
 struct ScannerConfig {
   std::string source;  // the file it came from
   Defaults defaults;
+  Housekeeping housekeeping;
   std::vector<PoolConfig> pools;
   std::map<std::string, CredentialProfile> credentials;
 

@@ -304,6 +304,44 @@ bool purgeable_dead_letter(const Task& t, const std::string& pool, Millis before
          (pool.empty() || t.pool == pool);
 }
 
+std::optional<FinishedKind> finished_kind(const Task& t) {
+  if (t.dead_lettered) return FinishedKind::DeadLetter;
+  switch (t.state) {
+    case State::Completed:
+      return FinishedKind::Completed;
+    case State::Failed:
+      return FinishedKind::Failed;
+    case State::Cancelled:
+      return FinishedKind::Cancelled;
+    case State::TimedOut:
+      return FinishedKind::TimedOut;
+    default:
+      return std::nullopt;
+  }
+}
+
+Millis finished_time(const Task& t) {
+  if (t.dead_lettered && t.dead_lettered_at) return *t.dead_lettered_at;
+  return t.finished_at.value_or(t.updated_at);
+}
+
+Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis started_before) {
+  if (t.state != State::Running || t.lease_until >= lease_expired_before ||
+      t.started_at.value_or(t.created_at) >= started_before) {
+    return fail(ErrorCode::FailedPrecondition, "task " + t.id + " is not stuck");
+  }
+  if (auto s = task::check_transition(t, State::TimedOut); !s) return s;
+  t.state = State::TimedOut;
+  t.error = {"stuck", "no worker finished this scan: its lease expired long after its scan timeout",
+             "check that a worker serves pool '" + t.pool + "' and can reach instance '" +
+                 t.instance + "'; submit the scan again"};
+  t.sealed_credentials.clear();
+  end_lease(t);
+  t.finished_at = now;
+  t.updated_at = now;
+  return ok();
+}
+
 Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random) {
   const int exponent = std::clamp(failures, 0, 30);
   const double upper =
@@ -314,3 +352,23 @@ Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random) 
 }
 
 }  // namespace nmcp::store::lifecycle
+
+namespace nmcp::store {
+
+const char* to_string(FinishedKind kind) {
+  switch (kind) {
+    case FinishedKind::Completed:
+      return "completed";
+    case FinishedKind::Failed:
+      return "failed";
+    case FinishedKind::Cancelled:
+      return "cancelled";
+    case FinishedKind::TimedOut:
+      return "timed_out";
+    case FinishedKind::DeadLetter:
+      return "dead_letter";
+  }
+  return "unknown";
+}
+
+}  // namespace nmcp::store

@@ -103,6 +103,14 @@ Status retry_dead_letter(Task& t, Millis now);
 // Whether purge_dead_letters(pool, before) deletes `t` (pool empty: every pool).
 bool purgeable_dead_letter(const Task& t, const std::string& pool, Millis before);
 
+// Housekeeping. The kind of a finished task (nullopt: queued or running, never deleted), and
+// the time its retention counts from.
+std::optional<FinishedKind> finished_kind(const Task& t);
+Millis finished_time(const Task& t);
+// A running task whose lease expired before `lease_expired_before` and that started before
+// `started_before` -> timed_out, its lease cleared. FailedPrecondition otherwise.
+Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis started_before);
+
 // Exponential backoff with full jitter: a uniform delay in [base/2, min(cap, base*2^failures)].
 Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random);
 

@@ -142,6 +142,27 @@ class LifecycleStore final : public TaskStore {
     return s_->purge_dead_letters(pool, before);
   }
 
+  Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
+                                            std::size_t limit) override {
+    return s_->finished_before(kind, before, limit);
+  }
+
+  Result<bool> delete_finished(const std::string& id,
+                               const std::function<bool(const Task&)>& still_due) override {
+    return s_->remove_if(id, [&](const Task& t) { return lc::finished_kind(t) && still_due(t); });
+  }
+
+  Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) override {
+    return s_->expired_running(before, limit);
+  }
+
+  Result<Task> time_out_stuck(const std::string& id, Millis now, Millis lease_expired_before,
+                              Millis started_before) override {
+    return s_->mutate(id, [&](Task& t) {
+      return lc::time_out_stuck(t, now, lease_expired_before, started_before);
+    });
+  }
+
   Status put_scanner_status(const ScannerStatus& status) override {
     return s_->put_scanner_status(status);
   }

@@ -70,6 +70,14 @@ struct TaskQuery {
   std::string cursor;  // opaque, from the previous page
 };
 
+// The kinds of finished task housekeeping keeps for different lengths of time. A dead letter is
+// its own kind (counted from when it was dead-lettered), whatever its state.
+enum class FinishedKind { Completed, Failed, Cancelled, TimedOut, DeadLetter };
+inline constexpr FinishedKind kFinishedKinds[] = {FinishedKind::Completed, FinishedKind::Failed,
+                                                  FinishedKind::Cancelled, FinishedKind::TimedOut,
+                                                  FinishedKind::DeadLetter};
+const char* to_string(FinishedKind kind);
+
 struct TaskPage {
   std::vector<Task> tasks;
   std::string next_cursor;  // empty on the last page

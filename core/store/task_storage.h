@@ -65,6 +65,16 @@ class TaskStorage {
   // Deletes the tasks lifecycle::purgeable_dead_letter(t, pool, before) names; returns how many.
   virtual Result<int> purge_dead_letters(const std::string& pool, Millis before) = 0;
 
+  // The indexed forms of housekeeping's reads (lifecycle::finished_kind_is; a running task's
+  // lease_until), oldest first.
+  virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
+                                                    std::size_t limit) = 0;
+  virtual Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) = 0;
+  // Atomically: loads the task and, if `decide` returns true for it, deletes it with its
+  // idempotency key and index entries. Returns whether it deleted; false when there is none.
+  virtual Result<bool> remove_if(const std::string& id,
+                                 const std::function<bool(const Task&)>& decide) = 0;
+
   // Records that did not read back as tasks are moved aside by every read that meets them.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;
   virtual Status delete_quarantined(const std::string& id) = 0;

@@ -120,6 +120,22 @@ class TaskAdmin {
   enum class Copied { New, Already, Differs };
   virtual Result<Copied> copy_in(const Task& task) = 0;
 
+  // Housekeeping's reads and writes. Finished tasks of one kind that finished (a dead letter:
+  // was dead-lettered) before `before`, oldest first, at most `limit`.
+  virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
+                                                    std::size_t limit) = 0;
+  // Deletes the task's record, its idempotency key and every index entry, atomically, only if
+  // the stored task is finished and `still_due` holds for it (it may have been retried since it
+  // was read). Returns whether it deleted. Its result files are the caller's to remove.
+  virtual Result<bool> delete_finished(const std::string& id,
+                                       const std::function<bool(const Task&)>& still_due) = 0;
+  // Running tasks whose lease expired before `before`, oldest expiry first, at most `limit`.
+  virtual Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) = 0;
+  // A running task nobody can finish -> timed_out (lifecycle::time_out_stuck). FailedPrecondition
+  // when it is not stuck (any more).
+  virtual Result<Task> time_out_stuck(const std::string& id, Millis now,
+                                      Millis lease_expired_before, Millis started_before) = 0;
+
   // Records that could not be read as tasks, newest first.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;
   // Deletes a quarantined record; NotFound when there is none with this id.

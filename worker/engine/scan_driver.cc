@@ -12,6 +12,7 @@
 #include "core/policy/scope_policy.h"
 #include "core/store/lifecycle.h"
 #include "scanners/results/export_indexer.h"
+#include "worker/engine/scan_naming.h"
 
 namespace nmcp::worker {
 
@@ -30,11 +31,6 @@ double unit_random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
-
-// The Nessus scan name carries the task id, so a retry can find the scan an earlier attempt
-// created even if that attempt died before recording its id. Task ids are unguessable, so
-// the match is exact and unique (unlike matching on the caller's name).
-std::string nessus_scan_name(const task::Task& t) { return t.name + " [" + t.id + "]"; }
 
 nlohmann::json log_fields(const task::Task& t) {
   return {{"task_id", t.id},

@@ -55,6 +55,7 @@ struct Keys {
   std::string leader(const std::string& role) const { return p + "leader:" + role; }
   std::string hold(const std::string& id) const { return p + "hold:" + id; }
   std::string hold_prefix() const { return p + "hold:"; }
+  std::string finished(FinishedKind kind) const { return p + "fin:" + to_string(kind); }
 };
 
 std::string num(long long v) { return std::to_string(v); }
@@ -155,6 +156,10 @@ std::vector<Entry> entries_of(const Keys& k, const Task& t) {
   if (t.dead_lettered) {
     e.push_back({Entry::Sorted, k.dlq(), t.id, t.created_at});
     e.push_back({Entry::Counter, k.dlqpool(), t.pool, 1});
+  }
+  // Housekeeping reads these oldest first, by the time retention counts from.
+  if (const auto kind = lifecycle::finished_kind(t)) {
+    e.push_back({Entry::Sorted, k.finished(*kind), t.id, lifecycle::finished_time(t)});
   }
   return e;
 }
@@ -586,6 +591,37 @@ class RedisTaskStorage final : public TaskStorage {
     return deleted;
   }
 
+  Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
+                                            std::size_t limit) override {
+    return read_by_score(keys_.finished(kind), before, limit);
+  }
+
+  Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) override {
+    return read_by_score(keys_.lease(), before, limit);
+  }
+
+  Result<bool> remove_if(const std::string& id,
+                         const std::function<bool(const Task&)>& decide) override {
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+      auto doc = pool_->command({"GET", keys_.task(id)});
+      if (!doc) return fail(doc.error());
+      if (doc->is_nil()) return false;
+      auto t = parse_doc(doc->text);
+      if (!t) {
+        quarantine({{id, doc->text}});
+        return fail(quarantined_error(id));
+      }
+      if (!decide(*t)) return false;
+      Batch b;
+      b.check_value(keys_.task(id), doc->text);
+      write_ops(keys_, &*t, nullptr, b);
+      auto r = apply(b);
+      if (!r) return fail(r.error());
+      if (r->ok) return true;
+    }
+    return fail(too_busy());
+  }
+
   Result<std::vector<QuarantinedRecord>> quarantined() override {
     auto r = pool_->command({"HGETALL", keys_.quarantine()});
     if (!r) return fail(r.error());
@@ -664,6 +700,26 @@ class RedisTaskStorage final : public TaskStorage {
     for (std::size_t i = 0; i + 1 < r->elements.size(); i += 2) {
       auto s = scanner_status_from_json(json::parse(r->elements[i + 1].text, nullptr, false));
       if (s) out[s->instance] = std::move(*s);
+    }
+    return out;
+  }
+
+  // The tasks of a sorted index scored below `before`, lowest first, in two round trips. Entries
+  // whose task is gone or unreadable are skipped (the next write or read of them tidies up).
+  Result<std::vector<Task>> read_by_score(const std::string& index, Millis before,
+                                          std::size_t limit) {
+    auto ids = pool_->command({"ZRANGEBYSCORE", index, "-inf", "(" + num(before), "LIMIT", "0",
+                               num(static_cast<long long>(limit))});
+    if (!ids) return fail(ids.error());
+    std::vector<Task> out;
+    if (ids->elements.empty()) return out;
+    std::vector<std::string> get = {"MGET"};
+    for (const auto& e : ids->elements) get.push_back(keys_.task(e.text));
+    auto docs = pool_->command(get);
+    if (!docs) return fail(docs.error());
+    for (const auto& d : docs->elements) {
+      if (d.is_nil()) continue;
+      if (auto t = parse_doc(d.text)) out.push_back(std::move(*t));
     }
     return out;
   }

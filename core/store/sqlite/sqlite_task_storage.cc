@@ -21,7 +21,8 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using task::State;
 
-constexpr int kSchemaVersion = 3;  // 2: the quarantine table; 3: leader leases
+// 2: the quarantine table; 3: leader leases; 4: the finished-tasks index (housekeeping)
+constexpr int kSchemaVersion = 4;
 constexpr int kDurationSamples = 20;
 
 constexpr const char* kSchema = R"sql(
@@ -46,6 +47,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks(owner, idempotency_
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks(state, pool, created_at);
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks(owner, created_at);
 CREATE INDEX IF NOT EXISTS tasks_dead ON tasks(dead_lettered_at) WHERE dead_lettered_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_finished ON tasks(state, finished_at);
+CREATE INDEX IF NOT EXISTS tasks_lease ON tasks(lease_until) WHERE state = 'running';
 CREATE TABLE IF NOT EXISTS scanner_status(
   instance TEXT PRIMARY KEY,
   doc TEXT NOT NULL,
@@ -437,6 +440,53 @@ class SqliteTaskStorage final : public TaskStorage {
     return db_->changes();
   }
 
+  Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
+                                            std::size_t limit) override {
+    // The indexed form of lifecycle::finished_kind and finished_time.
+    const char* sql =
+        kind == FinishedKind::DeadLetter
+            ? "SELECT doc FROM tasks WHERE dead_lettered_at IS NOT NULL AND dead_lettered_at < ? "
+              "ORDER BY dead_lettered_at, id LIMIT ?"
+            : "SELECT doc FROM tasks WHERE state = ? AND finished_at < ? AND dead_lettered_at IS "
+              "NULL ORDER BY finished_at, id LIMIT ?";
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(sql);
+    if (!st) return fail(st.error());
+    const auto max = static_cast<std::int64_t>(limit);
+    if (kind == FinishedKind::DeadLetter) {
+      st->bind(1, before).bind(2, max);
+    } else {
+      st->bind(1, state_of(kind)).bind(2, before).bind(3, max);
+    }
+    return read_docs(*st);
+  }
+
+  Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare(
+        "SELECT doc FROM tasks WHERE state = 'running' AND lease_until < ? "
+        "ORDER BY lease_until, id LIMIT ?");
+    if (!st) return fail(st.error());
+    st->bind(1, before).bind(2, static_cast<std::int64_t>(limit));
+    return read_docs(*st);
+  }
+
+  Result<bool> remove_if(const std::string& id,
+                         const std::function<bool(const Task&)>& decide) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto loaded = load_locked(id);
+    if (!loaded) return fail(loaded.error());
+    if (!*loaded || !decide(**loaded)) return false;
+    auto del = db_->prepare("DELETE FROM tasks WHERE id = ?");
+    if (!del) return fail(del.error());
+    del->bind(1, id);
+    if (auto s = del->run(); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return true;
+  }
+
   Status put_scanner_status(const ScannerStatus& status) override {
     std::lock_guard lock(mu_);
     auto st = db_->prepare(
@@ -510,6 +560,35 @@ class SqliteTaskStorage final : public TaskStorage {
     if (!*row) return std::optional<Leadership>();
     return std::optional<Leadership>(
         Leadership{role, st->column_text(0), st->column_int(1), st->column_int(2)});
+  }
+
+  static std::string state_of(FinishedKind kind) {
+    switch (kind) {
+      case FinishedKind::Completed:
+        return std::string(task::to_string(State::Completed));
+      case FinishedKind::Failed:
+        return std::string(task::to_string(State::Failed));
+      case FinishedKind::Cancelled:
+        return std::string(task::to_string(State::Cancelled));
+      case FinishedKind::TimedOut:
+        return std::string(task::to_string(State::TimedOut));
+      case FinishedKind::DeadLetter:
+        break;
+    }
+    return {};
+  }
+
+  // The tasks a statement's first column holds; records that do not read back are left for
+  // the reads that quarantine them. Caller holds mu_.
+  static Result<std::vector<Task>> read_docs(Statement& st) {
+    std::vector<Task> out;
+    for (;;) {
+      auto row = st.step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      if (auto t = parse_doc(st.column_text(0))) out.push_back(std::move(*t));
+    }
+    return out;
   }
 
   // Caller holds mu_.
