@@ -77,7 +77,10 @@ Result<std::unique_ptr<store::TaskStore>> open_task_store(const EngineFlags& fla
 }
 
 bool is_engine_flag(std::string_view flag) {
-  if (flag == "--store" || flag == "--data-dir" || flag == "--pools") return true;
+  if (flag == "--store" || flag == "--data-dir" || flag == "--pools" ||
+      flag == "--metrics-listen") {
+    return true;
+  }
   for (const auto& n : kNumbers) {
     if (n.name == flag) return true;
   }
@@ -95,6 +98,11 @@ Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFl
     f.data_dir = std::string(value);
     f.engine.data_dir = f.data_dir;
     f.data_dir_given = true;
+    return ok();
+  }
+  if (flag == "--metrics-listen") {
+    if (value.empty()) return bad("--metrics-listen needs an address, e.g. 127.0.0.1:9464");
+    f.metrics_listen = std::string(value);
     return ok();
   }
   if (flag == "--pools") {
@@ -147,6 +155,9 @@ std::string engine_flags_usage(bool worker_binary) {
          "                             nessus-worker on the same store)\n";
   }
   s += "  --pools a,b                pools whose scans this process runs (default: all)\n"
+       "  --metrics-listen ADDR      serve /health, /ready and /metrics on ADDR (host:port, or a\n"
+       "                             port alone for loopback; default off; nessus-mcp --http\n"
+       "                             serves them on its own port)\n"
        "\n"
        "Advanced (tuning; the defaults suit production, tests and demos shorten them):\n"
        "  --worker-threads N         threads driving scans (default 4); scans wait between\n"

@@ -23,6 +23,9 @@ struct EngineFlags {
   std::string store_spec;  // empty: sqlite:<data_dir>/nessus-mcp.db
   std::string data_dir;    // --data-dir, else the default data directory (resolve())
   bool data_dir_given = false;
+  // --metrics-listen ADDR: /health, /ready and /metrics on a listener of their own (stdio mode
+  // and nessus-worker; nessus-mcp --http serves them on its own port). Empty: off.
+  std::string metrics_listen;
   worker::EngineOptions engine;
 
   // Without --data-dir: the default data directory of data_dir.h ($NMCP_DATA_DIR, else the

@@ -20,6 +20,7 @@
 #include "app/build_info.h"
 #include "app/cli_options.h"
 #include "app/housekeeping_service.h"
+#include "app/ops_metrics.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/base/thread_pool.h"
@@ -27,6 +28,7 @@
 #include "core/store/open_store.h"
 #include "mcp/http/api_keys.h"
 #include "mcp/http/http_transport.h"
+#include "mcp/http/ops_listener.h"
 #include "mcp/http/origin_policy.h"
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/tool_registry.h"
@@ -36,6 +38,7 @@
 #include "mcp/tools/scan_tools.h"
 #include "mcp/transport/stdio_transport.h"
 #include "worker/engine/worker_engine.h"
+#include "worker/engine/worker_metrics.h"
 
 namespace {
 
@@ -107,8 +110,10 @@ nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
 }
 
 int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
-               std::shared_ptr<nmcp::mcp::ApiKeys> keys, nmcp::SignalWatcher& signals) {
+               std::shared_ptr<nmcp::mcp::ApiKeys> keys, nmcp::SignalWatcher& signals,
+               nmcp::mcp::OpsEndpoints ops) {
   nmcp::mcp::HttpOptions h;
+  h.ops = std::move(ops);
   h.host = o.http_host;
   h.port = o.http_port;
   h.stateless = o.stateless;
@@ -238,10 +243,18 @@ int main(int argc, char** argv) {
     secrets = *opened;
   }
 
+  // Metrics: what this process does (its tool calls, its scans if it runs them) and the
+  // store-derived gauges.
+  nmcp::metrics::Registry metrics;
+  nmcp::app::describe_process(metrics, "nessus-mcp", NMCP_VERSION);
+  nmcp::worker::describe_worker_metrics(metrics);
+  nmcp::app::add_store_gauges(metrics, **store, config.get());
+
   // The embedded worker: scans run in this process unless another one runs them.
   std::unique_ptr<nmcp::worker::WorkerEngine> engine;
   if (config && !o.no_worker) {
     nmcp::worker::EngineOptions e = o.engine.engine;
+    e.metrics = &metrics;
     e.worker_id = nmcp::worker::make_worker_id();
     e.data_dir = o.engine.data_dir;
     e.secrets = secrets;
@@ -260,6 +273,7 @@ int main(int argc, char** argv) {
     housekeeping = std::make_unique<nmcp::app::HousekeepingService>(
         **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id());
     housekeeping->start();
+    nmcp::app::add_housekeeping_counters(metrics, *housekeeping);
   }
 
   nmcp::mcp::ToolRegistry registry;
@@ -291,6 +305,15 @@ int main(int argc, char** argv) {
   if (o.test_tools) resources.add(nmcp::mcp::make_test_resources());
   nmcp::ThreadPool executor("tools", o.tool_threads, 1024);
   nmcp::mcp::McpServer server(server_options(o), registry, executor, &resources);
+  server.use(nmcp::app::count_calls(metrics));
+  const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get());
+  nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen, ops);
+  if (!o.engine.metrics_listen.empty()) {
+    if (auto bound = ops_listener.start(); !bound) {
+      log::error("main", bound.error().message, {{"hint", bound.error().hint}});
+      return 1;
+    }
+  }
 
   int rc = 0;
   if (o.mode == CliOptions::Mode::Stdio) {
@@ -299,9 +322,10 @@ int main(int argc, char** argv) {
     transport.run();
     signals.on_stop(nullptr);
   } else {
-    rc = serve_http(server, o, keys, signals);
+    rc = serve_http(server, o, keys, signals, ops);
   }
   executor.shutdown();
+  ops_listener.stop();
   if (housekeeping) housekeeping->stop();
   if (engine) engine->stop();
   log::info("main", "stopped");

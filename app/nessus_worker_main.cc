@@ -15,11 +15,14 @@
 #include "app/build_info.h"
 #include "app/engine_flags.h"
 #include "app/housekeeping_service.h"
+#include "app/ops_metrics.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/config/config_holder.h"
 #include "core/store/open_store.h"
+#include "mcp/http/ops_listener.h"
 #include "worker/engine/worker_engine.h"
+#include "worker/engine/worker_metrics.h"
 
 namespace {
 
@@ -154,10 +157,16 @@ int main(int argc, char** argv) {
     }
   });
 
+  nmcp::metrics::Registry metrics;
+  nmcp::app::describe_process(metrics, "nessus-worker", NMCP_VERSION);
+  nmcp::worker::describe_worker_metrics(metrics);
+  nmcp::app::add_store_gauges(metrics, **store, &config);
+
   nmcp::worker::EngineOptions e = o.engine.engine;
   e.worker_id = nmcp::worker::make_worker_id();
   e.data_dir = o.engine.data_dir;
   e.secrets = *secrets;
+  e.metrics = &metrics;
   nmcp::worker::WorkerEngine engine(e, **store, config);
   if (auto started = engine.start(); !started) {
     log::error("main", "the worker engine failed to start: " + started.error().message);
@@ -166,11 +175,23 @@ int main(int argc, char** argv) {
   nmcp::app::HousekeepingService housekeeping(**store, config, o.engine.data_dir,
                                               "nessus-worker@" + e.worker_id);
   housekeeping.start();
+  nmcp::app::add_housekeeping_counters(metrics, housekeeping);
+  nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen,
+                                      nmcp::app::ops_endpoints(metrics, store->get(), &config));
+  if (!o.engine.metrics_listen.empty()) {
+    if (auto bound = ops_listener.start(); !bound) {
+      log::error("main", bound.error().message, {{"hint", bound.error().hint}});
+      housekeeping.stop();
+      engine.stop();
+      return 1;
+    }
+  }
   {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stop; });
   }
   signals.on_stop(nullptr);
+  ops_listener.stop();
   housekeeping.stop();
   engine.stop();
   log::info("main", "stopped");

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: source checks (format, layering), then
 # the whole suite (unit, integration, golden, e2e with the official MCP clients, conformance)
-# on the g++ build, again on a clang ASan+UBSan build, and once more on a ThreadSanitizer
-# build. The long process-level runs (label topology) run on the g++ build only. Exits non-zero
+# on the g++ build with the deployment checks (scripts/check-deploy.sh), again on a clang
+# ASan+UBSan build, and once more on a ThreadSanitizer build. The long process-level runs (label topology) run on the g++ build only. Exits non-zero
 # on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +19,8 @@ echo "== build (g++, -Werror)"
 "$root/scripts/build.sh" release
 echo "== tests (g++ build)"
 (cd build && ctest --output-on-failure -j "$(nproc)")
+echo "== deployment files (compose, Prometheus, runtime libraries, real scrapes)"
+"$root/scripts/check-deploy.sh" "$root/build"
 
 echo "== build (clang, ASan + UBSan)"
 "$root/scripts/build.sh" asan

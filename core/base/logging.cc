@@ -142,12 +142,32 @@ std::string format_line(Format format, Level level, std::string_view component,
   return out;
 }
 
+namespace {
+thread_local nlohmann::json t_scope = nlohmann::json::object();
+}
+
+ScopedFields::ScopedFields(nlohmann::json fields) : previous_(t_scope) {
+  if (fields.is_object()) {
+    for (auto& [k, v] : fields.items()) t_scope[k] = v;
+  }
+}
+
+ScopedFields::~ScopedFields() { t_scope = std::move(previous_); }
+
 void write(Level level, std::string_view component, std::string_view message,
            const nlohmann::json& fields) {
   if (!enabled(level)) return;
   auto& s = state();
-  const std::string line =
-      format_line(s.format.load(std::memory_order_relaxed), level, component, message, fields);
+  std::string line;
+  if (t_scope.empty()) {
+    line = format_line(s.format.load(std::memory_order_relaxed), level, component, message, fields);
+  } else {
+    nlohmann::json merged = t_scope;
+    if (fields.is_object()) {
+      for (auto& [k, v] : fields.items()) merged[k] = v;
+    }
+    line = format_line(s.format.load(std::memory_order_relaxed), level, component, message, merged);
+  }
   std::shared_ptr<spdlog::logger> logger;
   {
     std::lock_guard lock(s.mu);

@@ -34,6 +34,21 @@ void set_capture(std::function<void(std::string_view line)> sink);
 void write(Level level, std::string_view component, std::string_view message,
            const nlohmann::json& fields = nlohmann::json::object());
 
+// Fields added to every line this thread writes while the scope lives (a field the line sets
+// itself wins). The worker opens one per scan step with the task id and the trace id of the
+// tool call that made the task, so every line of the step, Nessus requests included, can be
+// found with one grep. Scopes nest; each restores what was there before.
+class ScopedFields {
+ public:
+  explicit ScopedFields(nlohmann::json fields);
+  ~ScopedFields();
+  ScopedFields(const ScopedFields&) = delete;
+  ScopedFields& operator=(const ScopedFields&) = delete;
+
+ private:
+  nlohmann::json previous_;
+};
+
 inline void trace(std::string_view c, std::string_view m, const nlohmann::json& f = {}) {
   write(Level::Trace, c, m, f);
 }

@@ -178,9 +178,9 @@ struct HttpTransport::Impl {
 
   McpLogLevel default_level() const { return server.options().default_log_level; }
 
-  // Host, Origin and API key checks for every route but /health.
+  // Host, Origin and API key checks for every route but the operational ones.
   httplib::Server::HandlerResponse admit(const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+    if (is_ops_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
     const std::string host = req.get_header_value("Host");
     if (!policy.host_allowed(host)) {
       log::warn("http", "rejected request with a foreign Host header",
@@ -685,9 +685,19 @@ struct HttpTransport::Impl {
       http.Get("/sse", guarded(&Impl::get_sse));
       http.Post("/messages", guarded(&Impl::post_messages));
     }
-    http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(R"({"status":"ok"})", "application/json");
-    });
+    const auto ops = [this](const httplib::Request& req, httplib::Response& res) {
+      try {
+        auto r = ops_response(opts.ops, req.path);
+        res.status = r->status;
+        res.set_content(r->body, r->content_type);
+      } catch (const std::exception& e) {
+        res.status = 500;
+        res.set_content(std::string("internal error: ") + e.what() + "\n", "text/plain");
+      }
+    };
+    http.Get("/health", ops);
+    http.Get("/ready", ops);
+    http.Get("/metrics", ops);
   }
 
   void housekeeping_loop() {

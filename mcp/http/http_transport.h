@@ -24,6 +24,7 @@
 
 #include "core/base/result.h"
 #include "mcp/http/api_keys.h"
+#include "mcp/http/ops_endpoints.h"
 #include "mcp/server/mcp_server.h"
 
 namespace nmcp::mcp {
@@ -47,6 +48,8 @@ struct HttpOptions {
   // TLS on the listener: both PEM files, or neither (plain HTTP, e.g. behind a proxy).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // GET /health, /ready, /metrics (ops_endpoints.h).
+  OpsEndpoints ops;
 };
 
 class HttpTransport {

@@ -81,7 +81,11 @@ json supported_levels() {
 
 McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPool& executor,
                      const ResourceProvider* resources)
-    : options_(std::move(options)), tools_(tools), executor_(executor), resources_(resources) {}
+    : options_(std::move(options)),
+      tools_(tools),
+      executor_(executor),
+      resources_(resources),
+      middleware_{log_calls()} {}
 
 void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,
                             const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
@@ -159,7 +163,16 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
     } else if (resources_ != nullptr && m.method == "resources/templates/list") {
       out->complete(rpc::make_result(m.id, list_resource_templates(*session, m)));
     } else if (resources_ != nullptr && m.method == "resources/read") {
-      out->complete(rpc::make_result(m.id, read_resource(*session, m)));
+      CallInfo call;
+      call.kind = CallInfo::Kind::Resource;
+      call.name = "resources/read";
+      call.tenant = session->principal().tenant;
+      call.trace_id = trace_id;
+      if (const auto uri = m.params.find("uri"); uri != m.params.end() && uri->is_string()) {
+        call.detail = uri->get<std::string>();
+      }
+      out->complete(rpc::make_result(
+          m.id, run_chain(middleware_, call, [&] { return read_resource(*session, m); })));
     } else {
       throw RpcError{rpc::kMethodNotFound, "Method not found: " + m.method};
     }
@@ -376,12 +389,18 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
                                        "flight; use a new id for each request"};
   }
   const ProtocolVersion version = session->protocol_version();
-  auto job = [session, context, entry, arguments = std::move(arguments), out, key, version,
-              id = m.id]() {
-    const auto started = std::chrono::steady_clock::now();
+  CallInfo call;
+  call.name = entry->definition.name;
+  call.tenant = session->principal().tenant;
+  call.trace_id = trace_id;
+  call.context = context.get();
+  auto job = [this, session, context, entry, arguments = std::move(arguments), out, key, version,
+              id = m.id, call = std::move(call)]() {
     std::optional<json> response;
     try {
-      response = rpc::make_result(id, ToolRegistry::call(*entry, arguments, *context, version));
+      response = rpc::make_result(id, run_chain(middleware_, call, [&] {
+                                    return ToolRegistry::call(*entry, arguments, *context, version);
+                                  }));
     } catch (const std::exception& e) {
       log::error("mcp", "tools/call failed with an internal error",
                  {{"trace_id", context->trace_id()}, {"what", e.what()}});
@@ -390,18 +409,7 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
     }
     session->remove_request(key);
     context->finish();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - started)
-                        .count();
     const bool cancelled = context->cancelled();
-    log::info("mcp", "tool call finished",
-              {{"tool", entry->definition.name},
-               {"tenant", session->principal().tenant},
-               {"trace_id", context->trace_id()},
-               {"duration_ms", ms},
-               {"cancelled", cancelled},
-               {"is_error",
-                response->contains("result") && (*response)["result"].value("isError", false)}});
     // A cancelled request gets no response at all (the protocol forbids one).
     out->complete(cancelled ? std::nullopt : std::move(response));
   };

@@ -24,6 +24,7 @@
 #include "core/base/thread_pool.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/protocol/log_level.h"
+#include "mcp/server/call_middleware.h"
 #include "mcp/server/outbound.h"
 #include "mcp/server/resource_provider.h"
 #include "mcp/server/session.h"
@@ -68,6 +69,9 @@ class McpServer {
               const std::shared_ptr<Outbound>& out, ToolDispatch dispatch = ToolDispatch::Executor);
 
   const ServerOptions& options() const { return options_; }
+  // Adds a middleware around every tool call and resource read, inside those added before.
+  // Call before the first message is handled.
+  void use(CallMiddleware middleware) { middleware_.push_back(std::move(middleware)); }
 
  private:
   void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
@@ -89,6 +93,7 @@ class McpServer {
   const ToolRegistry& tools_;
   ThreadPool& executor_;
   const ResourceProvider* resources_;
+  std::vector<CallMiddleware> middleware_;  // set before serving; read-only after
 };
 
 }  // namespace nmcp::mcp

@@ -30,7 +30,8 @@ std::string scan_path(int id, std::string_view suffix = {}) {
 NessusClient::NessusClient(config::InstanceConfig instance, std::unique_ptr<HttpsClient> https)
     : instance_(std::move(instance)), https_(std::move(https)) {}
 
-Result<std::unique_ptr<NessusClient>> NessusClient::create(const config::InstanceConfig& instance) {
+Result<std::unique_ptr<NessusClient>> NessusClient::create(const config::InstanceConfig& instance,
+                                                           RequestObserver observer) {
   HttpsClient::Options o;
   o.url = instance.url;
   o.tls = instance.tls;
@@ -38,7 +39,9 @@ Result<std::unique_ptr<NessusClient>> NessusClient::create(const config::Instanc
   o.connect_timeout = std::min(instance.request_timeout, std::chrono::seconds(10));
   auto https = HttpsClient::create(std::move(o));
   if (!https) return fail(https.error());
-  return std::unique_ptr<NessusClient>(new NessusClient(instance, std::move(*https)));
+  std::unique_ptr<NessusClient> client(new NessusClient(instance, std::move(*https)));
+  client->observer_ = std::move(observer);
+  return client;
 }
 
 NessusClient::~NessusClient() { logout(); }
@@ -123,6 +126,10 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
                         std::chrono::steady_clock::now() - started)
                         .count();
     const int status = reply ? reply->status : reply.error().status_seen;
+    if (observer_) {
+      observer_({instance_.id, endpoint_class(request.method, request.path), outcome_class(status),
+                 static_cast<double>(ms) / 1000.0});
+    }
     log::debug("nessus", "request",
                {{"instance", instance_.id},
                 {"method", request.method},

@@ -28,6 +28,7 @@
 #include "scanners/nessus/https_client.h"
 #include "scanners/nessus/nessus_error.h"
 #include "scanners/nessus/nessus_types.h"
+#include "scanners/nessus/request_observer.h"
 
 namespace nmcp::scanners {
 
@@ -43,7 +44,8 @@ struct CreateScanRequest {
 
 class NessusClient {
  public:
-  static Result<std::unique_ptr<NessusClient>> create(const config::InstanceConfig& instance);
+  static Result<std::unique_ptr<NessusClient>> create(const config::InstanceConfig& instance,
+                                                      RequestObserver observer = {});
   ~NessusClient();  // logs out of an open session
   NessusClient(const NessusClient&) = delete;
   NessusClient& operator=(const NessusClient&) = delete;
@@ -94,6 +96,7 @@ class NessusClient {
 
   const config::InstanceConfig instance_;
   const std::unique_ptr<HttpsClient> https_;
+  RequestObserver observer_;  // set once at creation
   std::mutex mu_;
   std::string session_token_;                           // guarded by mu_
   std::string api_token_;                               // guarded by mu_

@@ -8,11 +8,12 @@ ScannerRegistry::ScannerRegistry(std::shared_ptr<const config::ScannerConfig> co
     : config_(std::move(config)) {}
 
 Result<std::unique_ptr<ScannerRegistry>> ScannerRegistry::create(
-    std::shared_ptr<const config::ScannerConfig> config, CircuitBreaker::Options breaker) {
+    std::shared_ptr<const config::ScannerConfig> config, CircuitBreaker::Options breaker,
+    RequestObserver observer) {
   std::unique_ptr<ScannerRegistry> r(new ScannerRegistry(std::move(config)));
   for (const auto& pool : r->config_->pools) {
     for (const auto& inst : pool.instances) {
-      auto client = NessusClient::create(inst);
+      auto client = NessusClient::create(inst, observer);
       if (!client) return fail(client.error());
       Entry e;
       e.config = &inst;

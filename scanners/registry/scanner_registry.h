@@ -54,8 +54,10 @@ class ScannerRegistry {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
 
+  // `observer` sees every Nessus request of every client (metrics).
   static Result<std::unique_ptr<ScannerRegistry>> create(
-      std::shared_ptr<const config::ScannerConfig> config, CircuitBreaker::Options breaker = {});
+      std::shared_ptr<const config::ScannerConfig> config, CircuitBreaker::Options breaker = {},
+      RequestObserver observer = {});
 
   const config::ScannerConfig& config() const { return *config_; }
   // The client of an instance, or null for an unknown id.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/base/secret_box.h"
+#include "core/metrics/metrics.h"
 
 namespace nmcp::worker {
 
@@ -30,6 +31,9 @@ struct EngineOptions {
   int max_failures = 5;  // consecutive failures before a task is dead-lettered
   // Opens inline credentials sealed at submit; null when inline credentials are off.
   std::shared_ptr<const SecretBox> secrets;
+  // Where the engine counts scan steps, outcomes and Nessus requests (worker_metrics.h names
+  // the series); null: not counted.
+  metrics::Registry* metrics = nullptr;
 };
 
 // host-pid-<8 hex>

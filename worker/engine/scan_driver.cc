@@ -13,6 +13,7 @@
 #include "core/store/lifecycle.h"
 #include "scanners/results/export_indexer.h"
 #include "worker/engine/scan_naming.h"
+#include "worker/engine/worker_metrics.h"
 
 namespace nmcp::worker {
 
@@ -112,6 +113,8 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
     return {};
   }
   const Task& t = *loaded;
+  // Every line of this step (Nessus requests included) names the task and its trace id.
+  log::ScopedFields scope(nlohmann::json{{"task_id", t.id}, {"trace_id", t.trace_id}});
   scanners::NessusClient* client = s.registry->client(t.instance);
   if (t.cancel_requested) {
     return stop_and_finish(t, client, State::Cancelled,
@@ -131,6 +134,7 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
                      "scanner instance '" + t.instance + "' is not in the configuration",
                      "restore the instance in scanners.yaml; the task resumes when it is back"});
   }
+  count_step(options_.metrics, t.step);
   switch (t.step) {
     case Step::Create:
       return create(t, s, *client);
@@ -492,6 +496,9 @@ ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
     keep_pending(t.id, PendingRecord{u, milliseconds(0)});
     return {true, options_.backoff_base};
   }
+  if (t.scan_type != task::ScanType::Untrusted && indexed->validation.is_object()) {
+    count_validation(options_.metrics, indexed->validation.value("credentials", ""));
+  }
   if (!indexed->verdict.ok) {
     return finish(t, State::Failed,
                   {"credentials_rejected", indexed->verdict.message, indexed->verdict.hint});
@@ -550,6 +557,7 @@ ScanDriver::Next ScanDriver::finish(const Task& t, State to, TaskError error) {
               {{"task_id", t.id}, {"error", r.error().message}});
     return {};
   }
+  count_finished(options_.metrics, *r);
   auto fields = log_fields(*r);
   fields["state"] = task::to_string(to);
   if (!error.code.empty()) fields["error"] = error.code;
@@ -565,6 +573,7 @@ ScanDriver::Next ScanDriver::retry(const Task& t, TaskError error,
   d.not_before = clock_.now() + delay;
   d.max_failures = options_.max_failures;
   d.update = std::move(update);
+  count_step_failure(options_.metrics, t.step);
   auto r = store_.retry_later(t.id, lease_of(t), error, d, clock_.now());
   if (!r) {
     // Still ours while the store is down: come back to it; otherwise it is not ours any more.
@@ -575,6 +584,7 @@ ScanDriver::Next ScanDriver::retry(const Task& t, TaskError error,
   fields["error"] = error.message;
   fields["failures"] = r->failures;
   if (r->dead_lettered) {
+    count_finished(options_.metrics, *r);
     log::error("worker", "task dead-lettered after repeated failures", fields);
   } else {
     fields["retry_in_ms"] = delay;
@@ -589,6 +599,7 @@ ScanDriver::Next ScanDriver::dead_letter(const Task& t, TaskError error) {
     if (r.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
     return {};
   }
+  count_finished(options_.metrics, *r);
   auto fields = log_fields(*r);
   fields["error"] = error.message;
   log::error("worker", "task dead-lettered", fields);

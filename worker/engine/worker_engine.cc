@@ -7,6 +7,7 @@
 
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "worker/engine/worker_metrics.h"
 
 namespace nmcp::worker {
 
@@ -50,7 +51,7 @@ Status WorkerEngine::start(std::chrono::milliseconds first_probe_wait) {
     return fail(ErrorCode::FailedPrecondition, "the worker needs a scanner configuration",
                 "pass --config with a valid scanners.yaml");
   }
-  auto registry = scanners::ScannerRegistry::create(config);
+  auto registry = scanners::ScannerRegistry::create(config, {}, request_observer(options_.metrics));
   if (!registry) return fail(registry.error());
   {
     std::lock_guard lock(mu_);
@@ -80,7 +81,7 @@ Status WorkerEngine::start(std::chrono::milliseconds first_probe_wait) {
 }
 
 void WorkerEngine::on_config(std::shared_ptr<const config::ScannerConfig> config) {
-  auto registry = scanners::ScannerRegistry::create(config);
+  auto registry = scanners::ScannerRegistry::create(config, {}, request_observer(options_.metrics));
   if (!registry) {
     log::error("worker", "keeping the scanner registry: " + registry.error().message);
     return;
@@ -283,6 +284,7 @@ void WorkerEngine::dispatch_due(Steady::time_point now) {
 }
 
 void WorkerEngine::run_step(const std::string& task_id, const store::Lease& lease) {
+  log::ScopedFields scope(nlohmann::json{{"task_id", task_id}});
   ScanDriver::Next next;
   try {
     next = driver_.step(task_id, lease, snapshot());

@@ -1,0 +1,167 @@
+#include "app/ops_metrics.h"
+
+#include <chrono>
+
+#include "core/readiness/pool_readiness.h"
+#include "core/readiness/service_readiness.h"
+#include "mcp/server/request_context.h"
+
+namespace nmcp::app {
+
+using metrics::Type;
+
+void describe_process(metrics::Registry& r, const std::string& binary, const std::string& version) {
+  r.describe("nmcp_build_info", Type::Gauge, "The binary and its version (always 1).",
+             {"binary", "version"});
+  r.set("nmcp_build_info", {binary, version}, 1);
+}
+
+void add_store_gauges(metrics::Registry& r, store::TaskStore& store, config::ConfigHolder* config,
+                      const Clock& clock, std::chrono::milliseconds every) {
+  r.describe("nmcp_store_up", Type::Gauge, "1 when the task store answered the last scrape.", {});
+  r.describe("nmcp_tasks", Type::Gauge, "Tasks by pool and state (queued, running, dead_letter).",
+             {"pool", "state"});
+  r.describe("nmcp_queue_depth", Type::Gauge, "Queued tasks per pool, backoff included.", {"pool"});
+  r.describe("nmcp_dead_letters", Type::Gauge, "Dead-lettered tasks per pool.", {"pool"});
+  r.describe("nmcp_oldest_queued_age_seconds", Type::Gauge,
+             "Age of the oldest queued task per pool (0 when none).", {"pool"});
+  r.describe("nmcp_instance_running_scans", Type::Gauge, "Running scans per instance.",
+             {"pool", "instance"});
+  r.describe("nmcp_instance_capacity", Type::Gauge,
+             "Scans an instance may run at once (0 when disabled).", {"pool", "instance"});
+  r.describe("nmcp_instance_usable", Type::Gauge,
+             "1 when the instance was usable at its last probe.", {"pool", "instance"});
+  r.describe("nmcp_circuit_breaker_state", Type::Gauge,
+             "1 for the instance's current breaker state (closed, half_open, open).",
+             {"instance", "state"});
+  r.add_collector(every, [&store, config, &clock](metrics::Registry& m) {
+    for (const char* f :
+         {"nmcp_tasks", "nmcp_queue_depth", "nmcp_dead_letters", "nmcp_oldest_queued_age_seconds",
+          "nmcp_instance_running_scans", "nmcp_instance_capacity", "nmcp_instance_usable",
+          "nmcp_circuit_breaker_state"}) {
+      m.clear(f);
+    }
+    const auto now = clock.now();
+    auto stats = store.queue_stats();
+    m.set("nmcp_store_up", {}, stats ? 1 : 0);
+    if (!stats) return;
+    for (const auto& q : *stats) {
+      m.set("nmcp_tasks", {q.pool, "queued"}, q.queued);
+      m.set("nmcp_tasks", {q.pool, "running"}, q.running);
+      m.set("nmcp_tasks", {q.pool, "dead_letter"}, q.dead_letters);
+      m.set("nmcp_queue_depth", {q.pool}, q.queued);
+      m.set("nmcp_dead_letters", {q.pool}, q.dead_letters);
+      m.set("nmcp_oldest_queued_age_seconds", {q.pool},
+            q.oldest_queued_at ? static_cast<double>(now - *q.oldest_queued_at) / 1000.0 : 0);
+    }
+    const auto conf = config != nullptr ? config->current() : nullptr;
+    if (!conf) return;
+    const auto running = store.running_per_instance();
+    auto statuses = store.scanner_statuses();
+    const std::map<std::string, store::ScannerStatus> none;
+    for (const auto& pool : conf->pools) {
+      const auto ready = readiness::pool_readiness(pool, statuses ? *statuses : none, now);
+      for (const auto& inst : pool.instances) {
+        int n = 0;
+        if (running) {
+          if (const auto it = running->find(inst.id); it != running->end()) n = it->second;
+        }
+        m.set("nmcp_instance_running_scans", {pool.name, inst.id}, n);
+        m.set("nmcp_instance_capacity", {pool.name, inst.id},
+              inst.enabled ? inst.max_concurrent_scans : 0);
+      }
+      for (const auto& i : ready.instances) {
+        m.set("nmcp_instance_usable", {pool.name, i.id},
+              i.state == readiness::InstanceState::Usable ? 1 : 0);
+        if (i.status != nullptr) {
+          m.set("nmcp_circuit_breaker_state", {i.id, i.status->circuit}, 1);
+        }
+      }
+    }
+  });
+}
+
+void add_housekeeping_counters(metrics::Registry& r, const HousekeepingService& hk) {
+  r.describe("nmcp_housekeeping_runs_total", Type::Counter, "Housekeeping runs in this process.",
+             {});
+  r.describe("nmcp_housekeeping_deleted_total", Type::Counter,
+             "What housekeeping deleted, by kind (completed, failed, cancelled, timed_out, "
+             "dead_letter tasks; orphan files; nessus_scan).",
+             {"kind"});
+  r.describe("nmcp_housekeeping_stuck_timed_out_total", Type::Counter,
+             "Stuck running tasks housekeeping ended timed_out.", {});
+  r.describe("nmcp_housekeeping_bytes_freed_total", Type::Counter,
+             "Bytes of results housekeeping removed.", {});
+  r.describe("nmcp_housekeeping_errors_total", Type::Counter,
+             "Problems housekeeping met (each retried at its next run).", {});
+  r.describe("nmcp_housekeeping_leader", Type::Gauge,
+             "1 while this process holds the housekeeping lease.", {});
+  r.add_collector(std::chrono::milliseconds(0), [&hk](metrics::Registry& m) {
+    const auto t = hk.totals();
+    m.set("nmcp_housekeeping_runs_total", {}, static_cast<double>(t.runs));
+    for (const auto kind : store::kFinishedKinds) {
+      const auto it = t.tasks_deleted.find(store::to_string(kind));
+      m.set("nmcp_housekeeping_deleted_total", {store::to_string(kind)},
+            it == t.tasks_deleted.end() ? 0 : static_cast<double>(it->second));
+    }
+    m.set("nmcp_housekeeping_deleted_total", {"orphan"}, static_cast<double>(t.orphans_removed));
+    m.set("nmcp_housekeeping_deleted_total", {"nessus_scan"},
+          static_cast<double>(t.nessus_scans_deleted));
+    m.set("nmcp_housekeeping_stuck_timed_out_total", {}, static_cast<double>(t.stuck_timed_out));
+    m.set("nmcp_housekeeping_bytes_freed_total", {}, static_cast<double>(t.bytes_freed));
+    m.set("nmcp_housekeeping_errors_total", {}, static_cast<double>(t.errors));
+    m.set("nmcp_housekeeping_leader", {}, hk.leading() ? 1 : 0);
+  });
+}
+
+mcp::CallMiddleware count_calls(metrics::Registry& r) {
+  r.describe("nmcp_tool_calls_total", Type::Counter,
+             "Tool calls by tool and outcome (ok, tool_error, internal_error, cancelled).",
+             {"tool", "outcome"});
+  r.describe("nmcp_tool_call_duration_seconds", Type::Histogram, "Tool call latency, by tool.",
+             {"tool"});
+  r.describe("nmcp_resource_reads_total", Type::Counter, "resources/read calls by outcome.",
+             {"outcome"});
+  return [&r](const mcp::CallInfo& call, const mcp::CallNext& next) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
+    const bool tool = call.kind == mcp::CallInfo::Kind::Tool;
+    try {
+      auto result = next();
+      if (tool) {
+        std::string outcome =
+            result.is_object() && result.value("isError", false) ? "tool_error" : "ok";
+        if (call.context != nullptr && call.context->cancelled()) outcome = "cancelled";
+        r.inc("nmcp_tool_calls_total", {call.name, outcome});
+        r.observe("nmcp_tool_call_duration_seconds", {call.name}, seconds());
+      } else {
+        r.inc("nmcp_resource_reads_total", {"ok"});
+      }
+      return result;
+    } catch (...) {
+      if (tool) {
+        r.inc("nmcp_tool_calls_total", {call.name, "internal_error"});
+        r.observe("nmcp_tool_call_duration_seconds", {call.name}, seconds());
+      } else {
+        r.inc("nmcp_resource_reads_total", {"error"});
+      }
+      throw;
+    }
+  };
+}
+
+mcp::OpsEndpoints ops_endpoints(metrics::Registry& r, store::TaskStore* store,
+                                config::ConfigHolder* config, const Clock& clock) {
+  mcp::OpsEndpoints ops;
+  ops.metrics = [&r] { return r.render(); };
+  ops.ready = [store, config, &clock] {
+    const auto report = readiness::check_service(
+        store, config != nullptr ? config->current() : nullptr, clock.now());
+    return std::make_pair(report.ready, report.to_json().dump());
+  };
+  return ops;
+}
+
+}  // namespace nmcp::app
