@@ -93,7 +93,7 @@ std::string parse(const std::vector<std::string_view>& args, Options& o) {
         return s.error().message;
       }
     } else {
-      return "unknown option \"" + std::string(args[i]) + "\"";
+      return "unknown option \"" + std::string(arg) + "\"";
     }
   }
   return {};

@@ -13,7 +13,9 @@ namespace nmcp::admin {
 
 namespace {
 
-constexpr Millis kTermMs = 2 * 60'000;
+// Longer than one bounded run (30 s), renewed between runs; short, so that an operator whose
+// admin_cli was killed waits at most this long to run it again.
+constexpr Millis kTermMs = 45'000;
 
 std::string holder_name() {
   char host[256] = {};

@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::size_t kDryRunRead = 100'000;  // tasks a dry run reads per kind at most
 constexpr std::size_t kOrphanEntriesPerRun = 20'000;
+constexpr const char* kDeletingPrefix = ".deleting-";
 
 std::uint64_t size_of(const fs::path& p) {
   std::error_code ec;
@@ -121,17 +122,10 @@ struct Housekeeper::Run {
         const std::size_t limit = o.batch + kept.size();
         auto batch = hk.store_.finished_before(kind, cutoff, limit);
         if (!batch) return fail_store(batch.error());
-        bool progress = false;
-        for (const auto& t : *batch) {
-          if (kept.count(t.id) != 0) continue;
-          if (out_of_time()) return true;
-          auto deleted = delete_task(t, kind);
-          if (!deleted) return fail_store(deleted.error());
-          if (!*deleted) kept.insert(t.id);
-          progress = progress || *deleted;
-        }
+        auto progress = delete_batch(*batch, kind, kept);
+        if (!progress) return fail_store(progress.error());
         // Nothing of a batch could go (each kept for a reason): the next run tries again.
-        if (!progress || batch->size() < limit) break;
+        if (!*progress || batch->size() < limit) break;
       }
     }
     return true;
@@ -148,38 +142,78 @@ struct Housekeeper::Run {
           {"bytes", bytes}});
   }
 
-  Result<bool> delete_task(const task::Task& t, store::FinishedKind kind) {
-    if (!is_due(t, o.policy, now)) return false;
-    if (deletes_nessus_scan(t, o.policy) && o.scanners != nullptr) {
-      auto s = o.scanners->delete_scan(t);
-      if (!s && s.error().code != ErrorCode::NotFound) {
-        // Kept, so the scan's id is not lost: the next run tries again.
-        problem("task " + t.id + ": its Nessus scan was not deleted: " + s.error().message);
-        return false;
+  // Deletes the due tasks of one batch: Nessus scans first (per task), then every record in one
+  // store call, then the results of those the store deleted. Tasks kept for a reason go to
+  // `kept` (tried once per run). Returns whether anything was deleted.
+  Result<bool> delete_batch(const std::vector<task::Task>& batch, store::FinishedKind kind,
+                            std::set<std::string>& kept) {
+    struct Candidate {
+      const task::Task* task;
+      std::string dir;
+      std::uint64_t bytes;
+    };
+    std::vector<Candidate> candidates;
+    std::vector<std::string> ids;
+    for (const auto& t : batch) {
+      if (kept.count(t.id) != 0) continue;
+      if (!is_due(t, o.policy, now) || !nessus_scan_gone(t)) {
+        kept.insert(t.id);
+        continue;
       }
-      if (s) {
-        ++r.nessus_scans_deleted;
-        item({{"what", "nessus_scan"},
-              {"id", t.id},
-              {"instance", t.instance},
-              {"nessus_scan_id", *t.nessus_scan_id}});
-      }
+      std::string dir = results_dir(t.id);
+      const auto bytes = dir.empty() ? 0 : size_of(dir);
+      candidates.push_back({&t, std::move(dir), bytes});
+      ids.push_back(t.id);
     }
-    const std::string dir = results_dir(t.id);
-    const auto bytes = dir.empty() ? 0 : size_of(dir);
+    if (ids.empty()) return false;
     const auto policy = o.policy;
     const auto at = now;
     auto deleted = hk.store_.delete_finished(
-        t.id, [&](const task::Task& current) { return is_due(current, policy, at); });
+        ids, [&](const task::Task& current) { return is_due(current, policy, at); });
     if (!deleted) return fail(deleted.error());
-    if (!*deleted) return false;  // retried or changed since it was read
-    if (!dir.empty()) {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-      if (ec) problem("task " + t.id + ": its results were not removed (" + ec.message() + ")");
+    const std::set<std::string> gone(deleted->begin(), deleted->end());
+    for (const auto& c : candidates) {
+      if (gone.count(c.task->id) == 0) {  // retried or changed since it was read
+        kept.insert(c.task->id);
+        continue;
+      }
+      if (!c.dir.empty()) remove_results(c.task->id, c.dir);
+      if (o.on_deleted) o.on_deleted(c.task->id);
+      count_deleted(*c.task, kind, c.bytes);
     }
-    if (o.on_deleted) o.on_deleted(t.id);
-    count_deleted(t, kind, bytes);
+    return !gone.empty();
+  }
+
+  // Moves the directory aside under a name that says "being deleted" (one rename), then removes
+  // it: a crash halfway leaves `.deleting-<id>`, which the next run's orphan pass removes at
+  // once, with no grace period (nothing else ever has that name).
+  void remove_results(const std::string& id, const std::string& dir) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return;
+    const fs::path aside = fs::path(dir).parent_path() / (std::string(kDeletingPrefix) + id);
+    fs::rename(dir, aside, ec);
+    const fs::path target = ec ? fs::path(dir) : aside;
+    ec.clear();
+    fs::remove_all(target, ec);
+    if (ec) problem("task " + id + ": its results were not removed (" + ec.message() + ")");
+  }
+
+  // With the Nessus clean-up on, deletes the task's scan first; false when it could not be
+  // deleted (the task is kept, so the scan's id is not lost: the next run tries again).
+  bool nessus_scan_gone(const task::Task& t) {
+    if (!deletes_nessus_scan(t, o.policy) || o.scanners == nullptr) return true;
+    auto s = o.scanners->delete_scan(t);
+    if (!s && s.error().code != ErrorCode::NotFound) {
+      problem("task " + t.id + ": its Nessus scan was not deleted: " + s.error().message);
+      return false;
+    }
+    if (s) {
+      ++r.nessus_scans_deleted;
+      item({{"what", "nessus_scan"},
+            {"id", t.id},
+            {"instance", t.instance},
+            {"nessus_scan_id", *t.nessus_scan_id}});
+    }
     return true;
   }
 
@@ -236,6 +270,11 @@ struct Housekeeper::Run {
         return true;
       }
       const std::string name = it->path().filename().string();
+      if (name.rfind(kDeletingPrefix, 0) == 0 &&
+          task::is_valid_task_id(name.substr(std::string_view(kDeletingPrefix).size()))) {
+        remove_orphan(it->path(), "interrupted_deletion");  // its record is gone already
+        continue;
+      }
       if (!task::is_valid_task_id(name) || !it->is_directory(ec)) continue;
       auto t = hk.store_.get(name, store::OwnerScope::everyone());
       if (!t && t.error().code != ErrorCode::NotFound) return fail_store(t.error());

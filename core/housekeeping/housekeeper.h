@@ -7,8 +7,10 @@
 // Order, so that a crash anywhere leaves nothing a tool would show half-deleted and nothing a
 // later run cannot finish: the Nessus scan (if any) first, then the task's record with its
 // idempotency key and index entries in one atomic store write (from then on no tool sees the
-// task), then its results directory. A crash after the record leaves a directory without a
-// task, which the orphan pass removes after the grace period.
+// task), then its results directory, renamed aside first. A crash after the record leaves a
+// directory without a task (removed by the orphan pass after the grace period: its files were
+// last written when the task finished) or one renamed `.deleting-<id>` (removed by the next run
+// at once).
 //
 // A run is bounded: at most `max_run` of work and `batch` tasks per store read, so it never holds
 // the store for long; what is left waits for the next run. Exactly one process should run it at

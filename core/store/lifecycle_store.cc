@@ -152,6 +152,13 @@ class LifecycleStore final : public TaskStore {
     return s_->remove_if(id, [&](const Task& t) { return lc::finished_kind(t) && still_due(t); });
   }
 
+  Result<std::vector<std::string>> delete_finished(
+      const std::vector<std::string>& ids,
+      const std::function<bool(const Task&)>& still_due) override {
+    return s_->remove_many_if(ids,
+                              [&](const Task& t) { return lc::finished_kind(t) && still_due(t); });
+  }
+
   Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) override {
     return s_->expired_running(before, limit);
   }

@@ -74,6 +74,18 @@ class TaskStorage {
   // idempotency key and index entries. Returns whether it deleted; false when there is none.
   virtual Result<bool> remove_if(const std::string& id,
                                  const std::function<bool(const Task&)>& decide) = 0;
+  // remove_if for many tasks; returns the ids it deleted. A backend that can do them in one
+  // transaction overrides this (each task is still judged on its own stored record).
+  virtual Result<std::vector<std::string>> remove_many_if(
+      const std::vector<std::string>& ids, const std::function<bool(const Task&)>& decide) {
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      auto r = remove_if(id, decide);
+      if (!r) return fail(r.error());
+      if (*r) out.push_back(id);
+    }
+    return out;
+  }
 
   // Records that did not read back as tasks are moved aside by every read that meets them.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;

@@ -129,6 +129,9 @@ class TaskAdmin {
   // was read). Returns whether it deleted. Its result files are the caller's to remove.
   virtual Result<bool> delete_finished(const std::string& id,
                                        const std::function<bool(const Task&)>& still_due) = 0;
+  // delete_finished for a batch (one transaction where the backend allows); the ids deleted.
+  virtual Result<std::vector<std::string>> delete_finished(
+      const std::vector<std::string>& ids, const std::function<bool(const Task&)>& still_due) = 0;
   // Running tasks whose lease expired before `before`, oldest expiry first, at most `limit`.
   virtual Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) = 0;
   // A running task nobody can finish -> timed_out (lifecycle::time_out_stuck). FailedPrecondition

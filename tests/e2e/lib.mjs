@@ -84,3 +84,15 @@ export function startHttpServer(binary, args = []) {
     proc.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
   });
 }
+
+// A loopback port nothing listens on right now: bound, then released.
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}

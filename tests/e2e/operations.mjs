@@ -8,24 +8,14 @@
 // Usage: node operations.mjs NESSUS_MCP NESSUS_SIM
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { check, equal, run } from "./lib.mjs";
+import { check, equal, freePort, run } from "./lib.mjs";
 import { call, connect, serverEnv, startSim, waitUntil, writeConfig } from "./scan_lib.mjs";
 
 const [binary, simBinary] = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), "nmcp-ops-"));
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(port, path) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);

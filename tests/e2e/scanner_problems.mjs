@@ -5,27 +5,16 @@
 // template is refused at submit with the templates the scanner has; and list_scanners right
 // after start shows the probed health, never "is a worker running?".
 // Usage: node scanner_problems.mjs NESSUS_MCP NESSUS_SIM
-import { createServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { check, equal, run } from "./lib.mjs";
+import { check, equal, freePort, run } from "./lib.mjs";
 import { FINGERPRINT, SECRETS, call, connect, startSim } from "./scan_lib.mjs";
 
 const [binary, simBinary] = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), "nmcp-problems-"));
 
-// A port nothing listens on: bound, then released.
-async function closedPort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function config(name, { url, accessKey = SECRETS.accessKey, secretKey = SECRETS.secretKey,
   fingerprint = FINGERPRINT }) {
@@ -85,7 +74,7 @@ await run("scanner_problems", [
     pro = await startSim(simBinary, ["--edition", "professional"]);
   }],
   ["a wrong URL shows in the first get_scan_status", async () => {
-    const s = await server("wrong-url", config("wrong-url", { url: `https://127.0.0.1:${await closedPort()}` }));
+    const s = await server("wrong-url", config("wrong-url", { url: `https://127.0.0.1:${await freePort()}` }));
     try {
       explained(await firstStatus(s.client), /wrong-url.*(connect|refused)/i, /url|reachable/i);
     } finally { await s.client.close(); }

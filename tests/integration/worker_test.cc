@@ -15,7 +15,9 @@
 #include "scanners/registry/scanner_registry.h"
 #include "tests/support/eventually.h"
 #include "tests/support/nessus_sim.h"
+#include "worker/engine/nessus_cleanup.h"
 #include "worker/engine/scan_driver.h"
+#include "worker/engine/scan_naming.h"
 #include "worker/engine/worker_engine.h"
 
 using namespace nmcp;
@@ -525,4 +527,140 @@ TEST_CASE("worker engine: reloading the configuration while it runs scans") {
   engine.stop();
   CHECK(done);
   CHECK(sim.stats()["scans_created"] == 6);
+}
+
+TEST_CASE("housekeeping's Nessus clean-up deletes only the scan the task created, at its id") {
+  SimProcess sim;
+  const auto config = sim_config(sim.api_keys_instance("sim"));
+  auto registry = scanners::ScannerRegistry::create(config);
+  REQUIRE(registry);
+  scanners::NessusClient& client = *(*registry)->client("sim");
+  task::Task ours = queued_task("weekly dmz");
+  ours.instance = "sim";
+  // The scan this task created, named as the worker names it.
+  scanners::CreateScanRequest req;
+  req.name = worker::nessus_scan_name(ours);
+  req.targets = "10.0.0.1";
+  auto created = client.create_scan(req);
+  REQUIRE(created);
+  ours.nessus_scan_id = created->id;
+  // A person's scan with the very same name, at another id.
+  auto theirs = client.create_scan(req);
+  REQUIRE(theirs);
+  // A task whose recorded id now holds a scan someone else made under another name.
+  task::Task reused = queued_task("old scan");
+  reused.instance = "sim";
+  scanners::CreateScanRequest other;
+  other.name = "a person's scan";
+  other.targets = "10.0.0.2";
+  auto person = client.create_scan(other);
+  REQUIRE(person);
+  reused.nessus_scan_id = person->id;
+
+  worker::NessusCleanup cleanup([config] { return config; });
+  REQUIRE(cleanup.delete_scan(ours));
+  CHECK(client.scan_details(created->id).error().kind == scanners::NessusErrorKind::NotFound);
+  CHECK(client.scan_details(theirs->id));  // same name, other id: untouched
+  auto refused = cleanup.delete_scan(reused);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::NotFound);
+  CHECK(client.scan_details(person->id));  // another name at the id: untouched
+  // Already gone: NotFound, so housekeeping deletes the record without waiting.
+  CHECK(cleanup.delete_scan(ours).error().code == ErrorCode::NotFound);
+  // An instance no longer configured: NotFound too, nothing called.
+  task::Task gone = ours;
+  gone.instance = "removed";
+  CHECK(cleanup.delete_scan(gone).error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("admin_cli housekeeping run killed -9 halfway: nothing half-deleted, a rerun finishes") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  const int n = 3000;
+  const task::Millis old = task::now_millis() - 60LL * 86'400'000;
+  {
+    auto opened = store::open_store("sqlite:" + data + "/nessus-mcp.db");
+    REQUIRE(opened);
+    for (int i = 0; i < n; ++i) {
+      task::Task t = queued_task("old " + std::to_string(i));
+      t.created_at = t.not_before = old + i;
+      auto paths = findings::results_paths(data, t.id);
+      REQUIRE(paths);
+      std::filesystem::create_directories(paths->dir);
+      std::ofstream(paths->export_file) << std::string(2000, 'x');
+      std::ofstream(paths->index_file) << std::string(1000, 'y');
+      // Written when the scan finished, two months ago, as real results would have been.
+      const auto then = std::chrono::file_clock::from_sys(
+          std::chrono::system_clock::time_point(std::chrono::milliseconds(old)));
+      for (const auto& f : {paths->export_file, paths->index_file, paths->dir}) {
+        std::filesystem::last_write_time(f, then);
+      }
+      REQUIRE((*opened)->import_completed(t));
+    }
+  }
+  const auto dirs_left = [&] {
+    std::size_t count = 0;
+    for (const auto& e : std::filesystem::directory_iterator(data + "/results")) {
+      if (task::is_valid_task_id(e.path().filename().string())) ++count;
+    }
+    return count;
+  };
+  const std::string config =
+      dir.file("scanners.yaml",
+               "pools:\n  default:\n    scope: {allow: [10.0.0.0/8]}\n    instances:\n      - id: "
+               "a\n        url: https://127.0.0.1:1\n        auth: {mode: api_keys, access_key: " +
+                   std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
+                   "}\n        tls: {insecure: true}\n");
+  {
+    testing::Subprocess p(
+        {NMCP_ADMIN_BINARY, "--data-dir", data, "housekeeping", "run", "--config", config});
+    p.close_stdin();
+    // Killed once it has deleted some but not all.
+    REQUIRE(testing::eventually([&] { return dirs_left() < static_cast<std::size_t>(n) - 200; },
+                                std::chrono::seconds(60)));
+    p.signal(SIGKILL);
+    (void)p.wait(std::chrono::seconds(10));
+  }
+  // Every task a tool could still see has its results; the rest are gone or set aside.
+  auto opened = store::open_store("sqlite:" + data + "/nessus-mcp.db");
+  REQUIRE(opened);
+  store::TaskQuery q(store::OwnerScope::everyone());
+  q.limit = 500;
+  std::size_t visible = 0;
+  for (;;) {
+    auto page = (*opened)->list(q);
+    REQUIRE(page);
+    for (const auto& t : page->tasks) {
+      ++visible;
+      CHECK(std::filesystem::exists(data + "/results/" + t.id + "/scan.nessus"));
+    }
+    if (page->next_cursor.empty()) break;
+    q.cursor = page->next_cursor;
+  }
+  CHECK(visible > 0);
+  CHECK(visible < static_cast<std::size_t>(n));
+  // The killed run still holds the housekeeping lease until its term (45 s) ends: a rerun is
+  // refused naming it, then goes ahead and deletes the rest and what the kill left behind.
+  std::string refusal;
+  for (int attempt = 0;; ++attempt) {
+    REQUIRE(attempt < 60);
+    testing::Subprocess again(
+        {NMCP_ADMIN_BINARY, "--data-dir", data, "housekeeping", "run", "--config", config});
+    again.close_stdin();
+    const auto rc = again.wait(std::chrono::seconds(120));
+    REQUIRE(rc);
+    if (*rc == 0) break;
+    refusal = again.stderr_text();
+    REQUIRE(refusal.find("housekeeping is being run by admin_cli@") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // a real lease term, on real time
+  }
+  CHECK_FALSE(refusal.empty());
+  CHECK(dirs_left() == 0);
+  for (const auto& e : std::filesystem::directory_iterator(data + "/results")) {
+    FAIL_CHECK("left behind: " << e.path().string());
+  }
+  q.cursor.clear();
+  auto rest = (*opened)->list(q);
+  REQUIRE(rest);
+  CHECK(rest->tasks.empty());
 }

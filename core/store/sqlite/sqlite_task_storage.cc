@@ -47,8 +47,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS tasks_idempotency ON tasks(owner, idempotency_
 CREATE INDEX IF NOT EXISTS tasks_queue ON tasks(state, pool, created_at);
 CREATE INDEX IF NOT EXISTS tasks_owner ON tasks(owner, created_at);
 CREATE INDEX IF NOT EXISTS tasks_dead ON tasks(dead_lettered_at) WHERE dead_lettered_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS tasks_finished ON tasks(state, finished_at);
-CREATE INDEX IF NOT EXISTS tasks_lease ON tasks(lease_until) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS tasks_finished ON tasks(state, finished_at, id);
+CREATE INDEX IF NOT EXISTS tasks_dead_order ON tasks(dead_lettered_at, id)
+  WHERE dead_lettered_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_lease ON tasks(lease_until, id) WHERE state = 'running';
 CREATE TABLE IF NOT EXISTS scanner_status(
   instance TEXT PRIMARY KEY,
   doc TEXT NOT NULL,
@@ -485,6 +487,27 @@ class SqliteTaskStorage final : public TaskStorage {
     if (auto s = del->run(); !s) return fail(s.error());
     if (auto s = tx->commit(); !s) return fail(s.error());
     return true;
+  }
+
+  Result<std::vector<std::string>> remove_many_if(
+      const std::vector<std::string>& ids,
+      const std::function<bool(const Task&)>& decide) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    std::vector<std::string> out;
+    for (const auto& id : ids) {
+      auto loaded = load_locked(id);
+      if (!loaded) continue;  // unreadable: the reads that meet it quarantine it
+      if (!*loaded || !decide(**loaded)) continue;
+      auto del = db_->prepare("DELETE FROM tasks WHERE id = ?");
+      if (!del) return fail(del.error());
+      del->bind(1, id);
+      if (auto s = del->run(); !s) return fail(s.error());
+      out.push_back(id);
+    }
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return out;
   }
 
   Status put_scanner_status(const ScannerStatus& status) override {
