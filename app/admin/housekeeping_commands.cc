@@ -89,12 +89,7 @@ int cmd_run(Context& c) {
       if (lease) (void)store.resign(*lease, c.clock.now());
       return c.fail(r.error());
     }
-    for (const auto& [k, n] : r->tasks_deleted) total.tasks_deleted[k] += n;
-    total.orphans_removed += r->orphans_removed;
-    total.stuck_timed_out += r->stuck_timed_out;
-    total.nessus_scans_deleted += r->nessus_scans_deleted;
-    total.bytes_freed += r->bytes_freed;
-    total.errors += r->errors;
+    total.add(*r);
     for (auto& i : r->items) {
       if (total.items.size() < o.max_listed) total.items.push_back(std::move(i));
     }

@@ -50,10 +50,19 @@ bool is_partial_name(const std::string& name) { return name.find(".part") != std
 
 }  // namespace
 
-std::uint64_t Report::total_tasks_deleted() const {
+std::uint64_t Counts::total_tasks_deleted() const {
   std::uint64_t n = 0;
   for (const auto& [kind, count] : tasks_deleted) n += count;
   return n;
+}
+
+void Counts::add(const Counts& o) {
+  for (const auto& [kind, n] : o.tasks_deleted) tasks_deleted[kind] += n;
+  orphans_removed += o.orphans_removed;
+  stuck_timed_out += o.stuck_timed_out;
+  nessus_scans_deleted += o.nessus_scans_deleted;
+  bytes_freed += o.bytes_freed;
+  errors += o.errors;
 }
 
 json Report::to_json() const {

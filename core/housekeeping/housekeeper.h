@@ -58,18 +58,23 @@ struct Options {
   std::function<void(const std::string& task_id)> on_deleted;
 };
 
-struct Report {
-  bool dry_run = false;
-  bool finished = true;  // false: the time bound stopped it; the next run continues
+// What one or more runs did.
+struct Counts {
   std::map<std::string, std::uint64_t> tasks_deleted;  // by kind (completed, dead_letter, ...)
   std::uint64_t orphans_removed = 0;
   std::uint64_t stuck_timed_out = 0;
   std::uint64_t nessus_scans_deleted = 0;
   std::uint64_t bytes_freed = 0;
   std::uint64_t errors = 0;
+  std::uint64_t total_tasks_deleted() const;
+  void add(const Counts& other);
+};
+
+struct Report : Counts {
+  bool dry_run = false;
+  bool finished = true;               // false: the time bound stopped it; the next run continues
   std::vector<nlohmann::json> items;  // {what, id or path, kind, bytes}, at most max_listed
   std::vector<std::string> problems;  // what failed, for the log
-  std::uint64_t total_tasks_deleted() const;
   nlohmann::json to_json() const;
 };
 

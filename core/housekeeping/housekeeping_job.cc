@@ -64,12 +64,7 @@ void HousekeepingJob::tick() {
     log::warn("housekeeping", "housekeeping run failed", {{"error", report.error().message}});
     return;
   }
-  for (const auto& [kind, n] : report->tasks_deleted) totals_.tasks_deleted[kind] += n;
-  totals_.orphans_removed += report->orphans_removed;
-  totals_.stuck_timed_out += report->stuck_timed_out;
-  totals_.nessus_scans_deleted += report->nessus_scans_deleted;
-  totals_.bytes_freed += report->bytes_freed;
-  totals_.errors += report->errors;
+  totals_.add(*report);
   auto line = report->to_json();
   line.erase("items");
   log::info("housekeeping", "housekeeping run", line);

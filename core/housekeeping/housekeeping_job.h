@@ -25,14 +25,8 @@ inline constexpr std::chrono::seconds kTickPeriod{30};
 inline constexpr std::chrono::minutes kLeaderTerm{2};
 
 // Totals since the process started (for /metrics).
-struct Totals {
+struct Totals : Counts {
   std::uint64_t runs = 0;
-  std::map<std::string, std::uint64_t> tasks_deleted;  // by kind
-  std::uint64_t orphans_removed = 0;
-  std::uint64_t stuck_timed_out = 0;
-  std::uint64_t nessus_scans_deleted = 0;
-  std::uint64_t bytes_freed = 0;
-  std::uint64_t errors = 0;
 };
 
 class HousekeepingJob {

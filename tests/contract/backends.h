@@ -19,6 +19,22 @@
 
 namespace nmcp::testing {
 
+// A queued task of `owner` with an idempotency key, as a submit would store it.
+inline task::Task keyed_task(const std::string& owner, const std::string& key,
+                             task::Millis created) {
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = owner;
+  t.pool = "default";
+  t.targets = "10.0.0.1";
+  t.name = "scan " + key;
+  t.created_at = created;
+  t.not_before = created;
+  t.request_hash = "h-" + key;
+  t.idempotency_key = key;
+  return t;
+}
+
 // A fresh SQLite store; busy() holds its write lock from another process (the sqlite3 shell).
 struct SqliteBackend {
   static constexpr const char* kName = "sqlite";

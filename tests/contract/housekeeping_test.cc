@@ -34,17 +34,7 @@ constexpr task::Millis kDay = 24LL * 3600 * 1000;
 constexpr task::Millis T0 = 1'700'000'000'000;
 
 Task make_task(const std::string& owner, const std::string& key, task::Millis created) {
-  Task t;
-  t.id = task::new_task_id();
-  t.owner = owner;
-  t.pool = "default";
-  t.targets = "10.0.0.1";
-  t.name = "scan " + key;
-  t.created_at = created;
-  t.not_before = created;
-  t.request_hash = "h-" + key;
-  t.idempotency_key = key;
-  return t;
+  return testing::keyed_task(owner, key, created);
 }
 
 store::ClaimRequest claim_req(task::Millis now) {

@@ -23,17 +23,7 @@ namespace {
 constexpr task::Millis T0 = 1'700'000'000'000;
 
 Task make_task(const std::string& key, task::Millis created) {
-  Task t;
-  t.id = task::new_task_id();
-  t.owner = "team-a";
-  t.pool = "default";
-  t.targets = "10.0.0.1";
-  t.name = "scan " + key;
-  t.created_at = created;
-  t.not_before = created;
-  t.request_hash = "h-" + key;
-  t.idempotency_key = key;
-  return t;
+  return testing::keyed_task("team-a", key, created);
 }
 
 ClaimRequest claim_req(task::Millis now) {
