@@ -9,6 +9,7 @@
 
 #include "core/base/crypto.h"
 #include "core/base/text.h"
+#include "core/store/list_cursor.h"
 #include "core/store/redis/redis_client.h"
 #include "core/store/redis/redis_scripts.h"
 
@@ -193,22 +194,6 @@ void write_ops(const Keys& k, const Task* old, const Task* now, Batch& b) {
     b.op("DEL", k.task(old->id), {});
     if (!old->idempotency_key.empty()) b.op("DEL", k.idem(old->owner, old->idempotency_key), {});
   }
-}
-
-std::string encode_cursor(const Task& t) { return std::to_string(t.created_at) + "." + t.id; }
-
-Result<std::pair<Millis, std::string>> decode_cursor(const std::string& cursor) {
-  const auto dot = cursor.find('.');
-  Millis created = 0;
-  if (dot != std::string::npos) {
-    const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + dot, created);
-    const std::string id = cursor.substr(dot + 1);
-    if (ec == std::errc() && end == cursor.data() + dot && task::is_valid_task_id(id)) {
-      return std::make_pair(created, id);
-    }
-  }
-  return fail(ErrorCode::InvalidArgument, "the cursor is not one this server issued",
-              "pass next_cursor from the previous page unchanged, or omit it to start over");
 }
 
 Error too_busy() {

@@ -1,7 +1,6 @@
 #include "core/store/sqlite/sqlite_task_storage.h"
 
 #include <algorithm>
-#include <charconv>
 #include <functional>
 #include <mutex>
 #include <utility>
@@ -9,6 +8,7 @@
 #include "core/base/clock.h"
 #include "core/base/text.h"
 #include "core/sqlite/sqlite_db.h"
+#include "core/store/list_cursor.h"
 #include "core/store/sqlite/store_file.h"
 
 namespace nmcp::store {
@@ -68,22 +68,6 @@ CREATE TABLE IF NOT EXISTS leaders(
 )sql";
 
 constexpr const char* kUnreadable = "the stored record does not read back as a task";
-
-std::string encode_cursor(const Task& t) { return std::to_string(t.created_at) + "." + t.id; }
-
-Result<std::pair<Millis, std::string>> decode_cursor(const std::string& cursor) {
-  const auto dot = cursor.find('.');
-  Millis created = 0;
-  if (dot != std::string::npos) {
-    const auto [end, ec] = std::from_chars(cursor.data(), cursor.data() + dot, created);
-    const std::string id = cursor.substr(dot + 1);
-    if (ec == std::errc() && end == cursor.data() + dot && task::is_valid_task_id(id)) {
-      return std::make_pair(created, id);
-    }
-  }
-  return fail(ErrorCode::InvalidArgument, "the cursor is not one this server issued",
-              "pass next_cursor from the previous page unchanged, or omit it to start over");
-}
 
 std::optional<Task> parse_doc(const std::string& text) {
   const json j = json::parse(text, nullptr, false);
