@@ -74,7 +74,7 @@ Transport:
   --tls-cert PEM, --tls-key PEM
                              serve HTTPS: the certificate (with its chain) and its private
                              key; without them the listener is plain HTTP (put a TLS proxy in
-                             front, as prod/ does)
+                             front, as prod/README.md describes)
   --max-body-bytes N         largest accepted request body (default 4194304); larger: 413
   --max-streams N            concurrent SSE streams (GET /mcp, GET /sse); beyond: 503
                              (default 32)
