@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/store/open_store.h"
+#include "mcp/http/ops_listener.h"
 
 namespace nmcp::app {
 
@@ -102,6 +103,9 @@ Status apply_engine_flag(std::string_view flag, std::string_view value, EngineFl
   }
   if (flag == "--metrics-listen") {
     if (value.empty()) return bad("--metrics-listen needs an address, e.g. 127.0.0.1:9464");
+    if (auto parsed = mcp::OpsListener::parse_address(std::string(value)); !parsed) {
+      return bad(parsed.error().message + " (" + parsed.error().hint + ")");
+    }
     f.metrics_listen = std::string(value);
     return ok();
   }

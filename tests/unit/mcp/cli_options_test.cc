@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "mcp/http/ops_listener.h"
+
 using nmcp::app::CliOptions;
 using nmcp::app::parse_cli;
 
@@ -84,4 +86,20 @@ TEST_CASE("cli: --help lists every flag, the tuning ones in an advanced section"
     CHECK(at > advanced);
   }
   CHECK(parse({"--test-tools"})->test_tools);
+}
+
+TEST_CASE("cli: --metrics-listen takes host:port or a port alone, and refuses anything else") {
+  CHECK(parse({"--metrics-listen", "9464"})->engine.metrics_listen == "9464");
+  CHECK(parse({"--metrics-listen=0.0.0.0:9464"})->engine.metrics_listen == "0.0.0.0:9464");
+  CHECK(parse({})->engine.metrics_listen.empty());
+  for (const char* bad : {"nope:xx", "70000", "host:", ":-1"}) {
+    auto r = parse({"--metrics-listen", bad});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("is not an address") != std::string::npos);
+  }
+  auto addr = nmcp::mcp::OpsListener::parse_address("9464");
+  REQUIRE(addr);
+  CHECK(addr->first == "127.0.0.1");  // loopback unless told otherwise
+  CHECK(addr->second == 9464);
+  CHECK(nmcp::mcp::OpsListener::parse_address("[::1]:9")->first == "::1");
 }
