@@ -393,3 +393,25 @@ TEST_CASE_TEMPLATE("housekeeping: one process at a time runs it, through the lea
   a.tick();  // the old leader finds out and stands down
   CHECK_FALSE(a.leading());
 }
+
+TEST_CASE_TEMPLATE("housekeeping: a batch delete judges each record on its own", B, BACKENDS) {
+  B backend;
+  auto s = backend.open();
+  testing::TempDir data;
+  const Estate e = build(*s, data.path());
+  const std::string missing = task::new_task_id();
+  auto deleted = s->delete_finished(
+      std::vector<std::string>{e.completed_old, e.queued_old, e.running_old, missing,
+                               e.completed_young_other_tenant, e.dead_old},
+      [&](const Task& t) { return t.id != e.completed_young_other_tenant; });
+  REQUIRE(deleted);
+  CHECK(*deleted == std::vector<std::string>{e.completed_old, e.dead_old});
+  CHECK_FALSE(exists(*s, e.completed_old));
+  CHECK_FALSE(exists(*s, e.dead_old));
+  for (const auto& id : {e.queued_old, e.running_old, e.completed_young_other_tenant}) {
+    CHECK(exists(*s, id));
+  }
+  auto empty = s->delete_finished(std::vector<std::string>{}, [](const Task&) { return true; });
+  REQUIRE(empty);
+  CHECK(empty->empty());
+}

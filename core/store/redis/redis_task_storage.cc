@@ -607,6 +607,34 @@ class RedisTaskStorage final : public TaskStorage {
     return fail(too_busy());
   }
 
+  // One read of every record and one compare-and-set for the whole batch; when any record
+  // changed in between, one task at a time.
+  Result<std::vector<std::string>> remove_many_if(
+      const std::vector<std::string>& ids,
+      const std::function<bool(const Task&)>& decide) override {
+    std::vector<std::string> chosen;
+    if (ids.empty()) return chosen;
+    std::vector<std::string> get = {"MGET"};
+    for (const auto& id : ids) get.push_back(keys_.task(id));
+    auto docs = pool_->command(get);
+    if (!docs) return fail(docs.error());
+    Batch b;
+    for (std::size_t i = 0; i < ids.size() && i < docs->elements.size(); ++i) {
+      const Reply& doc = docs->elements[i];
+      if (doc.is_nil()) continue;
+      auto t = parse_doc(doc.text);
+      if (!t || !decide(*t)) continue;  // unreadable: the reads that meet it quarantine it
+      b.check_value(keys_.task(ids[i]), doc.text);
+      write_ops(keys_, &*t, nullptr, b);
+      chosen.push_back(ids[i]);
+    }
+    if (chosen.empty()) return chosen;
+    auto r = apply(b);
+    if (!r) return fail(r.error());
+    if (r->ok) return chosen;
+    return TaskStorage::remove_many_if(ids, decide);
+  }
+
   Result<std::vector<QuarantinedRecord>> quarantined() override {
     auto r = pool_->command({"HGETALL", keys_.quarantine()});
     if (!r) return fail(r.error());
