@@ -57,9 +57,8 @@ mapfile -t runtime < <(grep -v '^\s*#' scripts/runtime-packages.txt | awk 'NF {p
 runtime+=(libc6 libgcc-s1)
 for b in nessus-mcp nessus-worker admin_cli nessus-sim; do
   while read -r lib; do
-    pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n1 | cut -d: -f1) ||
-      pkg=$(dpkg -S "$lib" 2>/dev/null | head -n1 | cut -d: -f1) || true
-    [ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2>/dev/null | head -n1 | cut -d: -f1 || true)
+    # dpkg knows a library by the path its package installed: try the real file, then the link.
+    pkg=$({ dpkg -S "$(readlink -f "$lib")" || dpkg -S "$lib"; } 2>/dev/null | head -n1 | cut -d: -f1)
     if [ -z "$pkg" ]; then
       problem "$b loads $lib, which no Debian package provides"
     elif ! printf '%s\n' "${runtime[@]}" | grep -qx "$pkg"; then

@@ -147,11 +147,6 @@ class LifecycleStore final : public TaskStore {
     return s_->finished_before(kind, before, limit);
   }
 
-  Result<bool> delete_finished(const std::string& id,
-                               const std::function<bool(const Task&)>& still_due) override {
-    return s_->remove_if(id, [&](const Task& t) { return lc::finished_kind(t) && still_due(t); });
-  }
-
   Result<std::vector<std::string>> delete_finished(
       const std::vector<std::string>& ids,
       const std::function<bool(const Task&)>& still_due) override {

@@ -70,22 +70,11 @@ class TaskStorage {
   virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                                     std::size_t limit) = 0;
   virtual Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) = 0;
-  // Atomically: loads the task and, if `decide` returns true for it, deletes it with its
-  // idempotency key and index entries. Returns whether it deleted; false when there is none.
-  virtual Result<bool> remove_if(const std::string& id,
-                                 const std::function<bool(const Task&)>& decide) = 0;
-  // remove_if for many tasks; returns the ids it deleted. A backend that can do them in one
-  // transaction overrides this (each task is still judged on its own stored record).
+  // Atomically per task: loads each task and, if `decide` returns true for it, deletes it with
+  // its idempotency key and index entries (a missing or unreadable one is passed over). Returns
+  // the ids it deleted.
   virtual Result<std::vector<std::string>> remove_many_if(
-      const std::vector<std::string>& ids, const std::function<bool(const Task&)>& decide) {
-    std::vector<std::string> out;
-    for (const auto& id : ids) {
-      auto r = remove_if(id, decide);
-      if (!r) return fail(r.error());
-      if (*r) out.push_back(id);
-    }
-    return out;
-  }
+      const std::vector<std::string>& ids, const std::function<bool(const Task&)>& decide) = 0;
 
   // Records that did not read back as tasks are moved aside by every read that meets them.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;

@@ -124,12 +124,10 @@ class TaskAdmin {
   // was dead-lettered) before `before`, oldest first, at most `limit`.
   virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                                     std::size_t limit) = 0;
-  // Deletes the task's record, its idempotency key and every index entry, atomically, only if
-  // the stored task is finished and `still_due` holds for it (it may have been retried since it
-  // was read). Returns whether it deleted. Its result files are the caller's to remove.
-  virtual Result<bool> delete_finished(const std::string& id,
-                                       const std::function<bool(const Task&)>& still_due) = 0;
-  // delete_finished for a batch (one transaction where the backend allows); the ids deleted.
+  // Deletes each task's record, its idempotency key and every index entry, atomically per task
+  // (one transaction or script for the batch where the backend allows), only if the stored task
+  // is finished and `still_due` holds for it (it may have been retried since it was read).
+  // Returns the ids it deleted. Their result files are the caller's to remove.
   virtual Result<std::vector<std::string>> delete_finished(
       const std::vector<std::string>& ids, const std::function<bool(const Task&)>& still_due) = 0;
   // Running tasks whose lease expired before `before`, oldest expiry first, at most `limit`.

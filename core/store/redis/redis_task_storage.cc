@@ -585,8 +585,8 @@ class RedisTaskStorage final : public TaskStorage {
     return read_by_score(keys_.lease(), before, limit);
   }
 
-  Result<bool> remove_if(const std::string& id,
-                         const std::function<bool(const Task&)>& decide) override {
+  // One task: its own compare-and-set (the batch's fallback).
+  Result<bool> remove_if(const std::string& id, const std::function<bool(const Task&)>& decide) {
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
       auto doc = pool_->command({"GET", keys_.task(id)});
       if (!doc) return fail(doc.error());
@@ -632,7 +632,14 @@ class RedisTaskStorage final : public TaskStorage {
     auto r = apply(b);
     if (!r) return fail(r.error());
     if (r->ok) return chosen;
-    return TaskStorage::remove_many_if(ids, decide);
+    chosen.clear();
+    for (const auto& id : ids) {
+      auto one = remove_if(id, decide);
+      if (!one && one.error().code == ErrorCode::DataLoss) continue;  // quarantined: passed over
+      if (!one) return fail(one.error());
+      if (*one) chosen.push_back(id);
+    }
+    return chosen;
   }
 
   Result<std::vector<QuarantinedRecord>> quarantined() override {

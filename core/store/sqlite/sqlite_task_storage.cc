@@ -457,22 +457,6 @@ class SqliteTaskStorage final : public TaskStorage {
     return read_docs(*st);
   }
 
-  Result<bool> remove_if(const std::string& id,
-                         const std::function<bool(const Task&)>& decide) override {
-    std::lock_guard lock(mu_);
-    auto tx = Transaction::begin(*db_);
-    if (!tx) return fail(tx.error());
-    auto loaded = load_locked(id);
-    if (!loaded) return fail(loaded.error());
-    if (!*loaded || !decide(**loaded)) return false;
-    auto del = db_->prepare("DELETE FROM tasks WHERE id = ?");
-    if (!del) return fail(del.error());
-    del->bind(1, id);
-    if (auto s = del->run(); !s) return fail(s.error());
-    if (auto s = tx->commit(); !s) return fail(s.error());
-    return true;
-  }
-
   Result<std::vector<std::string>> remove_many_if(
       const std::vector<std::string>& ids,
       const std::function<bool(const Task&)>& decide) override {
