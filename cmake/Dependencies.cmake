@@ -5,6 +5,8 @@ find_package(spdlog REQUIRED)
 find_package(fmt REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
+# Boost.Asio and Beast (header-only) for the MCP HTTP front: libboost1.74-dev.
+find_package(Boost 1.74 REQUIRED)
 find_package(PkgConfig REQUIRED)
 # Debian builds cpp-httplib as a shared library with OpenSSL, zlib and brotli enabled; the
 # pkg-config file carries the matching CPPHTTPLIB_* defines, which must agree with the library.

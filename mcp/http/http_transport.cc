@@ -1,8 +1,6 @@
-// The cpp-httplib adapter for the HTTP transports. httplib types stay in this file.
+// The MCP routes of the HTTP transports, on the event-driven HttpServer (http_server.h).
 
 #include "mcp/http/http_transport.h"
-
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,13 +8,15 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
-
-#include <httplib.h>
+#include <variant>
 
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "core/base/memory.h"
+#include "mcp/http/http_server.h"
 #include "mcp/http/message_queue.h"
 #include "mcp/http/origin_policy.h"
 #include "mcp/http/session_table.h"
@@ -34,6 +34,8 @@ constexpr const char* kSessionHeader = "Mcp-Session-Id";
 constexpr const char* kVersionHeader = "MCP-Protocol-Version";
 constexpr std::size_t kStreamQueueCapacity = 1000;
 constexpr std::size_t kLegacyQueueCapacity = 10000;
+// Bodies at least this large return their parse memory to the system once handled.
+constexpr std::size_t kLargeBody = 1U << 20U;
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -65,9 +67,13 @@ bool is_json_content_type(const std::string& header) {
 
 std::string dump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-void rpc_error(httplib::Response& res, int status, int code, std::string_view message) {
-  res.status = status;
-  res.set_content(dump(rpc::make_error(nullptr, code, message)), "application/json");
+HttpResponse rpc_error(int status, int code, std::string_view message) {
+  return HttpResponse{status, "application/json", dump(rpc::make_error(nullptr, code, message))};
+}
+
+HttpResponse with_header(HttpResponse r, std::string name, std::string value) {
+  r.headers.emplace_back(std::move(name), std::move(value));
+  return r;
 }
 
 std::string sse_event(const json& message) {
@@ -75,9 +81,10 @@ std::string sse_event(const json& message) {
   return "event: message\ndata: " + dump(message) + "\n\n";
 }
 
-void set_sse_headers(httplib::Response& res) {
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
+HttpResponse sse_head(int status = 200) {
+  HttpResponse r{status, "text/event-stream", ""};
+  r.headers = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
+  return r;
 }
 
 std::string short_id(const std::string& id) { return id.substr(0, 8); }
@@ -100,46 +107,6 @@ class StreamSlots {
   std::atomic<std::size_t> open_{0};
 };
 
-// httplib 0.11 listens with a backlog of 5, compiled into the library: a burst of a few
-// concurrent connects overflows it and each overflowing client waits a full SYN retransmit
-// (a second). Listening again on the bound socket raises the backlog (Linux allows it).
-class PlainListener : public httplib::Server {
- public:
-  bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
-};
-
-// TLS on the listener itself (--tls-cert, --tls-key), for a team service without a proxy.
-class TlsListener : public httplib::SSLServer {
- public:
-  TlsListener(const std::string& cert, const std::string& key)
-      : httplib::SSLServer(cert.c_str(), key.c_str()) {}
-  bool raise_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
-};
-
-// The listener and the one call that needs its concrete type.
-struct Listener {
-  std::unique_ptr<httplib::Server> server;
-  std::function<bool(int)> raise_backlog;
-  bool valid = true;  // false: the TLS certificate or key could not be loaded
-};
-
-Listener make_listener(const HttpOptions& o) {
-  Listener l;
-  if (o.tls_cert_file.empty()) {
-    auto plain = std::make_unique<PlainListener>();
-    auto* p = plain.get();
-    l.raise_backlog = [p](int b) { return p->raise_backlog(b); };
-    l.server = std::move(plain);
-  } else {
-    auto tls = std::make_unique<TlsListener>(o.tls_cert_file, o.tls_key_file);
-    auto* p = tls.get();
-    l.valid = tls->is_valid();
-    l.raise_backlog = [p](int b) { return p->raise_backlog(b); };
-    l.server = std::move(tls);
-  }
-  return l;
-}
-
 // A header value fit to quote back: printable ASCII, at most 100 characters.
 std::string printable(const std::string& value) {
   std::string out;
@@ -149,28 +116,70 @@ std::string printable(const std::string& value) {
   return value.size() > 100 ? out + "..." : out;
 }
 
+// Moves a session queue's messages onto an open stream as they arrive, in order.
+class QueuePump : public std::enable_shared_from_this<QueuePump> {
+ public:
+  QueuePump(std::shared_ptr<SessionEntry> entry, std::shared_ptr<ResponseStream> stream)
+      : entry_(std::move(entry)), stream_(std::move(stream)) {}
+
+  void start() {
+    std::weak_ptr<QueuePump> weak = weak_from_this();
+    entry_->stream->set_listener([weak] {
+      if (const auto self = weak.lock()) self->drain();
+    });
+    drain();
+  }
+  void stop() { entry_->stream->set_listener(nullptr); }
+
+ private:
+  void drain() {
+    std::lock_guard lock(mu_);
+    json message;
+    while (entry_->stream->try_pop(message)) {
+      entry_->session->touch();
+      if (!stream_->write(sse_event(message))) {
+        log::warn("http", "dropped a message for a client that stopped reading its stream",
+                  {{"session", short_id(entry_->session->id())}});
+      }
+    }
+    if (entry_->stream->closed()) stream_->end();
+  }
+
+  const std::shared_ptr<SessionEntry> entry_;
+  const std::shared_ptr<ResponseStream> stream_;
+  std::mutex mu_;  // one drain at a time keeps the messages in order
+};
+
+// Writes a call's SSE events to the stream of the POST that made it.
+class StreamOutbound final : public Outbound {
+ public:
+  explicit StreamOutbound(std::shared_ptr<ResponseStream> stream) : stream_(std::move(stream)) {}
+  void send(const json& message) override { stream_->write(sse_event(message)); }
+  void complete(std::optional<json> response) override {
+    if (response) stream_->write(sse_event(*response));
+  }
+
+ private:
+  const std::shared_ptr<ResponseStream> stream_;
+};
+
 }  // namespace
 
 struct HttpTransport::Impl {
   Impl(McpServer& s, HttpOptions o)
       : server(s),
         opts(std::move(o)),
-        policy(opts.host, opts.allowed_hosts, opts.allowed_origins),
-        sessions(opts.max_sessions),
+        sessions(opts.max_sessions, opts.max_sessions_per_tenant),
         slots(opts.max_streams),
-        listener(make_listener(opts)),
-        http(*listener.server) {}
+        http(server_options(), handlers()) {}
 
   McpServer& server;
   const HttpOptions opts;
-  const OriginPolicy policy;
+  std::optional<OriginPolicy> policy;  // set by bind(), once the port is known
   SessionTable sessions;
   StreamSlots slots;
-  Listener listener;
-  httplib::Server& http;
+  HttpServer http;
   std::atomic<bool> stopping{false};
-  std::atomic<bool> serving{false};
-  std::mutex serve_mu;  // orders serve()'s start against stop()
   std::thread housekeeper;
   std::mutex hk_mu;
   std::condition_variable hk_cv;
@@ -178,45 +187,88 @@ struct HttpTransport::Impl {
 
   McpLogLevel default_level() const { return server.options().default_log_level; }
 
-  // Host, Origin and API key checks for every route but the operational ones.
-  httplib::Server::HandlerResponse admit(const httplib::Request& req, httplib::Response& res) {
-    if (is_ops_path(req.path)) return httplib::Server::HandlerResponse::Unhandled;
-    const std::string host = req.get_header_value("Host");
-    if (!policy.host_allowed(host)) {
-      log::warn("http", "rejected request with a foreign Host header",
-                {{"host", host.substr(0, 100)}, {"remote", req.remote_addr}});
-      rpc_error(res, 403, rpc::kServerError,
-                "Forbidden: the Host header \"" + printable(host) +
-                    "\" is not allowed (DNS rebinding protection). Operators can allow names "
-                    "with --allowed-host.");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    const std::string origin = req.get_header_value("Origin");
-    if (!policy.origin_allowed(origin)) {
-      log::warn("http", "rejected request with a foreign Origin",
-                {{"origin", origin.substr(0, 100)}, {"remote", req.remote_addr}});
-      rpc_error(res, 403, rpc::kServerError,
-                "Forbidden: the Origin \"" + printable(origin) +
-                    "\" is not allowed. Operators can allow origins with --allowed-origin.");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (opts.api_keys && !authenticate(req)) {
-      const bool presented = req.has_header("Authorization");
-      res.set_header("WWW-Authenticate", presented
-                                             ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
-                                             : R"(Bearer realm="nessus-mcp")");
-      log::warn("http",
-                presented ? "rejected an invalid API key" : "rejected a request without an API key",
-                {{"remote", req.remote_addr}, {"path", req.path}});
-      rpc_error(res, 401, rpc::kServerError,
-                "Unauthorized: send \"Authorization: Bearer <API key>\"");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+  HttpServerOptions server_options() const {
+    HttpServerOptions s;
+    s.host = opts.host;
+    s.port = opts.port;
+    s.tls_cert_file = opts.tls_cert_file;
+    s.tls_key_file = opts.tls_key_file;
+    s.io_threads = opts.io_threads;
+    s.request_threads = opts.request_threads;
+    s.max_connections = opts.max_connections;
+    s.max_body_bytes = opts.max_body_bytes;
+    s.head_timeout = opts.head_timeout;
+    s.single_headers = {"origin",         "authorization",        "content-type",
+                        "mcp-session-id", "mcp-protocol-version", "content-length"};
+    return s;
   }
 
-  std::optional<Principal> authenticate(const httplib::Request& req) const {
-    const std::string header = req.get_header_value("Authorization");
+  HttpHandlers handlers() {
+    HttpHandlers h;
+    h.on_head = [this](const HttpRequest& head) { return admit(head); };
+    h.on_request = [this](HttpRequest request, std::shared_ptr<Responder> responder) {
+      route(std::move(request), responder);
+    };
+    h.format_error = [](int status, const std::string& message) {
+      return rpc_error(status, rpc::kServerError, message);
+    };
+    return h;
+  }
+
+  // ---- Admission (on an I/O thread, before any body is read) -----------------------------
+
+  HeadDecision admit(const HttpRequest& req) {
+    if (req.path == "/health") {
+      auto r = ops_response(opts.ops, req.path);
+      return {HttpResponse{r->status, r->content_type, r->body}, ""};
+    }
+    if (is_ops_path(req.path)) return {std::nullopt, "~ops"};  // may read the store: the pool
+    const std::string host = req.header("host");
+    if (!policy->host_allowed(host)) {
+      log::warn("http", "rejected request with a foreign Host header",
+                {{"host", printable(host)}, {"remote", req.remote}});
+      return {rpc_error(403, rpc::kServerError,
+                        "Forbidden: the Host header \"" + printable(host) +
+                            "\" is not allowed (DNS rebinding protection; a loopback name must "
+                            "carry the port this server listens on). Operators can allow names "
+                            "with --allowed-host."),
+              ""};
+    }
+    const std::string origin = req.header("origin");
+    if (!policy->origin_allowed(origin)) {
+      log::warn("http", "rejected request with a foreign Origin",
+                {{"origin", printable(origin)}, {"remote", req.remote}});
+      return {rpc_error(403, rpc::kServerError,
+                        "Forbidden: the Origin \"" + printable(origin) +
+                            "\" is not allowed. Operators can allow origins with "
+                            "--allowed-origin."),
+              ""};
+    }
+    std::optional<Principal> principal = Principal{};
+    if (opts.api_keys) principal = authenticate(req);
+    if (!principal) {
+      const bool presented = req.has_header("authorization");
+      log::warn("http",
+                presented ? "rejected an invalid API key" : "rejected a request without an API key",
+                {{"remote", req.remote}, {"path", req.path}});
+      return {with_header(rpc_error(401, rpc::kServerError,
+                                    "Unauthorized: send \"Authorization: Bearer <API key>\""),
+                          "WWW-Authenticate",
+                          presented ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
+                                    : R"(Bearer realm="nessus-mcp")"),
+              ""};
+    }
+    if (req.method == "POST" && (req.path == "/mcp" || req.path == "/messages") &&
+        !is_json_content_type(req.header("content-type"))) {
+      return {rpc_error(415, rpc::kServerError,
+                        "Unsupported Media Type: Content-Type must be application/json"),
+              ""};
+    }
+    return {std::nullopt, principal->tenant};
+  }
+
+  std::optional<Principal> authenticate(const HttpRequest& req) const {
+    const std::string header = req.header("authorization");
     constexpr std::string_view kScheme = "bearer ";
     if (header.size() <= kScheme.size() || lower(header.substr(0, kScheme.size())) != kScheme) {
       return std::nullopt;
@@ -224,7 +276,7 @@ struct HttpTransport::Impl {
     return opts.api_keys->current()->authenticate(std::string_view(header).substr(kScheme.size()));
   }
 
-  Principal principal_of(const httplib::Request& req) const {
+  Principal principal_of(const HttpRequest& req) const {
     if (!opts.api_keys) return Principal{};
     return authenticate(req).value_or(Principal{});  // admit() already rejected the rest
   }
@@ -233,96 +285,108 @@ struct HttpTransport::Impl {
     return e.session->principal().tenant == p.tenant;
   }
 
+  // ---- Routing (on a pool thread) ---------------------------------------------------------
+
+  void route(HttpRequest req, const std::shared_ptr<Responder>& out) {
+    const std::string& m = req.method;
+    if (req.path == "/mcp") {
+      if (m == "POST") return post_mcp(std::move(req), out);
+      if (m == "GET") return respond_unless_streaming(out, get_mcp(req, out));
+      if (m == "DELETE") return out->respond(delete_mcp(req));
+      return out->respond(with_header(rpc_error(405, rpc::kServerError, "Method Not Allowed"),
+                                      "Allow", "GET, POST, DELETE"));
+    }
+    if (req.path == "/sse" || req.path == "/messages") {
+      if (opts.stateless) {
+        return out->respond(rpc_error(
+            404, rpc::kServerError,
+            "Not Found: this server runs stateless (for load-balanced replicas) and the legacy "
+            "HTTP+SSE transport needs a session on one replica; use Streamable HTTP: POST /mcp"));
+      }
+      if (opts.legacy_sse && req.path == "/sse" && m == "GET") {
+        return respond_unless_streaming(out, get_sse(req, out));
+      }
+      if (opts.legacy_sse && req.path == "/messages" && m == "POST") {
+        return out->respond(post_messages(req));
+      }
+      if (opts.legacy_sse) {
+        return out->respond(with_header(rpc_error(405, rpc::kServerError, "Method Not Allowed"),
+                                        "Allow", req.path == "/sse" ? "GET" : "POST"));
+      }
+    }
+    if (is_ops_path(req.path)) {
+      if (m != "GET") {
+        return out->respond(
+            with_header(rpc_error(405, rpc::kServerError, "Method Not Allowed"), "Allow", "GET"));
+      }
+      auto r = ops_response(opts.ops, req.path);
+      return out->respond(HttpResponse{r->status, r->content_type, r->body});
+    }
+    out->respond(rpc_error(404, rpc::kServerError, "Not Found: the MCP endpoint is /mcp"));
+  }
+
+  static void respond_unless_streaming(const std::shared_ptr<Responder>& out,
+                                       std::optional<HttpResponse> r) {
+    if (r) out->respond(std::move(*r));
+  }
+
   // ---- Streamable HTTP -------------------------------------------------------------------
 
-  // Reads the body through `reader` with the size limit applied to every encoding: httplib
-  // 0.11 enforces set_payload_max_length for Content-Length bodies only, not chunked ones.
-  std::optional<std::string> read_body(const httplib::ContentReader& reader,
-                                       httplib::Response& res) {
-    std::string body;
-    bool too_large = false;
-    std::size_t total = 0;
-    // Past the limit the rest is read and dropped, up to as much again, so that a client that
-    // is still sending gets to read our 413 instead of a reset connection.
-    const std::size_t drain_limit = opts.max_body_bytes * 2;
-    const bool ok = reader([&](const char* data, std::size_t size) {
-      total += size;
-      if (total > opts.max_body_bytes) {
-        too_large = true;
-        body.clear();
-        return total <= drain_limit;
-      }
-      body.append(data, size);
-      return true;
-    });
-    if (too_large || (!ok && res.status == 413)) {
-      res.set_header("Connection", "close");
-      rpc_error(res, 413, rpc::kServerError,
-                "Payload Too Large: the request body exceeds " +
-                    std::to_string(opts.max_body_bytes) + " bytes");
-      return std::nullopt;
-    }
-    if (!ok) {
-      rpc_error(res, 400, rpc::kServerError, "Bad Request: the request body could not be read");
-      return std::nullopt;
-    }
-    return body;
-  }
-
-  // The JSON body of a POST: checks the content type, reads within the size limit and parses.
-  // On failure the error reply is already written.
-  std::optional<json> read_json_body(const httplib::Request& req,
-                                     const httplib::ContentReader& reader, httplib::Response& res) {
-    if (!is_json_content_type(req.get_header_value("Content-Type"))) {
-      rpc_error(res, 415, rpc::kServerError,
-                "Unsupported Media Type: Content-Type must be application/json");
-      return std::nullopt;
-    }
-    const auto body = read_body(reader, res);
-    if (!body) return std::nullopt;
-    auto value = rpc::parse(*body, server.options().max_json_depth);
+  // The JSON body of a POST, or the error reply.
+  std::variant<json, HttpResponse> parse_body(const HttpRequest& req) const {
+    const auto& limits = server.options().parse_limits;
+    auto value = rpc::parse(req.body, limits);
     if (!value) {
-      rpc_error(res, 400, rpc::kParseError,
-                rpc::parse_error_message(*body, server.options().max_json_depth));
+      return rpc_error(400, rpc::kParseError, rpc::parse_error_message(req.body, limits));
     }
-    return value;
+    return std::move(*value);
   }
 
-  void post_mcp(const httplib::Request& req, httplib::Response& res,
-                const httplib::ContentReader& reader) {
+  void post_mcp(HttpRequest req, const std::shared_ptr<Responder>& out) {
+    const bool large = req.body.size() >= kLargeBody;
+    auto reply = post_mcp_reply(req, out);
+    if (reply) out->respond(std::move(*reply));
+    if (large) release_free_memory();
+  }
+
+  // The reply to a POST /mcp, or nullopt when it is streaming (already answered).
+  std::optional<HttpResponse> post_mcp_reply(HttpRequest& req,
+                                             const std::shared_ptr<Responder>& out) {
     const Principal principal = principal_of(req);
-    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+    const AcceptSet accept = parse_accept(req.header("accept"));
     if (!accept.json && !accept.sse) {
-      rpc_error(res, 406, rpc::kServerError,
-                "Not Acceptable: Accept must include application/json and text/event-stream");
-      return;
+      return rpc_error(406, rpc::kServerError,
+                       "Not Acceptable: Accept must include application/json and "
+                       "text/event-stream");
     }
     std::optional<ProtocolVersion> header_version;
-    if (req.has_header(kVersionHeader)) {
-      header_version = parse_version(req.get_header_value(kVersionHeader));
+    if (req.has_header("mcp-protocol-version")) {
+      header_version = parse_version(req.header("mcp-protocol-version"));
       if (!header_version) {
         std::string supported;
         for (const auto v : kSupportedVersions)
           supported += (supported.empty() ? "" : ", ") + std::string(v);
-        rpc_error(res, 400, rpc::kServerError,
-                  "Bad Request: unsupported MCP-Protocol-Version \"" +
-                      req.get_header_value(kVersionHeader).substr(0, 40) +
-                      "\"; supported: " + supported);
-        return;
+        return rpc_error(400, rpc::kServerError,
+                         "Bad Request: unsupported MCP-Protocol-Version \"" +
+                             printable(req.header("mcp-protocol-version").substr(0, 40)) +
+                             "\"; supported: " + supported);
       }
     }
-    auto value = read_json_body(req, reader, res);
-    if (!value) return;
-    if (value->is_array()) {
-      rpc_error(res, 400, rpc::kInvalidRequest,
-                "Invalid Request: JSON-RPC batches are not supported; send one message per POST");
-      return;
+    auto parsed = parse_body(req);
+    if (auto* error = std::get_if<HttpResponse>(&parsed)) return std::move(*error);
+    json value = std::move(std::get<json>(parsed));
+    req.body.clear();
+    req.body.shrink_to_fit();
+    if (value.is_array()) {
+      return rpc_error(400, rpc::kInvalidRequest,
+                       "Invalid Request: JSON-RPC batches are not supported; send one message "
+                       "per POST");
     }
     std::string method;
-    if (value->is_object()) {
-      if (const auto m = value->find("method"); m != value->end() && m->is_string()) method = *m;
+    if (value.is_object()) {
+      if (const auto m = value.find("method"); m != value.end() && m->is_string()) method = *m;
     }
-    const bool is_initialize = method == "initialize" && value->contains("id");
+    const bool is_initialize = method == "initialize" && value.contains("id");
 
     std::shared_ptr<Session> session;
     std::shared_ptr<SessionEntry> new_entry;
@@ -332,77 +396,99 @@ struct HttpTransport::Impl {
                                     principal, header_version.value_or(kHeaderlessHttpVersion),
                                     default_level());
     } else if (is_initialize) {
-      if (req.has_header(kSessionHeader)) {
-        rpc_error(res, 400, rpc::kInvalidRequest,
-                  "Invalid Request: initialize starts a new session; send it without "
-                  "Mcp-Session-Id");
-        return;
+      if (req.has_header("mcp-session-id")) {
+        return rpc_error(400, rpc::kInvalidRequest,
+                         "Invalid Request: initialize starts a new session; send it without "
+                         "Mcp-Session-Id");
       }
-      sessions.expire_idle(opts.session_idle_timeout);
+      expire_sessions();
       new_entry = std::make_shared<SessionEntry>(
           std::make_shared<Session>(random_hex(16), principal, default_level()),
           SessionKind::Streamable, kStreamQueueCapacity);
       session = new_entry->session;
     } else {
-      const std::string id = req.get_header_value(kSessionHeader);
+      const std::string id = req.header("mcp-session-id");
       if (id.empty()) {
         if (method == "server/discover") {
-          rpc_error(res, 400, rpc::kMethodNotFound,
-                    "Method not found: server/discover (this server speaks MCP 2025-11-25 and "
-                    "earlier; send initialize)");
-        } else {
-          rpc_error(res, 400, rpc::kServerError,
-                    "Bad Request: Mcp-Session-Id header is required; send initialize first to "
-                    "start a session");
+          return rpc_error(400, rpc::kMethodNotFound,
+                           "Method not found: server/discover (this server speaks MCP "
+                           "2025-11-25 and earlier; send initialize)");
         }
-        return;
+        return rpc_error(400, rpc::kServerError,
+                         "Bad Request: Mcp-Session-Id header is required; send initialize first "
+                         "to start a session");
       }
       const auto entry = sessions.find(id);
       if (!entry || entry->kind != SessionKind::Streamable || !same_owner(*entry, principal)) {
-        rpc_error(res, 404, rpc::kSessionNotFound,
-                  "Session not found: it expired or was deleted; send initialize to start a new "
-                  "session");
-        return;
+        return rpc_error(404, rpc::kSessionNotFound,
+                         "Session not found: it expired or was deleted; send initialize to start "
+                         "a new session");
       }
       session = entry->session;
     }
+    cancel_on_disconnect(value, session, out);
 
-    if (accept.sse && wants_progress(*value)) {
+    if (accept.sse && wants_progress(value)) {
       // The client asked for progress: answer with an event stream at once and run the call
       // inside it, writing each notification as it happens.
-      stream_call(session, std::make_shared<json>(std::move(*value)), res);
-      return;
+      auto stream = out->stream(sse_head(), StreamOptions{opts.keepalive_interval, ""});
+      server.handle(session, value, std::make_shared<StreamOutbound>(stream), ToolDispatch::Caller);
+      stream->end();
+      return std::nullopt;
     }
     auto reply = std::make_shared<BufferedReply>(accept.sse);
-    server.handle(session, *value, reply, ToolDispatch::Caller);
+    server.handle(session, value, reply, ToolDispatch::Caller);
     const auto response = reply->response();
-    if (!response) {
-      res.status = 202;  // a notification, a response, or a call the client cancelled
-      return;
-    }
+    if (!response)
+      return HttpResponse{202, "", ""};  // a notification, a response, or a
+                                         // call the client cancelled
+    HttpResponse res{200, "", ""};
     if (new_entry && response->contains("result")) {
-      if (!sessions.insert(new_entry)) {
-        rpc_error(res, 503, rpc::kServerError,
-                  "Service Unavailable: too many sessions; retry later or end idle sessions with "
-                  "DELETE");
-        return;
+      switch (sessions.insert(new_entry)) {
+        case SessionTable::Inserted::Yes:
+          break;
+        case SessionTable::Inserted::TenantFull:
+          return with_header(
+              rpc_error(429, rpc::kServerError,
+                        "Too Many Requests: this tenant already has " +
+                            std::to_string(opts.max_sessions_per_tenant) +
+                            " open sessions, its limit; end unused ones with DELETE /mcp or let "
+                            "them expire"),
+              "Retry-After", "30");
+        case SessionTable::Inserted::TableFull:
+          return with_header(rpc_error(503, rpc::kServerError,
+                                       "Service Unavailable: too many sessions; retry later or "
+                                       "end idle sessions with DELETE"),
+                             "Retry-After", "30");
       }
-      res.set_header(kSessionHeader, session->id());
+      res.headers.emplace_back(kSessionHeader, session->id());
       log::info("http", "session started",
                 {{"session", short_id(session->id())}, {"tenant", principal.tenant}});
     }
     const auto notifications = reply->notifications();
-    res.status = 200;
     if (accept.json && notifications.empty()) {
-      res.set_content(dump(*response), "application/json");
-      return;
+      res.content_type = "application/json";
+      res.body = dump(*response);
+      return res;
     }
     // Log messages produced during the call, then the response, as one event stream.
-    std::string events;
-    for (const auto& n : notifications) events += sse_event(n);
-    events += sse_event(*response);
-    set_sse_headers(res);
-    res.set_content(events, "text/event-stream");
+    HttpResponse events = sse_head();
+    events.headers.insert(events.headers.end(), res.headers.begin(), res.headers.end());
+    for (const auto& n : notifications) events.body += sse_event(n);
+    events.body += sse_event(*response);
+    return events;
+  }
+
+  // A call whose client has gone away is cancelled: its answer has nowhere to go.
+  static void cancel_on_disconnect(const json& message, const std::shared_ptr<Session>& session,
+                                   const std::shared_ptr<Responder>& out) {
+    if (!message.is_object()) return;
+    const auto id = message.find("id");
+    if (id == message.end() || !rpc::is_valid_id(*id) || !message.contains("method")) return;
+    std::weak_ptr<Session> weak = session;
+    out->on_disconnect([weak, key = rpc::id_key(*id)] {
+      if (const auto s = weak.lock()) s->cancel_request(key);
+    });
   }
 
   static bool wants_progress(const json& message) {
@@ -413,110 +499,71 @@ struct HttpTransport::Impl {
     return meta != params->end() && meta->is_object() && meta->contains("progressToken");
   }
 
-  // Runs one call on this HTTP thread inside an event-stream reply. Notifications are written
-  // to the socket as the handler produces them; a client that goes away does not cancel the
-  // call (the protocol says so), its remaining output is just dropped.
-  void stream_call(const std::shared_ptr<Session>& session, const std::shared_ptr<json>& message,
-                   httplib::Response& res) {
-    res.status = 200;
-    set_sse_headers(res);
-    res.set_chunked_content_provider(
-        "text/event-stream", [this, session, message](std::size_t, httplib::DataSink& sink) {
-          auto out = std::make_shared<SinkOutbound>(sink);
-          server.handle(session, *message, out, ToolDispatch::Caller);
-          out->detach();
-          sink.done();
-          return true;
-        });
-  }
-
-  // Writes SSE events straight to a reply being streamed, for as long as that reply exists.
-  class SinkOutbound final : public Outbound {
-   public:
-    explicit SinkOutbound(httplib::DataSink& sink) : sink_(&sink) {}
-    void send(const json& message) override { write_event(message); }
-    void complete(std::optional<json> response) override {
-      if (response) write_event(*response);
-    }
-    void detach() {
-      std::lock_guard lock(mu_);
-      sink_ = nullptr;
-    }
-
-   private:
-    void write_event(const json& message) {
-      std::lock_guard lock(mu_);
-      if (sink_ != nullptr && !write(*sink_, sse_event(message))) sink_ = nullptr;
-    }
-    std::mutex mu_;
-    httplib::DataSink* sink_;  // guarded by mu_; null once detached or broken
-  };
-
-  static bool write(httplib::DataSink& sink, const std::string& data) {
-    return sink.is_writable() && sink.write(data.data(), data.size());
-  }
-
-  void get_mcp(const httplib::Request& req, httplib::Response& res) {
+  // An error reply, or nullopt once the stream is open.
+  std::optional<HttpResponse> get_mcp(const HttpRequest& req,
+                                      const std::shared_ptr<Responder>& out) {
     if (opts.stateless) {
-      res.set_header("Allow", "POST");
-      rpc_error(res, 405, rpc::kServerError,
-                "Method Not Allowed: this server runs stateless and offers no GET stream");
-      return;
+      return with_header(rpc_error(405, rpc::kServerError,
+                                   "Method Not Allowed: this server runs stateless and offers no "
+                                   "GET stream"),
+                         "Allow", "POST");
     }
-    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+    const AcceptSet accept = parse_accept(req.header("accept"));
     if (!accept.sse) {
-      rpc_error(res, 406, rpc::kServerError,
-                "Not Acceptable: Accept must include text/event-stream");
-      return;
+      return rpc_error(406, rpc::kServerError,
+                       "Not Acceptable: Accept must include text/event-stream");
     }
-    auto entry = session_for(req, res);
-    if (!entry) return;
+    std::optional<HttpResponse> error;
+    auto entry = session_for(req, error);
+    if (!entry) return std::move(*error);
     bool expected = false;
     if (!entry->stream_attached.compare_exchange_strong(expected, true)) {
-      rpc_error(res, 409, rpc::kServerError,
-                "Conflict: this session already has an open GET stream");
-      return;
+      return rpc_error(409, rpc::kServerError,
+                       "Conflict: this session already has an open GET stream");
     }
     if (!slots.try_acquire()) {
       entry->stream_attached = false;
-      res.set_header("Retry-After", "5");
-      rpc_error(res, 503, rpc::kServerError,
-                "Service Unavailable: too many open streams; retry later");
-      return;
+      return with_header(rpc_error(503, rpc::kServerError,
+                                   "Service Unavailable: too many open streams; retry later"),
+                         "Retry-After", "5");
     }
-    res.set_header(kSessionHeader, entry->session->id());
-    stream_queue(entry, res, ": stream open\n\n", [this, entry] {
+    HttpResponse head = sse_head();
+    head.headers.emplace_back(kSessionHeader, entry->session->id());
+    stream_queue(entry, out, std::move(head), ": stream open\n\n", [this, entry] {
       entry->stream_attached = false;
       slots.release();
     });
+    return std::nullopt;
   }
 
-  void delete_mcp(const httplib::Request& req, httplib::Response& res) {
+  HttpResponse delete_mcp(const HttpRequest& req) {
     if (opts.stateless) {
-      res.set_header("Allow", "POST");
-      rpc_error(res, 405, rpc::kServerError,
-                "Method Not Allowed: this server runs stateless and has no sessions to end");
-      return;
+      return with_header(rpc_error(405, rpc::kServerError,
+                                   "Method Not Allowed: this server runs stateless and has no "
+                                   "sessions to end"),
+                         "Allow", "POST");
     }
-    auto entry = session_for(req, res);
-    if (!entry) return;
+    std::optional<HttpResponse> error;
+    auto entry = session_for(req, error);
+    if (!entry) return std::move(*error);
     sessions.remove(entry->session->id());
     log::info("http", "session ended by the client", {{"session", short_id(entry->session->id())}});
-    res.status = 200;
+    return HttpResponse{200, "", ""};
   }
 
-  std::shared_ptr<SessionEntry> session_for(const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.get_header_value(kSessionHeader);
+  std::shared_ptr<SessionEntry> session_for(const HttpRequest& req,
+                                            std::optional<HttpResponse>& error) {
+    const std::string id = req.header("mcp-session-id");
     if (id.empty()) {
-      rpc_error(res, 400, rpc::kServerError, "Bad Request: Mcp-Session-Id header is required");
+      error = rpc_error(400, rpc::kServerError, "Bad Request: Mcp-Session-Id header is required");
       return nullptr;
     }
     auto entry = sessions.find(id);
     if (!entry || entry->kind != SessionKind::Streamable ||
         !same_owner(*entry, principal_of(req))) {
-      rpc_error(res, 404, rpc::kSessionNotFound,
-                "Session not found: it expired or was deleted; send initialize to start a new "
-                "session");
+      error = rpc_error(404, rpc::kSessionNotFound,
+                        "Session not found: it expired or was deleted; send initialize to start "
+                        "a new session");
       return nullptr;
     }
     entry->session->touch();
@@ -524,251 +571,134 @@ struct HttpTransport::Impl {
   }
 
   // Streams a session's queue until it closes, the client goes away or the server stops.
-  void stream_queue(const std::shared_ptr<SessionEntry>& entry, httplib::Response& res,
-                    std::string first, std::function<void()> on_close) {
-    res.status = 200;
-    set_sse_headers(res);
-    auto opening = std::make_shared<std::string>(std::move(first));
-    const auto keepalive = opts.keepalive_interval;
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [this, entry, opening, keepalive](std::size_t, httplib::DataSink& sink) {
-          if (!opening->empty()) {
-            const std::string text = std::move(*opening);
-            opening->clear();
-            return write(sink, text);
-          }
-          json message;
-          switch (entry->stream->pop(message, keepalive)) {
-            case MessageQueue::Wait::Message:
-              entry->session->touch();
-              return write(sink, sse_event(message));
-            case MessageQueue::Wait::Timeout:
-              if (stopping) {
-                sink.done();
-                return true;
-              }
-              return write(sink, ": keep-alive\n\n");
-            case MessageQueue::Wait::Closed:
-              sink.done();
-              return true;
-          }
-          return false;
-        },
-        [on_close = std::move(on_close)](bool) { on_close(); });
+  void stream_queue(const std::shared_ptr<SessionEntry>& entry,
+                    const std::shared_ptr<Responder>& out, HttpResponse head, std::string first,
+                    std::function<void()> on_close) {
+    auto stream =
+        out->stream(std::move(head), StreamOptions{opts.keepalive_interval, ": keep-alive\n\n"});
+    auto pump = std::make_shared<QueuePump>(entry, stream);
+    stream->on_close([pump, on_close = std::move(on_close)] {
+      pump->stop();
+      on_close();
+    });
+    stream->write(std::move(first));
+    pump->start();
   }
 
   // ---- Legacy HTTP+SSE (2024-11-05) ------------------------------------------------------
 
-  void get_sse(const httplib::Request& req, httplib::Response& res) {
-    const AcceptSet accept = parse_accept(req.get_header_value("Accept"));
+  // An error reply, or nullopt once the stream is open.
+  std::optional<HttpResponse> get_sse(const HttpRequest& req,
+                                      const std::shared_ptr<Responder>& out) {
+    const AcceptSet accept = parse_accept(req.header("accept"));
     if (!accept.sse) {
-      rpc_error(res, 406, rpc::kServerError,
-                "Not Acceptable: Accept must include text/event-stream");
-      return;
+      return rpc_error(406, rpc::kServerError,
+                       "Not Acceptable: Accept must include text/event-stream");
     }
     if (!slots.try_acquire()) {
-      res.set_header("Retry-After", "5");
-      rpc_error(res, 503, rpc::kServerError, "Service Unavailable: too many open streams");
-      return;
+      return with_header(
+          rpc_error(503, rpc::kServerError, "Service Unavailable: too many open streams"),
+          "Retry-After", "5");
     }
-    sessions.expire_idle(opts.session_idle_timeout);
+    expire_sessions();
     auto entry = std::make_shared<SessionEntry>(
         std::make_shared<Session>(random_hex(16), principal_of(req), default_level()),
         SessionKind::LegacySse, kLegacyQueueCapacity);
     entry->stream_attached = true;
-    if (!sessions.insert(entry)) {
-      slots.release();
-      rpc_error(res, 503, rpc::kServerError, "Service Unavailable: too many sessions");
-      return;
+    switch (sessions.insert(entry)) {
+      case SessionTable::Inserted::Yes:
+        break;
+      case SessionTable::Inserted::TenantFull:
+        slots.release();
+        return with_header(rpc_error(429, rpc::kServerError,
+                                     "Too Many Requests: this tenant already has " +
+                                         std::to_string(opts.max_sessions_per_tenant) +
+                                         " open sessions, its limit; close unused streams"),
+                           "Retry-After", "30");
+      case SessionTable::Inserted::TableFull:
+        slots.release();
+        return with_header(
+            rpc_error(503, rpc::kServerError, "Service Unavailable: too many sessions"),
+            "Retry-After", "30");
     }
     const std::string id = entry->session->id();
     log::info("http", "legacy SSE session started",
               {{"session", short_id(id)}, {"tenant", entry->session->principal().tenant}});
-    stream_queue(entry, res, "event: endpoint\ndata: /messages?sessionId=" + id + "\n\n",
-                 [this, id] {
+    stream_queue(entry, out, sse_head(),
+                 "event: endpoint\ndata: /messages?sessionId=" + id + "\n\n", [this, id] {
                    sessions.remove(id);
                    slots.release();
                    log::info("http", "legacy SSE session ended", {{"session", short_id(id)}});
                  });
+    return std::nullopt;
   }
 
-  void post_messages(const httplib::Request& req, httplib::Response& res,
-                     const httplib::ContentReader& reader) {
-    const std::string id = req.get_param_value("sessionId");
+  HttpResponse post_messages(const HttpRequest& req) {
+    const std::string id = req.query_param("sessionId");
     if (id.empty()) {
-      rpc_error(res, 400, rpc::kServerError,
-                "Bad Request: the sessionId query parameter is required");
-      return;
+      return rpc_error(400, rpc::kServerError,
+                       "Bad Request: the sessionId query parameter is required");
     }
     const auto entry = sessions.find(id);
     if (!entry || entry->kind != SessionKind::LegacySse || !same_owner(*entry, principal_of(req))) {
-      rpc_error(res, 404, rpc::kSessionNotFound, "Session not found: open GET /sse again");
-      return;
+      return rpc_error(404, rpc::kSessionNotFound, "Session not found: open GET /sse again");
     }
-    const auto value = read_json_body(req, reader, res);
-    if (!value) return;
-    server.handle(entry->session, *value, std::make_shared<QueueOutbound>(entry->stream));
-    res.status = 202;
-    res.set_content("Accepted", "text/plain");
+    auto parsed = parse_body(req);
+    if (auto* error = std::get_if<HttpResponse>(&parsed)) return std::move(*error);
+    server.handle(entry->session, std::get<json>(parsed),
+                  std::make_shared<QueueOutbound>(entry->stream));
+    if (req.body.size() >= kLargeBody) release_free_memory();
+    return HttpResponse{202, "text/plain", "Accepted"};
   }
 
-  // ---- Wiring ---------------------------------------------------------------------------
+  // ---- Sessions ----------------------------------------------------------------------------
 
-  // Every handler runs inside a catch-all: a bug answers 500, it never takes a thread down.
-  template <class... Args>
-  void run_guarded(const httplib::Request& req, httplib::Response& res,
-                   void (Impl::*fn)(const httplib::Request&, httplib::Response&, Args...),
-                   Args... args) {
-    try {
-      (this->*fn)(req, res, args...);
-    } catch (const std::exception& e) {
-      log::error("http", "request handler failed", {{"path", req.path}, {"what", e.what()}});
-      rpc_error(res, 500, rpc::kInternalError, "Internal error");
+  void expire_sessions() {
+    if (const auto n =
+            sessions.expire_idle(opts.session_idle_timeout, opts.unready_session_timeout);
+        n > 0) {
+      log::info("http", "expired sessions", {{"count", n}});
     }
-  }
-
-  httplib::Server::Handler guarded(void (Impl::*fn)(const httplib::Request&, httplib::Response&)) {
-    return [this, fn](const httplib::Request& req, httplib::Response& res) {
-      run_guarded(req, res, fn);
-    };
-  }
-
-  httplib::Server::HandlerWithContentReader guarded(void (Impl::*fn)(
-      const httplib::Request&, httplib::Response&, const httplib::ContentReader&)) {
-    return [this, fn](const httplib::Request& req, httplib::Response& res,
-                      const httplib::ContentReader& reader) {
-      run_guarded<const httplib::ContentReader&>(req, res, fn, reader);
-    };
-  }
-
-  void install_routes() {
-    const std::size_t threads = opts.request_threads + opts.max_streams;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_payload_max_length(opts.max_body_bytes);
-    http.set_keep_alive_max_count(100000);
-    // Replies are small and latency-bound; with Nagle on, each one waits for a delayed ACK.
-    http.set_tcp_nodelay(true);
-    http.set_keep_alive_timeout(opts.keep_alive_timeout.count());
-    http.set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) { return admit(req, res); });
-    http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request&, httplib::Response& res) {
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          if (res.status == 413) {
-            rpc_error(res, 413, rpc::kServerError,
-                      "Payload Too Large: the request body exceeds " +
-                          std::to_string(opts.max_body_bytes) + " bytes");
-          } else if (res.status == 404) {
-            rpc_error(res, 404, rpc::kServerError, "Not Found: the MCP endpoint is /mcp");
-          } else {
-            rpc_error(res, res.status, rpc::kServerError, "HTTP error");
-          }
-          return httplib::Server::HandlerResponse::Handled;
-        }));
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          rpc_error(res, 500, rpc::kInternalError, "Internal error");
-        });
-
-    http.Post("/mcp", guarded(&Impl::post_mcp));
-    http.Get("/mcp", guarded(&Impl::get_mcp));
-    http.Delete("/mcp", guarded(&Impl::delete_mcp));
-    auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Allow", "GET, POST, DELETE");
-      rpc_error(res, 405, rpc::kServerError, "Method Not Allowed");
-    };
-    http.Put("/mcp", not_allowed);
-    http.Patch("/mcp", not_allowed);
-    http.Options("/mcp", not_allowed);
-    if (opts.legacy_sse) {
-      http.Get("/sse", guarded(&Impl::get_sse));
-      http.Post("/messages", guarded(&Impl::post_messages));
-    }
-    const auto ops = [this](const httplib::Request& req, httplib::Response& res) {
-      try {
-        auto r = ops_response(opts.ops, req.path);
-        res.status = r->status;
-        res.set_content(r->body, r->content_type);
-      } catch (const std::exception& e) {
-        res.status = 500;
-        res.set_content(std::string("internal error: ") + e.what() + "\n", "text/plain");
-      }
-    };
-    http.Get("/health", ops);
-    http.Get("/ready", ops);
-    http.Get("/metrics", ops);
   }
 
   void housekeeping_loop() {
+    const auto shortest = std::min<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(opts.session_idle_timeout),
+        std::chrono::duration_cast<std::chrono::milliseconds>(opts.unready_session_timeout));
     const auto period = std::clamp<std::chrono::milliseconds>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(opts.session_idle_timeout) / 4,
-        std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
+        shortest / 4, std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
     std::unique_lock lock(hk_mu);
     while (!hk_cv.wait_for(lock, period, [this] { return stopping.load(); })) {
-      if (const auto n = sessions.expire_idle(opts.session_idle_timeout); n > 0) {
-        log::info("http", "expired idle sessions", {{"count", n}});
-      }
+      expire_sessions();
     }
   }
 };
 
 HttpTransport::HttpTransport(McpServer& server, HttpOptions options)
-    : impl_(std::make_unique<Impl>(server, std::move(options))) {
-  impl_->install_routes();
-}
+    : impl_(std::make_unique<Impl>(server, std::move(options))) {}
 
 HttpTransport::~HttpTransport() { stop(); }
 
 Result<int> HttpTransport::bind() {
+  auto port = impl_->http.bind();
+  if (!port) return port;
   const auto& o = impl_->opts;
-  if (!impl_->listener.valid) {
-    return fail(ErrorCode::InvalidArgument,
-                "cannot load the TLS certificate " + o.tls_cert_file + " or key " + o.tls_key_file,
-                "give PEM files this user can read: --tls-cert the certificate (with its chain), "
-                "--tls-key its private key");
-  }
-  int port = o.port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(o.host);
-  } else if (!impl_->http.bind_to_port(o.host, port)) {
-    port = -1;
-  }
-  if (port <= 0) {
-    return fail(ErrorCode::Unavailable, "cannot listen on " + o.host + ":" + std::to_string(o.port),
-                "is another process using the port, or is the address not local?");
-  }
-  if (!impl_->listener.raise_backlog(SOMAXCONN)) {
-    log::warn("http", "could not raise the listen backlog; bursts of connections may stall");
-  }
+  impl_->policy.emplace(o.host, o.allowed_hosts, o.allowed_origins, *port);
   impl_->bound = true;
   impl_->housekeeper = std::thread([this] { impl_->housekeeping_loop(); });
   return port;
 }
 
 void HttpTransport::serve() {
-  {
-    std::lock_guard lock(impl_->serve_mu);
-    if (!impl_->bound || impl_->stopping) return;
-    impl_->serving = true;
-  }
-  impl_->http.listen_after_bind();
-  impl_->serving = false;
+  if (!impl_->bound || impl_->stopping) return;
+  impl_->http.serve();
 }
 
 void HttpTransport::stop() {
-  {
-    std::lock_guard lock(impl_->serve_mu);
-    if (impl_->stopping.exchange(true)) return;
-  }
+  if (impl_->stopping.exchange(true)) return;
   impl_->hk_cv.notify_all();
-  // Close sessions first: their streams end, so the listener's threads can be joined.
+  // Close sessions first: their streams end and their calls are cancelled.
   impl_->sessions.close_all();
-  // httplib ignores stop() until its accept loop runs, and serve() may have passed its check
-  // without reaching that loop yet: wait for it, or the stop would be lost.
-  while (impl_->serving && !impl_->http.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
   impl_->http.stop();
   if (impl_->housekeeper.joinable()) impl_->housekeeper.join();
 }

@@ -7,11 +7,19 @@
 // Every other route is checked for Host and Origin (DNS rebinding: 403) and, when API keys are
 // configured, for "Authorization: Bearer" (401 with WWW-Authenticate).
 //
-// Threads: a fixed pool of request_threads + max_streams HTTP threads. Long-lived SSE streams
-// hold one thread each and are capped at max_streams (503 beyond), so they can never starve
-// ordinary requests. A POST's tool call runs on the POST's own thread (no hand-off); its reply
-// is JSON, or an event stream when the client asked for progress (written as it happens) or
-// the call sent log messages (delivered before the response).
+// Threads: the event-driven HttpServer (http_server.h) holds every connection and stream on a
+// few I/O threads; requests run on request_threads pool threads, served tenant by tenant in
+// turn. A POST's tool call runs on its pool thread (no hand-off); its reply is JSON, or an
+// event stream when the client asked for progress (written as it happens) or the call sent
+// log messages (delivered before the response). A client that closes the connection while its
+// call runs cancels the call: without resumable streams its answer could never be delivered.
+//
+// Fairness: sessions are capped per tenant (max_sessions_per_tenant) as well as in total, and
+// sessions whose client never sends notifications/initialized expire after
+// unready_session_timeout. Calls in flight are capped per session and per tenant by McpServer.
+//
+// Stateless mode serves only POST /mcp: the legacy HTTP+SSE transport needs a session per
+// client on one replica, so /sse and /messages answer 404 with the way forward.
 //
 // Thread-safety: bind() then serve() on one thread; stop() from any thread makes serve()
 // return after open streams have been closed.
@@ -38,13 +46,18 @@ struct HttpOptions {
   std::vector<std::string> allowed_origins;
   std::shared_ptr<ApiKeys> api_keys;  // null: no authentication
   std::size_t max_body_bytes = 4U << 20U;
-  std::size_t max_streams = 32;
+  std::size_t max_streams = 4096;
   std::size_t request_threads = 16;
-  std::size_t max_sessions = 1024;
+  std::size_t io_threads = 2;
+  std::size_t max_connections = 20000;
+  std::size_t max_sessions = 4096;
+  std::size_t max_sessions_per_tenant = 256;
   std::chrono::seconds session_idle_timeout{3600};
+  std::chrono::seconds unready_session_timeout{30};
   std::chrono::milliseconds keepalive_interval{15000};
-  // An idle keep-alive connection holds an HTTP thread this long, and stop() may wait for it.
-  std::chrono::seconds keep_alive_timeout{2};
+  // A connection must deliver a whole request head this soon after opening or after its
+  // previous response (idle keep-alive connections included), or it is closed.
+  std::chrono::milliseconds head_timeout{10000};
   // TLS on the listener: both PEM files, or neither (plain HTTP, e.g. behind a proxy).
   std::string tls_cert_file;
   std::string tls_key_file;

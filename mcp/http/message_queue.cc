@@ -15,7 +15,31 @@ bool MessageQueue::push(nlohmann::json message) {
     items_.push_back(std::move(message));
   }
   cv_.notify_one();
+  notify_listener();
   return true;
+}
+
+bool MessageQueue::try_pop(nlohmann::json& out) {
+  std::lock_guard lock(mu_);
+  if (items_.empty()) return false;
+  out = std::move(items_.front());
+  items_.pop_front();
+  return true;
+}
+
+void MessageQueue::set_listener(std::function<void()> listener) {
+  std::lock_guard lock(mu_);
+  listener_ =
+      listener ? std::make_shared<const std::function<void()>>(std::move(listener)) : nullptr;
+}
+
+void MessageQueue::notify_listener() {
+  std::shared_ptr<const std::function<void()>> listener;
+  {
+    std::lock_guard lock(mu_);
+    listener = listener_;
+  }
+  if (listener) (*listener)();
 }
 
 MessageQueue::Wait MessageQueue::pop(nlohmann::json& out, std::chrono::milliseconds timeout) {
@@ -35,6 +59,7 @@ void MessageQueue::close() {
     closed_ = true;
   }
   cv_.notify_all();
+  notify_listener();
 }
 
 bool MessageQueue::closed() const {

@@ -3,7 +3,8 @@
 // and the HTTP threads that write them to a client.
 //
 // MessageQueue feeds a long-lived SSE stream (GET /mcp, GET /sse): bounded, oldest dropped
-// when a client stops reading, closable so a stream ends promptly at session end or shutdown.
+// while no stream takes them, closable so a stream ends promptly at session end or shutdown.
+// A stream that is open registers a listener and drains the queue as messages arrive.
 //
 // BufferedReply collects what a Streamable HTTP POST produced when its call ran in place.
 //
@@ -13,6 +14,8 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -33,6 +36,11 @@ class MessageQueue {
   enum class Wait { Message, Timeout, Closed };
   // Waits up to `timeout` for a message. Closed is reported only once the queue is drained.
   Wait pop(nlohmann::json& out, std::chrono::milliseconds timeout);
+  // Takes a message if one is queued, without waiting.
+  bool try_pop(nlohmann::json& out);
+  // Runs after every push and on close, on the calling thread, outside the queue's lock (it
+  // may call try_pop). Null removes it; a call already under way may still finish.
+  void set_listener(std::function<void()> listener);
 
   void close();
   bool closed() const;
@@ -42,9 +50,12 @@ class MessageQueue {
   const std::size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<nlohmann::json> items_;  // guarded by mu_
-  bool closed_ = false;               // guarded by mu_
-  std::size_t dropped_ = 0;           // guarded by mu_
+  std::deque<nlohmann::json> items_;                       // guarded by mu_
+  bool closed_ = false;                                    // guarded by mu_
+  std::size_t dropped_ = 0;                                // guarded by mu_
+  std::shared_ptr<const std::function<void()>> listener_;  // guarded by mu_
+
+  void notify_listener();
 };
 
 // Routes a request's messages onto the session's stream (legacy SSE: everything, responses

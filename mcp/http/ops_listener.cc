@@ -3,16 +3,15 @@
 #include <charconv>
 #include <thread>
 
-#include <httplib.h>
-
 #include "core/base/logging.h"
+#include "mcp/http/http_server.h"
 
 namespace nmcp::mcp {
 
 struct OpsListener::Impl {
   std::string address;
   OpsEndpoints endpoints;
-  httplib::Server http;
+  std::unique_ptr<HttpServer> http;
   std::thread thread;
 };
 
@@ -49,43 +48,42 @@ Result<std::pair<std::string, int>> OpsListener::parse_address(const std::string
 Result<int> OpsListener::start() {
   auto parsed = parse_address(impl_->address);
   if (!parsed) return fail(parsed.error());
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    try {
-      auto r = ops_response(impl_->endpoints, req.path);
-      if (!r) {
-        res.status = 404;
-        res.set_content("not found: this listener serves /health, /ready and /metrics\n",
-                        "text/plain");
-        return;
-      }
-      res.status = r->status;
-      res.set_content(r->body, r->content_type);
-    } catch (const std::exception& e) {
-      res.status = 500;
-      res.set_content(std::string("internal error: ") + e.what() + "\n", "text/plain");
+  HttpServerOptions o;
+  o.host = parsed->first;
+  o.port = parsed->second;
+  o.io_threads = 1;
+  o.request_threads = 2;
+  o.max_connections = 1024;
+  o.max_body_bytes = 0;
+  HttpHandlers h;
+  // /health needs nothing; /ready and /metrics may read the store, so they run on the pool.
+  h.on_head = [](const HttpRequest& head) -> HeadDecision {
+    if (head.method != "GET" || !is_ops_path(head.path)) {
+      return {HttpResponse{head.method != "GET" && is_ops_path(head.path) ? 405 : 404, "text/plain",
+                           "not found: this listener serves GET /health, /ready and /metrics\n"},
+              ""};
     }
+    return {std::nullopt, "ops"};
   };
-  impl_->http.Get("/health", handler);
-  impl_->http.Get("/ready", handler);
-  impl_->http.Get("/metrics", handler);
-  impl_->http.set_keep_alive_timeout(2);
-  const int port =
-      parsed->second == 0
-          ? impl_->http.bind_to_any_port(parsed->first)
-          : (impl_->http.bind_to_port(parsed->first, parsed->second) ? parsed->second : -1);
-  if (port < 0) {
+  h.on_request = [this](HttpRequest request, std::shared_ptr<Responder> out) {
+    auto r = ops_response(impl_->endpoints, request.path);
+    out->respond(HttpResponse{r->status, r->content_type, r->body});
+  };
+  impl_->http = std::make_unique<HttpServer>(o, h);
+  auto port = impl_->http->bind();
+  if (!port) {
     return fail(ErrorCode::Unavailable, "cannot listen on " + impl_->address + " for metrics",
                 "the port is in use or the address is not this host's; choose another");
   }
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
+  impl_->thread = std::thread([this] { impl_->http->serve(); });
   log::info("ops", "serving /health, /ready and /metrics",
-            {{"address", parsed->first + ":" + std::to_string(port)}});
-  return port;
+            {{"address", parsed->first + ":" + std::to_string(*port)}});
+  return *port;
 }
 
 void OpsListener::stop() {
   if (!impl_ || !impl_->thread.joinable()) return;
-  impl_->http.stop();
+  impl_->http->stop();
   impl_->thread.join();
 }
 

@@ -64,6 +64,18 @@ std::optional<std::string> OriginPolicy::host_of(std::string_view authority) {
   return lower(host);
 }
 
+std::optional<int> OriginPolicy::port_of(std::string_view authority) {
+  const auto close = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos || (close != std::string_view::npos && colon < close)) {
+    return std::nullopt;
+  }
+  if (close == std::string_view::npos && authority.find(':') != colon) return std::nullopt;
+  const auto digits = authority.substr(colon + 1);
+  if (!all_digits(digits) || digits.size() > 5) return std::nullopt;
+  return std::stoi(std::string(digits));
+}
+
 bool OriginPolicy::is_loopback_name(std::string_view host) {
   return host == "localhost" || host == "127.0.0.1" || host == "::1";
 }
@@ -74,11 +86,12 @@ bool OriginPolicy::is_wildcard_address(std::string_view host) {
 
 OriginPolicy::OriginPolicy(const std::string& bind_host,
                            const std::vector<std::string>& extra_hosts,
-                           const std::vector<std::string>& extra_origins) {
-  hosts_ = {"localhost", "127.0.0.1", "::1"};
-  if (!is_wildcard_address(bind_host)) hosts_.insert(lower(bind_host));
+                           const std::vector<std::string>& extra_origins, int listen_port)
+    : listen_port_(listen_port) {
+  own_hosts_ = {"localhost", "127.0.0.1", "::1"};
+  if (!is_wildcard_address(bind_host)) own_hosts_.insert(lower(bind_host));
   for (const auto& h : extra_hosts) {
-    if (auto host = host_of(h)) hosts_.insert(*host);
+    if (auto host = host_of(h)) extra_hosts_.insert(*host);
   }
   for (const auto& o : extra_origins) {
     if (auto origin = normalise_origin(o)) origins_.insert(*origin);
@@ -87,7 +100,11 @@ OriginPolicy::OriginPolicy(const std::string& bind_host,
 
 bool OriginPolicy::host_allowed(std::string_view host_header) const {
   const auto host = host_of(host_header);
-  return host && hosts_.count(*host) > 0;
+  if (!host) return false;
+  if (extra_hosts_.count(*host) > 0) return true;
+  if (own_hosts_.count(*host) == 0) return false;
+  const auto port = port_of(host_header);
+  return listen_port_ == 0 || !port || *port == listen_port_;
 }
 
 bool OriginPolicy::origin_allowed(std::string_view origin_header) const {

@@ -2,10 +2,26 @@
 
 namespace nmcp::mcp {
 
-bool SessionTable::insert(const std::shared_ptr<SessionEntry>& entry) {
+SessionTable::Inserted SessionTable::insert(const std::shared_ptr<SessionEntry>& entry) {
   std::lock_guard lock(mu_);
-  if (entries_.size() >= max_sessions_) return false;
-  return entries_.emplace(entry->session->id(), entry).second;
+  if (entries_.size() >= max_sessions_) return Inserted::TableFull;
+  const std::string& tenant = entry->session->principal().tenant;
+  std::size_t& n = per_tenant_[tenant];
+  if (n >= max_per_tenant_) return Inserted::TenantFull;
+  if (!entries_.emplace(entry->session->id(), entry).second) return Inserted::TableFull;
+  ++n;
+  return Inserted::Yes;
+}
+
+void SessionTable::erased(const SessionEntry& e) {
+  const auto it = per_tenant_.find(e.session->principal().tenant);
+  if (it != per_tenant_.end() && --it->second == 0) per_tenant_.erase(it);
+}
+
+std::size_t SessionTable::count(const std::string& tenant) const {
+  std::lock_guard lock(mu_);
+  const auto it = per_tenant_.find(tenant);
+  return it == per_tenant_.end() ? 0 : it->second;
 }
 
 std::shared_ptr<SessionEntry> SessionTable::find(const std::string& id) const {
@@ -22,19 +38,27 @@ bool SessionTable::remove(const std::string& id) {
     if (it == entries_.end()) return false;
     entry = std::move(it->second);
     entries_.erase(it);
+    erased(*entry);
   }
   end(*entry);
   return true;
 }
 
-std::size_t SessionTable::expire_idle(std::chrono::steady_clock::duration idle) {
-  const auto cutoff = std::chrono::steady_clock::now() - idle;
+std::size_t SessionTable::expire_idle(std::chrono::steady_clock::duration idle,
+                                      std::chrono::steady_clock::duration unready) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto cutoff = now - idle;
+  const auto unready_cutoff = now - unready;
   std::vector<std::shared_ptr<SessionEntry>> expired;
   {
     std::lock_guard lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end();) {
       const auto& e = *it->second;
-      if (!e.stream_attached && e.session->in_flight() == 0 && e.session->last_active() < cutoff) {
+      const bool idle_out =
+          !e.stream_attached && e.session->in_flight() == 0 && e.session->last_active() < cutoff;
+      const bool never_ready = !e.session->ready() && e.session->created() < unready_cutoff;
+      if (idle_out || never_ready) {
+        erased(e);
         expired.push_back(std::move(it->second));
         it = entries_.erase(it);
       } else {
@@ -51,6 +75,7 @@ void SessionTable::close_all() {
   {
     std::lock_guard lock(mu_);
     all.swap(entries_);
+    per_tenant_.clear();
   }
   for (const auto& [id, e] : all) end(*e);
 }

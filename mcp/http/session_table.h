@@ -1,6 +1,8 @@
 #pragma once
 // SessionTable: the live HTTP sessions by Mcp-Session-Id (Streamable HTTP) or sessionId
-// (legacy SSE), bounded in number, with idle expiry. Each entry pairs the protocol Session with
+// (legacy SSE), bounded in number overall and per tenant (so no tenant can take every slot),
+// with idle expiry, and a much shorter one for sessions whose client never completed
+// initialisation. Each entry pairs the protocol Session with
 // the queue feeding its server-to-client stream.
 //
 // Thread-safety: all methods are safe to call concurrently.
@@ -33,24 +35,32 @@ struct SessionEntry {
 
 class SessionTable {
  public:
-  explicit SessionTable(std::size_t max_sessions) : max_sessions_(max_sessions) {}
+  SessionTable(std::size_t max_sessions, std::size_t max_per_tenant)
+      : max_sessions_(max_sessions), max_per_tenant_(max_per_tenant) {}
 
-  // False when the table is full.
-  bool insert(const std::shared_ptr<SessionEntry>& entry);
+  enum class Inserted { Yes, TableFull, TenantFull };
+  Inserted insert(const std::shared_ptr<SessionEntry>& entry);
   std::shared_ptr<SessionEntry> find(const std::string& id) const;
   // Removes the session and ends it: in-flight calls cancelled, its stream closed.
   bool remove(const std::string& id);
-  // Ends sessions idle for longer than `idle` that have no open stream and nothing in flight.
-  std::size_t expire_idle(std::chrono::steady_clock::duration idle);
+  // Ends sessions idle for longer than `idle` that have no open stream and nothing in flight,
+  // and sessions older than `unready` whose client never sent notifications/initialized.
+  std::size_t expire_idle(std::chrono::steady_clock::duration idle,
+                          std::chrono::steady_clock::duration unready);
   void close_all();
   std::size_t size() const;
+  std::size_t count(const std::string& tenant) const;
 
  private:
   static void end(const SessionEntry& entry);
 
   const std::size_t max_sessions_;
+  const std::size_t max_per_tenant_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<SessionEntry>> entries_;  // guarded by mu_
+  std::map<std::string, std::size_t> per_tenant_;                 // guarded by mu_
+
+  void erased(const SessionEntry& e);  // with mu_ held
 };
 
 }  // namespace nmcp::mcp

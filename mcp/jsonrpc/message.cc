@@ -1,8 +1,24 @@
 #include "mcp/jsonrpc/message.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
 namespace nmcp::mcp::jsonrpc {
 
-bool within_depth(std::string_view text, std::size_t max_depth) {
+namespace {
+
+struct Shape {
+  std::size_t max_depth = 0;
+  std::size_t elements = 0;
+};
+
+// One pass over the text outside strings. Every value and key follows the start of the text,
+// an opening bracket, a comma or a colon, so counting those bounds the element count from
+// above without building anything. Stops as soon as a limit is passed.
+Shape measure(std::string_view text, const ParseLimits& limits) {
+  Shape shape;
+  shape.elements = 1;
   std::size_t depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -21,30 +37,56 @@ bool within_depth(std::string_view text, std::size_t max_depth) {
         break;
       case '[':
       case '{':
-        if (++depth > max_depth) return false;
+        shape.max_depth = std::max(shape.max_depth, ++depth);
+        ++shape.elements;
         break;
       case ']':
       case '}':
         if (depth > 0) --depth;
         break;
+      case ',':
+      case ':':
+        ++shape.elements;
+        break;
       default:
         break;
     }
+    if (shape.max_depth > limits.max_depth || shape.elements > limits.max_elements) break;
   }
-  return true;
+  return shape;
 }
 
-std::optional<json> parse(std::string_view text, std::size_t max_depth) {
-  if (!within_depth(text, max_depth)) return std::nullopt;
+std::optional<std::string> limit_broken(std::string_view text, const ParseLimits& limits) {
+  const Shape shape = measure(text, limits);
+  if (shape.max_depth > limits.max_depth) {
+    return "Parse error: JSON nested more than " + std::to_string(limits.max_depth) +
+           " levels deep";
+  }
+  if (shape.elements > limits.max_elements) {
+    return "Parse error: the message has more than " + std::to_string(limits.max_elements) +
+           " JSON values; send smaller messages (e.g. fewer targets per call)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool within_depth(std::string_view text, std::size_t max_depth) {
+  ParseLimits limits;
+  limits.max_depth = max_depth;
+  limits.max_elements = SIZE_MAX;
+  return measure(text, limits).max_depth <= max_depth;
+}
+
+std::optional<json> parse(std::string_view text, const ParseLimits& limits) {
+  if (limit_broken(text, limits)) return std::nullopt;
   json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return std::nullopt;
   return value;
 }
 
-std::string parse_error_message(std::string_view text, std::size_t max_depth) {
-  if (!within_depth(text, max_depth)) {
-    return "Parse error: JSON nested more than " + std::to_string(max_depth) + " levels deep";
-  }
+std::string parse_error_message(std::string_view text, const ParseLimits& limits) {
+  if (auto broken = limit_broken(text, limits)) return *broken;
   return "Parse error: not valid JSON (check quoting, brackets and UTF-8)";
 }
 
@@ -54,6 +96,23 @@ std::string id_key(const json& id) {
   if (id.is_string()) return "s:" + id.get<std::string>();
   return "n:" + id.dump();
 }
+
+namespace {
+
+// Why an id is not a string or an integer, in words that say what to send instead.
+std::string id_problem(const json& id) {
+  if (id.is_number_float()) {
+    const double v = id.get<double>();
+    if (std::nearbyint(v) == v && std::fabs(v) >= 9.2e18) {
+      return "\"id\" is an integer outside the 64-bit range; use a smaller integer or a string";
+    }
+    return "\"id\" must be a string or an integer, not a fraction";
+  }
+  return "\"id\" must be a string or an integer, got " +
+         std::string(id.is_null() ? "null" : id.type_name());
+}
+
+}  // namespace
 
 std::variant<Message, Invalid> classify(const json& value) {
   if (value.is_array()) {
@@ -73,12 +132,17 @@ std::variant<Message, Invalid> classify(const json& value) {
     return Invalid{id, kInvalidRequest, "Invalid Request: \"jsonrpc\" must be \"2.0\""};
   }
   if (has_id && !is_valid_id(*id_it)) {
-    return Invalid{nullptr, kInvalidRequest,
-                   "Invalid Request: \"id\" must be a string or an integer, got " +
-                       std::string(id_it->is_null() ? "null" : id_it->type_name())};
+    return Invalid{nullptr, kInvalidRequest, "Invalid Request: " + id_problem(*id_it)};
   }
 
   const auto method = value.find("method");
+  const bool has_result = value.contains("result");
+  const bool has_error = value.contains("error");
+  if (method != value.end() && (has_result || has_error)) {
+    return Invalid{id, kInvalidRequest,
+                   "Invalid Request: a message is either a request or notification (\"method\") "
+                   "or a response (\"result\" or \"error\"), never both"};
+  }
   if (method != value.end()) {
     if (!method->is_string() || method->get_ref<const std::string&>().empty()) {
       return Invalid{id, kInvalidRequest, "Invalid Request: \"method\" must be a non-empty string"};
@@ -96,8 +160,6 @@ std::variant<Message, Invalid> classify(const json& value) {
     return m;
   }
 
-  const bool has_result = value.contains("result");
-  const bool has_error = value.contains("error");
   if (has_id && (has_result != has_error)) {
     Message m;
     m.kind = Kind::Response;

@@ -30,15 +30,24 @@ inline constexpr int kSessionNotFound = -32001;   // unknown or ended Mcp-Sessio
 inline constexpr int kResourceNotFound = -32002;  // resources/read of an unknown URI
 inline constexpr int kServerBusy = -32010;        // backlog full; retry later
 
-// Parses one message's text. Fails on invalid JSON, invalid UTF-8, or nesting deeper than
-// `max_depth` (which would otherwise let a hostile peer exhaust the stack of later walkers).
-std::optional<json> parse(std::string_view text, std::size_t max_depth = 64);
+// What a message may cost before its tree is built. Both are checked by one scan of the text:
+// nesting would otherwise let a hostile peer exhaust the stack of later walkers, and a tree
+// costs about 60 bytes per element however small the text (a million "{}" in 4 MB parse to
+// over 200 MB).
+struct ParseLimits {
+  std::size_t max_depth = 64;
+  // Values and object keys together.
+  std::size_t max_elements = 100000;
+};
+
+// Parses one message's text. Fails on invalid JSON, invalid UTF-8, or a text over `limits`.
+std::optional<json> parse(std::string_view text, const ParseLimits& limits = {});
 
 // True when nesting of arrays/objects in `text` never exceeds `max_depth` (strings are skipped).
 bool within_depth(std::string_view text, std::size_t max_depth);
 
 // The -32700 message for text that parse() refused, saying which rule it broke.
-std::string parse_error_message(std::string_view text, std::size_t max_depth = 64);
+std::string parse_error_message(std::string_view text, const ParseLimits& limits = {});
 
 enum class Kind { Request, Notification, Response };
 

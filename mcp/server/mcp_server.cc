@@ -85,14 +85,15 @@ McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPoo
       tools_(tools),
       executor_(executor),
       resources_(resources),
-      middleware_{log_calls()} {}
+      middleware_{log_calls()},
+      tenant_calls_(std::make_shared<TenantCalls>(options_.call_limits.per_tenant)) {}
 
 void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,
                             const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
-  auto value = rpc::parse(text, options_.max_json_depth);
+  auto value = rpc::parse(text, options_.parse_limits);
   if (!value) {
     out->complete(rpc::make_error(nullptr, rpc::kParseError,
-                                  rpc::parse_error_message(text, options_.max_json_depth)));
+                                  rpc::parse_error_message(text, options_.parse_limits)));
     return;
   }
   handle(session, *value, out, dispatch);
@@ -132,6 +133,10 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
                                const std::shared_ptr<Outbound>& out, const std::string& trace_id,
                                ToolDispatch dispatch) {
   try {
+    if (m.method.rfind("notifications/", 0) == 0) {
+      throw RpcError{rpc::kInvalidRequest, "Invalid Request: \"" + m.method.substr(0, 100) +
+                                               "\" is a notification; send it without an \"id\""};
+    }
     if (m.method == "initialize") {
       out->complete(rpc::make_result(m.id, initialize(*session, m)));
       return;
@@ -200,6 +205,7 @@ void McpServer::handle_notification(const std::shared_ptr<Session>& session,
     return;
   }
   if (m.method == "notifications/initialized") {
+    session->mark_ready();
     log::debug("mcp", "client reports initialized");
     return;
   }
@@ -300,10 +306,16 @@ json McpServer::set_log_level(Session& session, const rpc::Message& m) const {
 namespace {
 
 // A provider's error as the JSON-RPC error resources/* answer with.
+// A URI fit to quote back in an error: a client may send megabytes of one.
+std::string quotable_uri(const std::string& uri) {
+  constexpr std::size_t kMax = 200;
+  return uri.size() <= kMax ? uri : uri.substr(0, kMax) + "...";
+}
+
 [[noreturn]] void resource_error(const Error& e, const std::string& uri) {
   const std::string text = e.hint.empty() ? e.message : e.message + " (" + e.hint + ")";
   if (e.code == ErrorCode::NotFound) {
-    throw RpcError{rpc::kResourceNotFound, text, json{{"uri", uri}}};
+    throw RpcError{rpc::kResourceNotFound, text, json{{"uri", quotable_uri(uri)}}};
   }
   if (e.code == ErrorCode::InvalidArgument || e.code == ErrorCode::FailedPrecondition) {
     throw RpcError{rpc::kInvalidParams, "Invalid params: " + text};
@@ -329,7 +341,9 @@ json McpServer::list_resources(const Session& session, const rpc::Message& m) co
   if (!page) resource_error(page.error(), "");
   const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
   json list = json::array();
-  for (const auto& r : page->resources) list.push_back(resource_json(r, titles));
+  for (const auto& r : page->resources) {
+    if (session.principal().may_use(r.tool)) list.push_back(resource_json(r, titles));
+  }
   json result = {{"resources", std::move(list)}};
   if (!page->next_cursor.empty())
     result["nextCursor"] = base64url_encode("res:" + page->next_cursor);
@@ -340,13 +354,24 @@ json McpServer::list_resource_templates(const Session& session, const rpc::Messa
   params_object(m);
   const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
   json list = json::array();
-  for (const auto& t : resources_->templates()) list.push_back(template_json(t, titles));
+  for (const auto& t : resources_->templates()) {
+    if (session.principal().may_use(t.tool)) list.push_back(template_json(t, titles));
+  }
   return {{"resourceTemplates", std::move(list)}};
 }
 
 json McpServer::read_resource(const Session& session, const rpc::Message& m) const {
   const json& params = params_object(m);
   const std::string uri = require_string(params, "uri", "resources/read");
+  // Checked before the read, so a refusal says nothing about whether the resource exists.
+  if (const std::string tool = resources_->tool_for(uri); !session.principal().may_use(tool)) {
+    throw RpcError{rpc::kInvalidParams,
+                   "Invalid params: this API key may not read " + quotable_uri(uri) +
+                       (tool.empty() ? std::string()
+                                     : ": its tools= list does not include " + tool +
+                                           ", the tool that returns the same data") +
+                       ". Ask the operator for a key that allows it."};
+  }
   auto contents = resources_->read(session.principal(), uri);
   if (!contents) resource_error(contents.error(), uri);
   json list = json::array();
@@ -382,11 +407,32 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
 
   auto context = std::make_shared<RequestContext>(m.id, progress_token, out, session, trace_id);
   const std::string key = rpc::id_key(m.id);
-  if (!session->add_request(key, context)) {
-    throw RpcError{rpc::kInvalidRequest,
-                   session->closed() ? "Invalid Request: the session has ended"
-                                     : "Invalid Request: a request with this id is already in "
-                                       "flight; use a new id for each request"};
+  const std::string& tenant = session->principal().tenant;
+  std::shared_ptr<TenantCalls::Slot> tenant_slot = tenant_calls_->try_acquire(tenant);
+  if (!tenant_slot) {
+    throw RpcError{
+        rpc::kServerBusy,
+        "Server busy: this tenant already has " + std::to_string(tenant_calls_->in_flight(tenant)) +
+            " tool calls in flight, its limit is " + std::to_string(tenant_calls_->limit()) +
+            "; retry when one of them has finished",
+        json{{"limit", "calls_per_tenant"}, {"max", tenant_calls_->limit()}}};
+  }
+  switch (session->add_request(key, context, options_.call_limits.per_session)) {
+    case Session::Added::Yes:
+      break;
+    case Session::Added::Closed:
+      throw RpcError{rpc::kInvalidRequest, "Invalid Request: the session has ended"};
+    case Session::Added::DuplicateId:
+      throw RpcError{rpc::kInvalidRequest,
+                     "Invalid Request: a request with this id is already in flight; use a new "
+                     "id for each request"};
+    case Session::Added::Full:
+      throw RpcError{
+          rpc::kServerBusy,
+          "Server busy: this session already has " +
+              std::to_string(options_.call_limits.per_session) +
+              " tool calls in flight, its limit; retry when one of them has finished",
+          json{{"limit", "calls_per_session"}, {"max", options_.call_limits.per_session}}};
   }
   const ProtocolVersion version = session->protocol_version();
   CallInfo call;
@@ -395,7 +441,7 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
   call.trace_id = trace_id;
   call.context = context.get();
   auto job = [this, session, context, entry, arguments = std::move(arguments), out, key, version,
-              id = m.id, call = std::move(call)]() {
+              id = m.id, call = std::move(call), tenant_slot]() mutable {
     std::optional<json> response;
     try {
       response = rpc::make_result(id, run_chain(middleware_, call, [&] {
@@ -408,6 +454,7 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
                                  "Internal error (trace id " + context->trace_id() + ")");
     }
     session->remove_request(key);
+    tenant_slot.reset();
     context->finish();
     const bool cancelled = context->cancelled();
     // A cancelled request gets no response at all (the protocol forbids one).

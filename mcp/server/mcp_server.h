@@ -3,7 +3,8 @@
 // decoded client message together with the Session it belongs to and an Outbound for the
 // replies; McpServer applies the JSON-RPC and lifecycle rules and answers initialize, ping,
 // tools/list, tools/call, logging/setLevel and, when it has a resource provider,
-// resources/list, resources/templates/list and resources/read.
+// resources/list, resources/templates/list and resources/read. A principal limited to some tools
+// sees only the resources whose data one of those tools returns (ResourceInfo::tool).
 //
 // Everything except tools/call is answered on the calling thread before handle() returns.
 // Where tools/call runs is the transport's choice (ToolDispatch): a transport that reads many
@@ -24,6 +25,7 @@
 #include "core/base/thread_pool.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/protocol/log_level.h"
+#include "mcp/server/call_limits.h"
 #include "mcp/server/call_middleware.h"
 #include "mcp/server/outbound.h"
 #include "mcp/server/resource_provider.h"
@@ -44,7 +46,8 @@ struct ServerOptions {
   ServerInfo info;
   std::size_t tools_page_size = 100;
   McpLogLevel default_log_level = McpLogLevel::Info;
-  std::size_t max_json_depth = 64;
+  jsonrpc::ParseLimits parse_limits;
+  CallLimits call_limits;
 };
 
 // Where tools/call handlers run.
@@ -94,6 +97,7 @@ class McpServer {
   ThreadPool& executor_;
   const ResourceProvider* resources_;
   std::vector<CallMiddleware> middleware_;  // set before serving; read-only after
+  std::shared_ptr<TenantCalls> tenant_calls_;
 };
 
 }  // namespace nmcp::mcp

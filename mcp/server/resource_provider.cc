@@ -87,3 +87,14 @@ json contents_json(const ResourceContents& c) {
 }
 
 }  // namespace nmcp::mcp
+
+namespace nmcp::mcp {
+
+std::string ResourceProviders::tool_for(const std::string& uri) const {
+  for (const auto& p : providers_) {
+    if (auto tool = p->tool_for(uri); !tool.empty()) return tool;
+  }
+  return "";
+}
+
+}  // namespace nmcp::mcp

@@ -28,6 +28,9 @@ struct ResourceInfo {
   std::string description;
   std::string mime_type;
   std::optional<std::uint64_t> size;
+  // The tool that returns the same data: a principal limited to some tools sees and reads the
+  // resource only when that tool is one of them (empty: only unrestricted principals).
+  std::string tool;
 };
 
 struct ResourceTemplateInfo {
@@ -36,6 +39,7 @@ struct ResourceTemplateInfo {
   std::string title;
   std::string description;
   std::string mime_type;
+  std::string tool;  // as ResourceInfo::tool
 };
 
 struct ResourceContents {
@@ -60,6 +64,9 @@ class ResourceProvider {
   // NotFound when the URI is not one of this provider's (or the principal may not read it).
   virtual Result<std::vector<ResourceContents>> read(const Principal& principal,
                                                      const std::string& uri) const = 0;
+  // The tool whose data `uri` is (ResourceInfo::tool), from the URI alone: the dispatcher asks
+  // before reading. Empty when the URI is not this provider's.
+  virtual std::string tool_for(const std::string& uri) const = 0;
 };
 
 // Several providers as one: lists concatenate (the cursor says whose page is next), reads go to
@@ -73,6 +80,7 @@ class ResourceProviders final : public ResourceProvider {
   std::vector<ResourceTemplateInfo> templates() const override;
   Result<std::vector<ResourceContents>> read(const Principal& principal,
                                              const std::string& uri) const override;
+  std::string tool_for(const std::string& uri) const override;
 
  private:
   std::vector<std::shared_ptr<const ResourceProvider>> providers_;

@@ -17,6 +17,7 @@ std::shared_ptr<Session> Session::preinitialized(Principal principal, ProtocolVe
                                                  McpLogLevel default_log_level) {
   auto s = std::make_shared<Session>("", std::move(principal), default_log_level);
   s->initialized_ = true;
+  s->ready_ = true;
   s->version_ = version;
   return s;
 }
@@ -55,10 +56,24 @@ void Session::set_log_level(McpLogLevel level) {
   log_level_ = level;
 }
 
-bool Session::add_request(const std::string& key, std::shared_ptr<RequestContext> request) {
+Session::Added Session::add_request(const std::string& key, std::shared_ptr<RequestContext> request,
+                                    std::size_t max_in_flight) {
   std::lock_guard lock(mu_);
-  if (closed_) return false;
-  return requests_.emplace(key, std::move(request)).second;
+  if (closed_) return Added::Closed;
+  if (requests_.count(key) > 0) return Added::DuplicateId;
+  if (requests_.size() >= max_in_flight) return Added::Full;
+  requests_.emplace(key, std::move(request));
+  return Added::Yes;
+}
+
+void Session::mark_ready() {
+  std::lock_guard lock(mu_);
+  ready_ = true;
+}
+
+bool Session::ready() const {
+  std::lock_guard lock(mu_);
+  return ready_;
 }
 
 void Session::remove_request(const std::string& key) {

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -58,9 +59,11 @@ class Session {
   McpLogLevel log_level() const;
   void set_log_level(McpLogLevel level);
 
-  // Registers an in-flight request under its id key; false if the key is already in flight
-  // or the session is closed.
-  bool add_request(const std::string& key, std::shared_ptr<RequestContext> request);
+  enum class Added { Yes, DuplicateId, Closed, Full };
+  // Registers an in-flight request under its id key, unless the key is already in flight, the
+  // session is closed, or `max_in_flight` requests are already in flight.
+  Added add_request(const std::string& key, std::shared_ptr<RequestContext> request,
+                    std::size_t max_in_flight = SIZE_MAX);
   void remove_request(const std::string& key);
   void cancel_request(const std::string& key);
   std::size_t in_flight() const;
@@ -74,14 +77,22 @@ class Session {
   void touch();
   std::chrono::steady_clock::time_point last_active() const;
 
+  // The client sent notifications/initialized: initialisation is complete. Sessions that never
+  // get there are expired much sooner than idle ones (they cost a slot and do nothing).
+  void mark_ready();
+  bool ready() const;
+  std::chrono::steady_clock::time_point created() const { return created_; }
+
  private:
   const std::string id_;
   const Principal principal_;
+  const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
 
   mutable std::mutex mu_;
   mutable std::condition_variable idle_cv_;
   bool initialized_ = false;                                         // guarded by mu_
   bool closed_ = false;                                              // guarded by mu_
+  bool ready_ = false;                                               // guarded by mu_
   ProtocolVersion version_ = kLatestVersion;                         // guarded by mu_
   nlohmann::json client_info_;                                       // guarded by mu_
   McpLogLevel log_level_;                                            // guarded by mu_

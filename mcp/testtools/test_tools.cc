@@ -235,14 +235,18 @@ class TestResources final : public ResourceProvider {
   Result<ResourcePage> list(const Principal&, const std::string&) const override {
     ResourcePage p;
     p.resources.push_back({"test://static-text", "static-text", "Static text",
-                           "A fixed text resource", "text/plain", std::nullopt});
+                           "A fixed text resource", "text/plain", std::nullopt, "echo"});
     p.resources.push_back({"test://static-binary", "static-binary", "Static binary",
-                           "A fixed binary resource", "image/png", std::nullopt});
+                           "A fixed binary resource", "image/png", std::nullopt, "echo"});
     return p;
   }
   std::vector<ResourceTemplateInfo> templates() const override {
     return {{"test://template/{id}/data", "template-data", "Template data",
-             "Data for the id in the URI", "application/json"}};
+             "Data for the id in the URI", "application/json", "echo"}};
+  }
+  // The fixture's resources are as open as its echo tool.
+  std::string tool_for(const std::string& uri) const override {
+    return uri.rfind("test://", 0) == 0 ? "echo" : "";
   }
   Result<std::vector<ResourceContents>> read(const Principal&,
                                              const std::string& uri) const override {

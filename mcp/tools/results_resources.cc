@@ -16,6 +16,10 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kPrefix = "nessus://tasks/";
+// The tools whose data the resources are (ResourceInfo::tool).
+constexpr const char* kSummaryTool = "get_scan_results";
+constexpr const char* kHostsTool = "list_scan_hosts";
+constexpr const char* kFindingTool = "get_finding";
 
 Error not_found(const std::string& uri) {
   return {ErrorCode::NotFound, "Resource not found: " + uri.substr(0, 200),
@@ -43,6 +47,7 @@ class ResultsResources final : public ResourceProvider {
       summary.description =
           "Hosts, findings per severity, top plugins and credential outcome of " + t.id;
       summary.mime_type = "application/json";
+      summary.tool = kSummaryTool;
       out.resources.push_back(std::move(summary));
       ResourceInfo raw;
       raw.uri = export_uri(t.id);
@@ -51,6 +56,7 @@ class ResultsResources final : public ResourceProvider {
       raw.description = "The raw Nessus export of " + t.id;
       raw.mime_type = "application/xml";
       raw.size = export_size(deps_.data_dir, t.id);
+      raw.tool = kSummaryTool;
       out.resources.push_back(std::move(raw));
     }
     return out;
@@ -59,15 +65,30 @@ class ResultsResources final : public ResourceProvider {
   std::vector<ResourceTemplateInfo> templates() const override {
     return {
         {"nessus://tasks/{task_id}/summary", "scan summary", "Scan results summary",
-         "Hosts, findings per severity, top plugins and credential outcome", "application/json"},
+         "Hosts, findings per severity, top plugins and credential outcome", "application/json",
+         kSummaryTool},
         {"nessus://tasks/{task_id}/hosts", "scan hosts", "Scan hosts",
-         "Every host with its names, OS, severity counts and credential status",
-         "application/json"},
+         "Every host with its names, OS, severity counts and credential status", "application/json",
+         kHostsTool},
         {"nessus://tasks/{task_id}/findings/{finding_id}", "finding", "One finding",
-         "One finding with every field, untruncated", "application/json"},
+         "One finding with every field, untruncated", "application/json", kFindingTool},
         {"nessus://tasks/{task_id}/export", "export", "Raw .nessus export",
-         "The export as Nessus wrote it (inline up to 8 MiB)", "application/xml"},
+         "The export as Nessus wrote it (inline up to 8 MiB)", "application/xml", kSummaryTool},
     };
+  }
+
+  // Each resource is the data of one results tool: a key limited with tools= reads it only
+  // when that tool is in its list.
+  std::string tool_for(const std::string& uri) const override {
+    if (uri.rfind(kPrefix, 0) != 0) return "";
+    const std::string rest = uri.substr(kPrefix.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos) return "";
+    const std::string what = rest.substr(slash + 1);
+    if (what == "summary" || what == "export") return kSummaryTool;
+    if (what == "hosts") return kHostsTool;
+    if (what.rfind("findings/", 0) == 0) return kFindingTool;
+    return "";
   }
 
   Result<std::vector<ResourceContents>> read(const Principal& principal,

@@ -1,0 +1,890 @@
+// The Boost.Beast adapter behind HttpServer (http_server.h). Boost types stay in this file.
+//
+// Each connection lives on its own strand: it reads one request head (with a deadline), checks
+// the framing, asks on_head, reads the body (with a deadline and the size limit), hands the
+// request to the FairPool, and reads the next request only once the response is written, so
+// pipelined requests are answered in order. Responses are framed here and written from one
+// queue per connection; a streamed response is chunked. While a request runs, the socket is
+// watched for the client closing it.
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "core/base/fair_pool.h"
+#include "core/base/logging.h"
+#include "mcp/http/http_server.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+namespace nmcp::mcp {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using error_code = beast::error_code;
+
+namespace {
+
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// Header values go out verbatim; a CR or LF in one would split the response.
+std::string field_safe(std::string_view v) {
+  std::string out;
+  for (const char c : v) {
+    if (c != '\r' && c != '\n') out += c;
+  }
+  return out;
+}
+
+std::string response_head(int status, const HttpResponse& r, bool chunked, bool close,
+                          std::size_t length) {
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+  const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+  head.append(reason.data(), reason.size());
+  head += "\r\n";
+  if (!r.content_type.empty()) head += "Content-Type: " + field_safe(r.content_type) + "\r\n";
+  for (const auto& [name, value] : r.headers) {
+    head += field_safe(name) + ": " + field_safe(value) + "\r\n";
+  }
+  head += chunked ? std::string("Transfer-Encoding: chunked\r\n")
+                  : "Content-Length: " + std::to_string(length) + "\r\n";
+  if (close) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+std::string chunk(std::string_view data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string size;
+  for (std::size_t n = data.size(); n > 0; n >>= 4U) size.insert(size.begin(), kDigits[n & 0xFU]);
+  std::string out;
+  out.reserve(size.size() + data.size() + 4);
+  out += size;
+  out += "\r\n";
+  out += data;
+  out += "\r\n";
+  return out;
+}
+
+// Raises the open-file limit towards max_connections: each connection is a descriptor, and the
+// default soft limit of 1024 would refuse the 1,025th client long before memory runs short.
+std::size_t raise_fd_limit(std::size_t wanted) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  const rlim_t target = std::min<rlim_t>(rl.rlim_max, static_cast<rlim_t>(wanted));
+  if (rl.rlim_cur < target) {
+    rl.rlim_cur = target;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  return static_cast<std::size_t>(rl.rlim_cur);
+}
+
+class StreamImpl;
+
+// What a Responder and a ResponseStream need from their connection (posted to its strand).
+class ConnBase {
+ public:
+  virtual ~ConnBase() = default;
+  virtual void post_response(std::uint64_t generation, HttpResponse response) = 0;
+  virtual void post_stream(std::uint64_t generation, HttpResponse head,
+                           std::shared_ptr<StreamImpl> stream, StreamOptions options) = 0;
+  virtual void post_chunk(std::uint64_t generation, std::string data) = 0;
+  virtual void post_stream_end(std::uint64_t generation) = 0;
+  virtual void post_close() = 0;
+};
+
+class StreamImpl final : public ResponseStream {
+ public:
+  StreamImpl(std::weak_ptr<ConnBase> conn, std::uint64_t generation, std::size_t max_buffer)
+      : conn_(std::move(conn)), generation_(generation), max_buffer_(max_buffer) {}
+
+  bool write(std::string data) override {
+    if (!open_ || data.empty()) return open_;
+    if (pending_.load() + data.size() > max_buffer_) return false;
+    const auto conn = conn_.lock();
+    if (!conn) return false;
+    pending_ += data.size();
+    conn->post_chunk(generation_, std::move(data));
+    return true;
+  }
+  void end() override {
+    if (!open_.exchange(false)) return;
+    if (const auto conn = conn_.lock()) conn->post_stream_end(generation_);
+  }
+  bool open() const override { return open_; }
+  void on_close(std::function<void()> callback) override {
+    std::unique_lock lock(mu_);
+    if (!closed_) {
+      on_close_ = std::move(callback);
+      return;
+    }
+    lock.unlock();
+    if (callback) callback();
+  }
+
+  // Called by the connection (on its strand).
+  void written(std::size_t n) { pending_ -= std::min(n, pending_.load()); }
+  void closed() {
+    open_ = false;
+    std::function<void()> callback;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+      callback = std::move(on_close_);
+    }
+    if (callback) callback();
+  }
+
+ private:
+  const std::weak_ptr<ConnBase> conn_;
+  const std::uint64_t generation_;
+  const std::size_t max_buffer_;
+  std::atomic<bool> open_{true};
+  std::atomic<std::size_t> pending_{0};
+  std::mutex mu_;
+  bool closed_ = false;             // guarded by mu_
+  std::function<void()> on_close_;  // guarded by mu_
+};
+
+class ResponderImpl final : public Responder {
+ public:
+  ResponderImpl(std::weak_ptr<ConnBase> conn, std::uint64_t generation, std::size_t max_buffer)
+      : conn_(std::move(conn)), generation_(generation), max_buffer_(max_buffer) {}
+
+  void respond(HttpResponse response) override {
+    if (answered_.exchange(true)) return;
+    if (const auto conn = conn_.lock()) conn->post_response(generation_, std::move(response));
+  }
+  std::shared_ptr<ResponseStream> stream(HttpResponse head, StreamOptions options) override {
+    auto s = std::make_shared<StreamImpl>(conn_, generation_, max_buffer_);
+    if (answered_.exchange(true)) {
+      s->closed();
+      return s;
+    }
+    if (const auto conn = conn_.lock()) {
+      conn->post_stream(generation_, std::move(head), s, std::move(options));
+    } else {
+      s->closed();
+    }
+    return s;
+  }
+  void on_disconnect(std::function<void()> callback) override {
+    std::unique_lock lock(mu_);
+    if (!disconnected_) {
+      callbacks_.push_back(std::move(callback));
+      return;
+    }
+    lock.unlock();
+    if (callback) callback();
+  }
+
+  void disconnected() {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock(mu_);
+      if (disconnected_) return;
+      disconnected_ = true;
+      callbacks.swap(callbacks_);
+    }
+    for (auto& c : callbacks) {
+      if (c) c();
+    }
+  }
+
+ private:
+  const std::weak_ptr<ConnBase> conn_;
+  const std::uint64_t generation_;
+  const std::size_t max_buffer_;
+  std::atomic<bool> answered_{false};
+  std::mutex mu_;
+  bool disconnected_ = false;                     // guarded by mu_
+  std::vector<std::function<void()>> callbacks_;  // guarded by mu_
+};
+
+}  // namespace
+
+// Member order matters: the io_context destroys the connections still queued in it, and they
+// touch the counters and the TLS context, so those are declared (and outlive it) first.
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, HttpHandlers h)
+      : opts(std::move(o)),
+        handlers(std::move(h)),
+        ioc(static_cast<int>(std::max<std::size_t>(1, opts.io_threads))),
+        acceptor(ioc),
+        accept_retry(ioc),
+        pool(std::make_unique<FairPool>("http", std::max<std::size_t>(1, opts.request_threads),
+                                        opts.max_queued_per_lane, opts.max_queued)) {}
+
+  const HttpServerOptions opts;
+  const HttpHandlers handlers;
+  std::size_t max_connections = 0;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> streams{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> serving{false};
+  std::mutex conns_mu;
+  std::map<const ConnBase*, std::weak_ptr<ConnBase>> conns;  // guarded by conns_mu
+  std::optional<ssl::context> tls;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::steady_timer accept_retry;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::unique_ptr<FairPool> pool;
+
+  void accept();
+  void on_accept(error_code ec, tcp::socket socket);
+  void forget(const ConnBase* c) {
+    std::lock_guard lock(conns_mu);
+    conns.erase(c);
+  }
+};
+
+namespace {
+
+template <class Stream>
+class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Stream>> {
+ public:
+  Conn(HttpServer::Impl* server, Stream stream, std::string remote)
+      : server_(server),
+        stream_(std::move(stream)),
+        remote_(std::move(remote)),
+        ping_timer_(stream_.get_executor()) {}
+
+  ~Conn() override { server_->connections--; }
+
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      read_head();
+    } else {
+      tcp_layer().expires_after(server_->opts.head_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](error_code ec) {
+                                if (ec) return self->close();
+                                self->read_head();
+                              });
+    }
+  }
+
+  void post_response(std::uint64_t generation, HttpResponse response) override {
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this(), generation, r = std::move(response)]() mutable {
+                if (generation == self->generation_) self->send_response(std::move(r));
+              });
+  }
+  void post_stream(std::uint64_t generation, HttpResponse head, std::shared_ptr<StreamImpl> stream,
+                   StreamOptions options) override {
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this(), generation, h = std::move(head), stream,
+               o = std::move(options)]() mutable {
+                if (generation != self->generation_ || self->closed_) return stream->closed();
+                self->start_stream(std::move(h), stream, std::move(o));
+              });
+  }
+  void post_chunk(std::uint64_t generation, std::string data) override {
+    net::post(stream_.get_executor(),
+              [self = this->shared_from_this(), generation, d = std::move(data)]() mutable {
+                if (generation != self->generation_ || !self->stream_open_) return;
+                const std::size_t n = d.size();
+                self->queue(self->chunked_ ? chunk(d) : std::move(d), n);
+              });
+  }
+  void post_stream_end(std::uint64_t generation) override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), generation] {
+      if (generation != self->generation_ || !self->stream_open_) return;
+      self->end_stream();
+    });
+  }
+  void post_close() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
+  }
+
+ private:
+  using Parser = http::request_parser<http::string_body>;
+
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& socket() { return tcp_layer().socket(); }
+  const HttpServerOptions& opts() const { return server_->opts; }
+
+  // ---- Reading ----
+
+  void read_head() {
+    if (closed_) return;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(opts().header_limit));
+    parser_->body_limit(static_cast<std::uint64_t>(opts().max_body_bytes));
+    tcp_layer().expires_after(opts().head_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_head(ec); });
+  }
+
+  void on_head(error_code ec) {
+    if (ec) return read_failed(ec, /*head=*/true);
+    tcp_layer().expires_never();
+    const auto& m = parser_->get();
+    request_ = HttpRequest{};
+    request_.method = std::string(m.method_string());
+    request_.target = std::string(m.target());
+    const auto q = request_.target.find('?');
+    request_.path = request_.target.substr(0, q);
+    if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
+    request_.remote = remote_;
+    for (const auto& f : m) {
+      request_.headers.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+    }
+    keep_alive_ = parser_->keep_alive();
+    chunked_ = m.version() >= 11;
+    if (auto problem = framing_problem(m)) return refuse(400, *problem);
+    if (const auto length = parser_->content_length(); length && *length > opts().max_body_bytes) {
+      return refuse(413, "the request body of " + std::to_string(*length) +
+                             " bytes exceeds the limit of " +
+                             std::to_string(opts().max_body_bytes) + " bytes");
+    }
+    HeadDecision decision;
+    try {
+      decision = server_->handlers.on_head(request_);
+    } catch (const std::exception& e) {
+      log::error("http", "request admission failed", {{"what", e.what()}});
+      return refuse(500, "internal error");
+    }
+    if (decision.reply) {
+      // The body, if any, is never read: the connection cannot carry another request.
+      if (!parser_->is_done()) decision.reply->close = true;
+      ++generation_;
+      return send_response(std::move(*decision.reply));
+    }
+    lane_ = std::move(decision.lane);
+    if (parser_->is_done()) return dispatch();
+    const auto expect = m[http::field::expect];
+    if (!expect.empty()) {
+      if (!iequals(sv(expect), "100-continue")) return refuse(417, "only Expect: 100-continue");
+      auto line = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+      tcp_layer().expires_after(opts().write_timeout);
+      net::async_write(stream_, net::buffer(*line),
+                       [self = this->shared_from_this(), line](error_code wec, std::size_t) {
+                         if (wec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  // The RFC 9112 rules Beast leaves to us.
+  std::optional<std::string> framing_problem(const http::request<http::string_body>& m) const {
+    const bool has_length = m.count(http::field::content_length) > 0;
+    const auto te = m.count(http::field::transfer_encoding);
+    if (te > 0 && has_length) {
+      return "a request may not carry both Content-Length and Transfer-Encoding";
+    }
+    if (te > 1 || (te == 1 && !iequals(sv(m[http::field::transfer_encoding]), "chunked"))) {
+      return "the only transfer coding accepted is \"chunked\"";
+    }
+    const auto hosts = m.count(http::field::host);
+    if (hosts > 1) return "a request carries exactly one Host header";
+    if (hosts == 0 && m.version() >= 11) return "HTTP/1.1 requests need a Host header";
+    for (const char c : m[http::field::host]) {
+      if (c <= 0x20 || c >= 0x7f) return "the Host header has a character no host name has";
+    }
+    for (const auto& name : opts().single_headers) {
+      if (m.count(name) > 1) return "the " + name + " header may appear only once";
+    }
+    return std::nullopt;
+  }
+
+  void read_body() {
+    tcp_layer().expires_after(opts().body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](error_code ec, std::size_t) {
+                       if (ec) return self->read_failed(ec, /*head=*/false);
+                       self->tcp_layer().expires_never();
+                       self->request_.body = self->parser_->release().body();
+                       self->dispatch();
+                     });
+  }
+
+  void read_failed(error_code ec, bool head) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout || ec == net::error::eof ||
+        ec == net::error::connection_reset) {
+      return close();
+    }
+    if (ec == http::error::body_limit) {
+      return refuse(413, "the request body exceeds the limit of " +
+                             std::to_string(opts().max_body_bytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return refuse(431,
+                    "the request head exceeds " + std::to_string(opts().header_limit) + " bytes");
+    }
+    if (ec == http::error::bad_content_length) {
+      return refuse(400, "Content-Length must be one non-negative decimal number");
+    }
+    if (ec == http::error::bad_transfer_encoding) {
+      return refuse(400,
+                    "a request may not carry both Content-Length and Transfer-Encoding, and the "
+                    "only transfer coding accepted is \"chunked\"");
+    }
+    if (ec == http::error::partial_message && !head) return close();
+    return refuse(400, std::string("malformed HTTP request: ") + ec.message());
+  }
+
+  // A framing error: answered, then the connection is closed (its byte stream is unreliable).
+  void refuse(int status, const std::string& message) {
+    HttpResponse r;
+    try {
+      r = server_->handlers.format_error ? server_->handlers.format_error(status, message)
+                                         : HttpResponse{status, "text/plain", message + "\n"};
+    } catch (const std::exception&) {
+      r = HttpResponse{status, "text/plain", message + "\n"};
+    }
+    r.status = status;
+    r.close = true;
+    ++generation_;
+    send_response(std::move(r));
+  }
+
+  void dispatch() {
+    const std::uint64_t generation = ++generation_;
+    auto responder = std::make_shared<ResponderImpl>(this->weak_from_this(), generation,
+                                                     opts().max_stream_buffer);
+    responder_ = responder;
+    busy_ = true;
+    watch_disconnect(generation);
+    auto job = [server = server_, request = std::move(request_), responder]() mutable {
+      // Runs on the pool, which the server shuts down before it goes away.
+      try {
+        server->handlers.on_request(std::move(request), responder);
+      } catch (const std::exception& e) {
+        log::error("http", "request handler failed", {{"what", e.what()}});
+        responder->respond(HttpResponse{500, "text/plain", "internal error\n"});
+      }
+    };
+    const auto submitted = server_->pool->try_submit(lane_, std::move(job));
+    if (submitted != FairPool::Submitted::Yes) {
+      HttpResponse r = server_->handlers.format_error
+                           ? server_->handlers.format_error(
+                                 503, submitted == FairPool::Submitted::LaneFull
+                                          ? "too many requests from this client are waiting; "
+                                            "retry in a few seconds"
+                                          : "the server is busy; retry in a few seconds")
+                           : HttpResponse{503, "text/plain", "busy\n"};
+      r.status = 503;
+      r.headers.emplace_back("Retry-After", "2");
+      send_response(std::move(r));
+    }
+  }
+
+  // While a request runs nothing else is read, so a readable socket means the client either
+  // sent its next (pipelined) request or closed the connection: peek to tell which.
+  void watch_disconnect(std::uint64_t generation) {
+    socket().async_wait(
+        tcp::socket::wait_read, [self = this->shared_from_this(), generation](error_code ec) {
+          if (ec || generation != self->generation_ || !self->busy_ || self->closed_) return;
+          char c = 0;
+          const auto n = ::recv(self->socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n > 0) return;  // the next request; the response will be written first
+          if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+            return self->watch_disconnect(generation);
+          }
+          self->close();
+        });
+  }
+
+  // ---- Writing ----
+
+  void send_response(HttpResponse r) {
+    if (closed_) return;
+    const bool close_after = r.close || !keep_alive_ || server_->stopping;
+    std::string text = response_head(r.status, r, false, close_after, r.body.size());
+    text += r.body;
+    close_after_ = close_after;
+    response_done_ = true;
+    queue(std::move(text), 0);
+  }
+
+  void start_stream(HttpResponse head, const std::shared_ptr<StreamImpl>& stream,
+                    StreamOptions options) {
+    stream_impl_ = stream;
+    stream_open_ = true;
+    ping_ = std::move(options);
+    server_->streams++;
+    close_after_ = !keep_alive_ || !chunked_;
+    queue(response_head(head.status, head, chunked_, close_after_, 0), 0);
+    arm_ping();
+  }
+
+  void end_stream() {
+    stream_open_ = false;
+    ping_timer_.cancel();
+    response_done_ = true;
+    if (chunked_)
+      queue("0\r\n\r\n", 0);
+    else
+      flush();
+  }
+
+  void arm_ping() {
+    if (ping_.idle_ping.count() <= 0 || ping_.ping_text.empty()) return;
+    ping_timer_.expires_after(ping_.idle_ping);
+    ping_timer_.async_wait([self = this->shared_from_this(), g = generation_](error_code ec) {
+      if (ec || g != self->generation_ || !self->stream_open_ || self->closed_) return;
+      self->queue(self->chunked_ ? chunk(self->ping_.ping_text) : self->ping_.ping_text, 0);
+      self->arm_ping();
+    });
+  }
+
+  // `payload` is the stream bytes this item carries (for the stream's buffer accounting).
+  void queue(std::string data, std::size_t payload) {
+    if (closed_) return;
+    out_.push_back({std::move(data), payload});
+    flush();
+  }
+
+  void flush() {
+    if (writing_ || closed_) return;
+    if (out_.empty()) {
+      if (response_done_) finish_response();
+      return;
+    }
+    writing_ = true;
+    auto item = std::make_shared<Outgoing>(std::move(out_.front()));
+    out_.pop_front();
+    tcp_layer().expires_after(opts().write_timeout);
+    net::async_write(stream_, net::buffer(item->data),
+                     [self = this->shared_from_this(), item](error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       if (ec) return self->close();
+                       self->tcp_layer().expires_never();
+                       if (item->payload > 0 && self->stream_impl_) {
+                         self->stream_impl_->written(item->payload);
+                       }
+                       if (self->stream_open_) self->arm_ping();
+                       self->flush();
+                     });
+  }
+
+  void finish_response() {
+    response_done_ = false;
+    busy_ = false;
+    responder_.reset();
+    if (stream_impl_) {
+      server_->streams--;
+      auto s = std::move(stream_impl_);
+      s->closed();
+    }
+    if (close_after_ || server_->stopping) return linger_close();
+    ++generation_;
+    read_head();
+  }
+
+  // Half-closes and reads what the client still sends for a moment, so that a client still
+  // sending a refused body reads our answer instead of a reset.
+  void linger_close() {
+    error_code ignored;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      socket().shutdown(tcp::socket::shutdown_send, ignored);
+      tcp_layer().expires_after(std::chrono::seconds(1));
+      drain(0);
+    } else {
+      close();
+    }
+  }
+
+  void drain(std::size_t total) {
+    auto buf = std::make_shared<std::array<char, 16384>>();
+    tcp_layer().async_read_some(net::buffer(*buf), [self = this->shared_from_this(), buf, total](
+                                                       error_code ec, std::size_t n) {
+      if (ec || total + n > (8U << 20U)) return self->close();
+      self->drain(total + n);
+    });
+  }
+
+ public:
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    stream_open_ = false;
+    error_code ignored;
+    ping_timer_.cancel();
+    tcp_layer().cancel();
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
+    if (auto r = std::move(responder_)) r->disconnected();
+    if (auto s = std::move(stream_impl_)) {
+      server_->streams--;
+      s->closed();
+    }
+    server_->forget(this);
+  }
+
+ private:
+  struct Outgoing {
+    std::string data;
+    std::size_t payload = 0;
+  };
+
+  HttpServer::Impl* const server_;  // outlives every connection
+  Stream stream_;
+  const std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  HttpRequest request_;
+  std::string lane_;
+  bool keep_alive_ = true;
+  bool chunked_ = true;
+  bool busy_ = false;
+  bool closed_ = false;
+  bool writing_ = false;
+  bool response_done_ = false;
+  bool close_after_ = false;
+  bool stream_open_ = false;
+  // Bumped per request: answers from an earlier request's handler are ignored.
+  std::uint64_t generation_ = 0;
+  std::shared_ptr<ResponderImpl> responder_;
+  std::shared_ptr<StreamImpl> stream_impl_;
+  StreamOptions ping_;
+  net::steady_timer ping_timer_;
+  std::deque<Outgoing> out_;
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
+  if (stopping) return;
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;
+    // Out of descriptors (or a transient error): wait a moment rather than spin.
+    log::warn("http", "accept failed", {{"what", ec.message()}});
+    accept_retry.expires_after(std::chrono::milliseconds(50));
+    accept_retry.async_wait([this](error_code tec) {
+      if (!tec) accept();
+    });
+    return;
+  }
+  if (connections.load() >= max_connections) {
+    error_code ignored;
+    socket.close(ignored);
+    return accept();
+  }
+  error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::string remote;
+  if (const auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
+  connections++;
+  std::shared_ptr<ConnBase> conn;
+  if (tls) {
+    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+    auto c = std::make_shared<Conn<TlsStream>>(this, TlsStream(std::move(socket), *tls), remote);
+    conn = c;
+    {
+      std::lock_guard lock(conns_mu);
+      conns.emplace(conn.get(), conn);
+    }
+    c->start();
+  } else {
+    auto c = std::make_shared<Conn<beast::tcp_stream>>(this, beast::tcp_stream(std::move(socket)),
+                                                       remote);
+    conn = c;
+    {
+      std::lock_guard lock(conns_mu);
+      conns.emplace(conn.get(), conn);
+    }
+    c->start();
+  }
+  accept();
+}
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandlers handlers)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handlers))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+Result<int> HttpServer::bind() {
+  auto& s = *impl_;
+  const auto& o = s.opts;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    try {
+      s.tls.emplace(ssl::context::tls_server);
+      s.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                         ssl::context::no_tlsv1_1);
+      s.tls->use_certificate_chain_file(o.tls_cert_file);
+      s.tls->use_private_key_file(o.tls_key_file, ssl::context::pem);
+    } catch (const std::exception&) {
+      return fail(
+          ErrorCode::InvalidArgument,
+          "cannot load the TLS certificate " + o.tls_cert_file + " or key " + o.tls_key_file,
+          "give PEM files this user can read: --tls-cert the certificate (with its "
+          "chain), --tls-key its private key");
+    }
+  }
+  error_code ec;
+  const auto address = net::ip::make_address(o.host == "localhost" ? "127.0.0.1" : o.host, ec);
+  const auto unavailable = [&] {
+    return fail(ErrorCode::Unavailable, "cannot listen on " + o.host + ":" + std::to_string(o.port),
+                "is another process using the port, or is the address not local?");
+  };
+  if (ec) return unavailable();
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec && address.is_v6()) s.acceptor.set_option(net::ip::v6_only(false), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(SOMAXCONN, ec);
+  if (ec) return unavailable();
+  const std::size_t fds = raise_fd_limit(o.max_connections + 256);
+  s.max_connections = std::min(o.max_connections, fds > 256 ? fds - 256 : fds / 2);
+  if (s.max_connections < o.max_connections) {
+    log::warn("http", "the open-file limit caps the connections this server can hold",
+              {{"max_connections", s.max_connections}, {"open_file_limit", fds}});
+  }
+  return static_cast<int>(s.acceptor.local_endpoint().port());
+}
+
+void HttpServer::serve() {
+  auto& s = *impl_;
+  if (!s.acceptor.is_open() || s.stopping) return;
+  s.work.emplace(s.ioc.get_executor());
+  s.serving = true;
+  s.accept();
+  std::vector<std::thread> extra;
+  for (std::size_t i = 1; i < std::max<std::size_t>(1, s.opts.io_threads); ++i) {
+    extra.emplace_back([&s] { s.ioc.run(); });
+  }
+  s.ioc.run();
+  for (auto& t : extra) t.join();
+  s.serving = false;
+}
+
+void HttpServer::stop() {
+  auto& s = *impl_;
+  if (s.stopping.exchange(true)) return;
+  net::post(s.ioc, [&s] {
+    error_code ignored;
+    s.acceptor.close(ignored);
+    s.accept_retry.cancel();
+  });
+  std::vector<std::shared_ptr<ConnBase>> open;
+  {
+    std::lock_guard lock(s.conns_mu);
+    for (const auto& [ptr, weak] : s.conns) {
+      if (auto c = weak.lock()) open.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : open) c->post_close();
+  open.clear();
+  // Let the closes run, then stop the I/O threads.
+  for (int i = 0; i < 200 && s.serving && s.connections.load() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  s.work.reset();
+  s.ioc.stop();
+  s.pool->shutdown();
+}
+
+HttpServer::Stats HttpServer::stats() const {
+  return {impl_->connections.load(), impl_->streams.load()};
+}
+
+// ---- HttpRequest -------------------------------------------------------------------------
+
+std::string HttpRequest::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+bool HttpRequest::has_header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (h.first == name) return true;
+  }
+  return false;
+}
+
+std::string HttpRequest::query_param(std::string_view name) const {
+  std::string_view rest(query);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (percent_decode(pair.substr(0, eq)) == name) {
+      return eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+}  // namespace nmcp::mcp
