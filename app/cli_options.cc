@@ -77,8 +77,16 @@ Transport:
                              front, as prod/README.md describes)
   --max-body-bytes N         largest accepted request body (default 4194304); larger: 413
   --max-streams N            concurrent SSE streams (GET /mcp, GET /sse); beyond: 503
-                             (default 32)
-  --http-threads N           threads for ordinary HTTP requests (default 16)
+                             (default 4096)
+  --max-connections N        open connections held at once (default 20000; each is a file
+                             descriptor, so the open-file limit is raised to match)
+  --max-sessions-per-tenant N
+                             sessions one tenant may hold (default 256); beyond: 429
+  --max-calls-per-tenant N, --max-calls-per-session N
+                             tool calls in flight per tenant (default 64) and per session
+                             (default 32), on every transport; beyond: an error saying so
+  --http-threads N           threads always ready for HTTP requests (default 16; up to 512
+                             run while all are busy)
   --session-idle-timeout S   end HTTP sessions idle this many seconds (default 3600)
 
 General:
@@ -207,7 +215,15 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     } else if (arg == "--max-body-bytes") {
       st = set_count(1024, 1LL << 30, [&](std::size_t n) { o.max_body_bytes = n; });
     } else if (arg == "--max-streams") {
-      st = set_count(1, 10000, [&](std::size_t n) { o.max_streams = n; });
+      st = set_count(1, 100000, [&](std::size_t n) { o.max_streams = n; });
+    } else if (arg == "--max-connections") {
+      st = set_count(16, 1000000, [&](std::size_t n) { o.max_connections = n; });
+    } else if (arg == "--max-sessions-per-tenant") {
+      st = set_count(1, 100000, [&](std::size_t n) { o.max_sessions_per_tenant = n; });
+    } else if (arg == "--max-calls-per-tenant") {
+      st = set_count(1, 10000, [&](std::size_t n) { o.max_calls_per_tenant = n; });
+    } else if (arg == "--max-calls-per-session") {
+      st = set_count(1, 10000, [&](std::size_t n) { o.max_calls_per_session = n; });
     } else if (arg == "--http-threads") {
       st = set_count(1, 1024, [&](std::size_t n) { o.http_threads = n; });
     } else if (arg == "--tool-threads") {

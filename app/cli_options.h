@@ -27,8 +27,12 @@ struct CliOptions {
   std::vector<std::string> allowed_origins;
   std::string api_keys_file;
   std::size_t max_body_bytes = 4U << 20U;
-  std::size_t max_streams = 32;
+  std::size_t max_streams = 4096;
   std::size_t http_threads = 16;
+  std::size_t max_connections = 20000;
+  std::size_t max_sessions_per_tenant = 256;
+  std::size_t max_calls_per_session = 32;
+  std::size_t max_calls_per_tenant = 64;
   std::chrono::seconds session_idle_timeout{3600};
   std::string tls_cert_file;
   std::string tls_key_file;

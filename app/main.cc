@@ -106,6 +106,8 @@ nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
       "filterable findings.";
   s.info.instructions = kInstructions;
   s.tools_page_size = o.tools_page_size;
+  s.call_limits.per_session = o.max_calls_per_session;
+  s.call_limits.per_tenant = o.max_calls_per_tenant;
   return s;
 }
 
@@ -123,6 +125,8 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
   h.api_keys = std::move(keys);
   h.max_body_bytes = o.max_body_bytes;
   h.max_streams = o.max_streams;
+  h.max_connections = o.max_connections;
+  h.max_sessions_per_tenant = o.max_sessions_per_tenant;
   h.request_threads = o.http_threads;
   h.session_idle_timeout = o.session_idle_timeout;
   h.keepalive_interval = o.sse_keepalive;

@@ -1,5 +1,6 @@
 #include "core/base/fair_pool.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -7,11 +8,37 @@
 
 namespace nmcp {
 
-FairPool::FairPool(std::string name, std::size_t threads, std::size_t max_per_lane,
-                   std::size_t max_total)
-    : name_(std::move(name)), max_per_lane_(max_per_lane), max_total_(max_total) {
-  threads_.reserve(threads);
-  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+FairPool::FairPool(std::string name, std::size_t min_threads, std::size_t max_threads,
+                   std::size_t max_per_lane, std::size_t max_total,
+                   std::chrono::milliseconds idle_exit)
+    : name_(std::move(name)),
+      min_threads_(std::max<std::size_t>(1, min_threads)),
+      max_threads_(std::max(min_threads_, max_threads)),
+      max_per_lane_(max_per_lane),
+      max_total_(max_total),
+      idle_exit_(idle_exit) {
+  std::lock_guard lock(mu_);
+  for (std::size_t i = 0; i < min_threads_; ++i) spawn();
+}
+
+void FairPool::spawn() {
+  // Threads that ended since the last spawn are joined here, so threads_ stays bounded.
+  for (const auto id : ended_) {
+    const auto it = std::find_if(threads_.begin(), threads_.end(),
+                                 [id](const std::thread& t) { return t.get_id() == id; });
+    if (it != threads_.end()) {
+      it->join();  // it has left run(); at most it is releasing mu_'s lock right now
+      threads_.erase(it);
+    }
+  }
+  ended_.clear();
+  ++running_;
+  threads_.emplace_back([this] { run(); });
+}
+
+std::size_t FairPool::threads() const {
+  std::lock_guard lock(mu_);
+  return running_;
 }
 
 FairPool::~FairPool() { shutdown(); }
@@ -26,22 +53,23 @@ FairPool::Submitted FairPool::try_submit(const std::string& lane, std::function<
     if (queue.empty()) turn_.push_back(lane);
     queue.push_back(std::move(job));
     ++total_;
+    if (idle_ < total_ && running_ < max_threads_) spawn();
   }
   cv_.notify_one();
   return Submitted::Yes;
 }
 
 void FairPool::shutdown() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
-    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
+    threads.swap(threads_);
   }
   cv_.notify_all();
-  for (auto& t : threads_) {
+  for (auto& t : threads) {
     if (t.joinable()) t.join();
   }
-  threads_.clear();
 }
 
 std::size_t FairPool::queued() const {
@@ -54,8 +82,17 @@ void FairPool::run() {
     std::function<void()> job;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || total_ > 0; });
-      if (total_ == 0) return;  // stopping, and nothing left to run
+      ++idle_;
+      const bool woke = cv_.wait_for(lock, idle_exit_, [this] { return stopping_ || total_ > 0; });
+      --idle_;
+      if (total_ == 0 && (stopping_ || (!woke && running_ > min_threads_))) {
+        // Stopping with nothing left, or a grown thread with nothing to do: it ends, and is
+        // joined by the next spawn() or by shutdown().
+        --running_;
+        if (!stopping_) ended_.push_back(std::this_thread::get_id());
+        return;
+      }
+      if (total_ == 0) continue;
       // The lane at the front runs one job and, if it has more, goes to the back.
       const std::string lane = std::move(turn_.front());
       turn_.pop_front();

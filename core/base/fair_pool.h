@@ -1,12 +1,16 @@
 #pragma once
-// FairPool: a fixed set of threads serving jobs from many lanes (one per tenant) in turn, so a
-// lane with a long backlog never delays the first job of another lane by more than one job
-// per thread. Each lane's backlog is bounded, and so is the total.
+// FairPool: threads serving jobs from many lanes (one per tenant) in turn, so a lane with a
+// long backlog never delays the first job of another lane by more than one job per thread.
+// Each lane's backlog is bounded, and so is the total. The pool keeps min_threads and grows
+// up to max_threads while every thread is busy (jobs may block, e.g. a status call waiting
+// for a scan), so a few lanes with blocking jobs cannot hold every thread; threads above
+// min_threads end after idle_exit without work.
 //
 // Thread-safety: try_submit() may be called from any thread, including from a job.
 // shutdown() (also run by the destructor) stops accepting work, runs what is queued and joins
 // the threads; it must not be called from a job.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,7 +25,9 @@ namespace nmcp {
 
 class FairPool {
  public:
-  FairPool(std::string name, std::size_t threads, std::size_t max_per_lane, std::size_t max_total);
+  FairPool(std::string name, std::size_t min_threads, std::size_t max_threads,
+           std::size_t max_per_lane, std::size_t max_total,
+           std::chrono::milliseconds idle_exit = std::chrono::seconds(60));
   ~FairPool();
   FairPool(const FairPool&) = delete;
   FairPool& operator=(const FairPool&) = delete;
@@ -31,13 +37,18 @@ class FairPool {
 
   void shutdown();
   std::size_t queued() const;
+  std::size_t threads() const;
 
  private:
   void run();
+  void spawn();  // with mu_ held
 
   const std::string name_;
+  const std::size_t min_threads_;
+  const std::size_t max_threads_;
   const std::size_t max_per_lane_;
   const std::size_t max_total_;
+  const std::chrono::milliseconds idle_exit_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   // Lanes with queued work, and the order they are served in (each lane appears once).
@@ -45,7 +56,10 @@ class FairPool {
   std::deque<std::string> turn_;                                    // guarded by mu_
   std::size_t total_ = 0;                                           // guarded by mu_
   bool stopping_ = false;                                           // guarded by mu_
-  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;                                            // guarded by mu_
+  std::size_t running_ = 0;                                         // threads alive; guarded by mu_
+  std::vector<std::thread> threads_;    // guarded by mu_; joined by shutdown()
+  std::vector<std::thread::id> ended_;  // guarded by mu_: left run(), not yet joined
 };
 
 }  // namespace nmcp

@@ -275,7 +275,8 @@ struct HttpServer::Impl {
         ioc(static_cast<int>(std::max<std::size_t>(1, opts.io_threads))),
         acceptor(ioc),
         accept_retry(ioc),
-        pool(std::make_unique<FairPool>("http", std::max<std::size_t>(1, opts.request_threads),
+        pool(std::make_unique<FairPool>("http", opts.request_threads,
+                                        std::max(opts.request_threads, opts.max_request_threads),
                                         opts.max_queued_per_lane, opts.max_queued)) {}
 
   const HttpServerOptions opts;
@@ -467,6 +468,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
   }
 
   void read_failed(error_code ec, bool head) {
+    log::warn("http", "read failed", {{"what", ec.message()}, {"head", head}});
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::error::eof ||
         ec == net::error::connection_reset) {
@@ -513,6 +515,9 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
                                                      opts().max_stream_buffer);
     responder_ = responder;
     busy_ = true;
+    // Nothing else may be pending while the handler runs (the watch ends when the next
+    // pipelined request arrives), so the connection holds itself until the response is done.
+    keep_alive_self_ = this->shared_from_this();
     watch_disconnect(generation);
     auto job = [server = server_, request = std::move(request_), responder]() mutable {
       // Runs on the pool, which the server shuts down before it goes away.
@@ -550,6 +555,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
           if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             return self->watch_disconnect(generation);
           }
+          log::warn("http", "peer gone", {{"n", n}, {"errno", errno}});
           self->close();
         });
   }
@@ -617,7 +623,10 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     net::async_write(stream_, net::buffer(item->data),
                      [self = this->shared_from_this(), item](error_code ec, std::size_t) {
                        self->writing_ = false;
-                       if (ec) return self->close();
+                       if (ec) {
+                         log::warn("http", "write failed", {{"what", ec.message()}});
+                         return self->close();
+                       }
                        self->tcp_layer().expires_never();
                        if (item->payload > 0 && self->stream_impl_) {
                          self->stream_impl_->written(item->payload);
@@ -631,6 +640,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     response_done_ = false;
     busy_ = false;
     responder_.reset();
+    const auto self = std::move(keep_alive_self_);
     if (stream_impl_) {
       server_->streams--;
       auto s = std::move(stream_impl_);
@@ -673,6 +683,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     tcp_layer().cancel();
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);
+    const auto self = std::move(keep_alive_self_);
     if (auto r = std::move(responder_)) r->disconnected();
     if (auto s = std::move(stream_impl_)) {
       server_->streams--;
@@ -706,6 +717,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
   std::uint64_t generation_ = 0;
   std::shared_ptr<ResponderImpl> responder_;
   std::shared_ptr<StreamImpl> stream_impl_;
+  std::shared_ptr<Conn> keep_alive_self_;  // set while a request is being answered
   StreamOptions ping_;
   net::steady_timer ping_timer_;
   std::deque<Outgoing> out_;
@@ -804,7 +816,7 @@ Result<int> HttpServer::bind() {
   if (ec) return unavailable();
   const std::size_t fds = raise_fd_limit(o.max_connections + 256);
   s.max_connections = std::min(o.max_connections, fds > 256 ? fds - 256 : fds / 2);
-  if (s.max_connections < o.max_connections) {
+  if (s.max_connections < o.max_connections / 2) {
     log::warn("http", "the open-file limit caps the connections this server can hold",
               {{"max_connections", s.max_connections}, {"open_file_limit", fds}});
   }

@@ -116,7 +116,9 @@ struct HttpServerOptions {
   std::string tls_cert_file;  // both PEM files, or neither
   std::string tls_key_file;
   std::size_t io_threads = 2;
+  // Request threads: this many always, up to max_request_threads while all are busy.
   std::size_t request_threads = 16;
+  std::size_t max_request_threads = 512;
   std::size_t max_connections = 20000;
   std::size_t max_body_bytes = 4U << 20U;
   std::size_t header_limit = 16U << 10U;

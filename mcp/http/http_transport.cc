@@ -195,6 +195,7 @@ struct HttpTransport::Impl {
     s.tls_key_file = opts.tls_key_file;
     s.io_threads = opts.io_threads;
     s.request_threads = opts.request_threads;
+    s.max_request_threads = opts.max_request_threads;
     s.max_connections = opts.max_connections;
     s.max_body_bytes = opts.max_body_bytes;
     s.head_timeout = opts.head_timeout;

@@ -47,7 +47,8 @@ struct HttpOptions {
   std::shared_ptr<ApiKeys> api_keys;  // null: no authentication
   std::size_t max_body_bytes = 4U << 20U;
   std::size_t max_streams = 4096;
-  std::size_t request_threads = 16;
+  std::size_t request_threads = 16;       // always running
+  std::size_t max_request_threads = 512;  // while every one of them is busy
   std::size_t io_threads = 2;
   std::size_t max_connections = 20000;
   std::size_t max_sessions = 4096;

@@ -15,8 +15,8 @@
 namespace nmcp::mcp {
 
 struct CallLimits {
-  std::size_t per_session = 16;
-  std::size_t per_tenant = 32;
+  std::size_t per_session = 32;
+  std::size_t per_tenant = 64;
 };
 
 // Counts a tenant's calls in flight across all its sessions. Held by shared_ptr: a slot keeps

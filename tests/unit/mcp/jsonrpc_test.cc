@@ -76,6 +76,40 @@ TEST_CASE("jsonrpc: parse rejects invalid JSON, invalid UTF-8 and deep nesting")
   CHECK(rpc::within_depth(R"({"a":"\"[[["})", 1));
 }
 
+TEST_CASE("jsonrpc: parse refuses a message with too many values before building it") {
+  rpc::ParseLimits limits;
+  limits.max_elements = 10;
+  CHECK(rpc::parse(R"({"a":[1,2,3]})", limits));
+  std::string wide = "[{}";
+  for (int i = 0; i < 20; ++i) wide += ",{}";
+  wide += "]";
+  CHECK_FALSE(rpc::parse(wide, limits));
+  CHECK(rpc::parse_error_message(wide, limits).find("more than 10 JSON values") !=
+        std::string::npos);
+  // Separators inside strings are not values.
+  CHECK(rpc::parse("[\"" + std::string(100, ',') + "\"]", limits));
+  CHECK(rpc::parse("[1,2,3,4,5]", limits));
+}
+
+TEST_CASE("jsonrpc: a message is a request or a response, never both; ids fit 64 bits") {
+  const auto invalid_message = [](const std::string& text) {
+    const auto c = rpc::classify(nlohmann::json::parse(text));
+    REQUIRE(std::holds_alternative<rpc::Invalid>(c));
+    return std::get<rpc::Invalid>(c).message;
+  };
+  CHECK(invalid_message(R"({"jsonrpc":"2.0","id":1,"method":"ping","result":{}})")
+            .find("never both") != std::string::npos);
+  CHECK(invalid_message(R"({"jsonrpc":"2.0","id":1,"method":"ping","error":{}})")
+            .find("never both") != std::string::npos);
+  CHECK(invalid_message(R"({"jsonrpc":"2.0","id":18446744073709551616,"method":"ping"})")
+            .find("outside the 64-bit range") != std::string::npos);
+  CHECK(invalid_message(R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})").find("fraction") !=
+        std::string::npos);
+  // 2^64 - 1 still is an integer.
+  CHECK(std::holds_alternative<rpc::Message>(rpc::classify(
+      nlohmann::json::parse(R"({"jsonrpc":"2.0","id":18446744073709551615,"method":"ping"})"))));
+}
+
 TEST_CASE("jsonrpc: id keys keep integers and strings apart; replies echo ids") {
   CHECK(rpc::id_key(1) != rpc::id_key("1"));
   CHECK(rpc::id_key(0) == rpc::id_key(0));
