@@ -44,6 +44,7 @@ std::size_t FairPool::threads() const {
 FairPool::~FairPool() { shutdown(); }
 
 FairPool::Submitted FairPool::try_submit(const std::string& lane, std::function<void()> job) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Submitted::Stopping;
@@ -53,9 +54,13 @@ FairPool::Submitted FairPool::try_submit(const std::string& lane, std::function<
     if (queue.empty()) turn_.push_back(lane);
     queue.push_back(std::move(job));
     ++total_;
-    if (idle_ < total_ && running_ < max_threads_) spawn();
+    // Grow only when the threads not running a job cannot take what is queued.
+    if (running_ - busy_ < total_ && running_ < max_threads_) spawn();
+    // Spinning threads look at the queue on their own: a wake-up (a futex call) is only
+    // needed when one is asleep.
+    wake = sleeping_ > 0;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return Submitted::Yes;
 }
 
@@ -77,14 +82,31 @@ std::size_t FairPool::queued() const {
   return total_;
 }
 
+void FairPool::spin_for_work() {
+  // Under a steady stream of requests the next one usually arrives within microseconds;
+  // checking for it briefly before sleeping saves a sleep and a wake-up per request.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+  while (std::chrono::steady_clock::now() < until) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || total_ > 0) return;
+    }
+    std::this_thread::yield();
+  }
+}
+
 void FairPool::run() {
   for (;;) {
+    spin_for_work();
     std::function<void()> job;
     {
       std::unique_lock lock(mu_);
-      ++idle_;
-      const bool woke = cv_.wait_for(lock, idle_exit_, [this] { return stopping_ || total_ > 0; });
-      --idle_;
+      bool woke = true;
+      if (total_ == 0 && !stopping_) {
+        ++sleeping_;
+        woke = cv_.wait_for(lock, idle_exit_, [this] { return stopping_ || total_ > 0; });
+        --sleeping_;
+      }
       if (total_ == 0 && (stopping_ || (!woke && running_ > min_threads_))) {
         // Stopping with nothing left, or a grown thread with nothing to do: it ends, and is
         // joined by the next spawn() or by shutdown().
@@ -100,11 +122,12 @@ void FairPool::run() {
       job = std::move(it->second.front());
       it->second.pop_front();
       --total_;
-      if (it->second.empty()) {
-        lanes_.erase(it);
-      } else {
+      if (!it->second.empty()) {
         turn_.push_back(lane);
+      } else if (lanes_.size() > kKeptLanes) {
+        lanes_.erase(it);  // empty lanes are kept for reuse, up to a bound
       }
+      ++busy_;
     }
     try {
       job();
@@ -113,6 +136,8 @@ void FairPool::run() {
     } catch (...) {
       log::error(name_, "job failed with an unknown exception");
     }
+    std::lock_guard lock(mu_);
+    --busy_;
   }
 }
 

@@ -42,6 +42,10 @@ class FairPool {
  private:
   void run();
   void spawn();  // with mu_ held
+  void spin_for_work();
+
+  // Empty lanes keep their queue (no allocation per job) while there are at most this many.
+  static constexpr std::size_t kKeptLanes = 1024;
 
   const std::string name_;
   const std::size_t min_threads_;
@@ -56,8 +60,9 @@ class FairPool {
   std::deque<std::string> turn_;                                    // guarded by mu_
   std::size_t total_ = 0;                                           // guarded by mu_
   bool stopping_ = false;                                           // guarded by mu_
-  std::size_t idle_ = 0;                                            // guarded by mu_
-  std::size_t running_ = 0;                                         // threads alive; guarded by mu_
+  std::size_t sleeping_ = 0;                                        // guarded by mu_
+  std::size_t busy_ = 0;                // threads running a job; guarded by mu_
+  std::size_t running_ = 0;             // threads alive; guarded by mu_
   std::vector<std::thread> threads_;    // guarded by mu_; joined by shutdown()
   std::vector<std::thread::id> ended_;  // guarded by mu_: left run(), not yet joined
 };

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/base/logging.h"
+#include "core/base/memory.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/server/outbound.h"
 
@@ -97,6 +98,8 @@ void StdioTransport::dispatch_line(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (blank(line)) return;
   server_.handle_text(session_, line, std::make_shared<StdioOutbound>(writer_));
+  // What a large message's parse freed stays in glibc's arenas unless handed back.
+  if (line.size() >= (1U << 20U)) release_free_memory();
 }
 
 void StdioTransport::run() {

@@ -4,11 +4,13 @@
 // framing (what this server sends for every non-streamed reply).
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -25,13 +27,25 @@ struct RawResponse {
 
 class RawHttp {
  public:
-  explicit RawHttp(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  // Connects to 127.0.0.1:port, giving up after `timeout` (a server whose accept queue is
+  // full leaves a connect waiting on SYN retransmits for minutes).
+  explicit RawHttp(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(port));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      connected_ = true;
+    } else if (errno == EINPROGRESS) {
+      pollfd p{fd_, POLLOUT, 0};
+      int err = 0;
+      socklen_t len = sizeof err;
+      connected_ = ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 &&
+                   ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    }
+    // Blocking again: send() then waits for buffer space as a plain client would.
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
   }
   ~RawHttp() { close(); }
   RawHttp(const RawHttp&) = delete;
