@@ -753,25 +753,19 @@ void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
   std::string remote;
   if (const auto ep = socket.remote_endpoint(ignored); !ignored) remote = ep.address().to_string();
   connections++;
-  std::shared_ptr<ConnBase> conn;
+  const auto start = [this](auto conn) {
+    {
+      std::lock_guard lock(conns_mu);
+      conns.emplace(conn.get(), conn);
+    }
+    conn->start();
+  };
   if (tls) {
     using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-    auto c = std::make_shared<Conn<TlsStream>>(this, TlsStream(std::move(socket), *tls), remote);
-    conn = c;
-    {
-      std::lock_guard lock(conns_mu);
-      conns.emplace(conn.get(), conn);
-    }
-    c->start();
+    start(std::make_shared<Conn<TlsStream>>(this, TlsStream(std::move(socket), *tls), remote));
   } else {
-    auto c = std::make_shared<Conn<beast::tcp_stream>>(this, beast::tcp_stream(std::move(socket)),
-                                                       remote);
-    conn = c;
-    {
-      std::lock_guard lock(conns_mu);
-      conns.emplace(conn.get(), conn);
-    }
-    c->start();
+    start(std::make_shared<Conn<beast::tcp_stream>>(this, beast::tcp_stream(std::move(socket)),
+                                                    remote));
   }
   accept();
 }

@@ -31,7 +31,6 @@ namespace rpc = jsonrpc;
 namespace {
 
 constexpr const char* kSessionHeader = "Mcp-Session-Id";
-constexpr const char* kVersionHeader = "MCP-Protocol-Version";
 constexpr std::size_t kStreamQueueCapacity = 1000;
 constexpr std::size_t kLegacyQueueCapacity = 10000;
 // Bodies at least this large return their parse memory to the system once handled.

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -424,4 +426,85 @@ TEST_CASE("hardening: stateless mode serves no legacy SSE, and says what to use"
   auto messages = h.client().Post("/messages?sessionId=x", "{}", "application/json");
   REQUIRE(messages);
   CHECK(messages->status == 404);
+}
+
+namespace {
+
+// A legacy SSE session: the GET /sse stream read on a thread, and POSTs to its endpoint.
+class LegacySession {
+ public:
+  LegacySession(const HttpHarness& h, const std::string& key) : h_(h), key_(key) {
+    reader_ = std::thread([this] {
+      h_.client().Get("/sse",
+                      {{"Accept", "text/event-stream"}, {"Authorization", "Bearer " + key_}},
+                      [this](const char* data, std::size_t len) {
+                        {
+                          std::lock_guard lock(mu_);
+                          received_.append(data, len);
+                        }
+                        cv_.notify_all();
+                        return !release_.load();
+                      });
+    });
+    REQUIRE(wait_for("/messages?sessionId="));
+    std::lock_guard lock(mu_);
+    const auto start = received_.find("/messages?sessionId=");
+    endpoint_ = received_.substr(start, received_.find('\n', start) - start);
+  }
+  ~LegacySession() {
+    release_ = true;  // the next keep-alive event ends the read (the harness sends one each 50 ms)
+    reader_.join();
+  }
+  void post(const json& m) {
+    h_.client().Post(endpoint_.c_str(), {{"Authorization", "Bearer " + key_}}, m.dump(),
+                     "application/json");
+  }
+  bool wait_for(const std::string& needle, std::size_t count = 1) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return occurrences(needle) >= count; });
+  }
+
+ private:
+  std::size_t occurrences(const std::string& needle) const {
+    std::size_t n = 0;
+    for (auto p = received_.find(needle); p != std::string::npos; p = received_.find(needle, p + 1))
+      ++n;
+    return n;
+  }
+  const HttpHarness& h_;
+  const std::string key_;
+  std::thread reader_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string received_;
+  std::string endpoint_;
+  std::atomic<bool> release_{false};
+};
+
+}  // namespace
+
+TEST_CASE("hardening: on legacy SSE one tenant's flood of calls does not make others busy") {
+  Keys keys;
+  HttpOptions o;
+  o.api_keys = keys.store();
+  ServerOptions so;
+  so.call_limits.per_tenant = 3;
+  HttpHarness h(o, so);
+  LegacySession red(h, keys.red);
+  red.post(init_message("2024-11-05"));
+  REQUIRE(red.wait_for("protocolVersion"));
+  for (int i = 0; i < 40; ++i) {
+    red.post(tool_call(100 + i, "slow", {{"steps", 1000}, {"step_ms", 60000}}));
+  }
+  CHECK(red.wait_for("this tenant already has 3", 37));
+  LegacySession blue(h, keys.blue);
+  blue.post(init_message("2024-11-05"));
+  REQUIRE(blue.wait_for("protocolVersion"));
+  blue.post(tool_call(1, "echo", {{"text", "blue is served"}}));
+  CHECK(blue.wait_for("blue is served"));
+  for (int i = 0; i < 3; ++i) {
+    red.post({{"jsonrpc", "2.0"},
+              {"method", "notifications/cancelled"},
+              {"params", {{"requestId", 100 + i}}}});
+  }
 }
