@@ -113,7 +113,7 @@ nmcp::mcp::ServerOptions server_options(const CliOptions& o) {
 
 int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
                std::shared_ptr<nmcp::mcp::ApiKeys> keys, nmcp::SignalWatcher& signals,
-               nmcp::mcp::OpsEndpoints ops) {
+               nmcp::mcp::OpsEndpoints ops, nmcp::metrics::Registry& metrics) {
   nmcp::mcp::HttpOptions h;
   h.ops = std::move(ops);
   h.host = o.http_host;
@@ -133,6 +133,17 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
   h.tls_cert_file = o.tls_cert_file;
   h.tls_key_file = o.tls_key_file;
   nmcp::mcp::HttpTransport transport(server, h);
+  // Read at each scrape while the transport exists; emptied before it goes away.
+  auto figures = std::make_shared<nmcp::app::HttpFiguresSource>();
+  figures->set([&transport] {
+    const auto s = transport.stats();
+    return nmcp::app::HttpFigures{s.connections, s.streams, s.sessions};
+  });
+  nmcp::app::add_http_gauges(metrics, figures);
+  struct Unhook {
+    std::shared_ptr<nmcp::app::HttpFiguresSource> source;
+    ~Unhook() { source->set(nullptr); }
+  } unhook{figures};
   // Registered before anything can announce the server, so no signal is ever missed.
   signals.on_stop([&transport] { transport.stop(); });
   auto port = transport.bind();
@@ -326,7 +337,7 @@ int main(int argc, char** argv) {
     transport.run();
     signals.on_stop(nullptr);
   } else {
-    rc = serve_http(server, o, keys, signals, ops);
+    rc = serve_http(server, o, keys, signals, ops, metrics);
   }
   executor.shutdown();
   ops_listener.stop();

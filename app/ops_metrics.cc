@@ -81,6 +81,18 @@ void add_store_gauges(metrics::Registry& r, store::TaskStore& store, config::Con
   });
 }
 
+void add_http_gauges(metrics::Registry& r, std::shared_ptr<const HttpFiguresSource> source) {
+  r.describe("nmcp_http_connections", Type::Gauge, "Open HTTP connections.", {});
+  r.describe("nmcp_http_streams", Type::Gauge, "Open event streams (GET /mcp, GET /sse).", {});
+  r.describe("nmcp_http_sessions", Type::Gauge, "Live HTTP sessions.", {});
+  r.add_collector(std::chrono::milliseconds(0), [source](metrics::Registry& m) {
+    const auto f = source->read();
+    m.set("nmcp_http_connections", {}, f ? static_cast<double>(f->connections) : 0);
+    m.set("nmcp_http_streams", {}, f ? static_cast<double>(f->streams) : 0);
+    m.set("nmcp_http_sessions", {}, f ? static_cast<double>(f->sessions) : 0);
+  });
+}
+
 void add_housekeeping_counters(metrics::Registry& r, const HousekeepingService& hk) {
   r.describe("nmcp_housekeeping_runs_total", Type::Counter, "Housekeeping runs in this process.",
              {});

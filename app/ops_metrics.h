@@ -8,6 +8,10 @@
 // Thread-safety: what these return may be called from any thread.
 
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "app/housekeeping_service.h"
@@ -28,6 +32,29 @@ void add_housekeeping_counters(metrics::Registry& r, const HousekeepingService& 
 // Tool calls by tool and outcome (ok, tool_error, internal_error, cancelled) with latency;
 // resource reads by outcome.
 mcp::CallMiddleware count_calls(metrics::Registry& r);
+// Open HTTP connections, streams and sessions, read at each scrape from a source the HTTP
+// transport fills while it exists (the gauges read 0 before and after).
+struct HttpFigures {
+  std::size_t connections = 0;
+  std::size_t streams = 0;
+  std::size_t sessions = 0;
+};
+class HttpFiguresSource {
+ public:
+  void set(std::function<HttpFigures()> read) {
+    std::lock_guard lock(mu_);
+    read_ = std::move(read);
+  }
+  std::optional<HttpFigures> read() const {
+    std::lock_guard lock(mu_);
+    return read_ ? std::optional<HttpFigures>(read_()) : std::nullopt;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::function<HttpFigures()> read_;  // guarded by mu_
+};
+void add_http_gauges(metrics::Registry& r, std::shared_ptr<const HttpFiguresSource> source);
 mcp::OpsEndpoints ops_endpoints(metrics::Registry& r, store::TaskStore* store,
                                 config::ConfigHolder* config, const Clock& clock = system_clock());
 

@@ -689,6 +689,11 @@ Result<int> HttpTransport::bind() {
   return port;
 }
 
+HttpTransport::Stats HttpTransport::stats() const {
+  const auto http = impl_->http.stats();
+  return {http.connections, http.streams, impl_->sessions.size()};
+}
+
 void HttpTransport::serve() {
   if (!impl_->bound || impl_->stopping) return;
   impl_->http.serve();

@@ -79,6 +79,13 @@ class HttpTransport {
   void serve();
   void stop();
 
+  struct Stats {
+    std::size_t connections = 0;
+    std::size_t streams = 0;
+    std::size_t sessions = 0;
+  };
+  Stats stats() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

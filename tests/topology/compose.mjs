@@ -200,6 +200,16 @@ step("the workers' /metrics count the completed task", async () => {
   equal(done, 1, "one completed task across the workers");
 });
 
+step("the replicas' /metrics show their HTTP connections", async () => {
+  for (const port of hostPort["nessus-mcp:8765"]) {
+    const m = await http(port, "/metrics");
+    equal(m.status, 200, "replica /metrics");
+    const line = m.body.split("\n").find((l) => l.startsWith("nmcp_http_connections "));
+    check(line !== undefined && Number(line.split(" ").pop()) >= 1, `open connections in:\n${line}`);
+    check(/^nmcp_http_sessions /m.test(m.body), "sessions gauge");
+  }
+});
+
 step("stop", async () => {
   for (const p of procs) {
     p.stopping = true;
