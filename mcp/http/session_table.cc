@@ -6,22 +6,18 @@ SessionTable::Inserted SessionTable::insert(const std::shared_ptr<SessionEntry>&
   std::lock_guard lock(mu_);
   if (entries_.size() >= max_sessions_) return Inserted::TableFull;
   const std::string& tenant = entry->session->principal().tenant;
-  std::size_t& n = per_tenant_[tenant];
-  if (n >= max_per_tenant_) return Inserted::TenantFull;
+  if (const auto it = per_tenant_.find(tenant);
+      it != per_tenant_.end() && it->second >= max_per_tenant_) {
+    return Inserted::TenantFull;
+  }
   if (!entries_.emplace(entry->session->id(), entry).second) return Inserted::TableFull;
-  ++n;
+  ++per_tenant_[tenant];
   return Inserted::Yes;
 }
 
 void SessionTable::erased(const SessionEntry& e) {
   const auto it = per_tenant_.find(e.session->principal().tenant);
   if (it != per_tenant_.end() && --it->second == 0) per_tenant_.erase(it);
-}
-
-std::size_t SessionTable::count(const std::string& tenant) const {
-  std::lock_guard lock(mu_);
-  const auto it = per_tenant_.find(tenant);
-  return it == per_tenant_.end() ? 0 : it->second;
 }
 
 std::shared_ptr<SessionEntry> SessionTable::find(const std::string& id) const {

@@ -49,7 +49,6 @@ class SessionTable {
                           std::chrono::steady_clock::duration unready);
   void close_all();
   std::size_t size() const;
-  std::size_t count(const std::string& tenant) const;
 
  private:
   static void end(const SessionEntry& entry);

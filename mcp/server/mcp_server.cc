@@ -305,13 +305,13 @@ json McpServer::set_log_level(Session& session, const rpc::Message& m) const {
 
 namespace {
 
-// A provider's error as the JSON-RPC error resources/* answer with.
 // A URI fit to quote back in an error: a client may send megabytes of one.
 std::string quotable_uri(const std::string& uri) {
   constexpr std::size_t kMax = 200;
   return uri.size() <= kMax ? uri : uri.substr(0, kMax) + "...";
 }
 
+// A provider's error as the JSON-RPC error resources/* answer with.
 [[noreturn]] void resource_error(const Error& e, const std::string& uri) {
   const std::string text = e.hint.empty() ? e.message : e.message + " (" + e.hint + ")";
   if (e.code == ErrorCode::NotFound) {
