@@ -195,6 +195,28 @@ TEST_CASE("hardening: framing errors are answered at once, before any body is re
       CHECK(c.closed_within(5s));
     }
   }
+  SUBCASE("a head over the header limit is 431") {
+    RawHttp c(h.port);
+    REQUIRE(c.send(head + "X-Big: " + std::string(64 << 10, 'a') + "\r\n\r\n"));
+    auto r = c.read_response(5s);
+    REQUIRE(r);
+    CHECK(r->status == 431);
+  }
+  SUBCASE("Expect: 100-continue gets its interim answer, then the real one") {
+    const std::string ping = request(1, "ping").dump();
+    RawHttp c(h.port);
+    REQUIRE(c.send(head + "Expect: 100-continue\r\nContent-Length: " + std::to_string(ping.size()) +
+                   "\r\n\r\n"));
+    auto interim = c.read_response(5s);
+    REQUIRE(interim);
+    CHECK(interim->status == 100);
+    REQUIRE(c.send(ping));
+    auto r = c.read_response(5s);
+    REQUIRE(r);
+    CHECK(r->status == 400);  // no session: the request was read and answered
+    CHECK(error_of(r->body)["message"].get<std::string>().find("Mcp-Session-Id") !=
+          std::string::npos);
+  }
   SUBCASE("a transfer coding other than chunked is refused") {
     RawHttp c(h.port);
     REQUIRE(c.send(head + "Transfer-Encoding: gzip\r\n\r\n"));
