@@ -27,6 +27,8 @@ struct Harness {
     server = std::make_unique<McpServer>(options, registry, pool);
     session = std::make_shared<Session>("s1", std::move(principal), McpLogLevel::Info);
   }
+  // Queued calls run before the server they use goes away.
+  ~Harness() { pool.shutdown(); }
 
   std::shared_ptr<RecordingOutbound> send(const json& message) {
     auto out = std::make_shared<RecordingOutbound>();
