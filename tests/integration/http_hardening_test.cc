@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -529,4 +530,29 @@ TEST_CASE("hardening: on legacy SSE one tenant's flood of calls does not make ot
               {"method", "notifications/cancelled"},
               {"params", {{"requestId", 100 + i}}}});
   }
+}
+
+TEST_CASE("hardening: over TLS a client that never says hello is cut at the head deadline") {
+  const std::string dir = "/tmp/nmcp-tls-" + nmcp::random_hex(8);
+  const std::string cert = dir + "/cert.pem";
+  const std::string key = dir + "/key.pem";
+  REQUIRE(
+      std::system(("mkdir -p " + dir + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout " +
+                   key + " -out " + cert + " -days 1 -subj /CN=localhost >/dev/null 2>&1")
+                      .c_str()) == 0);
+  HttpOptions o;
+  o.tls_cert_file = cert;
+  o.tls_key_file = key;
+  o.head_timeout = 300ms;
+  {
+    HttpHarness h(o);
+    RawHttp silent(h.port);  // TCP only: no ClientHello ever comes
+    CHECK(silent.closed_within(5s));
+    httplib::SSLClient tls("127.0.0.1", h.port);
+    tls.enable_server_certificate_verification(false);
+    auto health = tls.Get("/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+  }
+  std::system(("rm -rf " + dir).c_str());
 }
