@@ -308,27 +308,41 @@ TEST_CASE("hardening: calls in flight are capped per session and per tenant") {
   std::atomic<int> finished{0};
   const auto start_slow = [&](const std::string& session, const std::string& id) {
     slow.emplace_back([&, session, id] {
-      h.post(tool_call(id, "slow", {{"steps", 1000}, {"step_ms", 50}}),
-             HttpHarness::with_session(session, bearer(keys.red)));
+      auto c = h.client();
+      c.set_read_timeout(120, 0);  // the client must not leave (that would cancel the call)
+      c.Post("/mcp", HttpHarness::with_session(session, bearer(keys.red)),
+             tool_call(id, "slow", {{"steps", 1000}, {"step_ms", 50}}).dump(), "application/json");
       ++finished;
     });
   };
+  // A call is running once another call with its id is refused (as a duplicate, or because
+  // the tenant is full): only then is the next one started, so no probe takes its slot.
+  const auto running = [&](const std::string& session, const std::string& id) {
+    return eventually([&] {
+      auto r = h.post(tool_call(id, "echo", {{"text", "probe"}}),
+                      HttpHarness::with_session(session, bearer(keys.red)));
+      return r && (r->body.find("already in flight") != std::string::npos ||
+                   r->body.find("this tenant already has 3") != std::string::npos);
+    });
+  };
   start_slow(s1, "a");
+  REQUIRE(running(s1, "a"));
   start_slow(s1, "b");
-  start_slow(s2, "c");
-  // Once all three run, a third call in session 1 hits the session's cap and a call in
-  // session 2 the tenant's.
-  CHECK(eventually([&] {
-    auto r = h.post(tool_call(9, "echo", {{"text", "x"}}),
-                    HttpHarness::with_session(s2, bearer(keys.red)));
-    return r && r->body.find("this tenant already has 3") != std::string::npos;
-  }));
+  REQUIRE(running(s1, "b"));
+  // Session 1 is at its cap of 2 while the tenant (2 of 3) is not.
   auto session_cap = h.post(tool_call(10, "echo", {{"text", "x"}}),
                             HttpHarness::with_session(s1, bearer(keys.red)));
   REQUIRE(session_cap);
-  const std::string message = error_of(session_cap->body)["message"];
-  CHECK((message.find("this tenant already has 3") != std::string::npos ||
-         message.find("this session already has 2") != std::string::npos));
+  CHECK(error_of(session_cap->body)["message"].get<std::string>().find(
+            "this session already has 2") != std::string::npos);
+  start_slow(s2, "c");
+  REQUIRE(running(s2, "c"));
+  // Now the tenant is at its cap of 3, whichever session asks.
+  auto tenant_cap = h.post(tool_call(9, "echo", {{"text", "x"}}),
+                           HttpHarness::with_session(s2, bearer(keys.red)));
+  REQUIRE(tenant_cap);
+  CHECK(error_of(tenant_cap->body)["message"].get<std::string>().find(
+            "this tenant already has 3") != std::string::npos);
   // Blue is answered at once while red is at its limit.
   const std::string blue = h.open_session(bearer(keys.blue));
   const auto before = std::chrono::steady_clock::now();
