@@ -72,6 +72,10 @@ class McpServer {
               const std::shared_ptr<Outbound>& out, ToolDispatch dispatch = ToolDispatch::Executor);
 
   const ServerOptions& options() const { return options_; }
+  // Tool calls of `tenant` in flight now (counted against CallLimits::per_tenant).
+  std::size_t calls_in_flight(const std::string& tenant) const {
+    return tenant_calls_->in_flight(tenant);
+  }
   // Adds a middleware around every tool call and resource read, inside those added before.
   // Call before the first message is handled.
   void use(CallMiddleware middleware) { middleware_.push_back(std::move(middleware)); }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -315,20 +316,27 @@ TEST_CASE("hardening: calls in flight are capped per session and per tenant") {
       ++finished;
     });
   };
-  // A call is running once another call with its id is refused (as a duplicate, or because
-  // the tenant is full): only then is the next one started, so no probe takes its slot.
-  const auto running = [&](const std::string& session, const std::string& id) {
-    return eventually([&] {
-      auto r = h.post(tool_call(id, "echo", {{"text", "probe"}}),
-                      HttpHarness::with_session(session, bearer(keys.red)));
-      return r && (r->body.find("already in flight") != std::string::npos ||
-                   r->body.find("this tenant already has 3") != std::string::npos);
-    });
+  // Each slow call is known to run before the next starts (the server's own count says so).
+  const auto running = [&](std::size_t n) {
+    return eventually([&] { return h.server->calls_in_flight("red") == n; });
   };
+  // Whatever happens below, the slow calls end (cancelled) and their threads are joined.
+  struct Cleanup {
+    std::function<void()> run;
+    ~Cleanup() { run(); }
+  } cleanup{[&] {
+    for (const auto& [session, id] : {std::pair{s1, "a"}, {s1, "b"}, {s2, "c"}}) {
+      h.post({{"jsonrpc", "2.0"},
+              {"method", "notifications/cancelled"},
+              {"params", {{"requestId", id}}}},
+             HttpHarness::with_session(session, bearer(keys.red)));
+    }
+    for (auto& t : slow) t.join();
+  }};
   start_slow(s1, "a");
-  REQUIRE(running(s1, "a"));
+  REQUIRE(running(1));
   start_slow(s1, "b");
-  REQUIRE(running(s1, "b"));
+  REQUIRE(running(2));
   // Session 1 is at its cap of 2 while the tenant (2 of 3) is not.
   auto session_cap = h.post(tool_call(10, "echo", {{"text", "x"}}),
                             HttpHarness::with_session(s1, bearer(keys.red)));
@@ -336,7 +344,7 @@ TEST_CASE("hardening: calls in flight are capped per session and per tenant") {
   CHECK(error_of(session_cap->body)["message"].get<std::string>().find(
             "this session already has 2") != std::string::npos);
   start_slow(s2, "c");
-  REQUIRE(running(s2, "c"));
+  REQUIRE(running(3));
   // Now the tenant is at its cap of 3, whichever session asks.
   auto tenant_cap = h.post(tool_call(9, "echo", {{"text", "x"}}),
                            HttpHarness::with_session(s2, bearer(keys.red)));
@@ -351,13 +359,8 @@ TEST_CASE("hardening: calls in flight are capped per session and per tenant") {
   REQUIRE(echo);
   CHECK(json::parse(echo->body).contains("result"));
   CHECK(std::chrono::steady_clock::now() - before < 5s);
-  for (const char* id : {"a", "b", "c"}) {
-    h.post({{"jsonrpc", "2.0"},
-            {"method", "notifications/cancelled"},
-            {"params", {{"requestId", id}}}},
-           HttpHarness::with_session(std::string(id) == "c" ? s2 : s1, bearer(keys.red)));
-  }
-  for (auto& t : slow) t.join();
+  cleanup.run();
+  cleanup.run = [] {};
   CHECK(finished == 3);
 }
 
