@@ -103,3 +103,20 @@ TEST_CASE("cli: --metrics-listen takes host:port or a port alone, and refuses an
   CHECK(addr->second == 9464);
   CHECK(nmcp::mcp::OpsListener::parse_address("[::1]:9")->first == "::1");
 }
+
+TEST_CASE("cli: the fairness limits take counts and refuse nonsense") {
+  auto o = parse({"--http", "--max-sessions-per-tenant", "10", "--max-calls-per-tenant", "5",
+                  "--max-calls-per-session", "2", "--max-connections", "5000"});
+  REQUIRE(o);
+  CHECK(o->max_sessions_per_tenant == 10);
+  CHECK(o->max_calls_per_tenant == 5);
+  CHECK(o->max_calls_per_session == 2);
+  CHECK(o->max_connections == 5000);
+  CHECK(parse({})->max_calls_per_tenant == 64);
+  for (const char* flag : {"--max-sessions-per-tenant", "--max-calls-per-tenant",
+                           "--max-calls-per-session", "--max-connections"}) {
+    CAPTURE(flag);
+    CHECK(error_of({"--http", flag, "0"}).find(flag) != std::string::npos);
+    CHECK(error_of({"--http", flag, "many"}).find(flag) != std::string::npos);
+  }
+}
