@@ -483,7 +483,10 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
                     "the request head exceeds " + std::to_string(opts().header_limit) + " bytes");
     }
     if (ec == http::error::bad_content_length) {
-      return refuse(400, "Content-Length must be one non-negative decimal number");
+      // Beast reports a Content-Length after "Transfer-Encoding: chunked" the same way.
+      return refuse(400,
+                    "Content-Length must be one non-negative decimal number, and a request may "
+                    "not carry it together with Transfer-Encoding");
     }
     if (ec == http::error::bad_transfer_encoding) {
       return refuse(400,
