@@ -5,9 +5,11 @@
 //
 //   http_storm_bench --port P --pid PID --key TENANT=KEY... --quiet-key KEY
 //                    [--idle N] [--trickle N] [--streams N] [--pipelined N] [--samples N]
-//                    [--timeout-ms MS]
+//                    [--timeout-ms MS] [--storm-seconds S]
 //
-// Streams (GET /sse) are spread over the --key tenants; the --quiet-key tenant only pings.
+// Streams (GET /sse) are spread over the --key tenants; the --quiet-key tenant only pings. The
+// storm is sampled for at least --storm-seconds (15), past the server's 10 s head deadline, so
+// the trickling clients are cut and reconnect while it is measured.
 // Prints one JSON line; a sample that gets no answer within --timeout-ms counts as a timeout.
 
 #include <sys/resource.h>
@@ -46,6 +48,8 @@ struct Options {
   int pipelined = 4;
   int samples = 200;
   std::chrono::milliseconds timeout{5000};
+  // The storm phase samples for at least this long, so slow clients meet the head deadline.
+  std::chrono::seconds storm_seconds{15};
 };
 
 std::string post(const json& body, const std::string& key, const std::string& session) {
@@ -113,12 +117,13 @@ json process_figures(int pid) {
 }
 
 // Measures /health on new connections and pings on the quiet tenant's kept-alive session.
-json measure(const Options& o, const std::string& label) {
+json measure(const Options& o, const std::string& label, std::chrono::seconds at_least) {
   Latency health;
   Latency quiet;
   RawHttp q(o.port);
   const std::string session = open_session(q, o.quiet_key);
-  for (int i = 0; i < o.samples; ++i) {
+  const auto until = Clock::now() + at_least;
+  for (int i = 0; i < o.samples || Clock::now() < until; ++i) {
     {
       const auto t = Clock::now();
       RawHttp c(o.port, o.timeout);
@@ -201,7 +206,7 @@ int main(int argc, char** argv) {
                  {"trickle", o.trickle},
                  {"streams", o.streams},
                  {"pipelined_clients", o.pipelined}};
-  report["quiet"] = measure(o, "quiet");
+  report["quiet"] = measure(o, "quiet", std::chrono::seconds(0));
 
   std::atomic<bool> stop{false};
   std::vector<std::unique_ptr<RawHttp>> idle;
@@ -284,7 +289,7 @@ int main(int argc, char** argv) {
     });
   }
 
-  report["storm"] = measure(o, "storm");
+  report["storm"] = measure(o, "storm", o.storm_seconds);
   report["streams_open"] = streams_open;
   report["streams_refused"] = streams_refused;
   report["trickle_dropped_by_server"] = trickle_dropped.load();
