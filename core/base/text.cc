@@ -22,6 +22,16 @@ std::string_view trim_space(std::string_view s) {
   return s;
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle) {
   return ascii_lower(haystack).find(ascii_lower(needle)) != std::string::npos;
 }

@@ -11,6 +11,8 @@ std::string ascii_lower(std::string_view s);
 std::string ascii_upper(std::string_view s);
 // Without leading and trailing ASCII whitespace.
 std::string_view trim_space(std::string_view s);
+// Whether `a` and `b` are equal, ignoring ASCII case.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Whether `needle` occurs in `haystack`, ignoring ASCII case.
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
 

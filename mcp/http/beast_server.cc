@@ -21,6 +21,7 @@
 
 #include "core/base/fair_pool.h"
 #include "core/base/logging.h"
+#include "core/base/text.h"
 #include "mcp/http/http_server.h"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -48,22 +49,6 @@ using error_code = beast::error_code;
 namespace {
 
 std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -141,6 +126,38 @@ std::size_t raise_fd_limit(std::size_t wanted) {
   return static_cast<std::size_t>(rl.rlim_cur);
 }
 
+// Callbacks that run once, when the event happens, or at once if it already has.
+class OnceEvent {
+ public:
+  void subscribe(std::function<void()> callback) {
+    std::unique_lock lock(mu_);
+    if (!happened_) {
+      callbacks_.push_back(std::move(callback));
+      return;
+    }
+    lock.unlock();
+    if (callback) callback();
+  }
+  // Runs the callbacks the first time; later calls do nothing.
+  void happen() {
+    std::vector<std::function<void()>> callbacks;
+    {
+      std::lock_guard lock(mu_);
+      if (happened_) return;
+      happened_ = true;
+      callbacks.swap(callbacks_);
+    }
+    for (auto& c : callbacks) {
+      if (c) c();
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  bool happened_ = false;                         // guarded by mu_
+  std::vector<std::function<void()>> callbacks_;  // guarded by mu_
+};
+
 class StreamImpl;
 
 // What a Responder and a ResponseStream need from their connection (posted to its strand).
@@ -174,28 +191,13 @@ class StreamImpl final : public ResponseStream {
     if (const auto conn = conn_.lock()) conn->post_stream_end(generation_);
   }
   bool open() const override { return open_; }
-  void on_close(std::function<void()> callback) override {
-    std::unique_lock lock(mu_);
-    if (!closed_) {
-      on_close_ = std::move(callback);
-      return;
-    }
-    lock.unlock();
-    if (callback) callback();
-  }
+  void on_close(std::function<void()> callback) override { closed_.subscribe(std::move(callback)); }
 
   // Called by the connection (on its strand).
   void written(std::size_t n) { pending_ -= std::min(n, pending_.load()); }
   void closed() {
     open_ = false;
-    std::function<void()> callback;
-    {
-      std::lock_guard lock(mu_);
-      if (closed_) return;
-      closed_ = true;
-      callback = std::move(on_close_);
-    }
-    if (callback) callback();
+    closed_.happen();
   }
 
  private:
@@ -204,9 +206,7 @@ class StreamImpl final : public ResponseStream {
   const std::size_t max_buffer_;
   std::atomic<bool> open_{true};
   std::atomic<std::size_t> pending_{0};
-  std::mutex mu_;
-  bool closed_ = false;             // guarded by mu_
-  std::function<void()> on_close_;  // guarded by mu_
+  OnceEvent closed_;
 };
 
 class ResponderImpl final : public Responder {
@@ -232,36 +232,17 @@ class ResponderImpl final : public Responder {
     return s;
   }
   void on_disconnect(std::function<void()> callback) override {
-    std::unique_lock lock(mu_);
-    if (!disconnected_) {
-      callbacks_.push_back(std::move(callback));
-      return;
-    }
-    lock.unlock();
-    if (callback) callback();
+    disconnected_.subscribe(std::move(callback));
   }
 
-  void disconnected() {
-    std::vector<std::function<void()>> callbacks;
-    {
-      std::lock_guard lock(mu_);
-      if (disconnected_) return;
-      disconnected_ = true;
-      callbacks.swap(callbacks_);
-    }
-    for (auto& c : callbacks) {
-      if (c) c();
-    }
-  }
+  void disconnected() { disconnected_.happen(); }
 
  private:
   const std::weak_ptr<ConnBase> conn_;
   const std::uint64_t generation_;
   const std::size_t max_buffer_;
   std::atomic<bool> answered_{false};
-  std::mutex mu_;
-  bool disconnected_ = false;                     // guarded by mu_
-  std::vector<std::function<void()>> callbacks_;  // guarded by mu_
+  OnceEvent disconnected_;
 };
 
 }  // namespace
@@ -394,7 +375,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
     request_.remote = remote_;
     for (const auto& f : m) {
-      request_.headers.emplace_back(lower(sv(f.name_string())), std::string(sv(f.value())));
+      request_.headers.emplace_back(ascii_lower(sv(f.name_string())), std::string(sv(f.value())));
     }
     keep_alive_ = parser_->keep_alive();
     chunked_ = m.version() >= 11;
@@ -421,7 +402,8 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     if (parser_->is_done()) return dispatch();
     const auto expect = m[http::field::expect];
     if (!expect.empty()) {
-      if (!iequals(sv(expect), "100-continue")) return refuse(417, "only Expect: 100-continue");
+      if (!equals_ignoring_case(sv(expect), "100-continue"))
+        return refuse(417, "only Expect: 100-continue");
       auto line = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
       tcp_layer().expires_after(opts().write_timeout);
       net::async_write(stream_, net::buffer(*line),
@@ -441,7 +423,8 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     if (te > 0 && has_length) {
       return "a request may not carry both Content-Length and Transfer-Encoding";
     }
-    if (te > 1 || (te == 1 && !iequals(sv(m[http::field::transfer_encoding]), "chunked"))) {
+    if (te > 1 ||
+        (te == 1 && !equals_ignoring_case(sv(m[http::field::transfer_encoding]), "chunked"))) {
       return "the only transfer coding accepted is \"chunked\"";
     }
     const auto hosts = m.count(http::field::host);
@@ -468,7 +451,6 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
   }
 
   void read_failed(error_code ec, bool head) {
-    log::warn("http", "read failed", {{"what", ec.message()}, {"head", head}});
     if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
         ec == beast::error::timeout || ec == net::error::eof ||
         ec == net::error::connection_reset) {
@@ -497,16 +479,20 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     return refuse(400, std::string("malformed HTTP request: ") + ec.message());
   }
 
-  // A framing error: answered, then the connection is closed (its byte stream is unreliable).
-  void refuse(int status, const std::string& message) {
-    HttpResponse r;
+  // The server's own refusal, in the transport's format (plain text if it has none).
+  HttpResponse error_response(int status, const std::string& message) const {
+    HttpResponse r{status, "text/plain", message + "\n"};
     try {
-      r = server_->handlers.format_error ? server_->handlers.format_error(status, message)
-                                         : HttpResponse{status, "text/plain", message + "\n"};
+      if (server_->handlers.format_error) r = server_->handlers.format_error(status, message);
     } catch (const std::exception&) {
-      r = HttpResponse{status, "text/plain", message + "\n"};
     }
     r.status = status;
+    return r;
+  }
+
+  // A framing error: answered, then the connection is closed (its byte stream is unreliable).
+  void refuse(int status, const std::string& message) {
+    HttpResponse r = error_response(status, message);
     r.close = true;
     ++generation_;
     send_response(std::move(r));
@@ -533,14 +519,10 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     };
     const auto submitted = server_->pool->try_submit(lane_, std::move(job));
     if (submitted != FairPool::Submitted::Yes) {
-      HttpResponse r = server_->handlers.format_error
-                           ? server_->handlers.format_error(
-                                 503, submitted == FairPool::Submitted::LaneFull
-                                          ? "too many requests from this client are waiting; "
-                                            "retry in a few seconds"
-                                          : "the server is busy; retry in a few seconds")
-                           : HttpResponse{503, "text/plain", "busy\n"};
-      r.status = 503;
+      HttpResponse r = error_response(503, submitted == FairPool::Submitted::LaneFull
+                                               ? "too many requests from this client are "
+                                                 "waiting; retry in a few seconds"
+                                               : "the server is busy; retry in a few seconds");
       r.headers.emplace_back("Retry-After", "2");
       send_response(std::move(r));
     }
@@ -558,7 +540,8 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
           if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
             return self->watch_disconnect(generation);
           }
-          log::warn("http", "peer gone", {{"n", n}, {"errno", errno}});
+          log::debug("http", "the client closed its connection while its request ran",
+                     {{"remote", self->remote_}});
           self->close();
         });
   }
@@ -626,10 +609,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     net::async_write(stream_, net::buffer(item->data),
                      [self = this->shared_from_this(), item](error_code ec, std::size_t) {
                        self->writing_ = false;
-                       if (ec) {
-                         log::warn("http", "write failed", {{"what", ec.message()}});
-                         return self->close();
-                       }
+                       if (ec) return self->close();
                        self->tcp_layer().expires_never();
                        if (item->payload > 0 && self->stream_impl_) {
                          self->stream_impl_->written(item->payload);
@@ -644,14 +624,18 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     busy_ = false;
     responder_.reset();
     const auto self = std::move(keep_alive_self_);
-    if (stream_impl_) {
-      server_->streams--;
-      auto s = std::move(stream_impl_);
-      s->closed();
-    }
+    end_stream_impl();
     if (close_after_ || server_->stopping) return linger_close();
     ++generation_;
     read_head();
+  }
+
+  // The streamed response, if one was open, is over: its owner hears of it once.
+  void end_stream_impl() {
+    if (auto s = std::move(stream_impl_)) {
+      server_->streams--;
+      s->closed();
+    }
   }
 
   // Half-closes and reads what the client still sends for a moment, so that a client still
@@ -688,10 +672,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     socket().close(ignored);
     const auto self = std::move(keep_alive_self_);
     if (auto r = std::move(responder_)) r->disconnected();
-    if (auto s = std::move(stream_impl_)) {
-      server_->streams--;
-      s->closed();
-    }
+    end_stream_impl();
     server_->forget(this);
   }
 

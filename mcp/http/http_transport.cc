@@ -16,6 +16,7 @@
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
 #include "core/base/memory.h"
+#include "core/base/text.h"
 #include "mcp/http/http_server.h"
 #include "mcp/http/message_queue.h"
 #include "mcp/http/origin_policy.h"
@@ -36,12 +37,6 @@ constexpr std::size_t kLegacyQueueCapacity = 10000;
 // Bodies at least this large return their parse memory to the system once handled.
 constexpr std::size_t kLargeBody = 1U << 20U;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 struct AcceptSet {
   bool json = false;
   bool sse = false;
@@ -50,7 +45,7 @@ struct AcceptSet {
 // Which reply formats the client takes. No Accept header at all means anything.
 AcceptSet parse_accept(const std::string& header) {
   if (header.empty()) return {true, true};
-  const std::string h = lower(header);
+  const std::string h = ascii_lower(header);
   const bool any = h.find("*/*") != std::string::npos;
   return {any || h.find("application/json") != std::string::npos ||
               h.find("application/*") != std::string::npos,
@@ -59,7 +54,7 @@ AcceptSet parse_accept(const std::string& header) {
 }
 
 bool is_json_content_type(const std::string& header) {
-  const std::string h = lower(header);
+  const std::string h = ascii_lower(header);
   if (h.rfind("application/json", 0) != 0) return false;
   return h.size() == 16 || h[16] == ';' || h[16] == ' ';
 }
@@ -270,7 +265,8 @@ struct HttpTransport::Impl {
   std::optional<Principal> authenticate(const HttpRequest& req) const {
     const std::string header = req.header("authorization");
     constexpr std::string_view kScheme = "bearer ";
-    if (header.size() <= kScheme.size() || lower(header.substr(0, kScheme.size())) != kScheme) {
+    if (header.size() <= kScheme.size() ||
+        ascii_lower(header.substr(0, kScheme.size())) != kScheme) {
       return std::nullopt;
     }
     return opts.api_keys->current()->authenticate(std::string_view(header).substr(kScheme.size()));
