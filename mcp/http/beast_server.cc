@@ -399,6 +399,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
       return send_response(std::move(*decision.reply));
     }
     lane_ = std::move(decision.lane);
+    request_.admitted = std::move(decision.admitted);
     if (parser_->is_done()) return dispatch();
     const auto expect = m[http::field::expect];
     if (!expect.empty()) {

@@ -21,6 +21,7 @@
 // I/O thread and must not block; on_request runs on a pool thread. Responder and
 // ResponseStream methods may be called from any thread.
 
+#include <any>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -44,6 +45,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string remote;  // peer address
   std::string body;    // empty in on_head
+  // What on_head decided about this request (HeadDecision::admitted), for on_request.
+  std::any admitted;
 
   // The first value of a header (name in lower case), or "".
   std::string header(std::string_view name) const;
@@ -97,10 +100,17 @@ class Responder {
   virtual void on_disconnect(std::function<void()> callback) = 0;
 };
 
-// What on_head decides: answer now (the body is never read), or run on_request in `lane`.
+// What on_head decides: answer now (the body is never read), or run on_request in `lane`,
+// with `admitted` (e.g. the authenticated caller) handed to it in HttpRequest::admitted.
 struct HeadDecision {
   std::optional<HttpResponse> reply;
   std::string lane;
+  std::any admitted;
+
+  static HeadDecision answer(HttpResponse r) { return {std::move(r), "", {}}; }
+  static HeadDecision run(std::string lane, std::any admitted = {}) {
+    return {std::nullopt, std::move(lane), std::move(admitted)};
+  }
 };
 
 struct HttpHandlers {

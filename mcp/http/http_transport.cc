@@ -3,6 +3,7 @@
 #include "mcp/http/http_transport.h"
 
 #include <algorithm>
+#include <any>
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
@@ -215,29 +216,31 @@ struct HttpTransport::Impl {
   HeadDecision admit(const HttpRequest& req) {
     if (req.path == "/health") {
       auto r = ops_response(opts.ops, req.path);
-      return {HttpResponse{r->status, r->content_type, r->body}, ""};
+      return HeadDecision::answer(HttpResponse{r->status, r->content_type, r->body});
     }
-    if (is_ops_path(req.path)) return {std::nullopt, "~ops"};  // may read the store: the pool
+    if (is_ops_path(req.path)) return HeadDecision::run("~ops");  // may read the store: the pool
     const std::string host = req.header("host");
     if (!policy->host_allowed(host)) {
       log::warn("http", "rejected request with a foreign Host header",
                 {{"host", printable(host)}, {"remote", req.remote}});
-      return {rpc_error(403, rpc::kServerError,
-                        "Forbidden: the Host header \"" + printable(host) +
-                            "\" is not allowed (DNS rebinding protection; a loopback name must "
-                            "carry the port this server listens on). Operators can allow names "
-                            "with --allowed-host."),
-              ""};
+      const auto name = OriginPolicy::host_of(host);
+      const bool own_name = name && OriginPolicy::is_loopback_name(*name);
+      return HeadDecision::answer(rpc_error(
+          403, rpc::kServerError,
+          "Forbidden: the Host header \"" + printable(host) +
+              "\" is not allowed (DNS rebinding protection" +
+              (own_name ? "; a loopback name must carry the port this server listens on" : "") +
+              "). Operators can allow names with --allowed-host."));
     }
     const std::string origin = req.header("origin");
     if (!policy->origin_allowed(origin)) {
       log::warn("http", "rejected request with a foreign Origin",
                 {{"origin", printable(origin)}, {"remote", req.remote}});
-      return {rpc_error(403, rpc::kServerError,
-                        "Forbidden: the Origin \"" + printable(origin) +
-                            "\" is not allowed. Operators can allow origins with "
-                            "--allowed-origin."),
-              ""};
+      return HeadDecision::answer(
+          rpc_error(403, rpc::kServerError,
+                    "Forbidden: the Origin \"" + printable(origin) +
+                        "\" is not allowed. Operators can allow origins with "
+                        "--allowed-origin."));
     }
     std::optional<Principal> principal = Principal{};
     if (opts.api_keys) principal = authenticate(req);
@@ -246,20 +249,19 @@ struct HttpTransport::Impl {
       log::warn("http",
                 presented ? "rejected an invalid API key" : "rejected a request without an API key",
                 {{"remote", req.remote}, {"path", req.path}});
-      return {with_header(rpc_error(401, rpc::kServerError,
-                                    "Unauthorized: send \"Authorization: Bearer <API key>\""),
-                          "WWW-Authenticate",
-                          presented ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
-                                    : R"(Bearer realm="nessus-mcp")"),
-              ""};
+      return HeadDecision::answer(
+          with_header(rpc_error(401, rpc::kServerError,
+                                "Unauthorized: send \"Authorization: Bearer <API key>\""),
+                      "WWW-Authenticate",
+                      presented ? R"(Bearer realm="nessus-mcp", error="invalid_token")"
+                                : R"(Bearer realm="nessus-mcp")"));
     }
     if (req.method == "POST" && (req.path == "/mcp" || req.path == "/messages") &&
         !is_json_content_type(req.header("content-type"))) {
-      return {rpc_error(415, rpc::kServerError,
-                        "Unsupported Media Type: Content-Type must be application/json"),
-              ""};
+      return HeadDecision::answer(rpc_error(
+          415, rpc::kServerError, "Unsupported Media Type: Content-Type must be application/json"));
     }
-    return {std::nullopt, principal->tenant};
+    return HeadDecision::run(principal->tenant, *principal);
   }
 
   std::optional<Principal> authenticate(const HttpRequest& req) const {
@@ -272,9 +274,10 @@ struct HttpTransport::Impl {
     return opts.api_keys->current()->authenticate(std::string_view(header).substr(kScheme.size()));
   }
 
-  Principal principal_of(const HttpRequest& req) const {
-    if (!opts.api_keys) return Principal{};
-    return authenticate(req).value_or(Principal{});  // admit() already rejected the rest
+  // The caller admit() authenticated: once, on the head, so a key reloaded away while the
+  // body arrives cannot turn the request into someone else's.
+  static const Principal& principal_of(const HttpRequest& req) {
+    return std::any_cast<const Principal&>(req.admitted);
   }
 
   static bool same_owner(const SessionEntry& e, const Principal& p) {
@@ -348,7 +351,7 @@ struct HttpTransport::Impl {
   // The reply to a POST /mcp, or nullopt when it is streaming (already answered).
   std::optional<HttpResponse> post_mcp_reply(HttpRequest& req,
                                              const std::shared_ptr<Responder>& out) {
-    const Principal principal = principal_of(req);
+    const Principal& principal = principal_of(req);
     const AcceptSet accept = parse_accept(req.header("accept"));
     if (!accept.json && !accept.sse) {
       return rpc_error(406, rpc::kServerError,

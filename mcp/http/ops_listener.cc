@@ -59,11 +59,11 @@ Result<int> OpsListener::start() {
   // /health needs nothing; /ready and /metrics may read the store, so they run on the pool.
   h.on_head = [](const HttpRequest& head) -> HeadDecision {
     if (head.method != "GET" || !is_ops_path(head.path)) {
-      return {HttpResponse{head.method != "GET" && is_ops_path(head.path) ? 405 : 404, "text/plain",
-                           "not found: this listener serves GET /health, /ready and /metrics\n"},
-              ""};
+      return HeadDecision::answer(
+          HttpResponse{head.method != "GET" && is_ops_path(head.path) ? 405 : 404, "text/plain",
+                       "not found: this listener serves GET /health, /ready and /metrics\n"});
     }
-    return {std::nullopt, "ops"};
+    return HeadDecision::run("ops");
   };
   h.on_request = [this](HttpRequest request, std::shared_ptr<Responder> out) {
     auto r = ops_response(impl_->endpoints, request.path);
