@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/base/secret_values.h"
+
 namespace nmcp {
 namespace {
 
@@ -138,6 +140,8 @@ nlohmann::json redact(const nlohmann::json& value) {
   return value;
 }
 
-std::string redact_text(std::string_view text) { return mask_bearer(mask_key_values(text)); }
+std::string redact_text(std::string_view text) {
+  return mask_bearer(mask_key_values(mask_secret_values(text)));
+}
 
 }  // namespace nmcp

@@ -2,7 +2,8 @@
 // Secret scrubbing for everything that leaves the process: log lines, MCP log notifications,
 // error messages. Two layers: JSON values under secret-looking keys are replaced wholesale,
 // and free text is scanned for credential shapes (Authorization headers, X-ApiKeys values,
-// key=value pairs with secret-looking keys). Pure functions; thread-safe.
+// key=value pairs with secret-looking keys), and every secret value the process holds
+// (secret_values.h) is masked wherever it appears. Thread-safe.
 
 #include <string>
 #include <string_view>

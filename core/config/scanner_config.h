@@ -1,9 +1,11 @@
 #pragma once
 // The scanner configuration (config/scanners.yaml): pools of Nessus instances with their
 // connection, authentication and TLS settings, each pool's scope policy, named credential
-// profiles and defaults. load_config() parses and validates the whole file and reports every
-// problem with its file, line and path, so one run shows all that is wrong. Secrets arrive
-// through ${VAR} / ${VAR:-default} substitution; describe() renders a copy without them.
+// profiles (SSH, Windows, SNMPv3) and defaults. load_config() parses and validates the whole file
+// and reports every problem with its file, line and path, so one run shows all that is wrong.
+// Secrets arrive through ${VAR} / ${VAR:-default} substitution or file:PATH (a file only its owner
+// may read); every secret loaded is remembered for redaction by value; describe() renders a copy
+// without them.
 //
 // A ScannerConfig is an immutable value once loaded; share it as shared_ptr<const ...>.
 
@@ -65,6 +67,10 @@ struct PoolConfig {
   std::string description;
   ScopePolicy scope;
   std::vector<InstanceConfig> instances;
+  // The credential profiles this pool's scans may use; empty: any.
+  std::vector<std::string> credential_profiles;
+
+  bool allows_profile(std::string_view profile) const;
 
   // Scans the pool may run at once: the sum of its enabled instances' limits.
   int capacity() const;
@@ -74,15 +80,64 @@ struct PoolConfig {
 inline constexpr const char* kNoEscalation = "Nothing";
 bool is_escalation_method(std::string_view method);
 
-struct CredentialProfile {
-  std::string name;
+// Credential profiles. A profile holds one or more credentials, each of one protocol, and every
+// one goes into the scan (a mixed subnet gets SSH and Windows). Secret fields hold the secret
+// itself, read at load from ${VAR} or file:PATH; nothing else ever sees them.
+enum class CredentialType { Ssh, Windows, Snmpv3 };
+std::string_view to_string(CredentialType type);
+
+struct SshCredential {
+  std::string auth = "password";  // password | public_key | certificate
   std::string username;
-  std::string password;
-  std::string private_key_file;
-  std::string private_key_passphrase;
+  std::string password;                           // password
+  std::string private_key;                        // public_key, certificate: the key's PEM text
+  std::string private_key_passphrase;             // when the key is encrypted
+  std::string certificate;                        // certificate: the OpenSSH user certificate line
   std::string escalation_method = kNoEscalation;  // Nothing, sudo, su, su+sudo, pbrun, dzdo
   std::string escalation_account;
   std::string escalation_password;
+};
+
+struct WindowsCredential {
+  std::string auth = "password";  // password | ntlm_hash
+  std::string username;
+  std::string domain;
+  std::string password;   // password
+  std::string ntlm_hash;  // ntlm_hash: 32 hex digits
+  // The scan's Windows settings. Off by default: each changes the target (starts a service,
+  // opens shares) or weakens how credentials travel, so a profile must ask for it.
+  bool start_remote_registry = false;
+  bool enable_admin_shares = false;
+  bool start_server_service = false;
+  bool never_send_credentials_in_clear = true;
+  bool dont_use_ntlmv1 = true;
+};
+
+struct Snmpv3Credential {
+  std::string username;
+  int port = 161;
+  std::string security_level = "auth_priv";  // no_auth_no_priv | auth_no_priv | auth_priv
+  std::string auth_algorithm = "SHA1";       // MD5, SHA1, SHA-224, SHA-256, SHA-384, SHA-512
+  std::string auth_password;
+  std::string privacy_algorithm = "AES";  // AES, AES-192, AES-256, DES, 3DES
+  std::string privacy_password;
+};
+
+struct CredentialProfile {
+  std::string name;
+  std::vector<SshCredential> ssh;
+  std::vector<WindowsCredential> windows;
+  std::vector<Snmpv3Credential> snmpv3;
+
+  // The protocols it holds, in the order ssh, windows, snmpv3.
+  std::vector<CredentialType> types() const;
+  bool has(CredentialType type) const;
+  // True when some SSH credential escalates (for scan_type authenticated_privileged).
+  bool escalates() const;
+  // Replaces every SSH credential's escalation method ("Nothing" also drops its secrets).
+  void override_escalation(const std::string& method);
+  // Overwrites every secret it holds (a copy made for one scan, once Nessus has it).
+  void wipe_secrets();
 };
 
 struct Defaults {
@@ -125,6 +180,8 @@ struct ScannerConfig {
 
   const PoolConfig* pool(std::string_view name) const;
   const CredentialProfile* credential(std::string_view name) const;
+  // The pools whose scans may use `profile`.
+  std::vector<std::string> pools_allowing(std::string_view profile) const;
 };
 
 // Looks up an environment variable; injectable so tests do not touch the process environment.
@@ -137,11 +194,15 @@ Result<ScannerConfig> parse_config(std::string_view yaml, std::string_view sourc
                                    const EnvLookup& env);
 
 // Inline SSH credentials as a submit seals them for the worker (the one shape, written and read
-// only here). from_json refuses a record without a user name or with an unknown escalation.
-nlohmann::json inline_credentials_to_json(const CredentialProfile& p);
+// only here): a profile named "inline" with one SSH password credential. from_json refuses a
+// record without a user name or with an unknown escalation.
+nlohmann::json inline_credentials_to_json(const SshCredential& c);
 std::optional<CredentialProfile> inline_credentials_from_json(const nlohmann::json& j);
 
 // The configuration as JSON with every secret left out (for logs, list_scanners, config check).
 nlohmann::json describe(const ScannerConfig& config);
+// One profile as list_credential_profiles shows it: name, the type and auth method of each
+// credential, user names, escalation, Windows options, the pools that may use it; no secret.
+nlohmann::json describe_profile(const ScannerConfig& config, const CredentialProfile& profile);
 
 }  // namespace nmcp::config

@@ -30,6 +30,8 @@ struct HostRecord {
   std::string credential_status;  // success | partial | failed | not_applicable | unknown
   std::string credential_account;
   std::string credential_reason;
+  // [{protocol, status, account?, reason?}] as JSON text; "" when no protocol was reported.
+  std::string credential_protocols;
   std::map<std::string, std::string> properties;  // every HostProperties tag
 };
 

@@ -112,11 +112,15 @@ Status FindingsIndex::load(const std::string& path) {
     if (!*row) break;
     meta_[meta->column_text(0)] = json::parse(meta->column_text(1), nullptr, false);
   }
-  if (meta_.value("schema_version", 0) != schema::kVersion) {
+  const int version = meta_.value("schema_version", 0);
+  if (version < schema::kOldestReadable || version > schema::kVersion) {
     return fail(ErrorCode::Internal,
                 "the findings index " + path + " has schema version " +
-                    meta_.value("schema_version", json(0)).dump() + ", not " +
-                    std::to_string(schema::kVersion),
+                    meta_.value("schema_version", json(0)).dump() +
+                    ", which this build does "
+                    "not read (it reads " +
+                    std::to_string(schema::kOldestReadable) + " to " +
+                    std::to_string(schema::kVersion) + ")",
                 "re-index the scan from its export (admin_cli task reindex ID)");
   }
 
@@ -173,8 +177,8 @@ Status FindingsIndex::load(const std::string& path) {
 
   auto hosts = db_->prepare(
       "SELECT id, name, ip, fqdn, netbios, os, mac, start, end, credential_status, "
-      "credential_account, credential_reason, critical, high, medium, low, info FROM hosts "
-      "ORDER BY id");
+      "credential_account, credential_reason, critical, high, medium, low, info, " +
+      std::string(version >= 2 ? "credential_protocols" : "''") + " FROM hosts ORDER BY id");
   if (!hosts) return damaged(hosts.error());
   for (;;) {
     auto row = hosts->step();
@@ -193,6 +197,7 @@ Status FindingsIndex::load(const std::string& path) {
     h.credential_status = hosts->column_text(9);
     h.credential_account = hosts->column_text(10);
     h.credential_reason = hosts->column_text(11);
+    h.credential_protocols = hosts->column_text(17);
     for (int s = 0; s < 5; ++s) {
       h.severity_counts[static_cast<std::size_t>(4 - s)] = hosts->column_int(12 + s);
     }

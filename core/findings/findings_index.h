@@ -32,6 +32,7 @@ struct HostView {
   std::int64_t id = 0;
   std::string name, ip, fqdn, netbios, os, mac, start, end;
   std::string credential_status, credential_account, credential_reason;
+  std::string credential_protocols;               // JSON array text, or ""
   std::array<std::int64_t, 5> severity_counts{};  // index = severity
 };
 

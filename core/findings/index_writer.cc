@@ -58,8 +58,9 @@ Status IndexWriter::prepare() {
       "INSERT INTO plugins (plugin_id, name, family, children) VALUES (?1, ?2, ?3, ?4)");
   auto h = db_->prepare(
       "INSERT INTO hosts (id, name, ip, fqdn, netbios, os, mac, start, end, credential_status, "
-      "credential_account, credential_reason, critical, high, medium, low, info, properties) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+      "credential_account, credential_reason, critical, high, medium, low, info, properties, "
+      "credential_protocols) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14, ?15, ?16, ?17, ?18, ?19)");
   if (!f) return fail(f.error());
   if (!p) return fail(p.error());
   if (!h) return fail(h.error());
@@ -178,7 +179,8 @@ Status IndexWriter::write(const Row& row) {
       .bind(15, h.counts[2])
       .bind(16, h.counts[1])
       .bind(17, h.counts[0])
-      .bind(18, h.properties);
+      .bind(18, h.properties)
+      .bind(19, h.host.credential_protocols);
   return st.run();
 }
 

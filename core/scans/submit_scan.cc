@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/base/secret_values.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
 #include "core/task/task.h"
@@ -54,8 +55,8 @@ std::vector<std::string> known_templates(const config::PoolConfig& pool,
   return out;
 }
 
-Status check_credentials(const config::ScannerConfig& config, const ScanRequest& r,
-                         const SecretBox* secrets) {
+Status check_credentials(const config::ScannerConfig& config, const config::PoolConfig& pool,
+                         const ScanRequest& r, const SecretBox* secrets) {
   if (r.type == task::ScanType::Untrusted) {
     if (!r.credential_profile.empty() || r.inline_credentials || !r.escalation.empty()) {
       return fail(invalid("a network scan takes no credentials",
@@ -67,7 +68,7 @@ Status check_credentials(const config::ScannerConfig& config, const ScanRequest&
     return fail(invalid("unknown escalation method '" + r.escalation + "'",
                         "use one of Nothing, sudo, su, su+sudo, pbrun, dzdo"));
   }
-  std::string method = r.escalation;
+  bool escalates = !r.escalation.empty() && r.escalation != config::kNoEscalation;
   if (r.inline_credentials) {
     const auto& c = *r.inline_credentials;
     if (!r.credential_profile.empty() && c.username.empty() && c.password.empty()) {
@@ -103,10 +104,23 @@ Status check_credentials(const config::ScannerConfig& config, const ScanRequest&
       return fail(ErrorCode::NotFound, "no credential profile named '" + r.credential_profile + "'",
                   names.empty() ? "no credential profiles are configured" : "use one of: " + names);
     }
-    if (method.empty()) method = profile->escalation_method;
+    if (!pool.allows_profile(r.credential_profile)) {
+      std::string allowed;
+      for (const auto& n : pool.credential_profiles) allowed += (allowed.empty() ? "" : ", ") + n;
+      return fail(ErrorCode::PermissionDenied,
+                  "pool '" + pool.name + "' does not allow credential profile '" +
+                      r.credential_profile + "'",
+                  "use one of the profiles it allows: " + allowed);
+    }
+    if (!r.escalation.empty() && !profile->has(config::CredentialType::Ssh)) {
+      return fail(invalid("escalation applies to SSH credentials, and profile '" +
+                              r.credential_profile + "' holds none",
+                          "leave escalation out; a Windows login needs an administrator "
+                          "account instead"));
+    }
+    if (r.escalation.empty()) escalates = profile->escalates();
   }
-  if (method.empty()) method = config::kNoEscalation;
-  if (r.type == task::ScanType::AuthenticatedPrivileged && method == config::kNoEscalation) {
+  if (r.type == task::ScanType::AuthenticatedPrivileged && !escalates) {
     return fail(
         invalid("scan_type authenticated_privileged needs privilege escalation" +
                     std::string(r.inline_credentials ? ""
@@ -164,7 +178,7 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
   if (auto s = check_text("description", r.description, true); !s) return fail(s.error());
   auto targets = policy::check_targets(r.targets, pool->scope);
   if (!targets) return fail(targets.error());
-  if (auto s = check_credentials(config, r, deps.secrets.get()); !s) return fail(s.error());
+  if (auto s = check_credentials(config, *pool, r, deps.secrets.get()); !s) return fail(s.error());
 
   const task::Millis now = deps.clock->now();
   Submitted out;
@@ -208,13 +222,17 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
   t.not_before = now;
   if (r.type != task::ScanType::Untrusted) {
     if (r.inline_credentials) {
-      config::CredentialProfile secret;
+      config::SshCredential secret;
       secret.username = r.inline_credentials->username;
       secret.password = r.inline_credentials->password;
       secret.escalation_method = r.escalation.empty() ? config::kNoEscalation : r.escalation;
       secret.escalation_account = r.inline_credentials->escalation_account;
       secret.escalation_password = r.inline_credentials->escalation_password;
-      t.sealed_credentials = deps.secrets->seal(config::inline_credentials_to_json(secret).dump());
+      remember_secret(secret.password);
+      remember_secret(secret.escalation_password);
+      std::string plain = config::inline_credentials_to_json(secret).dump();
+      t.sealed_credentials = deps.secrets->seal(plain);
+      wipe(plain);
     } else {
       t.credential_profile = r.credential_profile;
       t.escalation_override = r.escalation;

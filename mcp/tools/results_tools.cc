@@ -126,6 +126,10 @@ json host_json(const findings::HostView& h) {
   json cred = {{"status", h.credential_status.empty() ? "unknown" : h.credential_status}};
   if (!h.credential_account.empty()) cred["account"] = h.credential_account;
   if (!h.credential_reason.empty()) cred["reason"] = h.credential_reason;
+  if (!h.credential_protocols.empty()) {
+    json per = json::parse(h.credential_protocols, nullptr, false);
+    if (per.is_array()) cred["protocols"] = std::move(per);
+  }
   j["credentials"] = std::move(cred);
   return j;
 }

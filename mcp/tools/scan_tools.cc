@@ -198,13 +198,15 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       {"minLength", 1},
       {"maxLength", 64},
       {"description",
-       "Name of an SSH credential profile from the server configuration (list_scanners shows "
-       "them). You never see or send the secret."}};
+       "Name of a credential profile from the server configuration (list_credential_profiles "
+       "shows each with its SSH, Windows or SNMPv3 credentials and the pools that may use it). "
+       "You never see or send the secret."}};
   props["scan_type"] = {
       {"type", "string"},
       {"enum", {"authenticated", "authenticated_privileged"}},
       {"default", "authenticated"},
-      {"description", "authenticated_privileged also escalates privileges (sudo, su, ...)"}};
+      {"description",
+       "authenticated_privileged also escalates privileges on SSH hosts (sudo, su, ...)"}};
   const std::pair<const char*, const char*> inline_fields[] = {
       {"ssh_username",
        "SSH user name for inline credentials (only when the server enables inline credentials; "
@@ -232,11 +234,13 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
                         {"required", {"targets", "name"}},
                         {"additionalProperties", false}};
   return r.add(
-      {"run_authenticated_scan", "Start an authenticated (SSH) scan",
-       "Starts a credentialed Nessus scan that logs in over SSH with a named credential "
-       "profile, and returns a task_id at once. When the scan ends, get_scan_status reports per "
-       "host whether the login worked; if it worked nowhere the task fails with the likely "
-       "cause.",
+      {"run_authenticated_scan", "Start an authenticated scan",
+       "Starts a credentialed Nessus scan that logs in to the targets with a named credential "
+       "profile (SSH with a password, key or certificate; Windows over SMB; SNMPv3; or several "
+       "at once for a mixed network), and returns a task_id at once. When the scan ends, "
+       "get_scan_status reports per host and per protocol whether the login worked (success, "
+       "partial with the missing right, failed with the reason); if it worked nowhere the task "
+       "fails with the likely cause.",
        authenticated, submit_output_schema(), submit_annotations()},
       [deps](const json& args, RequestContext& ctx) {
         const auto type = args.value("scan_type", "authenticated") == "authenticated_privileged"

@@ -198,10 +198,47 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
             }
             json profiles = json::array();
             for (const auto& [name, p] : e->config->credentials) {
-              profiles.push_back(
-                  {{"name", name}, {"type", "ssh"}, {"escalation", p.escalation_method}});
+              if (only == nullptr || only->allows_profile(name))
+                profiles.push_back(config::describe_profile(*e->config, p));
             }
             return ToolResult::success({{"scanners", scanners}, {"credential_profiles", profiles}});
+          });
+      !s) {
+    return s;
+  }
+
+  if (auto s = r.add(
+          {"list_credential_profiles", "List credential profiles",
+           "Lists the credential profiles run_authenticated_scan accepts: for each, its name, "
+           "the credentials it holds (ssh, windows, snmpv3) with their authentication method, "
+           "user name, SSH escalation and Windows options, and the pools whose scans may use "
+           "it. With pool, only the profiles that pool allows. Never shows a secret.",
+           pool_input_schema(), json::parse(R"({"type": "object", "properties": {
+             "credential_profiles": {"type": "array", "items": {"type": "object", "properties": {
+               "name": {"type": "string"}, "types": {"type": "array"},
+               "credentials": {"type": "array"}, "pools": {"type": "array"}},
+               "required": ["name", "types", "credentials", "pools"]}}},
+             "required": ["credential_profiles"]})"),
+           reader()},
+          [deps](const json& args, RequestContext&) {
+            auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+            if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
+            const config::PoolConfig* only = nullptr;
+            if (args.contains("pool")) {
+              only = c->pool(args["pool"].get<std::string>());
+              if (only == nullptr) {
+                std::string names;
+                for (const auto& p : c->pools) names += (names.empty() ? "" : ", ") + p.name;
+                return error_result("no pool named '" + args["pool"].get<std::string>() + "'",
+                                    "use one of: " + names);
+              }
+            }
+            json profiles = json::array();
+            for (const auto& [name, p] : c->credentials) {
+              if (only == nullptr || only->allows_profile(name))
+                profiles.push_back(config::describe_profile(*c, p));
+            }
+            return ToolResult::success({{"credential_profiles", profiles}});
           });
       !s) {
     return s;
@@ -225,15 +262,18 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
               json allow = json::array(), deny = json::array();
               for (const auto& a : p.scope.allow) allow.push_back(a.to_string());
               for (const auto& d : p.scope.deny) deny.push_back(d.to_string());
-              pools.push_back({{"name", p.name},
-                               {"description", p.description},
-                               {"instances", p.instances.size()},
-                               {"capacity", p.capacity()},
-                               {"scope",
-                                {{"allow", allow},
-                                 {"deny", deny},
-                                 {"hostnames", p.scope.hostnames},
-                                 {"max_addresses", p.scope.max_addresses}}}});
+              pools.push_back(
+                  {{"name", p.name},
+                   {"description", p.description},
+                   {"instances", p.instances.size()},
+                   {"capacity", p.capacity()},
+                   {"scope",
+                    {{"allow", allow},
+                     {"deny", deny},
+                     {"hostnames", p.scope.hostnames},
+                     {"max_addresses", p.scope.max_addresses}}},
+                   {"credential_profiles",
+                    p.credential_profiles.empty() ? json("any") : json(p.credential_profiles)}});
             }
             return ToolResult::success({{"pools", pools}, {"default_pool", c->defaults.pool}});
           });

@@ -11,6 +11,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "core/base/secret_values.h"
+
 namespace nmcp::scanners {
 namespace {
 
@@ -188,8 +190,16 @@ struct HttpsClient::Impl {
     for (const auto& [k, v] : r.headers) req.headers.emplace(k, v);
     if (!r.body.empty() || r.method == "POST" || r.method == "PUT") {
       req.body = r.body.empty() ? "{}" : r.body;
-      req.headers.emplace("Content-Type", "application/json");
+      req.headers.emplace("Content-Type",
+                          r.content_type.empty() ? "application/json" : r.content_type);
     }
+    struct WipeCopy {  // httplib keeps its own copy of the body
+      httplib::Request& req;
+      bool secret;
+      ~WipeCopy() {
+        if (secret) wipe(req.body);
+      }
+    } wipe_copy{req, r.secret_body};
     int status_seen = 0;
     req.response_handler = [&](const httplib::Response& res) {
       status_seen = res.status;

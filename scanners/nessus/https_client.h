@@ -28,7 +28,9 @@ struct HttpsRequest {
   std::string method;  // GET, POST, PUT, DELETE
   std::string path;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // sent as application/json when not empty (or for POST/PUT)
+  std::string body;          // sent as application/json when not empty (or for POST/PUT)
+  std::string content_type;  // instead of application/json (a multipart upload)
+  bool secret_body = false;  // the body holds a credential: wiped once sent
 };
 
 struct HttpsReply {

@@ -3,8 +3,11 @@
 #include <chrono>
 #include <utility>
 
+#include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "core/base/secret_values.h"
 #include "scanners/nessus/api_token.h"
+#include "scanners/nessus/credential_payload.h"
 
 namespace nmcp::scanners {
 
@@ -115,6 +118,12 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
   bool reconnected = false;
   const bool session = instance_.auth.mode == config::AuthMode::Session;
   const auto base_headers = request.headers;
+  struct WipeBody {  // a credential must not outlive its request in freed memory
+    HttpsRequest& r;
+    ~WipeBody() {
+      if (r.secret_body) wipe(r.body);
+    }
+  } wipe_body{request};
   for (;;) {
     auto headers = auth_headers(access);
     if (!headers) return tl::unexpected(headers.error());
@@ -202,10 +211,9 @@ NessusResult<json> NessusClient::call(std::string_view operation, const std::str
 NessusResult<void> NessusClient::login() {
   const auto& auth = instance_.auth;
   if (auth.mode != config::AuthMode::Session) return {};
-  HttpsRequest r{"POST",
-                 "/session",
-                 {},
-                 json{{"username", auth.username}, {"password", auth.password}}.dump()};
+  HttpsRequest r{"POST", "/session",
+                 {},     json{{"username", auth.username}, {"password", auth.password}}.dump(),
+                 "",     true};
   auto reply = https_->send(r);
   if (!reply) return tl::unexpected(transport_failure("login", reply.error()));
   if (reply->status != 200)
@@ -235,13 +243,14 @@ void NessusClient::logout() {
   }
   if (token.empty()) return;
   // Best effort: a session left open times out on the scanner anyway.
-  auto reply = https_->send({"DELETE", "/session", {{"X-Cookie", "token=" + token}}, ""});
+  auto reply =
+      https_->send({"DELETE", "/session", {{"X-Cookie", "token=" + token}}, "", "", false});
   log::info("nessus", "session closed",
             {{"instance", instance_.id}, {"ok", reply && reply->status == 200}});
 }
 
 NessusResult<std::string> NessusClient::fetch_api_token() {
-  auto reply = https_->send({"GET", "/nessus6.js", {}, ""});
+  auto reply = https_->send({"GET", "/nessus6.js", {}, "", "", false});
   if (!reply) return tl::unexpected(transport_failure("reading /nessus6.js", reply.error()));
   if (reply->status != 200)
     return tl::unexpected(classify_status(reply->status, "reading /nessus6.js", ""));
@@ -311,24 +320,32 @@ NessusResult<std::string> NessusClient::template_uuid(const std::string& name) {
                      "set defaults.template in the scanner configuration to one Nessus lists");
 }
 
-json NessusClient::ssh_credentials(const config::CredentialProfile& p) {
-  json ssh = {{"auth_method", "password"},    {"username", p.username},
-              {"password", p.password},       {"elevate_privileges_with", p.escalation_method},
-              {"custom_password_prompt", ""}, {"target_priority_list", ""}};
-  if (p.escalation_method != config::kNoEscalation) {
-    if (!p.escalation_account.empty()) ssh["escalation_account"] = p.escalation_account;
-    ssh["escalation_password"] = p.escalation_password.empty() ? p.password : p.escalation_password;
+NessusResult<std::string> NessusClient::upload_file(const std::string& filename,
+                                                    std::string_view content) {
+  const std::string boundary = "nmcp-" + random_hex(16);
+  HttpsRequest r;
+  r.method = "POST";
+  r.path = "/file/upload";
+  r.content_type = "multipart/form-data; boundary=" + boundary;
+  r.secret_body = true;
+  r.body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"Filedata\"; filename=\"" +
+           filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  r.body.append(content);
+  // OpenSSH refuses a key file without its final line break.
+  if (content.empty() || content.back() != '\n') r.body.push_back('\n');
+  r.body += "\r\n--" + boundary + "--\r\n";
+  auto reply = exchange("upload a key file", std::move(r), Access::ScanControl, nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  const json j = json::parse(reply->body, nullptr, false);
+  if (!j.is_object() || !j.contains("fileuploaded") || !j["fileuploaded"].is_string() ||
+      j["fileuploaded"].get_ref<const std::string&>().empty()) {
+    return nessus_fail(NessusErrorKind::Internal, reply->status,
+                       "upload a key file: Nessus did not name the uploaded file");
   }
-  return {{"add", {{"Host", {{"SSH", json::array({ssh})}}}}},
-          {"edit", json::object()},
-          {"delete", json::array()}};
+  return j["fileuploaded"].get<std::string>();
 }
 
 NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& request) {
-  if (request.ssh && !request.ssh->private_key_file.empty() && request.ssh->password.empty()) {
-    return nessus_fail(NessusErrorKind::Rejected, 0,
-                       "SSH key authentication is not supported yet; give the profile a password");
-  }
   auto uuid = template_uuid(request.template_name);
   if (!uuid) return tl::unexpected(uuid.error());
   json settings = {{"name", request.name},
@@ -339,11 +356,46 @@ NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& req
                    {"launch_now", request.launch_now},
                    {"scanner_id", 1}};
   if (request.folder_id) settings["folder_id"] = *request.folder_id;
-  json body = {{"uuid", *uuid}, {"settings", settings}};
-  if (request.ssh) body["credentials"] = ssh_credentials(*request.ssh);
-  auto j = call("create scan", "POST", "/scans", body, Access::ScanControl);
-  if (!j) return tl::unexpected(j.error());
-  return parse_created_scan(*j);
+  json body = {{"uuid", *uuid}};
+  if (request.credentials) {
+    // Key material travels as uploaded files, each under a fresh name: Nessus keeps uploads,
+    // and a name reused across scans could hand one scan another's key.
+    UploadedKeyFiles files;
+    const std::string prefix = "nmcp-" + random_hex(8);
+    for (std::size_t i = 0; i < request.credentials->ssh.size(); ++i) {
+      const auto& c = request.credentials->ssh[i];
+      std::string key, cert;
+      if (c.auth != "password") {
+        auto k = upload_file(prefix + "-" + std::to_string(i) + ".key", c.private_key);
+        if (!k) return tl::unexpected(k.error());
+        key = *k;
+      }
+      if (c.auth == "certificate") {
+        auto k = upload_file(prefix + "-" + std::to_string(i) + "-cert.pub", c.certificate);
+        if (!k) return tl::unexpected(k.error());
+        cert = *k;
+      }
+      files.private_key.push_back(key);
+      files.certificate.push_back(cert);
+    }
+    body["credentials"] = credentials_payload(*request.credentials, files);
+    settings.update(windows_settings(*request.credentials));
+  }
+  body["settings"] = std::move(settings);
+  HttpsRequest r;
+  r.method = "POST";
+  r.path = "/scans";
+  r.body = body.dump();
+  r.secret_body = request.credentials.has_value();
+  if (r.secret_body) wipe_strings(body);
+  auto reply = exchange("create scan", std::move(r), Access::ScanControl, nullptr);
+  if (!reply) return tl::unexpected(reply.error());
+  const json j = json::parse(reply->body, nullptr, false);
+  if (j.is_discarded()) {
+    return nessus_fail(NessusErrorKind::Internal, reply->status,
+                       "create scan: Nessus answered with something that is not JSON");
+  }
+  return parse_created_scan(j);
 }
 
 NessusResult<ScanDetails> NessusClient::scan_details(int scan_id) {
@@ -413,8 +465,9 @@ NessusResult<std::uint64_t> NessusClient::download_export(
     bytes += piece.size();
     return sink(piece);
   };
-  HttpsRequest r{
-      "GET", scan_path(scan_id, "/export/" + std::to_string(file) + "/download"), {}, ""};
+  HttpsRequest r{"GET", scan_path(scan_id, "/export/" + std::to_string(file) + "/download"),
+                 {},    "",
+                 "",    false};
   auto reply = exchange("download export", std::move(r), Access::Authenticated, &counting);
   if (!reply) return tl::unexpected(reply.error());
   return bytes;

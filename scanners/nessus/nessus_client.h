@@ -38,7 +38,9 @@ struct CreateScanRequest {
   std::string description;
   std::string targets;  // comma or newline separated, as Nessus takes them
   std::optional<int> folder_id;
-  std::optional<config::CredentialProfile> ssh;  // an authenticated scan
+  // An authenticated scan: every credential of the profile goes into the scan; SSH keys and
+  // certificates are uploaded first (POST /file/upload), once per scan.
+  std::optional<config::CredentialProfile> credentials;
   bool launch_now = false;
 };
 
@@ -67,6 +69,9 @@ class NessusClient {
   NessusResult<std::vector<ScannerInfo>> scanners();
   NessusResult<std::vector<ScanSummary>> list_scans();
   NessusResult<CreatedScan> create_scan(const CreateScanRequest& request);
+  // POST /file/upload (multipart, field Filedata): the name Nessus stored the file under. The
+  // content is a secret (a key) and is wiped from every buffer this client made.
+  NessusResult<std::string> upload_file(const std::string& filename, std::string_view content);
   NessusResult<ScanDetails> scan_details(int scan_id);
   NessusResult<void> delete_scan(int scan_id);
   NessusResult<std::string> launch_scan(int scan_id);  // the run's uuid
@@ -92,7 +97,6 @@ class NessusClient {
   NessusResult<std::vector<std::pair<std::string, std::string>>> auth_headers(Access access);
   NessusError transport_failure(std::string_view operation, const TransportError& e) const;
   NessusResult<std::string> template_uuid(const std::string& name);
-  static nlohmann::json ssh_credentials(const config::CredentialProfile& profile);
 
   const config::InstanceConfig instance_;
   const std::unique_ptr<HttpsClient> https_;

@@ -157,6 +157,7 @@ class Indexer final : public ReportVisitor {
     h.credential_status = std::string(to_string(c.status));
     h.credential_account = c.account;
     h.credential_reason = c.reason;
+    if (!c.protocols.empty()) h.credential_protocols = protocols_json(c).dump();
     status_ = writer_.end_host(h);
   }
 
@@ -176,8 +177,8 @@ class Indexer final : public ReportVisitor {
 }  // namespace
 
 Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
-                                  CredentialsSupplied credentials, const ExportExpectations& expect,
-                                  const ParseLimits& limits) {
+                                  const SuppliedCredentials& credentials,
+                                  const ExportExpectations& expect, const ParseLimits& limits) {
   auto writer = findings::IndexWriter::create(dest.path, dest.temp);
   if (!writer) return fail(writer.error());
   ScanValidator validator(credentials);

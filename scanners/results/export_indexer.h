@@ -55,7 +55,7 @@ struct IndexDestination {
 // refused publication, leaves no index behind).
 // An export past expect.max_hosts is refused with ResourceExhausted.
 Result<IndexOutcome> index_export(const std::string& export_path, const IndexDestination& dest,
-                                  CredentialsSupplied credentials,
+                                  const SuppliedCredentials& credentials,
                                   const ExportExpectations& expect = {},
                                   const ParseLimits& limits = {});
 

@@ -121,6 +121,35 @@ void read_scan_info(const std::string& output, std::optional<bool>& yes, std::st
   }
 }
 
+// Every "Protocol : X" value of a credential plugin's output, in order, without repeats.
+std::vector<std::string> protocols_in(const std::string& output) {
+  std::vector<std::string> out;
+  for (const auto& line : lines_of(output)) {
+    if (auto kv = key_value(line); kv && kv->first == "protocol" && !kv->second.empty()) {
+      if (std::find(out.begin(), out.end(), kv->second) == out.end()) out.push_back(kv->second);
+    }
+  }
+  return out;
+}
+
+// The value of the first "Key : value" line with this (lower-case) key.
+std::string value_of(const std::string& output, std::string_view key) {
+  for (const auto& line : lines_of(output)) {
+    if (auto kv = key_value(line); kv && kv->first == key) return kv->second;
+  }
+  return {};
+}
+
+// 141118: "Nessus was able to log in to the remote host as root using SSH." -> "SSH".
+std::string protocol_after_using(const std::string& output) {
+  const std::string l = ascii_lower(output);
+  const auto at = l.rfind(" using ");
+  if (at == std::string::npos) return {};
+  std::string word = output.substr(at + 7);
+  const auto stop = word.find_first_of(" .\n\r)");
+  return stop == std::string::npos ? word : word.substr(0, stop);
+}
+
 }  // namespace
 
 std::string_view to_string(CredentialStatus s) {
@@ -139,7 +168,66 @@ std::string_view to_string(CredentialStatus s) {
   return "unknown";
 }
 
-ScanValidator::ScanValidator(CredentialsSupplied supplied) : supplied_(supplied) {}
+std::string_view to_string(CredentialProtocol p) {
+  switch (p) {
+    case CredentialProtocol::Ssh:
+      return "ssh";
+    case CredentialProtocol::Windows:
+      return "windows";
+    case CredentialProtocol::Snmpv3:
+      return "snmpv3";
+  }
+  return "ssh";
+}
+
+std::optional<CredentialProtocol> protocol_named(std::string_view name) {
+  const std::string n = ascii_lower(name);
+  if (n == "ssh") return CredentialProtocol::Ssh;
+  if (n == "smb" || n == "windows" || n == "cifs") return CredentialProtocol::Windows;
+  if (n == "snmp" || n == "snmpv3") return CredentialProtocol::Snmpv3;
+  return std::nullopt;
+}
+
+namespace {
+
+std::size_t at(CredentialProtocol p) { return static_cast<std::size_t>(p); }
+
+// Higher is better: a host's overall outcome is its best protocol's.
+int rank(CredentialStatus s) {
+  switch (s) {
+    case CredentialStatus::Success:
+      return 4;
+    case CredentialStatus::Partial:
+      return 3;
+    case CredentialStatus::Failed:
+      return 2;
+    case CredentialStatus::Unknown:
+      return 1;
+    case CredentialStatus::NotApplicable:
+      return 0;
+  }
+  return 0;
+}
+
+constexpr const char* kNoScanInfo =
+    "no scan information for this host (it may not have been scanned)";
+constexpr const char* kSaidNo = "Nessus reported no credentialed checks";
+
+}  // namespace
+
+json protocols_json(const HostCredential& host) {
+  json per = json::array();
+  for (const auto& o : host.protocols) {
+    json p = {{"protocol", to_string(o.protocol)}, {"status", to_string(o.status)}};
+    if (!o.account.empty()) p["account"] = o.account;
+    if (!o.reason.empty()) p["reason"] = o.reason;
+    per.push_back(std::move(p));
+  }
+  return per;
+}
+
+ScanValidator::ScanValidator(SuppliedCredentials supplied)
+    : supplied_(supplied.supplied), protocols_(std::move(supplied.protocols)) {}
 
 void ScanValidator::on_host(const ReportHost& host) {
   current_ = HostState{};
@@ -148,28 +236,113 @@ void ScanValidator::on_host(const ReportHost& host) {
   if (tag == "false") current_.tag = false;
 }
 
+ScanValidator::Evidence* ScanValidator::evidence_for(std::string_view protocol_name) {
+  const auto p = protocol_named(protocol_name);
+  if (!p) return nullptr;
+  Evidence* e = &current_.by_protocol[at(*p)];
+  e->seen = true;
+  return e;
+}
+
 void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
+  const auto output = [&item]() -> const std::string& { return item.first("plugin_output"); };
   switch (item.plugin_id) {
-    case kScanInfo:
-      read_scan_info(item.first("plugin_output"), current_.line_yes, current_.account,
-                     current_.protocol);
-      break;
-    case 141118:
-    case 117887:
-      current_.login_ok_plugin = true;
-      break;
-    case 104410:
-    case 21745:
-      current_.refused = true;
-      if (current_.refused_detail.empty()) {
-        current_.refused_detail =
-            credential_failure_reason(item.first("plugin_output"), item.plugin_name);
+    case kScanInfo: {
+      read_scan_info(output(), current_.line_yes, current_.account, current_.protocol);
+      if (current_.line_yes.value_or(false) && !current_.protocol.empty()) {
+        if (Evidence* e = evidence_for(current_.protocol)) {
+          e->logged_in = e->full = true;
+          if (e->account.empty()) e->account = current_.account;
+        }
       }
       break;
-    case 110385:
-    case 102094:
-      current_.escalation_failed = true;
+    }
+    case 117887: {  // OS Security Patch Assessment Available: Account, Protocol
+      Evidence* e = evidence_for(value_of(output(), "protocol"));
+      if (e == nullptr) {
+        current_.login_ok_plugin = true;
+        break;
+      }
+      e->logged_in = e->full = true;
+      if (e->account.empty()) e->account = value_of(output(), "account");
       break;
+    }
+    case 141118: {  // Valid Credentials Provided: "... as <user> using <PROTO>."
+      Evidence* e = evidence_for(protocol_after_using(output()));
+      if (e == nullptr) {
+        current_.login_ok_plugin = true;
+        break;
+      }
+      e->logged_in = true;
+      break;
+    }
+    case 10394: {
+      // Microsoft Windows SMB Log In Possible. Only "The SMB tests will be done as 'X'" is a
+      // login with the supplied account; NULL sessions and Guest logins are not.
+      Evidence* e = evidence_for("windows");
+      const std::string& out = output();
+      const auto as = out.find("will be done as '");
+      if (as != std::string::npos) {
+        e->logged_in = true;
+        const auto begin = as + 17;
+        const auto close = out.find('\'', begin);
+        if (close != std::string::npos && e->account.empty())
+          e->account = out.substr(begin, close - begin);
+      }
+      break;
+    }
+    case 24786: {  // Nessus Windows Scan Not Performed with Admin Privileges
+      Evidence* e = evidence_for("windows");
+      e->missing =
+          "administrator rights: the account is not a local administrator on this host "
+          "(Nessus could not reach ADMIN$), so patch checks did not run";
+      break;
+    }
+    case 26917: {  // Nessus Cannot Access the Windows Registry
+      Evidence* e = evidence_for("windows");
+      if (e->missing.empty()) {
+        e->missing =
+            "access to the remote registry: start the Remote Registry service on the host, or "
+            "set start_remote_registry: true in the credential profile";
+      }
+      break;
+    }
+    case 104410:
+    case 21745: {
+      const std::string detail = credential_failure_reason(output(), item.plugin_name);
+      bool placed = false;
+      for (const auto& proto : protocols_in(output())) {
+        if (Evidence* e = evidence_for(proto)) {
+          e->refused = true;
+          if (e->refused_detail.empty()) e->refused_detail = detail;
+          placed = true;
+        }
+      }
+      if (!placed) {
+        current_.refused = true;
+        if (current_.refused_detail.empty()) current_.refused_detail = detail;
+      }
+      break;
+    }
+    case 110385: {  // Insufficient Privilege, per protocol
+      auto protos = protocols_in(output());
+      if (protos.empty()) protos.emplace_back("ssh");
+      for (const auto& proto : protos) {
+        Evidence* e = evidence_for(proto);
+        if (e == nullptr) continue;
+        e->missing = protocol_named(proto) == CredentialProtocol::Windows
+                         ? "administrator rights for local checks"
+                         : "privilege escalation failed: local checks ran without full "
+                           "privileges";
+      }
+      break;
+    }
+    case 102094: {  // SSH Commands Require Privilege Escalation
+      Evidence* e = evidence_for("ssh");
+      if (e->missing.empty())
+        e->missing = "privilege escalation failed: local checks ran without full privileges";
+      break;
+    }
     default:
       break;
   }
@@ -202,6 +375,61 @@ void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
   }
 }
 
+bool ScanValidator::supplied(CredentialProtocol p) const {
+  return std::find(protocols_.begin(), protocols_.end(), p) != protocols_.end();
+}
+
+std::vector<CredentialProtocol> ScanValidator::protocols_to_report(const HostState& s) const {
+  if (supplied_ == CredentialsSupplied::Yes && !protocols_.empty()) return protocols_;
+  std::vector<CredentialProtocol> seen;
+  for (auto p :
+       {CredentialProtocol::Ssh, CredentialProtocol::Windows, CredentialProtocol::Snmpv3}) {
+    if (s.by_protocol[at(p)].seen) seen.push_back(p);
+  }
+  return seen;
+}
+
+ProtocolOutcome ScanValidator::outcome_of(CredentialProtocol p, const HostState& s,
+                                          bool only_one) const {
+  const Evidence& e = s.by_protocol[at(p)];
+  const bool said_no = (s.tag && !*s.tag) || (s.line_yes && !*s.line_yes);
+  const bool generic_yes = s.tag.value_or(false) || s.line_yes.value_or(false) || s.login_ok_plugin;
+  ProtocolOutcome o;
+  o.protocol = p;
+  o.account = e.account;
+  if (e.refused && !e.logged_in) {
+    o.status = CredentialStatus::Failed;
+    o.reason = e.refused_detail;
+  } else if (e.logged_in && !e.missing.empty()) {
+    o.status = CredentialStatus::Partial;
+    o.reason = "logged in, but " + e.missing;
+  } else if (e.full || (e.logged_in && !said_no)) {
+    o.status = CredentialStatus::Success;
+  } else if (e.logged_in) {
+    o.status = CredentialStatus::Partial;
+    o.reason = p == CredentialProtocol::Windows
+                   ? "logged in over SMB, but local checks did not run: the account likely lacks "
+                     "administrator rights, or the remote registry is not reachable"
+                   : "logged in, but local checks did not run";
+  } else if (only_one && generic_yes) {
+    o.status = CredentialStatus::Success;
+  } else if (only_one && (s.refused || said_no)) {
+    o.status = CredentialStatus::Failed;
+    o.reason = s.refused ? s.refused_detail : kSaidNo;
+  } else if (only_one && !e.seen) {
+    o.status = CredentialStatus::Unknown;
+    o.reason = kNoScanInfo;
+  } else {
+    o.status = CredentialStatus::NotApplicable;
+    o.reason = "no sign of " + std::string(to_string(p)) + " on this host";
+  }
+  if (o.account.empty() && o.status != CredentialStatus::NotApplicable &&
+      (only_one || protocol_named(s.protocol) == p)) {
+    o.account = s.account;
+  }
+  return o;
+}
+
 void ScanValidator::on_host_end(const ReportHost& host) {
   HostCredential hc;
   hc.host = host.name;
@@ -210,27 +438,59 @@ void ScanValidator::on_host_end(const ReportHost& host) {
   const HostState& s = current_;
   const bool logged_in = s.tag.value_or(false) || s.line_yes.value_or(false) || s.login_ok_plugin;
   const bool said_no = (s.tag && !*s.tag) || (s.line_yes && !*s.line_yes);
+  const auto protos = supplied_ == CredentialsSupplied::No ? std::vector<CredentialProtocol>{}
+                                                           : protocols_to_report(s);
   if (supplied_ == CredentialsSupplied::No) {
     hc.status = CredentialStatus::NotApplicable;
+  } else if (!protos.empty()) {
+    for (const auto p : protos) {
+      hc.protocols.push_back(outcome_of(p, s, protos.size() == 1));
+    }
+    std::size_t best_at = 0;
+    for (std::size_t i = 1; i < hc.protocols.size(); ++i) {
+      if (rank(hc.protocols[i].status) > rank(hc.protocols[best_at].status)) best_at = i;
+    }
+    const ProtocolOutcome best = hc.protocols[best_at];
+    if (best.status == CredentialStatus::NotApplicable) {
+      // No protocol showed itself: what the host as a whole says decides.
+      if (s.refused || said_no) {
+        hc.status = supplied_ == CredentialsSupplied::Unknown && !s.refused
+                        ? CredentialStatus::NotApplicable
+                        : CredentialStatus::Failed;
+        hc.reason = s.refused ? s.refused_detail : kSaidNo;
+      } else if (logged_in) {
+        hc.status = CredentialStatus::Success;
+      } else {
+        hc.status = CredentialStatus::Unknown;
+        hc.reason = kNoScanInfo;
+      }
+    } else {
+      hc.status = best.status;
+      hc.reason = best.reason;
+      if (!best.account.empty()) hc.account = best.account;
+      if (protocol_named(hc.protocol) != best.protocol && best.status != CredentialStatus::Unknown)
+        hc.protocol = std::string(to_string(best.protocol));
+    }
   } else if (supplied_ == CredentialsSupplied::Unknown && !logged_in && !s.refused) {
     hc.status = said_no ? CredentialStatus::NotApplicable : CredentialStatus::Unknown;
-    if (!said_no) hc.reason = "no scan information for this host (it may not have been scanned)";
-  } else if (logged_in && s.escalation_failed) {
-    hc.status = CredentialStatus::Partial;
-    hc.reason =
-        "logged in, but privilege escalation failed: local checks ran without full "
-        "privileges";
+    if (!said_no) hc.reason = kNoScanInfo;
   } else if (logged_in) {
     hc.status = CredentialStatus::Success;
   } else if (s.refused || said_no) {
     hc.status = CredentialStatus::Failed;
-    hc.reason = s.refused ? s.refused_detail : "Nessus reported no credentialed checks";
+    hc.reason = s.refused ? s.refused_detail : kSaidNo;
   } else {
     hc.status = CredentialStatus::Unknown;
-    hc.reason = "no scan information for this host (it may not have been scanned)";
+    hc.reason = kNoScanInfo;
   }
   ++hosts_;
   ++outcomes_[static_cast<std::size_t>(hc.status)];
+  for (const auto& o : hc.protocols) {
+    protocol_reported_[at(o.protocol)] = true;
+    ++protocol_outcomes_[at(o.protocol)][static_cast<std::size_t>(o.status)];
+    if (o.status == CredentialStatus::Failed) ++protocol_failures_[at(o.protocol)];
+  }
+  for (const auto p : protocols_) protocol_reported_[at(p)] = true;
   if (hc.status == CredentialStatus::Failed && first_failure_.empty()) first_failure_ = hc.reason;
   auto& sample = hc.status == CredentialStatus::Success ? successes_ : problems_;
   if (sample.size() < kSampleHosts) sample.push_back(hc);
@@ -244,23 +504,47 @@ ScanVerdict ScanValidator::verdict() const {
   const long long partial = count(CredentialStatus::Partial);
   const long long failed = count(CredentialStatus::Failed);
   if (success + partial > 0) return {};
+  // The hint speaks of the protocol that failed most (a Windows-only profile: Windows).
+  CredentialProtocol worst = protocols_.empty() ? CredentialProtocol::Ssh : protocols_.front();
+  for (auto p :
+       {CredentialProtocol::Ssh, CredentialProtocol::Windows, CredentialProtocol::Snmpv3}) {
+    if (protocol_failures_[at(p)] > protocol_failures_[at(worst)]) worst = p;
+  }
   ScanVerdict v;
   v.ok = false;
   if (hosts_ == 0) {
     v.message = "the authenticated scan found no live host, so no login was attempted";
     v.hint = "check that the targets are up and reachable from the scanner (firewalls, ping)";
-  } else if (failed > 0) {
+    return v;
+  }
+  if (failed > 0) {
     v.message = "the credentials did not work on any host (" + std::to_string(failed) + " of " +
                 std::to_string(hosts_) + " refused the login): " + first_failure_;
-    v.hint =
-        "check the username and password of the credential profile, that the account may "
-        "log in over SSH with a password, and that SSH (port 22) is reachable from the "
-        "scanner";
   } else {
     v.message = "no host reported whether the credentials worked";
-    v.hint =
-        "the hosts may not have been scanned; check that they are up and that SSH is "
-        "reachable from the scanner";
+  }
+  switch (worst) {
+    case CredentialProtocol::Windows:
+      v.hint =
+          "check the Windows account of the credential profile: that it is not locked out or "
+          "expired, that it is a local administrator on the targets (a domain account in their "
+          "Administrators group), that the Remote Registry service can run "
+          "(start_remote_registry: true), that the hosts' SMB signing requirements allow the "
+          "login, and that TCP 445 is open from the scanner through the Windows firewall";
+      break;
+    case CredentialProtocol::Snmpv3:
+      v.hint =
+          "check the SNMPv3 user, security level, authentication and privacy algorithms and "
+          "passwords of the credential profile against the device, and that UDP 161 is "
+          "reachable from the scanner";
+      break;
+    case CredentialProtocol::Ssh:
+      v.hint = failed > 0 ? "check the username and the password or key of the credential "
+                            "profile, that the account may log in over SSH that way, and that "
+                            "SSH (port 22) is reachable from the scanner"
+                          : "the hosts may not have been scanned; check that they are up and "
+                            "that SSH is reachable from the scanner";
+      break;
   }
   return v;
 }
@@ -303,6 +587,7 @@ json ScanValidator::validation() const {
     if (!h.account.empty()) j["account"] = h.account;
     if (!h.protocol.empty()) j["protocol"] = h.protocol;
     if (!h.reason.empty()) j["reason"] = h.reason;
+    if (!h.protocols.empty()) j["protocols"] = protocols_json(h);
     return j;
   };
   // The sample: problems first (they say what to fix), then successes, at most kSampleHosts.
@@ -337,6 +622,18 @@ json ScanValidator::validation() const {
   }
   json v = {{"credentials", overall}, {"counts", counts},     {"hosts_total", hosts_},
             {"hosts", hosts},         {"warnings", warnings}, {"warnings_total", warnings_total}};
+  json by_protocol = json::object();
+  for (auto p :
+       {CredentialProtocol::Ssh, CredentialProtocol::Windows, CredentialProtocol::Snmpv3}) {
+    if (!protocol_reported_[at(p)] && !supplied(p)) continue;
+    json c = json::object();
+    for (auto st : {CredentialStatus::Success, CredentialStatus::Partial, CredentialStatus::Failed,
+                    CredentialStatus::NotApplicable, CredentialStatus::Unknown}) {
+      c[std::string(to_string(st))] = protocol_outcomes_[at(p)][static_cast<std::size_t>(st)];
+    }
+    by_protocol[std::string(to_string(p))] = std::move(c);
+  }
+  if (!by_protocol.empty()) v["by_protocol"] = std::move(by_protocol);
   return v;
 }
 

@@ -36,13 +36,15 @@ CreateScanRequest scan_request(const std::string& name, const std::string& targe
 
 config::CredentialProfile ssh(const std::string& password, const std::string& method = "Nothing",
                               const std::string& escalation_password = "") {
+  config::SshCredential c;
+  c.username = nmcp::testing::kSimSshUser;
+  c.password = password;
+  c.escalation_method = method;
+  c.escalation_account = "root";
+  c.escalation_password = escalation_password;
   config::CredentialProfile p;
   p.name = "test";
-  p.username = nmcp::testing::kSimSshUser;
-  p.password = password;
-  p.escalation_method = method;
-  p.escalation_account = "root";
-  p.escalation_password = escalation_password;
+  p.ssh.push_back(c);
   return p;
 }
 
@@ -162,7 +164,7 @@ TEST_CASE(
   for (const auto& k : cases) {
     CAPTURE(k.plugin);
     auto r = scan_request("creds", "192.168.1.10");
-    r.ssh = k.profile;
+    r.credentials = k.profile;
     auto created = c->create_scan(r);
     REQUIRE(created);
     CHECK(run_to_end(*c, created->id) == "completed");
@@ -410,7 +412,8 @@ TEST_CASE("client: no password, key or token ever reaches a log line") {
     SimProcess sim({"--edition", "professional", "--session-expire-after-requests", "2"});
     auto c = client_for(sim.session_instance(true));
     auto r = scan_request("secrets", "10.0.0.1");
-    r.ssh = ssh(nmcp::testing::kSimSshPassword, "sudo", nmcp::testing::kSimEscalationPassword);
+    r.credentials =
+        ssh(nmcp::testing::kSimSshPassword, "sudo", nmcp::testing::kSimEscalationPassword);
     auto created = c->create_scan(r);
     REQUIRE(created);
     run_to_end(*c, created->id);

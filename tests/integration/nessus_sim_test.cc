@@ -34,7 +34,7 @@ struct Raw {
       headers.emplace_back("X-ApiKeys", "accessKey=" + nmcp::testing::kSimAccessKey +
                                             "; secretKey=" + nmcp::testing::kSimSecretKey);
     }
-    auto r = client->send({method, path, headers, body.is_null() ? "" : body.dump()});
+    auto r = client->send({method, path, headers, body.is_null() ? "" : body.dump(), "", false});
     REQUIRE_MESSAGE(r, (r ? "" : r.error().detail));
     return *r;
   }

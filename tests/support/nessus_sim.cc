@@ -55,7 +55,7 @@ nlohmann::json SimProcess::control(const std::string& method, const std::string&
   o.tls.fingerprint = fingerprint_;
   auto client = scanners::HttpsClient::create(o);
   if (!client) throw std::runtime_error(client.error().message);
-  auto reply = (*client)->send({method, path, {}, body.is_null() ? "" : body.dump()});
+  auto reply = (*client)->send({method, path, {}, body.is_null() ? "" : body.dump(), "", false});
   if (!reply || reply->status != 200)
     throw std::runtime_error("nessus-sim control call failed: " + path);
   return nlohmann::json::parse(reply->body);

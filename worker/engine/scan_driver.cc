@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/base/logging.h"
+#include "core/base/secret_values.h"
 #include "core/findings/results_location.h"
 #include "core/policy/scope_policy.h"
 #include "core/store/lifecycle.h"
@@ -196,7 +197,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
           t, State::Failed,
           {"credentials_unavailable", inline_profile.error().message, inline_profile.error().hint});
     }
-    request.ssh = std::move(*inline_profile);
+    request.credentials = std::move(*inline_profile);
   } else if (t.scan_type != task::ScanType::Untrusted) {
     const config::CredentialProfile* profile = s.config->credential(t.credential_profile);
     if (profile == nullptr) {
@@ -205,16 +206,24 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
                      "credential profile '" + t.credential_profile + "' is not configured",
                      "use a profile listed by list_scanners, or ask an operator to add it"});
     }
-    config::CredentialProfile ssh = *profile;
-    if (!t.escalation_override.empty()) {
-      ssh.escalation_method = t.escalation_override;
-      if (t.escalation_override == config::kNoEscalation) {
-        ssh.escalation_account.clear();
-        ssh.escalation_password.clear();
-      }
+    if (!pool->allows_profile(t.credential_profile)) {
+      // The configuration changed since the submit: the pool's rule wins.
+      return finish(t, State::Failed,
+                    {"credential_profile_not_allowed",
+                     "pool '" + t.pool + "' no longer allows credential profile '" +
+                         t.credential_profile + "'",
+                     "submit again with a profile the pool allows (list_credential_profiles)"});
     }
-    request.ssh = std::move(ssh);
+    config::CredentialProfile copy = *profile;
+    if (!t.escalation_override.empty()) copy.override_escalation(t.escalation_override);
+    request.credentials = std::move(copy);
   }
+  struct WipeCredentials {  // this copy of the secrets lives only as long as the create step
+    scanners::CreateScanRequest& r;
+    ~WipeCredentials() {
+      if (r.credentials) r.credentials->wipe_secrets();
+    }
+  } wipe_credentials{request};
 
   // A retry may follow an attempt that created the scan but died before recording it.
   if (t.attempts > 1 || t.failures > 0) {
@@ -258,7 +267,12 @@ Result<config::CredentialProfile> ScanDriver::open_inline_credentials(const Task
   auto plain = options_.secrets->open_sealed(t.sealed_credentials);
   if (!plain) return fail(plain.error());
   auto p = config::inline_credentials_from_json(nlohmann::json::parse(*plain, nullptr, false));
+  wipe(*plain);
   if (!p) return fail(ErrorCode::Internal, "sealed credentials are not readable");
+  for (const auto& c : p->ssh) {
+    remember_secret(c.password);
+    remember_secret(c.escalation_password);
+  }
   return std::move(*p);
 }
 
@@ -434,6 +448,26 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
   return record(t, u, milliseconds(0));
 }
 
+namespace {
+
+// Which protocols the scan was given credentials for: inline credentials are SSH; a profile's
+// are its credentials' types (a profile removed since: whatever the export shows).
+scanners::SuppliedCredentials supplied_credentials(const task::Task& t,
+                                                   const config::ScannerConfig& config) {
+  if (t.scan_type == task::ScanType::Untrusted) return scanners::CredentialsSupplied::No;
+  std::vector<scanners::CredentialProtocol> protocols;
+  if (t.credential_profile.empty()) {
+    protocols.push_back(scanners::CredentialProtocol::Ssh);
+  } else if (const auto* profile = config.credential(t.credential_profile)) {
+    for (const auto type : profile->types()) {
+      if (auto p = scanners::protocol_named(config::to_string(type))) protocols.push_back(*p);
+    }
+  }
+  return {scanners::CredentialsSupplied::Yes, std::move(protocols)};
+}
+
+}  // namespace
+
 ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
@@ -443,11 +477,8 @@ ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   scanners::ExportExpectations expect;
   if (auto targets = policy::parse_targets(t.targets)) expect.targets = std::move(*targets);
   expect.max_hosts = s.config->defaults.max_export_hosts;
-  auto indexed = scanners::index_export(paths->export_file, dest,
-                                        t.scan_type == task::ScanType::Untrusted
-                                            ? scanners::CredentialsSupplied::No
-                                            : scanners::CredentialsSupplied::Yes,
-                                        expect);
+  auto indexed =
+      scanners::index_export(paths->export_file, dest, supplied_credentials(t, *s.config), expect);
   if (!indexed && indexed.error().code == ErrorCode::ResourceExhausted) {
     // The same export would be refused again: an operator decides (raise the limit, retry).
     return dead_letter(t, {"export_too_large", "the export was refused: " + indexed.error().message,

@@ -92,7 +92,7 @@ TEST_CASE("config: the checked-in config/scanners.yaml works against the simulat
   CHECK(inst.tls.fingerprint == "762472ffc020231498a43ee1280206327ec89e54bd038b02d088d08e86489960");
   CHECK(c->credential("demo-valid") != nullptr);
   CHECK(c->credential("demo-invalid") != nullptr);
-  CHECK(c->credential("demo-valid")->escalation_method == "sudo");
+  CHECK(c->credential("demo-valid")->ssh.at(0).escalation_method == "sudo");
   // The environment wins over the defaults.
   auto real = load_config(std::string(NMCP_SOURCE_DIR) + "/config/scanners.yaml",
                           env_of({{"NESSUS_URL", "https://scanner.corp:8834"},
@@ -156,13 +156,13 @@ TEST_CASE("config: every problem is reported with its line and path") {
            kKey + ", secret_key: " + kKey + "}\n"),
        "id: \"one\" is used by another instance"},
       {minimal("", "credentials:\n  ops:\n    username: root\n"),
-       "credentials.ops: needs a password or a private_key_file"},
+       "credentials.ops: auth password needs a password"},
       {minimal("",
                "credentials:\n  ops:\n    username: root\n    password: x\n    escalation: "
                "{method: doas}\n"),
        "escalation.method: must be one of Nothing, sudo, su, su+sudo, pbrun, dzdo"},
       {minimal("", "credentials:\n  ops:\n    type: winrm\n    username: a\n    password: b\n"),
-       "only ssh credential profiles are supported"},
+       "credentials.ops.type: must be one of ssh, windows, snmpv3; got \"winrm\""},
       {minimal("", "defaults: {pool: elsewhere}\n"),
        "defaults.pool: names no pool defined under pools"},
       {minimal("", "defaults: {poll_interval_seconds: soon}\n"),
