@@ -476,6 +476,224 @@ const Plugin kNeedsEscalation = {
     "Escalation account : root\n    Escalation method  : {escalation}\n    Plugins :\n      - "
     "Plugin Filename : linux_kernel_version.nasl\n"};
 
+// A severity-0 credential or settings plugin.
+Plugin note(int id, const char* name, int port, const char* svc, const char* proto,
+            const char* synopsis, const char* output) {
+  return {id,      0,       name,    "Settings", port,  svc,      proto,    "None", nullptr,
+          nullptr, nullptr, nullptr, {},         false, synopsis, synopsis, "n/a",  output};
+}
+
+// Windows hosts: what SMB shows, then the credential plugins of each outcome.
+const std::vector<Plugin>& windows_network_catalogue() {
+  static const std::vector<Plugin> k = {
+      {11011,
+       0,
+       "Microsoft Windows SMB Service Detection",
+       "Windows",
+       445,
+       "cifs",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "A file / print sharing service is listening on the remote host.",
+       "The remote service understands the CIFS (Common Internet File System) or Server Message "
+       "Block (SMB) protocol.",
+       "n/a",
+       "\nA CIFS server is running on this port.\n"},
+      {57608,
+       2,
+       "SMB Signing not required",
+       "Misc.",
+       445,
+       "cifs",
+       "tcp",
+       "Medium",
+       "5.0",
+       "CVSS2#AV:N/AC:L/Au:N/C:N/I:P/A:N",
+       "5.3",
+       "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:L/A:N",
+       {},
+       false,
+       "Signing is not required on the remote SMB server.",
+       "Signing is not required on the remote SMB server. An unauthenticated, remote attacker can "
+       "exploit this to conduct man-in-the-middle attacks against the SMB server.",
+       "Enforce message signing in the host's configuration.",
+       nullptr},
+      {10150,
+       0,
+       "Windows NetBIOS / SMB Remote Host Information Disclosure",
+       "Windows",
+       137,
+       "netbios-ns",
+       "udp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "It was possible to obtain the network name of the remote host.",
+       "The remote host is listening on UDP port 137 and replies to NetBIOS nbtscan requests.",
+       "n/a",
+       "\nThe following 2 NetBIOS names have been gathered :\n\n WIN-{hash}  = Computer name\n"
+       " LAB         = Workgroup / Domain name\n"},
+  };
+  return k;
+}
+
+const std::vector<Plugin>& windows_local_catalogue() {
+  static const std::vector<Plugin> k = {
+      {187901,
+       3,
+       "KB5034127: Windows Server 2019 Security Update (January 2024)",
+       "Windows : Microsoft Bulletins",
+       445,
+       "cifs",
+       "tcp",
+       "High",
+       "8.5",
+       "CVSS2#AV:N/AC:M/Au:S/C:C/I:C/A:C",
+       "8.8",
+       "CVSS:3.0/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H",
+       {"CVE-2024-20653", "CVE-2024-20674", "CVE-2024-20700"},
+       false,
+       "The remote Windows host is affected by multiple vulnerabilities.",
+       "The remote Windows host is missing security update 5034127.",
+       "Apply Security Update 5034127.",
+       "\nThe remote host is missing one of the following rollup KBs :\n  - 5034127\n\n"
+       "  - C:\\Windows\\system32\\ntoskrnl.exe has not been patched.\n"
+       "    Remote version : 10.0.17763.5206\n    Should be      : 10.0.17763.5329\n"},
+  };
+  return k;
+}
+
+const Plugin kSmbLogin = note(10394, "Microsoft Windows SMB Log In Possible", 445, "cifs", "tcp",
+                              "It was possible to log into the remote host.",
+                              "\n- The SMB tests will be done as '{wuser}'/******\n");
+const Plugin kSmbNotAdmin =
+    note(24786, "Nessus Windows Scan Not Performed with Admin Privileges", 0, "general", "tcp",
+         "The Nessus scan of this host may be incomplete due to insufficient privileges provided.",
+         "\nIt was not possible to connect to '\\\\WIN-{hash}\\ADMIN$' with the supplied "
+         "credentials.\n");
+const Plugin kSmbNoRegistry =
+    note(26917, "Microsoft Windows SMB Registry : Nessus Cannot Access the Windows Registry", 445,
+         "cifs", "tcp", "Nessus is not able to access the remote Windows Registry.",
+         "\nCould not connect to the registry because:\nUnable to connect to the remote registry "
+         "(the Remote Registry service may be stopped)\n");
+const Plugin kSmbPatchAssessment = note(
+    117887, "OS Security Patch Assessment Available", 0, "general", "tcp",
+    "Nessus was able to log in to the remote host using the provided credentials and enumerate "
+    "OS security patch levels.",
+    "\nOS Security Patch Assessment is available.\n\nAccount  : {wuser}\nProtocol : SMB\n");
+const Plugin kSmbValid = note(
+    141118, "Target Credential Status by Authentication Protocol - Valid Credentials Provided", 445,
+    "cifs", "tcp", "Valid credentials were provided for an available authentication protocol.",
+    "\nNessus was able to log in to the remote host as {wuser} using SMB.\n");
+const Plugin kSmbFailed = note(
+    104410,
+    "Target Credential Status by Authentication Protocol - Failure for Provided Credentials", 445,
+    "cifs", "tcp",
+    "Nessus was able to find common ports used for local checks, however, the credentials "
+    "provided in the scan policy did not work.",
+    "\nNessus was unable to log into the following host for which credentials have been provided "
+    ":\n\n  Protocol        : SMB\n  Port            : 445\n  Failure details :\n    - User : "
+    "{wuser}\n    - Plugin      : smb_login.nasl\n      Plugin ID   : 10394\n      Plugin Name : "
+    "Microsoft Windows SMB Log In Possible\n      Message     : \nFailed to authenticate: "
+    "STATUS_LOGON_FAILURE (the account may be locked, or the password is wrong).\n");
+const Plugin kSmbLocalFailed = note(
+    21745, "OS Security Patch Assessment Failed", 0, "general", "tcp",
+    "Errors prevented OS Security Patch Assessment.",
+    "\nOS Security Patch Assessment failed because :\n\n  - Authentication failed for user "
+    "'{wuser}' via SMB on port 445.\n\nThe following service errors were logged :\n\n  - Plugin "
+    ": smb_login.nasl\n    Plugin ID : 10394\n    Protocol : SMB\n    Message : Failed to "
+    "authenticate.\n");
+
+// Network devices: SNMP, then the credential plugins.
+const std::vector<Plugin>& device_network_catalogue() {
+  static const std::vector<Plugin> k = {
+      {40448,
+       0,
+       "SNMP Supported Protocols Detection",
+       "SNMP",
+       161,
+       "snmp",
+       "udp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "This plugin reports all the protocol versions successfully negotiated with the remote "
+       "SNMP agent.",
+       "Extend the SNMP detection plugin to report all the supported versions.",
+       "n/a",
+       "\nThis host supports SNMP version SNMPv3.\n"},
+      {11219,
+       0,
+       "Nessus SYN scanner",
+       "Port scanners",
+       22,
+       "ssh",
+       "tcp",
+       "None",
+       nullptr,
+       nullptr,
+       nullptr,
+       nullptr,
+       {},
+       false,
+       "It is possible to determine which TCP ports are open.",
+       "This plugin is a SYN 'half-open' port scanner.",
+       "Protect your target with an IP filter.",
+       "\nPort 22/tcp was found to be open\n"},
+  };
+  return k;
+}
+
+const Plugin kCiscoIos = {
+    183216,
+    4,
+    "Cisco IOS XE Software Web UI Privilege Escalation (cisco-sa-iosxe-webui-privesc-j22SaA4z)",
+    "CISCO",
+    0,
+    "general",
+    "tcp",
+    "Critical",
+    "10.0",
+    "CVSS2#AV:N/AC:L/Au:N/C:C/I:C/A:C",
+    "10.0",
+    "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+    {"CVE-2023-20198", "CVE-2023-20273"},
+    true,
+    "The remote device is missing a vendor-supplied security patch.",
+    "According to its self-reported version, Cisco IOS XE Software is affected by a privilege "
+    "escalation vulnerability in the web UI feature.",
+    "Upgrade to the relevant fixed version referenced in Cisco bug ID CSCwh87343.",
+    "\n  Cisco bug ID      : CSCwh87343\n  Installed release : 17.3.4a\n"};
+const Plugin kSnmpPatchAssessment = note(
+    117887, "OS Security Patch Assessment Available", 0, "general", "tcp",
+    "Nessus was able to log in to the remote host using the provided credentials and enumerate "
+    "OS security patch levels.",
+    "\nOS Security Patch Assessment is available.\n\nAccount  : {suser}\nProtocol : SNMP\n");
+const Plugin kSnmpFailed = note(
+    104410,
+    "Target Credential Status by Authentication Protocol - Failure for Provided Credentials", 161,
+    "snmp", "udp",
+    "Nessus was able to find common ports used for local checks, however, the credentials "
+    "provided in the scan policy did not work.",
+    "\nNessus was unable to log into the following host for which credentials have been provided "
+    ":\n\n  Protocol        : SNMP\n  Port            : 161\n  Failure details :\n    - User : "
+    "{suser}\n    - Plugin      : snmp_settings.nasl\n      Message     : \nSNMPv3 authentication "
+    "failed: unknown user name, or wrong authentication or privacy key.\n");
+
 std::string replace_all(std::string s, std::string_view from, const std::string& to) {
   std::size_t pos = 0;
   while ((pos = s.find(from, pos)) != std::string::npos) {
@@ -582,21 +800,47 @@ std::string fill(const char* templ, const ItemContext& c) {
   s = replace_all(std::move(s), "{host}", c.host.ip);
   s = replace_all(std::move(s), "{user}", c.spec.ssh_user);
   s = replace_all(std::move(s), "{escalation}", c.spec.escalation_method);
+  s = replace_all(std::move(s), "{wuser}", c.spec.creds.windows_user);
+  s = replace_all(std::move(s), "{suser}", c.spec.creds.snmp_user);
+  s = replace_all(std::move(s), "{hash}", std::to_string(c.host.hash % 100000));
+  if (c.spec.creds.ssh_auth != "password" && !c.spec.creds.ssh_failure.empty()) {
+    // A key or certificate refused: the host's own words, not the password method's.
+    s = replace_all(std::move(s),
+                    "Credentialed checks of Unix systems require that the 'password' method be "
+                    "allowed.\nAuthentication failed for user '" +
+                        c.spec.ssh_user + "'.",
+                    c.spec.creds.ssh_failure + ".");
+    s = replace_all(std::move(s), "Authentication failed for user '" + c.spec.ssh_user + "' via",
+                    c.spec.creds.ssh_failure + " for user '" + c.spec.ssh_user + "' via");
+  }
   return s;
 }
 
-std::string scan_information(const ExportSpec& spec) {
-  std::string credentialed;
-  switch (spec.credentials) {
-    case CredentialOutcome::None:
-    case CredentialOutcome::LoginFailed:
-      credentialed = "no";
-      break;
-    case CredentialOutcome::Success:
-    case CredentialOutcome::EscalationFailed:
-      credentialed = "yes, as '" + spec.ssh_user + "' via ssh";
+bool windows_local_checks(const SimHost& h, const ExportSpec& spec) {
+  return spec.creds.windows == WindowsOutcome::Admin &&
+         (!h.registry_stopped || spec.creds.start_remote_registry);
+}
+
+// The value of 19506's "Credentialed checks :" line for this host.
+std::string credentialed_line(const SimHost& h, const ExportSpec& spec) {
+  switch (h.kind) {
+    case HostKind::Windows:
+      if (!windows_local_checks(h, spec)) return "no";
+      // Real scanners also print the form whose closing parenthesis is missing.
+      return h.hash % 4U == 0U ? "yes (as '" + spec.creds.windows_user + "' via SMB"
+                               : "yes, as '" + spec.creds.windows_user + "' via SMB";
+    case HostKind::NetworkDevice:
+      return spec.creds.snmp == SnmpOutcome::Success ? "yes, via SNMP" : "no";
+    case HostKind::Linux:
       break;
   }
+  return spec.credentials == CredentialOutcome::Success ||
+                 spec.credentials == CredentialOutcome::EscalationFailed
+             ? "yes, as '" + spec.ssh_user + "' via ssh"
+             : "no";
+}
+
+std::string scan_information(const ExportSpec& spec, const std::string& credentialed) {
   std::string s =
       "Information about this scan : \n\nNessus version : 10.8.3\nNessus build : 20010\n"
       "Plugin feed version : 202611220000\nScanner edition used : ";
@@ -625,23 +869,42 @@ void host_properties(Writer& w, const SimHost& h, const ExportSpec& spec) {
   w.put("<HostProperties>\n");
   tag(w, "HOST_END_TIMESTAMP", std::to_string(spec.end));
   tag(w, "HOST_END", ctime_string(spec.end));
-  tag(w, "operating-system", "Linux Kernel 5.15.0-97-generic on Ubuntu 22.04");
-  tag(w, "operating-system-method", "SSH");
-  tag(w, "system-type", "general-purpose");
+  switch (h.kind) {
+    case HostKind::Windows:
+      tag(w, "operating-system", "Microsoft Windows Server 2019 Standard");
+      tag(w, "operating-system-method", "SMB");
+      tag(w, "system-type", "general-purpose");
+      tag(w, "netbios-name", "WIN-" + std::to_string(h.hash % 100000));
+      break;
+    case HostKind::NetworkDevice:
+      tag(w, "operating-system", "Cisco IOS XE 17.3");
+      tag(w, "operating-system-method", "SNMP");
+      tag(w, "system-type", "router");
+      break;
+    case HostKind::Linux:
+      tag(w, "operating-system", "Linux Kernel 5.15.0-97-generic on Ubuntu 22.04");
+      tag(w, "operating-system-method", "SSH");
+      tag(w, "system-type", "general-purpose");
+      break;
+  }
   tag(w, "host-ip", h.ip);
   if (!h.fqdn.empty()) tag(w, "host-fqdn", h.fqdn);
   tag(w, "mac-address",
       "00:50:56:" + std::to_string(10 + h.hash % 89) + ":" +
           std::to_string(10 + (h.hash >> 8U) % 89) + ":" +
           std::to_string(10 + (h.hash >> 16U) % 89));
-  const bool credentialed = spec.credentials == CredentialOutcome::Success ||
-                            spec.credentials == CredentialOutcome::EscalationFailed;
+  const bool credentialed = credentialed_line(h, spec) != "no";
   tag(w, "Credentialed_Scan", credentialed ? "true" : "false");
   tag(w, credentialed ? "LastAuthenticatedResults" : "LastUnauthenticatedResults",
       std::to_string(spec.end));
-  if (credentialed) {
+  if (credentialed && h.kind == HostKind::Linux) {
     tag(w, "ssh-login-used", spec.ssh_user);
     tag(w, "local-checks-proto", "ssh");
+  } else if (credentialed && h.kind == HostKind::Windows) {
+    tag(w, "smb-login-used", spec.creds.windows_user);
+    tag(w, "local-checks-proto", "smb");
+  } else if (credentialed) {
+    tag(w, "local-checks-proto", "snmp");
   }
   tag(w, "HOST_START_TIMESTAMP", std::to_string(spec.start));
   tag(w, "HOST_START", ctime_string(spec.start));
@@ -650,9 +913,60 @@ void host_properties(Writer& w, const SimHost& h, const ExportSpec& spec) {
 
 // Calls `visit` for every finding of a host except 19506, in document order; stops when it
 // returns false.
+bool visit_windows(const SimHost& h, const ExportSpec& spec,
+                   const std::function<bool(const Plugin&, const ItemContext&)>& visit) {
+  const ItemContext base{h, spec, 0};
+  std::vector<const Plugin*> plugins;
+  switch (spec.creds.windows) {
+    case WindowsOutcome::Admin:
+      plugins = windows_local_checks(h, spec)
+                    ? std::vector<const Plugin*>{&kSmbLogin, &kSmbValid, &kSmbPatchAssessment}
+                    : std::vector<const Plugin*>{&kSmbLogin, &kSmbNoRegistry};
+      break;
+    case WindowsOutcome::NotAdmin:
+      plugins = {&kSmbLogin, &kSmbNotAdmin, &kSmbNoRegistry};
+      break;
+    case WindowsOutcome::LoginFailed:
+      plugins = {&kSmbFailed, &kSmbLocalFailed};
+      break;
+    case WindowsOutcome::None:
+      break;
+  }
+  for (const auto& p : windows_network_catalogue()) plugins.push_back(&p);
+  if (windows_local_checks(h, spec)) {
+    for (const auto& p : windows_local_catalogue()) plugins.push_back(&p);
+  }
+  for (const Plugin* p : plugins) {
+    if (!visit(*p, base)) return false;
+  }
+  return true;
+}
+
+bool visit_device(const SimHost& h, const ExportSpec& spec,
+                  const std::function<bool(const Plugin&, const ItemContext&)>& visit) {
+  const ItemContext base{h, spec, 0};
+  std::vector<const Plugin*> plugins;
+  if (spec.creds.snmp == SnmpOutcome::Success) plugins = {&kSnmpPatchAssessment};
+  if (spec.creds.snmp == SnmpOutcome::LoginFailed) plugins = {&kSnmpFailed};
+  for (const auto& p : device_network_catalogue()) plugins.push_back(&p);
+  if (spec.creds.snmp == SnmpOutcome::Success) plugins.push_back(&kCiscoIos);
+  for (const Plugin* p : plugins) {
+    if (!visit(*p, base)) return false;
+  }
+  return true;
+}
+
 void visit_findings(const SimHost& h, const ExportSpec& spec,
                     const std::function<bool(const Plugin&, const ItemContext&)>& visit) {
   const ItemContext base{h, spec, 0};
+  if (h.kind == HostKind::Windows) {
+    visit_windows(h, spec, visit);
+    return;
+  }
+  if (h.kind == HostKind::NetworkDevice) {
+    visit_device(h, spec, visit);
+    return;
+  }
   switch (spec.credentials) {
     case CredentialOutcome::LoginFailed:
       if (!visit(kLoginFailed, base) || !visit(kLocalChecksFailed, base)) return;
@@ -707,7 +1021,7 @@ void host(Writer& w, const SimHost& h, const ExportSpec& spec, bool break_xml) {
       "This plugin displays, for each tested host, information about the scan itself.",
       "n/a",
       nullptr};
-  report_item(w, info, base, scan_information(spec));
+  report_item(w, info, base, scan_information(spec, credentialed_line(h, spec)));
   if (break_xml) w.put("<ReportItem port=\"0\" <broken attribute></ReportItem>\n");
   visit_findings(h, spec, [&](const Plugin& p, const ItemContext& c) {
     report_item(w, p, c, fill(p.output, c));

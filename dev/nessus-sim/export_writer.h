@@ -25,14 +25,38 @@ enum class CredentialOutcome {
   EscalationFailed,  // login worked, escalation did not
 };
 
+enum class WindowsOutcome {
+  None,         // no Windows credentials given
+  Admin,        // an administrator logged in
+  NotAdmin,     // a standard account logged in: no ADMIN$, no registry
+  LoginFailed,  // wrong account, password or hash
+};
+
+enum class SnmpOutcome { None, Success, LoginFailed };
+
+// What a scan's credentials achieve, per protocol (the best of several entries).
+struct ScanCredentials {
+  CredentialOutcome ssh = CredentialOutcome::None;
+  std::string ssh_user;
+  std::string ssh_auth = "password";  // password | public key | certificate
+  std::string ssh_failure;            // why the key or certificate was refused
+  std::string escalation_method = "Nothing";
+  WindowsOutcome windows = WindowsOutcome::None;
+  std::string windows_user;  // DOMAIN\user as Nessus prints it
+  bool start_remote_registry = false;
+  SnmpOutcome snmp = SnmpOutcome::None;
+  std::string snmp_user;
+};
+
 struct ExportSpec {
   std::string scan_name;
   std::string policy_name = "Advanced Scan";
   std::string targets;
   std::vector<SimHost> hosts;
-  CredentialOutcome credentials = CredentialOutcome::None;
+  CredentialOutcome credentials = CredentialOutcome::None;  // SSH, on Linux hosts
   std::string ssh_user;
   std::string escalation_method;  // "Nothing", "sudo", ...
+  ScanCredentials creds;          // every protocol
   std::string edition = "manager";
   int findings_per_host = 12;
   std::time_t start = 0;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 
 namespace nessus_sim {
 namespace {
@@ -44,6 +45,18 @@ A Nessus REST API simulator over HTTPS, for development, demos and tests. On sta
   --api-token-case upper|lower letter case of that token
   --ssh-user U --ssh-password P --ssh-escalation-password P
                                the SSH credentials that "work" on scanned hosts
+  --ssh-authorized-key FILE    public keys (authorized_keys lines) the Linux hosts accept for
+                               the SSH user (repeatable; replaces the demo key)
+  --ssh-user-ca FILE           the user CA the Linux hosts trust for SSH certificates
+  --windows-domain D --windows-admin-user U --windows-admin-password P
+  --windows-admin-ntlm-hash H --windows-user U --windows-user-password P
+                               the Windows administrator and standard accounts
+  --snmp-user U --snmp-auth-password P --snmp-privacy-password P
+                               the network devices' SNMPv3 user (SHA1/AES, auth_priv)
+  --windows-hosts CIDR --network-hosts CIDR --registry-stopped-hosts CIDR
+                               which targets are Windows servers (default 10.50.0.0/16),
+                               network devices (10.60.0.0/16), and Windows servers whose
+                               Remote Registry service is stopped (10.50.9.0/24)
   --findings-per-host N        findings generated per host (default 12; raise for big exports)
   --exports-dir DIR            serve the .nessus files in DIR (in name order) as exports
   --write-cert FILE            write the certificate as PEM to FILE (to trust it as a CA)
@@ -59,6 +72,7 @@ Faults (also settable at run time: POST /_sim/faults {"field": value}):
 }
 
 bool parse_options(int argc, char** argv, Options& o, std::string& error) {
+  bool authorized_replaced = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* {
@@ -147,6 +161,48 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = str(o.ssh_password);
     } else if (a == "--ssh-escalation-password") {
       ok = str(o.ssh_escalation_password);
+    } else if (a == "--ssh-authorized-key" || a == "--ssh-user-ca") {
+      ok = str(text);
+      std::ifstream in(text);
+      std::string line;
+      std::vector<std::string> lines;
+      while (ok && std::getline(in, line)) {
+        if (!line.empty() && line[0] != '#') lines.push_back(line);
+      }
+      if (ok && lines.empty()) {
+        error = a + ": no key in " + text;
+        ok = false;
+      } else if (ok && a == "--ssh-user-ca") {
+        o.ssh_user_ca = lines.front();
+      } else if (ok) {
+        if (!authorized_replaced) o.ssh_authorized_keys.clear();
+        authorized_replaced = true;
+        o.ssh_authorized_keys.insert(o.ssh_authorized_keys.end(), lines.begin(), lines.end());
+      }
+    } else if (a == "--windows-domain") {
+      ok = str(o.windows_domain);
+    } else if (a == "--windows-admin-user") {
+      ok = str(o.windows_admin_user);
+    } else if (a == "--windows-admin-password") {
+      ok = str(o.windows_admin_password);
+    } else if (a == "--windows-admin-ntlm-hash") {
+      ok = str(o.windows_admin_ntlm_hash);
+    } else if (a == "--windows-user") {
+      ok = str(o.windows_user);
+    } else if (a == "--windows-user-password") {
+      ok = str(o.windows_user_password);
+    } else if (a == "--snmp-user") {
+      ok = str(o.snmp_user);
+    } else if (a == "--snmp-auth-password") {
+      ok = str(o.snmp_auth_password);
+    } else if (a == "--snmp-privacy-password") {
+      ok = str(o.snmp_privacy_password);
+    } else if (a == "--windows-hosts") {
+      ok = str(o.windows_hosts);
+    } else if (a == "--network-hosts") {
+      ok = str(o.network_hosts);
+    } else if (a == "--registry-stopped-hosts") {
+      ok = str(o.registry_stopped_hosts);
     } else if (a == "--findings-per-host") {
       ok = num(o.findings_per_host, 1, 1000000);
     } else if (a == "--exports-dir") {

@@ -3,6 +3,7 @@
 // (README.md): API keys, the web-UI login, the X-API-Token and the SSH credentials it accepts.
 
 #include <string>
+#include <vector>
 
 #include "dev/nessus-sim/faults.h"
 
@@ -24,6 +25,34 @@ struct Options {
   std::string ssh_user = "scanuser";
   std::string ssh_password = "scan-pass-123";
   std::string ssh_escalation_password = "root-pass-123";
+  // Public keys the Linux hosts accept for ssh_user (authorized_keys lines) and the user CA
+  // they trust for certificates. The defaults are the published demo key pair and CA
+  // (README.md); --ssh-authorized-key FILE and --ssh-user-ca FILE replace them.
+  std::vector<std::string> ssh_authorized_keys = {
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMB2N0EASg9fSam8h1oDNdSRrY89ZjJd/gCHmxaY5BsI "
+      "nessus-sim demo key"};
+  std::string ssh_user_ca =
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOQlsDkl2AsdhmnoU/zdPtRIa0neIbcEgfIyGfS1jRl6 "
+      "nessus-sim demo user CA";
+  // Windows accounts on the Windows hosts: an administrator and a standard user, in one domain.
+  std::string windows_domain = "LAB";
+  std::string windows_admin_user = "scanadmin";
+  std::string windows_admin_password = "win-admin-123";
+  std::string windows_admin_ntlm_hash = "b718242c44cc276cdcc0a750a4e8551e";  // of the password
+  std::string windows_user = "labuser";
+  std::string windows_user_password = "win-user-123";
+  // The SNMPv3 user of the network devices (security level auth_priv).
+  std::string snmp_user = "snmpuser";
+  std::string snmp_auth_algorithm = "SHA1";
+  std::string snmp_auth_password = "snmp-auth-123";
+  std::string snmp_privacy_algorithm = "AES";
+  std::string snmp_privacy_password = "snmp-priv-123";
+  // Which hosts are which: Windows servers and network devices by address; every other host
+  // is a Linux server. Windows hosts in registry_stopped have the Remote Registry service
+  // stopped (local checks need start_remote_registry).
+  std::string windows_hosts = "10.50.0.0/16";
+  std::string network_hosts = "10.60.0.0/16";
+  std::string registry_stopped_hosts = "10.50.9.0/24";
   int findings_per_host = 12;  // scale exports up (hundreds of MB for benchmarks)
   std::string exports_dir;     // serve real .nessus files from here instead of generating
   std::string write_cert;      // also write the certificate (PEM) here, for CA-file setups

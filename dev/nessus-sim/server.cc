@@ -300,6 +300,17 @@ struct SimServer::Impl {
       json body;
       send_json(res, state.list_scans(body), body);
     });
+    http.Post("/file/upload", [this](const httplib::Request& req, httplib::Response& res) {
+      // Uploads go with scan control: Professional refuses them to API keys as well.
+      if (!require_scan_api(identify(req), res)) return;
+      if (!req.is_multipart_form_data() || !req.has_file("Filedata")) {
+        send_error(res, 400, "The request must be multipart/form-data with a Filedata file");
+        return;
+      }
+      const auto file = req.get_file_value("Filedata");
+      json body;
+      send_json(res, state.upload_file(file.filename, file.content, body), body);
+    });
     http.Post("/scans", [this](const httplib::Request& req, httplib::Response& res) {
       if (!require_scan_api(identify(req), res)) return;
       json body;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "dev/nessus-sim/credentials.h"
 #include "dev/nessus-sim/targets.h"
 
 namespace nessus_sim {
@@ -56,17 +57,6 @@ bool is_active(const std::string& status) {
 }
 
 nlohmann::json error_body(const std::string& message) { return {{"error", message}}; }
-
-const nlohmann::json* find_path(const nlohmann::json& v, std::initializer_list<const char*> path) {
-  const nlohmann::json* cur = &v;
-  for (const char* key : path) {
-    if (!cur->is_object()) return nullptr;
-    const auto it = cur->find(key);
-    if (it == cur->end()) return nullptr;
-    cur = &*it;
-  }
-  return cur;
-}
 
 std::string str_field(const nlohmann::json& obj, const char* key) {
   const auto it = obj.find(key);
@@ -354,25 +344,14 @@ int SimState::create_scan(const nlohmann::json& request, nlohmann::json& body) {
   scan.template_uuid = uuid;
   scan.folder_id = int_field(settings, "folder_id", kMainFolder);
   scan.created = scan.modified = std::time(nullptr);
-  if (const auto* ssh = find_path(request, {"credentials", "add", "Host", "SSH"});
-      ssh != nullptr && ssh->is_array() && !ssh->empty() && (*ssh)[0].is_object()) {
-    const auto& c = (*ssh)[0];
-    scan.ssh_user = str_field(c, "username");
-    const std::string method = str_field(c, "elevate_privileges_with");
-    scan.escalation_method = method.empty() ? "Nothing" : method;
-    const bool login =
-        scan.ssh_user == options_.ssh_user && str_field(c, "password") == options_.ssh_password;
-    if (!login) {
-      scan.credentials = CredentialOutcome::LoginFailed;
-    } else if (scan.escalation_method != "Nothing" &&
-               str_field(c, "escalation_password") != options_.ssh_escalation_password) {
-      scan.credentials = CredentialOutcome::EscalationFailed;
-    } else {
-      scan.credentials = CredentialOutcome::Success;
-    }
-  }
   const bool launch_now = bool_field(settings, "launch_now");
   std::lock_guard lock(mu_);
+  if (const std::string bad =
+          evaluate_credentials(request, options_, uploads_, std::time(nullptr), scan.creds);
+      !bad.empty()) {
+    body = error_body(bad);
+    return 400;
+  }
   scan.id = next_scan_id_++;
   ++scans_created_;
   const int id = scan.id;
@@ -614,14 +593,35 @@ int SimState::control_scan(int id, const std::string& action, nlohmann::json& bo
   return 409;
 }
 
+int SimState::upload_file(const std::string& name, const std::string& content,
+                          nlohmann::json& body) {
+  if (name.empty() || name.find('/') != std::string::npos || name.size() > 255) {
+    body = error_body("Invalid file name");
+    return 400;
+  }
+  std::lock_guard lock(mu_);
+  uploads_[name] = content;
+  body = {{"fileuploaded", name}};
+  return 200;
+}
+
 ExportSpec SimState::spec_for(const Scan& scan) const {
   ExportSpec spec;
   spec.scan_name = scan.name;
   spec.targets = scan.targets;
   spec.hosts = expand_targets(scan.targets, kMaxHosts).hosts;
-  spec.credentials = scan.credentials;
-  spec.ssh_user = scan.ssh_user;
-  spec.escalation_method = scan.escalation_method;
+  for (auto& h : spec.hosts) {
+    if (ipv4_in_blocks(h.ip, options_.windows_hosts)) {
+      h.kind = HostKind::Windows;
+      h.registry_stopped = ipv4_in_blocks(h.ip, options_.registry_stopped_hosts);
+    } else if (ipv4_in_blocks(h.ip, options_.network_hosts)) {
+      h.kind = HostKind::NetworkDevice;
+    }
+  }
+  spec.credentials = scan.creds.ssh;
+  spec.ssh_user = scan.creds.ssh_user;
+  spec.escalation_method = scan.creds.escalation_method;
+  spec.creds = scan.creds;
   spec.edition = options_.edition;
   spec.findings_per_host = options_.findings_per_host;
   spec.start = scan.run_start;

@@ -42,9 +42,7 @@ struct Scan {
   int folder_id = 0;
   std::time_t created = 0;
   std::time_t modified = 0;
-  CredentialOutcome credentials = CredentialOutcome::None;
-  std::string ssh_user;
-  std::string escalation_method = "Nothing";
+  ScanCredentials creds;
 
   // The current (or last) run.
   enum class Phase {
@@ -118,6 +116,9 @@ class SimState {
 
   nlohmann::json folders() const;
 
+  // ---- POST /file/upload: the file is kept under its name for later payloads to reference
+  int upload_file(const std::string& name, const std::string& content, nlohmann::json& body);
+
  private:
   std::string refresh(Scan& scan, Clock::time_point now);  // advances phases; returns status
   double sim_seconds(Clock::duration d) const;
@@ -144,6 +145,7 @@ class SimState {
   std::map<std::string, Session> sessions_;
   std::map<int, Scan> scans_;
   std::map<int, Export> exports_;
+  std::map<std::string, std::string> uploads_;
   int next_scan_id_ = 41;
   int next_file_ = 1000;
   int next_history_ = 500;

@@ -45,7 +45,7 @@ void add_range(TargetSet& set, std::size_t cap, std::uint32_t first, std::uint32
       return;
     }
     const std::string a = v4(static_cast<std::uint32_t>(ip));
-    add(set, cap, {a, a, "", 0});
+    add(set, cap, {a, a, "", 0, HostKind::Linux, false});
   }
 }
 
@@ -94,14 +94,14 @@ TargetSet expand_targets(const std::string& text, std::size_t cap) {
       }
       add_range(set, cap, a, b);
     } else if (parse_v4(t, a)) {
-      add(set, cap, {t, t, "", 0});
+      add(set, cap, {t, t, "", 0, HostKind::Linux, false});
     } else if (t.find(':') != std::string::npos) {
       in6_addr a6{};
       if (inet_pton(AF_INET6, t.c_str(), &a6) != 1) {
         set.error = "Invalid target: " + t;
         return set;
       }
-      add(set, cap, {t, t, "", 0});
+      add(set, cap, {t, t, "", 0, HostKind::Linux, false});
     } else {
       for (const char c : t) {
         if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-') {
@@ -117,6 +117,27 @@ TargetSet expand_targets(const std::string& text, std::size_t cap) {
   }
   if (set.addresses == 0) set.error = "No targets were specified";
   return set;
+}
+
+}  // namespace nessus_sim
+
+namespace nessus_sim {
+
+bool ipv4_in_blocks(const std::string& ip, const std::string& blocks) {
+  std::uint32_t address = 0;
+  if (!parse_v4(ip, address)) return false;
+  std::stringstream in(blocks);
+  std::string block;
+  while (std::getline(in, block, ',')) {
+    const auto slash = block.find('/');
+    std::uint32_t base = 0;
+    if (!parse_v4(block.substr(0, slash), base)) continue;
+    const int bits = slash == std::string::npos ? 32 : std::atoi(block.c_str() + slash + 1);
+    if (bits < 0 || bits > 32) continue;
+    const std::uint32_t mask = bits == 0 ? 0U : ~0U << static_cast<unsigned>(32 - bits);
+    if ((address & mask) == (base & mask)) return true;
+  }
+  return false;
 }
 
 }  // namespace nessus_sim

@@ -11,11 +11,15 @@
 
 namespace nessus_sim {
 
+enum class HostKind { Linux, Windows, NetworkDevice };
+
 struct SimHost {
   std::string name;  // the ReportHost name: the address, or the host name as given
   std::string ip;
   std::string fqdn;        // empty for bare addresses
   std::uint32_t hash = 0;  // drives which findings the host gets
+  HostKind kind = HostKind::Linux;
+  bool registry_stopped = false;  // Windows: the Remote Registry service is not running
 };
 
 struct TargetSet {
@@ -25,5 +29,8 @@ struct TargetSet {
 };
 
 TargetSet expand_targets(const std::string& text, std::size_t cap);
+
+// True when the IPv4 address `ip` lies in one of the comma-separated IPv4 CIDR blocks.
+bool ipv4_in_blocks(const std::string& ip, const std::string& blocks);
 
 }  // namespace nessus_sim

@@ -292,3 +292,70 @@ TEST_CASE("sim: stats count the scans active now and the most ever active at onc
   CHECK(stats["active_scans"] == 1);
   CHECK(stats["peak_active_scans"] == 3);  // the peak stays
 }
+
+TEST_CASE("sim: credential payloads are checked the way Nessus checks them; uploads are named") {
+  SimProcess sim;
+  Raw raw(sim);
+  auto create = [&](const json& host) {
+    return raw
+        .send("POST", "/scans",
+              {{"uuid", kAdvanced},
+               {"settings", {{"name", "bad"}, {"text_targets", "10.0.0.1"}}},
+               {"credentials",
+                {{"add", {{"Host", host}}}, {"edit", json::object()}, {"delete", json::array()}}}})
+        .status;
+  };
+  auto entry = [](json fields) { return json::array({std::move(fields)}); };
+  CHECK(create({{"SSH", entry({{"auth_method", "public key"},
+                               {"username", "u"},
+                               {"private_key", "never-uploaded.key"}})}}) == 400);
+  CHECK(create({{"SSH", entry({{"auth_method", "telepathy"}, {"username", "u"}})}}) == 400);
+  CHECK(create({{"SSH", entry({{"auth_method", "password"},
+                               {"username", "u"},
+                               {"password", "p"},
+                               {"elevate_privileges_with", "magic"}})}}) == 400);
+  CHECK(create({{"Windows",
+                 entry({{"auth_method", "NTLM Hash"}, {"username", "u"}, {"hash", "not-hex"}})}}) ==
+        400);
+  CHECK(create({{"Windows", entry({{"auth_method", "Password"}, {"username", "u"}})}}) == 400);
+  CHECK(create({{"SNMPv3", entry({{"username", "u"}, {"security_level", "Most secure"}})}}) == 400);
+  CHECK(create({{"SNMPv3", entry({{"username", "u"},
+                                  {"security_level", "Authentication and privacy"},
+                                  {"auth_algorithm", "SHA1"},
+                                  {"auth_password", "12345678"},
+                                  {"priv_algorithm", "ROT13"},
+                                  {"priv_password", "12345678"}})}}) == 400);
+  CHECK(create({{"Telnet", entry({{"username", "u"}})}}) == 400);
+  CHECK(create({{"SSH", json::object()}}) == 400);
+  CHECK(create({{"SSH",
+                 entry({{"auth_method", "password"}, {"username", "u"}, {"password", "p"}})}}) ==
+        200);
+
+  // POST /file/upload: multipart with a Filedata part, answered with the stored name; a key
+  // uploaded so is then a valid private_key reference.
+  const std::string boundary = "sim-test-boundary";
+  auto upload = [&](const std::string& part_name) {
+    const std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" +
+                             part_name +
+                             "\"; filename=\"k.key\"\r\nContent-Type: "
+                             "application/octet-stream\r\n\r\n" +
+                             nmcp::testing::kSimDemoKey + "\r\n--" + boundary + "--\r\n";
+    auto r = raw.client->send({"POST",
+                               "/file/upload",
+                               {{"X-ApiKeys", "accessKey=" + nmcp::testing::kSimAccessKey +
+                                                  "; secretKey=" + nmcp::testing::kSimSecretKey}},
+                               body,
+                               "multipart/form-data; boundary=" + boundary,
+                               true});
+    REQUIRE(r);
+    return *r;
+  };
+  CHECK(upload("Wrongname").status == 400);
+  const auto ok = upload("Filedata");
+  REQUIRE(ok.status == 200);
+  CHECK(json::parse(ok.body) == json{{"fileuploaded", "k.key"}});
+  CHECK(create({{"SSH", entry({{"auth_method", "public key"},
+                               {"username", "u"},
+                               {"private_key", "k.key"},
+                               {"private_key_passphrase", ""}})}}) == 200);
+}
