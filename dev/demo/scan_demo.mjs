@@ -101,6 +101,31 @@ outcome(goodDone);
 say(" demo-invalid:");
 outcome(badDone);
 
+say("\n-> run_authenticated_scan on Windows hosts: an administrator ('demo-windows'), a standard");
+say("   user ('demo-windows-standard'), and one SSH + Windows profile over a mixed subnet ('demo-mixed')");
+const windowsRuns = [
+  ["demo-windows", "10.50.0.10-11"],
+  ["demo-windows-standard", "10.50.0.12"],
+  ["demo-mixed", "192.168.56.30, 10.50.0.30"],
+];
+const windowsDone = await Promise.all(windowsRuns.map(async ([profile, targets]) => {
+  const t = (await call(client, "run_authenticated_scan", {
+    targets, name: `demo windows ${profile}`, credential_profile: profile })).structuredContent;
+  return follow(client, t.task_id);
+}));
+for (let i = 0; i < windowsRuns.length; ++i) {
+  const done = windowsDone[i];
+  say(` ${windowsRuns[i][0]}: ${done.state}, credentials ${done.validation?.credentials}, per protocol ` +
+    Object.entries(done.validation?.by_protocol ?? {}).map(([p, c]) =>
+      `${p} ${Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join("/")}`).join("; "));
+  const hosts = (await call(client, "list_scan_hosts", { task_id: done.task_id, sort_by: "address" })).structuredContent;
+  for (const h of hosts.hosts) {
+    const per = (h.credentials.protocols ?? []).map((p) => `${p.protocol} ${p.status}`).join(", ");
+    show(h.host, `${h.os ?? "?"}: ${h.credentials.status}${h.credentials.account ? ` as ${h.credentials.account}` : ""}` +
+      `${per ? ` [${per}]` : ""}${h.credentials.reason ? ` - ${h.credentials.reason}` : ""}`);
+  }
+}
+
 say("\n-> list_tasks");
 for (const t of (await call(client, "list_tasks", {})).structuredContent.tasks) {
   show(t.task_id, `${t.state.padEnd(9)} ${t.scan_type.padEnd(13)} ${t.targets}  "${t.name}"`);
@@ -108,6 +133,9 @@ for (const t of (await call(client, "list_tasks", {})).structuredContent.tasks) 
 await client.close();
 await sim.stop();
 const ok = goodDone.state === "completed" && badDone.state === "failed" &&
-  scanDone.state === "completed" && high.total > 0;
+  scanDone.state === "completed" && high.total > 0 &&
+  windowsDone[0].validation?.credentials === "success" &&
+  windowsDone[1].validation?.credentials === "partial" &&
+  windowsDone[2].validation?.credentials === "success";
 say(ok ? "\n== demo finished: scans ran end to end" : "\n== demo FAILED: unexpected outcome");
 process.exit(ok ? 0 : 1);

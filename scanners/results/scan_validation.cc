@@ -567,18 +567,20 @@ json ScanValidator::summary() const {
                        {"severity", plugin_severity_.at(top[i].first)},
                        {"count", top[i].second.second}});
   }
-  return {{"scan_name", info_.scan_name},
-          {"policy_name", info_.policy_name},
-          {"hosts", hosts_},
-          {"findings", findings_},
-          {"severity",
-           {{"critical", severities_.critical},
-            {"high", severities_.high},
-            {"medium", severities_.medium},
-            {"low", severities_.low},
-            {"info", severities_.info}}},
-          {"credentialed_hosts", credentialed},
-          {"top_plugins", plugins}};
+  json out = {{"scan_name", info_.scan_name},
+              {"policy_name", info_.policy_name},
+              {"hosts", hosts_},
+              {"findings", findings_},
+              {"severity",
+               {{"critical", severities_.critical},
+                {"high", severities_.high},
+                {"medium", severities_.medium},
+                {"low", severities_.low},
+                {"info", severities_.info}}},
+              {"credentialed_hosts", credentialed},
+              {"top_plugins", plugins}};
+  if (auto by = by_protocol(); !by.empty()) out["credentials_by_protocol"] = std::move(by);
+  return out;
 }
 
 json ScanValidator::validation() const {
@@ -622,7 +624,12 @@ json ScanValidator::validation() const {
   }
   json v = {{"credentials", overall}, {"counts", counts},     {"hosts_total", hosts_},
             {"hosts", hosts},         {"warnings", warnings}, {"warnings_total", warnings_total}};
-  json by_protocol = json::object();
+  if (auto by = by_protocol(); !by.empty()) v["by_protocol"] = std::move(by);
+  return v;
+}
+
+json ScanValidator::by_protocol() const {
+  json out = json::object();
   for (auto p :
        {CredentialProtocol::Ssh, CredentialProtocol::Windows, CredentialProtocol::Snmpv3}) {
     if (!protocol_reported_[at(p)] && !supplied(p)) continue;
@@ -631,10 +638,9 @@ json ScanValidator::validation() const {
                     CredentialStatus::NotApplicable, CredentialStatus::Unknown}) {
       c[std::string(to_string(st))] = protocol_outcomes_[at(p)][static_cast<std::size_t>(st)];
     }
-    by_protocol[std::string(to_string(p))] = std::move(c);
+    out[std::string(to_string(p))] = std::move(c);
   }
-  if (!by_protocol.empty()) v["by_protocol"] = std::move(by_protocol);
-  return v;
+  return out;
 }
 
 }  // namespace nmcp::scanners

@@ -113,13 +113,16 @@ class ScanValidator : public ReportVisitor {
   const SeverityCounts& severities() const { return severities_; }
   ScanVerdict verdict() const;
   // {hosts, findings, severity{critical..info}, credentialed_hosts, top_plugins[...],
-  //  scan_name, policy_name}
+  //  scan_name, policy_name, credentials_by_protocol (authenticated scans)}
   nlohmann::json summary() const;
   // {credentials: overall, counts{success,partial,failed,not_applicable,unknown},
   //  by_protocol{ssh|windows|snmpv3: counts}, hosts_total,
   //  hosts:[at most kSampleHosts, problems first], warnings[at most kSampleHosts],
   //  warnings_total}; every host's outcome is in the findings index (list_scan_hosts).
   nlohmann::json validation() const;
+  // {ssh|windows|snmpv3: {success, partial, failed, not_applicable, unknown}} for the protocols
+  // supplied or seen (also in summary() as credentials_by_protocol).
+  nlohmann::json by_protocol() const;
 
   static constexpr std::size_t kSampleHosts = 5;
 

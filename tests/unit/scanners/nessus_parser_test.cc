@@ -196,3 +196,94 @@ TEST_CASE("validation: an authenticated scan where every login failed is a failu
   REQUIRE(parse_nessus_text(report(host("a", "", item(19506, 3))), old_feed));
   CHECK(old_feed.severities().high == 0);
 }
+
+TEST_CASE("validation: Windows and SNMP forms of the credential plugins, per protocol") {
+  const auto out = [](const std::string& text) {
+    return "<plugin_output>" + text + "</plugin_output>";
+  };
+  const std::string smb_login = item(10394, 0,
+                                     out("\n- The SMB tests will be done as "
+                                         "'LAB\\labuser'/******\n"),
+                                     445);
+  const std::string doc = report(
+      host("w-ok", "<tag name=\"Credentialed_Scan\">true</tag>",
+           scan_info("Credentialed checks : yes, as 'LAB\\scanadmin' via SMB")) +
+      // The patch-management form whose closing parenthesis is missing.
+      host("w-paren", "", scan_info("Credentialed checks : yes (as 'LAB\\scanadmin' via SMB")) +
+      host("w-notadmin", "",
+           scan_info("Credentialed checks : no") + smb_login +
+               item(24786, 0,
+                    out("\nIt was not possible to connect to '\\\\WIN1\\ADMIN$' with the "
+                        "supplied credentials.\n"))) +
+      host("w-registry", "", scan_info("Credentialed checks : no") + smb_login + item(26917, 0)) +
+      // A NULL session is no login with the supplied account.
+      host("w-null", "",
+           scan_info("Credentialed checks : no") +
+               item(10394, 0, out("- NULL sessions are enabled on the remote host\n"), 445) +
+               item(21745, 0,
+                    out("\nOS Security Patch Assessment failed because :\n\n  - Authentication "
+                        "failed for user 'LAB\\scanadmin' via SMB on port 445.\n\nThe following "
+                        "service errors were logged :\n\n  - Plugin : smb_login.nasl\n    "
+                        "Plugin ID : 10394\n    Protocol : SMB\n    Message : Failed to "
+                        "authenticate.\n"))) +
+      host("w-patch", "",
+           item(117887, 0,
+                out("\nOS Security Patch Assessment is available.\n\nAccount  : "
+                    "LAB\\scanadmin\nProtocol : SMB\n"))) +
+      host("n-ok", "", scan_info("Credentialed checks : yes, via SNMP")) +
+      host("n-refused", "",
+           scan_info("Credentialed checks : no") +
+               item(104410, 0,
+                    out("\nNessus was unable to log into the following host for which "
+                        "credentials have been provided :\n\n  Protocol        : SNMP\n  Port "
+                        "           : 161\n  Failure details :\n    - User : snmpuser\n      "
+                        "Message     : \nSNMPv3 authentication failed.\n"),
+                    161)));
+  ScanValidator v(
+      {CredentialsSupplied::Yes, {CredentialProtocol::Windows, CredentialProtocol::Snmpv3}});
+  std::map<std::string, HostCredential> h;
+  v.observe([&h](const HostCredential& c) { h[c.host] = c; });
+  REQUIRE(parse_nessus_text(doc, v));
+  auto windows = [&](const std::string& name) { return h.at(name).protocols.at(0); };
+  CHECK(h.at("w-ok").status == CredentialStatus::Success);
+  CHECK(h.at("w-ok").account == "LAB\\scanadmin");
+  CHECK(windows("w-ok").status == CredentialStatus::Success);
+  CHECK(h.at("w-ok").protocols.at(1).status == CredentialStatus::NotApplicable);  // snmpv3
+  CHECK(h.at("w-paren").status == CredentialStatus::Success);
+  CHECK(h.at("w-paren").protocol == "SMB");
+  CHECK(h.at("w-notadmin").status == CredentialStatus::Partial);
+  CHECK(h.at("w-notadmin").reason.find("administrator rights") != std::string::npos);
+  CHECK(h.at("w-notadmin").account == "LAB\\labuser");
+  CHECK(h.at("w-registry").status == CredentialStatus::Partial);
+  CHECK(h.at("w-registry").reason.find("remote registry") != std::string::npos);
+  CHECK(h.at("w-null").status == CredentialStatus::Failed);
+  CHECK(h.at("w-null").reason.find("SMB login") != std::string::npos);
+  CHECK(h.at("w-patch").status == CredentialStatus::Success);
+  CHECK(h.at("n-ok").status == CredentialStatus::Success);
+  CHECK(h.at("n-ok").protocols.at(1).status == CredentialStatus::Success);
+  CHECK(h.at("n-refused").status == CredentialStatus::Failed);
+  CHECK(h.at("n-refused").reason.find("SNMP login as 'snmpuser' on port 161 failed") !=
+        std::string::npos);
+  const auto val = v.validation();
+  CHECK(val["by_protocol"]["windows"]["success"] == 3);
+  CHECK(val["by_protocol"]["windows"]["partial"] == 2);
+  CHECK(val["by_protocol"]["windows"]["failed"] == 1);
+  CHECK(val["by_protocol"]["snmpv3"]["success"] == 1);
+  CHECK(val["by_protocol"]["snmpv3"]["failed"] == 1);
+  CHECK(val["credentials"] == "partial");
+
+  // Every Windows login failed: the verdict's hint is about Windows.
+  ScanValidator failed({CredentialsSupplied::Yes, {CredentialProtocol::Windows}});
+  REQUIRE(parse_nessus_text(report(host("w-null", "",
+                                        scan_info("Credentialed checks : no") +
+                                            item(104410, 0,
+                                                 out("\n  Protocol        : SMB\n  Port   "
+                                                     "         : 445\n    - User : LAB\\x\n  "
+                                                     "    Message     : \nFailed to "
+                                                     "authenticate.\n"),
+                                                 445))),
+                            failed));
+  CHECK_FALSE(failed.verdict().ok);
+  CHECK(failed.verdict().hint.find("locked out") != std::string::npos);
+  CHECK(failed.verdict().hint.find("TCP 445") != std::string::npos);
+}
