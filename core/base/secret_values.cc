@@ -78,6 +78,15 @@ std::string mask_secret_values(std::string_view text) {
   return out;
 }
 
+bool contains_secret_value(std::string_view text) {
+  Registry& r = registry();
+  std::shared_lock lock(r.mu);
+  for (const std::string& v : r.longest_first) {
+    if (v.size() <= text.size() && text.find(v) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 void wipe(std::string& secret) {
   if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
   secret.clear();

@@ -24,6 +24,8 @@ void remember_secret(std::string_view value);
 
 // `text` with every remembered value replaced by [REDACTED].
 std::string mask_secret_values(std::string_view text);
+// Whether `text` holds a remembered value (no copy: for scanning large results).
+bool contains_secret_value(std::string_view text);
 
 // Overwrites the bytes (in a way the compiler may not remove) and empties the string.
 void wipe(std::string& secret);

@@ -216,7 +216,9 @@ TEST_CASE("credentials: Windows administrator, standard user, wrong password, st
   // usual form: both are successes.
   const auto admin = scan(*c, "10.50.0.1,10.50.0.8",
                           profile(windows(t::kSimWindowsAdmin, t::kSimWindowsAdminPassword)));
-  for (const auto& [host, h] : admin.hosts) {
+  for (const auto& entry : admin.hosts) {
+    const std::string host = entry.first;
+    const HostCredential& h = entry.second;
     CAPTURE(host);
     CHECK(h.status == CredentialStatus::Success);
     CHECK(h.account == "LAB\\scanadmin");

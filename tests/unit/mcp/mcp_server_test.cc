@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/base/secret_values.h"
 #include "core/base/thread_pool.h"
 #include "mcp/testtools/test_tools.h"
 #include "tests/support/recording_outbound.h"
@@ -393,4 +394,21 @@ TEST_CASE("a full executor answers busy instead of queueing without bound") {
   CHECK(busy >= 1);
   h.session->close();
   REQUIRE(first->wait());
+}
+
+TEST_CASE("tools/call: a secret value the process holds never reaches the client in a result") {
+  nmcp::remember_secret("Planted-Secret-Value-42");
+  Harness h;
+  h.initialize();
+  const json r = h.call(1, "echo",
+                        {{"text",
+                          "the password is Planted-Secret-Value-42, twice: "
+                          "Planted-Secret-Value-42"}});
+  const std::string shown = r.dump();
+  CHECK(shown.find("Planted-Secret-Value-42") == std::string::npos);
+  CHECK(shown.find("the password is [REDACTED], twice: [REDACTED]") != std::string::npos);
+  // Other text passes unchanged.
+  CHECK(h.call(2, "echo", {{"text", "nothing secret"}}).dump().find("nothing secret") !=
+        std::string::npos);
+  nmcp::forget_secrets_for_tests();
 }
