@@ -13,6 +13,7 @@
 #include "core/base/redact.h"
 #include "core/base/secret_values.h"
 #include "core/config/scanner_config.h"
+#include "tests/support/sim_identity.h"
 #include "tests/support/subprocess.h"
 
 using namespace nmcp::config;
@@ -22,15 +23,7 @@ namespace {
 
 const std::string kKey(64, 'a');
 
-// The published demo key of nessus-sim (unencrypted OpenSSH ed25519) and its public half.
-const std::string kDemoKey =
-    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
-    "QyNTUxOQAAACDAdjdBAEoPX0mpvIdaAzXUka2PPWYyXf4Ah5sWmOQbCAAAAJizx5k7s8eZ\n"
-    "OwAAAAtzc2gtZWQyNTUxOQAAACDAdjdBAEoPX0mpvIdaAzXUka2PPWYyXf4Ah5sWmOQbCA\n"
-    "AAAEADY20pJzyBbVWyavDiMUmt2XkcdN8JsrAPx+wU3IufB8B2N0EASg9fSam8h1oDNdSR\n"
-    "rY89ZjJd/gCHmxaY5BsIAAAAE25lc3N1cy1zaW0gZGVtbyBrZXkBAg==\n"
-    "-----END OPENSSH PRIVATE KEY-----\n";
+const std::string& kDemoKey = nmcp::testing::kSimDemoKey;
 const std::string kDemoPublic =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMB2N0EASg9fSam8h1oDNdSRrY89ZjJd/gCHmxaY5BsI demo";
 
