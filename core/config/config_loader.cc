@@ -569,6 +569,7 @@ class Loader {
     if (auto v = secret(c, "password", path, w.auth == "password")) w.password = *v;
     if (auto v = secret(c, "ntlm_hash", path, w.auth == "ntlm_hash")) {
       w.ntlm_hash = lower(*v);
+      remember_secret(w.ntlm_hash);  // the form Nessus is sent
       if (w.ntlm_hash.size() != 32 || !is_hex(w.ntlm_hash)) {
         problem(c["ntlm_hash"], path + ".ntlm_hash", "must be the NT hash: 32 hex digits");
       }

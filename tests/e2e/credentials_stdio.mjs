@@ -4,7 +4,7 @@
 // standard user, wrong password), SNMPv3, one SSH + Windows profile over a mixed subnet, a
 // pool that restricts profiles, no secret anywhere it should not be, and a key file with
 // loose permissions refused at start with the fix.
-// Usage: node credentials_stdio.mjs NESSUS_MCP NESSUS_SIM
+// Usage: node credentials_stdio.mjs NESSUS_MCP NESSUS_SIM ADMIN_CLI
 import { generateKeyPairSync } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { check, equal, run } from "./lib.mjs";
 import { call, connect, FINGERPRINT, SECRETS, serverEnv, startSim, waitForState } from "./scan_lib.mjs";
 
-const [binary, simBinary] = process.argv.slice(2);
+const [binary, simBinary, adminCli] = process.argv.slice(2);
 const work = mkdtempSync(join(tmpdir(), "nmcp-cred-e2e-"));
 const dataDir = join(work, "data");
 const here = new URL(".", import.meta.url).pathname;
@@ -23,6 +23,19 @@ const demoKey = readFileSync(join(here, "../../config/scanners.yaml"), "utf8")
   .split("\n").map((l) => l.trim()).join("\n") + "\n";
 // A key nessus-sim's hosts have never seen.
 const wrongKey = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" });
+// An encrypted key the hosts are told to authorize (its authorized_keys line built from the raw
+// public key: ssh-ed25519 wire format).
+const passphrase = "Key-Passphrase-55";
+const encPair = generateKeyPairSync("ed25519");
+const encryptedKey = encPair.privateKey.export({ type: "pkcs8", format: "pem",
+  cipher: "aes-256-cbc", passphrase });
+const wireString = (buf) => Buffer.concat([Buffer.from([0, 0, 0, buf.length].map((b, i) =>
+  i < 3 ? (buf.length >> (24 - 8 * i)) & 255 : buf.length & 255)), buf]);
+const rawPublic = Buffer.from(encPair.publicKey.export({ format: "jwk" }).x, "base64url");
+const encAuthorized = "ssh-ed25519 " + Buffer.concat([wireString(Buffer.from("ssh-ed25519")),
+  wireString(rawPublic)]).toString("base64") + " e2e";
+const demoAuthorized = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMB2N0EASg9fSam8h1oDNdSRrY89ZjJd/gCHmxaY5BsI demo";
+const ntlmHash = "b718242c44cc276cdcc0a750a4e8551e";  // of the sim's administrator password
 
 const S = {
   winAdmin: "win-admin-123",
@@ -90,6 +103,17 @@ credentials:
     type: ssh
     username: scanuser
     private_key: \${WRONG_KEY}
+  ssh-encrypted-key:
+    type: ssh
+    username: scanuser
+    private_key: \${ENCRYPTED_KEY}
+    private_key_passphrase: \${KEY_PASSPHRASE}
+  win-hash:
+    type: windows
+    auth: ntlm_hash
+    username: scanadmin
+    domain: LAB
+    ntlm_hash: \${WIN_HASH}
   win-admin:
     type: windows
     username: scanadmin
@@ -121,6 +145,9 @@ credentials:
 const env = () => ({
   ...serverEnv(),
   WRONG_KEY: wrongKey,
+  ENCRYPTED_KEY: encryptedKey,
+  KEY_PASSPHRASE: passphrase,
+  WIN_HASH: ntlmHash,
   WIN_USER_PASSWORD: S.winUser,
   WIN_WRONG_PASSWORD: S.winWrong,
   SNMP_AUTH: S.snmpAuth,
@@ -151,7 +178,9 @@ function filesUnder(dir) {
 let config;
 await run("credentials-stdio", [
   ["start nessus-sim and nessus-mcp with every credential type", async () => {
-    sim = await startSim(simBinary, ["--scan-seconds", "2"]);
+    const authorized = join(work, "authorized_keys");
+    writeFileSync(authorized, `${demoAuthorized}\n${encAuthorized}\n`);
+    sim = await startSim(simBinary, ["--scan-seconds", "2", "--ssh-authorized-key", authorized]);
     config = writeConfig(sim.url, writeSecret("scan_key", demoKey),
       writeSecret("win_pass", `${S.winAdmin}\n`, 0o400));
     server = await connect(binary, serverArgs(config), env());
@@ -184,6 +213,13 @@ await run("credentials-stdio", [
     equal(done.state, "failed", "failed");
     equal(done.error.code, "credentials_rejected", JSON.stringify(done.error));
     check(/not authorized/.test(done.error.message), done.error.message);
+  }],
+
+  ["an encrypted key with its passphrase, and a Windows NTLM hash, log in", async () => {
+    const [key, hash] = await Promise.all([scan("ssh-encrypted-key", "10.0.0.3"),
+      scan("win-hash", "10.50.0.5")]);
+    equal(key.validation.credentials, "success", JSON.stringify(key.error));
+    equal(hash.validation.credentials, "success", JSON.stringify(hash.error));
   }],
 
   ["Windows: administrator succeeds, standard user is partial, a wrong password fails", async () => {
@@ -245,13 +281,42 @@ await run("credentials-stdio", [
     await server.client.close();
     const keyLines = demoKey.split("\n").filter((l) => l.length > 40 && !l.startsWith("-----"));
     const wrongLines = wrongKey.split("\n").filter((l) => l.length > 40 && !l.startsWith("-----"));
-    const secrets = [...Object.values(S), ...keyLines, ...wrongLines, SECRETS.accessKey, SECRETS.secretKey];
+    const encLines = encryptedKey.split("\n").filter((l) => l.length > 40 && !l.startsWith("-----"));
+    const secrets = [...Object.values(S), ...keyLines, ...wrongLines, ...encLines, passphrase,
+      ntlmHash, SECRETS.accessKey, SECRETS.secretKey];
     const places = { logs, results: results.join("\n") };
     for (const file of filesUnder(dataDir)) places[file] = readFileSync(file).toString("latin1");
     for (const [where, text] of Object.entries(places)) {
       for (const secret of secrets) check(!text.includes(secret), `a secret in ${where}`);
     }
     check(logs.length > 1000, "the debug log was captured");
+  }],
+
+  ["admin_cli config check reports every bad key file by path and line, at once", async () => {
+    const pub = writeSecret("key.pub", `${demoAuthorized}\n`);
+    const enc = writeSecret("enc_key", encryptedKey);
+    const bad = join(work, "badkeys.yaml");
+    writeFileSync(bad, readFileSync(config, "utf8").replace(/^credentials:\n/m, `credentials:
+  missing-file:
+    type: ssh
+    username: u
+    private_key: file:${join(work, "no_such_key")}
+  public-half:
+    type: ssh
+    username: u
+    private_key: file:${pub}
+  no-passphrase:
+    type: ssh
+    username: u
+    private_key: file:${enc}
+`));
+    const r = spawnSync(adminCli, ["config", "check", bad], { env: env(), encoding: "utf8" });
+    check(r.status !== 0, `exit status ${r.status}`);
+    const out = r.stdout + r.stderr;
+    check(/badkeys\.yaml:\d+:\d+: credentials\.missing-file\.private_key: secret file .*no_such_key cannot be read/.test(out), out);
+    check(/badkeys\.yaml:\d+:\d+: credentials\.public-half\.private_key: this is a public key/.test(out), out);
+    check(/badkeys\.yaml:\d+:\d+: credentials\.no-passphrase\.private_key: the private key is encrypted, but no passphrase is given/.test(out), out);
+    check(out.includes(`(in ${enc})`), "names the file");
   }],
 
   ["a key file others may read is refused at start, with the path and the fix", async () => {
