@@ -195,14 +195,25 @@ std::string check_snmp(const json& c, const Options& o, ScanCredentials& out) {
   if (!port.empty() && (port.find_first_not_of("0123456789") != std::string::npos ||
                         std::stoi(port) < 1 || std::stoi(port) > 65535))
     return "Invalid SNMPv3 credential: port \"" + port + "\"";
-  const bool works = field(c, "username") == o.snmp_user && level->second == "priv" &&
-                     field(c, "auth_algorithm") == o.snmp_auth_algorithm &&
-                     field(c, "auth_password") == o.snmp_auth_password &&
-                     field(c, "priv_algorithm") == o.snmp_privacy_algorithm &&
-                     field(c, "priv_password") == o.snmp_privacy_password &&
-                     (port.empty() || port == "161");
-  if (works || out.snmp == SnmpOutcome::None) {
-    out.snmp = works ? SnmpOutcome::Success : SnmpOutcome::LoginFailed;
+  const bool authenticated = field(c, "username") == o.snmp_user && level->second != "none" &&
+                             field(c, "auth_algorithm") == o.snmp_auth_algorithm &&
+                             field(c, "auth_password") == o.snmp_auth_password &&
+                             (port.empty() || port == "161");
+  const bool private_ok = level->second == "priv" &&
+                          field(c, "priv_algorithm") == o.snmp_privacy_algorithm &&
+                          field(c, "priv_password") == o.snmp_privacy_password;
+  const SnmpOutcome outcome = !authenticated            ? SnmpOutcome::LoginFailed
+                              : private_ok              ? SnmpOutcome::Success
+                              : level->second == "auth" ? SnmpOutcome::Restricted
+                                                        : SnmpOutcome::LoginFailed;
+  const auto rank = [](SnmpOutcome s) {
+    return s == SnmpOutcome::Success       ? 3
+           : s == SnmpOutcome::Restricted  ? 2
+           : s == SnmpOutcome::LoginFailed ? 1
+                                           : 0;
+  };
+  if (rank(outcome) > rank(out.snmp)) {
+    out.snmp = outcome;
     out.snmp_user = field(c, "username");
   }
   return {};

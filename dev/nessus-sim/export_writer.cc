@@ -683,6 +683,19 @@ const Plugin kSnmpPatchAssessment = note(
     "Nessus was able to log in to the remote host using the provided credentials and enumerate "
     "OS security patch levels.",
     "\nOS Security Patch Assessment is available.\n\nAccount  : {suser}\nProtocol : SNMP\n");
+const Plugin kSnmpValid = note(
+    141118, "Target Credential Status by Authentication Protocol - Valid Credentials Provided", 161,
+    "snmp", "udp", "Valid credentials were provided for an available authentication protocol.",
+    "\nNessus was able to log in to the remote host as {suser} using SNMP.\n");
+const Plugin kSnmpInsufficient =
+    note(110385, "Target Credential Issues by Authentication Protocol - Insufficient Privilege",
+         161, "snmp", "udp",
+         "Nessus was able to log in to the remote host, however this credential did not have "
+         "sufficient privileges for all planned checks.",
+         "\nNessus was able to log into the remote host with the credentials provided, however the "
+         "account did not have the privileges needed for all checks :\n\n  User     : '{suser}'\n  "
+         "Port     : 161\n  Protocol : SNMP\n  Message  : the SNMP view for this user does not "
+         "include the OIDs needed for local checks.\n");
 const Plugin kSnmpFailed = note(
     104410,
     "Target Credential Status by Authentication Protocol - Failure for Provided Credentials", 161,
@@ -947,6 +960,7 @@ bool visit_device(const SimHost& h, const ExportSpec& spec,
   const ItemContext base{h, spec, 0};
   std::vector<const Plugin*> plugins;
   if (spec.creds.snmp == SnmpOutcome::Success) plugins = {&kSnmpPatchAssessment};
+  if (spec.creds.snmp == SnmpOutcome::Restricted) plugins = {&kSnmpValid, &kSnmpInsufficient};
   if (spec.creds.snmp == SnmpOutcome::LoginFailed) plugins = {&kSnmpFailed};
   for (const auto& p : device_network_catalogue()) plugins.push_back(&p);
   if (spec.creds.snmp == SnmpOutcome::Success) plugins.push_back(&kCiscoIos);

@@ -32,7 +32,9 @@ enum class WindowsOutcome {
   LoginFailed,  // wrong account, password or hash
 };
 
-enum class SnmpOutcome { None, Success, LoginFailed };
+// Restricted: the user and passwords are right but at authNoPriv the device's view for the
+// user leaves out what local checks read (logged in, insufficient privilege).
+enum class SnmpOutcome { None, Success, Restricted, LoginFailed };
 
 // What a scan's credentials achieve, per protocol (the best of several entries).
 struct ScanCredentials {

@@ -330,8 +330,11 @@ void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
       for (const auto& proto : protos) {
         Evidence* e = evidence_for(proto);
         if (e == nullptr) continue;
-        e->missing = protocol_named(proto) == CredentialProtocol::Windows
-                         ? "administrator rights for local checks"
+        const auto p = protocol_named(proto);
+        e->missing = p == CredentialProtocol::Windows ? "administrator rights for local checks"
+                     : p == CredentialProtocol::Snmpv3
+                         ? "read access to the MIB views local checks need (the SNMPv3 user's "
+                           "view or security level is too narrow)"
                          : "privilege escalation failed: local checks ran without full "
                            "privileges";
       }

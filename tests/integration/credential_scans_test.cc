@@ -263,7 +263,7 @@ TEST_CASE("credentials: Windows administrator, standard user, wrong password, st
         CredentialStatus::Success);
 }
 
-TEST_CASE("credentials: SNMPv3 on a network device, right and wrong") {
+TEST_CASE("credentials: SNMPv3 on a network device: right, too narrow, wrong") {
   SimProcess sim;
   auto c = client_for(sim.api_keys_instance());
   auto profile = [](config::Snmpv3Credential s) {
@@ -275,6 +275,13 @@ TEST_CASE("credentials: SNMPv3 on a network device, right and wrong") {
   const auto ok = scan(*c, "10.60.0.1", profile(snmp(t::kSimSnmpAuthPassword)));
   CHECK(ok.hosts.at("10.60.0.1").status == CredentialStatus::Success);
   CHECK(ok.validation["by_protocol"]["snmpv3"]["success"] == 1);
+  // authNoPriv: the device lets the user in, but its view leaves out what local checks read.
+  auto auth_only = snmp(t::kSimSnmpAuthPassword);
+  auth_only.security_level = "auth_no_priv";
+  auth_only.privacy_password.clear();
+  const auto partial = scan(*c, "10.60.0.2", profile(auth_only));
+  CHECK(partial.hosts.at("10.60.0.2").status == CredentialStatus::Partial);
+  CHECK(partial.hosts.at("10.60.0.2").reason.find("MIB views") != std::string::npos);
   const auto bad = scan(*c, "10.60.0.1", profile(snmp("wrong-auth-pass")));
   CHECK(bad.hosts.at("10.60.0.1").status == CredentialStatus::Failed);
   CHECK(bad.hosts.at("10.60.0.1").reason.find("SNMP login") != std::string::npos);
