@@ -34,7 +34,7 @@ Result<std::string> read_secret_file(std::string_view reference) {
     return fail(ErrorCode::InvalidArgument,
                 "secret file " + path + " cannot be read: " + std::strerror(err),
                 err == ENOENT ? "create it, or correct the path"
-                              : "let the server's user read it (and nobody else)");
+                              : "chown it to the user the server runs as, keeping mode 0600");
   }
   if (!S_ISREG(st.st_mode)) {
     return fail(ErrorCode::InvalidArgument, "secret file " + path + " is not a regular file",
@@ -54,7 +54,7 @@ Result<std::string> read_secret_file(std::string_view reference) {
   if (!in) {
     return fail(ErrorCode::InvalidArgument,
                 "secret file " + path + " cannot be opened: " + std::strerror(errno),
-                "let the server's user read it (and nobody else)");
+                "chown it to the user the server runs as, keeping mode 0600");
   }
   std::string content(static_cast<std::size_t>(st.st_size), '\0');
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
