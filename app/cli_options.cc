@@ -91,6 +91,9 @@ Transport:
 
 General:
   --config PATH              scanner configuration (default config/scanners.yaml)
+  --audit-log PATH           append one line per allow/deny decision (scope, tool and pool
+                             authorisation) here (default DATA_DIR/audit.log; admin_cli audit
+                             reads it)
   --tool-threads N           threads running tool calls (default 8)
   --log-level LEVEL          trace, debug, info, warn, error or off (default info)
   --log-format FORMAT        json or plain (default json); logs go to stderr only
@@ -194,6 +197,8 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     } else if (arg == "--config") {
       st = set_string(o.config_path);
       o.config_given = true;
+    } else if (arg == "--audit-log") {
+      st = set_string(o.audit_log);
     } else if (arg == "--log-level" || arg == "--log-format") {
       std::string text;
       st = set_string(text);

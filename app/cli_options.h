@@ -38,6 +38,7 @@ struct CliOptions {
   std::string tls_key_file;
 
   std::string config_path = "config/scanners.yaml";
+  std::string audit_log;  // empty: DATA_DIR/audit.log
   bool config_given = false;
   log::Level log_level = log::Level::Info;
   log::Format log_format = log::Format::Json;

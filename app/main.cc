@@ -300,6 +300,15 @@ int main(int argc, char** argv) {
   deps.secrets = secrets;
   deps.data_dir = o.engine.data_dir;
   deps.indexes = std::make_shared<nmcp::findings::IndexCache>(8);
+  {
+    const std::string path = o.audit_log.empty() ? o.engine.data_dir + "/audit.log" : o.audit_log;
+    auto audit = nmcp::audit::AuditLog::open(path);
+    if (!audit) {
+      log::error("main", audit.error().message, {{"hint", audit.error().hint}});
+      return 1;
+    }
+    deps.audit = *audit;
+  }
   if (engine) deps.on_submit = [&engine] { engine->wake(); };
   for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools,
                    &nmcp::mcp::register_results_tools}) {
@@ -319,7 +328,18 @@ int main(int argc, char** argv) {
   resources.add(nmcp::mcp::make_results_resources(deps));
   if (o.test_tools) resources.add(nmcp::mcp::make_test_resources());
   nmcp::ThreadPool executor("tools", o.tool_threads, 1024);
-  nmcp::mcp::McpServer server(server_options(o), registry, executor, &resources);
+  auto options = server_options(o);
+  options.on_decision = [audit = deps.audit](const nmcp::mcp::AuthorizationDecision& d) {
+    nmcp::audit::AuditEvent e;
+    e.time_ms = nmcp::system_clock().now();
+    e.tenant = d.tenant;
+    e.tool = d.tool;
+    e.decision = d.allowed ? "allow" : "deny";
+    e.rule = d.rule;
+    e.trace_id = d.trace_id;
+    audit->record(e);
+  };
+  nmcp::mcp::McpServer server(options, registry, executor, &resources);
   server.use(nmcp::app::count_calls(metrics));
   const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get());
   nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen, ops);

@@ -141,5 +141,6 @@ std::vector<Command> dlq_commands();
 std::vector<Command> store_commands();
 std::vector<Command> setup_commands();
 std::vector<Command> housekeeping_commands();
+std::vector<Command> audit_commands();
 
 }  // namespace nmcp::admin

@@ -157,8 +157,44 @@ std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
   return task::request_hash(canonical);
 }
 
+namespace {
+Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
+                                 const ScanRequest& request);
+}  // namespace
+
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
-                              const ScanRequest& req) {
+                              const ScanRequest& request) {
+  auto out = submit_checked(deps, config, request);
+  if (deps.audit == nullptr) return out;
+  const bool decided = out || out.error().code == ErrorCode::PermissionDenied ||
+                       out.error().code == ErrorCode::FailedPrecondition;
+  if (!decided) return out;
+  audit::AuditEvent e;
+  e.time_ms = deps.clock->now();
+  e.tenant = request.owner;
+  e.tool = request.via;
+  e.pool = request.pool.empty() ? config.defaults.pool : request.pool;
+  e.targets = request.targets;
+  e.trace_id = request.trace_id;
+  if (out) {
+    e.decision = "allow";
+    e.rule = "targets within the scope of pool '" + out->task.pool + "'" +
+             (out->task.credential_profile.empty()
+                  ? std::string()
+                  : ", credential profile '" + out->task.credential_profile + "' allowed there") +
+             (out->created ? "" : " (an earlier call with this idempotency key)");
+  } else {
+    e.decision = "deny";
+    e.rule = out.error().message;
+  }
+  deps.audit->record(e);
+  return out;
+}
+
+namespace {
+
+Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
+                                 const ScanRequest& req) {
   ScanRequest r = req;
   if (r.pool.empty()) r.pool = config.defaults.pool;
   if (r.template_name.empty()) r.template_name = config.defaults.template_name;
@@ -245,5 +281,7 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
   out.addresses = targets->address_count;
   return out;
 }
+
+}  // namespace
 
 }  // namespace nmcp::scans

@@ -13,6 +13,11 @@
 // then the task is stored with an owner-scoped idempotency key and a request hash over the
 // caller's request in canonical form, secrets only as keyed fingerprints.
 //
+// Decisions go to the audit log once each: an accepted submit is "allow", a refusal by a rule
+// (PermissionDenied: scope, pool, key, profile, inline credentials; FailedPrecondition: a pool
+// that cannot run scans) is "deny" with the rule's words; malformed input and store errors are
+// not decisions.
+//
 // Errors are caller errors (InvalidArgument, NotFound, PermissionDenied, FailedPrecondition for
 // a pool that cannot run scans, Conflict for a reused key) or store errors. Thread-safe: the
 // dependencies are.
@@ -23,6 +28,7 @@
 #include <set>
 #include <string>
 
+#include "core/audit/audit_log.h"
 #include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/base/secret_box.h"
@@ -53,6 +59,7 @@ struct ScanRequest {
   std::optional<InlineCredentials> inline_credentials;
   // The pools the caller may use (its API key's pools=); nullopt: every pool.
   std::optional<std::set<std::string>> allowed_pools;
+  std::string via;  // the tool or command asking, for the audit log
 };
 
 struct Submitted {
@@ -68,6 +75,9 @@ struct SubmitDeps {
   store::ScannerStatusStore* scanner_health = nullptr;  // optional: readiness and templates
   std::shared_ptr<const SecretBox> secrets;             // null: inline credentials off
   const Clock* clock = &system_clock();
+  // Each authorisation decision (allowed, or refused by scope, pool, key or profile rules) is
+  // one line here; may be null.
+  audit::AuditLog* audit = nullptr;
 };
 
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,

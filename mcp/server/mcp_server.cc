@@ -360,11 +360,21 @@ json McpServer::list_resource_templates(const Session& session, const rpc::Messa
   return {{"resourceTemplates", std::move(list)}};
 }
 
+void McpServer::decide(const Principal& principal, const std::string& tool, bool allowed,
+                       std::string rule, const std::string& trace_id) const {
+  if (!options_.on_decision) return;
+  options_.on_decision({principal.tenant, tool, allowed, std::move(rule), trace_id});
+}
+
 json McpServer::read_resource(const Session& session, const rpc::Message& m) const {
   const json& params = params_object(m);
   const std::string uri = require_string(params, "uri", "resources/read");
   // Checked before the read, so a refusal says nothing about whether the resource exists.
   if (const std::string tool = resources_->tool_for(uri); !session.principal().may_use(tool)) {
+    decide(session.principal(), "resources/read", false,
+           "the API key's tools= list does not include " +
+               (tool.empty() ? std::string("the resource's tool") : tool),
+           "");
     throw RpcError{rpc::kInvalidParams,
                    "Invalid params: this API key may not read " + quotable_uri(uri) +
                        (tool.empty() ? std::string()
@@ -393,6 +403,17 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
     arguments = *args;
   }
   const ToolRegistry::Entry* entry = tools_.find(name);
+  if (entry != nullptr) {
+    const bool allowed = session->principal().may_use(name);
+    // Refusals always; allowed calls only of tools that change something.
+    if (!allowed || !entry->definition.annotations.read_only.value_or(false)) {
+      decide(session->principal(), name, allowed,
+             !allowed ? "the API key's tools= list does not include " + name
+             : session->principal().allowed_tools ? "the API key's tools= list includes " + name
+                                                  : "the API key may call every tool",
+             trace_id);
+    }
+  }
   if (entry == nullptr || !session->principal().may_use(name)) {
     throw RpcError{rpc::kInvalidParams,
                    "Unknown tool: \"" + name + "\". Call tools/list for the available tools."};

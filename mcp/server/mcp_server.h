@@ -16,6 +16,7 @@
 // Thread-safety: handle() may be called concurrently for the same or different sessions.
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,12 +43,25 @@ struct ServerInfo {
   std::string instructions;  // shown to the model by most hosts; keep it under 2 KB
 };
 
+// A tool authorisation decision, for the audit log: a call refused because the caller's key
+// does not allow the tool (or the resource's tool), or a call of a tool that changes something
+// allowed. Read-only calls that are allowed are not reported: they decide nothing.
+struct AuthorizationDecision {
+  std::string tenant;
+  std::string tool;
+  bool allowed = false;
+  std::string rule;
+  std::string trace_id;
+};
+
 struct ServerOptions {
   ServerInfo info;
   std::size_t tools_page_size = 100;
   McpLogLevel default_log_level = McpLogLevel::Info;
   jsonrpc::ParseLimits parse_limits;
   CallLimits call_limits;
+  // Called on the calling thread for each decision; must be thread-safe and quick.
+  std::function<void(const AuthorizationDecision&)> on_decision;
 };
 
 // Where tools/call handlers run.
@@ -92,6 +106,8 @@ class McpServer {
   nlohmann::json list_resources(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json list_resource_templates(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json read_resource(const Session& session, const jsonrpc::Message& m) const;
+  void decide(const Principal& principal, const std::string& tool, bool allowed, std::string rule,
+              const std::string& trace_id) const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
                  const std::shared_ptr<Outbound>& out, const std::string& trace_id,
                  ToolDispatch dispatch);

@@ -140,7 +140,10 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   sd.scanner_health = deps.scanner_health;
   sd.secrets = deps.secrets;
   sd.clock = deps.clock;
-  auto submitted = scans::submit_scan(sd, *config, scan_request(args, ctx, type));
+  sd.audit = deps.audit.get();
+  scans::ScanRequest request = scan_request(args, ctx, type);
+  request.via = type == task::ScanType::Untrusted ? "run_untrusted_scan" : "run_authenticated_scan";
+  auto submitted = scans::submit_scan(sd, *config, request);
   if (!submitted) return error_result(submitted.error());
   const task::Task& stored = submitted->task;
   if (submitted->created) {

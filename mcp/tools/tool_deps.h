@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/audit/audit_log.h"
 #include "core/base/clock.h"
 #include "core/base/secret_box.h"
 #include "core/config/config_holder.h"
@@ -31,6 +32,8 @@ struct ToolDeps {
   // results tools answer "not available" without them.
   std::string data_dir;
   std::shared_ptr<findings::IndexCache> indexes;
+  // Where submit decisions are recorded (core/audit); may be null.
+  std::shared_ptr<audit::AuditLog> audit;
 };
 
 }  // namespace nmcp::mcp

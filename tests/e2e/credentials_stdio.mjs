@@ -276,6 +276,24 @@ await run("credentials-stdio", [
     equal((await sim.stats()).scans_created, created, "nothing created");
   }],
 
+  ["every submit decision is one line of the audit log; admin_cli audit filters it", async () => {
+    const outside = await tool("run_authenticated_scan", {
+      targets: "8.8.8.8", name: "outside", credential_profile: "win-admin" });
+    check(outside.isError, "out of scope");
+    const audit = (...args) => JSON.parse(spawnSync(adminCli,
+      ["--data-dir", dataDir, "--json", "audit", ...args], { encoding: "utf8" }).stdout);
+    const denies = audit("--decision", "deny").events;
+    equal(denies.length, 2, JSON.stringify(denies));
+    check(denies.some((e) => e.pool === "windows-only" && e.targets === "10.50.1.1" &&
+      /does not allow credential profile 'snmp'/.test(e.rule)), "the pool refusal");
+    check(denies.some((e) => e.targets === "8.8.8.8" && /out of scope/.test(e.rule)), "the scope refusal");
+    check(denies.every((e) => e.tenant === "local" && e.tool === "run_authenticated_scan"), "who and how");
+    const submits = audit("--decision", "allow").events.filter((e) => e.rule.startsWith("targets within"));
+    equal(submits.length, 9, "one allow per accepted submit");
+    equal(audit("--tenant", "nobody").events.length, 0, "tenant filter");
+    equal(audit("--since", "2099-01-01").events.length, 0, "since filter");
+  }],
+
   ["no secret in the logs, the data directory or any tool result", async () => {
     const logs = server.logs();
     await server.client.close();

@@ -19,9 +19,11 @@ const data = dataDir();
 const dir = mkdtempSync(join(tmpdir(), "nmcp-tenants-"));
 const keyA = randomBytes(24).toString("hex");
 const keyB = randomBytes(24).toString("hex");
+const keyC = randomBytes(24).toString("hex");
 const sha = (k) => createHash("sha256").update(k).digest("hex");
 const keys = join(dir, "keys.txt");
-writeFileSync(keys, `team-a sha256:${sha(keyA)}\nteam-b sha256:${sha(keyB)}\n`);
+writeFileSync(keys, `team-a sha256:${sha(keyA)}\nteam-b sha256:${sha(keyB)}\n` +
+  `team-c sha256:${sha(keyC)} tools=get_scan_status,list_tasks\n`);
 
 let server;
 const clients = {};
@@ -91,6 +93,31 @@ await run("tenants", [
     equal(code, -32002, "b reading a's summary: resource not found");
     const summary = await clients.a.readResource({ uri: `nessus://tasks/${id}/summary` });
     equal(JSON.parse(summary.contents[0].text).summary.findings, 33, "a reads it");
+  }],
+  ["tool and scope decisions are in the audit log, once each, per tenant", async () => {
+    clients.c = await connect("tenant-c", keyC);
+    let refused = null;
+    try {
+      await call("c", "run_untrusted_scan", { targets: "10.9.0.3", name: "not allowed" });
+    } catch (err) {
+      refused = err;
+    }
+    check(refused && /Unknown tool/.test(refused.message), `refused: ${refused?.message}`);
+    const outside = await call("a", "run_untrusted_scan", { targets: "8.8.8.8", name: "outside" });
+    check(outside.isError, "out of scope");
+    const audit = (...args) => JSON.parse(execFileSync(adminCli,
+      ["--data-dir", data, "--json", "audit", ...args], { encoding: "utf8" })).events;
+    const c = audit("--tenant", "team-c", "--decision", "deny");
+    equal(c.length, 1, JSON.stringify(c));
+    equal(c[0].tool, "run_untrusted_scan", "the tool refused");
+    check(/tools= list does not include run_untrusted_scan/.test(c[0].rule), c[0].rule);
+    const a = audit("--tenant", "team-a", "--decision", "deny");
+    equal(a.length, 1, JSON.stringify(a));
+    check(/out of scope/.test(a[0].rule) && a[0].targets === "8.8.8.8", "the scope refusal");
+    const allowed = audit("--tenant", "team-a", "--decision", "allow")
+      .filter((e) => e.rule.startsWith("targets within"));
+    equal(allowed.length, 1, "team a's one accepted submit");
+    await clients.c.close();
   }],
   ["stop", async () => {
     await clients.a.close();

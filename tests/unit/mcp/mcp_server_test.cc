@@ -2,7 +2,10 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -25,6 +28,10 @@ struct Harness {
     ServerOptions options;
     options.info = {"nessus-mcp", "Nessus MCP Server", "9.9.9", "A test server", "Poll it."};
     options.tools_page_size = page_size;
+    options.on_decision = [this](const AuthorizationDecision& d) {
+      std::lock_guard lock(decisions_mu);
+      decisions.push_back(d);
+    };
     server = std::make_unique<McpServer>(options, registry, pool);
     session = std::make_shared<Session>("s1", std::move(principal), McpLogLevel::Info);
   }
@@ -67,6 +74,8 @@ struct Harness {
     return request(id, "tools/call", std::move(params));
   }
 
+  std::mutex decisions_mu;
+  std::vector<AuthorizationDecision> decisions;  // what the audit log would get
   ToolRegistry registry;
   nmcp::ThreadPool pool;
   std::unique_ptr<McpServer> server;
@@ -411,4 +420,21 @@ TEST_CASE("tools/call: a secret value the process holds never reaches the client
   CHECK(h.call(2, "echo", {{"text", "nothing secret"}}).dump().find("nothing secret") !=
         std::string::npos);
   nmcp::forget_secrets_for_tests();
+}
+
+TEST_CASE("tools/call: each authorisation decision is reported once; allowed reads are not") {
+  Harness h(100, 2, 8, Principal{"team-a", std::set<std::string>{"echo", "fail"}, {}});
+  h.initialize();
+  CHECK(error_code(h.call(1, "add", {{"a", 1}, {"b", 2}})) == -32602);  // not in tools=
+  h.call(2, "echo", {{"text", "x"}});                      // allowed, read-only: decides nothing
+  h.call(3, "fail", {{"mode", "error"}});                  // allowed, not read-only: reported
+  CHECK(error_code(h.call(4, "no_such_tool")) == -32602);  // unknown: not a decision
+  std::lock_guard lock(h.decisions_mu);
+  REQUIRE(h.decisions.size() == 2);
+  CHECK(h.decisions[0].tool == "add");
+  CHECK_FALSE(h.decisions[0].allowed);
+  CHECK(h.decisions[0].tenant == "team-a");
+  CHECK(h.decisions[0].rule == "the API key's tools= list does not include add");
+  CHECK(h.decisions[1].tool == "fail");
+  CHECK(h.decisions[1].allowed);
 }

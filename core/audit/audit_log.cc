@@ -1,0 +1,127 @@
+#include "core/audit/audit_log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include "core/base/logging.h"
+#include "core/base/redact.h"
+#include "core/task/task.h"
+
+namespace nmcp::audit {
+namespace {
+
+constexpr std::size_t kMaxField = 2000;
+
+std::string clean(const std::string& value) {
+  std::string v = redact_text(value);
+  if (v.size() > kMaxField) v = v.substr(0, kMaxField) + "...";
+  return v;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<AuditLog>> AuditLog::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return fail(ErrorCode::InvalidArgument,
+                "cannot open the audit log " + path + ": " + std::strerror(errno),
+                "give --audit-log a writable path (default: DATA_DIR/audit.log)");
+  }
+  return std::shared_ptr<AuditLog>(new AuditLog(path, fd));
+}
+
+AuditLog::~AuditLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void AuditLog::record(const AuditEvent& e) noexcept {
+  try {
+    nlohmann::json line = {{"time", task::format_time(e.time_ms)},
+                           {"tenant", clean(e.tenant)},
+                           {"tool", clean(e.tool)},
+                           {"pool", clean(e.pool)},
+                           {"targets", clean(e.targets)},
+                           {"decision", e.decision},
+                           {"rule", clean(e.rule)}};
+    if (!e.trace_id.empty()) line["trace_id"] = clean(e.trace_id);
+    const std::string text =
+        line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    // One write: O_APPEND places it whole at the end, whatever other processes write.
+    const ssize_t n = ::write(fd_, text.data(), text.size());
+    if (n != static_cast<ssize_t>(text.size())) {
+      static std::atomic<std::int64_t> last_warning{0};
+      const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+      if (now - last_warning.exchange(now) >= 60) {
+        log::warn("audit", "could not append to the audit log",
+                  {{"path", path_}, {"error", std::strerror(errno)}});
+      }
+    }
+  } catch (...) {
+    // An audit line that cannot be built must not fail the call it records.
+  }
+}
+
+Status read_audit(const std::string& path, const AuditFilter& filter,
+                  const std::function<void(const nlohmann::json&)>& each, long long* skipped) {
+  std::ifstream in(path);
+  if (!in) {
+    return fail(ErrorCode::NotFound, "no audit log at " + path,
+                "nessus-mcp writes DATA_DIR/audit.log once it has decided something; pass "
+                "--data-dir or --file");
+  }
+  const std::string since = filter.since_ms > 0 ? task::format_time(filter.since_ms) : "";
+  std::string text;
+  long long bad = 0;
+  while (std::getline(in, text)) {
+    if (text.empty()) continue;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object() || !j.contains("time") || !j["time"].is_string() ||
+        !j.contains("decision")) {
+      ++bad;
+      continue;
+    }
+    if (!filter.tenant.empty() && j.value("tenant", "") != filter.tenant) continue;
+    if (!filter.decision.empty() && j.value("decision", "") != filter.decision) continue;
+    // ISO 8601 UTC times of one format compare as text.
+    if (!since.empty() && j["time"].get<std::string>() < since) continue;
+    each(j);
+  }
+  if (skipped != nullptr) *skipped = bad;
+  return ok();
+}
+
+Result<std::int64_t> parse_since(const std::string& text, std::int64_t now_ms) {
+  auto bad = [&] {
+    return fail(ErrorCode::InvalidArgument, "--since \"" + text + "\" is not a date or duration",
+                "give 2026-12-01, 2026-12-01T22:00:00Z, or a duration back from now: 30m, 24h, "
+                "7d");
+  };
+  if (text.empty()) return bad();
+  const char unit = text.back();
+  if ((unit == 'm' || unit == 'h' || unit == 'd') && text.size() > 1 &&
+      text.find_first_not_of("0123456789") == text.size() - 1) {
+    const long long n = std::stoll(text.substr(0, text.size() - 1));
+    const long long scale = unit == 'm' ? 60'000LL : unit == 'h' ? 3'600'000LL : 86'400'000LL;
+    if (n > 100'000) return bad();
+    return now_ms - n * scale;
+  }
+  std::tm tm{};
+  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (end == nullptr) {
+    tm = {};
+    end = ::strptime(text.c_str(), "%Y-%m-%d", &tm);
+  }
+  if (end == nullptr || (*end != '\0' && std::string(end) != "Z")) return bad();
+  return static_cast<std::int64_t>(::timegm(&tm)) * 1000;
+}
+
+}  // namespace nmcp::audit
