@@ -200,7 +200,8 @@ int cmd_key_create(Context& c) {
   const auto tools = c.args.list("--tools");
   const auto pools = c.args.list("--pools");
   const auto key =
-      mcp::ApiKeyStore::create(tenant, {tools.begin(), tools.end()}, {pools.begin(), pools.end()});
+      mcp::ApiKeyStore::create(tenant, {tools.begin(), tools.end()}, {pools.begin(), pools.end()},
+                               c.args.has("--read-only"));
   std::string appended;
   if (auto file = c.args.value("--keys-file")) {
     // Check the line parses before it is added; 0600, the digests are not secrets but the file
@@ -263,6 +264,7 @@ std::vector<Command> setup_commands() {
        "make an API key for the HTTP transport; prints it once and the keys-file line",
        {{"--tools", "a,b", "the only tools the key may use"},
         {"--pools", "a,b", "the only pools its scans may use"},
+        {"--read-only", "", "the key may call read-only tools only (no scans, no cancels)"},
         {"--keys-file", "PATH", "append the line to this file (created 0600)"}},
        cmd_key_create,
        1,

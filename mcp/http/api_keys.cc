@@ -32,12 +32,13 @@ bool ApiKeyStore::valid_tenant(std::string_view t) {
 
 ApiKeyStore::NewKey ApiKeyStore::create(const std::string& tenant,
                                         const std::set<std::string>& tools,
-                                        const std::set<std::string>& pools) {
+                                        const std::set<std::string>& pools, bool read_only) {
   NewKey k;
   k.key = "nmcp_" + random_hex(24);
   k.line = tenant + " sha256:" + sha256_hex(k.key);
   if (!tools.empty()) k.line += " tools=" + join(tools);
   if (!pools.empty()) k.line += " pools=" + join(pools);
+  if (read_only) k.line += " role=read-only";
   return k;
 }
 
@@ -61,8 +62,8 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
   auto problem = [&](const std::string& what) {
     return fail(ErrorCode::InvalidArgument,
                 std::string(source) + " line " + std::to_string(number) + ": " + what,
-                "each line is: TENANT sha256:HEX [tools=a,b] [pools=a,b]; admin_cli key create "
-                "prints one");
+                "each line is: TENANT sha256:HEX [tools=a,b] [pools=a,b] [role=read-only]; "
+                "admin_cli key create prints one");
   };
   while (std::getline(lines, line)) {
     ++number;
@@ -87,11 +88,23 @@ Result<ApiKeyStore> ApiKeyStore::parse(std::string_view text, std::string_view s
     if (!seen.insert(digest).second) return problem("this key digest is listed twice");
     Principal principal;
     principal.tenant = tenant;
+    bool role_given = false;
     while (words >> extra) {
+      if (extra.rfind("role=", 0) == 0) {
+        if (role_given) return problem("role= is given twice");
+        role_given = true;
+        const std::string role = extra.substr(5);
+        if (role != "read-only" && role != "full") {
+          return problem("role=" + role.substr(0, 20) + " is not a role (read-only or full)");
+        }
+        principal.read_only = role == "read-only";
+        continue;
+      }
       const bool tools_field = extra.rfind("tools=", 0) == 0;
       if (!tools_field && extra.rfind("pools=", 0) != 0) {
         return problem("unknown field \"" + extra.substr(0, 40) +
-                       "\" (a line has a tenant, sha256:HEX, then optionally tools= and pools=)");
+                       "\" (a line has a tenant, sha256:HEX, then optionally tools=, pools= and "
+                       "role=)");
       }
       auto& field = tools_field ? principal.allowed_tools : principal.allowed_pools;
       if (field) return problem(extra.substr(0, 6) + " is given twice");

@@ -37,7 +37,7 @@ class ApiKeyStore {
     std::string line;
   };
   static NewKey create(const std::string& tenant, const std::set<std::string>& tools,
-                       const std::set<std::string>& pools);
+                       const std::set<std::string>& pools, bool read_only = false);
   static bool valid_tenant(std::string_view tenant);
 
  private:

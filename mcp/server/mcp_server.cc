@@ -271,7 +271,7 @@ json McpServer::list_tools(const Session& session, const rpc::Message& m) const 
   const ProtocolVersion version = session.protocol_version();
   std::vector<const ToolRegistry::Entry*> visible;
   for (const auto& e : tools_.entries()) {
-    if (session.principal().may_use(e.definition.name)) visible.push_back(&e);
+    if (allows(session.principal(), e.definition)) visible.push_back(&e);
   }
   if (offset > visible.size()) {
     throw RpcError{rpc::kInvalidParams, "Invalid params: the cursor is past the end of the list"};
@@ -360,6 +360,11 @@ json McpServer::list_resource_templates(const Session& session, const rpc::Messa
   return {{"resourceTemplates", std::move(list)}};
 }
 
+bool McpServer::allows(const Principal& principal, const ToolDefinition& tool) {
+  return principal.may_use(tool.name) &&
+         (!principal.read_only || tool.annotations.read_only.value_or(false));
+}
+
 void McpServer::decide(const Principal& principal, const std::string& tool, bool allowed,
                        std::string rule, const std::string& trace_id) const {
   if (!options_.on_decision) return;
@@ -403,18 +408,20 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
     arguments = *args;
   }
   const ToolRegistry::Entry* entry = tools_.find(name);
+  const Principal& principal = session->principal();
+  const bool allowed = entry != nullptr && allows(principal, entry->definition);
   if (entry != nullptr) {
-    const bool allowed = session->principal().may_use(name);
     // Refusals always; allowed calls only of tools that change something.
     if (!allowed || !entry->definition.annotations.read_only.value_or(false)) {
-      decide(session->principal(), name, allowed,
-             !allowed ? "the API key's tools= list does not include " + name
-             : session->principal().allowed_tools ? "the API key's tools= list includes " + name
-                                                  : "the API key may call every tool",
+      decide(principal, name, allowed,
+             !principal.may_use(name)  ? "the API key's tools= list does not include " + name
+             : !allowed                ? "the API key is read-only and " + name + " is not"
+             : principal.allowed_tools ? "the API key's tools= list includes " + name
+                                       : "the API key may call every tool",
              trace_id);
     }
   }
-  if (entry == nullptr || !session->principal().may_use(name)) {
+  if (!allowed) {
     throw RpcError{rpc::kInvalidParams,
                    "Unknown tool: \"" + name + "\". Call tools/list for the available tools."};
   }

@@ -106,6 +106,8 @@ class McpServer {
   nlohmann::json list_resources(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json list_resource_templates(const Session& session, const jsonrpc::Message& m) const;
   nlohmann::json read_resource(const Session& session, const jsonrpc::Message& m) const;
+  // The one rule of which tools a principal may list and call: tools=, then role=read-only.
+  static bool allows(const Principal& principal, const ToolDefinition& tool);
   void decide(const Principal& principal, const std::string& tool, bool allowed, std::string rule,
               const std::string& trace_id) const;
   void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,

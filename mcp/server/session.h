@@ -32,6 +32,9 @@ struct Principal {
   std::optional<std::set<std::string>> allowed_tools;
   // Pools its scans may go to; nullopt means all.
   std::optional<std::set<std::string>> allowed_pools;
+  // role=read-only: only tools annotated read-only (and resources); it can start, cancel or
+  // change nothing, whatever tools= says.
+  bool read_only = false;
 
   bool may_use(const std::string& tool) const {
     return !allowed_tools || allowed_tools->count(tool) > 0;

@@ -70,3 +70,18 @@ TEST_CASE("ApiKeyStore: a created key authenticates through its line, with its t
   CHECK(*p->allowed_pools == std::set<std::string>{"dmz"});
   CHECK(ApiKeyStore::create("x", {}, {}).key != ApiKeyStore::create("x", {}, {}).key);
 }
+
+TEST_CASE("ApiKeyStore: role=read-only, and a role that is not one") {
+  const auto k = ApiKeyStore::create("auditor", {}, {}, true);
+  CHECK(k.line.find(" role=read-only") != std::string::npos);
+  auto store = ApiKeyStore::parse(k.line + "\n" + line("ops", "another-key", "role=full"), "k");
+  REQUIRE(store);
+  CHECK(store->authenticate(k.key)->read_only);
+  CHECK_FALSE(store->authenticate("another-key")->read_only);
+  for (const char* extra : {"role=admin", "role=read-only role=full"}) {
+    CAPTURE(extra);
+    auto bad = ApiKeyStore::parse(line("t", "k1", extra), "keys.txt");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("keys.txt line 1: role=") != std::string::npos);
+  }
+}

@@ -438,3 +438,23 @@ TEST_CASE("tools/call: each authorisation decision is reported once; allowed rea
   CHECK(h.decisions[1].tool == "fail");
   CHECK(h.decisions[1].allowed);
 }
+
+TEST_CASE("role=read-only: only read-only tools are listed and callable, whatever tools= says") {
+  Principal reader{"auditors", std::set<std::string>{"echo", "fail"}, {}};
+  reader.read_only = true;
+  Harness h(100, 2, 8, reader);
+  h.initialize();
+  std::set<std::string> listed;
+  const json tools = h.request(1, "tools/list", json::object());
+  CAPTURE(tools.dump());
+  for (const auto& t : tools["result"]["tools"]) listed.insert(t["name"]);
+  CHECK(listed.count("echo") == 1);
+  CHECK(listed.count("fail") == 0);  // it changes state: not read-only
+  CHECK(listed.size() == 1);
+  CHECK(h.call(2, "echo", {{"text", "x"}})["result"]["isError"] == nullptr);
+  CHECK(error_code(h.call(3, "fail", {{"mode", "error"}})) == -32602);
+  std::lock_guard lock(h.decisions_mu);
+  REQUIRE(h.decisions.size() == 1);
+  CHECK(h.decisions[0].rule == "the API key is read-only and fail is not");
+  CHECK_FALSE(h.decisions[0].allowed);
+}
