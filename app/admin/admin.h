@@ -142,5 +142,6 @@ std::vector<Command> store_commands();
 std::vector<Command> setup_commands();
 std::vector<Command> housekeeping_commands();
 std::vector<Command> audit_commands();
+std::vector<Command> policy_commands();
 
 }  // namespace nmcp::admin

@@ -150,15 +150,17 @@ bool inside(const Target& t, const net::Cidr& c) {
   return t.first.family == c.network.family && c.contains(t.first) && c.contains(t.last);
 }
 
-bool hostname_allowed(const std::string& host, const std::vector<std::string>& patterns) {
+// The pattern that allows `host`, or nullptr.
+const std::string* hostname_pattern(const std::string& host,
+                                    const std::vector<std::string>& patterns) {
   for (const auto& p : patterns) {
-    if (p == host) return true;
+    if (p == host) return &p;
     if (p.size() > 2 && p.rfind("*.", 0) == 0) {
       const std::string_view suffix = std::string_view(p).substr(1);  // ".example.com"
-      if (host.size() > suffix.size() && host.ends_with(suffix)) return true;
+      if (host.size() > suffix.size() && host.ends_with(suffix)) return &p;
     }
   }
-  return false;
+  return nullptr;
 }
 
 std::string join_problems(const std::vector<std::string>& problems) {
@@ -253,27 +255,43 @@ Result<TargetList> parse_targets(std::string_view text) {
   return list;
 }
 
-Status check_scope(const TargetList& list, const config::ScopePolicy& scope) {
-  std::vector<std::string> problems;
+std::vector<TargetVerdict> explain_scope(const TargetList& list, const config::ScopePolicy& scope) {
+  std::vector<TargetVerdict> out;
   for (const auto& t : list.targets) {
+    TargetVerdict v;
+    v.target = t.text;
+    v.addresses = t.count;
     if (t.kind == Target::Kind::Hostname) {
-      if (!hostname_allowed(t.text, scope.hostnames)) {
-        problems.push_back(quote_entry(t.text) +
-                           (scope.hostnames.empty()
-                                ? " is a host name and this pool allows no host names"
-                                : " does not match the pool's allowed host names"));
-      }
+      const std::string* pattern = hostname_pattern(t.text, scope.hostnames);
+      v.allowed = pattern != nullptr;
+      v.rule = pattern != nullptr        ? "matches the allowed host name \"" + *pattern + "\""
+               : scope.hostnames.empty() ? "is a host name and this pool allows no host names"
+                                         : "does not match the pool's allowed host names";
+      out.push_back(std::move(v));
       continue;
     }
     const auto denied = std::find_if(scope.deny.begin(), scope.deny.end(),
                                      [&](const net::Cidr& c) { return overlaps(t, c); });
+    const auto allowed = std::find_if(scope.allow.begin(), scope.allow.end(),
+                                      [&](const net::Cidr& c) { return inside(t, c); });
     if (denied != scope.deny.end()) {
-      problems.push_back(quote_entry(t.text) + " touches the denied block " + denied->to_string());
-      continue;
+      v.rule = "touches the denied block " + denied->to_string();
+    } else if (allowed != scope.allow.end()) {
+      v.allowed = true;
+      v.rule = "is inside the allowed block " + allowed->to_string();
+    } else {
+      v.rule = "is not inside any allowed block";
     }
-    const bool allowed = std::any_of(scope.allow.begin(), scope.allow.end(),
-                                     [&](const net::Cidr& c) { return inside(t, c); });
-    if (!allowed) problems.push_back(quote_entry(t.text) + " is not inside any allowed block");
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Status check_scope(const TargetList& list, const config::ScopePolicy& scope) {
+  std::vector<std::string> problems;
+  for (const auto& v : explain_scope(list, scope)) {
+    if (v.allowed) continue;
+    problems.push_back(quote_entry(v.target) + " " + v.rule);
   }
   if (!problems.empty()) {
     std::string allowed;

@@ -40,6 +40,18 @@ inline constexpr std::size_t kMaxTargetEntries = 1024;
 // InvalidArgument naming every entry that could not be read and why.
 Result<TargetList> parse_targets(std::string_view text);
 
+// Per entry: whether the pool's scope allows it and which rule decided, as a phrase that
+// follows the entry ("touches the denied block 10.0.0.0/24", "is inside the allowed block
+// 10.0.0.0/8", "matches the allowed host name \"*.lab\""). check_scope() applies it.
+struct TargetVerdict {
+  std::string target;
+  bool allowed = false;
+  std::string rule;
+  std::uint64_t addresses = 0;
+};
+std::vector<TargetVerdict> explain_scope(const TargetList& targets,
+                                         const config::ScopePolicy& scope);
+
 // PermissionDenied naming every entry outside the scope and why (denied block, not in any
 // allowed block, hostname not allowed), or the address count over the limit.
 Status check_scope(const TargetList& targets, const config::ScopePolicy& scope);

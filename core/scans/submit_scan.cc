@@ -157,6 +157,15 @@ std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
   return task::request_hash(canonical);
 }
 
+Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
+                       const std::string& pool) {
+  if (!key_pools || key_pools->count(pool) != 0) return ok();
+  std::string mine;
+  for (const auto& p : *key_pools) mine += (mine.empty() ? "" : ", ") + p;
+  return fail(ErrorCode::PermissionDenied,
+              "this API key may not submit scans to pool '" + pool + "'", "it may use: " + mine);
+}
+
 namespace {
 Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
                                  const ScanRequest& request);
@@ -203,13 +212,7 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
     return fail(ErrorCode::NotFound, "no pool named '" + r.pool + "'",
                 "use one of: " + names_of(config));
   }
-  if (r.allowed_pools && r.allowed_pools->count(r.pool) == 0) {
-    std::string mine;
-    for (const auto& p : *r.allowed_pools) mine += (mine.empty() ? "" : ", ") + p;
-    return fail(ErrorCode::PermissionDenied,
-                "this API key may not submit scans to pool '" + r.pool + "'",
-                "it may use: " + mine);
-  }
+  if (auto s = check_key_pools(r.allowed_pools, r.pool); !s) return fail(s.error());
   if (auto s = check_text("name", r.name, false); !s) return fail(s.error());
   if (auto s = check_text("description", r.description, true); !s) return fail(s.error());
   auto targets = policy::check_targets(r.targets, pool->scope);

@@ -83,6 +83,10 @@ struct SubmitDeps {
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
                               const ScanRequest& request);
 
+// The key's pools= rule (PermissionDenied naming the pools it may use), shared with dry runs.
+Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
+                       const std::string& pool);
+
 // The request hash of a request (exposed for tests): canonical JSON of what the caller asked
 // for, with every secret replaced by its keyed fingerprint.
 std::string request_hash(const ScanRequest& request, const SecretBox* secrets);

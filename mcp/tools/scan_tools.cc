@@ -7,6 +7,7 @@
 #include "core/base/logging.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
+#include "core/scans/check_targets.h"
 #include "core/scans/submit_scan.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_resources.h"
@@ -431,11 +432,48 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
 
 }  // namespace
 
+namespace {
+
+Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
+  return registry.add(
+      {"check_targets", "Check targets before scanning",
+       "A dry run of run_untrusted_scan / run_authenticated_scan: says, without submitting "
+       "anything, whether a scan of these targets in this pool would be accepted, and for each "
+       "target whether the pool's scope allows it and which rule decided (the allowed or denied "
+       "block, the host-name pattern), with the address count against the pool's limit.",
+       json::parse(R"({"type": "object", "properties": {
+         "targets": {"type": "string", "minLength": 1, "maxLength": 8192,
+                     "description": "As run_untrusted_scan takes them."},
+         "pool": {"type": "string", "minLength": 1, "maxLength": 64,
+                  "description": "Default: the configured default pool."}},
+         "required": ["targets"], "additionalProperties": false})"),
+       json::parse(R"({"type": "object", "properties": {
+         "pool": {"type": "string"}, "accepted": {"type": "boolean"},
+         "address_count": {"type": "integer"}, "max_addresses": {"type": "integer"},
+         "targets": {"type": "array", "items": {"type": "object"}},
+         "refusal": {"type": "string"}, "hint": {"type": "string"}},
+         "required": ["pool", "accepted", "address_count", "max_addresses", "targets"]})"),
+       reader_annotations()},
+      [deps](const json& args, RequestContext& ctx) {
+        Error error;
+        auto config = current_config(deps, &error);
+        if (!config) return error_result(error);
+        auto check =
+            scans::check_targets_dry_run(*config, args.value("pool", ""),
+                                         args["targets"].get<std::string>(), ctx.allowed_pools());
+        if (!check) return error_result(check.error());
+        return ToolResult::success(check->to_json());
+      });
+}
+
+}  // namespace
+
 Status register_scan_tools(ToolRegistry& registry, const ToolDeps& deps) {
   if (deps.tasks == nullptr || deps.submitter == nullptr || deps.scanner_health == nullptr) {
     return fail(ErrorCode::InvalidArgument, "scan tools need a task store");
   }
   if (auto s = add_submit_tools(registry, deps); !s) return s;
+  if (auto s = add_check_targets(registry, deps); !s) return s;
   return add_task_tools(registry, deps);
 }
 

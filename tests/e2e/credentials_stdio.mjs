@@ -276,6 +276,18 @@ await run("credentials-stdio", [
     equal((await sim.stats()).scans_created, created, "nothing created");
   }],
 
+  ["check_targets says per target what a submit would decide, and submits nothing", async () => {
+    const created = (await sim.stats()).scans_created;
+    const r = await tool("check_targets", { targets: "10.50.1.1, 10.60.0.1", pool: "windows-only" });
+    check(!r.isError, JSON.stringify(r));
+    const c = r.structuredContent;
+    equal(c.accepted, false, "one target is outside");
+    equal(c.targets.map((t) => [t.target, t.in_scope]), [["10.50.1.1", true], ["10.60.0.1", false]],
+      "per target");
+    check(/inside the allowed block 10.50.0.0\/16/.test(c.targets[0].rule), c.targets[0].rule);
+    equal((await sim.stats()).scans_created, created, "nothing created");
+  }],
+
   ["every submit decision is one line of the audit log; admin_cli audit filters it", async () => {
     const outside = await tool("run_authenticated_scan", {
       targets: "8.8.8.8", name: "outside", credential_profile: "win-admin" });
