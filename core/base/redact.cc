@@ -45,9 +45,13 @@ std::string mask_key_values(std::string_view text) {
     size_t j = i;
     while (j < text.size() && is_key_char(text[j])) ++j;
     const std::string_view key = text.substr(i, j - i);
+    const bool in_config_path = i > 0 && text[i - 1] == '.';
     out.append(key);
     i = j;
     if (!is_secret_key(key)) continue;
+    // "credentials.x.password: must be ..." names a field of the configuration in a problem
+    // report: the words after it are the problem, not the value (values are masked by value).
+    if (in_config_path && i + 1 < text.size() && text[i] == ':' && text[i + 1] == ' ') continue;
     // Optional closing quote of a JSON key, then the separator.
     size_t k = i;
     if (k < text.size() && (text[k] == '"' || text[k] == '\'')) ++k;

@@ -51,3 +51,10 @@ TEST_CASE("redact: credential shapes in free text are masked") {
   // Strings inside JSON values are scanned too.
   CHECK(redact(json("token=abc")) == "token=[REDACTED]");
 }
+
+TEST_CASE("redact: a configuration path in a problem report keeps its words; values stay masked") {
+  CHECK(redact_text("test.yaml:9:5: credentials.k.private_key: secret file /k may be read") ==
+        "test.yaml:9:5: credentials.k.private_key: secret file /k may be read");
+  CHECK(redact_text("password: hunter2") == "password: [REDACTED]");
+  CHECK(redact_text("auth.password=hunter2") == "auth.password=[REDACTED]");
+}
