@@ -258,6 +258,12 @@ Status release(Task& t, const Lease& lease, Millis now) {
   return ok();
 }
 
+Status back_off(Task& t, const Lease& lease, Millis until, Millis now) {
+  if (auto s = release(t, lease, now); !s) return s;
+  t.not_before = std::max(until, now);
+  return ok();
+}
+
 Status request_cancel(Task& t, const OwnerScope& scope, Millis now) {
   if (!scope.admits(t.owner)) return fail(not_found(t.id));
   if (task::is_terminal(t.state)) {

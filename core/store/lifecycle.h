@@ -96,6 +96,9 @@ Status retry_later(Task& t, const Lease& lease, const TaskError& error,
                    const RetryDecision& decision, Millis now);
 Status dead_letter(Task& t, const Lease& lease, const TaskError& error, Millis now);
 Status release(Task& t, const Lease& lease, Millis now);
+// The scanner asked to come back later (429): queued again until `until`, the lease given up,
+// the step kept, and no failure counted, so a busy scanner never dead-letters a task.
+Status back_off(Task& t, const Lease& lease, Millis until, Millis now);
 
 // --- What callers and operators do ---------------------------------------------------------
 Status request_cancel(Task& t, const OwnerScope& scope, Millis now);

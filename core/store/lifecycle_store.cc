@@ -107,6 +107,11 @@ class LifecycleStore final : public TaskStore {
     return s_->mutate(id, [&](Task& t) { return lc::release(t, lease, now); });
   }
 
+  Result<Task> back_off(const std::string& id, const Lease& lease, Millis until,
+                        Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::back_off(t, lease, until, now); });
+  }
+
   Result<Task> request_cancel(const std::string& id, const OwnerScope& scope, Millis now) override {
     auto r = s_->mutate(id, [&](Task& t) { return lc::request_cancel(t, scope, now); });
     // Another tenant's task is reported exactly like a missing one.

@@ -99,6 +99,9 @@ class LeaseStore {
                                    const task::TaskError& error, Millis now) = 0;
   // Gives the lease back without counting a failure (a worker shutting down).
   virtual Result<Task> release(const std::string& id, const Lease& lease, Millis now) = 0;
+  // The scanner asked to come back later: queued until `until`, no failure counted.
+  virtual Result<Task> back_off(const std::string& id, const Lease& lease, Millis until,
+                                Millis now) = 0;
 };
 
 class TaskAdmin {

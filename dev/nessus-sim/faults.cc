@@ -7,6 +7,7 @@ nlohmann::json to_json(const Faults& f) {
           {"session_expire_after_seconds", f.session_expire_after_seconds},
           {"error_burst", f.error_burst},
           {"error_status", f.error_status},
+          {"retry_after_seconds", f.retry_after_seconds},
           {"latency_ms", f.latency_ms},
           {"reset_every", f.reset_every},
           {"drop_412_body", f.drop_412_body},
@@ -39,6 +40,8 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
       err = want_int(next.error_burst, 0, 1000000);
     } else if (key == "error_status") {
       err = want_int(next.error_status, 400, 599);
+    } else if (key == "retry_after_seconds") {
+      err = want_int(next.retry_after_seconds, 0, 86400);
     } else if (key == "latency_ms") {
       err = want_int(next.latency_ms, 0, 600000);
     } else if (key == "reset_every") {

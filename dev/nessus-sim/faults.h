@@ -13,6 +13,7 @@ struct Faults {
   int session_expire_after_seconds = 0;   // ... or N seconds after login (0: never)
   int error_burst = 0;                    // the next N API requests fail with error_status
   int error_status = 503;
+  int retry_after_seconds = 0;            // sent as Retry-After with 429 and 503 (0: none)
   int latency_ms = 0;                     // added before every API answer
   int reset_every = 0;                    // every Nth API request loses its connection
   bool drop_412_body = false;             // 412 "API is not available" closes before the body

@@ -215,6 +215,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = num(o.faults.session_expire_after_seconds, 0, 86400);
     } else if (a == "--error-burst") {
       ok = num(o.faults.error_burst, 0, 1000000);
+    } else if (a == "--retry-after-seconds") {
+      ok = num(o.faults.retry_after_seconds, 0, 86400);
     } else if (a == "--error-status") {
       ok = num(o.faults.error_status, 400, 599);
     } else if (a == "--latency-ms") {

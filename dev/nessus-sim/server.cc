@@ -176,7 +176,13 @@ struct SimServer::Impl {
       if (fate.latency_ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(fate.latency_ms));
       if (fate.fail_status != 0) {
-        send_error(res, fate.fail_status, "Service temporarily unavailable");
+        // Tenable answers its concurrency limit with 429 and a Retry-After.
+        send_error(res, fate.fail_status,
+                   fate.fail_status == 429 ? "Too many requests: the concurrency limit is reached"
+                                           : "Service temporarily unavailable");
+        if (fate.retry_after > 0 && (fate.fail_status == 429 || fate.fail_status == 503)) {
+          res.set_header("Retry-After", std::to_string(fate.retry_after));
+        }
         // Answering before the body is read (as here) leaves it on the connection; a real
         // server reads and drops it or closes. Closing keeps the next request in step.
         if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {

@@ -176,6 +176,7 @@ SimState::RequestFate SimState::next_request_fate() {
   if (faults_.error_burst > 0) {
     --faults_.error_burst;
     fate.fail_status = faults_.error_status;
+    fate.retry_after = faults_.retry_after_seconds;
   } else if (faults_.reset_every > 0 && request_number_ % faults_.reset_every == 0) {
     fate.reset = true;
   }

@@ -86,7 +86,8 @@ class SimState {
   std::string patch_faults(const nlohmann::json& patch);
   // Consumes one request's worth of the error burst and reset schedule.
   struct RequestFate {
-    int fail_status = 0;  // non-zero: answer with this 5xx
+    int fail_status = 0;  // non-zero: answer with this status
+    int retry_after = 0;  // with it, a Retry-After of this many seconds
     bool reset = false;   // lose the connection
     int latency_ms = 0;
   };

@@ -225,6 +225,7 @@ struct HttpsClient::Impl {
     }
     give_back(std::move(client));
     reply.status = res.status;
+    reply.retry_after = res.get_header_value("Retry-After");
     if (sink == nullptr) reply.body = std::move(res.body);
     return reply;
   }

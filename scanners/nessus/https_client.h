@@ -36,6 +36,7 @@ struct HttpsRequest {
 struct HttpsReply {
   int status = 0;
   std::string body;
+  std::string retry_after;  // the Retry-After header, when the answer had one
 };
 
 enum class TransportErrorKind { Connect, Timeout, Tls, Io };

@@ -186,7 +186,16 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
       continue;
     }
     if (reply->status >= 200 && reply->status < 300) return std::move(*reply);
-    return tl::unexpected(classify_status(reply->status, operation, error_text(reply->body)));
+    NessusError error = classify_status(reply->status, operation, error_text(reply->body));
+    if (error.kind == NessusErrorKind::RateLimited) {
+      // Delta-seconds only; an HTTP-date (rare from Nessus) leaves the worker's default.
+      const std::string& after = reply->retry_after;
+      if (!after.empty() && after.size() <= 6 &&
+          after.find_first_not_of("0123456789") == std::string::npos) {
+        error.retry_after_seconds = std::stoi(after);
+      }
+    }
+    return tl::unexpected(std::move(error));
   }
 }
 

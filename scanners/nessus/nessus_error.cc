@@ -6,6 +6,8 @@ std::string_view to_string(NessusErrorKind kind) {
   switch (kind) {
     case NessusErrorKind::Transient:
       return "transient";
+    case NessusErrorKind::RateLimited:
+      return "rate_limited";
     case NessusErrorKind::Auth:
       return "auth";
     case NessusErrorKind::ApiLocked:
@@ -22,7 +24,9 @@ std::string_view to_string(NessusErrorKind kind) {
   return "internal";
 }
 
-bool is_transient(NessusErrorKind kind) { return kind == NessusErrorKind::Transient; }
+bool is_transient(NessusErrorKind kind) {
+  return kind == NessusErrorKind::Transient || kind == NessusErrorKind::RateLimited;
+}
 
 NessusError classify_status(int status, std::string_view operation, std::string_view nessus_error) {
   const std::string said = nessus_error.empty() ? std::string() : ": " + std::string(nessus_error);
@@ -43,7 +47,11 @@ NessusError classify_status(int status, std::string_view operation, std::string_
             "the API; use Nessus Manager, or session auth with ui_token: true"};
   }
   if (status == 404) return {NessusErrorKind::NotFound, status, what, ""};
-  if (status == 429 || status >= 500) {
+  if (status == 429) {
+    return {NessusErrorKind::RateLimited, status, what,
+            "Nessus is at its concurrency limit; the task waits and tries again"};
+  }
+  if (status >= 500) {
     return {NessusErrorKind::Transient, status, what, "Nessus is busy or restarting; retry later"};
   }
   if (status >= 400) return {NessusErrorKind::Rejected, status, what, ""};
@@ -54,6 +62,7 @@ Error to_core_error(const NessusError& e) {
   ErrorCode code = ErrorCode::Internal;
   switch (e.kind) {
     case NessusErrorKind::Transient:
+    case NessusErrorKind::RateLimited:
       code = ErrorCode::Unavailable;
       break;
     case NessusErrorKind::Auth:

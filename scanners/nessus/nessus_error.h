@@ -13,7 +13,10 @@
 namespace nmcp::scanners {
 
 enum class NessusErrorKind {
-  Transient,  // network trouble, timeouts, 5xx, 429: retry with backoff
+  Transient,  // network trouble, timeouts, 5xx: retry with backoff
+  // 429: Nessus (or Tenable's concurrency limit) asks to come back later, after
+  // retry_after_seconds when it said: a back-off, not a failure.
+  RateLimited,
   Auth,       // credentials refused (401 after one fresh login) or not permitted (403)
   ApiLocked,  // 412 "API is not available": this edition (or a stale UI token) blocks scan control
   NotFound,   // 404: the scan, export or file is gone
@@ -30,6 +33,7 @@ struct NessusError {
   int http_status = 0;  // 0 when no status line arrived
   std::string message;
   std::string hint;
+  int retry_after_seconds = 0;  // RateLimited: from Retry-After (0: not given)
 };
 
 template <class T>

@@ -465,6 +465,27 @@ TEST_CASE_TEMPLATE("store: release hands a task back without counting a failure"
   CHECK_FALSE(s->release(t.id, store::lease_of(c), T0 + 4));
 }
 
+TEST_CASE_TEMPLATE("store: back_off waits until the scanner's time without counting a failure", B,
+                   BACKENDS) {
+  B b;
+  auto s = b.open();
+  const Task t = submit(*s, make_task());
+  const Task c = claim(*s, claim_req("w1", T0 + 1));
+  auto waiting = s->back_off(t.id, store::lease_of(c), T0 + 30'000, T0 + 2);
+  REQUIRE(waiting);
+  CHECK(waiting->state == State::Queued);
+  CHECK(waiting->failures == 0);
+  CHECK(waiting->not_before == T0 + 30'000);
+  CHECK(waiting->worker.empty());
+  CHECK(nothing_claimable(*s, claim_req("w2", T0 + 29'999)));
+  const Task again = claim(*s, claim_req("w2", T0 + 30'000));
+  CHECK(again.failures == 0);
+  CHECK(again.attempts == 2);
+  // Only the lease holder may back off, and a time already past means now.
+  CHECK_FALSE(s->back_off(t.id, store::lease_of(c), T0 + 40'000, T0 + 30'001));
+  CHECK(s->back_off(t.id, store::lease_of(again), T0, T0 + 30'002)->not_before == T0 + 30'002);
+}
+
 TEST_CASE_TEMPLATE("store: sealed credentials are erased when the scan exists and when a task ends",
                    B, BACKENDS) {
   B b;

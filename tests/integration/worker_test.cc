@@ -144,6 +144,32 @@ TEST_CASE("worker: one 400 on a GET gets a second look; a repeated one is a reje
   CHECK(rig.drive(once).state == task::State::Completed);
 }
 
+TEST_CASE("worker: 429 with Retry-After is a back-off, not a failure, however often it comes") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  rig.options.max_failures = 2;
+  const auto id = rig.submit();
+  // Tenable's concurrency limit, more times than max_failures would allow failures.
+  for (int round = 0; round < 4; ++round) {
+    CAPTURE(round);
+    rig.claim(id);
+    sim.set_faults({{"error_burst", 1}, {"error_status", 429}, {"retry_after_seconds", 7}});
+    const auto waiting = rig.drive(id);
+    CHECK(waiting.state == task::State::Queued);
+    CHECK(waiting.failures == 0);
+    CHECK_FALSE(waiting.dead_lettered);
+    CHECK(waiting.not_before == rig.clock.now() + 7000);
+    CHECK_FALSE(rig.try_claim(id));  // not before Retry-After
+    rig.clock.advance(7000);
+  }
+  sim.set_faults({{"error_burst", 0}, {"retry_after_seconds", 0}});
+  rig.claim(id);
+  const auto done = rig.drive(id);
+  CHECK(done.state == task::State::Completed);
+  CHECK(done.failures == 0);
+  CHECK(sim.stats()["scans_created"] == 1);
+}
+
 TEST_CASE("worker: a Nessus rejection dead-letters the task with the error and a hint") {
   SimProcess sim;
   Rig rig(sim.api_keys_instance());

@@ -637,6 +637,25 @@ ScanDriver::Next ScanDriver::dead_letter(const Task& t, TaskError error) {
   return {};
 }
 
+ScanDriver::Next ScanDriver::back_off(const Task& t, const scanners::NessusError& e,
+                                      std::string_view doing) {
+  // Retry-After when Nessus gave one (capped at an hour), else the retry backoff's base.
+  const std::int64_t seconds = std::min<std::int64_t>(e.retry_after_seconds, 3600);
+  const std::int64_t wait_ms = seconds > 0 ? seconds * 1000 : options_.backoff_base.count();
+  auto r = store_.back_off(t.id, lease_of(t), clock_.now() + wait_ms, clock_.now());
+  if (!r) {
+    if (r.error().code == ErrorCode::Unavailable) return {true, options_.backoff_base};
+    return {};
+  }
+  auto fields = log_fields(*r);
+  fields["doing"] = std::string(doing);
+  fields["retry_in_ms"] = wait_ms;
+  fields["retry_after_seconds"] = e.retry_after_seconds;
+  log::info("worker", "Nessus asked to come back later (429); the task waits, no failure counted",
+            fields);
+  return {};
+}
+
 ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot& s,
                                             const scanners::NessusError& e,
                                             std::string_view doing) {
@@ -645,7 +664,9 @@ ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot
   }
   TaskError error{"nessus_" + std::string(scanners::to_string(e.kind)),
                   std::string(doing) + ": " + e.message, e.hint};
+  if (e.kind == NessusErrorKind::RateLimited) return back_off(t, e, doing);
   switch (e.kind) {
+    case NessusErrorKind::RateLimited:
     case NessusErrorKind::Transient:
     case NessusErrorKind::Internal:
       return retry(t, std::move(error));

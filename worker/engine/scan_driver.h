@@ -81,6 +81,7 @@ class ScanDriver {
   Next download(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next index(const Task& t, const ScannerSnapshot& s);
   Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
+  Next back_off(const Task& t, const scanners::NessusError& e, std::string_view doing);
   Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
                        task::TaskError error);
 

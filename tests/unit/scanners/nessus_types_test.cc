@@ -81,7 +81,9 @@ TEST_CASE("errors: statuses are classified once, with hints") {
   CHECK(classify_status(409, "op", "Can not export running scans").kind ==
         NessusErrorKind::Rejected);
   CHECK(classify_status(400, "op", "").kind == NessusErrorKind::Rejected);
-  CHECK(classify_status(429, "op", "").kind == NessusErrorKind::Transient);
+  // 429 is the scanner asking to wait (a back-off), not a failure.
+  CHECK(classify_status(429, "op", "").kind == NessusErrorKind::RateLimited);
+  CHECK(is_transient(NessusErrorKind::RateLimited));
   CHECK(classify_status(503, "op", "").kind == NessusErrorKind::Transient);
   CHECK(is_transient(NessusErrorKind::Transient));
   CHECK_FALSE(is_transient(NessusErrorKind::Auth));
