@@ -33,7 +33,4 @@ struct SshCertificateInfo {
 // InvalidArgument unless `text` is one OpenSSH certificate line.
 Result<SshCertificateInfo> inspect_ssh_certificate(std::string_view text);
 
-// Standard base64 (padding optional, whitespace skipped); nullopt on any other character.
-std::optional<std::string> base64_decode(std::string_view text);
-
 }  // namespace nmcp

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "mcp/protocol/base64.h"
+#include "core/base/base64.h"
 
 namespace nmcp::mcp {
 std::string encode_cursor(std::string_view list, std::size_t offset) {

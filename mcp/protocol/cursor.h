@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "mcp/protocol/base64.h"
+#include "core/base/base64.h"
 
 namespace nmcp::mcp {
 

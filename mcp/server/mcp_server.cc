@@ -9,10 +9,10 @@
 #include <variant>
 #include <vector>
 
+#include "core/base/base64.h"
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
 #include "core/base/redact.h"
-#include "mcp/protocol/base64.h"
 #include "mcp/protocol/cursor.h"
 #include "mcp/protocol/version.h"
 #include "mcp/server/request_context.h"

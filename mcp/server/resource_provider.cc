@@ -1,6 +1,6 @@
 #include "mcp/server/resource_provider.h"
 
-#include "mcp/protocol/base64.h"
+#include "core/base/base64.h"
 
 namespace nmcp::mcp {
 

@@ -8,6 +8,8 @@
 #include "mcp/protocol/version.h"
 
 using namespace nmcp::mcp;
+using nmcp::base64url_decode;
+using nmcp::base64url_encode;
 
 TEST_CASE("version: supported versions are echoed, anything else gets the latest") {
   for (auto v : kSupportedVersions) {

@@ -1,6 +1,8 @@
-#include "mcp/protocol/base64.h"
+#include "core/base/base64.h"
 
-namespace nmcp::mcp {
+#include <cstdint>
+
+namespace nmcp {
 
 namespace {
 
@@ -60,4 +62,33 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-}  // namespace nmcp::mcp
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  bool padded = false;
+  for (const char c : text) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    if (c >= '0' && c <= '9') v = c - '0' + 52;
+    if (c == '+') v = 62;
+    if (c == '/') v = 63;
+    if (c == '=') {
+      padded = true;
+      continue;
+    }
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    if (v < 0 || padded) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+}  // namespace nmcp
