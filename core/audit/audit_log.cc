@@ -75,8 +75,8 @@ Status read_audit(const std::string& path, const AuditFilter& filter,
   std::ifstream in(path);
   if (!in) {
     return fail(ErrorCode::NotFound, "no audit log at " + path,
-                "nessus-mcp writes DATA_DIR/audit.log once it has decided something; pass "
-                "--data-dir or --file");
+                "nessus-mcp creates DATA_DIR/audit.log when it starts (or where --audit-log "
+                "says); pass the server's --data-dir, or --file");
   }
   const std::string since = filter.since_ms > 0 ? task::format_time(filter.since_ms) : "";
   std::string text;

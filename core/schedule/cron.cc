@@ -128,8 +128,7 @@ Result<CronExpression> CronExpression::parse(std::string_view text) {
   return c;
 }
 
-bool CronExpression::matches_day(int year, int month, int day, int weekday) const {
-  (void)year;
+bool CronExpression::matches_day(int month, int day, int weekday) const {
   if (!months.test(static_cast<std::size_t>(month))) return false;
   const bool dom = days_of_month.test(static_cast<std::size_t>(day));
   const bool dow = days_of_week.test(static_cast<std::size_t>(weekday));
@@ -148,7 +147,7 @@ std::optional<UtcSeconds> next_slot(const CronExpression& cron, const TimeZone& 
       (local_after >= 0 ? local_after : local_after - kDay + 1) / kDay - 1;
   for (std::int64_t d = first_day; d < first_day + 5 * 366 + 2; ++d) {
     const CivilDate date = civil_from_days(d);
-    if (!cron.matches_day(date.year, date.month, date.day, weekday_of(d))) continue;
+    if (!cron.matches_day(date.month, date.day, weekday_of(d))) continue;
     for (int h = 0; h < 24; ++h) {
       if (!cron.hours.test(static_cast<std::size_t>(h))) continue;
       for (int m = 0; m < 60; ++m) {

@@ -32,7 +32,7 @@ struct CronExpression {
 
   // InvalidArgument naming the field and what it accepts.
   static Result<CronExpression> parse(std::string_view text);
-  bool matches_day(int year, int month, int day, int weekday) const;
+  bool matches_day(int month, int day, int weekday) const;
 };
 
 // The first slot strictly after `after`; nullopt when none comes within five years (e.g.
