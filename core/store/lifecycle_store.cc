@@ -220,7 +220,39 @@ class LifecycleStore final : public TaskStore {
     return s_->scanner_statuses();
   }
 
+  Result<std::optional<std::string>> load_record(const std::string& kind,
+                                                 const std::string& key) override {
+    if (auto v = check_names(kind, key); !v) return fail(v.error());
+    return s_->load_record(kind, key);
+  }
+
+  Result<std::vector<Record>> list_records(const std::string& kind) override {
+    if (auto v = records::validate_kind(kind); !v) return fail(v.error());
+    return s_->list_records(kind);
+  }
+
+  Result<std::optional<std::string>> mutate_record(const std::string& kind, const std::string& key,
+                                                   const RecordChange& change) override {
+    if (auto v = check_names(kind, key); !v) return fail(v.error());
+    return s_->mutate_record(kind, key,
+                             [&](const std::optional<std::string>& current) -> Result<RecordEdit> {
+                               auto edit = change(current);
+                               if (!edit) return edit;
+                               if (edit->action == RecordEdit::Action::Put) {
+                                 if (auto v = records::validate_body(edit->body); !v) {
+                                   return fail(v.error());
+                                 }
+                               }
+                               return edit;
+                             });
+  }
+
  private:
+  static Status check_names(const std::string& kind, const std::string& key) {
+    if (auto v = records::validate_kind(kind); !v) return v;
+    return records::validate_key(key);
+  }
+
   std::unique_ptr<TaskStorage> s_;
 };
 

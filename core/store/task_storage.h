@@ -7,6 +7,7 @@
 //   claim                    one atomic pass over the claimable tasks, judged by a planner
 //   indexed reads            lists, statistics, queue positions, without loading every task
 //   mutate_leader            one atomic read-modify-write of a leader record
+//   mutate_record            one atomic read-modify-write of a record (records.h)
 // Each backend documents how it makes them atomic (SQLite: BEGIN IMMEDIATE; Redis: see its
 // phase document).
 //
@@ -22,6 +23,7 @@
 #include "core/base/result.h"
 #include "core/store/leadership.h"
 #include "core/store/lifecycle.h"
+#include "core/store/records.h"
 #include "core/store/scanner_status.h"
 #include "core/store/store_types.h"
 
@@ -93,6 +95,16 @@ class TaskStorage {
   virtual Result<std::optional<Leadership>> mutate_leader(const std::string& role,
                                                           const LeaderChange& change) = 0;
   virtual Result<std::optional<Leadership>> load_leader(const std::string& role) = 0;
+
+  // Records (records.h; names already validated). mutate_record runs `change` on the stored
+  // body and applies its edit atomically; returns the body afterwards (nullopt: none).
+  virtual Result<std::optional<std::string>> mutate_record(const std::string& kind,
+                                                           const std::string& key,
+                                                           const RecordChange& change) = 0;
+  virtual Result<std::optional<std::string>> load_record(const std::string& kind,
+                                                         const std::string& key) = 0;
+  // Every record of a kind, by key.
+  virtual Result<std::vector<Record>> list_records(const std::string& kind) = 0;
 };
 
 }  // namespace nmcp::store

@@ -6,6 +6,7 @@
 //   TaskAdmin                   operators: dead letters, imports
 //   ScannerStatusStore          workers write probe results; tools read them
 //   LeaderLeases                singletons (housekeeping, schedules): one leader per role
+//   RecordStore                 core's shared state other than tasks (schedules, quotas)
 // TaskStore is all of them (what open_store() returns). Every operation is atomic on its own:
 // it reads, checks and writes as one, so callers never check-then-act across calls. The rules
 // an operation applies (which state changes are legal under which lease, failure counting,
@@ -43,6 +44,7 @@
 #include "core/store/leadership.h"
 #include "core/store/lease.h"
 #include "core/store/owner.h"
+#include "core/store/records.h"
 #include "core/store/scanner_status.h"
 #include "core/store/store_types.h"
 
@@ -172,12 +174,27 @@ class LeaderLeases {
   virtual Result<std::optional<Leadership>> leader(const std::string& role) = 0;
 };
 
+// Named documents of one kind with an atomic read-modify-write (records.h). InvalidArgument for
+// a bad kind, key or body; the change's own error otherwise.
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
+  virtual Result<std::optional<std::string>> load_record(const std::string& kind,
+                                                         const std::string& key) = 0;
+  virtual Result<std::vector<Record>> list_records(const std::string& kind) = 0;
+  // Applies change's edit to the record atomically; the body afterwards (nullopt: none).
+  virtual Result<std::optional<std::string>> mutate_record(const std::string& kind,
+                                                           const std::string& key,
+                                                           const RecordChange& change) = 0;
+};
+
 class TaskStore : public TaskReader,
                   public TaskSubmitter,
                   public LeaseStore,
                   public TaskAdmin,
                   public ScannerStatusStore,
-                  public LeaderLeases {
+                  public LeaderLeases,
+                  public RecordStore {
  public:
   // "sqlite:/path/to/file" and the like, without secrets.
   virtual std::string describe() const = 0;

@@ -54,6 +54,10 @@ struct Keys {
   std::string quarantine() const { return p + "quar"; }
   std::string meta() const { return p + "meta"; }
   std::string leader(const std::string& role) const { return p + "leader:" + role; }
+  std::string record(const std::string& kind, const std::string& key) const {
+    return p + "rec:" + kind + ":" + key;
+  }
+  std::string record_index(const std::string& kind) const { return p + "recs:" + kind; }
   std::string hold(const std::string& id) const { return p + "hold:" + id; }
   std::string hold_prefix() const { return p + "hold:"; }
   std::string finished(FinishedKind kind) const { return p + "fin:" + to_string(kind); }
@@ -776,6 +780,70 @@ class RedisTaskStorage final : public TaskStorage {
     auto doc = pool_->command({"GET", keys_.leader(role)});
     if (!doc) return fail(doc.error());
     return leader_from(role, *doc);
+  }
+
+  // A record is a string key; its kind's set lists the keys, so a listing reads no other key.
+  Result<std::optional<std::string>> mutate_record(const std::string& kind, const std::string& key,
+                                                   const RecordChange& change) override {
+    const std::string k = keys_.record(kind, key);
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+      auto doc = pool_->command({"GET", k});
+      if (!doc) return fail(doc.error());
+      std::optional<std::string> current;
+      if (!doc->is_nil()) current = doc->text;
+      auto edit = change(current);
+      if (!edit) return fail(edit.error());
+      if (edit->action == RecordEdit::Action::Keep) return current;
+      Batch b;
+      if (current) {
+        b.check_value(k, *current);
+      } else {
+        b.check_absent(k);
+      }
+      std::optional<std::string> after;
+      if (edit->action == RecordEdit::Action::Put) {
+        b.op("SET", k, {edit->body});
+        b.op("SADD", keys_.record_index(kind), {key});
+        after = edit->body;
+      } else {
+        b.op("DEL", k, {});
+        b.op("SREM", keys_.record_index(kind), {key});
+      }
+      auto r = apply(b);
+      if (!r) return fail(r.error());
+      if (r->ok) return after;
+    }
+    return fail(too_busy());
+  }
+
+  Result<std::optional<std::string>> load_record(const std::string& kind,
+                                                 const std::string& key) override {
+    auto doc = pool_->command({"GET", keys_.record(kind, key)});
+    if (!doc) return fail(doc.error());
+    if (doc->is_nil()) return std::optional<std::string>();
+    return std::optional<std::string>(doc->text);
+  }
+
+  Result<std::vector<Record>> list_records(const std::string& kind) override {
+    auto members = pool_->command({"SMEMBERS", keys_.record_index(kind)});
+    if (!members) return fail(members.error());
+    std::vector<std::string> names;
+    for (const auto& m : members->elements) names.push_back(m.text);
+    std::sort(names.begin(), names.end());
+    std::vector<Record> out;
+    constexpr std::size_t kChunk = 200;
+    for (std::size_t i = 0; i < names.size(); i += kChunk) {
+      std::vector<std::string> cmd = {"MGET"};
+      const std::size_t end = std::min(names.size(), i + kChunk);
+      for (std::size_t j = i; j < end; ++j) cmd.push_back(keys_.record(kind, names[j]));
+      auto docs = pool_->command(cmd);
+      if (!docs) return fail(docs.error());
+      for (std::size_t j = i; j < end && j - i < docs->elements.size(); ++j) {
+        // A key deleted between the two reads is simply gone.
+        if (!docs->elements[j - i].is_nil()) out.push_back({names[j], docs->elements[j - i].text});
+      }
+    }
+    return out;
   }
 
   RedisPool& pool() { return *pool_; }

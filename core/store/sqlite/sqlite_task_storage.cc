@@ -21,8 +21,9 @@ using sqlite::Statement;
 using sqlite::Transaction;
 using task::State;
 
-// 2: the quarantine table; 3: leader leases; 4: the finished-tasks index (housekeeping)
-constexpr int kSchemaVersion = 4;
+// 2: the quarantine table; 3: leader leases; 4: the finished-tasks index (housekeeping);
+// 5: records (schedules, quotas)
+constexpr int kSchemaVersion = 5;
 constexpr int kDurationSamples = 20;
 
 constexpr const char* kSchema = R"sql(
@@ -65,6 +66,11 @@ CREATE TABLE IF NOT EXISTS leaders(
   holder TEXT NOT NULL,
   token INTEGER NOT NULL,
   expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS records(
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY(kind, key));
 )sql";
 
 constexpr const char* kUnreadable = "the stored record does not read back as a task";
@@ -529,8 +535,70 @@ class SqliteTaskStorage final : public TaskStorage {
     return load_leader_locked(role);
   }
 
+  Result<std::optional<std::string>> mutate_record(const std::string& kind, const std::string& key,
+                                                   const RecordChange& change) override {
+    std::lock_guard lock(mu_);
+    auto tx = Transaction::begin(*db_);
+    if (!tx) return fail(tx.error());
+    auto current = load_record_locked(kind, key);
+    if (!current) return fail(current.error());
+    auto edit = change(*current);
+    if (!edit) return fail(edit.error());
+    std::optional<std::string> after = *current;
+    if (edit->action == RecordEdit::Action::Keep) return after;
+    auto st = edit->action == RecordEdit::Action::Put
+                  ? db_->prepare(
+                        "INSERT INTO records(kind, key, body) VALUES(?, ?, ?) "
+                        "ON CONFLICT(kind, key) DO UPDATE SET body = excluded.body")
+                  : db_->prepare("DELETE FROM records WHERE kind = ? AND key = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, kind).bind(2, key);
+    if (edit->action == RecordEdit::Action::Put) {
+      st->bind(3, edit->body);
+      after = edit->body;
+    } else {
+      after.reset();
+    }
+    if (auto s = st->run(); !s) return fail(s.error());
+    if (auto s = tx->commit(); !s) return fail(s.error());
+    return after;
+  }
+
+  Result<std::optional<std::string>> load_record(const std::string& kind,
+                                                 const std::string& key) override {
+    std::lock_guard lock(mu_);
+    return load_record_locked(kind, key);
+  }
+
+  Result<std::vector<Record>> list_records(const std::string& kind) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("SELECT key, body FROM records WHERE kind = ? ORDER BY key");
+    if (!st) return fail(st.error());
+    st->bind(1, kind);
+    std::vector<Record> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      out.push_back(Record{st->column_text(0), st->column_text(1)});
+    }
+    return out;
+  }
+
  private:
   enum WriteKind { kInsert, kUpdate };
+
+  // Caller holds mu_.
+  Result<std::optional<std::string>> load_record_locked(const std::string& kind,
+                                                        const std::string& key) {
+    auto st = db_->prepare("SELECT body FROM records WHERE kind = ? AND key = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, kind).bind(2, key);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(st->column_text(0));
+  }
 
   // The claimable tasks of `pools` pools, oldest first: ?1 is now, then the pool names.
   static std::string claim_sql(std::size_t pools) {
