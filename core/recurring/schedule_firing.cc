@@ -1,0 +1,93 @@
+#include "core/recurring/schedule_firing.h"
+
+#include "core/base/logging.h"
+
+namespace nmcp::recurring {
+
+namespace {
+
+using store::OwnerScope;
+
+// Why the slot cannot run now (empty: it can): the previous run still queued or running.
+std::string previous_still_active(const FiringDeps& deps, const Schedule& s) {
+  for (const auto& run : s.runs) {
+    if (run.task_id.empty()) continue;
+    auto t = deps.tasks->get(run.task_id, OwnerScope::everyone());
+    if (!t) return {};  // gone (retention) or unreadable: it does not hold the schedule back
+    if (t->state == task::State::Queued || t->state == task::State::Running) {
+      return "skipped: the previous run " + run.task_id + " is still " +
+             std::string(task::to_string(t->state));
+    }
+    return {};
+  }
+  return {};
+}
+
+scans::ScanRequest request_for(const Schedule& s, schedule::UtcSeconds slot) {
+  scans::ScanRequest r;
+  r.owner = s.owner;
+  r.trace_id = s.id;
+  r.type = s.scan_type;
+  r.targets = s.targets;
+  r.name = s.name;
+  r.pool = s.pool;
+  r.template_name = s.template_name;
+  r.credential_profile = s.credential_profile;
+  r.idempotency_key = schedule::slot_idempotency_key(s.id, slot);
+  r.via = "schedule " + s.id;
+  return r;
+}
+
+}  // namespace
+
+FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& config) {
+  FiringReport report;
+  auto all = deps.book->list(OwnerScope::everyone());
+  if (!all) {
+    log::warn("schedules", "cannot read the schedules", {{"error", all.error().message}});
+    ++report.errors;
+    return report;
+  }
+  const task::Millis now = deps.submit.clock->now();
+  for (const Schedule& s : *all) {
+    if (s.paused) continue;
+    auto timing = timing_of(s, deps.zoneinfo_dir);
+    if (!timing) continue;
+    const auto due = schedule::due_slot(*timing, s.last_slot, s.created_at / 1000, now / 1000);
+    if (!due) continue;
+
+    ScheduleRun run{due->slot, {}, {}, now};
+    run.outcome = previous_still_active(deps, s);
+    if (!run.outcome.empty()) {
+      ++report.skipped;
+    } else {
+      auto submitted = scans::submit_scan(deps.submit, config, request_for(s, due->slot));
+      if (submitted) {
+        run.task_id = submitted->task.id;
+        run.outcome = submitted->created ? "submitted" : "submitted (found the slot's task)";
+        ++(submitted->created ? report.submitted : report.found);
+      } else if (submitted.error().code == ErrorCode::Unavailable ||
+                 submitted.error().code == ErrorCode::DataLoss) {
+        ++report.errors;  // the store failed: the slot stays due
+        continue;
+      } else {
+        run.outcome = "refused: " + submitted.error().message;
+        ++report.refused;
+      }
+    }
+    auto recorded = deps.book->update(
+        s.id, OwnerScope::everyone(), s.revision,
+        [&](Schedule& x) {
+          x.last_slot = due->slot;
+          x.missed_slots += due->missed;
+          x.runs.insert(x.runs.begin(), run);
+          if (x.runs.size() > kRunHistory) x.runs.resize(kRunHistory);
+          return ok();
+        },
+        now);
+    if (!recorded && recorded.error().code != ErrorCode::Conflict) ++report.errors;
+  }
+  return report;
+}
+
+}  // namespace nmcp::recurring

@@ -1,0 +1,194 @@
+// Firing schedules on every backend, with the real submit use case and an injected clock: one
+// task per due slot, one catch-up run after downtime, a slot skipped (and why) while the
+// previous run is queued, a leader that died between submitting and recording not doubling the
+// slot, paused schedules firing nothing, and a refused slot recorded once.
+#include "core/recurring/schedule_firing.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/contract/backends.h"
+
+using namespace nmcp;
+using recurring::Schedule;
+using store::OwnerScope;
+using testing::RedisBackend;
+using testing::SqliteBackend;
+
+#define BACKENDS SqliteBackend, RedisBackend
+
+namespace {
+
+constexpr task::Millis T0 = 1'780'000'000'000;  // a whole second
+constexpr task::Millis kHour = 3'600'000;
+
+config::ScannerConfig lab() {
+  config::ScannerConfig c;
+  config::PoolConfig p;
+  p.name = "lab";
+  p.scope.allow = {*net::Cidr::parse("10.0.0.0/8")};
+  p.scope.max_addresses = 1024;
+  c.pools.push_back(p);
+  c.defaults.pool = "lab";
+  c.defaults.template_name = "basic";
+  return c;
+}
+
+Schedule hourly(const std::string& owner, const std::string& targets = "10.1.0.0/28") {
+  Schedule s;
+  s.id = recurring::new_schedule_id();
+  s.owner = owner;
+  s.name = "hourly lab";
+  s.targets = targets;
+  s.pool = "lab";
+  s.template_name = "basic";
+  s.every = "1h";
+  s.start = T0;
+  return s;
+}
+
+std::size_t task_count(store::TaskStore& s, const std::string& owner) {
+  store::TaskQuery q(OwnerScope::tenant(owner));
+  q.limit = 100;
+  return s.list(q)->tasks.size();
+}
+
+struct Harness {
+  explicit Harness(std::unique_ptr<store::TaskStore> s) : store(std::move(s)), book(*store) {
+    deps.book = &book;
+    deps.tasks = store.get();
+    deps.submit.tasks = store.get();
+    deps.submit.clock = &clock;
+  }
+  recurring::FiringReport fire() { return recurring::fire_due(deps, config); }
+  Schedule read(const std::string& id) { return *book.get(id, OwnerScope::everyone()); }
+
+  std::unique_ptr<store::TaskStore> store;
+  recurring::ScheduleBook book;
+  ManualClock clock{T0};
+  config::ScannerConfig config = lab();
+  recurring::FiringDeps deps;
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("firing: one task per slot, skipped while the previous run is queued", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  auto s = h.book.create(hourly("team-a"), T0);
+  REQUIRE(s);
+
+  h.clock.set(T0 + kHour / 2);
+  CHECK(h.fire().submitted == 0);  // the first slot is at start + 1h
+
+  h.clock.set(T0 + kHour + 1000);
+  auto first = h.fire();
+  CHECK(first.submitted == 1);
+  CHECK(h.fire().submitted == 0);  // the slot is handled: nothing due
+  auto after = h.read(s->id);
+  REQUIRE(after.runs.size() == 1);
+  CHECK(after.last_slot == (T0 + kHour) / 1000);
+  CHECK(after.runs[0].outcome == "submitted");
+  const std::string run1 = after.runs[0].task_id;
+  auto t1 = h.store->get(run1, OwnerScope::tenant("team-a"));
+  REQUIRE(t1);
+  CHECK(t1->idempotency_key == schedule::slot_idempotency_key(s->id, (T0 + kHour) / 1000));
+  CHECK(t1->targets == "10.1.0.0/28");
+
+  // The next slot comes while run 1 still waits in the queue: skipped, and why.
+  h.clock.set(T0 + 2 * kHour + 1000);
+  CHECK(h.fire().skipped == 1);
+  after = h.read(s->id);
+  REQUIRE(after.runs.size() == 2);
+  CHECK(after.runs[0].task_id.empty());
+  CHECK(after.runs[0].outcome == "skipped: the previous run " + run1 + " is still queued");
+  CHECK(task_count(*h.store, "team-a") == 1);
+
+  // Run 1 ends (cancelled here); the next slot runs.
+  REQUIRE(h.store->request_cancel(run1, OwnerScope::tenant("team-a"), h.clock.now()));
+  h.clock.set(T0 + 3 * kHour + 1000);
+  CHECK(h.fire().submitted == 1);
+  CHECK(task_count(*h.store, "team-a") == 2);
+}
+
+TEST_CASE_TEMPLATE("firing: a leader dead between submit and record does not double the slot", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  auto s = h.book.create(hourly("team-a"), T0);
+  REQUIRE(s);
+  h.clock.set(T0 + kHour + 5000);
+  // What the dead leader did before it was killed: the slot's submit, nothing recorded.
+  scans::ScanRequest r;
+  r.owner = "team-a";
+  r.targets = s->targets;
+  r.name = s->name;
+  r.pool = "lab";
+  r.template_name = "basic";
+  r.idempotency_key = schedule::slot_idempotency_key(s->id, (T0 + kHour) / 1000);
+  auto dead = scans::submit_scan(h.deps.submit, h.config, r);
+  REQUIRE(dead);
+  REQUIRE(dead->created);
+
+  // The new leader, on another connection, fires the same slot: it finds that task.
+  Harness next(b.open());
+  next.clock.set(T0 + kHour + 9000);
+  auto report = next.fire();
+  CHECK(report.found == 1);
+  CHECK(report.submitted == 0);
+  CHECK(task_count(*h.store, "team-a") == 1);
+  auto after = next.read(s->id);
+  REQUIRE(after.runs.size() == 1);
+  CHECK(after.runs[0].task_id == dead->task.id);
+}
+
+TEST_CASE_TEMPLATE("firing: downtime leads to one catch-up run; paused fires nothing", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  auto s = h.book.create(hourly("team-a"), T0);
+  REQUIRE(s);
+  h.clock.set(T0 + 10 * kHour + 1000);  // nothing ran for ten hours
+  CHECK(h.fire().submitted == 1);
+  auto after = h.read(s->id);
+  CHECK(after.last_slot == (T0 + 10 * kHour) / 1000);
+  CHECK(after.missed_slots == 9);
+  CHECK(task_count(*h.store, "team-a") == 1);
+
+  REQUIRE(
+      h.store->request_cancel(after.runs[0].task_id, OwnerScope::tenant("team-a"), h.clock.now()));
+  REQUIRE(h.book.update(
+      s->id, OwnerScope::tenant("team-a"), std::nullopt,
+      [](Schedule& x) {
+        x.paused = true;
+        return ok();
+      },
+      h.clock.now()));
+  h.clock.set(T0 + 13 * kHour + 1000);
+  CHECK(h.fire().submitted == 0);
+  REQUIRE(h.book.update(
+      s->id, OwnerScope::tenant("team-a"), std::nullopt,
+      [](Schedule& x) {
+        x.paused = false;
+        return ok();
+      },
+      h.clock.now()));
+  CHECK(h.fire().submitted == 1);  // resumed: one run for the slots it slept through
+  CHECK(h.read(s->id).missed_slots == 9 + 2);
+  CHECK(task_count(*h.store, "team-a") == 2);
+}
+
+TEST_CASE_TEMPLATE("firing: a slot the rules refuse is recorded once, with the rule", B, BACKENDS) {
+  B b;
+  Harness h(b.open());
+  auto s = h.book.create(hourly("team-a", "192.168.1.1"), T0);  // outside the pool's scope now
+  REQUIRE(s);
+  h.clock.set(T0 + kHour + 1000);
+  CHECK(h.fire().refused == 1);
+  CHECK(h.fire().refused == 0);
+  auto after = h.read(s->id);
+  REQUIRE(after.runs.size() == 1);
+  CHECK(after.runs[0].outcome.rfind("refused: ", 0) == 0);
+  CHECK(after.runs[0].outcome.find("scope") != std::string::npos);
+  CHECK(task_count(*h.store, "team-a") == 0);
+}
