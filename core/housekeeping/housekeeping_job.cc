@@ -18,7 +18,8 @@ HousekeepingJob::HousekeepingJob(store::TaskStore& store, config::ConfigHolder& 
       clock_(clock),
       holder_(std::move(holder)),
       base_(std::move(base)),
-      housekeeper_(store, clock) {}
+      housekeeper_(store, clock),
+      term_(kLeaderRole, holder_, kTermMs) {}
 
 HousekeepingJob::~HousekeepingJob() = default;
 
@@ -29,25 +30,7 @@ void HousekeepingJob::tick() {
     return;
   }
   const auto now = clock_.now();
-  if (lease_) {
-    auto renewed = store_.renew_lead(*lease_, now, kTermMs);
-    if (renewed) {
-      lease_ = *renewed;
-    } else {
-      if (renewed.error().code == ErrorCode::Unavailable) return;  // the store is away
-      log::warn("housekeeping", "lost the housekeeping lease",
-                {{"error", renewed.error().message}});
-      lease_.reset();
-    }
-  }
-  if (!lease_) {
-    auto got = store_.try_lead(kLeaderRole, holder_, now, kTermMs);
-    if (!got) return;
-    lease_ = *got;
-    if (lease_) log::info("housekeeping", "this process runs housekeeping", {{"holder", holder_}});
-  }
-  leading_ = lease_.has_value();
-  if (!lease_) return;
+  if (!term_.keep(store_, now)) return;
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config->housekeeping.interval).count();
   if (last_run_ != 0 && now - last_run_ < interval) return;
@@ -70,11 +53,7 @@ void HousekeepingJob::tick() {
   log::info("housekeeping", "housekeeping run", line);
 }
 
-void HousekeepingJob::resign() {
-  if (lease_) (void)store_.resign(*lease_, clock_.now());
-  lease_.reset();
-  leading_ = false;
-}
+void HousekeepingJob::resign() { term_.resign(store_, clock_.now()); }
 
 Totals HousekeepingJob::totals() const {
   std::lock_guard lock(mu_);

@@ -16,6 +16,7 @@
 #include "core/base/clock.h"
 #include "core/config/config_holder.h"
 #include "core/housekeeping/housekeeper.h"
+#include "core/store/leader_term.h"
 #include "core/store/task_store.h"
 
 namespace nmcp::housekeeping {
@@ -39,7 +40,7 @@ class HousekeepingJob {
 
   void tick();
   void resign();  // on shutdown: another process may take over at once
-  bool leading() const { return leading_.load(); }
+  bool leading() const { return term_.leading(); }
   Totals totals() const;
 
  private:
@@ -49,9 +50,8 @@ class HousekeepingJob {
   const std::string holder_;
   const Options base_;
   Housekeeper housekeeper_;
-  std::optional<store::Leadership> lease_;  // tick() thread only
-  task::Millis last_run_ = 0;               // tick() thread only
-  std::atomic<bool> leading_{false};
+  store::LeaderTerm term_;
+  task::Millis last_run_ = 0;  // tick() thread only
   mutable std::mutex mu_;
   Totals totals_;  // guarded by mu_
 };

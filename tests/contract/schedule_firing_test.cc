@@ -2,10 +2,9 @@
 // task per due slot, one catch-up run after downtime, a slot skipped (and why) while the
 // previous run is queued, a leader that died between submitting and recording not doubling the
 // slot, paused schedules firing nothing, and a refused slot recorded once.
-#include "core/recurring/schedule_firing.h"
-
 #include <doctest/doctest.h>
 
+#include "core/recurring/schedule_firing_job.h"
 #include "tests/contract/backends.h"
 
 using namespace nmcp;
@@ -191,4 +190,55 @@ TEST_CASE_TEMPLATE("firing: a slot the rules refuse is recorded once, with the r
   CHECK(after.runs[0].outcome.rfind("refused: ", 0) == 0);
   CHECK(after.runs[0].outcome.find("scope") != std::string::npos);
   CHECK(task_count(*h.store, "team-a") == 0);
+}
+
+TEST_CASE_TEMPLATE("firing job: one leader fires; after it is killed the next does not refire", B,
+                   BACKENDS) {
+  B backend;
+  auto first = backend.open();
+  auto second = backend.open();
+  testing::TempDir cfg;
+  const auto path = cfg.file("scanners.yaml",
+                             "pools:\n  default:\n    scope: {allow: [10.0.0.0/8]}\n"
+                             "    instances:\n      - id: a\n        url: https://127.0.0.1:1\n"
+                             "        auth: {mode: api_keys, access_key: " +
+                                 std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
+                                 "}\n"
+                                 "        tls: {insecure: true}\n");
+  config::ConfigHolder config(path, config::process_environment());
+  REQUIRE(config.reload());
+  ManualClock clock(T0);
+  Schedule s = hourly("team-a");
+  s.pool = "default";
+  s.template_name.clear();
+  recurring::ScheduleBook book(*first);
+  REQUIRE(book.create(s, T0));
+
+  scans::SubmitDeps deps;
+  deps.clock = &clock;
+  recurring::ScheduleFiringJob a(*first, config, deps, "server-a");
+  recurring::ScheduleFiringJob b(*second, config, deps, "worker-b");
+  clock.set(T0 + kHour + 1000);
+  a.tick();  // a leads and fires the slot, then is killed (never ticks again)
+  b.tick();
+  CHECK(a.leading());
+  CHECK_FALSE(b.leading());
+  CHECK(a.totals().submitted == 1);
+  CHECK(task_count(*first, "team-a") == 1);
+
+  // Within the term b is refused; after it, b leads and finds the slot handled.
+  clock.advance(30'000);
+  b.tick();
+  CHECK_FALSE(b.leading());
+  clock.advance(61'000);
+  b.tick();
+  CHECK(b.leading());
+  CHECK(b.totals().submitted == 0);
+  CHECK(b.totals().found == 0);
+  CHECK(task_count(*second, "team-a") == 1);
+  // The next slot is b's to fire (run 1 is still queued: skipped).
+  clock.set(T0 + 2 * kHour + 1000);
+  b.tick();
+  CHECK(b.totals().skipped == 1);
+  CHECK(task_count(*second, "team-a") == 1);
 }
