@@ -19,7 +19,7 @@
 
 #include "app/build_info.h"
 #include "app/cli_options.h"
-#include "app/housekeeping_service.h"
+#include "app/leader_duties.h"
 #include "app/ops_metrics.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
@@ -36,6 +36,7 @@
 #include "mcp/tools/results_resources.h"
 #include "mcp/tools/results_tools.h"
 #include "mcp/tools/scan_tools.h"
+#include "mcp/tools/schedule_tools.h"
 #include "mcp/transport/stdio_transport.h"
 #include "worker/engine/worker_engine.h"
 #include "worker/engine/worker_metrics.h"
@@ -282,11 +283,23 @@ int main(int argc, char** argv) {
     log::warn("main", "no worker runs: scans stay queued until a scanner configuration exists");
   }
 
-  // Housekeeping: whichever process holds the store's housekeeping lease runs it.
-  std::unique_ptr<nmcp::app::HousekeepingService> housekeeping;
+  std::shared_ptr<nmcp::audit::AuditLog> audit_log;
+  {
+    const std::string path = o.audit_log.empty() ? o.engine.data_dir + "/audit.log" : o.audit_log;
+    auto audit = nmcp::audit::AuditLog::open(path);
+    if (!audit) {
+      log::error("main", audit.error().message, {{"hint", audit.error().hint}});
+      return 1;
+    }
+    audit_log = *audit;
+  }
+
+  // Housekeeping and schedule firing: whichever process holds each lease runs it.
+  std::unique_ptr<nmcp::app::LeaderDuties> housekeeping;
   if (config) {
-    housekeeping = std::make_unique<nmcp::app::HousekeepingService>(
-        **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id());
+    housekeeping = std::make_unique<nmcp::app::LeaderDuties>(
+        **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id(),
+        audit_log);
     housekeeping->start();
     nmcp::app::add_housekeeping_counters(metrics, *housekeeping);
   }
@@ -296,22 +309,15 @@ int main(int argc, char** argv) {
   deps.tasks = store->get();
   deps.submitter = store->get();
   deps.scanner_health = store->get();
+  deps.records = store->get();
   deps.config = config.get();
   deps.secrets = secrets;
   deps.data_dir = o.engine.data_dir;
   deps.indexes = std::make_shared<nmcp::findings::IndexCache>(8);
-  {
-    const std::string path = o.audit_log.empty() ? o.engine.data_dir + "/audit.log" : o.audit_log;
-    auto audit = nmcp::audit::AuditLog::open(path);
-    if (!audit) {
-      log::error("main", audit.error().message, {{"hint", audit.error().hint}});
-      return 1;
-    }
-    deps.audit = *audit;
-  }
+  deps.audit = audit_log;
   if (engine) deps.on_submit = [&engine] { engine->wake(); };
   for (auto add : {&nmcp::mcp::register_scan_tools, &nmcp::mcp::register_scanner_tools,
-                   &nmcp::mcp::register_results_tools}) {
+                   &nmcp::mcp::register_results_tools, &nmcp::mcp::register_schedule_tools}) {
     if (auto s = add(registry, deps); !s) {
       log::error("main", "tools failed to register: " + s.error().message);
       return 1;

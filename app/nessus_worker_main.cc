@@ -14,8 +14,9 @@
 
 #include "app/build_info.h"
 #include "app/engine_flags.h"
-#include "app/housekeeping_service.h"
+#include "app/leader_duties.h"
 #include "app/ops_metrics.h"
+#include "core/audit/audit_log.h"
 #include "core/base/logging.h"
 #include "core/base/signal_watcher.h"
 #include "core/config/config_holder.h"
@@ -172,8 +173,12 @@ int main(int argc, char** argv) {
     log::error("main", "the worker engine failed to start: " + started.error().message);
     return 1;
   }
-  nmcp::app::HousekeepingService housekeeping(**store, config, o.engine.data_dir,
-                                              "nessus-worker@" + e.worker_id);
+  // The worker fires schedules too when it holds the lease; their decisions go to the data
+  // directory's audit log, as the server's do.
+  auto audit = nmcp::audit::AuditLog::open(o.engine.data_dir + "/audit.log");
+  if (!audit) log::warn("main", audit.error().message, {{"hint", audit.error().hint}});
+  nmcp::app::LeaderDuties housekeeping(**store, config, o.engine.data_dir,
+                                       "nessus-worker@" + e.worker_id, audit ? *audit : nullptr);
   housekeeping.start();
   nmcp::app::add_housekeeping_counters(metrics, housekeeping);
   nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen,

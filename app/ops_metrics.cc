@@ -93,7 +93,7 @@ void add_http_gauges(metrics::Registry& r, std::shared_ptr<const HttpFiguresSour
   });
 }
 
-void add_housekeeping_counters(metrics::Registry& r, const HousekeepingService& hk) {
+void add_housekeeping_counters(metrics::Registry& r, const LeaderDuties& hk) {
   r.describe("nmcp_housekeeping_runs_total", Type::Counter, "Housekeeping runs in this process.",
              {});
   r.describe("nmcp_housekeeping_deleted_total", Type::Counter,

@@ -1,6 +1,7 @@
 #include "core/recurring/schedule_firing.h"
 
 #include "core/base/logging.h"
+#include "core/recurring/schedule_service.h"
 
 namespace nmcp::recurring {
 
@@ -21,21 +22,6 @@ std::string previous_still_active(const FiringDeps& deps, const Schedule& s) {
     return {};
   }
   return {};
-}
-
-scans::ScanRequest request_for(const Schedule& s, schedule::UtcSeconds slot) {
-  scans::ScanRequest r;
-  r.owner = s.owner;
-  r.trace_id = s.id;
-  r.type = s.scan_type;
-  r.targets = s.targets;
-  r.name = s.name;
-  r.pool = s.pool;
-  r.template_name = s.template_name;
-  r.credential_profile = s.credential_profile;
-  r.idempotency_key = schedule::slot_idempotency_key(s.id, slot);
-  r.via = "schedule " + s.id;
-  return r;
 }
 
 }  // namespace
@@ -61,7 +47,7 @@ FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& confi
     if (!run.outcome.empty()) {
       ++report.skipped;
     } else {
-      auto submitted = scans::submit_scan(deps.submit, config, request_for(s, due->slot));
+      auto submitted = scans::submit_scan(deps.submit, config, scan_request(s, due->slot));
       if (submitted) {
         run.task_id = submitted->task.id;
         run.outcome = submitted->created ? "submitted" : "submitted (found the slot's task)";

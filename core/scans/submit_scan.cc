@@ -168,12 +168,27 @@ Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
 
 namespace {
 Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
-                                 const ScanRequest& request);
+                                 const ScanRequest& request, bool store);
+
+Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& config,
+                          const ScanRequest& request, bool store);
 }  // namespace
 
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
                               const ScanRequest& request) {
-  auto out = submit_checked(deps, config, request);
+  return audited(deps, config, request, true);
+}
+
+Result<Submitted> check_submit(const SubmitDeps& deps, const config::ScannerConfig& config,
+                               const ScanRequest& request) {
+  return audited(deps, config, request, false);
+}
+
+namespace {
+
+Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& config,
+                          const ScanRequest& request, bool store) {
+  auto out = submit_checked(deps, config, request, store);
   if (deps.audit == nullptr) return out;
   const bool decided = out || out.error().code == ErrorCode::PermissionDenied ||
                        out.error().code == ErrorCode::FailedPrecondition;
@@ -191,7 +206,7 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
              (out->task.credential_profile.empty()
                   ? std::string()
                   : ", credential profile '" + out->task.credential_profile + "' allowed there") +
-             (out->created ? "" : " (an earlier call with this idempotency key)");
+             (store && !out->created ? " (an earlier call with this idempotency key)" : "");
   } else {
     e.decision = "deny";
     e.rule = out.error().message;
@@ -200,10 +215,8 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
   return out;
 }
 
-namespace {
-
 Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
-                                 const ScanRequest& req) {
+                                 const ScanRequest& req, bool store) {
   ScanRequest r = req;
   if (r.pool.empty()) r.pool = config.defaults.pool;
   if (r.template_name.empty()) r.template_name = config.defaults.template_name;
@@ -277,11 +290,15 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
       t.escalation_override = r.escalation;
     }
   }
+  out.addresses = targets->address_count;
+  if (!store) {
+    out.task = std::move(t);
+    return out;
+  }
   auto submitted = deps.tasks->submit(std::move(t));
   if (!submitted) return fail(submitted.error());
   out.task = std::move(submitted->task);
   out.created = submitted->created;
-  out.addresses = targets->address_count;
   return out;
 }
 

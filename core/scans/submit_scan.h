@@ -83,6 +83,13 @@ struct SubmitDeps {
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,
                               const ScanRequest& request);
 
+// Every check submit_scan makes, and its audit line, without storing anything: what a schedule
+// is checked against when it is created or changed, not only when it fires. The task returned
+// is the one a submit would store now (created = false). Schedules never carry inline
+// credentials: their tools take a credential profile only.
+Result<Submitted> check_submit(const SubmitDeps& deps, const config::ScannerConfig& config,
+                               const ScanRequest& request);
+
 // The key's pools= rule (PermissionDenied naming the pools it may use), shared with dry runs.
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
                        const std::string& pool);

@@ -32,6 +32,8 @@ struct ToolDeps {
   // results tools answer "not available" without them.
   std::string data_dir;
   std::shared_ptr<findings::IndexCache> indexes;
+  // Where schedules live (core/recurring); null: the schedule tools are not offered.
+  store::RecordStore* records = nullptr;
   // Where submit decisions are recorded (core/audit); may be null.
   std::shared_ptr<audit::AuditLog> audit;
 };

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "core/recurring/schedule_firing_job.h"
+#include "core/recurring/schedule_service.h"
 #include "tests/contract/backends.h"
 
 using namespace nmcp;
@@ -241,4 +242,67 @@ TEST_CASE_TEMPLATE("firing job: one leader fires; after it is killed the next do
   b.tick();
   CHECK(b.totals().skipped == 1);
   CHECK(task_count(*second, "team-a") == 1);
+}
+
+TEST_CASE_TEMPLATE("schedule service: checked at creation and change, not only when it fires", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  recurring::ScheduleServiceDeps sd;
+  sd.book = &h.book;
+  sd.submit.clock = &h.clock;
+  recurring::Caller caller;
+  caller.owner = "team-a";
+  caller.scope = OwnerScope::tenant("team-a");
+  caller.via = "schedule_scan";
+
+  recurring::ScheduleSpec spec;
+  spec.name = "nightly";
+  spec.targets = "10.1.0.0/28";
+  spec.cron = "0 22 * * 1-5";
+  spec.timezone = "Europe/Berlin";
+  auto s = recurring::create_schedule(sd, h.config, caller, spec);
+  REQUIRE(s);
+  CHECK(s->pool == "lab");  // the default, stored
+  CHECK(s->owner == "team-a");
+  const auto view = recurring::schedule_view(*s, h.clock.now());
+  CHECK(view["next_fire"].is_string());
+  CHECK(view["last_run"].is_null());
+
+  auto out = spec;
+  out.targets = "8.8.8.8";
+  auto refused = recurring::create_schedule(sd, h.config, caller, out);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::PermissionDenied);
+  auto keyed = caller;
+  keyed.allowed_pools = std::set<std::string>{"dmz"};
+  CHECK(recurring::create_schedule(sd, h.config, keyed, spec).error().code ==
+        ErrorCode::PermissionDenied);
+  auto bad = spec;
+  bad.cron = "61 * * * *";
+  CHECK(recurring::create_schedule(sd, h.config, caller, bad).error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(h.book.list(OwnerScope::everyone())->size() == 1);
+
+  // A change is checked again; a refused one writes nothing.
+  recurring::ScheduleSpec change;
+  change.targets = "192.168.0.1";
+  CHECK_FALSE(recurring::update_schedule(sd, h.config, caller, s->id, change));
+  CHECK(h.read(s->id).targets == "10.1.0.0/28");
+  recurring::ScheduleSpec interval;
+  interval.every = "6h";
+  auto changed = recurring::update_schedule(sd, h.config, caller, s->id, interval);
+  REQUIRE(changed);
+  CHECK(changed->cron.empty());
+  CHECK(changed->timezone == "UTC");
+  recurring::ScheduleSpec pause;
+  pause.paused = true;
+  auto paused = recurring::update_schedule(sd, h.config, caller, s->id, pause);
+  REQUIRE(paused);
+  CHECK(recurring::schedule_view(*paused, h.clock.now())["next_fire"].is_null());
+  auto other = caller;
+  other.owner = "team-b";
+  other.scope = OwnerScope::tenant("team-b");
+  CHECK(recurring::update_schedule(sd, h.config, other, s->id, pause).error().code ==
+        ErrorCode::NotFound);
 }

@@ -1,0 +1,61 @@
+#include "app/leader_duties.h"
+
+#include <utility>
+
+namespace nmcp::app {
+
+namespace {
+housekeeping::Options base_options(std::string data_dir, housekeeping::ScannerCleanup* cleanup,
+                                   std::function<void(const std::string&)> on_deleted) {
+  housekeeping::Options o;
+  o.data_dir = std::move(data_dir);
+  o.scanners = cleanup;
+  o.on_deleted = std::move(on_deleted);
+  return o;
+}
+
+scans::SubmitDeps submit_deps(store::TaskStore& store, audit::AuditLog* audit, const Clock& clock) {
+  scans::SubmitDeps d;
+  d.tasks = &store;
+  d.scanner_health = &store;
+  d.audit = audit;
+  d.clock = &clock;
+  return d;  // no SecretBox: a schedule names a credential profile, never inline secrets
+}
+}  // namespace
+
+LeaderDuties::LeaderDuties(store::TaskStore& store, config::ConfigHolder& config,
+                           std::string data_dir, std::string holder,
+                           std::shared_ptr<audit::AuditLog> audit,
+                           std::function<void(const std::string&)> on_deleted, const Clock& clock)
+    : cleanup_([&config] { return config.current(); }),
+      audit_(std::move(audit)),
+      housekeeping_(store, config, clock, holder,
+                    base_options(std::move(data_dir), &cleanup_, std::move(on_deleted))),
+      schedules_(store, config, submit_deps(store, audit_.get(), clock), holder),
+      jobs_(clock) {
+  // The first turns wait a little: a process that starts and stops at once never leads.
+  jobs_.add(
+      "housekeeping", housekeeping::kTickPeriod, [this] { housekeeping_.tick(); },
+      std::chrono::seconds(5));
+  jobs_.add(
+      "schedules", recurring::kTickPeriod, [this] { schedules_.tick(); }, std::chrono::seconds(2));
+}
+
+LeaderDuties::~LeaderDuties() { stop(); }
+
+void LeaderDuties::start() {
+  if (started_) return;
+  started_ = true;
+  jobs_.start();
+}
+
+void LeaderDuties::stop() {
+  if (!started_) return;
+  started_ = false;
+  jobs_.stop();
+  housekeeping_.resign();
+  schedules_.resign();
+}
+
+}  // namespace nmcp::app

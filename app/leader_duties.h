@@ -1,0 +1,49 @@
+#pragma once
+// LeaderDuties: every long-running binary (nessus-mcp, nessus-worker) starts one. It runs the
+// deployment's singleton duties on one PeriodicJobs thread: housekeeping
+// (housekeeping::HousekeepingJob) and schedule firing (recurring::ScheduleFiringJob). Each keeps
+// its own leader lease in the store, so whichever process holds it does the work and the others
+// wait their turn; stop() resigns both so another process can take over at once. A
+// composition-root helper: it wires core/housekeeping to the scanners (worker::NessusCleanup).
+//
+// Thread-safety: start() and stop() from the owning thread; totals() from any thread.
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/audit/audit_log.h"
+#include "core/base/clock.h"
+#include "core/base/periodic_jobs.h"
+#include "core/config/config_holder.h"
+#include "core/housekeeping/housekeeping_job.h"
+#include "core/recurring/schedule_firing_job.h"
+#include "core/store/task_store.h"
+#include "worker/engine/nessus_cleanup.h"
+
+namespace nmcp::app {
+
+class LeaderDuties {
+ public:
+  // `audit` (may be null) receives each scheduled submit's decision.
+  LeaderDuties(store::TaskStore& store, config::ConfigHolder& config, std::string data_dir,
+               std::string holder, std::shared_ptr<audit::AuditLog> audit = nullptr,
+               std::function<void(const std::string&)> on_deleted = {},
+               const Clock& clock = system_clock());
+  ~LeaderDuties();
+  void start();
+  void stop();
+  housekeeping::Totals totals() const { return housekeeping_.totals(); }
+  bool leading() const { return housekeeping_.leading(); }
+  recurring::FiringReport schedule_totals() const { return schedules_.totals(); }
+
+ private:
+  worker::NessusCleanup cleanup_;
+  std::shared_ptr<audit::AuditLog> audit_;
+  housekeeping::HousekeepingJob housekeeping_;
+  recurring::ScheduleFiringJob schedules_;
+  PeriodicJobs jobs_;
+  bool started_ = false;
+};
+
+}  // namespace nmcp::app

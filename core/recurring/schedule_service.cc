@@ -1,0 +1,160 @@
+#include "core/recurring/schedule_service.h"
+
+#include <algorithm>
+
+namespace nmcp::recurring {
+
+namespace {
+
+using nlohmann::json;
+
+void apply(const ScheduleSpec& spec, Schedule& s) {
+  if (spec.scan_type) s.scan_type = *spec.scan_type;
+  if (spec.name) s.name = *spec.name;
+  if (spec.targets) s.targets = *spec.targets;
+  if (spec.pool) s.pool = *spec.pool;
+  if (spec.template_name) s.template_name = *spec.template_name;
+  if (spec.credential_profile) s.credential_profile = *spec.credential_profile;
+  // cron and every replace each other: giving one clears the other.
+  if (spec.cron) {
+    s.cron = *spec.cron;
+    if (!spec.every) s.every.clear();
+  }
+  if (spec.every) {
+    s.every = *spec.every;
+    if (!spec.cron) {
+      s.cron.clear();
+      if (!spec.timezone) s.timezone = "UTC";
+    }
+  }
+  if (spec.timezone) s.timezone = *spec.timezone;
+  if (spec.start) s.start = *spec.start;
+  if (spec.end) s.end = *spec.end;
+  if (spec.paused) s.paused = *spec.paused;
+}
+
+// Every check a schedule must pass before it is stored.
+Status check(const ScheduleServiceDeps& deps, const config::ScannerConfig& config,
+             const Caller& caller, Schedule& s) {
+  if (s.pool.empty()) s.pool = config.defaults.pool;
+  if (s.template_name.empty()) s.template_name = config.defaults.template_name;
+  if (s.name.empty()) {
+    return fail(ErrorCode::InvalidArgument, "a schedule needs a name",
+                "name it for what it scans, e.g. \"nightly dmz\"");
+  }
+  auto timing = timing_of(s, deps.zoneinfo_dir);
+  if (!timing) return fail(timing.error());
+  if (!schedule::next_slot(*timing, deps.submit.clock->now() / 1000)) {
+    return fail(ErrorCode::InvalidArgument, "this schedule would never fire again",
+                "give an end in the future, or none");
+  }
+  scans::ScanRequest r = scan_request(s, std::nullopt);
+  r.allowed_pools = caller.allowed_pools;
+  r.via = caller.via;
+  r.trace_id = caller.trace_id;
+  auto checked = scans::check_submit(deps.submit, config, r);
+  if (!checked) return fail(checked.error());
+  s.targets = checked->task.targets;  // normalised as a task's
+  return ok();
+}
+
+std::string zone_or_utc(const Schedule& s) { return s.cron.empty() ? "UTC" : s.timezone; }
+
+}  // namespace
+
+scans::ScanRequest scan_request(const Schedule& s, std::optional<schedule::UtcSeconds> slot) {
+  scans::ScanRequest r;
+  r.owner = s.owner;
+  r.trace_id = s.id;
+  r.type = s.scan_type;
+  r.targets = s.targets;
+  r.name = s.name;
+  r.pool = s.pool;
+  r.template_name = s.template_name;
+  r.credential_profile = s.credential_profile;
+  if (slot) r.idempotency_key = schedule::slot_idempotency_key(s.id, *slot);
+  r.via = "schedule " + s.id;
+  return r;
+}
+
+Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
+                                 const config::ScannerConfig& config, const Caller& caller,
+                                 const ScheduleSpec& spec) {
+  Schedule s;
+  s.id = new_schedule_id();
+  s.owner = caller.owner;
+  s.start = deps.submit.clock->now();
+  apply(spec, s);
+  if (auto c = check(deps, config, caller, s); !c) return fail(c.error());
+  return deps.book->create(std::move(s), deps.submit.clock->now());
+}
+
+Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
+                                 const config::ScannerConfig& config, const Caller& caller,
+                                 const std::string& id, const ScheduleSpec& spec) {
+  auto current = deps.book->get(id, caller.scope);
+  if (!current) return current;
+  Schedule next = *current;
+  apply(spec, next);
+  // Pausing or resuming alone needs no check: the request did not change (a resumed schedule
+  // is checked again at each firing).
+  const bool only_pause = !spec.scan_type && !spec.name && !spec.targets && !spec.pool &&
+                          !spec.template_name && !spec.credential_profile && !spec.cron &&
+                          !spec.timezone && !spec.every && !spec.start && !spec.end;
+  if (!only_pause) {
+    if (auto c = check(deps, config, caller, next); !c) return fail(c.error());
+  }
+  return deps.book->update(
+      id, caller.scope, current->revision,
+      [&](Schedule& x) {
+        const auto last_slot = x.last_slot;
+        const auto runs = x.runs;
+        const auto missed = x.missed_slots;
+        x = next;
+        x.last_slot = last_slot;  // the firing state is the firing job's
+        x.runs = runs;
+        x.missed_slots = missed;
+        return ok();
+      },
+      deps.submit.clock->now());
+}
+
+json schedule_view(const Schedule& s, task::Millis now, const std::string& zoneinfo_dir) {
+  json next = nullptr;
+  if (!s.paused) {
+    if (auto timing = timing_of(s, zoneinfo_dir)) {
+      const schedule::UtcSeconds after = std::max(now / 1000, s.last_slot.value_or(0));
+      if (auto slot = schedule::next_slot(*timing, after)) next = task::format_time(*slot * 1000);
+    }
+  }
+  json runs = json::array();
+  for (const auto& r : s.runs) {
+    runs.push_back({{"slot", task::format_time(r.slot * 1000)},
+                    {"task_id", r.task_id.empty() ? json(nullptr) : json(r.task_id)},
+                    {"outcome", r.outcome},
+                    {"at", task::format_time(r.at)}});
+  }
+  json v = {{"schedule_id", s.id},
+            {"name", s.name},
+            {"scan_type", task::to_string(s.scan_type)},
+            {"targets", s.targets},
+            {"pool", s.pool},
+            {"template", s.template_name},
+            {"timezone", zone_or_utc(s)},
+            {"start", task::format_time(s.start)},
+            {"end", s.end ? json(task::format_time(*s.end)) : json(nullptr)},
+            {"paused", s.paused},
+            {"next_fire", next},
+            {"missed_slots", s.missed_slots},
+            {"last_run", runs.empty() ? json(nullptr) : runs[0]},
+            {"recent_runs", runs},
+            {"revision", s.revision},
+            {"created_at", task::format_time(s.created_at)},
+            {"updated_at", task::format_time(s.updated_at)}};
+  if (!s.cron.empty()) v["cron"] = s.cron;
+  if (!s.every.empty()) v["every"] = s.every;
+  if (!s.credential_profile.empty()) v["credential_profile"] = s.credential_profile;
+  return v;
+}
+
+}  // namespace nmcp::recurring

@@ -1,0 +1,64 @@
+#pragma once
+// The schedule use cases the MCP tools and admin_cli share: create, change (pause, resume, edit)
+// and describe a schedule. A schedule is checked when it is created or changed, not only when it
+// fires: its timing must read (cron and zone, or interval; start and end), and the scan it will
+// submit must pass every submit rule now (scans::check_submit: pool, the key's pools, scope,
+// template, credential profile), each decision going to the audit log as the submit's would.
+// Checks run outside the store's read-modify-write (they read the store themselves); the write
+// is then conditional on the revision that was checked.
+//
+// Thread-safety: as the dependencies'.
+
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/recurring/schedule_book.h"
+#include "core/scans/submit_scan.h"
+
+namespace nmcp::recurring {
+
+// Who asks: the tenant that will own (or owns) the schedule and what its key may use.
+struct Caller {
+  std::string owner;  // empty with everyone(): an operator
+  store::OwnerScope scope = store::OwnerScope::everyone();
+  std::optional<std::set<std::string>> allowed_pools;
+  std::string via;  // the tool or command, for the audit log
+  std::string trace_id;
+};
+
+// What a caller may set; unset fields keep their value on update (create: the defaults).
+struct ScheduleSpec {
+  std::optional<task::ScanType> scan_type;
+  std::optional<std::string> name, targets, pool, template_name, credential_profile;
+  std::optional<std::string> cron, timezone, every;
+  std::optional<task::Millis> start;
+  std::optional<std::optional<task::Millis>> end;  // set to nullopt: no end
+  std::optional<bool> paused;
+};
+
+struct ScheduleServiceDeps {
+  ScheduleBook* book = nullptr;
+  scans::SubmitDeps submit;  // clock, scanner health and audit; nothing is stored through it
+  std::string zoneinfo_dir;
+};
+
+Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
+                                 const config::ScannerConfig& config, const Caller& caller,
+                                 const ScheduleSpec& spec);
+Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
+                                 const config::ScannerConfig& config, const Caller& caller,
+                                 const std::string& id, const ScheduleSpec& spec);
+
+// The scan request a schedule submits for `slot` (the slot's idempotency key), or, without a
+// slot, the one it is checked with.
+scans::ScanRequest scan_request(const Schedule& s, std::optional<schedule::UtcSeconds> slot);
+
+// The schedule as tools and admin_cli show it: its request and timing, next fire time (null
+// when paused, ended or unreadable), the last run and its outcome, and the recent runs.
+nlohmann::json schedule_view(const Schedule& s, task::Millis now,
+                             const std::string& zoneinfo_dir = "");
+
+}  // namespace nmcp::recurring

@@ -1,0 +1,241 @@
+#include "mcp/tools/schedule_tools.h"
+
+#include "core/recurring/schedule_service.h"
+#include "mcp/server/request_context.h"
+#include "mcp/tools/tool_support.h"
+
+namespace nmcp::mcp {
+
+using nlohmann::json;
+
+namespace {
+
+const char* kTimingHelp =
+    "Give either cron (five fields: minute hour day-of-month month weekday, e.g. \"0 22 * * "
+    "1-5\" for weekdays at 22:00) with timezone (an IANA name such as Europe/Berlin; default "
+    "UTC), or every (an interval such as 30m, 6h, 1d). A slot that falls into a daylight-saving "
+    "gap runs at the gap's end; one in the repeated hour runs once.";
+
+json schedule_properties(bool update) {
+  json p = {
+      {"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 200}}},
+      {"targets",
+       {{"type", "string"},
+        {"minLength", 1},
+        {"maxLength", 4096},
+        {"description", "Addresses, CIDR blocks, ranges or host names, comma-separated"}}},
+      {"pool", {{"type", "string"}, {"minLength", 1}, {"maxLength", 64}}},
+      {"template", {{"type", "string"}, {"minLength", 1}, {"maxLength", 64}}},
+      {"scan_type",
+       {{"type", "string"},
+        {"enum", {"untrusted", "authenticated", "authenticated_privileged"}},
+        {"description", "untrusted (default) or an authenticated scan with credential_profile"}}},
+      {"credential_profile", {{"type", "string"}, {"minLength", 1}, {"maxLength", 64}}},
+      {"cron", {{"type", "string"}, {"minLength", 9}, {"maxLength", 120}}},
+      {"timezone", {{"type", "string"}, {"minLength", 1}, {"maxLength", 64}}},
+      {"every", {{"type", "string"}, {"minLength", 2}, {"maxLength", 16}}},
+      {"start",
+       {{"type", "string"},
+        {"maxLength", 40},
+        {"description", "First possible slot, e.g. 2026-12-24 or 2026-12-24T22:00:00Z"}}},
+      {"end",
+       {{"type", update ? json::array({"string", "null"}) : json("string")},
+        {"maxLength", 40},
+        {"description", "No slot after this time"}}}};
+  if (update) {
+    p["schedule_id"] = {{"type", "string"}, {"pattern", "^sch_[0-9a-f]{32}$"}};
+    p["paused"] = {{"type", "boolean"}, {"description", "true pauses, false resumes"}};
+  }
+  return p;
+}
+
+Result<task::Millis> parse_when(const json& v, const char* field, task::Millis now) {
+  const std::string text = v.get<std::string>();
+  // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
+  if (text.find('-') != std::string::npos) {
+    if (auto t = audit::parse_since(text, now)) return *t;
+  }
+  return fail(ErrorCode::InvalidArgument,
+              std::string(field) + " '" + text.substr(0, 40) + "' is not a date or time",
+              "use 2026-12-24 or 2026-12-24T22:00:00Z (UTC)");
+}
+
+Result<recurring::ScheduleSpec> spec_of(const json& args, task::Millis now) {
+  recurring::ScheduleSpec spec;
+  auto str = [&](const char* f, std::optional<std::string>& out) {
+    if (args.contains(f)) out = args[f].get<std::string>();
+  };
+  str("name", spec.name);
+  str("targets", spec.targets);
+  str("pool", spec.pool);
+  str("template", spec.template_name);
+  str("credential_profile", spec.credential_profile);
+  str("cron", spec.cron);
+  str("timezone", spec.timezone);
+  str("every", spec.every);
+  if (args.contains("scan_type"))
+    spec.scan_type = task::parse_scan_type(args["scan_type"].get<std::string>());
+  if (args.contains("start")) {
+    auto t = parse_when(args["start"], "start", now);
+    if (!t) return fail(t.error());
+    spec.start = *t;
+  }
+  if (args.contains("end")) {
+    if (args["end"].is_null()) {
+      spec.end = std::optional<task::Millis>();
+    } else {
+      auto t = parse_when(args["end"], "end", now);
+      if (!t) return fail(t.error());
+      spec.end = std::optional<task::Millis>(*t);
+    }
+  }
+  if (args.contains("paused")) spec.paused = args["paused"].get<bool>();
+  return spec;
+}
+
+struct Context {
+  recurring::ScheduleBook book;
+  recurring::ScheduleServiceDeps service;
+};
+
+recurring::Caller caller_of(RequestContext& ctx, const char* via) {
+  recurring::Caller c;
+  c.owner = ctx.principal();
+  c.scope = store::OwnerScope::tenant(ctx.principal());
+  c.allowed_pools = ctx.allowed_pools();
+  c.via = via;
+  c.trace_id = ctx.trace_id();
+  return c;
+}
+
+std::shared_ptr<const config::ScannerConfig> config_of(const ToolDeps& deps) {
+  return deps.config == nullptr ? nullptr : deps.config->current();
+}
+
+Error no_config() {
+  return {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
+          "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
+}
+
+const json kScheduleOutput = json::parse(R"({"type": "object", "properties": {
+  "schedule_id": {"type": "string"}, "next_fire": {"type": ["string", "null"]},
+  "paused": {"type": "boolean"}}, "required": ["schedule_id", "next_fire", "paused"]})");
+
+}  // namespace
+
+Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
+  if (deps.records == nullptr) return ok();  // no store for schedules: the tools are not offered
+  auto shared = std::make_shared<Context>(Context{recurring::ScheduleBook(*deps.records), {}});
+  shared->service.book = &shared->book;
+  shared->service.submit.scanner_health = deps.scanner_health;
+  shared->service.submit.clock = deps.clock;
+  shared->service.submit.audit = deps.audit.get();
+  const auto clock = deps.clock;
+
+  json create_props = schedule_properties(false);
+  if (auto s = r.add(
+          {"schedule_scan",
+           "Schedule a recurring scan",
+           std::string("Creates a recurring scan: the same targets scanned on a schedule, each run "
+                       "a normal task compared with the previous completed run. Takes the "
+                       "arguments of run_untrusted_scan / run_authenticated_scan (targets, name, "
+                       "pool, template, scan_type, credential_profile). ") +
+               kTimingHelp +
+               " The scan is checked against the pool's scope, your key and the credential "
+               "profile now, not only when it fires. Slots missed while the server was down lead "
+               "to one catch-up run; a slot whose previous run is still going is skipped.",
+           {{"type", "object"},
+            {"properties", create_props},
+            {"required", {"targets", "name"}},
+            {"additionalProperties", false}},
+           kScheduleOutput,
+           {false, false, false, true}},
+          [deps, shared, clock](const json& args, RequestContext& ctx) {
+            auto config = config_of(deps);
+            if (!config) return error_result(no_config());
+            auto spec = spec_of(args, clock->now());
+            if (!spec) return error_result(spec.error());
+            if (!spec->cron && !spec->every) {
+              return error_result({ErrorCode::InvalidArgument, "give cron or every", kTimingHelp});
+            }
+            auto made = recurring::create_schedule(shared->service, *config,
+                                                   caller_of(ctx, "schedule_scan"), *spec);
+            if (!made) return error_result(made.error());
+            return ToolResult::success(recurring::schedule_view(*made, clock->now()));
+          });
+      !s) {
+    return s;
+  }
+
+  if (auto s = r.add(
+          {"list_schedules",
+           "List your recurring scans",
+           "Lists your schedules with their timing, next fire time, last run and its outcome "
+           "(submitted, skipped and why, refused and why), and recent runs.",
+           json::parse(R"({"type": "object", "properties": {}, "additionalProperties": false})"),
+           json::parse(R"({"type": "object", "properties": {
+             "schedules": {"type": "array", "items": {"type": "object"}}},
+             "required": ["schedules"]})"),
+           {true, false, true, false}},
+          [shared, clock](const json&, RequestContext& ctx) {
+            auto all = shared->book.list(store::OwnerScope::tenant(ctx.principal()));
+            if (!all) return error_result(all.error());
+            json list = json::array();
+            for (const auto& one : *all) {
+              list.push_back(recurring::schedule_view(one, clock->now()));
+            }
+            return ToolResult::success({{"schedules", list}});
+          });
+      !s) {
+    return s;
+  }
+
+  json update_props = schedule_properties(true);
+  if (auto s = r.add(
+          {"update_schedule",
+           "Change, pause or resume a recurring scan",
+           std::string("Changes one of your schedules: paused true pauses it, false resumes it "
+                       "(one catch-up run for the slots it slept through); any other field "
+                       "replaces the schedule's and is checked as at creation. ") +
+               kTimingHelp,
+           {{"type", "object"},
+            {"properties", update_props},
+            {"required", {"schedule_id"}},
+            {"additionalProperties", false}},
+           kScheduleOutput,
+           {false, false, true, true}},
+          [deps, shared, clock](const json& args, RequestContext& ctx) {
+            auto config = config_of(deps);
+            if (!config) return error_result(no_config());
+            auto spec = spec_of(args, clock->now());
+            if (!spec) return error_result(spec.error());
+            auto changed = recurring::update_schedule(
+                shared->service, *config, caller_of(ctx, "update_schedule"),
+                args.at("schedule_id").get<std::string>(), *spec);
+            if (!changed) return error_result(changed.error());
+            return ToolResult::success(recurring::schedule_view(*changed, clock->now()));
+          });
+      !s) {
+    return s;
+  }
+
+  return r.add(
+      {"delete_schedule",
+       "Delete a recurring scan",
+       "Deletes one of your schedules. Its runs stay as tasks (list_tasks, get_scan_results).",
+       json::parse(R"({"type": "object", "properties": {
+         "schedule_id": {"type": "string", "pattern": "^sch_[0-9a-f]{32}$"}},
+         "required": ["schedule_id"], "additionalProperties": false})"),
+       json::parse(R"({"type": "object", "properties": {
+         "schedule_id": {"type": "string"}, "deleted": {"type": "boolean"}},
+         "required": ["schedule_id", "deleted"]})"),
+       {false, true, true, false}},
+      [shared](const json& args, RequestContext& ctx) {
+        const std::string id = args.at("schedule_id").get<std::string>();
+        auto gone = shared->book.remove(id, store::OwnerScope::tenant(ctx.principal()));
+        if (!gone) return error_result(gone.error());
+        return ToolResult::success({{"schedule_id", id}, {"deleted", true}});
+      });
+}
+
+}  // namespace nmcp::mcp
