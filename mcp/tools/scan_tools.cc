@@ -95,15 +95,6 @@ QueueInfo queue_info(store::TaskReader& store, const config::ScannerConfig& c,
   return q;
 }
 
-std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error) {
-  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
-  if (!c) {
-    *error = {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
-              "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
-  }
-  return c;
-}
-
 // The tool's arguments as a scan request; the checks are submit_scan's.
 scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::ScanType type) {
   scans::ScanRequest r;

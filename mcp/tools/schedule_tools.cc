@@ -108,15 +108,6 @@ recurring::Caller caller_of(RequestContext& ctx, const char* via) {
   return c;
 }
 
-std::shared_ptr<const config::ScannerConfig> config_of(const ToolDeps& deps) {
-  return deps.config == nullptr ? nullptr : deps.config->current();
-}
-
-Error no_config() {
-  return {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
-          "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
-}
-
 const json kScheduleOutput = json::parse(R"({"type": "object", "properties": {
   "schedule_id": {"type": "string"}, "next_fire": {"type": ["string", "null"]},
   "paused": {"type": "boolean"}}, "required": ["schedule_id", "next_fire", "paused"]})");
@@ -151,8 +142,9 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
            kScheduleOutput,
            {false, false, false, true}},
           [deps, shared, clock](const json& args, RequestContext& ctx) {
-            auto config = config_of(deps);
-            if (!config) return error_result(no_config());
+            Error error;
+            auto config = current_config(deps, &error);
+            if (!config) return error_result(error);
             auto spec = spec_of(args, clock->now());
             if (!spec) return error_result(spec.error());
             if (!spec->cron && !spec->every) {
@@ -205,8 +197,9 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
            kScheduleOutput,
            {false, false, true, true}},
           [deps, shared, clock](const json& args, RequestContext& ctx) {
-            auto config = config_of(deps);
-            if (!config) return error_result(no_config());
+            Error error;
+            auto config = current_config(deps, &error);
+            if (!config) return error_result(error);
             auto spec = spec_of(args, clock->now());
             if (!spec) return error_result(spec.error());
             auto changed = recurring::update_schedule(

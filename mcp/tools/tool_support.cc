@@ -4,6 +4,15 @@
 
 namespace nmcp::mcp {
 
+std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error) {
+  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
+  if (!c) {
+    *error = {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
+              "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
+  }
+  return c;
+}
+
 ToolResult error_result(const Error& e) {
   return ToolResult::failure(e.hint.empty() ? e.message : e.message + "\nHint: " + e.hint);
 }

@@ -13,6 +13,8 @@
 
 namespace nmcp::mcp {
 
+// The live scanner configuration; null with FailedPrecondition in `error` when none is loaded.
+std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error);
 // The message, and the hint on a line of its own.
 ToolResult error_result(const Error& e);
 // InvalidArgument unless `id` looks like a task id.
