@@ -106,4 +106,16 @@ struct RedisBackend {
   }
 };
 
+// A scanners.yaml with one pool ("default", scope 10.0.0.0/8) and one unreachable instance, in
+// `dir`: enough configuration for the jobs that read a ConfigHolder (housekeeping, schedules).
+inline std::string minimal_scanner_config(TempDir& dir) {
+  return dir.file("scanners.yaml",
+                  "pools:\n  default:\n    scope: {allow: [10.0.0.0/8]}\n"
+                  "    instances:\n      - id: a\n        url: https://127.0.0.1:1\n"
+                  "        auth: {mode: api_keys, access_key: " +
+                      std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
+                      "}\n"
+                      "        tls: {insecure: true}\n");
+}
+
 }  // namespace nmcp::testing

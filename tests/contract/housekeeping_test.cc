@@ -358,13 +358,7 @@ TEST_CASE_TEMPLATE("housekeeping: one process at a time runs it, through the lea
   auto second = backend.open();
   testing::TempDir data;
   testing::TempDir cfg;
-  const auto path = cfg.file("scanners.yaml",
-                             "pools:\n  default:\n    scope: {allow: [10.0.0.0/8]}\n"
-                             "    instances:\n      - id: a\n        url: https://127.0.0.1:1\n"
-                             "        auth: {mode: api_keys, access_key: " +
-                                 std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
-                                 "}\n"
-                                 "        tls: {insecure: true}\n");
+  const auto path = testing::minimal_scanner_config(cfg);
   config::ConfigHolder config(path, config::process_environment());
   auto loaded = config.reload();
   const std::string why = loaded ? std::string() : loaded.error().message;

@@ -199,13 +199,7 @@ TEST_CASE_TEMPLATE("firing job: one leader fires; after it is killed the next do
   auto first = backend.open();
   auto second = backend.open();
   testing::TempDir cfg;
-  const auto path = cfg.file("scanners.yaml",
-                             "pools:\n  default:\n    scope: {allow: [10.0.0.0/8]}\n"
-                             "    instances:\n      - id: a\n        url: https://127.0.0.1:1\n"
-                             "        auth: {mode: api_keys, access_key: " +
-                                 std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
-                                 "}\n"
-                                 "        tls: {insecure: true}\n");
+  const auto path = testing::minimal_scanner_config(cfg);
   config::ConfigHolder config(path, config::process_environment());
   REQUIRE(config.reload());
   ManualClock clock(T0);
