@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 namespace nmcp::schedule {
@@ -300,7 +302,15 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::load(std::string_view name,
     const char* env = std::getenv("NMCP_ZONEINFO");
     dir = env != nullptr && *env != '\0' ? env : "/usr/share/zoneinfo";
   }
-  std::ifstream in(dir + "/" + std::string(name), std::ios::binary);
+  // Zones are immutable: each is read once per process, not at every firing pass or listing.
+  static std::mutex cache_mu;
+  static std::map<std::string, std::shared_ptr<const TimeZone>> cache;
+  const std::string path = dir + "/" + std::string(name);
+  {
+    std::lock_guard lock(cache_mu);
+    if (auto it = cache.find(path); it != cache.end()) return it->second;
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     return fail(ErrorCode::NotFound, "no time zone named \"" + std::string(name) + "\"",
                 "use a name from the IANA database (timedatectl list-timezones); is the tzdata "
@@ -308,7 +318,12 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::load(std::string_view name,
   }
   std::stringstream content;
   content << in.rdbuf();
-  return from_tzif(std::string(name), content.str());
+  auto zone = from_tzif(std::string(name), content.str());
+  if (zone) {
+    std::lock_guard lock(cache_mu);
+    cache.emplace(path, *zone);
+  }
+  return zone;
 }
 
 std::shared_ptr<const TimeZone> TimeZone::utc() {

@@ -39,7 +39,9 @@ struct PosixZone {
 
 class TimeZone {
  public:
-  // `name` as in the IANA database: "Europe/Berlin", "America/New_York", "UTC".
+  // `name` as in the IANA database: "Europe/Berlin", "America/New_York", "UTC". Each zone file
+  // is read once per process (zones never change while it runs; a tzdata upgrade needs a
+  // restart).
   // InvalidArgument for a name that is not one (with a hint), NotFound when the database has
   // no such zone.
   static Result<std::shared_ptr<const TimeZone>> load(std::string_view name,

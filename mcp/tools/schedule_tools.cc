@@ -147,9 +147,6 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
             if (!config) return error_result(error);
             auto spec = spec_of(args, clock->now());
             if (!spec) return error_result(spec.error());
-            if (!spec->cron && !spec->every) {
-              return error_result({ErrorCode::InvalidArgument, "give cron or every", kTimingHelp});
-            }
             auto made = recurring::create_schedule(shared->service, *config,
                                                    caller_of(ctx, "schedule_scan"), *spec);
             if (!made) return error_result(made.error());
