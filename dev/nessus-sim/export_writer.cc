@@ -993,14 +993,27 @@ void visit_findings(const SimHost& h, const ExportSpec& spec,
   }
   const auto& net = network_catalogue();
   // Every host gets the findings its hash selects: the critical Log4Shell only on a third of
-  // them, so severity counts differ between hosts.
+  // them, so severity counts differ between hosts. In network epoch e (the e-th rescan of the
+  // same targets, with --network-drift) the host's first e vulnerabilities on a network service
+  // are fixed and the same flaws show on services that appeared on other ports: each rescan, one
+  // fixed and one new, until the host has no more to change.
+  auto drifts = [](const Plugin& p) { return p.severity > 0 && p.port != 0; };
+  constexpr int kNewServicePorts = 30000;  // far above the rounds' offsets (1000 per round)
+  std::vector<const Plugin*> moved;
   int written = 0;
   for (int i = 0; written < spec.findings_per_host; ++i) {
     const Plugin& p = net[static_cast<std::size_t>(i) % net.size()];
     const int round = i / static_cast<int>(net.size());
     if (p.severity == 4 && (h.hash % 3U) != 0U && round == 0) continue;
-    if (!visit(p, ItemContext{h, spec, round * 1000})) return;
     ++written;
+    if (round == 0 && drifts(p) && static_cast<int>(moved.size()) < spec.network_epoch) {
+      moved.push_back(&p);
+      continue;
+    }
+    if (!visit(p, ItemContext{h, spec, round * 1000})) return;
+  }
+  for (const Plugin* p : moved) {
+    if (!visit(*p, ItemContext{h, spec, kNewServicePorts})) return;
   }
   if (spec.credentials == CredentialOutcome::Success ||
       spec.credentials == CredentialOutcome::EscalationFailed) {

@@ -61,6 +61,9 @@ struct ExportSpec {
   ScanCredentials creds;          // every protocol
   std::string edition = "manager";
   int findings_per_host = 12;
+  // How many times these targets were scanned before (with --network-drift; else 0): each
+  // rescan, every Linux host has one vulnerability fixed and one new.
+  int network_epoch = 0;
   std::time_t start = 0;
   std::time_t end = 0;
 };

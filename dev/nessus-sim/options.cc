@@ -58,6 +58,8 @@ A Nessus REST API simulator over HTTPS, for development, demos and tests. On sta
                                network devices (10.60.0.0/16), and Windows servers whose
                                Remote Registry service is stopped (10.50.9.0/24)
   --findings-per-host N        findings generated per host (default 12; raise for big exports)
+  --network-drift              the network changes between scans: each rescan of the same
+                               targets finds one vulnerability fixed and one new per Linux host
   --exports-dir DIR            serve the .nessus files in DIR (in name order) as exports
   --write-cert FILE            write the certificate as PEM to FILE (to trust it as a CA)
 Faults (also settable at run time: POST /_sim/faults {"field": value}):
@@ -223,6 +225,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = num(o.faults.latency_ms, 0, 600000);
     } else if (a == "--reset-every") {
       ok = num(o.faults.reset_every, 0, 1000000);
+    } else if (a == "--network-drift") {
+      o.network_drift = true;
     } else if (a == "--drop-412-body") {
       o.faults.drop_412_body = true;
     } else if (a == "--scan-outcome" || a == "--export-mode") {

@@ -54,8 +54,11 @@ struct Options {
   std::string network_hosts = "10.60.0.0/16";
   std::string registry_stopped_hosts = "10.50.9.0/24";
   int findings_per_host = 12;  // scale exports up (hundreds of MB for benchmarks)
-  std::string exports_dir;     // serve real .nessus files from here instead of generating
-  std::string write_cert;      // also write the certificate (PEM) here, for CA-file setups
+  // The network changes between scans, as real ones do: each rescan of the same targets finds
+  // one vulnerability fixed and one new per Linux host (recurring scans have something to show).
+  bool network_drift = false;
+  std::string exports_dir;  // serve real .nessus files from here instead of generating
+  std::string write_cert;   // also write the certificate (PEM) here, for CA-file setups
   Faults faults;
   bool help = false;
   bool version = false;

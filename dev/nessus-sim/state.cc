@@ -390,6 +390,7 @@ int SimState::create_scan(const nlohmann::json& request, nlohmann::json& body) {
     s.uuid = random_uuid();
     s.history.push_back({next_history_++, s.uuid, s.run_start, "running"});
     ++scans_launched_;
+    if (options_.network_drift) s.network_epoch = rescans_[s.targets]++;
     note_launch(s.phase_since);
   }
   return 200;
@@ -556,6 +557,7 @@ int SimState::launch_scan(int id, nlohmann::json& body) {
   scan.modified = scan.run_start;
   scan.history.push_back({next_history_++, scan.uuid, scan.run_start, "running"});
   ++scans_launched_;
+  if (options_.network_drift) scan.network_epoch = rescans_[scan.targets]++;
   note_launch(scan.phase_since);
   body = {{"scan_uuid", scan.uuid}};
   return 200;
@@ -625,6 +627,7 @@ ExportSpec SimState::spec_for(const Scan& scan) const {
   spec.creds = scan.creds;
   spec.edition = options_.edition;
   spec.findings_per_host = options_.findings_per_host;
+  spec.network_epoch = scan.network_epoch;
   spec.start = scan.run_start;
   spec.end = scan.run_end != 0 ? scan.run_end : scan.run_start;
   return spec;

@@ -62,6 +62,7 @@ struct Scan {
   std::string outcome = "complete";
   std::time_t run_start = 0;
   std::time_t run_end = 0;
+  int network_epoch = 0;  // with --network-drift: how often its targets were scanned before
   std::vector<ScanRun> history;
 };
 
@@ -136,6 +137,7 @@ class SimState {
   // (activity only grows at a launch, so checking there gives the exact peak).
   void note_launch(Clock::time_point now);
 
+  std::map<std::string, int> rescans_;  // launches per targets text (--network-drift)
   long scans_created_ = 0, scans_launched_ = 0, sessions_created_ = 0, exports_requested_ = 0;
   long peak_active_scans_ = 0;
   long request_number_ = 0;

@@ -223,6 +223,71 @@ TEST_CASE(
   CHECK(info == 7);  // one Nessus Scan Information item per host
 }
 
+namespace {
+
+// host|plugin|port of every vulnerability (severity above info) in an export.
+std::set<std::string> vulnerabilities(const std::string& xml) {
+  std::set<std::string> out;
+  const std::regex host(R"re(<ReportHost name="([^"]+)")re");
+  const std::regex item(R"re(<ReportItem port="(\d+)"[^>]* severity="([1-4])" pluginID="(\d+)")re");
+  std::string current;
+  std::size_t at = 0;
+  while (at < xml.size()) {
+    const auto next_host = xml.find("<ReportHost ", at);
+    const auto next_item = xml.find("<ReportItem ", at);
+    if (next_item == std::string::npos) break;
+    std::smatch m;
+    if (next_host != std::string::npos && next_host < next_item) {
+      const std::string head = xml.substr(next_host, 200);
+      if (std::regex_search(head, m, host)) current = m[1];
+      at = next_host + 1;
+      continue;
+    }
+    const std::string head = xml.substr(next_item, 400);
+    if (std::regex_search(head, m, item)) {
+      out.insert(current + "|" + m[3].str() + "|" + m[1].str());
+    }
+    at = next_item + 1;
+  }
+  return out;
+}
+
+std::string scan_once(Raw& raw, const std::string& targets) {
+  const int id = create(raw, targets);
+  raw.send("POST", "/scans/" + std::to_string(id) + "/launch", json::object());
+  wait_completed(raw, id);
+  return export_of(raw, id);
+}
+
+}  // namespace
+
+TEST_CASE("sim: --network-drift fixes one vulnerability and opens one per Linux host a rescan") {
+  SimProcess frozen;
+  Raw still(frozen);
+  CHECK(vulnerabilities(scan_once(still, "10.0.0.1-3")) ==
+        vulnerabilities(scan_once(still, "10.0.0.1-3")));
+
+  SimProcess sim({"--network-drift"});
+  Raw raw(sim);
+  const auto first = vulnerabilities(scan_once(raw, "10.0.0.1-3"));
+  CHECK(first == vulnerabilities(scan_once(still, "10.0.0.1-3")));  // the first scan: as frozen
+  auto previous = first;
+  for (int rescan = 1; rescan <= 2; ++rescan) {
+    CAPTURE(rescan);
+    const auto now = vulnerabilities(scan_once(raw, "10.0.0.1-3"));
+    std::size_t fixed = 0, added = 0;
+    for (const auto& v : previous) fixed += now.count(v) == 0 ? 1U : 0U;
+    for (const auto& v : now) added += previous.count(v) == 0 ? 1U : 0U;
+    CHECK(fixed == 3);  // one per host
+    CHECK(added == 3);
+    CHECK(now.size() == previous.size());
+    previous = now;
+  }
+  // Other targets are their own network: their first scan is unchanged.
+  CHECK(vulnerabilities(scan_once(raw, "10.0.0.9")) ==
+        vulnerabilities(scan_once(still, "10.0.0.9")));
+}
+
 TEST_CASE("sim: 412 bodies are the 32 bytes real scanners send; scale and served files") {
   SimProcess pro({"--edition", "professional", "--findings-per-host", "200"});
   Raw raw(pro);
