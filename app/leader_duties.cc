@@ -14,11 +14,13 @@ housekeeping::Options base_options(std::string data_dir, housekeeping::ScannerCl
   return o;
 }
 
-scans::SubmitDeps submit_deps(store::TaskStore& store, audit::AuditLog* audit, const Clock& clock) {
+scans::SubmitDeps submit_deps(store::TaskStore& store, audit::AuditLog* audit,
+                              quota::QuotaLedger* quotas, const Clock& clock) {
   scans::SubmitDeps d;
   d.tasks = &store;
   d.scanner_health = &store;
   d.audit = audit;
+  d.quotas = quotas;
   d.clock = &clock;
   return d;  // no SecretBox: a schedule names a credential profile, never inline secrets
 }
@@ -30,9 +32,10 @@ LeaderDuties::LeaderDuties(store::TaskStore& store, config::ConfigHolder& config
                            std::function<void(const std::string&)> on_deleted, const Clock& clock)
     : cleanup_([&config] { return config.current(); }),
       audit_(std::move(audit)),
+      quotas_(store, store),
       housekeeping_(store, config, clock, holder,
                     base_options(std::move(data_dir), &cleanup_, std::move(on_deleted))),
-      schedules_(store, config, submit_deps(store, audit_.get(), clock), holder),
+      schedules_(store, config, submit_deps(store, audit_.get(), &quotas_, clock), holder),
       jobs_(clock) {
   // The first turns wait a little: a process that starts and stops at once never leads.
   jobs_.add(

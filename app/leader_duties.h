@@ -36,10 +36,12 @@ class LeaderDuties {
   housekeeping::Totals totals() const { return housekeeping_.totals(); }
   bool leading() const { return housekeeping_.leading(); }
   recurring::FiringReport schedule_totals() const { return schedules_.totals(); }
+  bool firing_schedules() const { return schedules_.leading(); }
 
  private:
   worker::NessusCleanup cleanup_;
   std::shared_ptr<audit::AuditLog> audit_;
+  quota::QuotaLedger quotas_;  // a schedule's runs count against its tenant's quotas
   housekeeping::HousekeepingJob housekeeping_;
   recurring::ScheduleFiringJob schedules_;
   PeriodicJobs jobs_;

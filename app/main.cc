@@ -266,23 +266,7 @@ int main(int argc, char** argv) {
   nmcp::worker::describe_worker_metrics(metrics);
   nmcp::app::add_store_gauges(metrics, **store, config.get());
 
-  // The embedded worker: scans run in this process unless another one runs them.
-  std::unique_ptr<nmcp::worker::WorkerEngine> engine;
-  if (config && !o.no_worker) {
-    nmcp::worker::EngineOptions e = o.engine.engine;
-    e.metrics = &metrics;
-    e.worker_id = nmcp::worker::make_worker_id();
-    e.data_dir = o.engine.data_dir;
-    e.secrets = secrets;
-    engine = std::make_unique<nmcp::worker::WorkerEngine>(e, **store, *config);
-    if (auto started = engine->start(); !started) {
-      log::error("main", "the worker engine failed to start: " + started.error().message);
-      return 1;
-    }
-  } else if (!o.no_worker) {
-    log::warn("main", "no worker runs: scans stay queued until a scanner configuration exists");
-  }
-
+  // The audit log of rule decisions: submits, tool refusals, scan windows.
   std::shared_ptr<nmcp::audit::AuditLog> audit_log;
   {
     const std::string path = o.audit_log.empty() ? o.engine.data_dir + "/audit.log" : o.audit_log;
@@ -294,6 +278,24 @@ int main(int argc, char** argv) {
     audit_log = *audit;
   }
 
+  // The embedded worker: scans run in this process unless another one runs them.
+  std::unique_ptr<nmcp::worker::WorkerEngine> engine;
+  if (config && !o.no_worker) {
+    nmcp::worker::EngineOptions e = o.engine.engine;
+    e.metrics = &metrics;
+    e.worker_id = nmcp::worker::make_worker_id();
+    e.data_dir = o.engine.data_dir;
+    e.secrets = secrets;
+    e.audit = audit_log;
+    engine = std::make_unique<nmcp::worker::WorkerEngine>(e, **store, *config);
+    if (auto started = engine->start(); !started) {
+      log::error("main", "the worker engine failed to start: " + started.error().message);
+      return 1;
+    }
+  } else if (!o.no_worker) {
+    log::warn("main", "no worker runs: scans stay queued until a scanner configuration exists");
+  }
+
   // Housekeeping and schedule firing: whichever process holds each lease runs it.
   std::unique_ptr<nmcp::app::LeaderDuties> housekeeping;
   if (config) {
@@ -301,7 +303,7 @@ int main(int argc, char** argv) {
         **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id(),
         audit_log);
     housekeeping->start();
-    nmcp::app::add_housekeeping_counters(metrics, *housekeeping);
+    nmcp::app::add_leader_duty_counters(metrics, *housekeeping);
   }
 
   nmcp::mcp::ToolRegistry registry;

@@ -163,8 +163,13 @@ int main(int argc, char** argv) {
   nmcp::worker::describe_worker_metrics(metrics);
   nmcp::app::add_store_gauges(metrics, **store, &config);
 
+  // Scan window actions, and the schedules it fires when it holds the lease, are decisions for
+  // the data directory's audit log, as the server's are.
+  auto audit = nmcp::audit::AuditLog::open(o.engine.data_dir + "/audit.log");
+  if (!audit) log::warn("main", audit.error().message, {{"hint", audit.error().hint}});
   nmcp::worker::EngineOptions e = o.engine.engine;
   e.worker_id = nmcp::worker::make_worker_id();
+  if (audit) e.audit = *audit;
   e.data_dir = o.engine.data_dir;
   e.secrets = *secrets;
   e.metrics = &metrics;
@@ -173,14 +178,10 @@ int main(int argc, char** argv) {
     log::error("main", "the worker engine failed to start: " + started.error().message);
     return 1;
   }
-  // The worker fires schedules too when it holds the lease; their decisions go to the data
-  // directory's audit log, as the server's do.
-  auto audit = nmcp::audit::AuditLog::open(o.engine.data_dir + "/audit.log");
-  if (!audit) log::warn("main", audit.error().message, {{"hint", audit.error().hint}});
   nmcp::app::LeaderDuties housekeeping(**store, config, o.engine.data_dir,
                                        "nessus-worker@" + e.worker_id, audit ? *audit : nullptr);
   housekeeping.start();
-  nmcp::app::add_housekeeping_counters(metrics, housekeeping);
+  nmcp::app::add_leader_duty_counters(metrics, housekeeping);
   nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen,
                                       nmcp::app::ops_endpoints(metrics, store->get(), &config));
   if (!o.engine.metrics_listen.empty()) {

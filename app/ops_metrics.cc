@@ -93,7 +93,7 @@ void add_http_gauges(metrics::Registry& r, std::shared_ptr<const HttpFiguresSour
   });
 }
 
-void add_housekeeping_counters(metrics::Registry& r, const LeaderDuties& hk) {
+void add_leader_duty_counters(metrics::Registry& r, const LeaderDuties& hk) {
   r.describe("nmcp_housekeeping_runs_total", Type::Counter, "Housekeeping runs in this process.",
              {});
   r.describe("nmcp_housekeeping_deleted_total", Type::Counter,
@@ -123,6 +123,24 @@ void add_housekeeping_counters(metrics::Registry& r, const LeaderDuties& hk) {
     m.set("nmcp_housekeeping_bytes_freed_total", {}, static_cast<double>(t.bytes_freed));
     m.set("nmcp_housekeeping_errors_total", {}, static_cast<double>(t.errors));
     m.set("nmcp_housekeeping_leader", {}, hk.leading() ? 1 : 0);
+  });
+  r.describe("nmcp_schedule_slots_total", Type::Counter,
+             "Schedule slots this process handled, by outcome (submitted, found: the slot's task "
+             "existed already, skipped: the previous run was still active, refused, error).",
+             {"outcome"});
+  r.describe("nmcp_schedule_leader", Type::Gauge,
+             "1 while this process holds the schedule firing lease.", {});
+  r.add_collector(std::chrono::milliseconds(0), [&hk](metrics::Registry& m) {
+    const auto t = hk.schedule_totals();
+    const std::pair<const char*, int> outcomes[] = {{"submitted", t.submitted},
+                                                    {"found", t.found},
+                                                    {"skipped", t.skipped},
+                                                    {"refused", t.refused},
+                                                    {"error", t.errors}};
+    for (const auto& [outcome, n] : outcomes) {
+      m.set("nmcp_schedule_slots_total", {outcome}, static_cast<double>(n));
+    }
+    m.set("nmcp_schedule_leader", {}, hk.firing_schedules() ? 1 : 0);
   });
 }
 

@@ -28,7 +28,8 @@ void describe_process(metrics::Registry& r, const std::string& binary, const std
 void add_store_gauges(metrics::Registry& r, store::TaskStore& store, config::ConfigHolder* config,
                       const Clock& clock = system_clock(),
                       std::chrono::milliseconds every = std::chrono::seconds(15));
-void add_housekeeping_counters(metrics::Registry& r, const LeaderDuties& hk);
+// Housekeeping's and schedule firing's counters, and whether this process leads each.
+void add_leader_duty_counters(metrics::Registry& r, const LeaderDuties& hk);
 // Tool calls by tool and outcome (ok, tool_error, internal_error, cancelled) with latency;
 // resource reads by outcome.
 mcp::CallMiddleware count_calls(metrics::Registry& r);

@@ -143,5 +143,6 @@ std::vector<Command> setup_commands();
 std::vector<Command> housekeeping_commands();
 std::vector<Command> audit_commands();
 std::vector<Command> policy_commands();
+std::vector<Command> schedule_commands();
 
 }  // namespace nmcp::admin

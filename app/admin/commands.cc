@@ -6,7 +6,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = [] {
     std::vector<Command> out;
     for (auto group : {task_commands, dlq_commands, store_commands, housekeeping_commands,
-                       setup_commands, audit_commands, policy_commands}) {
+                       setup_commands, audit_commands, policy_commands, schedule_commands}) {
       auto g = group();
       out.insert(out.end(), std::make_move_iterator(g.begin()), std::make_move_iterator(g.end()));
     }

@@ -2,10 +2,40 @@
 #include <cstdio>
 
 #include "app/admin/admin.h"
+#include "core/quota/quota_ledger.h"
 #include "core/scans/check_targets.h"
 
 namespace nmcp::admin {
 namespace {
+
+void print_window(const json& w) {
+  const bool open = w.value("open", false);
+  const json& when = open ? w.value("closes_at", json()) : w.value("opens_at", json());
+  std::printf("scan window %s: %s %s; running scans at the close: %s\n",
+              w.value("window", "").c_str(), open ? "open, closes" : "closed, opens",
+              when.is_string() ? when.get<std::string>().c_str() : "never",
+              w.value("on_close", "continue").c_str());
+}
+
+void print_quota(const std::string& tenant, const json& q) {
+  if (q.value("unlimited", false)) {
+    std::printf("tenant %s: no quota\n", tenant.c_str());
+    return;
+  }
+  std::printf("tenant %s, remaining quota:", tenant.c_str());
+  if (q.contains("scans_this_hour")) {
+    std::printf(" %lld scan(s) this hour;", q["scans_this_hour"].get<long long>());
+  }
+  if (q.contains("concurrent_scans")) {
+    std::printf(" %lld more at once (%lld in flight);", q["concurrent_scans"].get<long long>(),
+                q["in_flight"].get<long long>());
+  }
+  if (q.contains("addresses_today")) {
+    std::printf(" %lld address(es) until %s;", q["addresses_today"].get<long long>(),
+                q.value("day_resets_at", "").c_str());
+  }
+  std::printf("\n");
+}
 
 int cmd_validate(Context& c) {
   auto config = c.config();
@@ -13,6 +43,16 @@ int cmd_validate(Context& c) {
   auto check = scans::check_targets_dry_run(**config, c.args.value("--pool").value_or(""),
                                             c.args.operands[0], std::nullopt);
   if (!check) return c.fail(check.error());
+  scans::add_window(*check, **config, c.clock.now());
+  if (auto tenant = c.args.value("--tenant")) {
+    // The tenant's remaining quota is in the store, as every replica admits against it.
+    auto s = c.store();
+    if (!s) return c.fail(s.error());
+    quota::QuotaLedger quotas(**s, **s);
+    if (auto q = scans::add_quota(*check, **config, quotas, *tenant, c.clock.now()); !q) {
+      return c.fail(q.error());
+    }
+  }
   c.out.result(check->to_json(), [&] {
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : check->targets) {
@@ -26,6 +66,8 @@ int cmd_validate(Context& c) {
                 check->accepted ? "a scan would be accepted"
                                 : ("a scan would be refused: " + check->refusal).c_str());
     if (!check->hint.empty()) std::printf("hint: %s\n", check->hint.c_str());
+    if (!check->window.is_null()) print_window(check->window);
+    if (!check->quota.is_null()) print_quota(check->tenant, check->quota);
   });
   return check->accepted ? 0 : 1;
 }
@@ -37,8 +79,11 @@ std::vector<Command> policy_commands() {
       {{"policy", "validate"},
        "TARGETS",
        "a dry run of a scan: whether each target is in the pool's scope and which rule decided, "
-       "the address count against the pool's limit; submits nothing (exit 1 when refused)",
-       {{"--pool", "P", "the pool (default: the configured default pool)"}, config_option()},
+       "the address count against the pool's limit, and with --tenant the tenant's remaining "
+       "quota; submits nothing (exit 1 when refused)",
+       {{"--pool", "P", "the pool (default: the configured default pool)"},
+        {"--tenant", "T", "also the tenant's remaining quota (reads the store)"},
+        config_option()},
        cmd_validate,
        1,
        1},

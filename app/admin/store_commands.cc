@@ -5,6 +5,8 @@
 #include <fstream>
 
 #include "app/admin/admin.h"
+#include "core/quota/quota_usage.h"
+#include "core/recurring/schedule.h"
 #include "core/store/migrate.h"
 
 namespace nmcp::admin {
@@ -73,6 +75,11 @@ int cmd_migrate(Context& c) {
   }
   auto report = store::migrate_tasks(*from, **to);
   if (!report) return c.fail(report.error());
+  if (auto r = store::migrate_records(*from, **to, {recurring::kRecordKind, quota::kRecordKind},
+                                      *report);
+      !r) {
+    return c.fail(r.error());
+  }
   const std::string results = c.engine.data_dir + "/results";
   c.out.result(
       {{"from", from->describe()},
@@ -82,10 +89,19 @@ int cmd_migrate(Context& c) {
        {"differing", report->differing},
        {"conflicting", report->conflicting},
        {"quarantined_not_copied", report->quarantined_left},
+       {"records_copied", report->records_copied},
+       {"records_already_there", report->records_already},
+       {"records_differing", report->records_differing},
        {"results_dir", results}},
       [&] {
         std::printf("from %s\nto   %s\n", from->describe().c_str(), (*to)->describe().c_str());
         std::printf("copied %lld task(s); %lld already there\n", report->copied, report->already);
+        std::printf("copied %lld record(s) (schedules, quota use); %lld already there\n",
+                    report->records_copied, report->records_already);
+        if (!report->records_differing.empty()) {
+          std::printf("records left alone, different in the new store: %s\n",
+                      joined(report->records_differing).c_str());
+        }
         if (!report->differing.empty()) {
           std::printf(
               "left alone, different in the new store (they changed there since an earlier "
@@ -202,8 +218,9 @@ std::vector<Command> store_commands() {
        cmd_check},
       {{"store", "migrate"},
        "",
-       "copy every task (state, history, dead letters) into another store, e.g. from SQLite to "
-       "Redis; refuses while tasks run; a second run copies nothing twice",
+       "copy every task (state, history, dead letters), schedule and quota use into another "
+       "store, e.g. from SQLite to Redis; refuses while tasks run; a second run copies nothing "
+       "twice",
        {{"--from", "SPEC", "the store to copy from (default: this command's --store)"},
         {"--to", "SPEC", "the store to copy into (created when new)"}},
        cmd_migrate},

@@ -14,6 +14,7 @@
 #include "core/config/env_substitution.h"
 #include "core/config/scanner_config.h"
 #include "core/config/secret_source.h"
+#include "core/schedule/time_zone.h"
 
 namespace nmcp::config {
 namespace {
@@ -75,12 +76,13 @@ class Loader {
       return std::nullopt;
     }
     check_duplicate_keys(root, "");
-    known_keys(root, "", {"defaults", "pools", "credentials", "housekeeping"});
+    known_keys(root, "", {"defaults", "pools", "credentials", "housekeeping", "quotas"});
     read_pools(root["pools"], config);
     read_credentials(root["credentials"], config);
     check_pool_profiles(config);
     read_defaults(root["defaults"], config);
     read_housekeeping(root["housekeeping"], config.housekeeping);
+    read_quotas(root["quotas"], config.quotas);
     if (!problems_.empty()) return std::nullopt;
     return config;
   }
@@ -379,6 +381,115 @@ class Loader {
     pool.instances.push_back(std::move(inst));
   }
 
+  // "22:00" -> minutes after midnight.
+  std::optional<int> time_of_day(const YAML::Node& map, const char* key, const std::string& path) {
+    auto v = text(map, key, path, true);
+    if (!v) return std::nullopt;
+    int h = -1, m = -1;
+    char tail = 0;
+    if (v->size() == 5 && std::sscanf(v->c_str(), "%2d:%2d%c", &h, &m, &tail) == 2 && h >= 0 &&
+        h <= 24 && m >= 0 && m < 60 && (h < 24 || m == 0)) {
+      return h * 60 + m;
+    }
+    problem(map[key], child(path, key),
+            "must be a time of day HH:MM (00:00-24:00), got \"" + *v + "\"");
+    return std::nullopt;
+  }
+
+  // days: [mon, tue, ...], "mon-fri", "sat,sun", "daily".
+  std::optional<std::array<bool, 7>> weekdays(const YAML::Node& map, const std::string& path) {
+    static const char* kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const YAML::Node node = map["days"];
+    std::vector<std::string> words;
+    if (!node.IsDefined() || node.IsNull()) {
+      words = {"daily"};
+    } else if (node.IsSequence()) {
+      words = text_list(map, "days", path);
+    } else if (auto v = text(map, "days", path, false)) {
+      std::string word;
+      for (const char c : *v + ",") {
+        if (c == ',' || c == ' ') {
+          if (!word.empty()) words.push_back(word);
+          word.clear();
+        } else {
+          word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+      }
+    }
+    auto index = [&](const std::string& w) -> int {
+      for (int i = 0; i < 7; ++i) {
+        if (w == kNames[i]) return i;
+      }
+      return -1;
+    };
+    std::array<bool, 7> days{};
+    for (const auto& w : words) {
+      if (w == "daily") {
+        days.fill(true);
+        continue;
+      }
+      const auto dash = w.find('-');
+      const int a = index(w.substr(0, dash));
+      const int b = dash == std::string::npos ? a : index(w.substr(dash + 1));
+      if (a < 0 || b < 0) {
+        problem(node, child(path, "days"),
+                "\"" + w +
+                    "\" is not a weekday: use mon, tue, wed, thu, fri, sat, sun, a range "
+                    "such as mon-fri, or daily");
+        return std::nullopt;
+      }
+      for (int i = a;; i = (i + 1) % 7) {
+        days[static_cast<std::size_t>(i)] = true;
+        if (i == b) break;
+      }
+    }
+    return days;
+  }
+
+  std::optional<ScanWindow> read_window(const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap()) {
+      problem(node, path, "must be a mapping with days, start, end, timezone and on_close");
+      return std::nullopt;
+    }
+    known_keys(node, path, {"days", "start", "end", "timezone", "on_close"});
+    ScanWindow w;
+    const auto days = weekdays(node, path);
+    const auto start = time_of_day(node, "start", path);
+    const auto end = time_of_day(node, "end", path);
+    if (auto z = text(node, "timezone", path, false)) w.timezone = *z;
+    if (auto zone = schedule::TimeZone::load(w.timezone); !zone) {
+      problem(
+          node["timezone"], child(path, "timezone"),
+          zone.error().message + (zone.error().hint.empty() ? "" : " (" + zone.error().hint + ")"));
+      return std::nullopt;
+    }
+    const auto close = one_of(node, "on_close", path, {"continue", "pause", "stop"}, "continue");
+    if (!days || !start || !end || !close) return std::nullopt;
+    if (*start == *end && *start != 0) {
+      problem(node, path, "start and end are the same: for a whole day use 00:00 and 24:00");
+      return std::nullopt;
+    }
+    w.days = *days;
+    w.start_minute = *start;
+    w.end_minute = *end;
+    w.on_close = *close == "pause"  ? WindowClose::Pause
+                 : *close == "stop" ? WindowClose::Stop
+                                    : WindowClose::Continue;
+    const YAML::Node d = node["days"];
+    const std::string day_text = !d.IsDefined() ? "daily"
+                                 : d.IsScalar()
+                                     ? d.Scalar()
+                                     : [&] {
+                                         std::string joined;
+                                         for (const auto& x : d)
+                                           joined += (joined.empty() ? "" : ",") + x.Scalar();
+                                         return joined;
+                                       }();
+    w.text =
+        day_text + " " + node["start"].Scalar() + "-" + node["end"].Scalar() + " " + w.timezone;
+    return w;
+  }
+
   void read_pools(const YAML::Node& node, ScannerConfig& config) {
     if (!node.IsDefined() || node.IsNull()) {
       problem(node, "pools", "is required: at least one pool of Nessus instances");
@@ -398,12 +509,16 @@ class Loader {
         problem(p, path, "must be a mapping with scope and instances");
         continue;
       }
-      known_keys(p, path, {"description", "scope", "instances", "credential_profiles"});
+      known_keys(p, path,
+                 {"description", "scope", "instances", "credential_profiles", "scan_window"});
       PoolConfig pool;
       pool.name = name;
       if (auto v = text(p, "description", path, false)) pool.description = *v;
       pool.credential_profiles = text_list(p, "credential_profiles", path);
       read_scope(p["scope"], path + ".scope", pool.scope);
+      if (p["scan_window"].IsDefined() && !p["scan_window"].IsNull()) {
+        pool.window = read_window(p["scan_window"], path + ".scan_window");
+      }
       const YAML::Node instances = p["instances"];
       if (!instances.IsSequence() || instances.size() == 0) {
         problem(instances.IsDefined() ? instances : p, path + ".instances",
@@ -705,6 +820,44 @@ class Loader {
       d.max_export_hosts = static_cast<std::uint64_t>(*n);
   }
 
+  void read_quota_limits(const YAML::Node& node, const std::string& at, QuotaLimits& q) {
+    if (!node.IsMap()) {
+      problem(node, at,
+              "must be a mapping of scans_per_hour, concurrent_scans and addresses_per_day");
+      return;
+    }
+    known_keys(node, at, {"scans_per_hour", "concurrent_scans", "addresses_per_day"});
+    if (auto n = number(node, "scans_per_hour", at, 1, 1'000'000)) q.scans_per_hour = *n;
+    if (auto n = number(node, "concurrent_scans", at, 1, 100'000)) q.concurrent_scans = *n;
+    if (auto n = number(node, "addresses_per_day", at, 1, 1'000'000'000'000LL))
+      q.addresses_per_day = *n;
+  }
+
+  void read_quotas(const YAML::Node& node, Quotas& q) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsMap()) {
+      problem(node, "quotas", "must be a mapping with default and tenants");
+      return;
+    }
+    known_keys(node, "quotas", {"default", "tenants"});
+    if (node["default"].IsDefined())
+      read_quota_limits(node["default"], "quotas.default", q.defaults);
+    const YAML::Node tenants = node["tenants"];
+    if (!tenants.IsDefined() || tenants.IsNull()) return;
+    if (!tenants.IsMap()) {
+      problem(tenants, "quotas.tenants", "must map tenant names to their limits");
+      return;
+    }
+    for (const auto& entry : tenants) {
+      const std::string name = entry.first.as<std::string>();
+      if (name.empty() || name.size() > 128) {
+        problem(entry.first, "quotas.tenants", "a tenant name is 1-128 characters");
+        continue;
+      }
+      read_quota_limits(entry.second, "quotas.tenants." + name, q.tenants[name]);
+    }
+  }
+
   void read_housekeeping(const YAML::Node& node, Housekeeping& h) {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap()) {
@@ -807,6 +960,15 @@ static nlohmann::json housekeeping_json(const Housekeeping& h) {
           {"delete_nessus_scans_after_days", h.delete_nessus_scans_after_days}};
 }
 
+static nlohmann::json quota_json(const QuotaLimits& q) {
+  auto v = [](const std::optional<std::int64_t>& n) {
+    return n ? nlohmann::json(*n) : nlohmann::json("unlimited");
+  };
+  return {{"scans_per_hour", v(q.scans_per_hour)},
+          {"concurrent_scans", v(q.concurrent_scans)},
+          {"addresses_per_day", v(q.addresses_per_day)}};
+}
+
 nlohmann::json describe(const ScannerConfig& config) {
   using nlohmann::json;
   auto cidr_list = [](const std::vector<net::Cidr>& v) {
@@ -846,6 +1008,9 @@ nlohmann::json describe(const ScannerConfig& config) {
                        {"max_addresses", p.scope.max_addresses}}},
                      {"credential_profiles",
                       p.credential_profiles.empty() ? json("any") : json(p.credential_profiles)},
+                     {"scan_window", p.window ? json{{"window", p.window->text},
+                                                     {"on_close", to_string(p.window->on_close)}}
+                                              : json(nullptr)},
                      {"instances", instances}});
   }
   json credentials = json::array();
@@ -861,6 +1026,15 @@ nlohmann::json describe(const ScannerConfig& config) {
             {"allow_inline_credentials", config.defaults.allow_inline_credentials},
             {"max_export_hosts", config.defaults.max_export_hosts}}},
           {"housekeeping", housekeeping_json(config.housekeeping)},
+          {"quotas",
+           [&] {
+             nlohmann::json tenants = nlohmann::json::object();
+             for (const auto& [name, limits] : config.quotas.tenants) {
+               tenants[name] = quota_json(config.quotas.for_tenant(name));
+             }
+             return nlohmann::json{{"default", quota_json(config.quotas.defaults)},
+                                   {"tenants", tenants}};
+           }()},
           {"pools", pools},
           {"credentials", credentials}};
 }

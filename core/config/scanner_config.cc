@@ -99,6 +99,36 @@ std::vector<std::string> ScannerConfig::pools_allowing(std::string_view profile)
   return out;
 }
 
+std::string_view to_string(WindowClose c) {
+  switch (c) {
+    case WindowClose::Continue:
+      return "continue";
+    case WindowClose::Pause:
+      return "pause";
+    case WindowClose::Stop:
+      return "stop";
+  }
+  return "continue";
+}
+
+QuotaLimits Quotas::for_tenant(const std::string& tenant) const {
+  QuotaLimits q = defaults;
+  const auto it = tenants.find(tenant);
+  if (it == tenants.end()) return q;
+  if (it->second.scans_per_hour) q.scans_per_hour = it->second.scans_per_hour;
+  if (it->second.concurrent_scans) q.concurrent_scans = it->second.concurrent_scans;
+  if (it->second.addresses_per_day) q.addresses_per_day = it->second.addresses_per_day;
+  return q;
+}
+
+bool Quotas::configured() const {
+  if (defaults.any()) return true;
+  for (const auto& [name, q] : tenants) {
+    if (q.any()) return true;
+  }
+  return false;
+}
+
 nlohmann::json inline_credentials_to_json(const SshCredential& c) {
   return {{"username", c.username},
           {"password", c.password},

@@ -9,6 +9,7 @@
 //
 // A ScannerConfig is an immutable value once loaded; share it as shared_ptr<const ...>.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,10 +63,28 @@ struct ScopePolicy {
   std::size_t max_addresses = 256;
 };
 
+// When a pool may start scans (its scan_window: section), in a named zone: on the given
+// weekdays from start to end local time (an end at or before the start is on the next day).
+// What a scan still running at the close does is on_close's: continue, pause (resumed through
+// Nessus at the next opening) or stop.
+enum class WindowClose { Continue, Pause, Stop };
+std::string_view to_string(WindowClose c);
+
+struct ScanWindow {
+  std::array<bool, 7> days{};  // by weekday, 0 = Sunday
+  int start_minute = 0;        // minutes after local midnight
+  int end_minute = 0;
+  std::string timezone = "UTC";
+  WindowClose on_close = WindowClose::Continue;
+  std::string text;  // as written, for messages ("mon-fri 22:00-06:00 Europe/Berlin")
+  bool operator==(const ScanWindow&) const = default;
+};
+
 struct PoolConfig {
   std::string name;
   std::string description;
   ScopePolicy scope;
+  std::optional<ScanWindow> window;  // none: scans may start at any time
   std::vector<InstanceConfig> instances;
   // The credential profiles this pool's scans may use; empty: any.
   std::vector<std::string> credential_profiles;
@@ -171,10 +190,31 @@ struct Housekeeping {
   int delete_nessus_scans_after_days = 0;
 };
 
+// A tenant's limits (the quotas: section); an unset limit is no limit. Enforced in the store
+// for the whole deployment by core/quota.
+struct QuotaLimits {
+  // A token bucket: at most this many scans at once, refilled evenly over an hour.
+  std::optional<std::int64_t> scans_per_hour;
+  // Scans queued or running at once.
+  std::optional<std::int64_t> concurrent_scans;
+  // Addresses named by the scans submitted in one UTC day.
+  std::optional<std::int64_t> addresses_per_day;
+  bool any() const { return scans_per_hour || concurrent_scans || addresses_per_day; }
+  bool operator==(const QuotaLimits&) const = default;
+};
+
+struct Quotas {
+  QuotaLimits defaults;                        // every tenant without an entry of its own
+  std::map<std::string, QuotaLimits> tenants;  // a tenant's own; unset fields: the defaults'
+  QuotaLimits for_tenant(const std::string& tenant) const;
+  bool configured() const;
+};
+
 struct ScannerConfig {
   std::string source;  // the file it came from
   Defaults defaults;
   Housekeeping housekeeping;
+  Quotas quotas;
   std::vector<PoolConfig> pools;
   std::map<std::string, CredentialProfile> credentials;
 

@@ -9,19 +9,35 @@ namespace {
 
 using store::OwnerScope;
 
-// Why the slot cannot run now (empty: it can): the previous run still queued or running.
-std::string previous_still_active(const FiringDeps& deps, const Schedule& s) {
+struct History {
+  std::string blocked;        // why the slot cannot run now (empty: it can)
+  std::string last_complete;  // the newest run that completed: the next run is compared with it
+};
+
+// Reads the schedule's runs, newest first: the newest submitted one still queued or running
+// holds the slot back; otherwise the newest completed one is the new run's baseline.
+History history_of(const FiringDeps& deps, const Schedule& s) {
+  History h;
+  bool newest = true;
   for (const auto& run : s.runs) {
     if (run.task_id.empty()) continue;
     auto t = deps.tasks->get(run.task_id, OwnerScope::everyone());
-    if (!t) return {};  // gone (retention) or unreadable: it does not hold the schedule back
-    if (t->state == task::State::Queued || t->state == task::State::Running) {
-      return "skipped: the previous run " + run.task_id + " is still " +
-             std::string(task::to_string(t->state));
+    if (!t) {
+      newest = false;  // gone (retention) or unreadable: it does not hold the schedule back
+      continue;
     }
-    return {};
+    if (newest && (t->state == task::State::Queued || t->state == task::State::Running)) {
+      h.blocked = "skipped: the previous run " + run.task_id + " is still " +
+                  std::string(task::to_string(t->state));
+      return h;
+    }
+    newest = false;
+    if (t->state == task::State::Completed) {
+      h.last_complete = t->id;
+      return h;
+    }
   }
-  return {};
+  return h;
 }
 
 }  // namespace
@@ -43,11 +59,14 @@ FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& confi
     if (!due) continue;
 
     ScheduleRun run{due->slot, {}, {}, now};
-    run.outcome = previous_still_active(deps, s);
+    const History history = history_of(deps, s);
+    run.outcome = history.blocked;
     if (!run.outcome.empty()) {
       ++report.skipped;
     } else {
-      auto submitted = scans::submit_scan(deps.submit, config, scan_request(s, due->slot));
+      scans::ScanRequest request = scan_request(s, due->slot);
+      request.previous_run = history.last_complete;
+      auto submitted = scans::submit_scan(deps.submit, config, request);
       if (submitted) {
         run.task_id = submitted->task.id;
         run.outcome = submitted->created ? "submitted" : "submitted (found the slot's task)";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/audit/audit_log.h"
+
 namespace nmcp::recurring {
 
 namespace {
@@ -72,9 +74,93 @@ scans::ScanRequest scan_request(const Schedule& s, std::optional<schedule::UtcSe
   r.pool = s.pool;
   r.template_name = s.template_name;
   r.credential_profile = s.credential_profile;
+  r.schedule_id = s.id;
   if (slot) r.idempotency_key = schedule::slot_idempotency_key(s.id, *slot);
   r.via = "schedule " + s.id;
   return r;
+}
+
+namespace {
+
+Error bad_field(const std::string& field, const std::string& what, std::string hint = {}) {
+  return {ErrorCode::InvalidArgument, field + " " + what, std::move(hint)};
+}
+
+Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& field,
+                                task::Millis now) {
+  if (!v.is_string()) return fail(bad_field(field, "must be a date or time string"));
+  const std::string text = v.get<std::string>();
+  // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
+  if (text.find('-') != std::string::npos) {
+    if (auto t = audit::parse_since(text, now)) return *t;
+  }
+  return fail(bad_field(field, "'" + text.substr(0, 40) + "' is not a date or time",
+                        "use 2026-12-24 or 2026-12-24T22:00:00Z (UTC)"));
+}
+
+}  // namespace
+
+Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now) {
+  if (!args.is_object()) return fail(bad_field("the arguments", "must be an object"));
+  ScheduleSpec spec;
+  std::optional<Error> error;
+  auto str = [&](const char* f, std::optional<std::string>& out) {
+    if (!args.contains(f)) return;
+    if (args[f].is_string()) {
+      out = args[f].get<std::string>();
+    } else if (!error) {
+      error = bad_field(f, "must be a string");
+    }
+  };
+  str("name", spec.name);
+  str("targets", spec.targets);
+  str("pool", spec.pool);
+  str("template", spec.template_name);
+  str("credential_profile", spec.credential_profile);
+  str("cron", spec.cron);
+  str("timezone", spec.timezone);
+  str("every", spec.every);
+  std::optional<std::string> scan_type;
+  str("scan_type", scan_type);
+  if (error) return fail(*error);
+  if (scan_type) {
+    spec.scan_type = task::parse_scan_type(*scan_type);
+    if (!spec.scan_type) {
+      return fail(bad_field("scan_type", "'" + scan_type->substr(0, 40) + "' is not a scan type",
+                            "use untrusted, authenticated or authenticated_privileged"));
+    }
+  }
+  if (args.contains("start")) {
+    auto t = parse_when(args["start"], "start", now);
+    if (!t) return fail(t.error());
+    spec.start = *t;
+  }
+  if (args.contains("end")) {
+    if (args["end"].is_null()) {
+      spec.end = std::optional<task::Millis>();
+    } else {
+      auto t = parse_when(args["end"], "end", now);
+      if (!t) return fail(t.error());
+      spec.end = std::optional<task::Millis>(*t);
+    }
+  }
+  if (args.contains("paused")) {
+    if (!args["paused"].is_boolean()) return fail(bad_field("paused", "must be true or false"));
+    spec.paused = args["paused"].get<bool>();
+  }
+  return spec;
+}
+
+std::vector<std::string> completed_runs(const Schedule& s, store::TaskReader& tasks,
+                                        std::size_t n) {
+  std::vector<std::string> out;
+  for (const auto& run : s.runs) {
+    if (out.size() >= n) break;
+    if (run.task_id.empty()) continue;
+    auto t = tasks.get(run.task_id, store::OwnerScope::tenant(s.owner));
+    if (t && t->state == task::State::Completed) out.push_back(t->id);
+  }
+  return out;
 }
 
 Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,12 @@ struct ScheduleServiceDeps {
   std::string zoneinfo_dir;
 };
 
+// The spec the schedule tools' arguments describe (name, targets, pool, template, scan_type,
+// credential_profile, cron, timezone, every, start and end as dates or ISO times, end null for
+// none, paused); admin_cli builds the same object from its options. InvalidArgument, naming
+// the field, for a value of the wrong type or an unreadable time.
+Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now);
+
 Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const ScheduleSpec& spec);
@@ -55,6 +62,10 @@ Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
 // The scan request a schedule submits for `slot` (the slot's idempotency key), or, without a
 // slot, the one it is checked with.
 scans::ScanRequest scan_request(const Schedule& s, std::optional<schedule::UtcSeconds> slot);
+
+// The task ids of the schedule's last `n` completed runs, newest first: fewer when it has not
+// completed as many (runs whose task is gone, failed or still running are passed over).
+std::vector<std::string> completed_runs(const Schedule& s, store::TaskReader& tasks, std::size_t n);
 
 // The schedule as tools and admin_cli show it: its request and timing, next fire time (null
 // when paused, ended or unreadable), the last run and its outcome, and the recent runs.

@@ -1,5 +1,6 @@
 #include "core/scans/check_targets.h"
 
+#include "core/readiness/scan_window.h"
 #include "core/scans/submit_scan.h"
 
 namespace nmcp::scans {
@@ -19,7 +20,43 @@ nlohmann::json TargetCheck::to_json() const {
                       {"targets", list}};
   if (!refusal.empty()) j["refusal"] = refusal;
   if (!hint.empty()) j["hint"] = hint;
+  if (!tenant.empty()) j["tenant"] = tenant;
+  if (!quota.is_null()) j["quota"] = quota;
+  j["scan_window"] = window;
   return j;
+}
+
+void add_window(TargetCheck& check, const config::ScannerConfig& config, task::Millis now) {
+  if (const auto* pool = config.pool(check.pool)) check.window = readiness::window_json(*pool, now);
+}
+
+Status add_quota(TargetCheck& check, const config::ScannerConfig& config,
+                 quota::QuotaLedger& ledger, const std::string& tenant, task::Millis now) {
+  check.tenant = tenant;
+  const auto limits = config.quotas.for_tenant(tenant);
+  auto left = ledger.remaining(tenant, limits, now);
+  if (!left) return fail(left.error());
+  check.quota = left->to_json();
+  if (!check.accepted) return ok();
+  std::optional<quota::Refusal> refusal;
+  const auto asked = static_cast<std::int64_t>(check.address_count);
+  if (left->concurrent_scans && *left->concurrent_scans == 0) {
+    refusal = quota::Refusal{"concurrent_scans", *limits.concurrent_scans, *left->in_flight, 1, 0};
+  } else if (left->scans_this_hour && *left->scans_this_hour == 0) {
+    refusal = quota::Refusal{"scans_per_hour", *limits.scans_per_hour, *limits.scans_per_hour, 1,
+                             left->next_token_at};
+  } else if (left->addresses_today && *left->addresses_today < asked) {
+    const auto allowed = *limits.addresses_per_day;
+    refusal = quota::Refusal{"addresses_per_day", allowed, allowed - *left->addresses_today, asked,
+                             asked > allowed ? 0 : left->day_ends_at};
+  }
+  if (refusal) {
+    const Error e = refusal->to_error(now);
+    check.accepted = false;
+    check.refusal = e.message;
+    check.hint = e.hint;
+  }
+  return ok();
 }
 
 Result<TargetCheck> check_targets_dry_run(const config::ScannerConfig& config,

@@ -6,6 +6,7 @@
 #include "core/base/secret_values.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
+#include "core/readiness/scan_window.h"
 #include "core/task/task.h"
 
 namespace nmcp::scans {
@@ -167,6 +168,32 @@ Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
 }
 
 namespace {
+
+// Stores the task once the tenant's quotas admit it; an idempotent repeat (the key's task
+// exists) uses none, and a submit that created nothing gives back what was admitted.
+Result<store::SubmitResult> store_within_quota(const SubmitDeps& deps,
+                                               const config::QuotaLimits& limits, task::Task t,
+                                               std::uint64_t addresses, task::Millis now) {
+  if (!limits.any()) return deps.tasks->submit(std::move(t));
+  if (deps.quotas == nullptr) {
+    return fail(ErrorCode::Internal, "quotas are configured but this process cannot enforce them",
+                "report this: the submit path was wired without the quota ledger");
+  }
+  if (!t.idempotency_key.empty()) {
+    auto earlier = deps.quotas->earlier_task(t.owner, t.idempotency_key);
+    if (!earlier) return fail(earlier.error());
+    if (*earlier) return deps.tasks->submit(std::move(t));
+  }
+  const std::string owner = t.owner;
+  const quota::Demand demand{t.id, addresses};
+  if (auto admitted = deps.quotas->admit(owner, limits, demand, now); !admitted) {
+    return fail(admitted.error());
+  }
+  auto submitted = deps.tasks->submit(std::move(t));
+  deps.quotas->settle(owner, limits, demand, submitted && submitted->created, now);
+  return submitted;
+}
+
 Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerConfig& config,
                                  const ScanRequest& request, bool store);
 
@@ -191,7 +218,8 @@ Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& c
   auto out = submit_checked(deps, config, request, store);
   if (deps.audit == nullptr) return out;
   const bool decided = out || out.error().code == ErrorCode::PermissionDenied ||
-                       out.error().code == ErrorCode::FailedPrecondition;
+                       out.error().code == ErrorCode::FailedPrecondition ||
+                       out.error().code == ErrorCode::ResourceExhausted;
   if (!decided) return out;
   audit::AuditEvent e;
   e.time_ms = deps.clock->now();
@@ -206,7 +234,8 @@ Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& c
              (out->task.credential_profile.empty()
                   ? std::string()
                   : ", credential profile '" + out->task.credential_profile + "' allowed there") +
-             (store && !out->created ? " (an earlier call with this idempotency key)" : "");
+             (store && !out->created ? " (an earlier call with this idempotency key)" : "") +
+             (out->waiting.empty() ? std::string() : "; " + out->waiting);
   } else {
     e.decision = "deny";
     e.rule = out.error().message;
@@ -253,9 +282,13 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
           "use one of: " + list));
     }
     if (!ready.ready) {
-      out.waiting = ready.reason;
+      out.waiting = "no scanner of the pool can take it now: " + ready.reason;
       out.waiting_hint = ready.hint;
     }
+  }
+  if (out.waiting.empty()) {
+    out.waiting = readiness::waiting_for_window(*pool, now);
+    if (!out.waiting.empty()) out.waiting_hint = "it starts by itself when the window opens";
   }
 
   task::Task t;
@@ -269,6 +302,8 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
   t.description = r.description;
   t.template_name = r.template_name;
   t.idempotency_key = r.idempotency_key;
+  t.schedule_id = r.schedule_id;
+  t.previous_run = r.previous_run;
   t.request_hash = request_hash(r, deps.secrets.get());  // defaults applied: {} == {pool: default}
   t.created_at = now;
   t.not_before = now;
@@ -291,11 +326,20 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
     }
   }
   out.addresses = targets->address_count;
+  const config::QuotaLimits limits = config.quotas.for_tenant(r.owner);
   if (!store) {
+    // A check (a schedule being created): only what no wait can fix refuses it now; the other
+    // limits are met or not when it fires.
+    if (limits.addresses_per_day &&
+        out.addresses > static_cast<std::uint64_t>(*limits.addresses_per_day)) {
+      return fail(quota::Refusal{"addresses_per_day", *limits.addresses_per_day, 0,
+                                 static_cast<std::int64_t>(out.addresses), 0}
+                      .to_error(now));
+    }
     out.task = std::move(t);
     return out;
   }
-  auto submitted = deps.tasks->submit(std::move(t));
+  auto submitted = store_within_quota(deps, limits, std::move(t), out.addresses, now);
   if (!submitted) return fail(submitted.error());
   out.task = std::move(submitted->task);
   out.created = submitted->created;

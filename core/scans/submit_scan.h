@@ -10,16 +10,19 @@
 //   - an authenticated scan names a configured credential profile, or (only when the
 //     configuration allows it) inline SSH credentials, which are sealed for the worker; the two
 //     are never mixed, and escalation secrets come with inline credentials only;
-// then the task is stored with an owner-scoped idempotency key and a request hash over the
-// caller's request in canonical form, secrets only as keyed fingerprints.
+// then the tenant's quotas admit it (core/quota: scans per hour, scans in flight, addresses per
+// day, in the store for the whole deployment), and the task is stored with an owner-scoped
+// idempotency key and a request hash over the caller's request in canonical form, secrets only
+// as keyed fingerprints. An idempotent repeat that finds the earlier task uses no quota.
 //
 // Decisions go to the audit log once each: an accepted submit is "allow", a refusal by a rule
 // (PermissionDenied: scope, pool, key, profile, inline credentials; FailedPrecondition: a pool
-// that cannot run scans) is "deny" with the rule's words; malformed input and store errors are
-// not decisions.
+// that cannot run scans; ResourceExhausted: a quota) is "deny" with the rule's words; malformed
+// input and store errors are not decisions.
 //
 // Errors are caller errors (InvalidArgument, NotFound, PermissionDenied, FailedPrecondition for
-// a pool that cannot run scans, Conflict for a reused key) or store errors. Thread-safe: the
+// a pool that cannot run scans, ResourceExhausted for a quota, Conflict for a reused key) or
+// store errors. Thread-safe: the
 // dependencies are.
 
 #include <map>
@@ -33,6 +36,7 @@
 #include "core/base/result.h"
 #include "core/base/secret_box.h"
 #include "core/config/scanner_config.h"
+#include "core/quota/quota_ledger.h"
 #include "core/store/task_store.h"
 
 namespace nmcp::scans {
@@ -60,13 +64,18 @@ struct ScanRequest {
   // The pools the caller may use (its API key's pools=); nullopt: every pool.
   std::optional<std::set<std::string>> allowed_pools;
   std::string via;  // the tool or command asking, for the audit log
+  // Set by a schedule's firing (see task::Task); neither enters the request hash: the slot's
+  // idempotency key already names the schedule.
+  std::string schedule_id;
+  std::string previous_run;
 };
 
 struct Submitted {
   task::Task task;
   bool created = false;         // false: the task an earlier call with this key created
   std::uint64_t addresses = 0;  // how many addresses the targets name
-  std::string waiting;          // non-empty: no instance of the pool can take it now, and why
+  std::string waiting;  // non-empty: it cannot start now (no instance can take it, or the pool's
+                        // scan window is closed), and why
   std::string waiting_hint;
 };
 
@@ -75,9 +84,12 @@ struct SubmitDeps {
   store::ScannerStatusStore* scanner_health = nullptr;  // optional: readiness and templates
   std::shared_ptr<const SecretBox> secrets;             // null: inline credentials off
   const Clock* clock = &system_clock();
-  // Each authorisation decision (allowed, or refused by scope, pool, key or profile rules) is
-  // one line here; may be null.
+  // Each authorisation decision (allowed, or refused by scope, pool, key, profile or quota
+  // rules) is one line here; may be null.
   audit::AuditLog* audit = nullptr;
+  // The tenants' quotas (config quotas:); needed only when some are configured, and a submit
+  // refuses rather than passing them unenforced.
+  quota::QuotaLedger* quotas = nullptr;
 };
 
 Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfig& config,

@@ -130,6 +130,8 @@ ClaimPlanner::Verdict ClaimPlanner::consider(Task& t) {
   // Sealed credentials are only of use to a worker with the key.
   if (!t.sealed_credentials.empty() && !request_.opens_inline_credentials) return Verdict::Skip;
 
+  if (request_.closed_pools.count(t.pool) != 0 && t.step <= task::Step::Launch)
+    return Verdict::Skip;
   const bool bound = t.nessus_scan_id.has_value() || takeover;
   std::string instance;
   if (bound && !t.instance.empty()) {
@@ -186,6 +188,7 @@ void apply_fields(Task& t, const StepUpdate& u) {
   if (u.export_file_id) t.export_file_id = *u.export_file_id;
   if (u.nessus_status) t.nessus_status = *u.nessus_status;
   if (u.progress) t.progress = std::clamp(*u.progress, 0.0, 100.0);
+  if (u.window_paused) t.window_paused = *u.window_paused;
   if (u.validation) t.validation = *u.validation;
   if (u.summary) t.summary = *u.summary;
 }

@@ -72,6 +72,17 @@ class LifecycleStore final : public TaskStore {
 
   Result<TaskPage> list(const TaskQuery& q) override { return s_->list(q); }
 
+  Result<std::optional<Task>> find_keyed(const std::string& owner,
+                                         const std::string& key) override {
+    auto id = s_->keyed_task_id(owner, key);
+    if (!id) return fail(id.error());
+    if (!*id) return std::optional<Task>();
+    auto t = s_->load(**id);
+    if (!t) return fail(t.error());
+    if (!*t || (*t)->owner != owner) return std::optional<Task>();
+    return t;
+  }
+
   Result<std::optional<Task>> claim(const ClaimRequest& r) override {
     if (r.pools.empty()) return std::optional<Task>();
     lc::ClaimPlanner planner(r, random_hex(16));

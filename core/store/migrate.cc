@@ -87,4 +87,37 @@ Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to) {
   return report;
 }
 
+Status migrate_records(TaskStore& from, TaskStore& to, const std::vector<std::string>& kinds,
+                       MigrationReport& report) {
+  for (const auto& kind : kinds) {
+    auto records = from.list_records(kind);
+    if (!records) return fail(records.error());
+    for (const auto& r : *records) {
+      enum class Outcome { Copied, Already, Differs } outcome = Outcome::Copied;
+      auto written = to.mutate_record(
+          kind, r.key, [&](const std::optional<std::string>& current) -> Result<RecordEdit> {
+            if (!current) {
+              outcome = Outcome::Copied;
+              return RecordEdit::put(r.body);
+            }
+            outcome = *current == r.body ? Outcome::Already : Outcome::Differs;
+            return RecordEdit::keep();
+          });
+      if (!written) return fail(written.error());
+      switch (outcome) {
+        case Outcome::Copied:
+          ++report.records_copied;
+          break;
+        case Outcome::Already:
+          ++report.records_already;
+          break;
+        case Outcome::Differs:
+          report.records_differing.push_back(kind + "/" + r.key);
+          break;
+      }
+    }
+  }
+  return ok();
+}
+
 }  // namespace nmcp::store

@@ -22,6 +22,10 @@ struct MigrationReport {
   std::vector<std::string> differing;    // there before, different: left alone
   std::vector<std::string> conflicting;  // an idempotency key names another task there
   long long quarantined_left = 0;        // unreadable records of the source, not copied
+  // Records (schedules, quota use): the same rules, by "kind/key".
+  long long records_copied = 0;
+  long long records_already = 0;
+  std::vector<std::string> records_differing;
 };
 
 // FailedPrecondition, naming some of them, when any task of `from` runs (checked before the
@@ -29,5 +33,11 @@ struct MigrationReport {
 Status check_none_running(TaskStore& from);
 
 Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to);
+
+// Copies the records of each of `kinds` (their rules name them: recurring::kRecordKind, ...)
+// into `report`'s counts: absent ones are written, identical ones counted, different ones named
+// and left alone.
+Status migrate_records(TaskStore& from, TaskStore& to, const std::vector<std::string>& kinds,
+                       MigrationReport& report);
 
 }  // namespace nmcp::store

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct ClaimRequest {
   // is unreachable), so the worker ends it timed_out instead of leaving it queued forever.
   // 0: no limit.
   Millis scan_timeout_ms = 0;
+  // Pools outside their scan window: no scan of theirs is launched (tasks not yet launched
+  // stay queued); launched ones are still taken, to be paused, stopped or let run.
+  std::set<std::string> closed_pools;
 };
 
 // What a worker records after a step succeeds. Unset fields stay as they are.
@@ -49,6 +53,7 @@ struct StepUpdate {
   std::optional<int> export_file_id;
   std::optional<std::string> nessus_status;
   std::optional<double> progress;
+  std::optional<bool> window_paused;
   std::optional<nlohmann::json> validation;
   std::optional<nlohmann::json> summary;
   bool clear_export = false;       // forget export_file_id (the export expired or was bad)

@@ -48,6 +48,9 @@ class TaskStorage {
   // Inserts `t`; AlreadyExists when its id does.
   virtual Status insert(const Task& t) = 0;
   virtual Result<std::optional<Task>> load(const std::string& id) = 0;
+  // The id of the task `owner` created with idempotency key `key`, if any.
+  virtual Result<std::optional<std::string>> keyed_task_id(const std::string& owner,
+                                                           const std::string& key) = 0;
   // Runs `change` on the stored task and writes the result if it returns ok, atomically (no
   // other write to the task in between). NotFound when there is no such task; the error of
   // `change` otherwise.

@@ -55,6 +55,9 @@ class TaskReader {
   virtual ~TaskReader() = default;
   virtual Result<Task> get(const std::string& id, const OwnerScope& scope) = 0;
   virtual Result<TaskPage> list(const TaskQuery& query) = 0;
+  // The task `owner` created with idempotency key `key`, if it still exists.
+  virtual Result<std::optional<Task>> find_keyed(const std::string& owner,
+                                                 const std::string& key) = 0;
   // 1 = next to run; 0 when the task is not queued.
   virtual Result<int> queue_position(const std::string& id) = 0;
   // Mean run time of the pool's recent completed scans, or nullopt without history.

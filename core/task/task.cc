@@ -121,12 +121,15 @@ json to_json(const Task& t) {
       {"sealed_credentials", t.sealed_credentials},
       {"idempotency_key", t.idempotency_key},
       {"request_hash", t.request_hash},
+      {"schedule_id", t.schedule_id},
+      {"previous_run", t.previous_run},
       {"state", to_string(t.state)},
       {"step", to_string(t.step)},
       {"nessus_scan_id", optional_int(t.nessus_scan_id)},
       {"export_file_id", optional_int(t.export_file_id)},
       {"nessus_status", t.nessus_status},
       {"progress", t.progress},
+      {"window_paused", t.window_paused},
       {"attempts", t.attempts},
       {"failures", t.failures},
       {"cancel_requested", t.cancel_requested},
@@ -170,10 +173,13 @@ std::optional<Task> task_from_json(const json& j) {
     t.sealed_credentials = j.value("sealed_credentials", "");
     t.idempotency_key = j.value("idempotency_key", "");
     t.request_hash = j.value("request_hash", "");
+    t.schedule_id = j.value("schedule_id", "");
+    t.previous_run = j.value("previous_run", "");
     t.nessus_scan_id = read_optional<int>(j, "nessus_scan_id");
     t.export_file_id = read_optional<int>(j, "export_file_id");
     t.nessus_status = j.value("nessus_status", "");
     t.progress = j.value("progress", 0.0);
+    t.window_paused = j.value("window_paused", false);
     t.attempts = j.value("attempts", 0);
     t.failures = j.value("failures", 0);
     t.cancel_requested = j.value("cancel_requested", false);

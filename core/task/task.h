@@ -56,13 +56,18 @@ struct Task {
   std::string sealed_credentials;
   std::string idempotency_key;
   std::string request_hash;
+  // A schedule's run: the schedule, and its previous completed run at the time this one was
+  // submitted (what the worker compares the results with). Empty for a one-off scan.
+  std::string schedule_id;
+  std::string previous_run;
 
   State state = State::Queued;
   Step step = Step::Create;
   std::optional<int> nessus_scan_id;
   std::optional<int> export_file_id;
-  std::string nessus_status;  // last status Nessus reported
-  double progress = 0;        // 0..100
+  std::string nessus_status;   // last status Nessus reported
+  double progress = 0;         // 0..100
+  bool window_paused = false;  // paused on Nessus because its pool's scan window closed
 
   int attempts = 0;  // times a worker has claimed the task
   int failures = 0;  // consecutive failed attempts since the last step that succeeded

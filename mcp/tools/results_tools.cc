@@ -7,7 +7,9 @@
 #include "core/findings/finding_fields.h"
 #include "core/findings/finding_page.h"
 #include "core/findings/results_location.h"
+#include "core/findings/run_comparison.h"
 #include "core/findings/scan_diff.h"
+#include "core/recurring/schedule_service.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_args.h"
 #include "mcp/tools/results_resources.h"
@@ -16,6 +18,7 @@
 namespace nmcp::mcp {
 
 using findings::FindingsIndex;
+using findings::severity_counts_json;
 using nlohmann::json;
 
 namespace {
@@ -24,10 +27,6 @@ constexpr std::size_t kMaxTextChars = 2000;
 constexpr std::size_t kCursorAllowance = 60;  // tokens kept for next_cursor and counters
 
 ToolAnnotations reader() { return {true, false, true, false}; }
-
-json severity_json(const std::array<std::int64_t, 5>& c) {
-  return {{"critical", c[4]}, {"high", c[3]}, {"medium", c[2]}, {"low", c[1]}, {"info", c[0]}};
-}
 
 // One page of findings from `index`, within the request's budget.
 json results_page(const std::string& task_id, const FindingsIndex& index, const ResultsRequest& req,
@@ -48,7 +47,7 @@ json results_page(const std::string& task_id, const FindingsIndex& index, const 
                       {"order", req.sort.descending ? "desc" : "asc"}};
   envelope["filters_applied"] = req.filter.to_json();
   envelope["total"] = selected->total;
-  envelope["severity_counts"] = severity_json(selected->severity_counts);
+  envelope["severity_counts"] = severity_counts_json(selected->severity_counts);
   envelope["offset"] = req.offset;
   envelope["max_tokens"] = req.max_tokens;
   envelope["findings"] = json::array();
@@ -122,7 +121,7 @@ json host_json(const findings::HostView& h) {
   put("mac", h.mac);
   put("start", h.start);
   put("end", h.end);
-  j["severity_counts"] = severity_json(h.severity_counts);
+  j["severity_counts"] = severity_counts_json(h.severity_counts);
   json cred = {{"status", h.credential_status.empty() ? "unknown" : h.credential_status}};
   if (!h.credential_account.empty()) cred["account"] = h.credential_account;
   if (!h.credential_reason.empty()) cred["reason"] = h.credential_reason;
@@ -321,9 +320,44 @@ json diff_hosts(const std::vector<findings::DiffHost>& hosts) {
 // When a scan ended (finished, else created), to tell the earlier of two apart.
 task::Millis ended_at(const task::Task& t) { return t.finished_at.value_or(t.created_at); }
 
+// The two task ids compare_scans reads: given, or a schedule's last two completed runs.
+Result<std::pair<std::string, std::string>> scans_to_compare(const ToolDeps& deps, const json& args,
+                                                             const std::string& owner) {
+  const bool by_schedule = args.contains("schedule_id");
+  const bool by_task = args.contains("base_task_id") || args.contains("task_id");
+  if (by_schedule && by_task) {
+    return fail(ErrorCode::InvalidArgument, "give either schedule_id or base_task_id and task_id",
+                "schedule_id compares the schedule's last two completed runs");
+  }
+  if (!by_schedule) {
+    if (!args.contains("base_task_id") || !args.contains("task_id")) {
+      return fail(ErrorCode::InvalidArgument, "base_task_id and task_id are both needed",
+                  "or pass schedule_id to compare a schedule's last two completed runs");
+    }
+    return std::pair{args["base_task_id"].get<std::string>(), args["task_id"].get<std::string>()};
+  }
+  if (deps.records == nullptr) {
+    return fail(ErrorCode::FailedPrecondition, "this server keeps no schedules", "");
+  }
+  const std::string schedule_id = args["schedule_id"].get<std::string>();
+  recurring::ScheduleBook book(*deps.records);
+  auto s = book.get(schedule_id, store::OwnerScope::tenant(owner));
+  if (!s) return fail(s.error());
+  const auto runs = recurring::completed_runs(*s, *deps.tasks, 2);
+  if (runs.size() < 2) {
+    return fail(ErrorCode::FailedPrecondition,
+                "schedule " + schedule_id + " has " + std::to_string(runs.size()) +
+                    " completed run" + (runs.size() == 1 ? "" : "s") + ": comparing needs two",
+                "list_schedules shows its next fire time and recent runs");
+  }
+  return std::pair{runs[1], runs[0]};
+}
+
 ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::string& owner) {
-  std::string base_id = args.at("base_task_id").get<std::string>();
-  std::string id = args.at("task_id").get<std::string>();
+  auto pair = scans_to_compare(deps, args, owner);
+  if (!pair) return error_result(pair.error());
+  std::string base_id = std::move(pair->first);  // named, not bound: lambdas capture them
+  std::string id = std::move(pair->second);
   const std::string category = args.value("category", "new");
   int min_severity = 1;
   if (args.contains("min_severity")) {
@@ -365,7 +399,7 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
   for (const auto& [name, c] : kDiffCategories) {
     if (category == name) which = c;
     counts[name] = diff.entries[c].size();
-    by_severity[name] = severity_json(diff.severity_counts[c]);
+    by_severity[name] = severity_counts_json(diff.severity_counts[c]);
   }
   const auto& entries = diff.entries[which];
   const bool in_base = which == findings::kFixed || which == findings::kUnverified ||
@@ -387,6 +421,7 @@ ToolResult compare_scans(const ToolDeps& deps, const json& args, const std::stri
                "host address (or name), plugin_id, port and protocol, on hosts both "
                "scans covered"}};
   if (!note.empty()) out["note"] = note;
+  if (args.contains("schedule_id")) out["schedule_id"] = args["schedule_id"];
   if (!diff.not_rescanned_hosts.empty()) {
     out["not_rescanned_note"] =
         "hosts the later scan did not cover are not compared: their findings are "
@@ -510,10 +545,18 @@ Status register_results_tools(ToolRegistry& r, const ToolDeps& deps) {
        "local check whose host the later scan could not log in to). Hosts only one scan covered "
        "are listed apart: the base's findings there are not_rescanned, never fixed. Matched by "
        "host, plugin, port and protocol. Counts per category and severity, and one category's "
-       "findings paged. If task_id ended before base_task_id they are swapped, with a note.",
+       "findings paged. If task_id ended before base_task_id they are swapped, with a note. "
+       "Pass schedule_id instead of the two task ids to compare a schedule's last two "
+       "completed runs.",
        {{"type", "object"},
         {"properties",
-         {{"base_task_id",
+         {{"schedule_id",
+           {{"type", "string"},
+            {"pattern", "^sch_[0-9a-f]{32}$"},
+            {"description",
+             "A schedule of yours: its last two completed runs are compared (instead of "
+             "base_task_id and task_id)."}}},
+          {"base_task_id",
            {{"type", "string"},
             {"pattern", "^task_[0-9a-f]{32}$"},
             {"description", "The earlier scan (the baseline)."}}},
@@ -544,7 +587,6 @@ Status register_results_tools(ToolRegistry& r, const ToolDeps& deps) {
            {{"type", "string"},
             {"maxLength", 512},
             {"description", "next_cursor of the previous page, to continue."}}}}},
-        {"required", {"base_task_id", "task_id"}},
         {"additionalProperties", false}},
        json::parse(
            R"({"type": "object", "properties": {"counts": {"type": "object"}, "items": {"type": "array"}}, "required": ["counts", "items"]})"),

@@ -7,6 +7,7 @@
 #include "core/base/logging.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
+#include "core/readiness/scan_window.h"
 #include "core/scans/check_targets.h"
 #include "core/scans/submit_scan.h"
 #include "mcp/server/request_context.h"
@@ -51,7 +52,7 @@ json submit_output_schema() {
     "address_count": {"type": "integer"}, "queue_position": {"type": "integer"},
     "estimated_wait_seconds": {"type": ["integer", "null"]},
     "poll_after_seconds": {"type": "integer"}, "message": {"type": "string"},
-    "waiting": {"type": "object"}},
+    "waiting": {"type": "object"}, "scan_window": {"type": "object"}},
     "required": ["task_id", "state", "created", "pool", "scan_type", "targets", "message"]})");
 }
 
@@ -63,7 +64,9 @@ json task_output_schema() {
     "queue_position": {"type": ["integer", "null"]},
     "estimated_wait_seconds": {"type": ["integer", "null"]},
     "error": {"type": ["object", "null"]}, "validation": {}, "summary": {},
-    "waiting": {"type": "object"}, "poll_after_seconds": {"type": "integer"}},
+    "waiting": {"type": "object"}, "poll_after_seconds": {"type": "integer"},
+    "scan_window": {"type": "object"}, "schedule_id": {"type": "string"},
+    "previous_run": {"type": ["string", "null"]}},
     "required": ["task_id", "state", "step", "progress"]})");
 }
 
@@ -133,6 +136,8 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
   sd.secrets = deps.secrets;
   sd.clock = deps.clock;
   sd.audit = deps.audit.get();
+  std::optional<quota::QuotaLedger> quotas;
+  if (deps.records != nullptr) sd.quotas = &quotas.emplace(*deps.records, *deps.tasks);
   scans::ScanRequest request = scan_request(args, ctx, type);
   request.via = type == task::ScanType::Untrusted ? "run_untrusted_scan" : "run_authenticated_scan";
   auto submitted = scans::submit_scan(sd, *config, request);
@@ -164,8 +169,12 @@ ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
                               : "This idempotency_key was already used for the same request; "
                                 "this is that task."}};
   if (!submitted->waiting.empty()) {
-    out["waiting"] = {{"reason", "no scanner of the pool can take it now: " + submitted->waiting},
-                      {"hint", submitted->waiting_hint}};
+    out["waiting"] = {{"reason", submitted->waiting}, {"hint", submitted->waiting_hint}};
+    if (const auto* pool = config->pool(stored.pool)) {
+      if (auto window = readiness::window_json(*pool, deps.clock->now()); !window.is_null()) {
+        out["scan_window"] = window;
+      }
+    }
   }
   return ToolResult::success(std::move(out));
 }
@@ -260,6 +269,11 @@ json waiting_view(const ToolDeps& deps, const config::ScannerConfig& config, con
         return w;
       }
     }
+    if (auto window = readiness::pool_window(*pool, now); window && !window->open) {
+      json w = {{"reason", readiness::waiting_for_window(*pool, now)}};
+      if (window->changes_at) w["until"] = task::format_time(*window->changes_at);
+      return w;
+    }
   }
   if (t.not_before > now) {
     return {{"reason", "retrying after a failed attempt (see error)"},
@@ -281,6 +295,14 @@ json status_view(const ToolDeps& deps, const config::ScannerConfig* config, cons
   if (t.state == task::State::Queued && config != nullptr) {
     v["waiting"] = waiting_view(deps, *config, t, q);
   }
+  if (config != nullptr && !task::is_terminal(t.state)) {
+    if (const auto* pool = config->pool(t.pool)) {
+      if (auto window = readiness::window_json(*pool, deps.clock->now()); !window.is_null()) {
+        v["scan_window"] = window;
+        if (t.window_paused) v["scan_window"]["paused_until_it_opens"] = true;
+      }
+    }
+  }
   return v;
 }
 
@@ -291,7 +313,9 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
            "timed_out), current step, progress, scanner, queue position with an estimated wait, "
            "timestamps, and on failure the error with a hint. Completed scans include a results "
            "summary and per-host credential results (then read findings with "
-           "get_scan_results). wait_seconds (up to 25) waits for a change "
+           "get_scan_results); a scheduled run's summary has since_previous_run: new, fixed and "
+           "still-open counts against the schedule's previous completed run, with the top new "
+           "findings. wait_seconds (up to 25) waits for a change "
            "and sends progress notifications meanwhile.",
            json::parse(R"({"type": "object", "properties": {
              "task_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -431,7 +455,9 @@ Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
        "A dry run of run_untrusted_scan / run_authenticated_scan: says, without submitting "
        "anything, whether a scan of these targets in this pool would be accepted, and for each "
        "target whether the pool's scope allows it and which rule decided (the allowed or denied "
-       "block, the host-name pattern), with the address count against the pool's limit.",
+       "block, the host-name pattern), with the address count against the pool's limit, and "
+       "the pool's scan window (open now or when it opens next), and your remaining quota "
+       "(scans this hour, scans in flight, addresses today).",
        json::parse(R"({"type": "object", "properties": {
          "targets": {"type": "string", "minLength": 1, "maxLength": 8192,
                      "description": "As run_untrusted_scan takes them."},
@@ -442,7 +468,9 @@ Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
          "pool": {"type": "string"}, "accepted": {"type": "boolean"},
          "address_count": {"type": "integer"}, "max_addresses": {"type": "integer"},
          "targets": {"type": "array", "items": {"type": "object"}},
-         "refusal": {"type": "string"}, "hint": {"type": "string"}},
+         "refusal": {"type": "string"}, "hint": {"type": "string"},
+         "tenant": {"type": "string"}, "quota": {"type": "object"},
+         "scan_window": {"type": ["object", "null"]}},
          "required": ["pool", "accepted", "address_count", "max_addresses", "targets"]})"),
        reader_annotations()},
       [deps](const json& args, RequestContext& ctx) {
@@ -453,6 +481,15 @@ Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
             scans::check_targets_dry_run(*config, args.value("pool", ""),
                                          args["targets"].get<std::string>(), ctx.allowed_pools());
         if (!check) return error_result(check.error());
+        scans::add_window(*check, *config, deps.clock->now());
+        if (deps.records != nullptr) {
+          quota::QuotaLedger quotas(*deps.records, *deps.tasks);
+          if (auto q =
+                  scans::add_quota(*check, *config, quotas, ctx.principal(), deps.clock->now());
+              !q) {
+            return error_result(q.error());
+          }
+        }
         return ToolResult::success(check->to_json());
       });
 }

@@ -49,50 +49,6 @@ json schedule_properties(bool update) {
   return p;
 }
 
-Result<task::Millis> parse_when(const json& v, const char* field, task::Millis now) {
-  const std::string text = v.get<std::string>();
-  // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
-  if (text.find('-') != std::string::npos) {
-    if (auto t = audit::parse_since(text, now)) return *t;
-  }
-  return fail(ErrorCode::InvalidArgument,
-              std::string(field) + " '" + text.substr(0, 40) + "' is not a date or time",
-              "use 2026-12-24 or 2026-12-24T22:00:00Z (UTC)");
-}
-
-Result<recurring::ScheduleSpec> spec_of(const json& args, task::Millis now) {
-  recurring::ScheduleSpec spec;
-  auto str = [&](const char* f, std::optional<std::string>& out) {
-    if (args.contains(f)) out = args[f].get<std::string>();
-  };
-  str("name", spec.name);
-  str("targets", spec.targets);
-  str("pool", spec.pool);
-  str("template", spec.template_name);
-  str("credential_profile", spec.credential_profile);
-  str("cron", spec.cron);
-  str("timezone", spec.timezone);
-  str("every", spec.every);
-  if (args.contains("scan_type"))
-    spec.scan_type = task::parse_scan_type(args["scan_type"].get<std::string>());
-  if (args.contains("start")) {
-    auto t = parse_when(args["start"], "start", now);
-    if (!t) return fail(t.error());
-    spec.start = *t;
-  }
-  if (args.contains("end")) {
-    if (args["end"].is_null()) {
-      spec.end = std::optional<task::Millis>();
-    } else {
-      auto t = parse_when(args["end"], "end", now);
-      if (!t) return fail(t.error());
-      spec.end = std::optional<task::Millis>(*t);
-    }
-  }
-  if (args.contains("paused")) spec.paused = args["paused"].get<bool>();
-  return spec;
-}
-
 struct Context {
   recurring::ScheduleBook book;
   recurring::ScheduleServiceDeps service;
@@ -145,7 +101,7 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
             Error error;
             auto config = current_config(deps, &error);
             if (!config) return error_result(error);
-            auto spec = spec_of(args, clock->now());
+            auto spec = recurring::spec_from_json(args, clock->now());
             if (!spec) return error_result(spec.error());
             auto made = recurring::create_schedule(shared->service, *config,
                                                    caller_of(ctx, "schedule_scan"), *spec);
@@ -197,7 +153,7 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
             Error error;
             auto config = current_config(deps, &error);
             if (!config) return error_result(error);
-            auto spec = spec_of(args, clock->now());
+            auto spec = recurring::spec_from_json(args, clock->now());
             if (!spec) return error_result(spec.error());
             auto changed = recurring::update_schedule(
                 shared->service, *config, caller_of(ctx, "update_schedule"),

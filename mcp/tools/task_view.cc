@@ -79,6 +79,11 @@ json task_view(const task::Task& t) {
           : json{{"code", t.error.code}, {"message", t.error.message}, {"hint", t.error.hint}};
   v["validation"] = bounded_validation(t.validation);
   v["summary"] = t.summary;
+  if (!t.schedule_id.empty()) {
+    // A schedule's run: its summary carries since_previous_run once it is indexed.
+    v["schedule_id"] = t.schedule_id;
+    v["previous_run"] = t.previous_run.empty() ? json(nullptr) : json(t.previous_run);
+  }
   v["poll_after_seconds"] = poll_after_seconds(t);
   return v;
 }

@@ -147,6 +147,33 @@ void check_migration() {
   CHECK(again->copied == 0);
   CHECK(again->already == 4);
   CHECK(again->differing == std::vector<std::string>{f.queued});
+
+  // Records (schedules, quota use) move the same way: copied once, a changed one left alone.
+  auto put = [](store::TaskStore& s, const std::string& kind, const std::string& key,
+                const std::string& body) {
+    REQUIRE(s.mutate_record(kind, key,
+                            [&](const std::optional<std::string>&) -> Result<store::RecordEdit> {
+                              return store::RecordEdit::put(body);
+                            }));
+  };
+  put(*from, "schedule", "sch_a", R"({"n":1})");
+  put(*from, "schedule", "sch_b", R"({"n":2})");
+  put(*from, "quota", "team-a", R"({"q":1})");
+  put(*from, "other", "x", "not migrated: no rule names it");
+  store::MigrationReport records;
+  REQUIRE(store::migrate_records(*from, *to, {"schedule", "quota"}, records));
+  CHECK(records.records_copied == 3);
+  CHECK(records.records_already == 0);
+  CHECK(**to->load_record("schedule", "sch_b") == R"({"n":2})");
+  CHECK(**to->load_record("quota", "team-a") == R"({"q":1})");
+  CHECK_FALSE(to->load_record("other", "x")->has_value());
+  put(*to, "schedule", "sch_a", R"({"n":10})");  // changed in the new store since
+  store::MigrationReport twice;
+  REQUIRE(store::migrate_records(*from, *to, {"schedule", "quota"}, twice));
+  CHECK(twice.records_copied == 0);
+  CHECK(twice.records_already == 2);
+  CHECK(twice.records_differing == std::vector<std::string>{"schedule/sch_a"});
+  CHECK(**to->load_record("schedule", "sch_a") == R"({"n":10})");
 }
 
 }  // namespace

@@ -69,7 +69,56 @@ struct Harness {
   recurring::FiringDeps deps;
 };
 
+// Claims the lab pool's oldest task and ends it in `to` (Failed: dead-lettered).
+void end_next(store::TaskStore& s, task::State to, task::Millis at) {
+  store::ClaimRequest r;
+  r.worker = "w1";
+  r.now = at;
+  r.lease_ms = 60'000;
+  r.pools["lab"] = {{"a", 100}};
+  auto c = s.claim(r);
+  REQUIRE(c);
+  REQUIRE(c->has_value());
+  if (to == task::State::Failed) {
+    REQUIRE(s.dead_letter((*c)->id, store::lease_of(**c), {"x", "y", "z"}, at));
+  } else {
+    REQUIRE(s.finish((*c)->id, store::lease_of(**c), to, {}, at));
+  }
+}
+
 }  // namespace
+
+TEST_CASE_TEMPLATE("firing: each run names its schedule and the previous completed run", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  auto s = h.book.create(hourly("team-a"), T0);
+  REQUIRE(s);
+  auto fire_at = [&](int hours) {
+    h.clock.set(T0 + hours * kHour + 1000);
+    REQUIRE(h.fire().submitted == 1);
+    auto run = h.store->get(h.read(s->id).runs[0].task_id, OwnerScope::tenant("team-a"));
+    REQUIRE(run);
+    CHECK(run->schedule_id == s->id);
+    return *run;
+  };
+  const auto first = fire_at(1);
+  CHECK(first.previous_run.empty());  // nothing to compare with yet
+  end_next(*h.store, task::State::Completed, h.clock.now());
+  const auto second = fire_at(2);
+  CHECK(second.previous_run == first.id);
+  end_next(*h.store, task::State::Failed, h.clock.now());
+  // A failed run is no baseline: the third is compared with the first, the last that completed.
+  const auto third = fire_at(3);
+  CHECK(third.previous_run == first.id);
+  end_next(*h.store, task::State::Completed, h.clock.now());
+  CHECK(fire_at(4).previous_run == third.id);
+
+  auto completed = recurring::completed_runs(h.read(s->id), *h.store, 2);
+  CHECK(completed == std::vector<std::string>{third.id, first.id});
+  // Asking for more than there are gives what there is (the fourth still waits in the queue).
+  CHECK(recurring::completed_runs(h.read(s->id), *h.store, 5).size() == 2);
+}
 
 TEST_CASE_TEMPLATE("firing: one task per slot, skipped while the previous run is queued", B,
                    BACKENDS) {

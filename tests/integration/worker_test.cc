@@ -319,6 +319,105 @@ TEST_CASE("worker: the wall-clock scan timeout stops the Nessus scan") {
   CHECK(details->status != "running");  // stopped on Nessus
 }
 
+TEST_CASE("worker: a closing scan window pauses and resumes, stops, or lets the scan run") {
+  // Daily 22:00-06:00 UTC; the rig's clock starts inside the window, an hour before it closes.
+  const task::Millis inside = 1'796'187'600'000;  // 2026-12-02T05:00:00Z
+  const task::Millis closed = inside + 3'600'000 + 1000;
+  const task::Millis reopened = inside + 17 * 3'600'000 + 1000;  // 22:00:01
+  auto windowed = [](const worker::ScannerSnapshot& base, config::WindowClose on_close) {
+    auto c = std::make_shared<config::ScannerConfig>(*base.config);
+    config::ScanWindow w;
+    w.days.fill(true);
+    w.start_minute = 22 * 60;
+    w.end_minute = 6 * 60;
+    w.text = "daily 22:00-06:00 UTC";
+    w.on_close = on_close;
+    c->pools[0].window = w;
+    return worker::ScannerSnapshot{c, base.registry};
+  };
+  for (const auto mode :
+       {config::WindowClose::Pause, config::WindowClose::Stop, config::WindowClose::Continue}) {
+    CAPTURE(config::to_string(mode));
+    SimProcess sim;
+    sim.set_faults({{"scan_outcome", "hang"}});  // runs until something stops it
+    Rig rig(sim.api_keys_instance());
+    rig.clock.set(inside);
+    const auto snapshot = windowed(rig.scanners, mode);
+    const auto id = rig.submit();
+    rig.claim(id);
+    auto driver = rig.driver();
+    const auto lease = rig.leases[id];
+    auto status = [&] {
+      auto d = rig.scanners.registry->client("sim")->scan_details(*rig.get(id).nessus_scan_id);
+      REQUIRE(d);
+      return d->status;
+    };
+    // Steps until Nessus reports `want` (the simulator moves on its own, quickly).
+    auto step_until = [&](const std::string& want) {
+      for (int i = 0; i < 500 && status() != want; ++i) {
+        REQUIRE(driver.step(id, lease, snapshot).keep);
+        std::this_thread::sleep_for(2ms);
+      }
+      CHECK(status() == want);
+    };
+    REQUIRE(driver.step(id, lease, snapshot).keep);  // create
+    REQUIRE(driver.step(id, lease, snapshot).keep);  // launch
+    step_until("running");
+    rig.clock.set(closed);
+    if (mode == config::WindowClose::Stop) {
+      CHECK_FALSE(driver.step(id, lease, snapshot).keep);
+      const auto t = rig.get(id);
+      CHECK(t.state == task::State::Cancelled);
+      CHECK(t.error.code == "window_closed");
+      CHECK(t.error.message.find("daily 22:00-06:00 UTC") != std::string::npos);
+      CHECK(status() != "running");
+      continue;
+    }
+    REQUIRE(driver.step(id, lease, snapshot).keep);
+    if (mode == config::WindowClose::Continue) {
+      for (int i = 0; i < 5; ++i) REQUIRE(driver.step(id, lease, snapshot).keep);
+      CHECK(status() == "running");
+      CHECK_FALSE(rig.get(id).window_paused);
+      continue;
+    }
+    CHECK(rig.get(id).window_paused);
+    step_until("paused");
+    for (int i = 0; i < 3; ++i) REQUIRE(driver.step(id, lease, snapshot).keep);
+    CHECK(status() == "paused");  // stays paused while the window is shut
+    rig.clock.set(reopened);
+    REQUIRE(driver.step(id, lease, snapshot).keep);
+    CHECK_FALSE(rig.get(id).window_paused);
+    step_until("running");
+    CHECK(rig.get(id).state == task::State::Running);
+    CHECK(sim.stats()["scans_created"] == 1);
+  }
+}
+
+TEST_CASE("worker: outside its window a pool's queued scans wait; launched ones are taken") {
+  SimProcess sim;
+  Rig rig(sim.api_keys_instance());
+  const auto queued = rig.submit("waits");
+  store::ClaimRequest r;
+  r.worker = "other-worker";
+  r.now = rig.clock.now();
+  r.lease_ms = 1000;
+  r.pools["default"] = {{rig.scanners.config->pools[0].instances[0].id, 10}};
+  r.closed_pools = {"default"};
+  auto none = rig.store->claim(r);
+  REQUIRE(none);
+  CHECK_FALSE(none->has_value());
+  // Launched inside the window by a worker that then died: taken back, to pause or stop it.
+  rig.claim(queued);
+  auto driver = rig.driver();
+  REQUIRE(driver.step(queued, rig.leases[queued], rig.scanners).keep);  // create
+  REQUIRE(driver.step(queued, rig.leases[queued], rig.scanners).keep);  // launch
+  r.now = rig.clock.now() + 3'600'000;                                  // its lease long expired
+  auto taken = rig.store->claim(r);
+  REQUIRE(taken);
+  REQUIRE(taken->has_value());
+  CHECK((*taken)->id == queued);
+}
+
 TEST_CASE("admin_cli: stats, task show and cancel, DLQ purge, config check") {
   TempDir dir;
   const std::string data = dir.path() + "/data";

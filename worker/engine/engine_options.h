@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audit/audit_log.h"
 #include "core/base/secret_box.h"
 #include "core/metrics/metrics.h"
 
@@ -34,6 +35,8 @@ struct EngineOptions {
   // Where the engine counts scan steps, outcomes and Nessus requests (worker_metrics.h names
   // the series); null: not counted.
   metrics::Registry* metrics = nullptr;
+  // Where scan window actions (paused, resumed, stopped at the close) are recorded; may be null.
+  std::shared_ptr<audit::AuditLog> audit;
 };
 
 // host-pid-<8 hex>

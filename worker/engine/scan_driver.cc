@@ -9,8 +9,11 @@
 
 #include "core/base/logging.h"
 #include "core/base/secret_values.h"
+#include "core/findings/findings_index.h"
 #include "core/findings/results_location.h"
+#include "core/findings/run_comparison.h"
 #include "core/policy/scope_policy.h"
+#include "core/readiness/scan_window.h"
 #include "core/store/lifecycle.h"
 #include "scanners/results/export_indexer.h"
 #include "worker/engine/scan_naming.h"
@@ -333,8 +336,80 @@ ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
     case ScanPhase::Running:
       break;
   }
+  if (auto acted = follow_window(t, s, client, details->status)) return *acted;
   u.progress = details->progress();
   return record(t, u, poll_interval(s));
+}
+
+void ScanDriver::audit_window(const Task& t, const char* decision, const std::string& rule) {
+  if (!options_.audit) return;
+  audit::AuditEvent e;
+  e.time_ms = clock_.now();
+  e.tenant = t.owner;
+  e.tool = "worker " + options_.worker_id;
+  e.pool = t.pool;
+  e.targets = t.targets;
+  e.decision = decision;
+  e.rule = rule;
+  e.trace_id = t.trace_id;
+  options_.audit->record(e);
+}
+
+std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const ScannerSnapshot& s,
+                                                          scanners::NessusClient& client,
+                                                          const std::string& status) {
+  const config::PoolConfig* pool = s.config->pool(t.pool);
+  const auto on_close =
+      pool != nullptr && pool->window ? pool->window->on_close : config::WindowClose::Continue;
+  if (on_close == config::WindowClose::Continue && !t.window_paused) return std::nullopt;
+  auto window = pool != nullptr ? readiness::pool_window(*pool, clock_.now())
+                                : Result<readiness::WindowState>(readiness::WindowState{});
+  const bool open = window && window->open;  // an unreadable zone counts as closed
+  if (!open && on_close == config::WindowClose::Stop) {
+    log::info("worker", "the scan window closed: stopping the scan",
+              {{"task_id", t.id}, {"pool", t.pool}});
+    audit_window(t, "deny",
+                 "scan window " + pool->window->text + " closed (on_close: stop): task " + t.id +
+                     " stopped");
+    return stop_and_finish(
+        t, &client, State::Cancelled,
+        {"window_closed",
+         "the scan window of pool '" + t.pool + "' (" + pool->window->text +
+             ") closed while the scan ran; it was stopped (on_close: stop)",
+         "the findings so far were not collected: submit it again inside the window, or set "
+         "on_close: pause to resume such scans at the next opening"});
+  }
+  store::StepUpdate u;
+  u.step_succeeded = false;
+  if (!open && on_close == config::WindowClose::Pause &&
+      (status == "running" || status == "pending")) {
+    auto paused = client.pause_scan(*t.nessus_scan_id);
+    if (!paused)
+      return nessus_failure(t, s, paused.error(), "pausing the scan at the window's close");
+    log::info("worker", "the scan window closed: scan paused",
+              {{"task_id", t.id}, {"pool", t.pool}});
+    audit_window(t, "deny",
+                 "scan window " + pool->window->text + " closed (on_close: pause): task " + t.id +
+                     " paused until it opens");
+    u.window_paused = true;
+    u.nessus_status = "pausing";
+    return record(t, u, poll_interval(s));
+  }
+  const bool resume = t.window_paused && (open || on_close != config::WindowClose::Pause);
+  if (resume && status == "paused") {
+    auto resumed = client.resume_scan(*t.nessus_scan_id);
+    if (!resumed) return nessus_failure(t, s, resumed.error(), "resuming the scan in its window");
+    log::info("worker", "the scan window opened: scan resumed",
+              {{"task_id", t.id}, {"pool", t.pool}});
+    audit_window(
+        t, "allow",
+        std::string(open ? "scan window open: task " : "no longer paused at the close: task ") +
+            t.id + " resumed");
+    u.window_paused = false;
+    u.nessus_status = "resuming";
+    return record(t, u, poll_interval(s));
+  }
+  return std::nullopt;
 }
 
 ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot& s,
@@ -466,6 +541,18 @@ scanners::SuppliedCredentials supplied_credentials(const task::Task& t,
   return {scanners::CredentialsSupplied::Yes, std::move(protocols)};
 }
 
+// A schedule's run compared with its previous completed run. Reading either index can fail
+// without failing the scan: the summary then says why there is no comparison.
+nlohmann::json since_previous_run(const std::string& data_dir, const task::Task& t,
+                                  const std::string& index_file) {
+  auto later = findings::FindingsIndex::open(index_file);
+  if (!later) {
+    return {{"previous_task_id", t.previous_run},
+            {"unavailable", "this run's findings cannot be reopened: " + later.error().message}};
+  }
+  return findings::compare_with_previous(data_dir, t.previous_run, **later);
+}
+
 }  // namespace
 
 ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
@@ -520,6 +607,10 @@ ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   store::StepUpdate u;
   u.validation = indexed->validation;
   u.summary = indexed->summary;
+  if (!t.previous_run.empty()) {
+    (*u.summary)["since_previous_run"] =
+        since_previous_run(options_.data_dir, t, paths->index_file);
+  }
   u.step_succeeded = false;
   auto recorded = store_.record(t.id, lease_of(t), u, clock_.now(), lease_until());
   if (!recorded) {

@@ -29,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -82,6 +83,12 @@ class ScanDriver {
   Next index(const Task& t, const ScannerSnapshot& s);
   Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
   Next back_off(const Task& t, const scanners::NessusError& e, std::string_view doing);
+  // What the pool's scan window asks of a running scan (pause at the close, resume at the
+  // opening, stop); nullopt: nothing, poll on.
+  std::optional<Next> follow_window(const Task& t, const ScannerSnapshot& s,
+                                    scanners::NessusClient& client, const std::string& status);
+  // One audit line for what the window did to the scan (paused, resumed, stopped).
+  void audit_window(const Task& t, const char* decision, const std::string& rule);
   Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
                        task::TaskError error);
 

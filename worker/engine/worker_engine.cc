@@ -7,6 +7,7 @@
 
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "core/readiness/scan_window.h"
 #include "worker/engine/worker_metrics.h"
 
 namespace nmcp::worker {
@@ -205,6 +206,12 @@ void WorkerEngine::claim_work(Steady::time_point now) {
   request.scan_timeout_ms =
       std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout).count();
   request.pools = offered_instances(s, now);
+  for (const auto& pool : s.config->pools) {
+    auto window = readiness::pool_window(pool, clock_.now());
+    // A zone that cannot be read keeps the pool closed: scanning outside the agreed hours is
+    // the worse mistake.
+    if (!window || !window->open) request.closed_pools.insert(pool.name);
+  }
   for (int i = 0; i < kClaimsPerTick; ++i) {
     {
       std::lock_guard lock(mu_);

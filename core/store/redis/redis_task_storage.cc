@@ -286,6 +286,14 @@ class RedisTaskStorage final : public TaskStorage {
     return ok();
   }
 
+  Result<std::optional<std::string>> keyed_task_id(const std::string& owner,
+                                                   const std::string& key) override {
+    auto id = pool_->command({"GET", keys_.idem(owner, key)});
+    if (!id) return fail(id.error());
+    if (id->is_nil()) return std::optional<std::string>();
+    return std::optional<std::string>(id->text);
+  }
+
   Result<std::optional<Task>> load(const std::string& id) override {
     auto doc = pool_->command({"GET", keys_.task(id)});
     if (!doc) return fail(doc.error());

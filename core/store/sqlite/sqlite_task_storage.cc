@@ -148,6 +148,18 @@ class SqliteTaskStorage final : public TaskStorage {
     return tx->commit();
   }
 
+  Result<std::optional<std::string>> keyed_task_id(const std::string& owner,
+                                                   const std::string& key) override {
+    std::lock_guard lock(mu_);
+    auto st = db_->prepare("SELECT id FROM tasks WHERE owner = ? AND idempotency_key = ?");
+    if (!st) return fail(st.error());
+    st->bind(1, owner).bind(2, key);
+    auto row = st->step();
+    if (!row) return fail(row.error());
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(st->column_text(0));
+  }
+
   Result<std::optional<Task>> load(const std::string& id) override {
     std::lock_guard lock(mu_);
     auto t = load_locked(id);

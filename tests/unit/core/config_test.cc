@@ -175,6 +175,37 @@ TEST_CASE("config: every problem is reported with its line and path") {
   }
 }
 
+TEST_CASE("config: quotas per tenant fall back to the default's limits") {
+  auto c = parse_config(minimal("",
+                                "quotas:\n"
+                                "  default: {scans_per_hour: 30, concurrent_scans: 4}\n"
+                                "  tenants:\n"
+                                "    team-a: {scans_per_hour: 100, addresses_per_day: 5000}\n"),
+                        "test.yaml", env_of({}));
+  REQUIRE_MESSAGE(c.has_value(), (c ? "" : c.error().message));
+  CHECK(c->quotas.configured());
+  const auto a = c->quotas.for_tenant("team-a");
+  CHECK(a.scans_per_hour == 100);
+  CHECK(a.concurrent_scans == 4);
+  CHECK(a.addresses_per_day == 5000);
+  const auto other = c->quotas.for_tenant("someone");
+  CHECK(other.scans_per_hour == 30);
+  CHECK(!other.addresses_per_day);
+  CHECK(describe(*c)["quotas"]["tenants"]["team-a"]["concurrent_scans"] == 4);
+  CHECK(describe(*c)["quotas"]["default"]["addresses_per_day"] == "unlimited");
+  auto none = parse_config(minimal(), "test.yaml", env_of({}));
+  REQUIRE(none);
+  CHECK_FALSE(none->quotas.configured());
+
+  const auto bad = problems(minimal("",
+                                    "quotas:\n"
+                                    "  default: {scans_per_hour: 0, per_week: 3}\n"
+                                    "  tenants: [a]\n"));
+  CHECK(bad.find("quotas.default.scans_per_hour: must be a whole number") != std::string::npos);
+  CHECK(bad.find("per_week") != std::string::npos);
+  CHECK(bad.find("quotas.tenants: must map tenant names") != std::string::npos);
+}
+
 TEST_CASE("config: a missing variable names itself and where it is used; all problems at once") {
   const std::string yaml =
       "pools:\n  lab:\n    scope: {allow: [10.0.0.0/8]}\n    instances:\n"

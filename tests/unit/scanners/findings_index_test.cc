@@ -5,6 +5,7 @@
 #include "core/findings/findings_index.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <set>
 
@@ -16,9 +17,12 @@
 #include "core/findings/finding_page.h"
 #include "core/findings/index_cache.h"
 #include "core/findings/index_writer.h"
+#include "core/findings/results_location.h"
+#include "core/findings/run_comparison.h"
 #include "core/findings/scan_diff.h"
 #include "core/net/ip.h"
 #include "core/policy/scope_policy.h"
+#include "core/task/task.h"
 #include "scanners/results/export_indexer.h"
 #include "tests/support/export_generator.h"
 #include "tests/support/subprocess.h"
@@ -454,6 +458,50 @@ TEST_CASE("findings index: scan comparison matches the two models") {
   CHECK(n.entries[findings::kFixed].empty());  // same seed: the 3 rescanned hosts are unchanged
   CHECK(n.entries[findings::kAdded].empty());
   CHECK_FALSE(n.entries[findings::kNotRescanned].empty());
+}
+
+TEST_CASE("run comparison: a scheduled run's digest against the previous run's index") {
+  testing::ExportSpec first;
+  first.hosts = 6;
+  first.seed = 1;
+  testing::ExportSpec second = first;
+  second.seed = 2;
+  auto a = make(first);
+  auto b = make(second);
+  testing::TempDir data;
+  const std::string previous = task::new_task_id();
+  const auto paths = findings::results_paths(data.path(), previous);
+  REQUIRE(paths);
+  std::filesystem::create_directories(paths->dir);
+  std::filesystem::copy_file(a->dir.path() + "/findings.db", paths->index_file);
+
+  const auto digest = findings::compare_with_previous(data.path(), previous, *b->index);
+  const auto d = findings::diff_scans(*a->index, *b->index, 1);
+  CHECK(digest["previous_task_id"] == previous);
+  CHECK(!digest.contains("unavailable"));
+  CHECK(digest["new"] == d.entries[findings::kAdded].size());
+  CHECK(digest["fixed"] == d.entries[findings::kFixed].size());
+  CHECK(digest["still_open"] == d.entries[findings::kStillOpen].size());
+  CHECK(digest["hosts_compared"] == 6);
+  std::int64_t by_severity = 0;
+  for (const auto& [sev, n] : digest["new_by_severity"].items()) by_severity += n.get<int>();
+  CHECK(by_severity == static_cast<std::int64_t>(d.entries[findings::kAdded].size()));
+  const auto& top = digest["top_new"];
+  REQUIRE(top.size() ==
+          std::min<std::size_t>(findings::kTopNewFindings, d.entries[findings::kAdded].size()));
+  REQUIRE(!top.empty());
+  CHECK(top[0]["severity"] == d.entries[findings::kAdded][0].severity);
+  for (std::size_t i = 1; i < top.size(); ++i) CHECK(top[i - 1]["severity"] >= top[i]["severity"]);
+  CHECK(b->index->has(top[0]["finding_id"].get<std::int64_t>()));
+  CHECK(top[0]["plugin_name"].get<std::string>() ==
+        b->index->plugin_name(top[0]["finding_id"].get<std::int64_t>()));
+
+  // The previous run's results removed (retention): said, not everything counted as new.
+  const auto gone = findings::compare_with_previous(data.path(), task::new_task_id(), *b->index);
+  CHECK(gone["unavailable"].get<std::string>().find("retention") != std::string::npos);
+  CHECK(!gone.contains("new"));
+  const auto bad = findings::compare_with_previous(data.path(), "../etc", *b->index);
+  CHECK(bad.contains("unavailable"));
 }
 
 TEST_CASE("findings index: a refused export leaves no index; damaged files are reported") {
