@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/config/scanner_config.h"
 #include "core/store/open_store.h"
 #include "tests/support/eventually.h"
 #include "tests/support/redis_server.h"
@@ -116,6 +117,20 @@ inline std::string minimal_scanner_config(TempDir& dir) {
                       std::string(64, 'a') + ", secret_key: " + std::string(64, 'b') +
                       "}\n"
                       "        tls: {insecure: true}\n");
+}
+
+// One pool "lab" over 10.0.0.0/8 (at most 1024 addresses a scan) as the default, template
+// "basic": what the submit use case needs, without scanners.
+inline config::ScannerConfig lab_config() {
+  config::ScannerConfig c;
+  config::PoolConfig p;
+  p.name = "lab";
+  p.scope.allow = {*net::Cidr::parse("10.0.0.0/8")};
+  p.scope.max_addresses = 1024;
+  c.pools.push_back(p);
+  c.defaults.pool = "lab";
+  c.defaults.template_name = "basic";
+  return c;
 }
 
 }  // namespace nmcp::testing

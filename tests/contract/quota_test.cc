@@ -26,14 +26,7 @@ constexpr task::Millis T0 = 1'780'000'000'000;  // 2026-05-28T20:26:40Z
 constexpr task::Millis kMinute = 60'000;
 
 config::ScannerConfig limited(config::QuotaLimits limits) {
-  config::ScannerConfig c;
-  config::PoolConfig p;
-  p.name = "lab";
-  p.scope.allow = {*net::Cidr::parse("10.0.0.0/8")};
-  p.scope.max_addresses = 1024;
-  c.pools.push_back(p);
-  c.defaults.pool = "lab";
-  c.defaults.template_name = "basic";
+  config::ScannerConfig c = testing::lab_config();
   c.quotas.tenants["team-a"] = limits;
   return c;
 }

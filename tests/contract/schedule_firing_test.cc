@@ -21,18 +21,6 @@ namespace {
 constexpr task::Millis T0 = 1'780'000'000'000;  // a whole second
 constexpr task::Millis kHour = 3'600'000;
 
-config::ScannerConfig lab() {
-  config::ScannerConfig c;
-  config::PoolConfig p;
-  p.name = "lab";
-  p.scope.allow = {*net::Cidr::parse("10.0.0.0/8")};
-  p.scope.max_addresses = 1024;
-  c.pools.push_back(p);
-  c.defaults.pool = "lab";
-  c.defaults.template_name = "basic";
-  return c;
-}
-
 Schedule hourly(const std::string& owner, const std::string& targets = "10.1.0.0/28") {
   Schedule s;
   s.id = recurring::new_schedule_id();
@@ -65,7 +53,7 @@ struct Harness {
   std::unique_ptr<store::TaskStore> store;
   recurring::ScheduleBook book;
   ManualClock clock{T0};
-  config::ScannerConfig config = lab();
+  config::ScannerConfig config = testing::lab_config();
   recurring::FiringDeps deps;
 };
 

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/audit/audit_log.h"
 #include "core/base/clock.h"
 #include "core/findings/results_location.h"
 #include "core/store/open_store.h"
@@ -341,6 +342,18 @@ TEST_CASE("worker: a closing scan window pauses and resumes, stops, or lets the 
     SimProcess sim;
     sim.set_faults({{"scan_outcome", "hang"}});  // runs until something stops it
     Rig rig(sim.api_keys_instance());
+    auto log = audit::AuditLog::open(rig.dir.path() + "/audit.log");
+    REQUIRE(log);
+    rig.options.audit = *log;
+    // Each window action is one audit line: {deny lines, allow lines} at the end.
+    auto audited = [&] {
+      std::pair<int, int> n{0, 0};
+      REQUIRE(audit::read_audit((*log)->path(), {}, [&](const nlohmann::json& e) {
+        CHECK(e["pool"] == "default");
+        (e["decision"] == "deny" ? n.first : n.second) += 1;
+      }));
+      return n;
+    };
     rig.clock.set(inside);
     const auto snapshot = windowed(rig.scanners, mode);
     const auto id = rig.submit();
@@ -371,6 +384,7 @@ TEST_CASE("worker: a closing scan window pauses and resumes, stops, or lets the 
       CHECK(t.error.code == "window_closed");
       CHECK(t.error.message.find("daily 22:00-06:00 UTC") != std::string::npos);
       CHECK(status() != "running");
+      CHECK(audited() == std::pair{1, 0});
       continue;
     }
     REQUIRE(driver.step(id, lease, snapshot).keep);
@@ -378,6 +392,7 @@ TEST_CASE("worker: a closing scan window pauses and resumes, stops, or lets the 
       for (int i = 0; i < 5; ++i) REQUIRE(driver.step(id, lease, snapshot).keep);
       CHECK(status() == "running");
       CHECK_FALSE(rig.get(id).window_paused);
+      CHECK(audited() == std::pair{0, 0});
       continue;
     }
     CHECK(rig.get(id).window_paused);
@@ -390,6 +405,7 @@ TEST_CASE("worker: a closing scan window pauses and resumes, stops, or lets the 
     step_until("running");
     CHECK(rig.get(id).state == task::State::Running);
     CHECK(sim.stats()["scans_created"] == 1);
+    CHECK(audited() == std::pair{1, 1});  // paused once, resumed once
   }
 }
 
