@@ -108,6 +108,11 @@ await run("team_http", [
     const r = await c.callTool({ name: "run_untrusted_scan", arguments: { targets: "10.0.0.1", name: "x" } });
     check(r.isError && /may not submit scans to pool 'default'/.test(r.content[0].text),
       `the key's pools apply: ${r.content[0].text}`);
+    // The refusal is one deny line of the audit log, with the rule that decided.
+    const denies = readFileSync(join(data, "audit.log"), "utf8").split("\n").filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((e) => e.tenant === "team-b" && e.decision === "deny");
+    equal(denies.length, 1, `one deny line: ${JSON.stringify(denies)}`);
+    check(/may not submit scans to pool 'default'/.test(denies[0].rule), denies[0].rule);
     await c.close();
   }],
   ["a broken keys file on SIGHUP keeps the keys in use", async () => {
