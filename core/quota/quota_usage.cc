@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 
 namespace nmcp::quota {
 
@@ -60,14 +58,7 @@ std::string when(task::Millis t, task::Millis now) {
 
 }  // namespace
 
-std::string utc_day(task::Millis t) {
-  const std::time_t secs = static_cast<std::time_t>(t / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[48];  // room for any int, to satisfy -Wformat-truncation
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-  return buf;
-}
+std::string utc_day(task::Millis t) { return task::format_time(t).substr(0, 10); }
 
 json to_json(const Usage& u) {
   json pending = json::array();

@@ -14,11 +14,6 @@ using schedule::UtcSeconds;
 
 constexpr std::int64_t kDay = 86'400;
 
-UtcSeconds instant(const schedule::TimeZone& zone, LocalSeconds local) {
-  const auto at = zone.resolve(local);
-  return at.empty() ? zone.gap_end(local) : at.front();
-}
-
 struct Interval {
   UtcSeconds open, close;
 };
@@ -37,7 +32,7 @@ std::vector<Interval> intervals(const config::ScanWindow& w, const schedule::Tim
     const LocalSeconds open = d * kDay + w.start_minute * 60;
     const std::int64_t close_day = w.end_minute <= w.start_minute ? d + 1 : d;
     const LocalSeconds close = close_day * kDay + w.end_minute * 60;
-    Interval i{instant(zone, open), instant(zone, close)};
+    Interval i{zone.instant_of(open), zone.instant_of(close)};
     if (i.close <= i.open) continue;  // a window that a transition swallowed
     if (!out.empty() && i.open <= out.back().close) {
       out.back().close = std::max(out.back().close, i.close);

@@ -153,9 +153,8 @@ std::optional<UtcSeconds> next_slot(const CronExpression& cron, const TimeZone& 
       for (int m = 0; m < 60; ++m) {
         if (!cron.minutes.test(static_cast<std::size_t>(m))) continue;
         const LocalSeconds local = d * kDay + h * 3600 + m * 60;
-        const auto instants = zone.resolve(local);
         // A gap: once, when it ends. An overlap: the first occurrence only.
-        const UtcSeconds t = instants.empty() ? zone.gap_end(local) : instants.front();
+        const UtcSeconds t = zone.instant_of(local);
         if (t > after) return t;
       }
     }

@@ -356,6 +356,11 @@ std::vector<UtcSeconds> TimeZone::resolve(LocalSeconds local) const {
   return out;
 }
 
+UtcSeconds TimeZone::instant_of(LocalSeconds local) const {
+  const auto instants = resolve(local);
+  return instants.empty() ? gap_end(local) : instants.front();
+}
+
 UtcSeconds TimeZone::gap_end(LocalSeconds local) const {
   UtcSeconds lo = local - offset_at(local + kDay);  // by the later offset: before the change
   UtcSeconds hi = local - offset_at(local - kDay);  // by the earlier one: after it

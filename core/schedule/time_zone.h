@@ -59,6 +59,9 @@ class TimeZone {
   // For a local time in a gap: the instant the gap ends (the transition), the first instant
   // after the local time that exists.
   UtcSeconds gap_end(LocalSeconds local) const;
+  // When a wall-clock time happens, the product's one DST rule (cron slots, scan windows): in a
+  // gap, when the gap ends; in an overlap, the first occurrence.
+  UtcSeconds instant_of(LocalSeconds local) const;
 
  private:
   TimeZone() = default;
