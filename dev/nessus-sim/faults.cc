@@ -2,8 +2,57 @@
 
 namespace nessus_sim {
 
+namespace {
+
+nlohmann::json rules_json(const std::vector<RouteRule>& rules) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rules) {
+    out.push_back({{"route", r.route}, {"times", r.times}, {"status", r.status}, {"hold", r.hold}});
+  }
+  return out;
+}
+
+std::string parse_rules(const nlohmann::json& value, std::vector<RouteRule>& out) {
+  if (!value.is_array()) return "route_rules must be an array";
+  std::vector<RouteRule> rules;
+  for (const auto& r : value) {
+    if (!r.is_object() || !r.contains("route") || !r["route"].is_string()) {
+      return "each route rule needs a \"route\" such as \"GET /scans/{id}\"";
+    }
+    RouteRule rule;
+    rule.route = r["route"].get<std::string>();
+    if (r.contains("times")) {
+      if (!r["times"].is_number_integer() || r["times"].get<long long>() < 1 ||
+          r["times"].get<long long>() > 1000000) {
+        return "a route rule's times must be an integer from 1 to 1000000";
+      }
+      rule.times = r["times"].get<int>();
+    }
+    if (r.contains("status")) {
+      if (!r["status"].is_number_integer() || r["status"].get<long long>() < 400 ||
+          r["status"].get<long long>() > 599) {
+        return "a route rule's status must be an integer from 400 to 599";
+      }
+      rule.status = r["status"].get<int>();
+    }
+    if (r.contains("hold")) {
+      if (!r["hold"].is_boolean()) return "a route rule's hold must be true or false";
+      rule.hold = r["hold"].get<bool>();
+    }
+    if ((rule.status != 0) == rule.hold) {
+      return "a route rule either fails (status) or holds (hold: true)";
+    }
+    rules.push_back(std::move(rule));
+  }
+  out = std::move(rules);
+  return "";
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Faults& f) {
-  return {{"session_expire_after_requests", f.session_expire_after_requests},
+  return {{"route_rules", rules_json(f.route_rules)},
+          {"session_expire_after_requests", f.session_expire_after_requests},
           {"session_expire_after_seconds", f.session_expire_after_seconds},
           {"error_burst", f.error_burst},
           {"error_status", f.error_status},
@@ -63,6 +112,8 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
       } else {
         next.export_mode = value.get<std::string>();
       }
+    } else if (key == "route_rules") {
+      err = parse_rules(value, next.route_rules);
     } else {
       err = "unknown fault \"" + key + "\"";
     }

@@ -3,10 +3,21 @@
 // the control endpoint (POST /_sim/faults with any subset of these fields as JSON).
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace nessus_sim {
+
+// A fault aimed at one route ("GET /scans/{id}", as /_sim/stats counts them): the next `times`
+// matching requests fail with `status`, or are held (not answered) until POST /_sim/release,
+// which lets a test stop a client at an exact step, as a paused process would be.
+struct RouteRule {
+  std::string route;
+  int times = 1;
+  int status = 0;  // non-zero: answer with this status
+  bool hold = false;
+};
 
 struct Faults {
   int session_expire_after_requests = 0;  // a session token dies after N uses (0: never)
@@ -19,6 +30,7 @@ struct Faults {
   bool drop_412_body = false;             // 412 "API is not available" closes before the body
   std::string scan_outcome = "complete";  // complete | abort | hang
   std::string export_mode = "ok";         // ok | loading | truncated | malformed
+  std::vector<RouteRule> route_rules;     // run time only; a patch replaces the list
 };
 
 nlohmann::json to_json(const Faults& f);

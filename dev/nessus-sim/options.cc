@@ -62,12 +62,17 @@ A Nessus REST API simulator over HTTPS, for development, demos and tests. On sta
                                targets finds one vulnerability fixed and one new per Linux host
   --exports-dir DIR            serve the .nessus files in DIR (in name order) as exports
   --write-cert FILE            write the certificate as PEM to FILE (to trust it as a CA)
+  --keep-alive-seconds N       how long an idle connection stays open (default 300, as a real
+                               Nessus keeps them for minutes)
 Faults (also settable at run time: POST /_sim/faults {"field": value}):
   --session-expire-after-requests N   --session-expire-after-seconds N
   --error-burst N [--error-status S]  the next N API requests fail with S (default 503)
   --latency-ms N                      --reset-every N (every Nth request loses its connection)
   --drop-412-body                     close the connection before a 412 body, as real scanners do
   --scan-outcome complete|abort|hang  --export-mode ok|loading|truncated|malformed
+  (run time only) route_rules: [{"route": "GET /scans/{id}", "times": 1, "hold": true}]
+                               fail ("status": S) or hold the next matching requests; a held
+                               request is answered after POST /_sim/release
   --help
   --version
 )";
@@ -211,6 +216,8 @@ bool parse_options(int argc, char** argv, Options& o, std::string& error) {
       ok = str(o.exports_dir);
     } else if (a == "--write-cert") {
       ok = str(o.write_cert);
+    } else if (a == "--keep-alive-seconds") {
+      ok = num(o.keep_alive_seconds, 1, 86400);
     } else if (a == "--session-expire-after-requests") {
       ok = num(o.faults.session_expire_after_requests, 0, 1000000);
     } else if (a == "--session-expire-after-seconds") {

@@ -59,6 +59,11 @@ struct Options {
   bool network_drift = false;
   std::string exports_dir;  // serve real .nessus files from here instead of generating
   std::string write_cert;   // also write the certificate (PEM) here, for CA-file setups
+  // How long an idle kept-alive connection stays open, and how many requests it may carry. A
+  // real Nessus keeps idle connections for minutes: a client paused for longer than its lease
+  // still finds its connection open when it wakes, so the tests must see that too.
+  int keep_alive_seconds = 300;
+  int keep_alive_requests = 10000;
   Faults faults;
   bool help = false;
   bool version = false;

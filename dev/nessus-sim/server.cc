@@ -164,15 +164,18 @@ struct SimServer::Impl {
     // connections clients keep open (a worker keeps a few per configured instance); a real
     // Nessus serves hundreds.
     http.new_task_queue = [] { return new httplib::ThreadPool(256); };
-    http.set_keep_alive_timeout(2);
+    http.set_keep_alive_timeout(options.keep_alive_seconds);
+    http.set_keep_alive_max_count(static_cast<std::size_t>(options.keep_alive_requests));
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (req.path.rfind("/_sim/", 0) == 0) {
         if (is_loopback(req.remote_addr)) return httplib::Server::HandlerResponse::Unhandled;
         send_error(res, 403, "the control API answers loopback clients only");
         return httplib::Server::HandlerResponse::Handled;
       }
-      state.count(route_of(req));
-      const auto fate = state.next_request_fate();
+      const std::string route = route_of(req);
+      state.count(route);
+      const auto fate = state.next_request_fate(route);
+      if (fate.hold) state.hold();
       if (fate.latency_ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(fate.latency_ms));
       if (fate.fail_status != 0) {
@@ -403,6 +406,9 @@ struct SimServer::Impl {
   void install_control_routes() {
     http.Get("/_sim/stats", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, state.stats());
+    });
+    http.Post("/_sim/release", [this](const httplib::Request&, httplib::Response& res) {
+      send_json(res, 200, {{"released", state.release_held()}});
     });
     http.Post("/_sim/rotate-api-token", [this](const httplib::Request&, httplib::Response& res) {
       send_json(res, 200, {{"api_token", state.rotate_api_token()}});

@@ -151,6 +151,9 @@ nlohmann::json SimState::stats() {
           {"peak_active_scans", peak_active_scans_},
           {"scans_created", scans_created_},
           {"scans_launched", scans_launched_},
+          {"relaunched_scans", relaunched_scans_},
+          {"held_now", held_now_},
+          {"held_total", held_total_},
           {"sessions_created", sessions_created_},
           {"active_sessions", sessions_.size()},
           {"exports_requested", exports_requested_},
@@ -168,12 +171,19 @@ std::string SimState::patch_faults(const nlohmann::json& patch) {
   return apply_patch(faults_, patch);
 }
 
-SimState::RequestFate SimState::next_request_fate() {
+SimState::RequestFate SimState::next_request_fate(const std::string& route) {
   std::lock_guard lock(mu_);
   RequestFate fate;
   ++request_number_;
   fate.latency_ms = faults_.latency_ms;
-  if (faults_.error_burst > 0) {
+  auto& rules = faults_.route_rules;
+  const auto rule = std::find_if(rules.begin(), rules.end(),
+                                 [&](const RouteRule& r) { return r.route == route; });
+  if (rule != rules.end()) {
+    fate.fail_status = rule->status;
+    fate.hold = rule->hold;
+    if (--rule->times == 0) rules.erase(rule);
+  } else if (faults_.error_burst > 0) {
     --faults_.error_burst;
     fate.fail_status = faults_.error_status;
     fate.retry_after = faults_.retry_after_seconds;
@@ -181,6 +191,24 @@ SimState::RequestFate SimState::next_request_fate() {
     fate.reset = true;
   }
   return fate;
+}
+
+void SimState::hold() {
+  std::unique_lock lock(mu_);
+  const long generation = release_generation_;
+  ++held_now_;
+  ++held_total_;
+  released_.wait_for(lock, std::chrono::minutes(10),
+                     [&] { return release_generation_ != generation; });
+  --held_now_;
+}
+
+int SimState::release_held() {
+  std::lock_guard lock(mu_);
+  const int n = held_now_;
+  ++release_generation_;
+  released_.notify_all();
+  return n;
 }
 
 std::string SimState::create_session() {
@@ -555,6 +583,7 @@ int SimState::launch_scan(int id, nlohmann::json& body) {
   scan.run_end = 0;
   scan.uuid = random_uuid();
   scan.modified = scan.run_start;
+  if (!scan.history.empty()) ++relaunched_scans_;
   scan.history.push_back({next_history_++, scan.uuid, scan.run_start, "running"});
   ++scans_launched_;
   if (options_.network_drift) scan.network_epoch = rescans_[scan.targets]++;

@@ -9,6 +9,7 @@
 // resuming and stopping for two simulated seconds before settling.
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -85,14 +86,20 @@ class SimState {
   nlohmann::json stats();
   Faults faults();
   std::string patch_faults(const nlohmann::json& patch);
-  // Consumes one request's worth of the error burst and reset schedule.
+  // Consumes one request's worth of the route rules, the error burst and reset schedule.
   struct RequestFate {
     int fail_status = 0;  // non-zero: answer with this status
     int retry_after = 0;  // with it, a Retry-After of this many seconds
     bool reset = false;   // lose the connection
+    bool hold = false;    // wait in hold() before answering
     int latency_ms = 0;
   };
-  RequestFate next_request_fate();
+  RequestFate next_request_fate(const std::string& route);
+  // Blocks the calling request until release_held() (or 10 minutes, so that nothing is held
+  // forever by a test that died).
+  void hold();
+  // Lets every held request go on; returns how many there were.
+  int release_held();
 
   // ---- the web UI's X-API-Token (changes when Nessus is upgraded; /_sim/rotate-api-token)
   std::string api_token();
@@ -140,7 +147,12 @@ class SimState {
   std::map<std::string, int> rescans_;  // launches per targets text (--network-drift)
   long scans_created_ = 0, scans_launched_ = 0, sessions_created_ = 0, exports_requested_ = 0;
   long peak_active_scans_ = 0;
+  long relaunched_scans_ = 0;  // launches of a scan that had run before (its history not empty)
   long request_number_ = 0;
+  std::condition_variable released_;
+  long release_generation_ = 0;
+  int held_now_ = 0;
+  long held_total_ = 0;
   struct Session {
     Clock::time_point created;
     int uses = 0;

@@ -59,6 +59,8 @@ export function startSim(simBinary, args = []) {
         logs: () => err,
         stats: () => control("GET", "/_sim/stats"),
         faults: (patch) => control("POST", "/_sim/faults", patch),
+        // Answers every request a route rule holds (see the simulator's README).
+        release: () => control("POST", "/_sim/release"),
         stop: () => new Promise((done) => {
           if (proc.exitCode !== null) return done();
           proc.once("exit", () => done());
