@@ -29,20 +29,36 @@ scans::SubmitDeps submit_deps(store::TaskStore& store, audit::AuditLog* audit,
 LeaderDuties::LeaderDuties(store::TaskStore& store, config::ConfigHolder& config,
                            std::string data_dir, std::string holder,
                            std::shared_ptr<audit::AuditLog> audit,
-                           std::function<void(const std::string&)> on_deleted, const Clock& clock)
+                           std::function<void(const std::string&)> on_deleted, const Clock& clock,
+                           readiness::DeploymentCheck* deployment,
+                           std::chrono::milliseconds refresh_every)
     : cleanup_([&config] { return config.current(); }),
       audit_(std::move(audit)),
       quotas_(store, store),
+      deployment_(deployment),
       housekeeping_(store, config, clock, holder,
                     base_options(std::move(data_dir), &cleanup_, std::move(on_deleted))),
       schedules_(store, config, submit_deps(store, audit_.get(), &quotas_, clock), holder),
       jobs_(clock) {
   // The first turns wait a little: a process that starts and stops at once never leads.
   jobs_.add(
-      "housekeeping", housekeeping::kTickPeriod, [this] { housekeeping_.tick(); },
+      "housekeeping", housekeeping::kTickPeriod,
+      [this] {
+        if (!fit()) return housekeeping_.resign();
+        housekeeping_.tick();
+      },
       std::chrono::seconds(5));
   jobs_.add(
-      "schedules", recurring::kTickPeriod, [this] { schedules_.tick(); }, std::chrono::seconds(2));
+      "schedules", recurring::kTickPeriod,
+      [this] {
+        if (!fit()) return schedules_.resign();
+        schedules_.tick();
+      },
+      std::chrono::seconds(2));
+  if (deployment_ != nullptr) {
+    jobs_.add(
+        "deployment", refresh_every, [this] { deployment_->refresh(); }, refresh_every);
+  }
 }
 
 LeaderDuties::~LeaderDuties() { stop(); }
@@ -59,6 +75,7 @@ void LeaderDuties::stop() {
   jobs_.stop();
   housekeeping_.resign();
   schedules_.resign();
+  if (deployment_ != nullptr) deployment_->withdraw();
 }
 
 }  // namespace nmcp::app

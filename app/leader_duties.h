@@ -3,8 +3,11 @@
 // deployment's singleton duties on one PeriodicJobs thread: housekeeping
 // (housekeeping::HousekeepingJob) and schedule firing (recurring::ScheduleFiringJob). Each keeps
 // its own leader lease in the store, so whichever process holds it does the work and the others
-// wait their turn; stop() resigns both so another process can take over at once. A
-// composition-root helper: it wires core/housekeeping to the scanners (worker::NessusCleanup).
+// wait their turn; stop() resigns both so another process can take over at once. A process
+// whose DeploymentCheck finds it unfit (its clock away from the store's, a results directory the
+// store does not name) leads neither and resigns what it led; the same runner refreshes that
+// check (and the process's presence) at every renewal interval. A composition-root helper: it
+// wires core/housekeeping to the scanners (worker::NessusCleanup).
 //
 // Thread-safety: start() and stop() from the owning thread; totals() from any thread.
 
@@ -17,6 +20,7 @@
 #include "core/base/periodic_jobs.h"
 #include "core/config/config_holder.h"
 #include "core/housekeeping/housekeeping_job.h"
+#include "core/readiness/deployment_check.h"
 #include "core/recurring/schedule_firing_job.h"
 #include "core/store/task_store.h"
 #include "worker/engine/nessus_cleanup.h"
@@ -25,11 +29,14 @@ namespace nmcp::app {
 
 class LeaderDuties {
  public:
-  // `audit` (may be null) receives each scheduled submit's decision.
+  // `audit` (may be null) receives each scheduled submit's decision. `deployment` (may be
+  // null: always fit) is refreshed every `refresh_every` and asked before each turn of leading.
   LeaderDuties(store::TaskStore& store, config::ConfigHolder& config, std::string data_dir,
                std::string holder, std::shared_ptr<audit::AuditLog> audit = nullptr,
                std::function<void(const std::string&)> on_deleted = {},
-               const Clock& clock = system_clock());
+               const Clock& clock = system_clock(),
+               readiness::DeploymentCheck* deployment = nullptr,
+               std::chrono::milliseconds refresh_every = std::chrono::seconds(20));
   ~LeaderDuties();
   void start();
   void stop();
@@ -42,6 +49,9 @@ class LeaderDuties {
   worker::NessusCleanup cleanup_;
   std::shared_ptr<audit::AuditLog> audit_;
   quota::QuotaLedger quotas_;  // a schedule's runs count against its tenant's quotas
+  bool fit() const { return deployment_ == nullptr || deployment_->may_take_work(); }
+
+  readiness::DeploymentCheck* deployment_;
   housekeeping::HousekeepingJob housekeeping_;
   recurring::ScheduleFiringJob schedules_;
   PeriodicJobs jobs_;

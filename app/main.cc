@@ -278,12 +278,22 @@ int main(int argc, char** argv) {
     audit_log = *audit;
   }
 
+  // Fit to take work (clock, results directory) before the embedded worker's first claim;
+  // refreshed, with this process's presence, at every renewal interval by the leader duties.
+  const std::string process_id = nmcp::worker::make_worker_id();
+  const std::string holder = "nessus-mcp@" + process_id;
+  nmcp::readiness::DeploymentCheck deployment(
+      **store, {holder, o.engine.data_dir, o.engine.engine.lease.count()});
+  deployment.refresh();
+  nmcp::app::add_deployment_gauges(metrics, deployment);
+
   // The embedded worker: scans run in this process unless another one runs them.
   std::unique_ptr<nmcp::worker::WorkerEngine> engine;
   if (config && !o.no_worker) {
     nmcp::worker::EngineOptions e = o.engine.engine;
     e.metrics = &metrics;
-    e.worker_id = nmcp::worker::make_worker_id();
+    e.worker_id = process_id;
+    e.deployment = &deployment;
     e.data_dir = o.engine.data_dir;
     e.secrets = secrets;
     e.audit = audit_log;
@@ -300,8 +310,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<nmcp::app::LeaderDuties> housekeeping;
   if (config) {
     housekeeping = std::make_unique<nmcp::app::LeaderDuties>(
-        **store, *config, o.engine.data_dir, "nessus-mcp@" + nmcp::worker::make_worker_id(),
-        audit_log);
+        **store, *config, o.engine.data_dir, holder, audit_log, nullptr, nmcp::system_clock(),
+        &deployment,
+        std::chrono::milliseconds(
+            nmcp::store::LeaseTiming{o.engine.engine.lease.count()}.renew_every()));
     housekeeping->start();
     nmcp::app::add_leader_duty_counters(metrics, *housekeeping);
   }
@@ -349,7 +361,8 @@ int main(int argc, char** argv) {
   };
   nmcp::mcp::McpServer server(options, registry, executor, &resources);
   server.use(nmcp::app::count_calls(metrics));
-  const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get());
+  const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get(),
+                                            nmcp::system_clock(), &deployment);
   nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen, ops);
   if (!o.engine.metrics_listen.empty()) {
     if (auto bound = ops_listener.start(); !bound) {
@@ -371,6 +384,7 @@ int main(int argc, char** argv) {
   ops_listener.stop();
   if (housekeeping) housekeeping->stop();
   if (engine) engine->stop();
+  deployment.withdraw();
   log::info("main", "stopped");
   return rc;
 }

@@ -173,17 +173,28 @@ int main(int argc, char** argv) {
   e.data_dir = o.engine.data_dir;
   e.secrets = *secrets;
   e.metrics = &metrics;
+  const std::string holder = "nessus-worker@" + e.worker_id;
+  // Fit to take work (clock, results directory) before the first claim; refreshed, with this
+  // process's presence, at every renewal interval.
+  nmcp::readiness::DeploymentCheck deployment(**store,
+                                              {holder, o.engine.data_dir, e.lease.count()});
+  deployment.refresh();
+  e.deployment = &deployment;
+  nmcp::app::add_deployment_gauges(metrics, deployment);
   nmcp::worker::WorkerEngine engine(e, **store, config);
   if (auto started = engine.start(); !started) {
     log::error("main", "the worker engine failed to start: " + started.error().message);
     return 1;
   }
-  nmcp::app::LeaderDuties housekeeping(**store, config, o.engine.data_dir,
-                                       "nessus-worker@" + e.worker_id, audit ? *audit : nullptr);
+  nmcp::app::LeaderDuties housekeeping(
+      **store, config, o.engine.data_dir, holder, audit ? *audit : nullptr, {},
+      nmcp::system_clock(), &deployment,
+      std::chrono::milliseconds(nmcp::store::LeaseTiming{e.lease.count()}.renew_every()));
   housekeeping.start();
   nmcp::app::add_leader_duty_counters(metrics, housekeeping);
-  nmcp::mcp::OpsListener ops_listener(o.engine.metrics_listen,
-                                      nmcp::app::ops_endpoints(metrics, store->get(), &config));
+  nmcp::mcp::OpsListener ops_listener(
+      o.engine.metrics_listen,
+      nmcp::app::ops_endpoints(metrics, store->get(), &config, nmcp::system_clock(), &deployment));
   if (!o.engine.metrics_listen.empty()) {
     if (auto bound = ops_listener.start(); !bound) {
       log::error("main", bound.error().message, {{"hint", bound.error().hint}});

@@ -182,13 +182,32 @@ mcp::CallMiddleware count_calls(metrics::Registry& r) {
   };
 }
 
+void add_deployment_gauges(metrics::Registry& r, const readiness::DeploymentCheck& check) {
+  r.describe("nmcp_clock_offset_seconds", Type::Gauge,
+             "The store's clock minus this process's, at the last measurement.", {});
+  r.describe("nmcp_clock_offset_bound_seconds", Type::Gauge,
+             "The largest offset at which this process still claims and leads.", {});
+  r.describe("nmcp_results_dir_shared", Type::Gauge,
+             "1 when this process's results directory is the one its store names.", {});
+  r.describe("nmcp_takes_work", Type::Gauge,
+             "1 when this process may claim scans and lead (clock and results directory fit).", {});
+  r.add_collector(std::chrono::milliseconds(0), [&check](metrics::Registry& m) {
+    const auto offset = check.clock_offset();
+    m.set("nmcp_clock_offset_seconds", {}, offset ? static_cast<double>(*offset) / 1000.0 : 0);
+    m.set("nmcp_clock_offset_bound_seconds", {}, static_cast<double>(check.clock_bound()) / 1000.0);
+    m.set("nmcp_results_dir_shared", {}, check.results_shared().value_or(true) ? 1 : 0);
+    m.set("nmcp_takes_work", {}, check.may_take_work() ? 1 : 0);
+  });
+}
+
 mcp::OpsEndpoints ops_endpoints(metrics::Registry& r, store::TaskStore* store,
-                                config::ConfigHolder* config, const Clock& clock) {
+                                config::ConfigHolder* config, const Clock& clock,
+                                const readiness::DeploymentCheck* deployment) {
   mcp::OpsEndpoints ops;
   ops.metrics = [&r] { return r.render(); };
-  ops.ready = [store, config, &clock] {
+  ops.ready = [store, config, &clock, deployment] {
     const auto report = readiness::check_service(
-        store, config != nullptr ? config->current() : nullptr, clock.now());
+        store, config != nullptr ? config->current() : nullptr, clock.now(), deployment);
     return std::make_pair(report.ready, report.to_json().dump());
   };
   return ops;

@@ -18,6 +18,7 @@
 #include "core/base/clock.h"
 #include "core/config/config_holder.h"
 #include "core/metrics/metrics.h"
+#include "core/readiness/deployment_check.h"
 #include "core/store/task_store.h"
 #include "mcp/http/ops_endpoints.h"
 #include "mcp/server/call_middleware.h"
@@ -56,7 +57,11 @@ class HttpFiguresSource {
   std::function<HttpFigures()> read_;  // guarded by mu_
 };
 void add_http_gauges(metrics::Registry& r, std::shared_ptr<const HttpFiguresSource> source);
+// This process's clock offset from the store's and whether its results directory is the
+// store's (deployment_check.h), read at each scrape.
+void add_deployment_gauges(metrics::Registry& r, const readiness::DeploymentCheck& check);
 mcp::OpsEndpoints ops_endpoints(metrics::Registry& r, store::TaskStore* store,
-                                config::ConfigHolder* config, const Clock& clock = system_clock());
+                                config::ConfigHolder* config, const Clock& clock = system_clock(),
+                                const readiness::DeploymentCheck* deployment = nullptr);
 
 }  // namespace nmcp::app

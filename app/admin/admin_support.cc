@@ -191,6 +191,7 @@ json task_json(const task::Task& t, bool internal) {
             {"error", error},
             {"validation", t.validation},
             {"summary", t.summary}};
+  if (!t.moved_to.empty()) j["moved_to"] = t.moved_to;
   if (internal) {
     j["internal"] = {{"worker", t.worker},
                      {"lease_until", time_json(t.lease_until)},

@@ -6,6 +6,7 @@
 
 #include "app/admin/admin.h"
 #include "core/quota/quota_usage.h"
+#include "core/readiness/results_marker.h"
 #include "core/recurring/schedule.h"
 #include "core/store/migrate.h"
 
@@ -65,7 +66,9 @@ int cmd_migrate(Context& c) {
     if (!s) return c.fail(s.error());
     from = *s;
   }
-  if (auto none = store::check_none_running(*from); !none) return c.fail(none.error());
+  if (auto idle = store::check_source_idle(*from, c.clock.now()); !idle) {
+    return c.fail(idle.error());
+  }
   auto to = store::open_store(*to_spec, store::IfMissing::Create);
   if (!to) return c.fail(to.error());
   if ((*to)->describe() == from->describe()) {
@@ -73,7 +76,7 @@ int cmd_migrate(Context& c) {
                    "--from and --to name the same store (" + from->describe() + ")",
                    "give the new store as --to"});
   }
-  auto report = store::migrate_tasks(*from, **to);
+  auto report = store::migrate_tasks(*from, **to, c.clock.now());
   if (!report) return c.fail(report.error());
   if (auto r = store::migrate_records(*from, **to, {recurring::kRecordKind, quota::kRecordKind},
                                       *report);
@@ -207,6 +210,22 @@ int cmd_delete(Context& c) {
   return 0;
 }
 
+int cmd_adopt_results(Context& c) {
+  auto s = c.store();
+  if (!s) return c.fail(s.error());
+  if (auto adopted = readiness::adopt_results_dir(**s, c.engine.data_dir); !adopted) {
+    return c.fail(adopted.error());
+  }
+  const std::string results = c.engine.data_dir + "/results";
+  c.out.result({{"store", (*s)->describe()}, {"results_dir", results}}, [&] {
+    std::printf(
+        "%s is now the results directory of %s; processes using it take work again at "
+        "their next check\n",
+        results.c_str(), (*s)->describe().c_str());
+  });
+  return 0;
+}
+
 }  // namespace
 
 std::vector<Command> store_commands() {
@@ -219,11 +238,18 @@ std::vector<Command> store_commands() {
       {{"store", "migrate"},
        "",
        "copy every task (state, history, dead letters), schedule and quota use into another "
-       "store, e.g. from SQLite to Redis; refuses while tasks run; a second run copies nothing "
-       "twice",
+       "store, e.g. from SQLite to Redis; refuses while tasks run or processes still use the "
+       "old store, and marks each copied task there so that it never runs twice; a second run "
+       "copies nothing twice",
        {{"--from", "SPEC", "the store to copy from (default: this command's --store)"},
         {"--to", "SPEC", "the store to copy into (created when new)"}},
        cmd_migrate},
+      {{"store", "adopt-results"},
+       "",
+       "make this --data-dir's results directory the one the store names (after the shared "
+       "volume was replaced); processes on another directory take no work",
+       {},
+       cmd_adopt_results},
       {{"store", "quarantine", "list"},
        "",
        "records that could not be read as tasks",

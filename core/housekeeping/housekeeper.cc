@@ -20,6 +20,8 @@ namespace {
 constexpr std::size_t kDryRunRead = 100'000;  // tasks a dry run reads per kind at most
 constexpr std::size_t kOrphanEntriesPerRun = 20'000;
 constexpr const char* kDeletingPrefix = ".deleting-";
+// How soon after confirming the task a request to the scanner must leave.
+constexpr std::chrono::milliseconds kGateWindow{5'000};
 
 std::uint64_t size_of(const fs::path& p) {
   std::error_code ec;
@@ -207,11 +209,28 @@ struct Housekeeper::Run {
     if (ec) problem("task " + id + ": its results were not removed (" + ec.message() + ")");
   }
 
+  // Admits a request to the scanner about `t` only while the stored task is still finished and
+  // unchanged since it was read (an operator's retry brings it back to life).
+  RenewingGate finished_gate(const task::Task& t) {
+    return RenewingGate(
+        [this, id = t.id, seen = t.updated_at]() -> Status {
+          auto now_stored = hk.store_.get(id, store::OwnerScope::everyone());
+          if (!now_stored) return fail(now_stored.error());
+          if (!task::is_terminal(now_stored->state) || now_stored->updated_at != seen) {
+            return fail(ErrorCode::FailedPrecondition,
+                        "task " + id + " changed since housekeeping read it");
+          }
+          return ok();
+        },
+        kGateWindow);
+  }
+
   // With the Nessus clean-up on, deletes the task's scan first; false when it could not be
   // deleted (the task is kept, so the scan's id is not lost: the next run tries again).
   bool nessus_scan_gone(const task::Task& t) {
     if (!deletes_nessus_scan(t, o.policy) || o.scanners == nullptr) return true;
-    auto s = o.scanners->delete_scan(t);
+    auto gate = finished_gate(t);
+    auto s = o.scanners->delete_scan(t, gate);
     if (!s && s.error().code != ErrorCode::NotFound) {
       problem("task " + t.id + ": its Nessus scan was not deleted: " + s.error().message);
       return false;
@@ -242,17 +261,23 @@ struct Housekeeper::Run {
         ++r.stuck_timed_out;
         continue;
       }
-      if (t.nessus_scan_id && o.scanners != nullptr) {
-        if (auto s = o.scanners->stop_scan(t); !s && s.error().code != ErrorCode::NotFound) {
+      // Ended in the store first: a worker that took the task back since it was read keeps
+      // it, and its scan is not stopped under it.
+      auto ended = hk.store_.time_out_stuck(t.id, now, lease_before, started_before);
+      if (!ended) {
+        if (ended.error().code != ErrorCode::FailedPrecondition &&
+            ended.error().code != ErrorCode::NotFound) {
+          return fail_store(ended.error());
+        }
+        continue;
+      }
+      ++r.stuck_timed_out;
+      if (ended->nessus_scan_id && o.scanners != nullptr) {
+        auto gate = finished_gate(*ended);
+        if (auto s = o.scanners->stop_scan(*ended, gate);
+            !s && s.error().code != ErrorCode::NotFound) {
           problem("task " + t.id + ": its Nessus scan was not stopped: " + s.error().message);
         }
-      }
-      auto ended = hk.store_.time_out_stuck(t.id, now, lease_before, started_before);
-      if (ended) {
-        ++r.stuck_timed_out;
-      } else if (ended.error().code != ErrorCode::FailedPrecondition &&
-                 ended.error().code != ErrorCode::NotFound) {
-        return fail_store(ended.error());
       }
     }
     return true;

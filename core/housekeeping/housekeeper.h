@@ -29,20 +29,23 @@
 
 #include "core/base/clock.h"
 #include "core/base/result.h"
+#include "core/base/side_effect_gate.h"
 #include "core/config/scanner_config.h"
 #include "core/store/task_store.h"
 
 namespace nmcp::housekeeping {
 
-// What housekeeping needs of the scanners; implemented where Nessus is known (worker/).
+// What housekeeping needs of the scanners; implemented where Nessus is known (worker/). Each
+// call's requests pass `gate` (core/base/side_effect_gate.h), which housekeeping builds to
+// confirm, right before each request, that the task is still finished as it read it.
 class ScannerCleanup {
  public:
   virtual ~ScannerCleanup() = default;
   // Deletes the Nessus scan `t` created and recorded (only if the scan on the scanner is still
   // the one this task created). NotFound when it is already gone.
-  virtual Status delete_scan(const task::Task& t) = 0;
-  // Stops the Nessus scan of a task that is being ended.
-  virtual Status stop_scan(const task::Task& t) = 0;
+  virtual Status delete_scan(const task::Task& t, SideEffectGate& gate) = 0;
+  // Stops the Nessus scan of a task that housekeeping has ended.
+  virtual Status stop_scan(const task::Task& t, SideEffectGate& gate) = 0;
 };
 
 struct Options {

@@ -10,7 +10,7 @@ nlohmann::json ServiceReadiness::to_json() const {
 
 ServiceReadiness check_service(store::TaskStore* store,
                                const std::shared_ptr<const config::ScannerConfig>& config,
-                               task::Millis now) {
+                               task::Millis now, const DeploymentCheck* deployment) {
   ServiceReadiness r;
   std::map<std::string, store::ScannerStatus> statuses;
   if (store == nullptr) {
@@ -35,6 +35,12 @@ ServiceReadiness check_service(store::TaskStore* store,
       if (!p.ready) r.reasons.push_back("pool " + pool.name + ": " + p.reason);
     }
     r.checks["pools"] = pools;
+  }
+  if (deployment != nullptr) {
+    const auto report = deployment->report();
+    r.checks["clock"] = report["clock"];
+    r.checks["results_dir"] = report["results_dir"];
+    if (auto fit = deployment->may_take_work(); !fit) r.reasons.push_back(fit.error().message);
   }
   r.ready = r.reasons.empty();
   return r;

@@ -95,7 +95,37 @@ Status check_movable(const Task& t) {
               "again");
 }
 
+namespace {
+// Due "never" for a task moved to another store: every backend's claim passes a task by its due
+// time without reading it, so a moved task costs no claim anything.
+constexpr Millis kNeverDue = 253402300799000;  // 9999-12-31T23:59:59Z
+
+Error moved_away(const Task& t) {
+  return Error{ErrorCode::FailedPrecondition,
+               "task " + t.id + " was moved to " + t.moved_to + " by a store migration",
+               "act on it in the store it was moved to"};
+}
+}  // namespace
+
+Status mark_moved(Task& t, const std::string& destination, Millis now) {
+  if (t.moved_to == destination) return ok();
+  if (auto s = check_movable(t); !s) return s;
+  if (!t.moved_to.empty()) return fail(moved_away(t));
+  t.moved_to = destination;
+  if (t.state == State::Queued) t.not_before = kNeverDue;
+  t.updated_at = now;
+  return ok();
+}
+
+Task unmoved_copy(const Task& marked) {
+  Task t = marked;
+  if (!t.moved_to.empty() && t.state == State::Queued) t.not_before = t.updated_at;
+  t.moved_to.clear();
+  return t;
+}
+
 bool claimable(const Task& t, Millis now) {
+  if (!t.moved_to.empty()) return false;
   return (t.state == State::Queued && t.not_before <= now) ||
          (t.state == State::Running && t.lease_until < now);
 }
@@ -269,6 +299,7 @@ Status back_off(Task& t, const Lease& lease, Millis until, Millis now) {
 
 Status request_cancel(Task& t, const OwnerScope& scope, Millis now) {
   if (!scope.admits(t.owner)) return fail(not_found(t.id));
+  if (!t.moved_to.empty()) return fail(moved_away(t));
   if (task::is_terminal(t.state)) {
     return fail(
         ErrorCode::FailedPrecondition,
@@ -290,6 +321,7 @@ Status request_cancel(Task& t, const OwnerScope& scope, Millis now) {
 }
 
 Status retry_dead_letter(Task& t, Millis now) {
+  if (!t.moved_to.empty()) return fail(moved_away(t));
   if (!t.dead_lettered) {
     return fail(ErrorCode::FailedPrecondition,
                 "task " + t.id + " is not in the dead-letter queue (state " +

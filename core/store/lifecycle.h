@@ -55,6 +55,14 @@ void prepare_import(Task& t);
 // Whether a task may be copied to another store as it is (admin_cli store migrate): every
 // state but running, whose worker is still writing to the old store (FailedPrecondition).
 Status check_movable(const Task& t);
+// A migration marks each unfinished task it copies in the old store before copying it, so that
+// no worker of the old store can ever run it (a paused one that wakes up later included): it is
+// never due again there, and cancel and retry refuse it. Marking a task already moved to the
+// same store changes nothing; a running task is refused (check_movable).
+Status mark_moved(Task& t, const std::string& destination, Millis now);
+// What the new store receives for a task marked in the old one: the task as it stood, due at
+// the time it was marked.
+Task unmoved_copy(const Task& marked);
 
 // --- Claim ---------------------------------------------------------------------------------
 // Queued and due, or running with an expired lease.

@@ -17,6 +17,7 @@ class LifecycleStore final : public TaskStore {
   std::string describe() const override { return s_->describe(); }
   Status ping() override { return s_->ping(); }
   std::optional<std::uint64_t> round_trips() const override { return s_->round_trips(); }
+  Result<std::optional<Millis>> server_time() override { return s_->server_time(); }
 
   Result<SubmitResult> submit(Task t) override {
     lc::prepare_submit(t);
@@ -148,6 +149,11 @@ class LifecycleStore final : public TaskStore {
 
   Result<std::optional<Millis>> typical_duration(const std::string& pool) override {
     return s_->typical_duration(pool);
+  }
+
+  Result<Task> mark_moved(const std::string& id, const std::string& destination,
+                          Millis now) override {
+    return s_->mutate(id, [&](Task& t) { return lc::mark_moved(t, destination, now); });
   }
 
   Result<Task> retry_dead_letter(const std::string& id, Millis now) override {

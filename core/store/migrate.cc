@@ -1,5 +1,10 @@
 #include "core/store/migrate.h"
 
+#include <algorithm>
+
+#include "core/store/lifecycle.h"
+#include "core/store/presence.h"
+
 namespace nmcp::store {
 
 namespace {
@@ -31,17 +36,55 @@ Status refuse_running(TaskStore& from, long long running) {
               "them), then stop every process using the old store and migrate again");
 }
 
+Status refuse_live(TaskStore& from, const std::vector<Presence>& live, Millis now) {
+  std::string names;
+  for (std::size_t i = 0; i < live.size() && i < kNamed; ++i) {
+    names += (names.empty() ? "" : ", ") + live[i].id + " (seen " +
+             std::to_string(std::max<Millis>(0, now - live[i].seen_at) / 1000) + " s ago)";
+  }
+  if (live.size() > kNamed) names += ", ...";
+  return fail(ErrorCode::FailedPrecondition,
+              std::to_string(live.size()) + " process(es) still use " + from.describe() + ": " +
+                  names + "; nothing was copied",
+              "stop every nessus-mcp and nessus-worker of the old store (a process counts as "
+              "live for one lease term after its last sign of life), then migrate again");
+}
+
 }  // namespace
 
-Status check_none_running(TaskStore& from) {
+Status check_source_idle(TaskStore& from, Millis now) {
+  auto live = live_processes(from, now);
+  if (!live) return fail(live.error());
+  if (!live->empty()) return refuse_live(from, *live, now);
   auto running = running_count(from);
   if (!running) return fail(running.error());
   if (*running > 0) return refuse_running(from, *running);
   return ok();
 }
 
-Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to) {
-  if (auto s = check_none_running(from); !s) return fail(s.error());
+namespace {
+
+// The task as the new store receives it, once it is marked in the old one.
+Result<Task> marked_copy(TaskStore& from, const Task& t, const std::string& destination, Millis now,
+                         long long copied) {
+  auto marked = from.mark_moved(t.id, destination, now);
+  if (marked) return lifecycle::unmoved_copy(*marked);
+  if (marked.error().code == ErrorCode::FailedPrecondition) {
+    // A task that started running after the check: a worker still uses the old store.
+    return fail(ErrorCode::FailedPrecondition,
+                marked.error().message + " (a worker claimed it during the migration; " +
+                    std::to_string(copied) + " task(s) were copied so far)",
+                "stop every process using the old store and migrate again: what was copied is "
+                "not copied twice");
+  }
+  return fail(marked.error());
+}
+
+}  // namespace
+
+Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to, Millis now) {
+  if (auto s = check_source_idle(from, now); !s) return fail(s.error());
+  const std::string destination = to.describe();
 
   MigrationReport report;
   TaskQuery q(OwnerScope::everyone());
@@ -49,20 +92,14 @@ Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to) {
   for (;;) {
     auto page = from.list(q);
     if (!page) return fail(page.error());
-    for (const auto& t : page->tasks) {
-      auto copied = to.copy_in(t);
+    for (const auto& listed : page->tasks) {
+      auto t = marked_copy(from, listed, destination, now, report.copied);
+      if (!t) return fail(t.error());
+      auto copied = to.copy_in(*t);
       if (!copied) {
         if (copied.error().code == ErrorCode::Conflict) {
-          report.conflicting.push_back(t.id);
+          report.conflicting.push_back(t->id);
           continue;
-        }
-        // A task that started running after the check: a worker still uses the old store.
-        if (copied.error().code == ErrorCode::FailedPrecondition) {
-          return fail(ErrorCode::FailedPrecondition,
-                      copied.error().message + " (a worker claimed it during the migration; " +
-                          std::to_string(report.copied) + " task(s) were copied so far)",
-                      "stop every process using the old store and migrate again: what was "
-                      "copied is not copied twice");
         }
         return fail(copied.error());
       }
@@ -74,7 +111,7 @@ Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to) {
           ++report.already;
           break;
         case TaskAdmin::Copied::Differs:
-          report.differing.push_back(t.id);
+          report.differing.push_back(t->id);
           break;
       }
     }

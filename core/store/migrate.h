@@ -1,10 +1,14 @@
 #pragma once
 // Copies every task of one store into another (admin_cli store migrate): a user who outgrows
 // one machine moves from SQLite to Redis and keeps their scans, with their state, history and
-// dead-letter membership. Running tasks are refused (their workers still write to the old
-// store): nothing is copied while any runs. A second run copies nothing twice: tasks already
-// there are counted, and those that differ are named and left alone. Results are files under
-// the data directory and are not touched.
+// dead-letter membership. No task may end up runnable in both stores:
+//   - nothing is copied while a process still uses the old store (its presence record is
+//     live: presence.h) or a task of it runs (its worker still writes to the old store);
+//   - each task is marked in the old store before it is copied (lifecycle::mark_moved), so
+//     that a process that was not seen (paused past its term, cut off) can never run it there:
+//     it is never due again, and cancel and retry refuse it.
+// A second run copies nothing twice: tasks already there are counted, and those that differ
+// are named and left alone. Results are files under the data directory and are not touched.
 //
 // Thread-safety: one migration at a time per pair of stores; the stores are thread-safe.
 
@@ -28,11 +32,12 @@ struct MigrationReport {
   std::vector<std::string> records_differing;
 };
 
-// FailedPrecondition, naming some of them, when any task of `from` runs (checked before the
-// destination is even opened, so that a refused migration creates nothing).
-Status check_none_running(TaskStore& from);
+// FailedPrecondition, naming some of them, when a process still uses `from` or any task of it
+// runs (checked before the destination is even opened, so that a refused migration creates
+// nothing).
+Status check_source_idle(TaskStore& from, Millis now);
 
-Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to);
+Result<MigrationReport> migrate_tasks(TaskStore& from, TaskStore& to, Millis now);
 
 // Copies the records of each of `kinds` (their rules name them: recurring::kRecordKind, ...)
 // into `report`'s counts: absent ones are written, identical ones counted, different ones named

@@ -41,6 +41,9 @@ class TaskStorage {
   virtual Status ping() = 0;
   // Requests sent to a networked store since it was opened (nullopt: an embedded one).
   virtual std::optional<std::uint64_t> round_trips() const { return std::nullopt; }
+  // The store server's own clock now, in Unix milliseconds; nullopt for a store on this host's
+  // disk, whose processes all read this host's clock.
+  virtual Result<std::optional<Millis>> server_time() { return std::optional<Millis>(); }
 
   // Inserts `t`. When it has an idempotency key that its owner already used, inserts nothing and
   // returns that task instead. Atomic: concurrent duplicates insert one task.

@@ -127,6 +127,10 @@ class TaskAdmin {
   // when its owner's idempotency key names another task here.
   enum class Copied { New, Already, Differs };
   virtual Result<Copied> copy_in(const Task& task) = 0;
+  // Marks a task of this store as moved to `destination` (lifecycle::mark_moved): it never runs
+  // here again. Returns the marked task; FailedPrecondition for a running one.
+  virtual Result<Task> mark_moved(const std::string& id, const std::string& destination,
+                                  Millis now) = 0;
 
   // Housekeeping's reads and writes. Finished tasks of one kind that finished (a dead letter:
   // was dead-lettered) before `before`, oldest first, at most `limit`.
@@ -206,6 +210,10 @@ class TaskStore : public TaskReader,
   // Requests sent to a networked store (Redis) since it was opened, for benchmarks and
   // metrics; nullopt for the embedded SQLite store.
   virtual std::optional<std::uint64_t> round_trips() const = 0;
+  // The clock every process of this store is judged against (lease terms, due times), in Unix
+  // milliseconds: the server's (Redis TIME); nullopt for a store on this host's disk (SQLite),
+  // whose processes share this host's clock (clock_offset.h).
+  virtual Result<std::optional<Millis>> server_time() = 0;
 };
 
 }  // namespace nmcp::store

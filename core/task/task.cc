@@ -105,7 +105,7 @@ std::string format_time(Millis t) {
 
 json to_json(const Task& t) {
   auto opt_ms = [](const std::optional<Millis>& v) { return v ? json(*v) : json(nullptr); };
-  return {
+  json j = {
       {"id", t.id},
       {"owner", t.owner},
       {"trace_id", t.trace_id},
@@ -147,6 +147,8 @@ json to_json(const Task& t) {
       {"validation", t.validation},
       {"summary", t.summary},
   };
+  if (!t.moved_to.empty()) j["moved_to"] = t.moved_to;
+  return j;
 }
 
 std::optional<Task> task_from_json(const json& j) {
@@ -184,6 +186,7 @@ std::optional<Task> task_from_json(const json& j) {
     t.failures = j.value("failures", 0);
     t.cancel_requested = j.value("cancel_requested", false);
     t.dead_lettered = j.value("dead_lettered", false);
+    t.moved_to = j.value("moved_to", "");
     t.worker = j.value("worker", "");
     t.lease_token = j.value("lease_token", "");
     t.lease_until = j.value("lease_until", Millis{0});

@@ -73,6 +73,9 @@ struct Task {
   int failures = 0;  // consecutive failed attempts since the last step that succeeded
   bool cancel_requested = false;
   bool dead_lettered = false;  // failed and parked in the pool's dead-letter queue
+  // Copied to another store by admin_cli store migrate (that store's description): from then on
+  // only the copy runs; this one is never claimed, cancelled or retried here.
+  std::string moved_to;
 
   std::string worker;       // the lease holder while running
   std::string lease_token;  // new at every claim: only the current claim may write

@@ -84,6 +84,8 @@ json task_view(const task::Task& t) {
     v["schedule_id"] = t.schedule_id;
     v["previous_run"] = t.previous_run.empty() ? json(nullptr) : json(t.previous_run);
   }
+  // A migration moved it: this store's copy never runs; the task lives on in `moved_to`.
+  if (!t.moved_to.empty()) v["moved_to"] = t.moved_to;
   v["poll_after_seconds"] = poll_after_seconds(t);
   return v;
 }

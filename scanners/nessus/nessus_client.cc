@@ -112,7 +112,8 @@ NessusResult<std::vector<std::pair<std::string, std::string>>> NessusClient::aut
 
 NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, HttpsRequest request,
                                                 Access access,
-                                                const std::function<bool(std::string_view)>* sink) {
+                                                const std::function<bool(std::string_view)>* sink,
+                                                SideEffectGate* gate) {
   bool relogged = false;
   bool rescraped = false;
   bool reconnected = false;
@@ -129,6 +130,16 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
     if (!headers) return tl::unexpected(headers.error());
     request.headers = base_headers;
     request.headers.insert(request.headers.end(), headers->begin(), headers->end());
+    // The last thing before the request leaves: a login above may have taken time.
+    if (gate != nullptr) {
+      if (auto admitted = gate->may_act(); !admitted) {
+        NessusError withheld{NessusErrorKind::Withheld, 0,
+                             std::string(operation) + " was not sent: " + admitted.error().message,
+                             admitted.error().hint};
+        withheld.may_retry = admitted.error().code == ErrorCode::Unavailable;
+        return tl::unexpected(std::move(withheld));
+      }
+    }
     const auto started = std::chrono::steady_clock::now();
     auto reply = sink != nullptr ? https_->download(request, *sink) : https_->send(request);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -200,12 +211,13 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
 }
 
 NessusResult<json> NessusClient::call(std::string_view operation, const std::string& method,
-                                      const std::string& path, const json& body, Access access) {
+                                      const std::string& path, const json& body, Access access,
+                                      SideEffectGate* gate) {
   HttpsRequest r;
   r.method = method;
   r.path = path;
   if (!body.is_null()) r.body = body.dump();
-  auto reply = exchange(operation, std::move(r), access, nullptr);
+  auto reply = exchange(operation, std::move(r), access, nullptr, gate);
   if (!reply) return tl::unexpected(reply.error());
   if (reply->body.empty()) return json();
   json parsed = json::parse(reply->body, nullptr, false);
@@ -330,7 +342,8 @@ NessusResult<std::string> NessusClient::template_uuid(const std::string& name) {
 }
 
 NessusResult<std::string> NessusClient::upload_file(const std::string& filename,
-                                                    std::string_view content) {
+                                                    std::string_view content,
+                                                    SideEffectGate& gate) {
   const std::string boundary = "nmcp-" + random_hex(16);
   HttpsRequest r;
   r.method = "POST";
@@ -343,7 +356,7 @@ NessusResult<std::string> NessusClient::upload_file(const std::string& filename,
   // OpenSSH refuses a key file without its final line break.
   if (content.empty() || content.back() != '\n') r.body.push_back('\n');
   r.body += "\r\n--" + boundary + "--\r\n";
-  auto reply = exchange("upload a key file", std::move(r), Access::ScanControl, nullptr);
+  auto reply = exchange("upload a key file", std::move(r), Access::ScanControl, nullptr, &gate);
   if (!reply) return tl::unexpected(reply.error());
   const json j = json::parse(reply->body, nullptr, false);
   if (!j.is_object() || !j.contains("fileuploaded") || !j["fileuploaded"].is_string() ||
@@ -354,7 +367,8 @@ NessusResult<std::string> NessusClient::upload_file(const std::string& filename,
   return j["fileuploaded"].get<std::string>();
 }
 
-NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& request) {
+NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& request,
+                                                    SideEffectGate& gate) {
   auto uuid = template_uuid(request.template_name);
   if (!uuid) return tl::unexpected(uuid.error());
   json settings = {{"name", request.name},
@@ -375,12 +389,12 @@ NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& req
       const auto& c = request.credentials->ssh[i];
       std::string key, cert;
       if (c.auth != "password") {
-        auto k = upload_file(prefix + "-" + std::to_string(i) + ".key", c.private_key);
+        auto k = upload_file(prefix + "-" + std::to_string(i) + ".key", c.private_key, gate);
         if (!k) return tl::unexpected(k.error());
         key = *k;
       }
       if (c.auth == "certificate") {
-        auto k = upload_file(prefix + "-" + std::to_string(i) + "-cert.pub", c.certificate);
+        auto k = upload_file(prefix + "-" + std::to_string(i) + "-cert.pub", c.certificate, gate);
         if (!k) return tl::unexpected(k.error());
         cert = *k;
       }
@@ -397,7 +411,7 @@ NessusResult<CreatedScan> NessusClient::create_scan(const CreateScanRequest& req
   r.body = body.dump();
   r.secret_body = request.credentials.has_value();
   if (r.secret_body) wipe_strings(body);
-  auto reply = exchange("create scan", std::move(r), Access::ScanControl, nullptr);
+  auto reply = exchange("create scan", std::move(r), Access::ScanControl, nullptr, &gate);
   if (!reply) return tl::unexpected(reply.error());
   const json j = json::parse(reply->body, nullptr, false);
   if (j.is_discarded()) {
@@ -414,16 +428,16 @@ NessusResult<ScanDetails> NessusClient::scan_details(int scan_id) {
   return parse_scan_details(*j);
 }
 
-NessusResult<void> NessusClient::delete_scan(int scan_id) {
+NessusResult<void> NessusClient::delete_scan(int scan_id, SideEffectGate& gate) {
   auto j = call("delete scan " + std::to_string(scan_id), "DELETE", scan_path(scan_id), nullptr,
-                Access::ScanControl);
+                Access::ScanControl, &gate);
   if (!j) return tl::unexpected(j.error());
   return {};
 }
 
-NessusResult<std::string> NessusClient::launch_scan(int scan_id) {
+NessusResult<std::string> NessusClient::launch_scan(int scan_id, SideEffectGate& gate) {
   auto j = call("launch scan " + std::to_string(scan_id), "POST", scan_path(scan_id, "/launch"),
-                json::object(), Access::ScanControl);
+                json::object(), Access::ScanControl, &gate);
   if (!j) return tl::unexpected(j.error());
   if (!j->is_object() || !j->contains("scan_uuid") || !(*j)["scan_uuid"].is_string()) {
     return nessus_fail(NessusErrorKind::Internal, 200, "launch scan: Nessus returned no scan_uuid");
@@ -431,30 +445,30 @@ NessusResult<std::string> NessusClient::launch_scan(int scan_id) {
   return (*j)["scan_uuid"].get<std::string>();
 }
 
-NessusResult<void> NessusClient::stop_scan(int scan_id) {
+NessusResult<void> NessusClient::stop_scan(int scan_id, SideEffectGate& gate) {
   auto j = call("stop scan " + std::to_string(scan_id), "POST", scan_path(scan_id, "/stop"),
-                json::object(), Access::ScanControl);
+                json::object(), Access::ScanControl, &gate);
   if (!j) return tl::unexpected(j.error());
   return {};
 }
 
-NessusResult<void> NessusClient::pause_scan(int scan_id) {
+NessusResult<void> NessusClient::pause_scan(int scan_id, SideEffectGate& gate) {
   auto j = call("pause scan " + std::to_string(scan_id), "POST", scan_path(scan_id, "/pause"),
-                json::object(), Access::ScanControl);
+                json::object(), Access::ScanControl, &gate);
   if (!j) return tl::unexpected(j.error());
   return {};
 }
 
-NessusResult<void> NessusClient::resume_scan(int scan_id) {
+NessusResult<void> NessusClient::resume_scan(int scan_id, SideEffectGate& gate) {
   auto j = call("resume scan " + std::to_string(scan_id), "POST", scan_path(scan_id, "/resume"),
-                json::object(), Access::ScanControl);
+                json::object(), Access::ScanControl, &gate);
   if (!j) return tl::unexpected(j.error());
   return {};
 }
 
-NessusResult<ExportHandle> NessusClient::request_export(int scan_id) {
+NessusResult<ExportHandle> NessusClient::request_export(int scan_id, SideEffectGate& gate) {
   auto j = call("export scan " + std::to_string(scan_id), "POST", scan_path(scan_id, "/export"),
-                json{{"format", "nessus"}}, Access::Authenticated);
+                json{{"format", "nessus"}}, Access::Authenticated, &gate);
   if (!j) return tl::unexpected(j.error());
   return parse_export_handle(*j);
 }

@@ -11,6 +11,11 @@
 // Every call has timeouts; failures come back classified (nessus_error.h). Nothing secret ever
 // reaches a log line or an error message.
 //
+// Every call that changes something on the scanner (create, upload, launch, stop, pause,
+// resume, delete, export) takes a SideEffectGate (core/base/side_effect_gate.h) and asks it
+// immediately before each of its requests leaves, after any login: when the gate refuses,
+// nothing is sent and the call fails as Withheld. Reads need no gate.
+//
 // Thread-safety: all methods may be called concurrently.
 
 #include <functional>
@@ -24,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/base/side_effect_gate.h"
 #include "core/config/scanner_config.h"
 #include "scanners/nessus/https_client.h"
 #include "scanners/nessus/nessus_error.h"
@@ -68,17 +74,18 @@ class NessusClient {
   NessusResult<std::vector<Folder>> folders();
   NessusResult<std::vector<ScannerInfo>> scanners();
   NessusResult<std::vector<ScanSummary>> list_scans();
-  NessusResult<CreatedScan> create_scan(const CreateScanRequest& request);
+  NessusResult<CreatedScan> create_scan(const CreateScanRequest& request, SideEffectGate& gate);
   // POST /file/upload (multipart, field Filedata): the name Nessus stored the file under. The
   // content is a secret (a key) and is wiped from every buffer this client made.
-  NessusResult<std::string> upload_file(const std::string& filename, std::string_view content);
+  NessusResult<std::string> upload_file(const std::string& filename, std::string_view content,
+                                        SideEffectGate& gate);
   NessusResult<ScanDetails> scan_details(int scan_id);
-  NessusResult<void> delete_scan(int scan_id);
-  NessusResult<std::string> launch_scan(int scan_id);  // the run's uuid
-  NessusResult<void> stop_scan(int scan_id);
-  NessusResult<void> pause_scan(int scan_id);
-  NessusResult<void> resume_scan(int scan_id);
-  NessusResult<ExportHandle> request_export(int scan_id);
+  NessusResult<void> delete_scan(int scan_id, SideEffectGate& gate);
+  NessusResult<std::string> launch_scan(int scan_id, SideEffectGate& gate);  // the run's uuid
+  NessusResult<void> stop_scan(int scan_id, SideEffectGate& gate);
+  NessusResult<void> pause_scan(int scan_id, SideEffectGate& gate);
+  NessusResult<void> resume_scan(int scan_id, SideEffectGate& gate);
+  NessusResult<ExportHandle> request_export(int scan_id, SideEffectGate& gate);
   NessusResult<ExportState> export_status(int scan_id, int file);
   // Streams the export to `sink`; returns the number of bytes.
   NessusResult<std::uint64_t> download_export(int scan_id, int file,
@@ -89,11 +96,13 @@ class NessusClient {
 
   NessusClient(config::InstanceConfig instance, std::unique_ptr<HttpsClient> https);
 
+  // `gate`: null for a read; asked before each send of a request that changes something.
   NessusResult<nlohmann::json> call(std::string_view operation, const std::string& method,
                                     const std::string& path, const nlohmann::json& body,
-                                    Access access);
+                                    Access access, SideEffectGate* gate = nullptr);
   NessusResult<HttpsReply> exchange(std::string_view operation, HttpsRequest request, Access access,
-                                    const std::function<bool(std::string_view)>* sink);
+                                    const std::function<bool(std::string_view)>* sink,
+                                    SideEffectGate* gate = nullptr);
   NessusResult<std::vector<std::pair<std::string, std::string>>> auth_headers(Access access);
   NessusError transport_failure(std::string_view operation, const TransportError& e) const;
   NessusResult<std::string> template_uuid(const std::string& name);

@@ -20,6 +20,8 @@ std::string_view to_string(NessusErrorKind kind) {
       return "tls";
     case NessusErrorKind::Internal:
       return "internal";
+    case NessusErrorKind::Withheld:
+      return "withheld";
   }
   return "internal";
 }
@@ -82,6 +84,9 @@ Error to_core_error(const NessusError& e) {
       break;
     case NessusErrorKind::Internal:
       code = ErrorCode::Internal;
+      break;
+    case NessusErrorKind::Withheld:
+      code = e.may_retry ? ErrorCode::Unavailable : ErrorCode::FailedPrecondition;
       break;
   }
   return Error{code, e.message, e.hint};

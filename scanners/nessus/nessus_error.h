@@ -23,6 +23,9 @@ enum class NessusErrorKind {
   Rejected,   // 400/409 and other 4xx: Nessus refused this request as made; retrying will not help
   Tls,        // the certificate did not verify or did not match the pin: refuse to talk
   Internal,   // a reply we cannot make sense of
+  // Not sent: the caller's side-effect gate refused (its lease is gone, or could not be
+  // confirmed in time). may_retry says which.
+  Withheld,
 };
 
 std::string_view to_string(NessusErrorKind kind);
@@ -34,6 +37,7 @@ struct NessusError {
   std::string message;
   std::string hint;
   int retry_after_seconds = 0;  // RateLimited: from Retry-After (0: not given)
+  bool may_retry = false;       // Withheld: the right to act may come back (try again later)
 };
 
 template <class T>

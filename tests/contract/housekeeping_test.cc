@@ -68,12 +68,16 @@ std::string write_results(const std::string& data_dir, const std::string& id, ta
 struct RecordingCleanup final : housekeeping::ScannerCleanup {
   std::set<std::string> deleted, stopped;
   bool fail_deletes = false;
-  Status delete_scan(const Task& t) override {
+  // Each call asks the gate as the real clean-up's requests do: only a task still finished as
+  // housekeeping read it may be touched on the scanner.
+  Status delete_scan(const Task& t, SideEffectGate& gate) override {
     if (fail_deletes) return fail(ErrorCode::Unavailable, "scanner unreachable");
+    if (auto admitted = gate.may_act(); !admitted) return admitted;
     deleted.insert(t.id);
     return ok();
   }
-  Status stop_scan(const Task& t) override {
+  Status stop_scan(const Task& t, SideEffectGate& gate) override {
+    if (auto admitted = gate.may_act(); !admitted) return admitted;
     stopped.insert(t.id);
     return ok();
   }

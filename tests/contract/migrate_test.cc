@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include "core/store/lifecycle.h"
+#include "core/store/presence.h"
 #include "core/store/task_store.h"
 #include "tests/contract/backends.h"
 
@@ -96,7 +98,7 @@ void check_migration() {
   auto running = from->claim(claim_req(T0 + 60));
   REQUIRE(running);
   REQUIRE(running->has_value());
-  auto refused = store::migrate_tasks(*from, *to);
+  auto refused = store::migrate_tasks(*from, *to, T0 + 80);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::FailedPrecondition);
   CHECK(refused.error().message.find((*running)->id) != std::string::npos);
@@ -105,21 +107,44 @@ void check_migration() {
   CHECK(to->list(all)->tasks.empty());
   REQUIRE(from->finish((*running)->id, store::lease_of(**running), State::Completed, {}, T0 + 70));
 
-  auto report = store::migrate_tasks(*from, *to);
+  // A live process of the old store (its presence not yet expired): refused, naming it.
+  store::Presence worker;
+  worker.id = "nessus-worker@host-1-abcd";
+  worker.seen_at = T0 + 75;
+  worker.live_until = T0 + 81;
+  REQUIRE(store::announce(*from, worker));
+  auto live = store::migrate_tasks(*from, *to, T0 + 80);
+  REQUIRE_FALSE(live);
+  CHECK(live.error().code == ErrorCode::FailedPrecondition);
+  CHECK(live.error().message.find(worker.id) != std::string::npos);
+  CHECK(to->list(all)->tasks.empty());
+  REQUIRE(store::withdraw(*from, worker.id));
+
+  auto report = store::migrate_tasks(*from, *to, T0 + 80);
   REQUIRE(report);
   CHECK(report->copied == 5);
   CHECK(report->already == 0);
   CHECK(report->differing.empty());
   CHECK(report->conflicting.empty());
 
-  // Every task as it was, field for field.
+  // Every task as it was, field for field, and marked in the old store so that none of its
+  // workers can ever run it there (a worker that was paused through the migration included).
   auto source = from->list(all);
   REQUIRE(source);
   for (const auto& t : source->tasks) {
+    CHECK(t.moved_to == to->describe());
     auto copy = to->get(t.id, OwnerScope::everyone());
     REQUIRE(copy);
-    CHECK(task::to_json(*copy) == task::to_json(t));
+    CHECK(copy->moved_to.empty());
+    CHECK(task::to_json(*copy) == task::to_json(store::lifecycle::unmoved_copy(t)));
   }
+  auto late = from->claim(claim_req(T0 + 10'000'000));
+  REQUIRE(late);
+  CHECK_FALSE(late->has_value());
+  auto cancel_there = from->request_cancel(f.queued, OwnerScope::everyone(), T0 + 90);
+  REQUIRE_FALSE(cancel_there);
+  CHECK(cancel_there.error().message.find("moved to") != std::string::npos);
+  CHECK_FALSE(from->retry_dead_letter(f.dead, T0 + 90));
   // And it behaves there as it did.
   store::TaskQuery dlq(OwnerScope::everyone());
   dlq.dead_lettered_only = true;
@@ -142,7 +167,7 @@ void check_migration() {
   CHECK((*claimed)->id == f.queued);
 
   // A second run copies nothing twice; the task that moved on in the new store is left alone.
-  auto again = store::migrate_tasks(*from, *to);
+  auto again = store::migrate_tasks(*from, *to, T0 + 80);
   REQUIRE(again);
   CHECK(again->copied == 0);
   CHECK(again->already == 4);

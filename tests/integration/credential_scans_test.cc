@@ -16,6 +16,7 @@
 #include "scanners/results/scan_validation.h"
 #include "tests/support/eventually.h"
 #include "tests/support/nessus_sim.h"
+#include "tests/support/open_gate.h"
 #include "tests/support/subprocess.h"
 
 using namespace nmcp::scanners;
@@ -117,14 +118,14 @@ Outcome scan(NessusClient& c, const std::string& targets, const config::Credenti
   r.name = "credentials";
   r.targets = targets;
   r.credentials = p;
-  auto created = c.create_scan(r);
+  auto created = c.create_scan(r, nmcp::testing::open_gate());
   REQUIRE_MESSAGE(created, (created ? "" : created.error().message));
-  REQUIRE(c.launch_scan(created->id));
+  REQUIRE(c.launch_scan(created->id, nmcp::testing::open_gate()));
   REQUIRE(eventually([&] {
     auto d = c.scan_details(created->id);
     return d && d->status == "completed";
   }));
-  auto handle = c.request_export(created->id);
+  auto handle = c.request_export(created->id, nmcp::testing::open_gate());
   REQUIRE(handle);
   REQUIRE(eventually([&] {
     return c.export_status(created->id, handle->file).value_or(ExportState::Loading) ==

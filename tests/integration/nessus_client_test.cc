@@ -13,6 +13,7 @@
 #include "core/base/logging.h"
 #include "tests/support/eventually.h"
 #include "tests/support/nessus_sim.h"
+#include "tests/support/open_gate.h"
 
 using namespace nmcp::scanners;
 using nmcp::testing::eventually;
@@ -55,7 +56,7 @@ std::string status_of(NessusClient& c, int id) {
 
 // Launches and waits until the scan reaches a terminal status; returns it.
 std::string run_to_end(NessusClient& c, int id) {
-  REQUIRE(c.launch_scan(id));
+  REQUIRE(c.launch_scan(id, nmcp::testing::open_gate()));
   std::string status;
   REQUIRE(eventually([&] {
     status = status_of(c, id);
@@ -65,7 +66,7 @@ std::string run_to_end(NessusClient& c, int id) {
 }
 
 std::string download(NessusClient& c, int id) {
-  auto handle = c.request_export(id);
+  auto handle = c.request_export(id, nmcp::testing::open_gate());
   REQUIRE_MESSAGE(handle, (handle ? "" : handle.error().message));
   REQUIRE(eventually([&] {
     return c.export_status(id, handle->file).value_or(ExportState::Loading) == ExportState::Ready;
@@ -120,7 +121,8 @@ TEST_CASE("client: a whole scan with API keys on Manager, every endpoint") {
   CHECK(scanners->at(0).type == "local");
   CHECK(c->list_scans().value().empty());  // "scans": null
 
-  auto created = c->create_scan(scan_request("client test", "10.0.0.1,10.0.0.2\n10.0.0.3"));
+  auto created = c->create_scan(scan_request("client test", "10.0.0.1,10.0.0.2\n10.0.0.3"),
+                                nmcp::testing::open_gate());
   REQUIRE_MESSAGE(created, (created ? "" : created.error().message));
   CHECK(created->id > 0);
   CHECK(status_of(*c, created->id) == "empty");
@@ -140,7 +142,7 @@ TEST_CASE("client: a whole scan with API keys on Manager, every endpoint") {
   CHECK(xml.find("</NessusClientData_v2>") != std::string::npos);
   CHECK(xml.find("Credentialed checks : no") != std::string::npos);
 
-  REQUIRE(c->delete_scan(created->id));
+  REQUIRE(c->delete_scan(created->id, nmcp::testing::open_gate()));
   const auto gone = c->scan_details(created->id);
   REQUIRE_FALSE(gone);
   CHECK(gone.error().kind == NessusErrorKind::NotFound);
@@ -165,7 +167,7 @@ TEST_CASE(
     CAPTURE(k.plugin);
     auto r = scan_request("creds", "192.168.1.10");
     r.credentials = k.profile;
-    auto created = c->create_scan(r);
+    auto created = c->create_scan(r, nmcp::testing::open_gate());
     REQUIRE(created);
     CHECK(run_to_end(*c, created->id) == "completed");
     const std::string xml = download(*c, created->id);
@@ -180,7 +182,7 @@ TEST_CASE("client: session login on Manager, re-login when the session expires, 
     auto c = client_for(sim.session_instance(false));
     REQUIRE(c->login());
     for (int i = 0; i < 10; ++i) REQUIRE(c->list_scans());
-    auto created = c->create_scan(scan_request("session", "10.1.1.1"));
+    auto created = c->create_scan(scan_request("session", "10.1.1.1"), nmcp::testing::open_gate());
     REQUIRE(created);
     CHECK(run_to_end(*c, created->id) == "completed");
   }  // the destructor logs out
@@ -204,7 +206,7 @@ TEST_CASE("client: a session that times out on the scanner is renewed transparen
 TEST_CASE("client: Professional refuses scan control with keys (412), also when the body is lost") {
   SimProcess sim({"--edition", "professional"});
   auto c = client_for(sim.api_keys_instance());
-  auto created = c->create_scan(scan_request("locked", "10.0.0.1"));
+  auto created = c->create_scan(scan_request("locked", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE_FALSE(created);
   CHECK(created.error().kind == NessusErrorKind::ApiLocked);
   CHECK(created.error().http_status == 412);
@@ -212,7 +214,7 @@ TEST_CASE("client: Professional refuses scan control with keys (412), also when 
   // Reading still works with keys.
   CHECK(c->list_scans());
   sim.set_faults({{"drop_412_body", true}});
-  auto dropped = c->create_scan(scan_request("locked", "10.0.0.1"));
+  auto dropped = c->create_scan(scan_request("locked", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE_FALSE(dropped);
   CHECK(dropped.error().kind == NessusErrorKind::ApiLocked);  // not a network error
   CHECK(dropped.error().message.find("closed before the body") != std::string::npos);
@@ -222,7 +224,8 @@ TEST_CASE(
     "client: Professional allows scan control to a session with the web-UI token, re-read on 412") {
   SimProcess sim({"--edition", "professional", "--api-token-case", "lower"});
   auto without = client_for(sim.session_instance(false, "plain"));
-  auto plain = without->create_scan(scan_request("no token", "10.0.0.1"));
+  auto plain =
+      without->create_scan(scan_request("no token", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE_FALSE(plain);
   CHECK(plain.error().kind == NessusErrorKind::ApiLocked);
 
@@ -230,7 +233,7 @@ TEST_CASE(
   auto token = c->fetch_api_token();
   REQUIRE(token);
   CHECK(*token == "7a3f5c2e-9b1d-4e8f-a6c4-2d5b8e1f3a90");
-  auto created = c->create_scan(scan_request("ui token", "10.0.0.1"));
+  auto created = c->create_scan(scan_request("ui token", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE_MESSAGE(created, (created ? "" : created.error().message));
   // Nessus was upgraded: the token changed. The next scan control call gets 412, reads the
   // token again and succeeds.
@@ -243,9 +246,9 @@ TEST_CASE(
 TEST_CASE("client: Essentials enforces its 16-address licence") {
   SimProcess sim({"--edition", "essentials"});
   auto c = client_for(sim.session_instance(true));
-  auto small = c->create_scan(scan_request("small", "10.0.0.1-16"));
+  auto small = c->create_scan(scan_request("small", "10.0.0.1-16"), nmcp::testing::open_gate());
   CHECK(small);
-  auto big = c->create_scan(scan_request("big", "10.0.0.0/24"));
+  auto big = c->create_scan(scan_request("big", "10.0.0.0/24"), nmcp::testing::open_gate());
   REQUIRE_FALSE(big);
   CHECK(big.error().message.find("16") != std::string::npos);
 }
@@ -338,26 +341,27 @@ TEST_CASE(
     "client: scan control and states: pause, resume, stop, conflicts, exporting a running scan") {
   SimProcess sim({"--scan-seconds", "86400"});  // runs for minutes even at speed 1000
   auto c = client_for(sim.api_keys_instance());
-  auto created = c->create_scan(scan_request("control", "10.0.0.1"));
+  auto created = c->create_scan(scan_request("control", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE(created);
   const int id = created->id;
-  REQUIRE(c->launch_scan(id));
+  REQUIRE(c->launch_scan(id, nmcp::testing::open_gate()));
   REQUIRE(eventually([&] { return status_of(*c, id) == "running"; }));
-  const auto running_export = c->request_export(id);
+  const auto running_export = c->request_export(id, nmcp::testing::open_gate());
   REQUIRE_FALSE(running_export);
   CHECK(running_export.error().kind == NessusErrorKind::Rejected);
   CHECK(running_export.error().message.find("Can not export running scans") != std::string::npos);
-  const auto twice = c->launch_scan(id);
+  const auto twice = c->launch_scan(id, nmcp::testing::open_gate());
   REQUIRE_FALSE(twice);
   CHECK(twice.error().kind == NessusErrorKind::Rejected);
-  REQUIRE(c->pause_scan(id));
+  REQUIRE(c->pause_scan(id, nmcp::testing::open_gate()));
   REQUIRE(eventually([&] { return status_of(*c, id) == "paused"; }));
-  REQUIRE(c->resume_scan(id));
+  REQUIRE(c->resume_scan(id, nmcp::testing::open_gate()));
   REQUIRE(eventually([&] { return status_of(*c, id) == "running"; }));
-  REQUIRE(c->stop_scan(id));
+  REQUIRE(c->stop_scan(id, nmcp::testing::open_gate()));
   REQUIRE(eventually([&] { return status_of(*c, id) == "canceled"; }));
-  CHECK(c->stop_scan(id).error().kind == NessusErrorKind::Rejected);  // nothing to stop
-  const auto missing = c->launch_scan(999999);
+  CHECK(c->stop_scan(id, nmcp::testing::open_gate()).error().kind ==
+        NessusErrorKind::Rejected);  // nothing to stop
+  const auto missing = c->launch_scan(999999, nmcp::testing::open_gate());
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind == NessusErrorKind::NotFound);
 }
@@ -366,14 +370,14 @@ TEST_CASE("client: scans that abort or never finish, exports that stay loading o
   SimProcess sim;
   auto c = client_for(sim.api_keys_instance());
   sim.set_faults({{"scan_outcome", "abort"}});
-  auto aborted = c->create_scan(scan_request("abort", "10.0.0.1"));
+  auto aborted = c->create_scan(scan_request("abort", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE(aborted);
   CHECK(run_to_end(*c, aborted->id) == "aborted");
 
   sim.set_faults({{"scan_outcome", "hang"}});
-  auto hung = c->create_scan(scan_request("hang", "10.0.0.1"));
+  auto hung = c->create_scan(scan_request("hang", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE(hung);
-  REQUIRE(c->launch_scan(hung->id));
+  REQUIRE(c->launch_scan(hung->id, nmcp::testing::open_gate()));
   // It reaches 99% and stays running there.
   REQUIRE(eventually([&] {
     const auto d = c->scan_details(hung->id);
@@ -382,7 +386,8 @@ TEST_CASE("client: scans that abort or never finish, exports that stay loading o
   CHECK(status_of(*c, hung->id) == "running");
 
   sim.set_faults({{"scan_outcome", "complete"}});
-  auto done = c->create_scan(scan_request("exports", "10.0.0.1,10.0.0.2"));
+  auto done =
+      c->create_scan(scan_request("exports", "10.0.0.1,10.0.0.2"), nmcp::testing::open_gate());
   REQUIRE(done);
   REQUIRE(run_to_end(*c, done->id) == "completed");
   sim.set_faults({{"export_mode", "truncated"}});
@@ -391,7 +396,7 @@ TEST_CASE("client: scans that abort or never finish, exports that stay loading o
   sim.set_faults({{"export_mode", "malformed"}});
   CHECK(download(*c, done->id).find("<broken attribute>") != std::string::npos);
   sim.set_faults({{"export_mode", "loading"}});
-  const auto handle = c->request_export(done->id);
+  const auto handle = c->request_export(done->id, nmcp::testing::open_gate());
   REQUIRE(handle);
   // It would be ready after two simulated seconds (2 ms here); it stays loading far past that.
   for (int i = 0; i < 50; ++i) {
@@ -414,13 +419,13 @@ TEST_CASE("client: no password, key or token ever reaches a log line") {
     auto r = scan_request("secrets", "10.0.0.1");
     r.credentials =
         ssh(nmcp::testing::kSimSshPassword, "sudo", nmcp::testing::kSimEscalationPassword);
-    auto created = c->create_scan(r);
+    auto created = c->create_scan(r, nmcp::testing::open_gate());
     REQUIRE(created);
     run_to_end(*c, created->id);
     download(*c, created->id);
     auto keys = client_for(sim.api_keys_instance("keys"));
     keys->list_scans();
-    keys->create_scan(scan_request("412", "10.0.0.1"));
+    keys->create_scan(scan_request("412", "10.0.0.1"), nmcp::testing::open_gate());
   }
   nmcp::log::set_capture({});
   nmcp::log::set_level(nmcp::log::Level::Off);
@@ -443,14 +448,15 @@ TEST_CASE("client: a failed POST leaves the connection usable") {
   auto c = client_for(sim.api_keys_instance());
   REQUIRE(c->templates());  // the template list is cached; the connection is now kept alive
   sim.set_faults({{"error_burst", 1}, {"error_status", 500}});
-  auto created = c->create_scan(scan_request("after a 500", "10.0.0.1"));
+  auto created =
+      c->create_scan(scan_request("after a 500", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE_FALSE(created);
   CHECK(created.error().kind == NessusErrorKind::Transient);
   // The next request on the same client is answered in step (a server that left the POST's
   // body unread once made this a 400).
   auto listed = c->list_scans();
   REQUIRE_MESSAGE(listed, (listed ? "" : listed.error().message));
-  auto again = c->create_scan(scan_request("after a 500", "10.0.0.1"));
+  auto again = c->create_scan(scan_request("after a 500", "10.0.0.1"), nmcp::testing::open_gate());
   REQUIRE(again);
   CHECK(sim.stats()["requests"].value("GET /scans", 0) == 1);  // answered the first time
 }

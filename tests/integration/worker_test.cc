@@ -16,6 +16,7 @@
 #include "scanners/registry/scanner_registry.h"
 #include "tests/support/eventually.h"
 #include "tests/support/nessus_sim.h"
+#include "tests/support/open_gate.h"
 #include "worker/engine/nessus_cleanup.h"
 #include "worker/engine/scan_driver.h"
 #include "worker/engine/scan_naming.h"
@@ -209,7 +210,8 @@ TEST_CASE("worker: a retry re-attaches to the scan an unrecorded attempt created
   scanners::CreateScanRequest orphan;
   orphan.name = "crashy [" + id + "]";
   orphan.targets = "10.0.0.1";
-  auto created = rig.scanners.registry->client("sim")->create_scan(orphan);
+  auto created =
+      rig.scanners.registry->client("sim")->create_scan(orphan, nmcp::testing::open_gate());
   REQUIRE(created);
   REQUIRE(rig.store->release(id, rig.leases[id], rig.clock.now()));
   rig.claim(id);  // attempt 2
@@ -682,11 +684,11 @@ TEST_CASE("housekeeping's Nessus clean-up deletes only the scan the task created
   scanners::CreateScanRequest req;
   req.name = worker::nessus_scan_name(ours);
   req.targets = "10.0.0.1";
-  auto created = client.create_scan(req);
+  auto created = client.create_scan(req, nmcp::testing::open_gate());
   REQUIRE(created);
   ours.nessus_scan_id = created->id;
   // A person's scan with the very same name, at another id.
-  auto theirs = client.create_scan(req);
+  auto theirs = client.create_scan(req, nmcp::testing::open_gate());
   REQUIRE(theirs);
   // A task whose recorded id now holds a scan someone else made under another name.
   task::Task reused = queued_task("old scan");
@@ -694,24 +696,24 @@ TEST_CASE("housekeeping's Nessus clean-up deletes only the scan the task created
   scanners::CreateScanRequest other;
   other.name = "a person's scan";
   other.targets = "10.0.0.2";
-  auto person = client.create_scan(other);
+  auto person = client.create_scan(other, nmcp::testing::open_gate());
   REQUIRE(person);
   reused.nessus_scan_id = person->id;
 
   worker::NessusCleanup cleanup([config] { return config; });
-  REQUIRE(cleanup.delete_scan(ours));
+  REQUIRE(cleanup.delete_scan(ours, nmcp::testing::open_gate()));
   CHECK(client.scan_details(created->id).error().kind == scanners::NessusErrorKind::NotFound);
   CHECK(client.scan_details(theirs->id));  // same name, other id: untouched
-  auto refused = cleanup.delete_scan(reused);
+  auto refused = cleanup.delete_scan(reused, nmcp::testing::open_gate());
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ErrorCode::NotFound);
   CHECK(client.scan_details(person->id));  // another name at the id: untouched
   // Already gone: NotFound, so housekeeping deletes the record without waiting.
-  CHECK(cleanup.delete_scan(ours).error().code == ErrorCode::NotFound);
+  CHECK(cleanup.delete_scan(ours, nmcp::testing::open_gate()).error().code == ErrorCode::NotFound);
   // An instance no longer configured: NotFound too, nothing called.
   task::Task gone = ours;
   gone.instance = "removed";
-  CHECK(cleanup.delete_scan(gone).error().code == ErrorCode::NotFound);
+  CHECK(cleanup.delete_scan(gone, nmcp::testing::open_gate()).error().code == ErrorCode::NotFound);
 }
 
 TEST_CASE("admin_cli housekeeping run killed -9 halfway: nothing half-deleted, a rerun finishes") {

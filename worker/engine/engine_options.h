@@ -12,6 +12,8 @@
 #include "core/audit/audit_log.h"
 #include "core/base/secret_box.h"
 #include "core/metrics/metrics.h"
+#include "core/readiness/deployment_check.h"
+#include "core/store/lease_timing.h"
 
 namespace nmcp::worker {
 
@@ -21,7 +23,7 @@ struct EngineOptions {
   std::string data_dir = "data";   // results go to <data_dir>/results/<task_id>/
   std::size_t threads = 4;         // step jobs run here; scans wait between steps, not on threads
   std::size_t max_active = 5000;   // tasks this process drives at once
-  std::chrono::milliseconds lease{60'000};
+  std::chrono::milliseconds lease = store::kDefaultLease;
   std::chrono::milliseconds claim_interval{2'000};  // idle look for work (wake() is immediate)
   std::chrono::milliseconds probe_interval{30'000};
   // Scan status polling; unset: the configuration's defaults.poll_interval_seconds.
@@ -37,6 +39,9 @@ struct EngineOptions {
   metrics::Registry* metrics = nullptr;
   // Where scan window actions (paused, resumed, stopped at the close) are recorded; may be null.
   std::shared_ptr<audit::AuditLog> audit;
+  // Whether this process may claim at all (its clock near the store's, its results directory
+  // the store's); null: always.
+  const readiness::DeploymentCheck* deployment = nullptr;
 };
 
 // host-pid-<8 hex>

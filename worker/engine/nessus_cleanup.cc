@@ -32,7 +32,7 @@ Result<scanners::NessusClient*> NessusCleanup::client_for(const task::Task& t) {
   return client;
 }
 
-Status NessusCleanup::delete_scan(const task::Task& t) {
+Status NessusCleanup::delete_scan(const task::Task& t, SideEffectGate& gate) {
   if (!t.nessus_scan_id) return fail(ErrorCode::NotFound, "the task recorded no Nessus scan");
   std::lock_guard lock(mu_);
   auto client = client_for(t);
@@ -45,18 +45,18 @@ Status NessusCleanup::delete_scan(const task::Task& t) {
                                          " is not the one this task created; left "
                                          "alone");
   }
-  if (auto deleted = (*client)->delete_scan(*t.nessus_scan_id); !deleted) {
+  if (auto deleted = (*client)->delete_scan(*t.nessus_scan_id, gate); !deleted) {
     return fail(from_nessus(t, deleted.error()));
   }
   return ok();
 }
 
-Status NessusCleanup::stop_scan(const task::Task& t) {
+Status NessusCleanup::stop_scan(const task::Task& t, SideEffectGate& gate) {
   if (!t.nessus_scan_id) return fail(ErrorCode::NotFound, "the task recorded no Nessus scan");
   std::lock_guard lock(mu_);
   auto client = client_for(t);
   if (!client) return fail(client.error());
-  if (auto stopped = (*client)->stop_scan(*t.nessus_scan_id); !stopped) {
+  if (auto stopped = (*client)->stop_scan(*t.nessus_scan_id, gate); !stopped) {
     return fail(from_nessus(t, stopped.error()));
   }
   return ok();

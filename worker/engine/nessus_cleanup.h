@@ -21,8 +21,8 @@ class NessusCleanup final : public housekeeping::ScannerCleanup {
  public:
   using CurrentConfig = std::function<std::shared_ptr<const config::ScannerConfig>()>;
   explicit NessusCleanup(CurrentConfig current) : current_(std::move(current)) {}
-  Status delete_scan(const task::Task& t) override;
-  Status stop_scan(const task::Task& t) override;
+  Status delete_scan(const task::Task& t, SideEffectGate& gate) override;
+  Status stop_scan(const task::Task& t, SideEffectGate& gate) override;
 
  private:
   // The client of t's instance, or NotFound when the instance is no longer configured.

@@ -14,6 +14,7 @@
 #include "core/findings/run_comparison.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/scan_window.h"
+#include "core/store/lease_timing.h"
 #include "core/store/lifecycle.h"
 #include "scanners/results/export_indexer.h"
 #include "worker/engine/scan_naming.h"
@@ -52,8 +53,9 @@ std::string attempt_file(const std::string& base, const task::Task& t) {
 
 }  // namespace
 
-ScanDriver::ScanDriver(store::LeaseStore& store, const EngineOptions& options, const Clock& clock)
-    : store_(store), options_(options), clock_(clock) {}
+ScanDriver::ScanDriver(store::LeaseStore& store, const EngineOptions& options, const Clock& clock,
+                       const MonotonicClock& monotonic)
+    : store_(store), options_(options), clock_(clock), monotonic_(monotonic) {}
 
 task::Millis ScanDriver::lease_until() const { return clock_.now() + options_.lease.count(); }
 
@@ -120,14 +122,21 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
   // Every line of this step (Nessus requests included) names the task and its trace id.
   log::ScopedFields scope(nlohmann::json{{"task_id", t.id}, {"trace_id", t.trace_id}});
   scanners::NessusClient* client = s.registry->client(t.instance);
+  // Each side effect of this step on the scanner renews the lease right before it leaves.
+  RenewingGate gate(
+      [&]() -> Status {
+        auto renewed = store_.renew(t.id, lease_of(t), clock_.now(), lease_until());
+        return renewed ? ok() : Status(fail(renewed.error()));
+      },
+      milliseconds(store::LeaseTiming{options_.lease.count()}.side_effect_window()), monotonic_);
   if (t.cancel_requested) {
-    return stop_and_finish(t, client, State::Cancelled,
+    return stop_and_finish(t, client, gate, State::Cancelled,
                            {"cancelled", "cancelled at the caller's request", ""});
   }
   const auto timeout = std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout);
   if (t.started_at && clock_.now() - *t.started_at > timeout.count()) {
     return stop_and_finish(
-        t, client, State::TimedOut,
+        t, client, gate, State::TimedOut,
         {"scan_timeout",
          "the scan ran longer than the limit of " +
              std::to_string(s.config->defaults.scan_timeout.count()) + " minutes",
@@ -139,15 +148,16 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
                      "restore the instance in scanners.yaml; the task resumes when it is back"});
   }
   count_step(options_.metrics, t.step);
+  const Scanner n{*client, gate};
   switch (t.step) {
     case Step::Create:
-      return create(t, s, *client);
+      return create(t, s, n);
     case Step::Launch:
-      return launch(t, s, *client);
+      return launch(t, s, n);
     case Step::Poll:
-      return poll(t, s, *client);
+      return poll(t, s, n);
     case Step::Export:
-      return request_export(t, s, *client);
+      return request_export(t, s, n);
     case Step::Download:
       return download(t, s, *client);
     case Step::Index:
@@ -172,8 +182,8 @@ ScanDriver::Next ScanDriver::crashed(const std::string& task_id, const store::Le
            "and the workers' logs have the details"});
 }
 
-ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
-                                    scanners::NessusClient& client) {
+ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Scanner n) {
+  scanners::NessusClient& client = n.client;
   const config::PoolConfig* pool = s.config->pool(t.pool);
   if (pool == nullptr) {
     return finish(t, State::Failed,
@@ -245,7 +255,8 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s,
       }
     }
   }
-  auto created = client.create_scan(request);
+  // Only the holder creates: a worker paused since the list above finds its lease gone here.
+  auto created = client.create_scan(request, n.gate);
   if (!created) return nessus_failure(t, s, created.error(), "creating the scan");
   s.registry->record_success(t.instance);
   log::info("worker", "Nessus scan created",
@@ -279,12 +290,13 @@ Result<config::CredentialProfile> ScanDriver::open_inline_credentials(const Task
   return std::move(*p);
 }
 
-ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
-                                    scanners::NessusClient& client) {
+ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s, Scanner n) {
+  scanners::NessusClient& client = n.client;
   const config::PoolConfig* pool = s.config->pool(t.pool);
   if (pool == nullptr || !policy::check_targets(t.targets, pool->scope)) {
     // Best effort: the task fails either way, and a scan left behind was never launched.
-    if (auto deleted = client.delete_scan(*t.nessus_scan_id); !deleted) {
+    if (auto deleted = client.delete_scan(*t.nessus_scan_id, n.gate); !deleted) {
+      if (deleted.error().kind == NessusErrorKind::Withheld) return withheld(t, deleted.error());
       log::warn("worker", "could not delete the unlaunched scan",
                 {{"task_id", t.id}, {"error", deleted.error().message}});
     }
@@ -294,13 +306,15 @@ ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
                    "check the pool's scope in scanners.yaml"});
   }
   // After a crash between launching and recording it, Nessus already shows the scan running:
-  // launching again would start a second run.
+  // launching again would start a second run. A scan that ever ran (its history is not empty)
+  // is never launched again, whatever its status says; and the launch itself passes the gate,
+  // so a worker paused since this read (while another ran the scan) launches nothing.
   auto details = client.scan_details(*t.nessus_scan_id);
   if (!details) return nessus_failure(t, s, details.error(), "reading the scan before launch");
   const bool never_launched =
-      details->phase() == ScanPhase::NotLaunched || details->history.empty();
+      details->phase() == ScanPhase::NotLaunched && details->history.empty();
   if (never_launched) {
-    auto run = client.launch_scan(*t.nessus_scan_id);
+    auto run = client.launch_scan(*t.nessus_scan_id, n.gate);
     if (!run) return nessus_failure(t, s, run.error(), "launching the scan");
     log::info("worker", "Nessus scan launched",
               {{"task_id", t.id}, {"trace_id", t.trace_id}, {"nessus_scan_id", *t.nessus_scan_id}});
@@ -312,9 +326,8 @@ ScanDriver::Next ScanDriver::launch(const Task& t, const ScannerSnapshot& s,
   return record(t, u, poll_interval(s));
 }
 
-ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
-                                  scanners::NessusClient& client) {
-  auto details = client.scan_details(*t.nessus_scan_id);
+ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s, Scanner n) {
+  auto details = n.client.scan_details(*t.nessus_scan_id);
   if (!details) return nessus_failure(t, s, details.error(), "polling the scan");
   s.registry->record_success(t.instance);
   store::StepUpdate u;
@@ -331,12 +344,13 @@ ScanDriver::Next ScanDriver::poll(const Task& t, const ScannerSnapshot& s,
                      "someone or something stopped it on the scanner; check the Nessus scan "
                      "history, then submit the scan again"});
     case ScanPhase::NotLaunched:
-      u.step = Step::Launch;  // never ran: launch it
+      if (!details->history.empty()) break;  // it ran before: never launched twice
+      u.step = Step::Launch;                 // never ran: launch it
       return record(t, u, milliseconds(0));
     case ScanPhase::Running:
       break;
   }
-  if (auto acted = follow_window(t, s, client, details->status)) return *acted;
+  if (auto acted = follow_window(t, s, n, details->status)) return *acted;
   u.progress = details->progress();
   return record(t, u, poll_interval(s));
 }
@@ -356,8 +370,8 @@ void ScanDriver::audit_window(const Task& t, const char* decision, const std::st
 }
 
 std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const ScannerSnapshot& s,
-                                                          scanners::NessusClient& client,
-                                                          const std::string& status) {
+                                                          Scanner n, const std::string& status) {
+  scanners::NessusClient& client = n.client;
   const config::PoolConfig* pool = s.config->pool(t.pool);
   const auto on_close =
       pool != nullptr && pool->window ? pool->window->on_close : config::WindowClose::Continue;
@@ -372,7 +386,7 @@ std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const S
                  "scan window " + pool->window->text + " closed (on_close: stop): task " + t.id +
                      " stopped");
     return stop_and_finish(
-        t, &client, State::Cancelled,
+        t, &client, n.gate, State::Cancelled,
         {"window_closed",
          "the scan window of pool '" + t.pool + "' (" + pool->window->text +
              ") closed while the scan ran; it was stopped (on_close: stop)",
@@ -383,7 +397,7 @@ std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const S
   u.step_succeeded = false;
   if (!open && on_close == config::WindowClose::Pause &&
       (status == "running" || status == "pending")) {
-    auto paused = client.pause_scan(*t.nessus_scan_id);
+    auto paused = client.pause_scan(*t.nessus_scan_id, n.gate);
     if (!paused)
       return nessus_failure(t, s, paused.error(), "pausing the scan at the window's close");
     log::info("worker", "the scan window closed: scan paused",
@@ -397,7 +411,7 @@ std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const S
   }
   const bool resume = t.window_paused && (open || on_close != config::WindowClose::Pause);
   if (resume && status == "paused") {
-    auto resumed = client.resume_scan(*t.nessus_scan_id);
+    auto resumed = client.resume_scan(*t.nessus_scan_id, n.gate);
     if (!resumed) return nessus_failure(t, s, resumed.error(), "resuming the scan in its window");
     log::info("worker", "the scan window opened: scan resumed",
               {{"task_id", t.id}, {"pool", t.pool}});
@@ -412,10 +426,10 @@ std::optional<ScanDriver::Next> ScanDriver::follow_window(const Task& t, const S
   return std::nullopt;
 }
 
-ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot& s,
-                                            scanners::NessusClient& client) {
+ScanDriver::Next ScanDriver::request_export(const Task& t, const ScannerSnapshot& s, Scanner n) {
+  scanners::NessusClient& client = n.client;
   if (!t.export_file_id) {
-    auto handle = client.request_export(*t.nessus_scan_id);
+    auto handle = client.request_export(*t.nessus_scan_id, n.gate);
     if (!handle) return nessus_failure(t, s, handle.error(), "requesting the export");
     store::StepUpdate u;
     u.export_file_id = handle->file;
@@ -629,9 +643,12 @@ ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
 }
 
 ScanDriver::Next ScanDriver::stop_and_finish(const Task& t, scanners::NessusClient* client,
-                                             State to, TaskError error) {
+                                             SideEffectGate& gate, State to, TaskError error) {
   if (client != nullptr && t.nessus_scan_id && t.step <= Step::Poll) {
-    auto stopped = client->stop_scan(*t.nessus_scan_id);
+    auto stopped = client->stop_scan(*t.nessus_scan_id, gate);
+    if (!stopped && stopped.error().kind == NessusErrorKind::Withheld) {
+      return withheld(t, stopped.error());
+    }
     // Already finished (409) or gone (404) is fine; a transient failure is tried again, except
     // when the time is up: a scan past its limit on an unreachable scanner ends now, saying
     // that its Nessus scan may still run.
@@ -747,9 +764,21 @@ ScanDriver::Next ScanDriver::back_off(const Task& t, const scanners::NessusError
   return {};
 }
 
+ScanDriver::Next ScanDriver::withheld(const Task& t, const scanners::NessusError& e) {
+  if (e.may_retry) {
+    log::info("worker", "a request to the scanner was held back; the step runs again shortly",
+              {{"task_id", t.id}, {"reason", e.message}});
+    return {true, options_.backoff_base};
+  }
+  log::warn("worker", "a request to the scanner was withheld: this worker no longer holds the task",
+            {{"task_id", t.id}, {"reason", e.message}});
+  return {};
+}
+
 ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot& s,
                                             const scanners::NessusError& e,
                                             std::string_view doing) {
+  if (e.kind == NessusErrorKind::Withheld) return withheld(t, e);
   if (s.registry && (e.kind == NessusErrorKind::Transient || e.kind == NessusErrorKind::Tls)) {
     s.registry->record_failure(t.instance, std::chrono::steady_clock::now());
   }
@@ -766,6 +795,7 @@ ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot
     case NessusErrorKind::NotFound:
     case NessusErrorKind::Rejected:
     case NessusErrorKind::Tls:
+    case NessusErrorKind::Withheld:
       if (error.hint.empty()) {
         error.hint =
             "fix the cause, then an operator can run it again with admin_cli retry-dlq " + t.id;

@@ -17,6 +17,13 @@
 // could not take (busy or unreachable) is kept in memory and written before anything else is
 // done for the task, so Nessus is never asked twice for the same step because of an outage.
 //
+// Never twice on Nessus. Every request that changes something on the scanner passes a
+// side-effect gate (core/base/side_effect_gate.h) built for the step: it renews the task's
+// lease right before the request leaves and sends nothing unless the renewal succeeded within
+// the window of store/lease_timing.h. A worker that was paused between reading the scanner and
+// acting on what it read (launch after reading the scan, create after listing the scans) wakes
+// to a refused renewal and drops the task. A scan whose history is not empty is never launched.
+//
 // Before each step: a cancel request stops the Nessus scan and ends the task cancelled; the
 // wall-clock scan timeout stops it and ends the task timed_out. Transient Nessus errors go back
 // to the queue with backoff; permanent ones dead-letter the task with the error and a hint.
@@ -34,6 +41,8 @@
 #include <variant>
 
 #include "core/base/clock.h"
+#include "core/base/monotonic_clock.h"
+#include "core/base/side_effect_gate.h"
 #include "core/config/scanner_config.h"
 #include "core/store/task_store.h"
 #include "scanners/nessus/nessus_error.h"
@@ -56,7 +65,7 @@ class ScanDriver {
   };
 
   ScanDriver(store::LeaseStore& store, const EngineOptions& options,
-             const Clock& clock = system_clock());
+             const Clock& clock = system_clock(), const MonotonicClock& monotonic = steady_ms());
 
   Next step(const std::string& task_id, const store::Lease& lease, const ScannerSnapshot& scanners);
   // The step crashed (an exception escaped it, out of memory among them): a failed attempt.
@@ -75,22 +84,30 @@ class ScanDriver {
   };
   using Pending = std::variant<PendingRecord, PendingFinish>;
 
-  Next create(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
-  Next launch(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
-  Next poll(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
-  Next request_export(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
+  // What a step needs to reach the scanner: its client and the gate its side effects pass.
+  struct Scanner {
+    scanners::NessusClient& client;
+    SideEffectGate& gate;
+  };
+
+  Next create(const Task& t, const ScannerSnapshot& s, Scanner n);
+  Next launch(const Task& t, const ScannerSnapshot& s, Scanner n);
+  Next poll(const Task& t, const ScannerSnapshot& s, Scanner n);
+  Next request_export(const Task& t, const ScannerSnapshot& s, Scanner n);
   Next download(const Task& t, const ScannerSnapshot& s, scanners::NessusClient& client);
   Next index(const Task& t, const ScannerSnapshot& s);
   Result<config::CredentialProfile> open_inline_credentials(const Task& t) const;
   Next back_off(const Task& t, const scanners::NessusError& e, std::string_view doing);
   // What the pool's scan window asks of a running scan (pause at the close, resume at the
   // opening, stop); nullopt: nothing, poll on.
-  std::optional<Next> follow_window(const Task& t, const ScannerSnapshot& s,
-                                    scanners::NessusClient& client, const std::string& status);
+  std::optional<Next> follow_window(const Task& t, const ScannerSnapshot& s, Scanner n,
+                                    const std::string& status);
   // One audit line for what the window did to the scan (paused, resumed, stopped).
   void audit_window(const Task& t, const char* decision, const std::string& rule);
-  Next stop_and_finish(const Task& t, scanners::NessusClient* client, task::State to,
-                       task::TaskError error);
+  Next stop_and_finish(const Task& t, scanners::NessusClient* client, SideEffectGate& gate,
+                       task::State to, task::TaskError error);
+  // A side effect the gate refused: come back soon, or drop a task this worker lost.
+  Next withheld(const Task& t, const scanners::NessusError& e);
 
   Next record(const Task& t, store::StepUpdate update, std::chrono::milliseconds delay);
   Next finish(const Task& t, task::State to, task::TaskError error);
@@ -110,6 +127,7 @@ class ScanDriver {
   store::LeaseStore& store_;
   const EngineOptions options_;
   const Clock& clock_;
+  const MonotonicClock& monotonic_;
   std::mutex mu_;
   std::map<std::string, Pending> pending_;  // guarded by mu_
 };

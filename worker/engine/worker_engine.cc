@@ -134,6 +134,10 @@ void WorkerEngine::stop() {
   }
 }
 
+std::chrono::milliseconds WorkerEngine::renew_every() const {
+  return milliseconds(store::LeaseTiming{options_.lease.count()}.renew_every());
+}
+
 std::size_t WorkerEngine::active() const {
   std::lock_guard lock(mu_);
   return held_.size();
@@ -197,6 +201,9 @@ std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_in
 }
 
 void WorkerEngine::claim_work(Steady::time_point now) {
+  // An unfit process (a clock away from the store's, a results directory nobody else reads)
+  // takes nothing; the check logged why when it found out.
+  if (options_.deployment != nullptr && !options_.deployment->may_take_work()) return;
   const ScannerSnapshot s = snapshot();
   store::ClaimRequest request;
   request.worker = options_.worker_id;
@@ -233,7 +240,7 @@ void WorkerEngine::claim_work(Steady::time_point now) {
                {"step", task::to_string(t.step)},
                {"attempt", t.attempts}});
     std::lock_guard lock(mu_);
-    held_[t.id] = Held{store::lease_of(t), Steady::now(), Steady::now() + options_.lease / 3};
+    held_[t.id] = Held{store::lease_of(t), Steady::now(), Steady::now() + renew_every()};
   }
 }
 
@@ -244,7 +251,7 @@ void WorkerEngine::renew_held(Steady::time_point now) {
     for (auto& [id, h] : held_) {
       if (!h.lost && h.renew_due <= now) {
         due.emplace_back(id, h.lease);
-        h.renew_due = now + options_.lease / 3;
+        h.renew_due = now + renew_every();
       }
     }
   }
@@ -313,7 +320,7 @@ void WorkerEngine::run_step(const std::string& task_id, const store::Lease& leas
     } else {
       it->second.in_flight = false;
       it->second.due = Steady::now() + next.delay;
-      it->second.renew_due = Steady::now() + options_.lease / 3;
+      it->second.renew_due = Steady::now() + renew_every();
     }
     rescheduled_ = true;
   }

@@ -72,6 +72,7 @@ class WorkerEngine {
   void run_step(const std::string& task_id, const store::Lease& lease);
   void on_config(std::shared_ptr<const config::ScannerConfig> config);
   ScannerSnapshot snapshot() const;
+  std::chrono::milliseconds renew_every() const;
   std::map<std::string, std::vector<store::InstanceSlot>> offered_instances(
       const ScannerSnapshot& s, Steady::time_point now) const;
 

@@ -251,6 +251,20 @@ class RedisTaskStorage final : public TaskStorage {
     return ok();
   }
 
+  Result<std::optional<Millis>> server_time() override {
+    auto r = pool_->command({"TIME"});
+    if (!r) return fail(r.error());
+    if (r->type != Reply::Type::Array || r->elements.size() != 2) {
+      return fail(ErrorCode::DataLoss, "Redis answered TIME with something unexpected");
+    }
+    const auto seconds = to_number(r->elements[0]);
+    const auto micros = to_number(r->elements[1]);
+    if (!seconds || !micros) {
+      return fail(ErrorCode::DataLoss, "Redis answered TIME with something unexpected");
+    }
+    return std::optional<Millis>(*seconds * 1000 + *micros / 1000);
+  }
+
   Result<std::optional<Task>> insert_unique(const Task& t) override {
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
       Batch b;

@@ -256,3 +256,34 @@ TEST_CASE("lifecycle: a scan past its timeout is taken even when its instance is
   CHECK(overdue.consider(stuck) == ClaimPlanner::Verdict::Take);
   CHECK(stuck.instance == "gone");  // the worker ends it; its scan stays where it is
 }
+
+TEST_CASE("lifecycle: a task moved by a migration never runs, nor is cancelled or retried, here") {
+  Task queued = task_in(State::Queued);
+  const std::string to = "redis://new:6379";
+  REQUIRE(lc::mark_moved(queued, to, T0 + 5));
+  CHECK(queued.moved_to == to);
+  CHECK_FALSE(lc::claimable(queued, T0 + 365LL * 24 * 3600 * 1000));
+  auto cancel = lc::request_cancel(queued, OwnerScope::everyone(), T0 + 6);
+  REQUIRE_FALSE(cancel);
+  CHECK(cancel.error().message.find("moved to " + to) != std::string::npos);
+  REQUIRE(lc::mark_moved(queued, to, T0 + 7));  // a second run of the migration: no change
+  CHECK(queued.updated_at == T0 + 5);
+  CHECK_FALSE(lc::mark_moved(queued, "sqlite:/elsewhere.db", T0 + 8));
+
+  // What the new store receives: the task as it stood, due from when it was marked.
+  const Task copy = lc::unmoved_copy(queued);
+  CHECK(copy.moved_to.empty());
+  CHECK(copy.state == State::Queued);
+  CHECK(lc::claimable(copy, T0 + 5));
+
+  Task dead = task_in(State::Failed);
+  dead.dead_lettered = true;
+  REQUIRE(lc::mark_moved(dead, to, T0 + 5));
+  CHECK_FALSE(lc::retry_dead_letter(dead, T0 + 6));
+
+  Task running = task_in(State::Running);
+  auto refused = lc::mark_moved(running, to, T0 + 5);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::FailedPrecondition);
+  CHECK(running.moved_to.empty());
+}
