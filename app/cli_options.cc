@@ -88,6 +88,8 @@ Transport:
   --http-threads N           threads always ready for HTTP requests (default 16; up to 512
                              run while all are busy)
   --session-idle-timeout S   end HTTP sessions idle this many seconds (default 3600)
+  --shutdown-grace S         on SIGTERM, stop taking requests and give running calls this
+                             many seconds to finish and be answered (default 10; 0: at once)
 
 General:
   --config PATH              scanner configuration (default config/scanners.yaml)
@@ -236,6 +238,8 @@ Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {
     } else if (arg == "--session-idle-timeout") {
       st = set_count(1, 7 * 24 * 3600,
                      [&](std::size_t n) { o.session_idle_timeout = std::chrono::seconds(n); });
+    } else if (arg == "--shutdown-grace") {
+      st = set_count(0, 3600, [&](std::size_t n) { o.shutdown_grace = std::chrono::seconds(n); });
     } else if (arg == "--no-worker") {
       st = flag(o.no_worker);
     } else if (is_engine_flag(arg)) {

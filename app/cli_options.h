@@ -34,6 +34,7 @@ struct CliOptions {
   std::size_t max_calls_per_session = 32;
   std::size_t max_calls_per_tenant = 64;
   std::chrono::seconds session_idle_timeout{3600};
+  std::chrono::seconds shutdown_grace{10};  // SIGTERM: running HTTP calls get this long
   std::string tls_cert_file;
   std::string tls_key_file;
 

@@ -145,8 +145,9 @@ int serve_http(nmcp::mcp::McpServer& server, const CliOptions& o,
     std::shared_ptr<nmcp::app::HttpFiguresSource> source;
     ~Unhook() { source->set(nullptr); }
   } unhook{figures};
-  // Registered before anything can announce the server, so no signal is ever missed.
-  signals.on_stop([&transport] { transport.stop(); });
+  // Registered before anything can announce the server, so no signal is ever missed. Calls
+  // already running get the grace period to finish and be answered.
+  signals.on_stop([&transport, grace = o.shutdown_grace] { transport.stop(grace); });
   auto port = transport.bind();
   if (!port) {
     signals.on_stop(nullptr);

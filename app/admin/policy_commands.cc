@@ -23,15 +23,15 @@ void print_quota(const std::string& tenant, const json& q) {
     return;
   }
   std::printf("tenant %s, remaining quota:", tenant.c_str());
-  if (q.contains("scans_this_hour")) {
-    std::printf(" %lld scan(s) this hour;", q["scans_this_hour"].get<long long>());
+  if (q.contains("scans_left_this_hour")) {
+    std::printf(" %lld scan(s) left this hour;", q["scans_left_this_hour"].get<long long>());
   }
-  if (q.contains("concurrent_scans")) {
-    std::printf(" %lld more at once (%lld in flight);", q["concurrent_scans"].get<long long>(),
+  if (q.contains("concurrent_scans_left")) {
+    std::printf(" %lld more at once (%lld in flight);", q["concurrent_scans_left"].get<long long>(),
                 q["in_flight"].get<long long>());
   }
-  if (q.contains("addresses_today")) {
-    std::printf(" %lld address(es) until %s;", q["addresses_today"].get<long long>(),
+  if (q.contains("addresses_left_today")) {
+    std::printf(" %lld address(es) left until %s;", q["addresses_left_today"].get<long long>(),
                 q.value("day_resets_at", "").c_str());
   }
   std::printf("\n");

@@ -135,16 +135,16 @@ Remaining remaining(const config::QuotaLimits& limits, const Usage& use,
 json Remaining::to_json() const {
   json j = json::object();
   if (scans_this_hour) {
-    j["scans_this_hour"] = *scans_this_hour;
+    j["scans_left_this_hour"] = *scans_this_hour;
     j["next_scan_token_at"] =
         next_token_at == 0 ? json(nullptr) : json(task::format_time(next_token_at));
   }
   if (concurrent_scans) {
-    j["concurrent_scans"] = *concurrent_scans;
+    j["concurrent_scans_left"] = *concurrent_scans;
     j["in_flight"] = *in_flight;
   }
   if (addresses_today) {
-    j["addresses_today"] = *addresses_today;
+    j["addresses_left_today"] = *addresses_today;
     j["day_resets_at"] = task::format_time(day_ends_at);
   }
   if (j.empty()) j["unlimited"] = true;

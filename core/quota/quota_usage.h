@@ -62,7 +62,9 @@ struct Refusal {
   Error to_error(task::Millis now) const;
 };
 
-// What the tenant may still submit now. Unset: that limit is not configured.
+// What the tenant may still submit now (each field counts what is left, not what was used; the
+// JSON says so: scans_left_this_hour, concurrent_scans_left, addresses_left_today). Unset: that
+// limit is not configured.
 struct Remaining {
   std::optional<std::int64_t> scans_this_hour;  // whole tokens left
   task::Millis next_token_at = 0;               // when the next token arrives (0: full)

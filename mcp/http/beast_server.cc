@@ -267,6 +267,9 @@ struct HttpServer::Impl {
   std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> serving{false};
+  std::atomic<bool> draining{false};      // stop(grace): answer new requests 503
+  std::atomic<std::size_t> handling{0};   // requests whose handler runs now
+  std::atomic<std::size_t> unwritten{0};  // response pieces queued and not yet written
   std::mutex conns_mu;
   std::map<const ConnBase*, std::weak_ptr<ConnBase>> conns;  // guarded by conns_mu
   std::optional<ssl::context> tls;
@@ -509,7 +512,19 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     // pipelined request arrives), so the connection holds itself until the response is done.
     keep_alive_self_ = this->shared_from_this();
     watch_disconnect(generation);
-    auto job = [server = server_, request = std::move(request_), responder]() mutable {
+    if (server_->draining) {
+      // The server is shutting down: requests already running finish, new ones go elsewhere.
+      HttpResponse r = error_response(503,
+                                      "the server is shutting down; retry on another "
+                                      "replica or in a few seconds");
+      r.headers.emplace_back("Retry-After", "2");
+      r.headers.emplace_back("Connection", "close");
+      send_response(std::move(r));
+      return;
+    }
+    server_->handling++;
+    auto job = [server = server_, request = std::move(request_), responder,
+                executor = stream_.get_executor()]() mutable {
       // Runs on the pool, which the server shuts down before it goes away.
       try {
         server->handlers.on_request(std::move(request), responder);
@@ -517,9 +532,13 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
         log::error("http", "request handler failed", {{"what", e.what()}});
         responder->respond(HttpResponse{500, "text/plain", "internal error\n"});
       }
+      // After the answer's pieces, which the handler posted to the same executor: a drain that
+      // sees nothing handled also sees them queued (unwritten).
+      net::post(executor, [server] { server->handling--; });
     };
     const auto submitted = server_->pool->try_submit(lane_, std::move(job));
     if (submitted != FairPool::Submitted::Yes) {
+      server_->handling--;
       HttpResponse r = error_response(503, submitted == FairPool::Submitted::LaneFull
                                                ? "too many requests from this client are "
                                                  "waiting; retry in a few seconds"
@@ -594,6 +613,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
   void queue(std::string data, std::size_t payload) {
     if (closed_) return;
     out_.push_back({std::move(data), payload});
+    server_->unwritten++;
     flush();
   }
 
@@ -610,6 +630,7 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     net::async_write(stream_, net::buffer(item->data),
                      [self = this->shared_from_this(), item](error_code ec, std::size_t) {
                        self->writing_ = false;
+                       self->server_->unwritten--;
                        if (ec) return self->close();
                        self->tcp_layer().expires_never();
                        if (item->payload > 0 && self->stream_impl_) {
@@ -666,6 +687,8 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
     if (closed_) return;
     closed_ = true;
     stream_open_ = false;
+    server_->unwritten -= out_.size();  // never to be written
+    out_.clear();
     error_code ignored;
     ping_timer_.cancel();
     tcp_layer().cancel();
@@ -717,7 +740,7 @@ void HttpServer::Impl::accept() {
 }
 
 void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
-  if (stopping) return;
+  if (stopping || draining) return;
   if (ec) {
     if (ec == net::error::operation_aborted) return;
     // Out of descriptors (or a transient error): wait a moment rather than spin.
@@ -816,6 +839,29 @@ void HttpServer::serve() {
   for (auto& t : extra) t.join();
   s.serving = false;
 }
+
+void HttpServer::drain(std::chrono::milliseconds grace) {
+  auto& s = *impl_;
+  if (s.stopping || s.draining.exchange(true)) return;
+  net::post(s.ioc, [&s] {
+    error_code ignored;
+    s.acceptor.close(ignored);
+    s.accept_retry.cancel();
+  });
+  // A shutdown path: waiting in small steps on the real clock is what it is for.
+  // Running handlers first, then what they answered, still being written.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while ((s.handling.load() > 0 || s.unwritten.load() > 0) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (s.handling.load() > 0) {
+    log::warn("http", "shutting down with requests still running after the grace period",
+              {{"running", s.handling.load()}, {"grace_ms", grace.count()}});
+  }
+}
+
+std::size_t HttpServer::handling() const { return impl_->handling.load(); }
 
 void HttpServer::stop() {
   auto& s = *impl_;

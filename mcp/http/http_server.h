@@ -155,6 +155,12 @@ class HttpServer {
   void serve();
   // Closes the listener and every connection, then waits for running handlers.
   void stop();
+  // The first half of a graceful stop: closes the listener, answers new requests on open
+  // connections 503 (Connection: close), and waits up to `grace` for running handlers to
+  // finish. stop() does the rest.
+  void drain(std::chrono::milliseconds grace);
+  // Requests whose handler runs now.
+  std::size_t handling() const;
 
   struct Stats {
     std::size_t connections = 0;

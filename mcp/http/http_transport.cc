@@ -698,8 +698,9 @@ void HttpTransport::serve() {
   impl_->http.serve();
 }
 
-void HttpTransport::stop() {
+void HttpTransport::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return;
+  if (grace.count() > 0) impl_->http.drain(grace);
   impl_->hk_cv.notify_all();
   // Close sessions first: their streams end and their calls are cancelled.
   impl_->sessions.close_all();

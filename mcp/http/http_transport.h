@@ -77,7 +77,10 @@ class HttpTransport {
   Result<int> bind();
   // Serves until stop(). Requires a successful bind().
   void serve();
-  void stop();
+  // Stops serving. With a grace period (SIGTERM on a replica), the listener closes first, new
+  // requests are answered 503, and calls already running get up to `grace` to finish and be
+  // answered; then sessions, streams and connections close.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
 
   struct Stats {
     std::size_t connections = 0;

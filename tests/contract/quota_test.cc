@@ -213,8 +213,8 @@ TEST_CASE_TEMPLATE("quota: the dry run shows what is left; each refusal is audit
   REQUIRE(dry);
   REQUIRE(scans::add_quota(*dry, config, r.quotas, "team-a", clock.now()));
   CHECK(dry->accepted);
-  CHECK(dry->quota["scans_this_hour"] == 1);
-  CHECK(dry->quota["addresses_today"] == 92);
+  CHECK(dry->quota["scans_left_this_hour"] == 1);
+  CHECK(dry->quota["addresses_left_today"] == 92);
   CHECK(dry->quota["day_resets_at"] == "2026-05-29T00:00:00.000Z");
   REQUIRE(r.submit(config, "10.0.1.0/28"));
 
@@ -222,7 +222,7 @@ TEST_CASE_TEMPLATE("quota: the dry run shows what is left; each refusal is audit
   REQUIRE(scans::add_quota(*dry, config, r.quotas, "team-a", clock.now()));
   CHECK_FALSE(dry->accepted);
   CHECK(contains(dry->refusal, "scans_per_hour"));
-  CHECK(dry->quota["scans_this_hour"] == 0);
+  CHECK(dry->quota["scans_left_this_hour"] == 0);
   auto none = scans::check_targets_dry_run(config, "", "10.0.2.1", std::nullopt);
   REQUIRE(scans::add_quota(*none, config, r.quotas, "team-b", clock.now()));
   CHECK(none->quota["unlimited"] == true);

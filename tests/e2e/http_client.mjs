@@ -66,5 +66,32 @@ await run("http", [
     await c.close();
     equal(await server.stop(), 0, "exit code");
   }],
+  ["SIGTERM answers the calls already running, refuses new ones, then exits", async () => {
+    server = await startHttpServer(binary, ["--test-tools", "--stateless", "--shutdown-grace", "30"]);
+    const c = new Client({ name: "e2e-shutdown", version: "1.0.0" });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    let started;
+    const running = new Promise((r) => (started = r));
+    const call = c.callTool({ name: "slow", arguments: { steps: 8, step_ms: 250 } }, undefined,
+                            { onprogress: () => started() });
+    await running;  // the call is on a request thread
+    const exited = server.stop();  // SIGTERM
+    // The listener is closed at once: a new client gets no answer from this replica.
+    let refused = false;
+    for (let i = 0; i < 100 && !refused; ++i) {
+      try {
+        await fetch(`${server.url}/health`);
+        await new Promise((r) => setTimeout(r, 20));
+      } catch {
+        refused = true;
+      }
+    }
+    check(refused, "new connections are refused during the grace period");
+    const r = await call;
+    equal([r.structuredContent.completed_steps, r.structuredContent.cancelled], [8, false],
+          "the running call finished and was answered");
+    equal(await exited, 0, "exit code");
+    await c.close().catch(() => {});
+  }],
   ["clean up", async () => rmSync(dir, { recursive: true, force: true })],
 ]);

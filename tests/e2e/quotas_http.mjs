@@ -98,14 +98,14 @@ await run("quotas", [
     const dry = await call("a0", "check_targets", { targets: "10.20.2.0/29" });
     check(!dry.isError, JSON.stringify(dry.content));
     equal(dry.structuredContent.accepted, false, "a fifth scan would be refused");
-    equal(dry.structuredContent.quota.scans_this_hour, 0, "no scans left this hour");
-    equal(dry.structuredContent.quota.addresses_today, 36, "40 - 4 addresses left today");
+    equal(dry.structuredContent.quota.scans_left_this_hour, 0, "no scans left this hour");
+    equal(dry.structuredContent.quota.addresses_left_today, 36, "40 - 4 addresses left today");
     check(/scans_per_hour/.test(dry.structuredContent.refusal), dry.structuredContent.refusal);
     const cli = spawnSync(adminCli, ["--store", store, "--data-dir", shared, "--config", config,
       "--json", "policy", "validate", "10.20.2.1", "--tenant", "team-a"], { encoding: "utf8" });
     equal(cli.status, 1, `policy validate refuses: ${cli.stderr}`);
     const doc = JSON.parse(cli.stdout);
-    equal(doc.quota.scans_this_hour, 0, "admin_cli sees the same store");
+    equal(doc.quota.scans_left_this_hour, 0, "admin_cli sees the same store");
     equal(doc.tenant, "team-a", "for the tenant asked");
     const other = JSON.parse(execFileSync(adminCli, ["--store", store, "--data-dir", shared,
       "--config", config, "--json", "policy", "validate", "10.20.2.1", "--tenant", "team-b"],
