@@ -203,6 +203,7 @@ int cmd_key_create(Context& c) {
       mcp::ApiKeyStore::create(tenant, {tools.begin(), tools.end()}, {pools.begin(), pools.end()},
                                c.args.has("--read-only"));
   std::string appended;
+  std::string tightened_from;
   if (auto file = c.args.value("--keys-file")) {
     // Check the line parses before it is added; 0600, the digests are not secrets but the file
     // decides who gets in.
@@ -210,6 +211,24 @@ int cmd_key_create(Context& c) {
       return c.fail(parsed.error());
     }
     const int fd = ::open(file->c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    // An existing file others may read or write is tightened to 0600 first (the README promises
+    // 0600), or nothing is appended.
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && (st.st_mode & 0077) != 0) {
+      char was[8];
+      std::snprintf(was, sizeof was, "%04o", static_cast<unsigned>(st.st_mode & 0777));
+      if (::fchmod(fd, 0600) != 0) {
+        const std::string why = std::strerror(errno);
+        ::close(fd);
+        return c.fail({ErrorCode::PermissionDenied,
+                       *file + " has mode " + was +
+                           " (others may read it) and cannot be made "
+                           "0600: " +
+                           why + "; nothing was added",
+                       "run: chmod 600 " + *file + " (as its owner), then create the key again"});
+      }
+      tightened_from = was;
+    }
     const std::string text = key.line + "\n";
     if (fd < 0 || ::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
       const std::string why = std::strerror(errno);
@@ -220,23 +239,27 @@ int cmd_key_create(Context& c) {
     ::close(fd);
     appended = *file;
   }
-  c.out.result({{"tenant", tenant},
-                {"key", key.key},
-                {"line", key.line},
-                {"appended_to", appended.empty() ? json(nullptr) : json(appended)}},
-               [&] {
-                 std::printf("key (shown once; give it to the client, it is not stored):\n  %s\n\n",
-                             key.key.c_str());
-                 if (appended.empty()) {
-                   std::printf(
-                       "add this line to the API keys file, then send the server SIGHUP:\n"
-                       "  %s\n",
-                       key.line.c_str());
-                 } else {
-                   std::printf("added to %s:\n  %s\nsend the server SIGHUP to load it\n",
-                               appended.c_str(), key.line.c_str());
-                 }
-               });
+  json result = {{"tenant", tenant},
+                 {"key", key.key},
+                 {"line", key.line},
+                 {"appended_to", appended.empty() ? json(nullptr) : json(appended)}};
+  if (!tightened_from.empty()) result["mode_tightened_from"] = tightened_from;
+  c.out.result(result, [&] {
+    if (!tightened_from.empty()) {
+      std::printf("%s was mode %s; it is 0600 now\n", appended.c_str(), tightened_from.c_str());
+    }
+    std::printf("key (shown once; give it to the client, it is not stored):\n  %s\n\n",
+                key.key.c_str());
+    if (appended.empty()) {
+      std::printf(
+          "add this line to the API keys file, then send the server SIGHUP:\n"
+          "  %s\n",
+          key.line.c_str());
+    } else {
+      std::printf("added to %s:\n  %s\nsend the server SIGHUP to load it\n", appended.c_str(),
+                  key.line.c_str());
+    }
+  });
   return 0;
 }
 

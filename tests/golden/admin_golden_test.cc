@@ -8,6 +8,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -137,7 +138,8 @@ void run_file(const std::string& path) {
   testing::TempDir dir;
   const std::string data = dir.path() + "/data";
   prepare(data, dir.path());
-  dir.file("keys.txt", "");
+  // Made readable by others on purpose: key create must tighten it to 0600 before appending.
+  std::filesystem::permissions(dir.file("keys.txt", ""), std::filesystem::perms(0644));
   dir.file("dup.yaml", R"(pools:
   default:
     scope: {allow: [10.0.0.0/8]}
