@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <openssl/crypto.h>
 
 #include "core/base/redact.h"
@@ -90,14 +91,25 @@ bool add(Registry& r, std::string_view v) {
   return true;
 }
 
+// How `value` reads inside serialized JSON, as the MCP layer writes it (a tool result's text is
+// its structured result serialized): quotes, backslashes and control characters escaped.
+// Generated passwords often hold them; masking only the raw form would miss them there.
+std::string json_escaped(std::string_view value) {
+  const std::string quoted = nlohmann::json(std::string(value))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 }  // namespace
 
 void remember_secret(std::string_view value) {
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
   if (value.size() < kMinRememberedSecret) return;
+  const std::string escaped = json_escaped(value);
   Registry& r = registry();
   std::unique_lock lock(r.mu);
   bool changed = add(r, value);
+  if (escaped != value) changed = add(r, escaped) || changed;
   std::size_t start = 0;
   while (value.find('\n') != std::string_view::npos && start < value.size()) {
     std::size_t end = value.find('\n', start);

@@ -422,6 +422,24 @@ TEST_CASE("tools/call: a secret value the process holds never reaches the client
   nmcp::forget_secrets_for_tests();
 }
 
+TEST_CASE(
+    "tools/call: a secret with quotes, backslashes or control characters is masked in the "
+    "serialized text too") {
+  const std::string secret = "Gen\"erated\\Pass\tword-7";
+  nmcp::remember_secret(secret);
+  Harness h;
+  h.initialize();
+  const json r = h.call(1, "echo", {{"text", "from the scanner: " + secret + "."}});
+  const std::string text = r["result"]["content"][0]["text"].get<std::string>();
+  const std::string escaped = json(secret).dump().substr(1, json(secret).dump().size() - 2);
+  CHECK(escaped != secret);
+  CHECK(text.find(escaped) == std::string::npos);  // the structured result, serialized
+  CHECK(text.find("[REDACTED]") != std::string::npos);
+  CHECK(r["result"]["structuredContent"]["text"] == "from the scanner: [REDACTED].");
+  CHECK(r.dump().find("erated") == std::string::npos);
+  nmcp::forget_secrets_for_tests();
+}
+
 TEST_CASE("tools/call: each authorisation decision is reported once; allowed reads are not") {
   Harness h(100, 2, 8, Principal{"team-a", std::set<std::string>{"echo", "fail"}, {}});
   h.initialize();
