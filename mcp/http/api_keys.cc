@@ -160,7 +160,9 @@ std::optional<Principal> ApiKeyStore::authenticate(std::string_view key) const {
     if (constant_time_equal(digest, e.digest)) match = &e;
   }
   if (match == nullptr) return std::nullopt;
-  return match->principal;
+  Principal p = match->principal;
+  p.key_id = match->digest;
+  return p;
 }
 
 }  // namespace nmcp::mcp

@@ -280,8 +280,13 @@ struct HttpTransport::Impl {
     return std::any_cast<const Principal&>(req.admitted);
   }
 
-  static bool same_owner(const SessionEntry& e, const Principal& p) {
-    return e.session->principal().tenant == p.tenant;
+  // A session answers only the key that opened it (another key, even of the same tenant, finds
+  // no such session), and each of its requests runs with that key's rights as loaded now: a
+  // SIGHUP reload that narrows a key reaches its open sessions at their next request.
+  static bool admit_to(const SessionEntry& e, const Principal& p) {
+    if (!e.session->principal().same_key(p)) return false;
+    e.session->refresh_principal(p);
+    return true;
   }
 
   // ---- Routing (on a pool thread) ---------------------------------------------------------
@@ -418,7 +423,7 @@ struct HttpTransport::Impl {
                          "to start a session");
       }
       const auto entry = sessions.find(id);
-      if (!entry || entry->kind != SessionKind::Streamable || !same_owner(*entry, principal)) {
+      if (!entry || entry->kind != SessionKind::Streamable || !admit_to(*entry, principal)) {
         return rpc_error(404, rpc::kSessionNotFound,
                          "Session not found: it expired or was deleted; send initialize to start "
                          "a new session");
@@ -558,8 +563,7 @@ struct HttpTransport::Impl {
       return nullptr;
     }
     auto entry = sessions.find(id);
-    if (!entry || entry->kind != SessionKind::Streamable ||
-        !same_owner(*entry, principal_of(req))) {
+    if (!entry || entry->kind != SessionKind::Streamable || !admit_to(*entry, principal_of(req))) {
       error = rpc_error(404, rpc::kSessionNotFound,
                         "Session not found: it expired or was deleted; send initialize to start "
                         "a new session");
@@ -639,7 +643,7 @@ struct HttpTransport::Impl {
                        "Bad Request: the sessionId query parameter is required");
     }
     const auto entry = sessions.find(id);
-    if (!entry || entry->kind != SessionKind::LegacySse || !same_owner(*entry, principal_of(req))) {
+    if (!entry || entry->kind != SessionKind::LegacySse || !admit_to(*entry, principal_of(req))) {
       return rpc_error(404, rpc::kSessionNotFound, "Session not found: open GET /sse again");
     }
     auto parsed = parse_body(req);

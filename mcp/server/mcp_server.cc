@@ -270,8 +270,9 @@ json McpServer::list_tools(const Session& session, const rpc::Message& m) const 
   }
   const ProtocolVersion version = session.protocol_version();
   std::vector<const ToolRegistry::Entry*> visible;
+  const Principal principal = session.principal();
   for (const auto& e : tools_.entries()) {
-    if (allows(session.principal(), e.definition)) visible.push_back(&e);
+    if (allows(principal, e.definition)) visible.push_back(&e);
   }
   if (offset > visible.size()) {
     throw RpcError{rpc::kInvalidParams, "Invalid params: the cursor is past the end of the list"};
@@ -337,12 +338,13 @@ json McpServer::list_resources(const Session& session, const rpc::Message& m) co
     }
     cursor = decoded->substr(4);
   }
-  auto page = resources_->list(session.principal(), cursor);
+  const Principal principal = session.principal();
+  auto page = resources_->list(principal, cursor);
   if (!page) resource_error(page.error(), "");
   const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
   json list = json::array();
   for (const auto& r : page->resources) {
-    if (session.principal().may_use(r.tool)) list.push_back(resource_json(r, titles));
+    if (principal.may_use(r.tool)) list.push_back(resource_json(r, titles));
   }
   json result = {{"resources", std::move(list)}};
   if (!page->next_cursor.empty())
@@ -354,8 +356,9 @@ json McpServer::list_resource_templates(const Session& session, const rpc::Messa
   params_object(m);
   const bool titles = session.protocol_version() >= ProtocolVersion::V2025_06_18;
   json list = json::array();
+  const Principal principal = session.principal();
   for (const auto& t : resources_->templates()) {
-    if (session.principal().may_use(t.tool)) list.push_back(template_json(t, titles));
+    if (principal.may_use(t.tool)) list.push_back(template_json(t, titles));
   }
   return {{"resourceTemplates", std::move(list)}};
 }
@@ -375,8 +378,9 @@ json McpServer::read_resource(const Session& session, const rpc::Message& m) con
   const json& params = params_object(m);
   const std::string uri = require_string(params, "uri", "resources/read");
   // Checked before the read, so a refusal says nothing about whether the resource exists.
-  if (const std::string tool = resources_->tool_for(uri); !session.principal().may_use(tool)) {
-    decide(session.principal(), "resources/read", false,
+  const Principal principal = session.principal();
+  if (const std::string tool = resources_->tool_for(uri); !principal.may_use(tool)) {
+    decide(principal, "resources/read", false,
            "the API key's tools= list does not include " +
                (tool.empty() ? std::string("the resource's tool") : tool),
            "");
@@ -387,7 +391,7 @@ json McpServer::read_resource(const Session& session, const rpc::Message& m) con
                                            ", the tool that returns the same data") +
                        ". Ask the operator for a key that allows it."};
   }
-  auto contents = resources_->read(session.principal(), uri);
+  auto contents = resources_->read(principal, uri);
   if (!contents) resource_error(contents.error(), uri);
   json list = json::array();
   for (const auto& c : *contents) list.push_back(contents_json(c));
@@ -408,7 +412,7 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
     arguments = *args;
   }
   const ToolRegistry::Entry* entry = tools_.find(name);
-  const Principal& principal = session->principal();
+  const Principal principal = session->principal();
   const bool allowed = entry != nullptr && allows(principal, entry->definition);
   if (entry != nullptr) {
     // Refusals always; allowed calls only of tools that change something.
@@ -435,7 +439,7 @@ void McpServer::call_tool(const std::shared_ptr<Session>& session, const rpc::Me
 
   auto context = std::make_shared<RequestContext>(m.id, progress_token, out, session, trace_id);
   const std::string key = rpc::id_key(m.id);
-  const std::string& tenant = session->principal().tenant;
+  const std::string tenant = principal.tenant;
   std::shared_ptr<TenantCalls::Slot> tenant_slot = tenant_calls_->try_acquire(tenant);
   if (!tenant_slot) {
     throw RpcError{

@@ -16,6 +16,7 @@ RequestContext::RequestContext(nlohmann::json request_id, nlohmann::json progres
       progress_token_(std::move(progress_token)),
       outbound_(std::move(outbound)),
       session_(std::move(session)),
+      principal_(session_->principal()),
       trace_id_(std::move(trace_id)) {}
 
 bool RequestContext::cancelled() const {
@@ -49,12 +50,6 @@ void RequestContext::log(McpLogLevel level, std::string_view logger, const nlohm
   nlohmann::json params = {{"level", to_string(level)}, {"data", redact(data)}};
   if (!logger.empty()) params["logger"] = logger;
   send_notification(jsonrpc::make_notification("notifications/message", std::move(params)));
-}
-
-const std::string& RequestContext::principal() const { return session_->principal().tenant; }
-
-const std::optional<std::set<std::string>>& RequestContext::allowed_pools() const {
-  return session_->principal().allowed_pools;
 }
 
 ProtocolVersion RequestContext::protocol_version() const { return session_->protocol_version(); }

@@ -21,6 +21,7 @@
 
 #include "mcp/protocol/log_level.h"
 #include "mcp/protocol/version.h"
+#include "mcp/server/session.h"
 
 namespace nmcp::mcp {
 
@@ -49,9 +50,14 @@ class RequestContext {
 
   const nlohmann::json& request_id() const { return request_id_; }
   const std::string& trace_id() const { return trace_id_; }
-  const std::string& principal() const;
-  // The pools the caller's key may submit to; nullopt: every pool.
-  const std::optional<std::set<std::string>>& allowed_pools() const;
+  // The caller's tenant, and the pools its key may submit to (nullopt: every pool), as the key's
+  // rights stood when this request started.
+  const std::string& principal() const { return principal_.tenant; }
+  // Everything the caller's key allows, as it stood when this request started.
+  const Principal& caller() const { return principal_; }
+  const std::optional<std::set<std::string>>& allowed_pools() const {
+    return principal_.allowed_pools;
+  }
   ProtocolVersion protocol_version() const;
 
   void cancel();
@@ -66,6 +72,7 @@ class RequestContext {
   const nlohmann::json progress_token_;
   const std::shared_ptr<Outbound> outbound_;
   const std::shared_ptr<Session> session_;
+  const Principal principal_;
   const std::string trace_id_;
 
   // Held while a notification is being handed to the transport, and by finish(), so that no

@@ -13,6 +13,16 @@ Session::Session(std::string id, Principal principal, McpLogLevel default_log_le
       log_level_(default_log_level),
       last_active_(std::chrono::steady_clock::now()) {}
 
+Principal Session::principal() const {
+  std::lock_guard lock(mu_);
+  return principal_;
+}
+
+void Session::refresh_principal(Principal now) {
+  std::lock_guard lock(mu_);
+  principal_ = std::move(now);
+}
+
 std::shared_ptr<Session> Session::preinitialized(Principal principal, ProtocolVersion version,
                                                  McpLogLevel default_log_level) {
   auto s = std::make_shared<Session>("", std::move(principal), default_log_level);

@@ -2,7 +2,9 @@
 // Session: the protocol state of one client connection: whether initialize happened and with
 // which protocol version, the client's logging threshold, who the client is (the principal an
 // API key maps to; "local" on stdio) and which requests are in flight, so that
-// notifications/cancelled and the end of the session can reach them.
+// notifications/cancelled and the end of the session can reach them. A session is bound to the
+// key that opened it; its rights are that key's as of its latest request (refresh_principal),
+// and each request runs with a copy taken when it starts (RequestContext).
 //
 // Thread-safety: all methods are safe to call concurrently.
 
@@ -35,9 +37,16 @@ struct Principal {
   // role=read-only: only tools annotated read-only (and resources); it can start, cancel or
   // change nothing, whatever tools= says.
   bool read_only = false;
+  // Which API key it presented: the key's SHA-256 digest (as in the keys file; never the key).
+  // Empty on stdio and without keys.
+  std::string key_id = {};
 
   bool may_use(const std::string& tool) const {
     return !allowed_tools || allowed_tools->count(tool) > 0;
+  }
+  // The same key of the same tenant (what a session is bound to).
+  bool same_key(const Principal& other) const {
+    return tenant == other.tenant && key_id == other.key_id;
   }
 };
 
@@ -50,7 +59,11 @@ class Session {
                                                  McpLogLevel default_log_level);
 
   const std::string& id() const { return id_; }
-  const Principal& principal() const { return principal_; }
+  // The rights of the session's key as of its latest request (a copy).
+  Principal principal() const;
+  // A request of this session presented its key again: the rights it has now (a SIGHUP reload
+  // may have narrowed them) apply from this request on. The caller checked same_key().
+  void refresh_principal(Principal now);
 
   bool initialized() const;
   // The negotiated version, or the latest before initialization.
@@ -88,10 +101,10 @@ class Session {
 
  private:
   const std::string id_;
-  const Principal principal_;
   const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
 
   mutable std::mutex mu_;
+  Principal principal_;  // guarded by mu_
   mutable std::condition_variable idle_cv_;
   bool initialized_ = false;                                         // guarded by mu_
   bool closed_ = false;                                              // guarded by mu_

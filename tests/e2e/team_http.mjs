@@ -5,7 +5,7 @@
 // elsewhere; a refused Host header is named in the 403.
 // Usage: node team_http.mjs NESSUS_MCP ADMIN_CLI REPO
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,10 +76,11 @@ function raw(path, headers) {
   });
 }
 
-async function waitForLog(pattern) {
+async function waitForLog(pattern, times = 1) {
   const deadline = Date.now() + 10000;
+  const global = new RegExp(pattern.source, "g");
   while (Date.now() < deadline) {
-    if (pattern.test(logs)) return;
+    if ((logs.match(global) ?? []).length >= times) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no log line matching ${pattern}:\n${logs}`);
@@ -113,6 +114,37 @@ await run("team_http", [
       .map((l) => JSON.parse(l)).filter((e) => e.tenant === "team-b" && e.decision === "deny");
     equal(denies.length, 1, `one deny line: ${JSON.stringify(denies)}`);
     check(/may not submit scans to pool 'default'/.test(denies[0].rule), denies[0].rule);
+    await c.close();
+  }],
+  ["a session follows its key: another key cannot use it, a demotion reaches it", async () => {
+    const full = admin("key", "create", "team-d", "--keys-file", keys);
+    const reader = admin("key", "create", "team-d", "--read-only", "--keys-file", keys);
+    server.kill("SIGHUP");
+    await waitForLog(/API keys reloaded/, 2);
+    const transport = new StreamableHTTPClientTransport(new URL(`https://127.0.0.1:${port}/mcp`),
+      { requestInit: { headers: { Authorization: `Bearer ${full.key}` } } });
+    const c = new Client({ name: "team-d", version: "1.0.0" });
+    await c.connect(transport);
+    const names = async () => (await c.listTools()).tools.map((t) => t.name);
+    check((await names()).includes("run_untrusted_scan"), "the full key may submit");
+    // The read-only key of the same tenant presenting the full key's session: no such session.
+    const borrowed = await raw("/mcp", { authorization: `Bearer ${reader.key}`,
+      "mcp-session-id": transport.sessionId, "mcp-protocol-version": "2025-11-25" });
+    equal(borrowed.status, 404, `another key cannot use the session: ${borrowed.body}`);
+    // The operator demotes the full key; the open session has read-only rights at its next
+    // request, without reconnecting.
+    writeFileSync(keys, readFileSync(keys, "utf8").replace(`${full.line}\n`,
+      `${full.line} role=read-only\n`));
+    server.kill("SIGHUP");
+    await waitForLog(/API keys reloaded/, 3);
+    check(!(await names()).includes("run_untrusted_scan"), "the demotion reached the session");
+    const refused = await c.callTool({ name: "run_untrusted_scan",
+      arguments: { targets: "10.0.0.1", name: "after the demotion" } }).catch((e) => e);
+    check(/Unknown tool|not allowed|read-only/i.test(refused.message ?? refused.content?.[0]?.text),
+      `the demoted session cannot submit: ${JSON.stringify(refused.message ?? refused)}`);
+    const denies = readFileSync(join(data, "audit.log"), "utf8").split("\n").filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((e) => e.tenant === "team-d" && e.decision === "deny");
+    equal(denies.length, 1, `the refusal is one deny line: ${JSON.stringify(denies)}`);
     await c.close();
   }],
   ["a broken keys file on SIGHUP keeps the keys in use", async () => {
