@@ -52,6 +52,7 @@ Status check(const ScheduleServiceDeps& deps, const config::ScannerConfig& confi
   }
   scans::ScanRequest r = scan_request(s, std::nullopt);
   r.allowed_pools = caller.allowed_pools;
+  r.allowed_types = caller.allowed_types;
   r.via = caller.via;
   r.trace_id = caller.trace_id;
   auto checked = scans::check_submit(deps.submit, config, r);

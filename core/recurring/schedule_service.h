@@ -26,6 +26,8 @@ struct Caller {
   std::string owner;  // empty with everyone(): an operator
   store::OwnerScope scope = store::OwnerScope::everyone();
   std::optional<std::set<std::string>> allowed_pools;
+  // The kinds of scan the caller may start (scans::ScanRequest::allowed_types).
+  std::optional<std::set<task::ScanType>> allowed_types;
   std::string via;  // the tool or command, for the audit log
   std::string trace_id;
 };

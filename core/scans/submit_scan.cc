@@ -167,6 +167,16 @@ Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
               "this API key may not submit scans to pool '" + pool + "'", "it may use: " + mine);
 }
 
+Status check_key_types(const std::optional<std::set<task::ScanType>>& key_types,
+                       task::ScanType type) {
+  if (!key_types || key_types->count(type) != 0) return ok();
+  const bool authenticated = type != task::ScanType::Untrusted;
+  return fail(ErrorCode::PermissionDenied,
+              std::string("this API key may not start ") +
+                  (authenticated ? "authenticated" : "unauthenticated") + " scans",
+              "its tools= list does not allow them; ask the operator for a key that does");
+}
+
 namespace {
 
 // Stores the task once the tenant's quotas admit it; an idempotent repeat (the key's task
@@ -255,6 +265,7 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
                 "use one of: " + names_of(config));
   }
   if (auto s = check_key_pools(r.allowed_pools, r.pool); !s) return fail(s.error());
+  if (auto s = check_key_types(r.allowed_types, r.type); !s) return fail(s.error());
   if (auto s = check_text("name", r.name, false); !s) return fail(s.error());
   if (auto s = check_text("description", r.description, true); !s) return fail(s.error());
   auto targets = policy::check_targets(r.targets, pool->scope);

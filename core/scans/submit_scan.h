@@ -63,6 +63,9 @@ struct ScanRequest {
   std::optional<InlineCredentials> inline_credentials;
   // The pools the caller may use (its API key's pools=); nullopt: every pool.
   std::optional<std::set<std::string>> allowed_pools;
+  // The kinds of scan the caller may start (its API key's tools=); nullopt: every kind. A
+  // schedule carries its creator's, so scheduling is no way around them.
+  std::optional<std::set<task::ScanType>> allowed_types;
   std::string via;  // the tool or command asking, for the audit log
   // Set by a schedule's firing (see task::Task); neither enters the request hash: the slot's
   // idempotency key already names the schedule.
@@ -105,6 +108,9 @@ Result<Submitted> check_submit(const SubmitDeps& deps, const config::ScannerConf
 // The key's pools= rule (PermissionDenied naming the pools it may use), shared with dry runs.
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
                        const std::string& pool);
+// The key's tools= rule for the kind of scan (PermissionDenied).
+Status check_key_types(const std::optional<std::set<task::ScanType>>& key_types,
+                       task::ScanType type);
 
 // The request hash of a request (exposed for tests): canonical JSON of what the caller asked
 // for, with every secret replaced by its keyed fingerprint.

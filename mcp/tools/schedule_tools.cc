@@ -59,6 +59,7 @@ recurring::Caller caller_of(RequestContext& ctx, const char* via) {
   c.owner = ctx.principal();
   c.scope = store::OwnerScope::tenant(ctx.principal());
   c.allowed_pools = ctx.allowed_pools();
+  c.allowed_types = scan_types_allowed(ctx.caller());
   c.via = via;
   c.trace_id = ctx.trace_id();
   return c;

@@ -13,6 +13,18 @@ std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps
   return c;
 }
 
+std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& caller) {
+  if (!caller.allowed_tools && !caller.read_only) return std::nullopt;
+  std::set<task::ScanType> types;
+  if (caller.read_only) return types;
+  if (caller.may_use("run_untrusted_scan")) types.insert(task::ScanType::Untrusted);
+  if (caller.may_use("run_authenticated_scan")) {
+    types.insert(task::ScanType::Authenticated);
+    types.insert(task::ScanType::AuthenticatedPrivileged);
+  }
+  return types;
+}
+
 ToolResult error_result(const Error& e) {
   return ToolResult::failure(e.hint.empty() ? e.message : e.message + "\nHint: " + e.hint);
 }

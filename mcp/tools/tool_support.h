@@ -3,15 +3,22 @@
 // task the caller owns (another tenant's task does not exist for it). Thread-safe.
 
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "core/base/result.h"
 #include "core/findings/findings_index.h"
 #include "core/task/task.h"
+#include "mcp/server/session.h"
 #include "mcp/server/tool.h"
 #include "mcp/tools/tool_deps.h"
 
 namespace nmcp::mcp {
+
+// The kinds of scan a key may start: those whose submit tool its tools= list allows (nullopt:
+// every kind). A schedule takes its creator's, so scheduling never gets around tools=.
+std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& caller);
 
 // The live scanner configuration; null with FailedPrecondition in `error` when none is loaded.
 std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error);

@@ -20,10 +20,12 @@ const dir = mkdtempSync(join(tmpdir(), "nmcp-tenants-"));
 const keyA = randomBytes(24).toString("hex");
 const keyB = randomBytes(24).toString("hex");
 const keyC = randomBytes(24).toString("hex");
+const keyS = randomBytes(24).toString("hex");
 const sha = (k) => createHash("sha256").update(k).digest("hex");
 const keys = join(dir, "keys.txt");
 writeFileSync(keys, `team-a sha256:${sha(keyA)}\nteam-b sha256:${sha(keyB)}\n` +
-  `team-c sha256:${sha(keyC)} tools=get_scan_status,list_tasks\n`);
+  `team-c sha256:${sha(keyC)} tools=get_scan_status,list_tasks\n` +
+  `team-s sha256:${sha(keyS)} tools=schedule_scan,update_schedule,list_schedules,run_untrusted_scan\n`);
 
 let server;
 const clients = {};
@@ -118,6 +120,27 @@ await run("tenants", [
       .filter((e) => e.rule.startsWith("targets within"));
     equal(allowed.length, 1, "team a's one accepted submit");
     await clients.c.close();
+  }],
+  ["a key may schedule only the scans it may start itself", async () => {
+    clients.s = await connect("tenant-s", keyS);
+    const timing = { cron: "0 22 * * *", timezone: "UTC" };
+    const authenticated = await call("s", "schedule_scan", { targets: "10.9.0.7",
+      name: "nightly with credentials", scan_type: "authenticated",
+      credential_profile: "demo-valid", ...timing });
+    check(authenticated.isError && /may not start authenticated scans/.test(
+      authenticated.content[0].text), `refused: ${authenticated.content[0].text}`);
+    const plain = await call("s", "schedule_scan", { targets: "10.9.0.7", name: "nightly",
+      ...timing });
+    check(!plain.isError, `an unauthenticated schedule is fine: ${JSON.stringify(plain)}`);
+    const changed = await call("s", "update_schedule", { schedule_id:
+      plain.structuredContent.schedule_id, scan_type: "authenticated",
+      credential_profile: "demo-valid" });
+    check(changed.isError && /may not start authenticated scans/.test(changed.content[0].text),
+      "nor turned into one afterwards");
+    const denies = JSON.parse(execFileSync(adminCli, ["--data-dir", data, "--json", "audit",
+      "--tenant", "team-s", "--decision", "deny"], { encoding: "utf8" })).events;
+    equal(denies.length, 2, `one deny line per refusal: ${JSON.stringify(denies)}`);
+    await clients.s.close();
   }],
   ["stop", async () => {
     await clients.a.close();
