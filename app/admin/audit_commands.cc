@@ -32,9 +32,11 @@ int cmd_audit(Context& c) {
   c.out.result(doc, [&] {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : events) {
-      rows.push_back({e.value("time", ""), e.value("tenant", ""), e.value("tool", ""),
-                      e.value("pool", ""), e.value("decision", ""), e.value("targets", ""),
-                      e.value("rule", "")});
+      rows.push_back(
+          {e.value("time", ""), e.value("tenant", ""), e.value("tool", ""), e.value("pool", ""),
+           e.value("decision", ""), e.value("targets", ""),
+           e.value("rule", "") +
+               (e.contains("subject") ? " [" + e.value("subject", "") + "]" : std::string())});
     }
     c.out.table({"TIME", "TENANT", "TOOL", "POOL", "DECISION", "TARGETS", "RULE"}, rows,
                 "no matching decisions in " + path);

@@ -207,7 +207,9 @@ int cmd_delete(Context& c) {
   if (!id) return c.usage(id.error().message);
   auto service = open_service(c);
   if (!service) return c.fail(service.error());
-  if (auto gone = (*service)->book.remove(*id, OwnerScope::everyone()); !gone) {
+  if (auto gone = recurring::delete_schedule((*service)->deps,
+                                             operator_caller("", "admin_cli schedule delete"), *id);
+      !gone) {
     return c.fail(gone.error());
   }
   c.out.result({{"schedule_id", *id}, {"deleted", true}},

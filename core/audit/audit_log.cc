@@ -51,6 +51,7 @@ void AuditLog::record(const AuditEvent& e) noexcept {
                            {"decision", e.decision},
                            {"rule", clean(e.rule)}};
     if (!e.trace_id.empty()) line["trace_id"] = clean(e.trace_id);
+    if (!e.subject.empty()) line["subject"] = clean(e.subject);
     const std::string text =
         line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     // One write: O_APPEND places it whole at the end, whatever other processes write.

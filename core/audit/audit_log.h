@@ -28,6 +28,7 @@ struct AuditEvent {
   std::string decision;  // "allow" or "deny"
   std::string rule;      // which rule decided, in words
   std::string trace_id;
+  std::string subject;  // the task or schedule the call named, when it named one
 };
 
 class AuditLog {

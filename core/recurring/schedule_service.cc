@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/audit/audit_log.h"
+#include "core/store/lifecycle.h"
 
 namespace nmcp::recurring {
 
@@ -35,9 +36,41 @@ void apply(const ScheduleSpec& spec, Schedule& s) {
   if (spec.paused) s.paused = *spec.paused;
 }
 
-// Every check a schedule must pass before it is stored.
-Status check(const ScheduleServiceDeps& deps, const config::ScannerConfig& config,
-             const Caller& caller, Schedule& s) {
+std::string zone_or_utc(const Schedule& s) { return s.cron.empty() ? "UTC" : s.timezone; }
+
+// A refusal that no submit check recorded (the schedule is unknown, in another key's pool, or
+// changed meanwhile): one deny line naming it. A store that did not answer decided nothing.
+void audit_refusal(const ScheduleServiceDeps& deps, const Caller& caller, const std::string& id,
+                   const Error& why) {
+  if (deps.submit.audit == nullptr || why.code == ErrorCode::Unavailable ||
+      why.code == ErrorCode::Internal) {
+    return;
+  }
+  audit::AuditEvent e;
+  e.time_ms = deps.submit.clock->now();
+  e.tenant = caller.owner;
+  e.tool = caller.via;
+  e.decision = "deny";
+  e.rule = why.message;
+  e.trace_id = caller.trace_id;
+  e.subject = id;
+  deps.submit.audit->record(e);
+}
+
+// The stored schedule `id` as the caller may change it: its own (scope), in its key's pools.
+Result<Schedule> changeable(const ScheduleServiceDeps& deps, const Caller& caller,
+                            const std::string& id, const char* doing) {
+  auto current = deps.book->get(id, caller.scope);
+  if (!current) return current;
+  if (auto s = store::lifecycle::check_key_pool(caller.allowed_pools, current->pool, doing); !s) {
+    return fail(s.error());
+  }
+  return current;
+}
+
+// What a schedule must be before its scan is checked: named, with a timing that fires again.
+Status checked_before_submit(const ScheduleServiceDeps& deps, const config::ScannerConfig& config,
+                             Schedule& s) {
   if (s.pool.empty()) s.pool = config.defaults.pool;
   if (s.template_name.empty()) s.template_name = config.defaults.template_name;
   if (s.name.empty()) {
@@ -50,18 +83,27 @@ Status check(const ScheduleServiceDeps& deps, const config::ScannerConfig& confi
     return fail(ErrorCode::InvalidArgument, "this schedule would never fire again",
                 "give an end in the future, or none");
   }
+  return ok();
+}
+
+// Every check a schedule must pass before it is stored.
+Status check(const ScheduleServiceDeps& deps, const config::ScannerConfig& config,
+             const Caller& caller, Schedule& s) {
+  auto checked = checked_before_submit(deps, config, s);
+  if (!checked) {
+    audit_refusal(deps, caller, s.id, checked.error());
+    return checked;
+  }
   scans::ScanRequest r = scan_request(s, std::nullopt);
   r.allowed_pools = caller.allowed_pools;
   r.allowed_types = caller.allowed_types;
   r.via = caller.via;
   r.trace_id = caller.trace_id;
-  auto checked = scans::check_submit(deps.submit, config, r);
-  if (!checked) return fail(checked.error());
-  s.targets = checked->task.targets;  // normalised as a task's
+  auto submit = scans::check_submit(deps.submit, config, r);  // audits its own decision
+  if (!submit) return fail(submit.error());
+  s.targets = submit->task.targets;  // normalised as a task's
   return ok();
 }
-
-std::string zone_or_utc(const Schedule& s) { return s.cron.empty() ? "UTC" : s.timezone; }
 
 }  // namespace
 
@@ -179,8 +221,11 @@ Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
 Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const std::string& id, const ScheduleSpec& spec) {
-  auto current = deps.book->get(id, caller.scope);
-  if (!current) return current;
+  auto current = changeable(deps, caller, id, "change schedules in");
+  if (!current) {
+    audit_refusal(deps, caller, id, current.error());
+    return current;
+  }
   Schedule next = *current;
   apply(spec, next);
   // Pausing or resuming alone needs no check: the request did not change (a resumed schedule
@@ -191,7 +236,7 @@ Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
   if (!only_pause) {
     if (auto c = check(deps, config, caller, next); !c) return fail(c.error());
   }
-  return deps.book->update(
+  auto updated = deps.book->update(
       id, caller.scope, current->revision,
       [&](Schedule& x) {
         const auto last_slot = x.last_slot;
@@ -204,6 +249,16 @@ Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
         return ok();
       },
       deps.submit.clock->now());
+  if (!updated) audit_refusal(deps, caller, id, updated.error());
+  return updated;
+}
+
+Status delete_schedule(const ScheduleServiceDeps& deps, const Caller& caller,
+                       const std::string& id) {
+  auto current = changeable(deps, caller, id, "delete schedules in");
+  Status gone = current ? deps.book->remove(id, caller.scope) : Status(fail(current.error()));
+  if (!gone) audit_refusal(deps, caller, id, gone.error());
+  return gone;
 }
 
 json schedule_view(const Schedule& s, task::Millis now, const std::string& zoneinfo_dir) {

@@ -57,9 +57,14 @@ Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now
 Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const ScheduleSpec& spec);
+// A change or a deletion needs the schedule to be in one of the caller's key's pools, as a
+// submit does. Every refusal of create, update or delete is one deny line of the audit log
+// naming the schedule (for create and update, check_submit's own line when it decided).
 Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const std::string& id, const ScheduleSpec& spec);
+Status delete_schedule(const ScheduleServiceDeps& deps, const Caller& caller,
+                       const std::string& id);
 
 // The scan request a schedule submits for `slot` (the slot's idempotency key), or, without a
 // slot, the one it is checked with.

@@ -65,11 +65,7 @@ Result<TargetCheck> check_targets_dry_run(const config::ScannerConfig& config,
   TargetCheck c;
   c.pool = pool_name.empty() ? config.defaults.pool : pool_name;
   const config::PoolConfig* pool = config.pool(c.pool);
-  if (pool == nullptr) {
-    std::string names;
-    for (const auto& p : config.pools) names += (names.empty() ? "" : ", ") + p.name;
-    return fail(ErrorCode::NotFound, "no pool named '" + c.pool + "'", "use one of: " + names);
-  }
+  if (pool == nullptr) return fail(unknown_pool(config, c.pool, key_pools));
   c.max_addresses = pool->scope.max_addresses;
   auto parsed = policy::parse_targets(targets);
   if (!parsed) {

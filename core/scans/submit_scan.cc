@@ -7,6 +7,7 @@
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
 #include "core/readiness/scan_window.h"
+#include "core/store/lifecycle.h"
 #include "core/task/task.h"
 
 namespace nmcp::scans {
@@ -33,12 +34,6 @@ Status check_text(const std::string& field, const std::string& text, bool lines_
     }
   }
   return ok();
-}
-
-std::string names_of(const config::ScannerConfig& c) {
-  std::string names;
-  for (const auto& p : c.pools) names += (names.empty() ? "" : ", ") + p.name;
-  return names;
 }
 
 // The templates the pool's probed scanners offer (empty: not known yet).
@@ -158,13 +153,20 @@ std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
   return task::request_hash(canonical);
 }
 
+Error unknown_pool(const config::ScannerConfig& config, const std::string& pool,
+                   const std::optional<std::set<std::string>>& key_pools) {
+  std::string names;
+  for (const auto& p : config.pools) {
+    if (key_pools && key_pools->count(p.name) == 0) continue;  // never another key's pools
+    names += (names.empty() ? "" : ", ") + p.name;
+  }
+  return Error{ErrorCode::NotFound, "no pool named '" + pool + "'",
+               names.empty() ? "this API key may use no configured pool" : "use one of: " + names};
+}
+
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
                        const std::string& pool) {
-  if (!key_pools || key_pools->count(pool) != 0) return ok();
-  std::string mine;
-  for (const auto& p : *key_pools) mine += (mine.empty() ? "" : ", ") + p;
-  return fail(ErrorCode::PermissionDenied,
-              "this API key may not submit scans to pool '" + pool + "'", "it may use: " + mine);
+  return store::lifecycle::check_key_pool(key_pools, pool, "submit scans to");
 }
 
 Status check_key_types(const std::optional<std::set<task::ScanType>>& key_types,
@@ -227,9 +229,10 @@ Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& c
                           const ScanRequest& request, bool store) {
   auto out = submit_checked(deps, config, request, store);
   if (deps.audit == nullptr) return out;
-  const bool decided = out || out.error().code == ErrorCode::PermissionDenied ||
-                       out.error().code == ErrorCode::FailedPrecondition ||
-                       out.error().code == ErrorCode::ResourceExhausted;
+  // Every refusal is a decision (a malformed target beside an out-of-scope one included); a
+  // store that did not answer decided nothing.
+  const bool decided = out || (out.error().code != ErrorCode::Unavailable &&
+                               out.error().code != ErrorCode::Internal);
   if (!decided) return out;
   audit::AuditEvent e;
   e.time_ms = deps.clock->now();
@@ -261,8 +264,7 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
   if (r.template_name.empty()) r.template_name = config.defaults.template_name;
   const config::PoolConfig* pool = config.pool(r.pool);
   if (pool == nullptr) {
-    return fail(ErrorCode::NotFound, "no pool named '" + r.pool + "'",
-                "use one of: " + names_of(config));
+    return fail(unknown_pool(config, r.pool, r.allowed_pools));
   }
   if (auto s = check_key_pools(r.allowed_pools, r.pool); !s) return fail(s.error());
   if (auto s = check_key_types(r.allowed_types, r.type); !s) return fail(s.error());

@@ -105,6 +105,10 @@ Result<Submitted> submit_scan(const SubmitDeps& deps, const config::ScannerConfi
 Result<Submitted> check_submit(const SubmitDeps& deps, const config::ScannerConfig& config,
                                const ScanRequest& request);
 
+// A pool that is not configured: NotFound naming the pools the caller's key may use (never the
+// others), shared with dry runs.
+Error unknown_pool(const config::ScannerConfig& config, const std::string& pool,
+                   const std::optional<std::set<std::string>>& key_pools);
 // The key's pools= rule (PermissionDenied naming the pools it may use), shared with dry runs.
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,
                        const std::string& pool);

@@ -297,8 +297,19 @@ Status back_off(Task& t, const Lease& lease, Millis until, Millis now) {
   return ok();
 }
 
-Status request_cancel(Task& t, const OwnerScope& scope, Millis now) {
+Status check_key_pool(const std::optional<std::set<std::string>>& key_pools,
+                      const std::string& pool, const std::string& doing) {
+  if (!key_pools || key_pools->count(pool) != 0) return ok();
+  std::string mine;
+  for (const auto& p : *key_pools) mine += (mine.empty() ? "" : ", ") + p;
+  return fail(ErrorCode::PermissionDenied, "this API key may not " + doing + " pool '" + pool + "'",
+              mine.empty() ? "it may use no pool" : "it may use: " + mine);
+}
+
+Status request_cancel(Task& t, const OwnerScope& scope, Millis now,
+                      const std::optional<std::set<std::string>>& key_pools) {
   if (!scope.admits(t.owner)) return fail(not_found(t.id));
+  if (auto s = check_key_pool(key_pools, t.pool, "cancel scans in"); !s) return s;
   if (!t.moved_to.empty()) return fail(moved_away(t));
   if (task::is_terminal(t.state)) {
     return fail(

@@ -109,7 +109,13 @@ Status release(Task& t, const Lease& lease, Millis now);
 Status back_off(Task& t, const Lease& lease, Millis until, Millis now);
 
 // --- What callers and operators do ---------------------------------------------------------
-Status request_cancel(Task& t, const OwnerScope& scope, Millis now);
+// An API key's pools= (nullopt: every pool): what it may submit to and act on. PermissionDenied
+// naming only the pools it may use; `doing` says what was refused ("submit scans to").
+Status check_key_pool(const std::optional<std::set<std::string>>& key_pools,
+                      const std::string& pool, const std::string& doing);
+// `key_pools`: a key limited to some pools cancels only its tenant's tasks in those.
+Status request_cancel(Task& t, const OwnerScope& scope, Millis now,
+                      const std::optional<std::set<std::string>>& key_pools = std::nullopt);
 Status retry_dead_letter(Task& t, Millis now);
 // Whether purge_dead_letters(pool, before) deletes `t` (pool empty: every pool).
 bool purgeable_dead_letter(const Task& t, const std::string& pool, Millis before);

@@ -124,8 +124,9 @@ class LifecycleStore final : public TaskStore {
     return s_->mutate(id, [&](Task& t) { return lc::back_off(t, lease, until, now); });
   }
 
-  Result<Task> request_cancel(const std::string& id, const OwnerScope& scope, Millis now) override {
-    auto r = s_->mutate(id, [&](Task& t) { return lc::request_cancel(t, scope, now); });
+  Result<Task> request_cancel(const std::string& id, const OwnerScope& scope, Millis now,
+                              const std::optional<std::set<std::string>>& key_pools) override {
+    auto r = s_->mutate(id, [&](Task& t) { return lc::request_cancel(t, scope, now, key_pools); });
     // Another tenant's task is reported exactly like a missing one.
     if (!r && r.error().code == ErrorCode::NotFound) return fail(lc::not_found(id));
     return r;

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,8 +75,10 @@ class TaskSubmitter {
   // duplicates create exactly one task.
   virtual Result<SubmitResult> submit(Task task) = 0;
   // Queued: cancelled at once. Running: cancel_requested, the worker stops the Nessus scan.
-  virtual Result<Task> request_cancel(const std::string& id, const OwnerScope& scope,
-                                      Millis now) = 0;
+  // `key_pools`: the caller's key may act only in these pools (PermissionDenied otherwise).
+  virtual Result<Task> request_cancel(
+      const std::string& id, const OwnerScope& scope, Millis now,
+      const std::optional<std::set<std::string>>& key_pools = std::nullopt) = 0;
 };
 
 class LeaseStore {

@@ -428,10 +428,16 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
       [deps](const json& args, RequestContext& ctx) {
         const std::string id = args.at("task_id").get<std::string>();
         // The store checks the owner inside its transaction: another tenant's task is "no task".
-        if (auto valid = check_task_id(id); !valid) return error_result(valid.error());
+        if (auto valid = check_task_id(id); !valid) {
+          audit_refusal(deps, ctx, "cancel_scan", id.substr(0, 64), valid.error());
+          return error_result(valid.error());
+        }
         auto t = deps.submitter->request_cancel(id, store::OwnerScope::tenant(ctx.principal()),
-                                                deps.clock->now());
-        if (!t) return error_result(t.error());
+                                                deps.clock->now(), ctx.allowed_pools());
+        if (!t) {
+          audit_refusal(deps, ctx, "cancel_scan", id, t.error());
+          return error_result(t.error());
+        }
         if (deps.on_submit) deps.on_submit();
         const bool done = t->state == task::State::Cancelled;
         log::info("tools", "cancel requested",

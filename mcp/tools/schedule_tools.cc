@@ -179,7 +179,8 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
        {false, true, true, false}},
       [shared](const json& args, RequestContext& ctx) {
         const std::string id = args.at("schedule_id").get<std::string>();
-        auto gone = shared->book.remove(id, store::OwnerScope::tenant(ctx.principal()));
+        auto gone =
+            recurring::delete_schedule(shared->service, caller_of(ctx, "delete_schedule"), id);
         if (!gone) return error_result(gone.error());
         return ToolResult::success({{"schedule_id", id}, {"deleted", true}});
       });

@@ -10,6 +10,7 @@
 #include "core/base/result.h"
 #include "core/findings/findings_index.h"
 #include "core/task/task.h"
+#include "mcp/server/request_context.h"
 #include "mcp/server/session.h"
 #include "mcp/server/tool.h"
 #include "mcp/tools/tool_deps.h"
@@ -19,6 +20,11 @@ namespace nmcp::mcp {
 // The kinds of scan a key may start: those whose submit tool its tools= list allows (nullopt:
 // every kind). A schedule takes its creator's, so scheduling never gets around tools=.
 std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& caller);
+
+// A refused call that would have changed something: one deny line in the audit log, naming the
+// task or schedule it named and why (a store that did not answer decided nothing: no line).
+void audit_refusal(const ToolDeps& deps, const RequestContext& ctx, const std::string& tool,
+                   const std::string& subject, const Error& why);
 
 // The live scanner configuration; null with FailedPrecondition in `error` when none is loaded.
 std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error);

@@ -21,11 +21,14 @@ const keyA = randomBytes(24).toString("hex");
 const keyB = randomBytes(24).toString("hex");
 const keyC = randomBytes(24).toString("hex");
 const keyS = randomBytes(24).toString("hex");
+const keyT = randomBytes(24).toString("hex");
+const keyLab = randomBytes(24).toString("hex");
 const sha = (k) => createHash("sha256").update(k).digest("hex");
 const keys = join(dir, "keys.txt");
 writeFileSync(keys, `team-a sha256:${sha(keyA)}\nteam-b sha256:${sha(keyB)}\n` +
   `team-c sha256:${sha(keyC)} tools=get_scan_status,list_tasks\n` +
-  `team-s sha256:${sha(keyS)} tools=schedule_scan,update_schedule,list_schedules,run_untrusted_scan\n`);
+  `team-s sha256:${sha(keyS)} tools=schedule_scan,update_schedule,list_schedules,run_untrusted_scan\n` +
+  `team-t sha256:${sha(keyT)}\nteam-t sha256:${sha(keyLab)} pools=lab\n`);
 
 let server;
 const clients = {};
@@ -141,6 +144,46 @@ await run("tenants", [
       "--tenant", "team-s", "--decision", "deny"], { encoding: "utf8" })).events;
     equal(denies.length, 2, `one deny line per refusal: ${JSON.stringify(denies)}`);
     await clients.s.close();
+  }],
+  ["a key limited to other pools acts on nothing of its tenant's there; refusals name the id", async () => {
+    clients.t = await connect("tenant-t", keyT);
+    clients.lab = await connect("tenant-t-lab", keyLab);
+    const task = (await call("t", "run_untrusted_scan", { targets: "10.9.0.9", name: "t" }))
+      .structuredContent.task_id;
+    const schedule = (await call("t", "schedule_scan", { targets: "10.9.0.9", name: "t nightly",
+      cron: "0 22 * * *", timezone: "UTC" })).structuredContent.schedule_id;
+    const refusedAs = async (r, pattern, what) => {
+      check(r.isError && pattern.test(r.content[0].text), `${what}: ${r.content[0].text}`);
+      check(!/use:.*default|one of:.*default/.test(r.content[0].text),
+        `${what} names only the key's pools: ${r.content[0].text}`);
+    };
+    await refusedAs(await call("lab", "cancel_scan", { task_id: task }),
+      /may not cancel scans in pool 'default'/, "cancel");
+    await refusedAs(await call("lab", "update_schedule", { schedule_id: schedule, paused: true }),
+      /may not change schedules in pool 'default'/, "pause");
+    await refusedAs(await call("lab", "delete_schedule", { schedule_id: schedule }),
+      /may not delete schedules in pool 'default'/, "delete");
+    await refusedAs(await call("lab", "run_untrusted_scan", { targets: "10.9.0.9", name: "x",
+      pool: "nowhere" }), /no pool named 'nowhere'/, "an unknown pool");
+    equal((await call("t", "get_scan_status", { task_id: task })).structuredContent.state,
+      "queued", "the task is untouched");
+    // Another tenant's ids, and a malformed target beside an out-of-scope one: denied, once
+    // each, naming the id.
+    const foreign = (await call("a", "list_tasks", {})).structuredContent.tasks[0].task_id;
+    check((await call("t", "cancel_scan", { task_id: foreign })).isError, "not t's task");
+    check((await call("t", "delete_schedule",
+      { schedule_id: "sch_00000000000000000000000000000000" })).isError, "no such schedule");
+    check((await call("t", "run_untrusted_scan", { targets: "8.8.8.8, not a target!",
+      name: "bad" })).isError, "malformed");
+    const denies = JSON.parse(execFileSync(adminCli, ["--data-dir", data, "--json", "audit",
+      "--tenant", "team-t", "--decision", "deny"], { encoding: "utf8" })).events;
+    const subjects = denies.map((e) => e.subject ?? null);
+    equal(denies.length, 7, `one deny line per refusal: ${JSON.stringify(denies)}`);
+    equal(subjects.filter((x) => x === task).length, 1, "the cancel names the task");
+    equal(subjects.filter((x) => x === schedule).length, 2, "pause and delete name the schedule");
+    equal(subjects.filter((x) => x === foreign).length, 1, "another tenant's id is named too");
+    await clients.t.close();
+    await clients.lab.close();
   }],
   ["stop", async () => {
     await clients.a.close();
