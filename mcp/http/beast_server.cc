@@ -267,9 +267,10 @@ struct HttpServer::Impl {
   std::atomic<std::size_t> streams{0};
   std::atomic<bool> stopping{false};
   std::atomic<bool> serving{false};
-  std::atomic<bool> draining{false};      // stop(grace): answer new requests 503
-  std::atomic<std::size_t> handling{0};   // requests whose handler runs now
-  std::atomic<std::size_t> unwritten{0};  // response pieces queued and not yet written
+  std::atomic<bool> draining{false};          // stop(grace): answer new requests 503
+  std::atomic<std::size_t> handling{0};       // requests whose handler runs now
+  std::atomic<std::size_t> unwritten{0};      // response pieces queued and not yet written
+  std::atomic<bool> acceptor_closing{false};  // close_acceptor() ran
   std::mutex conns_mu;
   std::map<const ConnBase*, std::weak_ptr<ConnBase>> conns;  // guarded by conns_mu
   std::optional<ssl::context> tls;
@@ -280,6 +281,7 @@ struct HttpServer::Impl {
   std::unique_ptr<FairPool> pool;
 
   void accept();
+  void close_acceptor();
   void on_accept(error_code ec, tcp::socket socket);
   void forget(const ConnBase* c) {
     std::lock_guard lock(conns_mu);
@@ -733,6 +735,17 @@ class Conn final : public ConnBase, public std::enable_shared_from_this<Conn<Str
 
 }  // namespace
 
+// Once, whoever asks first (a drain, then the stop): the acceptor is not on a strand, so two
+// closes posted to the I/O threads could run at the same time.
+void HttpServer::Impl::close_acceptor() {
+  if (acceptor_closing.exchange(true)) return;
+  net::post(ioc, [this] {
+    error_code ignored;
+    acceptor.close(ignored);
+    accept_retry.cancel();
+  });
+}
+
 void HttpServer::Impl::accept() {
   acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
     on_accept(ec, std::move(socket));
@@ -843,11 +856,7 @@ void HttpServer::serve() {
 void HttpServer::drain(std::chrono::milliseconds grace) {
   auto& s = *impl_;
   if (s.stopping || s.draining.exchange(true)) return;
-  net::post(s.ioc, [&s] {
-    error_code ignored;
-    s.acceptor.close(ignored);
-    s.accept_retry.cancel();
-  });
+  s.close_acceptor();
   // A shutdown path: waiting in small steps on the real clock is what it is for.
   // Running handlers first, then what they answered, still being written.
   const auto deadline = std::chrono::steady_clock::now() + grace;
@@ -866,11 +875,7 @@ std::size_t HttpServer::handling() const { return impl_->handling.load(); }
 void HttpServer::stop() {
   auto& s = *impl_;
   if (s.stopping.exchange(true)) return;
-  net::post(s.ioc, [&s] {
-    error_code ignored;
-    s.acceptor.close(ignored);
-    s.accept_retry.cancel();
-  });
+  s.close_acceptor();
   std::vector<std::shared_ptr<ConnBase>> open;
   {
     std::lock_guard lock(s.conns_mu);
