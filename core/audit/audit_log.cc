@@ -41,6 +41,23 @@ AuditLog::~AuditLog() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+bool is_decision(const Error& refusal) {
+  return refusal.code != ErrorCode::Unavailable && refusal.code != ErrorCode::Internal;
+}
+
+AuditEvent refusal(std::int64_t time_ms, std::string tenant, std::string tool, std::string trace_id,
+                   std::string subject, const Error& why) {
+  AuditEvent e;
+  e.time_ms = time_ms;
+  e.tenant = std::move(tenant);
+  e.tool = std::move(tool);
+  e.decision = "deny";
+  e.rule = why.message;
+  e.trace_id = std::move(trace_id);
+  e.subject = std::move(subject);
+  return e;
+}
+
 void AuditLog::record(const AuditEvent& e) noexcept {
   try {
     nlohmann::json line = {{"time", task::format_time(e.time_ms)},

@@ -31,6 +31,13 @@ struct AuditEvent {
   std::string subject;  // the task or schedule the call named, when it named one
 };
 
+// Whether a refusal is a decision the log records: every refusal except a store or a process
+// that did not answer (Unavailable, Internal), which decided nothing.
+bool is_decision(const Error& refusal);
+// The deny line of a refused call that would have changed something.
+AuditEvent refusal(std::int64_t time_ms, std::string tenant, std::string tool, std::string trace_id,
+                   std::string subject, const Error& why);
+
 class AuditLog {
  public:
   // Creates the file (mode 0600) if needed; appends to it.

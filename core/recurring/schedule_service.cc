@@ -42,19 +42,9 @@ std::string zone_or_utc(const Schedule& s) { return s.cron.empty() ? "UTC" : s.t
 // changed meanwhile): one deny line naming it. A store that did not answer decided nothing.
 void audit_refusal(const ScheduleServiceDeps& deps, const Caller& caller, const std::string& id,
                    const Error& why) {
-  if (deps.submit.audit == nullptr || why.code == ErrorCode::Unavailable ||
-      why.code == ErrorCode::Internal) {
-    return;
-  }
-  audit::AuditEvent e;
-  e.time_ms = deps.submit.clock->now();
-  e.tenant = caller.owner;
-  e.tool = caller.via;
-  e.decision = "deny";
-  e.rule = why.message;
-  e.trace_id = caller.trace_id;
-  e.subject = id;
-  deps.submit.audit->record(e);
+  if (deps.submit.audit == nullptr || !audit::is_decision(why)) return;
+  deps.submit.audit->record(
+      audit::refusal(deps.submit.clock->now(), caller.owner, caller.via, caller.trace_id, id, why));
 }
 
 // The stored schedule `id` as the caller may change it: its own (scope), in its key's pools.

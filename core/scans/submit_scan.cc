@@ -231,8 +231,7 @@ Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& c
   if (deps.audit == nullptr) return out;
   // Every refusal is a decision (a malformed target beside an out-of-scope one included); a
   // store that did not answer decided nothing.
-  const bool decided = out || (out.error().code != ErrorCode::Unavailable &&
-                               out.error().code != ErrorCode::Internal);
+  const bool decided = out || audit::is_decision(out.error());
   if (!decided) return out;
   audit::AuditEvent e;
   e.time_ms = deps.clock->now();

@@ -27,16 +27,9 @@ std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& call
 
 void audit_refusal(const ToolDeps& deps, const RequestContext& ctx, const std::string& tool,
                    const std::string& subject, const Error& why) {
-  if (!deps.audit || why.code == ErrorCode::Unavailable || why.code == ErrorCode::Internal) return;
-  audit::AuditEvent e;
-  e.time_ms = deps.clock->now();
-  e.tenant = ctx.principal();
-  e.tool = tool;
-  e.decision = "deny";
-  e.rule = why.message;
-  e.trace_id = ctx.trace_id();
-  e.subject = subject;
-  deps.audit->record(e);
+  if (!deps.audit || !audit::is_decision(why)) return;
+  deps.audit->record(
+      audit::refusal(deps.clock->now(), ctx.principal(), tool, ctx.trace_id(), subject, why));
 }
 
 ToolResult error_result(const Error& e) {
