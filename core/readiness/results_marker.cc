@@ -1,5 +1,9 @@
 #include "core/readiness/results_marker.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -36,23 +40,45 @@ Result<std::optional<std::string>> read_marker(const std::string& data_dir) {
   return std::optional<std::string>(marker);
 }
 
-Status write_marker(const std::string& data_dir, const std::string& marker) {
+// Writes `marker` as the directory's, whole (a temporary file of this writer's own, then a
+// link or a rename). `exclusive`: only if the directory has none yet; a process that loses that
+// race to another starting on the same directory takes the winner's. Returns the directory's
+// marker afterwards.
+Result<std::string> write_marker(const std::string& data_dir, const std::string& marker,
+                                 bool exclusive) {
   const fs::path path = marker_path(data_dir);
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  const fs::path temp = path.string() + ".tmp";
+  const fs::path temp = path.string() + "." + random_hex(8) + ".tmp";
   {
     std::ofstream out(temp, std::ios::trunc);
     out << marker << "\n";
     if (!out.flush()) {
+      fs::remove(temp, ec);
       return fail(ErrorCode::Unavailable, "cannot write " + temp.string(),
                   "check free space and the permissions of the data directory");
     }
   }
-  fs::rename(temp, path, ec);
-  if (ec)
-    return fail(ErrorCode::Unavailable, "cannot write " + path.string() + ": " + ec.message());
-  return ok();
+  int failed = 0;
+  if (exclusive) {
+    failed = ::link(temp.c_str(), path.c_str()) == 0 ? 0 : errno;
+    fs::remove(temp, ec);
+  } else {
+    fs::rename(temp, path, ec);
+    failed = ec ? ec.value() : 0;
+  }
+  if (failed == EEXIST && exclusive) {
+    auto theirs = read_marker(data_dir);
+    if (!theirs) return fail(theirs.error());
+    if (*theirs) return **theirs;
+  }
+  if (failed != 0) {
+    fs::remove(temp, ec);
+    return fail(ErrorCode::Unavailable,
+                "cannot write " + path.string() + ": " + std::strerror(failed),
+                "check the permissions of the data directory");
+  }
+  return marker;
 }
 
 Result<std::optional<std::string>> store_marker(store::TaskStore& store) {
@@ -71,10 +97,15 @@ Result<ResultsBinding> bind_results_dir(store::TaskStore& store, const std::stri
   const std::string results = (fs::path(data_dir) / "results").string();
   if (!*recorded) {
     // A store no process has named a directory for: this one's (marked first, so that a crash
-    // between the two writes leaves a directory whose marker the next start records).
-    const std::string mine = *local ? **local : random_hex(16);
-    if (!*local) {
-      if (auto w = write_marker(data_dir, mine); !w) return fail(w.error());
+    // between the two writes leaves a directory whose marker the next start records; processes
+    // starting together on one directory all end up with the first one's marker).
+    std::string mine;
+    if (*local) {
+      mine = **local;
+    } else {
+      auto written = write_marker(data_dir, random_hex(16), true);
+      if (!written) return fail(written.error());
+      mine = *written;
     }
     auto put = store.mutate_record(
         kKind, kKey, [&](const std::optional<std::string>& current) -> Result<store::RecordEdit> {
@@ -115,7 +146,9 @@ Status adopt_results_dir(store::TaskStore& store, const std::string& data_dir) {
     if (!bound) return fail(bound.error());
     return ok();
   }
-  return write_marker(data_dir, **recorded);
+  auto written = write_marker(data_dir, **recorded, false);
+  if (!written) return fail(written.error());
+  return ok();
 }
 
 }  // namespace nmcp::readiness

@@ -69,8 +69,9 @@ Result<Task> marked_copy(TaskStore& from, const Task& t, const std::string& dest
                          long long copied) {
   auto marked = from.mark_moved(t.id, destination, now);
   if (marked) return lifecycle::unmoved_copy(*marked);
-  if (marked.error().code == ErrorCode::FailedPrecondition) {
-    // A task that started running after the check: a worker still uses the old store.
+  if (marked.error().code == ErrorCode::FailedPrecondition && t.moved_to.empty()) {
+    // A task that started running after the check: a worker still uses the old store. (One
+    // already moved to another store says so itself.)
     return fail(ErrorCode::FailedPrecondition,
                 marked.error().message + " (a worker claimed it during the migration; " +
                     std::to_string(copied) + " task(s) were copied so far)",

@@ -5,6 +5,8 @@
 #include "core/readiness/deployment_check.h"
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -50,6 +52,37 @@ TEST_CASE_TEMPLATE("results directory: the first one is the store's, another is 
   REQUIRE(foreign);
   CHECK_FALSE(foreign->shared);
   CHECK(foreign->reason.find("belongs to another store") != std::string::npos);
+}
+
+TEST_CASE_TEMPLATE("results directory: processes starting together on one directory agree", B,
+                   BACKENDS) {
+  // A compose file starts every service at once on a fresh store and one shared volume.
+  B b;
+  testing::TempDir shared, stray;
+  constexpr int kProcesses = 6;
+  std::vector<std::unique_ptr<store::TaskStore>> stores;
+  for (int i = 0; i < kProcesses + 1; ++i) stores.push_back(b.open());
+  std::vector<int> verdicts(kProcesses + 1, -1);
+  std::vector<std::thread> starting;
+  for (int i = 0; i <= kProcesses; ++i) {
+    starting.emplace_back([&, i] {
+      auto bound = readiness::bind_results_dir(*stores[static_cast<std::size_t>(i)],
+                                               i == kProcesses ? stray.path() : shared.path());
+      verdicts[static_cast<std::size_t>(i)] = bound ? (bound->shared ? 1 : 0) : 2;
+    });
+  }
+  for (auto& t : starting) t.join();
+  int on_shared = 0;
+  for (int i = 0; i < kProcesses; ++i) on_shared += verdicts[static_cast<std::size_t>(i)] == 1;
+  const int stray_verdict = verdicts[kProcesses];
+  // The directory that named the store first is the shared one: either the six agree and the
+  // stray is refused, or (rarely) the stray won the race and the six are refused together.
+  CHECK(
+      ((on_shared == kProcesses && stray_verdict == 0) || (on_shared == 0 && stray_verdict == 1)));
+  // And a later start on the same directory agrees with the first ones.
+  auto later = readiness::bind_results_dir(*b.open(), shared.path());
+  REQUIRE(later);
+  CHECK(later->shared == (on_shared == kProcesses));
 }
 
 TEST_CASE_TEMPLATE("clock offset: measured against the store's clock, refused past the bound", B,

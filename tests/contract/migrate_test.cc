@@ -199,6 +199,14 @@ void check_migration() {
   CHECK(twice.records_already == 2);
   CHECK(twice.records_differing == std::vector<std::string>{"schedule/sch_a"});
   CHECK(**to->load_record("schedule", "sch_a") == R"({"n":10})");
+
+  // The old store migrated again, to yet another store: refused, saying where the tasks went.
+  To third_backend;
+  auto third = third_backend.open();
+  auto elsewhere = store::migrate_tasks(*from, *third, T0 + 300);
+  REQUIRE_FALSE(elsewhere);
+  CHECK(elsewhere.error().message.find("was moved to " + to->describe()) != std::string::npos);
+  CHECK(elsewhere.error().message.find("claimed it") == std::string::npos);
 }
 
 }  // namespace
