@@ -13,6 +13,22 @@ export function dataDir() {
   return mkdtempSync(join(parent, "run-"));
 }
 
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls `fn` until it returns something truthy (returned), or throws after `timeoutMs` naming
+// `what` and, with `explain`, what the processes say.
+export async function until(what, fn, { timeoutMs = 60000, everyMs = 100, explain } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${explain ? `\n${await explain()}` : ""}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
 export function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
 }

@@ -14,7 +14,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { check, dataDir, equal, freePort, run } from "../e2e/lib.mjs";
+import { check, dataDir, equal, freePort, run, sleep, until } from "../e2e/lib.mjs";
 import { call, connect, serverEnv, startSim, writeConfig } from "../e2e/scan_lib.mjs";
 
 const [mcpBinary, workerBinary, simBinary, adminCli] = process.argv.slice(2);
@@ -22,17 +22,6 @@ const work = dataDir();
 const env = serverEnv();
 const children = new Set();
 process.on("exit", () => { for (const c of children) c.kill("SIGKILL"); });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, timeoutMs = 60000, everyMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
 // --- processes -----------------------------------------------------------------------------
 async function startRedis(dir) {
   mkdirSync(dir, { recursive: true });
@@ -44,7 +33,7 @@ async function startRedis(dir) {
   await until("redis-server", () => {
     const r = spawnSync("redis-cli", ["-s", socket, "PING"], { encoding: "utf8" });
     return r.stdout?.trim() === "PONG";
-  }, 20000, 50);
+  }, { timeoutMs: 20000, everyMs: 50 });
   return `unix://${socket}?timeout_ms=2000`;
 }
 
@@ -146,7 +135,7 @@ async function pausedAt(route, rules, scenario) {
   a.resume();
   // Worker A wakes with the answer it read before its pause and acts on it, or not.
   const woke = await until("worker A acting on what it read before its pause",
-    () => afterWake(a, id, seenBefore), 30000);
+    () => afterWake(a, id, seenBefore), { timeoutMs: 30000 });
   await sleep(500);
   const after = await sim.stats();
   const created = after.scans_created - before.scans_created;
@@ -212,7 +201,7 @@ await run("never_twice", chosen([
     old.resume();
     const runner = startWorker({ store: newStore, data, config: windowConfig(dir, false) });
     await until("the six tasks completed in the new store", () =>
-      ids.every((id) => internal(newStore, data, id).state === "completed"), 90000);
+      ids.every((id) => internal(newStore, data, id).state === "completed"), { timeoutMs: 90000 });
     await sleep(1000);  // five more claim turns of the old worker
     const after = await sim.stats();
     await old.stop();
@@ -251,7 +240,7 @@ await run("never_twice", chosen([
       `/metrics reports the offset: ${metrics.split("\n").filter((l) => l.includes("clock")).join(" | ")}`);
     check(/nmcp_takes_work 0/.test(metrics), "/metrics says it takes no work");
     await until("the task completed by worker A", () =>
-      internal(store, data, id).state === "completed", 90000);
+      internal(store, data, id).state === "completed", { timeoutMs: 90000 });
     const done = internal(store, data, id);
     const after = await sim.stats();
     await a.stop();
@@ -284,7 +273,7 @@ await run("never_twice", chosen([
     equal(internal(store, shared, id).state, "queued", "the stray worker claimed nothing");
     const right = startWorker({ store, data: shared, config });
     await until("the task completed by a worker on the shared directory", () =>
-      internal(store, shared, id).state === "completed", 90000);
+      internal(store, shared, id).state === "completed", { timeoutMs: 90000 });
     const after = await sim.stats();
     await stray.stop();
     await right.stop();
