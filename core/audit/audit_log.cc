@@ -19,11 +19,15 @@ namespace {
 
 constexpr std::size_t kMaxField = 2000;
 
-std::string clean(const std::string& value) {
-  std::string v = redact_text(value);
+std::string clip(std::string v) {
   if (v.size() > kMaxField) v = v.substr(0, kMaxField) + "...";
   return v;
 }
+
+// Free text (the targets as given, the rule's words): credential shapes and the configuration's
+// secrets masked. A task's inline secrets never reach here: they live only on the worker step
+// that holds them (core/base/secret_values.h).
+std::string clean(const std::string& value) { return clip(redact_text(value)); }
 
 }  // namespace
 
@@ -60,15 +64,17 @@ AuditEvent refusal(std::int64_t time_ms, std::string tenant, std::string tool, s
 
 void AuditLog::record(const AuditEvent& e) noexcept {
   try {
+    // Who, what and which decision are never masked: `admin_cli audit --tenant` must find every
+    // line of a tenant, whatever text a caller chose.
     nlohmann::json line = {{"time", task::format_time(e.time_ms)},
-                           {"tenant", clean(e.tenant)},
-                           {"tool", clean(e.tool)},
-                           {"pool", clean(e.pool)},
+                           {"tenant", clip(e.tenant)},
+                           {"tool", clip(e.tool)},
+                           {"pool", clip(e.pool)},
                            {"targets", clean(e.targets)},
                            {"decision", e.decision},
                            {"rule", clean(e.rule)}};
-    if (!e.trace_id.empty()) line["trace_id"] = clean(e.trace_id);
-    if (!e.subject.empty()) line["subject"] = clean(e.subject);
+    if (!e.trace_id.empty()) line["trace_id"] = clip(e.trace_id);
+    if (!e.subject.empty()) line["subject"] = clip(e.subject);
     const std::string text =
         line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     // One write: O_APPEND places it whole at the end, whatever other processes write.

@@ -119,33 +119,44 @@ bool is_secret_key(std::string_view key) {
                      [&](std::string_view f) { return k.find(f) != std::string::npos; });
 }
 
-nlohmann::json redact(const nlohmann::json& value) {
+namespace {
+
+nlohmann::json redact_with(const nlohmann::json& value,
+                           std::string (*mask_text)(std::string_view)) {
   if (value.is_object()) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [key, member] : value.items()) {
       if (is_secret_key(key) && !member.is_null()) {
         out[key] = kRedacted;
       } else {
-        out[key] = redact(member);
+        out[key] = redact_with(member, mask_text);
       }
     }
     return out;
   }
   if (value.is_array()) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& member : value) out.push_back(redact(member));
+    for (const auto& member : value) out.push_back(redact_with(member, mask_text));
     return out;
   }
   if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
-    std::string masked = redact_text(s);
+    std::string masked = mask_text(s);
     if (masked != s) return masked;
   }
   return value;
 }
 
-std::string redact_text(std::string_view text) {
-  return mask_bearer(mask_key_values(mask_secret_values(text)));
+}  // namespace
+
+nlohmann::json redact(const nlohmann::json& value) { return redact_with(value, &redact_text); }
+
+nlohmann::json redact_for_caller(const nlohmann::json& value) {
+  return redact_with(value, &redact_shapes);
 }
+
+std::string redact_text(std::string_view text) { return redact_shapes(mask_secret_values(text)); }
+
+std::string redact_shapes(std::string_view text) { return mask_bearer(mask_key_values(text)); }
 
 }  // namespace nmcp

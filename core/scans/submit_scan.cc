@@ -327,8 +327,8 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
       secret.escalation_method = r.escalation.empty() ? config::kNoEscalation : r.escalation;
       secret.escalation_account = r.inline_credentials->escalation_account;
       secret.escalation_password = r.inline_credentials->escalation_password;
-      remember_secret(secret.password);
-      remember_secret(secret.escalation_password);
+      // Sealed, and not remembered by this process: a task's inline secrets mask only the worker
+      // step that sends them to Nessus, never another tenant's output (secret_values.h).
       std::string plain = config::inline_credentials_to_json(secret).dump();
       t.sealed_credentials = deps.secrets->seal(plain);
       wipe(plain);

@@ -1048,7 +1048,11 @@ void host(Writer& w, const SimHost& h, const ExportSpec& spec, bool break_xml) {
       "This plugin displays, for each tested host, information about the scan itself.",
       "n/a",
       nullptr};
-  report_item(w, info, base, scan_information(spec, credentialed_line(h, spec)));
+  std::string information = scan_information(spec, credentialed_line(h, spec));
+  if (!spec.plugin_output_note.empty()) {
+    information += "\nFound in a configuration file: " + spec.plugin_output_note + "\n";
+  }
+  report_item(w, info, base, information);
   if (break_xml) w.put("<ReportItem port=\"0\" <broken attribute></ReportItem>\n");
   visit_findings(h, spec, [&](const Plugin& p, const ItemContext& c) {
     report_item(w, p, c, fill(p.output, c));

@@ -61,6 +61,7 @@ struct ExportSpec {
   ScanCredentials creds;          // every protocol
   std::string edition = "manager";
   int findings_per_host = 12;
+  std::string plugin_output_note;  // quoted in each host's scan information output
   // How many times these targets were scanned before (with --network-drift; else 0): each
   // rescan, every Linux host has one vulnerability fixed and one new.
   int network_epoch = 0;

@@ -7,7 +7,9 @@ namespace {
 nlohmann::json rules_json(const std::vector<RouteRule>& rules) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rules) {
-    out.push_back({{"route", r.route}, {"times", r.times}, {"status", r.status}, {"hold", r.hold}});
+    nlohmann::json j = {{"route", r.route}, {"times", r.times}, {"status", r.status}, {"hold", r.hold}};
+    if (!r.error.empty()) j["error"] = r.error;
+    out.push_back(std::move(j));
   }
   return out;
 }
@@ -35,6 +37,12 @@ std::string parse_rules(const nlohmann::json& value, std::vector<RouteRule>& out
       }
       rule.status = r["status"].get<int>();
     }
+    if (r.contains("error")) {
+      if (!r["error"].is_string() || r["error"].get<std::string>().size() > 4096) {
+        return "a route rule's error must be a text of at most 4096 bytes";
+      }
+      rule.error = r["error"].get<std::string>();
+    }
     if (r.contains("hold")) {
       if (!r["hold"].is_boolean()) return "a route rule's hold must be true or false";
       rule.hold = r["hold"].get<bool>();
@@ -61,7 +69,8 @@ nlohmann::json to_json(const Faults& f) {
           {"reset_every", f.reset_every},
           {"drop_412_body", f.drop_412_body},
           {"scan_outcome", f.scan_outcome},
-          {"export_mode", f.export_mode}};
+          {"export_mode", f.export_mode},
+          {"plugin_output_note", f.plugin_output_note}};
 }
 
 std::string apply_patch(Faults& f, const nlohmann::json& patch) {
@@ -111,6 +120,12 @@ std::string apply_patch(Faults& f, const nlohmann::json& patch) {
         err = "export_mode must be ok, loading, truncated or malformed";
       } else {
         next.export_mode = value.get<std::string>();
+      }
+    } else if (key == "plugin_output_note") {
+      if (!value.is_string() || value.get<std::string>().size() > 4096) {
+        err = "plugin_output_note must be a text of at most 4096 bytes";
+      } else {
+        next.plugin_output_note = value.get<std::string>();
       }
     } else if (key == "route_rules") {
       err = parse_rules(value, next.route_rules);

@@ -15,7 +15,8 @@ namespace nessus_sim {
 struct RouteRule {
   std::string route;
   int times = 1;
-  int status = 0;  // non-zero: answer with this status
+  int status = 0;     // non-zero: answer with this status
+  std::string error;  // ... and this {"error": ...} text (Nessus often quotes what it was sent)
   bool hold = false;
 };
 
@@ -30,6 +31,9 @@ struct Faults {
   bool drop_412_body = false;             // 412 "API is not available" closes before the body
   std::string scan_outcome = "complete";  // complete | abort | hang
   std::string export_mode = "ok";         // ok | loading | truncated | malformed
+  // Text a plugin found on every host (a configuration file's line, say), quoted in the scan
+  // information output of exports requested from now on.
+  std::string plugin_output_note;
   std::vector<RouteRule> route_rules;     // run time only; a patch replaces the list
 };
 

@@ -71,8 +71,10 @@ Faults (also settable at run time: POST /_sim/faults {"field": value}):
   --drop-412-body                     close the connection before a 412 body, as real scanners do
   --scan-outcome complete|abort|hang  --export-mode ok|loading|truncated|malformed
   (run time only) route_rules: [{"route": "GET /scans/{id}", "times": 1, "hold": true}]
-                               fail ("status": S) or hold the next matching requests; a held
-                               request is answered after POST /_sim/release
+                               fail ("status": S, optional "error": text) or hold the next
+                               matching requests; a held request is answered after
+                               POST /_sim/release
+  (run time only) plugin_output_note: text each host's scan information output quotes
   --help
   --version
 )";

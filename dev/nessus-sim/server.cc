@@ -181,8 +181,9 @@ struct SimServer::Impl {
       if (fate.fail_status != 0) {
         // Tenable answers its concurrency limit with 429 and a Retry-After.
         send_error(res, fate.fail_status,
-                   fate.fail_status == 429 ? "Too many requests: the concurrency limit is reached"
-                                           : "Service temporarily unavailable");
+                   !fate.error.empty()       ? fate.error
+                   : fate.fail_status == 429 ? "Too many requests: the concurrency limit is reached"
+                                             : "Service temporarily unavailable");
         if (fate.retry_after > 0 && (fate.fail_status == 429 || fate.fail_status == 503)) {
           res.set_header("Retry-After", std::to_string(fate.retry_after));
         }

@@ -181,6 +181,7 @@ SimState::RequestFate SimState::next_request_fate(const std::string& route) {
                                  [&](const RouteRule& r) { return r.route == route; });
   if (rule != rules.end()) {
     fate.fail_status = rule->status;
+    fate.error = rule->error;
     fate.hold = rule->hold;
     if (--rule->times == 0) rules.erase(rule);
   } else if (faults_.error_burst > 0) {
@@ -701,6 +702,7 @@ int SimState::request_export(int id, const nlohmann::json& request, nlohmann::js
                          std::chrono::duration<double>(kTransitionSeconds / options_.speed));
   e.mode = faults_.export_mode;
   e.spec = spec_for(it->second);
+  e.spec.plugin_output_note = faults_.plugin_output_note;
   e.path = next_export_file();
   ++exports_requested_;
   body = {{"file", e.file}, {"token", e.token}};

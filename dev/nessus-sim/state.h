@@ -89,6 +89,7 @@ class SimState {
   // Consumes one request's worth of the route rules, the error burst and reset schedule.
   struct RequestFate {
     int fail_status = 0;  // non-zero: answer with this status
+    std::string error;    // the error text to answer with (empty: the usual one)
     int retry_after = 0;  // with it, a Retry-After of this many seconds
     bool reset = false;   // lose the connection
     bool hold = false;    // wait in hold() before answering

@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include "core/base/logging.h"
-#include "core/base/secret_values.h"
 #include "mcp/server/request_context.h"
 
 namespace nmcp::mcp {
@@ -36,27 +35,6 @@ CallMiddleware log_calls() {
                {"duration_ms", ms},
                {"cancelled", call.context != nullptr && call.context->cancelled()},
                {"is_error", result.is_object() && result.value("isError", false)}});
-    return result;
-  };
-}
-
-namespace {
-
-void mask_strings(nlohmann::json& value) {
-  if (value.is_string()) {
-    auto& text = value.get_ref<std::string&>();
-    if (contains_secret_value(text)) text = mask_secret_values(text);
-  } else if (value.is_structured()) {
-    for (auto& member : value) mask_strings(member);
-  }
-}
-
-}  // namespace
-
-CallMiddleware mask_secrets() {
-  return [](const CallInfo&, const CallNext& next) {
-    nlohmann::json result = next();
-    mask_strings(result);
     return result;
   };
 }

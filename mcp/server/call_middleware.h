@@ -2,9 +2,10 @@
 // The seam around tool calls and resource reads. A middleware is a function of the call and of
 // `next` (the rest of the chain, ending in the handler): it calls next() once, may look at what
 // it returned or threw, and returns (or rethrows) it. Per-call concerns attach here, once,
-// instead of inside each handler or transport: the call log line (log_calls()) and secret
-// masking (mask_secrets()), installed by every McpServer; metrics (the composition root adds
-// them); later quotas.
+// instead of inside each handler or transport: the call log line (log_calls()), installed by
+// every McpServer; metrics (the composition root adds them). Results are not masked here:
+// secrets are masked where text comes in from elsewhere (Nessus's errors and exports), never in
+// the caller's own text, so that masking is not an oracle (core/base/secret_values.h).
 //
 // Thread-safety: middlewares run on whatever thread runs the call, concurrently; they must be
 // safe to call from many threads.
@@ -36,10 +37,5 @@ nlohmann::json run_chain(const std::vector<CallMiddleware>& chain, const CallInf
 
 // One log line per finished call: tool, tenant, trace id, duration, cancelled, isError.
 CallMiddleware log_calls();
-
-// Masks every secret value the process holds (core/base/secret_values.h) wherever it appears
-// in a result, so no handler can hand a credential to a client by mistake (a password echoed
-// in a Nessus error, a key line in a plugin output). Installed by every McpServer.
-CallMiddleware mask_secrets();
 
 }  // namespace nmcp::mcp

@@ -85,7 +85,7 @@ McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPoo
       tools_(tools),
       executor_(executor),
       resources_(resources),
-      middleware_{log_calls(), mask_secrets()},
+      middleware_{log_calls()},
       tenant_calls_(std::make_shared<TenantCalls>(options_.call_limits.per_tenant)) {}
 
 void McpServer::handle_text(const std::shared_ptr<Session>& session, std::string_view text,

@@ -35,7 +35,7 @@ void RequestContext::report_progress(double progress, std::optional<double> tota
   nlohmann::json params = {{"progressToken", progress_token_}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty() && protocol_version() >= ProtocolVersion::V2025_03_26) {
-    params["message"] = redact_text(message);
+    params["message"] = redact_shapes(message);
   }
   {
     std::lock_guard lock(mu_);
@@ -47,7 +47,7 @@ void RequestContext::report_progress(double progress, std::optional<double> tota
 
 void RequestContext::log(McpLogLevel level, std::string_view logger, const nlohmann::json& data) {
   if (level < session_->log_level()) return;
-  nlohmann::json params = {{"level", to_string(level)}, {"data", redact(data)}};
+  nlohmann::json params = {{"level", to_string(level)}, {"data", redact_for_caller(data)}};
   if (!logger.empty()) params["logger"] = logger;
   send_notification(jsonrpc::make_notification("notifications/message", std::move(params)));
 }

@@ -15,11 +15,12 @@ using json = nlohmann::json;
 
 namespace {
 
+// Nessus's own words, masked: what Nessus says may quote a secret it was sent.
 std::string error_text(const std::string& body) {
   const json j = json::parse(body, nullptr, false);
   if (j.is_object()) {
     if (const auto it = j.find("error"); it != j.end() && it->is_string())
-      return it->get<std::string>();
+      return mask_secret_values(it->get<std::string>());
   }
   return {};
 }

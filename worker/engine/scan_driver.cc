@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "core/base/logging.h"
@@ -121,6 +122,10 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
   const Task& t = *loaded;
   // Every line of this step (Nessus requests included) names the task and its trace id.
   log::ScopedFields scope(nlohmann::json{{"task_id", t.id}, {"trace_id", t.trace_id}});
+  // What this step brings back from Nessus is masked by value, except the caller's own text
+  // (which Nessus echoes: the scan's name, description and targets), so that no answer depends
+  // on whether a caller's text equals a secret.
+  const SecretScope caller_text({}, {t.name, t.description, t.targets});
   scanners::NessusClient* client = s.registry->client(t.instance);
   // Each side effect of this step on the scanner renews the lease right before it leaves.
   RenewingGate gate(
@@ -203,6 +208,9 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Sca
   request.name = nessus_scan_name(t);
   request.description = t.description.empty() ? "Started by nessus-mcp" : t.description;
   request.targets = targets->normalized();
+  // The task's inline secrets mask this step only: its log lines and Nessus's answers to the
+  // request that carries them. No other task's output, and no later step, ever sees them.
+  std::optional<SecretScope> inline_secrets;
   if (t.scan_type != task::ScanType::Untrusted && !t.sealed_credentials.empty()) {
     auto inline_profile = open_inline_credentials(t);
     if (!inline_profile) {
@@ -210,6 +218,13 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Sca
           t, State::Failed,
           {"credentials_unavailable", inline_profile.error().message, inline_profile.error().hint});
     }
+    std::vector<std::string> secrets;
+    for (const auto& c : inline_profile->ssh) {
+      secrets.push_back(c.password);
+      secrets.push_back(c.escalation_password);
+    }
+    inline_secrets.emplace(secrets, std::vector<std::string>{t.name, t.description, t.targets});
+    for (auto& v : secrets) wipe(v);
     request.credentials = std::move(*inline_profile);
   } else if (t.scan_type != task::ScanType::Untrusted) {
     const config::CredentialProfile* profile = s.config->credential(t.credential_profile);
@@ -283,10 +298,6 @@ Result<config::CredentialProfile> ScanDriver::open_inline_credentials(const Task
   auto p = config::inline_credentials_from_json(nlohmann::json::parse(*plain, nullptr, false));
   wipe(*plain);
   if (!p) return fail(ErrorCode::Internal, "sealed credentials are not readable");
-  for (const auto& c : p->ssh) {
-    remember_secret(c.password);
-    remember_secret(c.escalation_password);
-  }
   return std::move(*p);
 }
 
@@ -491,14 +502,17 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
                      "check free space and permissions of the data directory"});
   }
   bool write_failed = false;
-  auto bytes =
-      client.download_export(*t.nessus_scan_id, *t.export_file_id, [&](std::string_view chunk) {
-        if (std::fwrite(chunk.data(), 1, chunk.size(), out.get()) != chunk.size()) {
-          write_failed = true;
-          return false;
-        }
-        return true;
-      });
+  // The export is stored masked: every reader (the index, the raw resource) sees it so.
+  StreamMasker masked([&](std::string_view piece) {
+    if (std::fwrite(piece.data(), 1, piece.size(), out.get()) != piece.size()) {
+      write_failed = true;
+      return false;
+    }
+    return true;
+  });
+  auto bytes = client.download_export(*t.nessus_scan_id, *t.export_file_id,
+                                      [&](std::string_view chunk) { return masked.write(chunk); });
+  if (bytes) masked.finish();
   const bool flushed = std::fflush(out.get()) == 0 && ::fsync(fileno(out.get())) == 0;
   out.reset();
   if (write_failed || !flushed) {

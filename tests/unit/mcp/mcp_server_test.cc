@@ -405,38 +405,20 @@ TEST_CASE("a full executor answers busy instead of queueing without bound") {
   REQUIRE(first->wait());
 }
 
-TEST_CASE("tools/call: a secret value the process holds never reaches the client in a result") {
+TEST_CASE("tools/call: the caller's own text comes back as given, even when it equals a secret") {
+  // Masking a caller's words would tell them which of their guesses is a secret (phase 20):
+  // secrets are masked where text comes in from elsewhere, never in a result's own words.
   nmcp::remember_secret("Planted-Secret-Value-42");
+  nmcp::remember_secret("Gen\"erated\\Pass\tword-7");
   Harness h;
   h.initialize();
-  const json r = h.call(1, "echo",
-                        {{"text",
-                          "the password is Planted-Secret-Value-42, twice: "
-                          "Planted-Secret-Value-42"}});
-  const std::string shown = r.dump();
-  CHECK(shown.find("Planted-Secret-Value-42") == std::string::npos);
-  CHECK(shown.find("the password is [REDACTED], twice: [REDACTED]") != std::string::npos);
-  // Other text passes unchanged.
-  CHECK(h.call(2, "echo", {{"text", "nothing secret"}}).dump().find("nothing secret") !=
-        std::string::npos);
-  nmcp::forget_secrets_for_tests();
-}
-
-TEST_CASE(
-    "tools/call: a secret with quotes, backslashes or control characters is masked in the "
-    "serialized text too") {
-  const std::string secret = "Gen\"erated\\Pass\tword-7";
-  nmcp::remember_secret(secret);
-  Harness h;
-  h.initialize();
-  const json r = h.call(1, "echo", {{"text", "from the scanner: " + secret + "."}});
-  const std::string text = r["result"]["content"][0]["text"].get<std::string>();
-  const std::string escaped = json(secret).dump().substr(1, json(secret).dump().size() - 2);
-  CHECK(escaped != secret);
-  CHECK(text.find(escaped) == std::string::npos);  // the structured result, serialized
-  CHECK(text.find("[REDACTED]") != std::string::npos);
-  CHECK(r["result"]["structuredContent"]["text"] == "from the scanner: [REDACTED].");
-  CHECK(r.dump().find("erated") == std::string::npos);
+  for (const std::string guess : {"Planted-Secret-Value-42", "Not-A-Secret-Value-43",
+                                  "Gen\"erated\\Pass\tword-7", "Gen\"erated\\Pass\tword-8"}) {
+    CAPTURE(guess);
+    const json r = h.call(1, "echo", {{"text", "is it " + guess + "?"}});
+    CHECK(r["result"]["structuredContent"]["text"] == "is it " + guess + "?");
+    CHECK(r.dump().find("[REDACTED]") == std::string::npos);
+  }
   nmcp::forget_secrets_for_tests();
 }
 
