@@ -823,10 +823,12 @@ class Loader {
   void read_quota_limits(const YAML::Node& node, const std::string& at, QuotaLimits& q) {
     if (!node.IsMap()) {
       problem(node, at,
-              "must be a mapping of scans_per_hour, concurrent_scans and addresses_per_day");
+              "must be a mapping of scans_per_hour, concurrent_scans, addresses_per_day and "
+              "schedules");
       return;
     }
-    known_keys(node, at, {"scans_per_hour", "concurrent_scans", "addresses_per_day"});
+    known_keys(node, at, {"scans_per_hour", "concurrent_scans", "addresses_per_day", "schedules"});
+    if (auto n = number(node, "schedules", at, 0, 100'000)) q.schedules = *n;
     if (auto n = number(node, "scans_per_hour", at, 1, 1'000'000)) q.scans_per_hour = *n;
     if (auto n = number(node, "concurrent_scans", at, 1, 100'000)) q.concurrent_scans = *n;
     if (auto n = number(node, "addresses_per_day", at, 1, 1'000'000'000'000LL))
@@ -966,7 +968,8 @@ static nlohmann::json quota_json(const QuotaLimits& q) {
   };
   return {{"scans_per_hour", v(q.scans_per_hour)},
           {"concurrent_scans", v(q.concurrent_scans)},
-          {"addresses_per_day", v(q.addresses_per_day)}};
+          {"addresses_per_day", v(q.addresses_per_day)},
+          {"schedules", q.schedule_limit()}};
 }
 
 nlohmann::json describe(const ScannerConfig& config) {

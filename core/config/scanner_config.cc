@@ -118,7 +118,12 @@ QuotaLimits Quotas::for_tenant(const std::string& tenant) const {
   if (it->second.scans_per_hour) q.scans_per_hour = it->second.scans_per_hour;
   if (it->second.concurrent_scans) q.concurrent_scans = it->second.concurrent_scans;
   if (it->second.addresses_per_day) q.addresses_per_day = it->second.addresses_per_day;
+  if (it->second.schedules) q.schedules = it->second.schedules;
   return q;
+}
+
+std::int64_t QuotaLimits::schedule_limit() const {
+  return schedules.value_or(kDefaultScheduleLimit);
 }
 
 bool Quotas::configured() const {

@@ -199,9 +199,16 @@ struct QuotaLimits {
   std::optional<std::int64_t> concurrent_scans;
   // Addresses named by the scans submitted in one UTC day.
   std::optional<std::int64_t> addresses_per_day;
+  // Schedules the tenant keeps at once. Never unlimited: unset is kDefaultScheduleLimit, since
+  // each one is stored, listed and fired for the whole deployment.
+  std::optional<std::int64_t> schedules;
+  std::int64_t schedule_limit() const;
+  // Whether a scan limit is set (the ledger in the store is needed).
   bool any() const { return scans_per_hour || concurrent_scans || addresses_per_day; }
   bool operator==(const QuotaLimits&) const = default;
 };
+
+inline constexpr std::int64_t kDefaultScheduleLimit = 1000;
 
 struct Quotas {
   QuotaLimits defaults;                        // every tenant without an entry of its own

@@ -1,5 +1,7 @@
 #include "core/recurring/schedule_book.h"
 
+#include <algorithm>
+
 namespace nmcp::recurring {
 
 namespace {
@@ -60,6 +62,26 @@ Result<std::vector<Schedule>> ScheduleBook::list(const store::OwnerScope& scope,
     }
     if (scope.admits(s->owner)) out.push_back(std::move(*s));
   }
+  return out;
+}
+
+Result<ScheduleBook::Page> ScheduleBook::page(const store::OwnerScope& scope,
+                                             const std::string& cursor, std::size_t limit) {
+  if (!cursor.empty() && !looks_like_schedule_id(cursor)) {
+    return fail(ErrorCode::InvalidArgument, "cursor is not one list_schedules gave",
+                "pass next_cursor from the previous page as it was, or no cursor for the first");
+  }
+  auto all = list(scope);
+  if (!all) return fail(all.error());
+  std::sort(all->begin(), all->end(),
+            [](const Schedule& a, const Schedule& b) { return a.id < b.id; });
+  Page out;
+  auto from = std::upper_bound(all->begin(), all->end(), cursor,
+                               [](const std::string& c, const Schedule& s) { return c < s.id; });
+  for (; from != all->end() && out.schedules.size() < limit; ++from) {
+    out.schedules.push_back(std::move(*from));
+  }
+  if (from != all->end() && !out.schedules.empty()) out.next_cursor = out.schedules.back().id;
   return out;
 }
 

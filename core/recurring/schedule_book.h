@@ -31,6 +31,13 @@ class ScheduleBook {
   Result<Schedule> get(const std::string& id, const store::OwnerScope& scope);
   // The scope's schedules by id. A damaged record is passed over and counted in `damaged`.
   Result<std::vector<Schedule>> list(const store::OwnerScope& scope, int* damaged = nullptr);
+  // One page of them, by id: at most `limit` after `cursor` (a schedule id: the last one of the
+  // page before; empty: from the first). next_cursor is empty on the last page.
+  struct Page {
+    std::vector<Schedule> schedules;
+    std::string next_cursor;
+  };
+  Result<Page> page(const store::OwnerScope& scope, const std::string& cursor, std::size_t limit);
   // Applies `change` to the stored schedule and writes it with the next revision, when the
   // stored revision is `expected_revision` (nullopt: whatever it is). `change` may refuse with
   // an error, which writes nothing; it must not change id, owner or created_at.

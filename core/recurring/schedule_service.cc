@@ -1,6 +1,7 @@
 #include "core/recurring/schedule_service.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/audit/audit_log.h"
 #include "core/store/lifecycle.h"
@@ -196,6 +197,36 @@ std::vector<std::string> completed_runs(const Schedule& s, store::TaskReader& ta
   return out;
 }
 
+namespace {
+
+Error over_schedule_limit(const std::string& owner, std::int64_t limit) {
+  return {ErrorCode::ResourceExhausted,
+          owner + " keeps " + std::to_string(limit) + " schedules, its limit",
+          "delete_schedule one you no longer need (list_schedules shows them), or ask the "
+          "operator to raise quotas.tenants." +
+              owner + ".schedules"};
+}
+
+// Two replicas creating at once may both have written: the one whose schedule comes later
+// takes its own back, so the limit holds however many race.
+Status within_schedule_limit(const ScheduleServiceDeps& deps, const Schedule& created,
+                             std::int64_t limit) {
+  auto mine = deps.book->list(store::OwnerScope::tenant(created.owner));
+  if (!mine) return fail(mine.error());
+  if (keeps_place(*mine, created, limit)) return ok();
+  (void)deps.book->remove(created.id, store::OwnerScope::tenant(created.owner));
+  return fail(over_schedule_limit(created.owner, limit));
+}
+
+}  // namespace
+
+bool keeps_place(const std::vector<Schedule>& mine, const Schedule& created, std::int64_t limit) {
+  const auto earlier = std::count_if(mine.begin(), mine.end(), [&](const Schedule& s) {
+    return std::tie(s.created_at, s.id) < std::tie(created.created_at, created.id);
+  });
+  return earlier < limit;
+}
+
 Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const ScheduleSpec& spec) {
@@ -204,8 +235,22 @@ Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
   s.owner = caller.owner;
   s.start = deps.submit.clock->now();
   apply(spec, s);
+  const std::int64_t limit = config.quotas.for_tenant(caller.owner).schedule_limit();
+  auto mine = deps.book->list(store::OwnerScope::tenant(caller.owner));
+  if (!mine) return fail(mine.error());
+  if (static_cast<std::int64_t>(mine->size()) >= limit) {
+    const Error refused = over_schedule_limit(caller.owner, limit);
+    audit_refusal(deps, caller, "", refused);
+    return fail(refused);
+  }
   if (auto c = check(deps, config, caller, s); !c) return fail(c.error());
-  return deps.book->create(std::move(s), deps.submit.clock->now());
+  auto created = deps.book->create(std::move(s), deps.submit.clock->now());
+  if (!created) return created;
+  if (auto within = within_schedule_limit(deps, *created, limit); !within) {
+    audit_refusal(deps, caller, created->id, within.error());
+    return fail(within.error());
+  }
+  return created;
 }
 
 Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,

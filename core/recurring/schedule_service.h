@@ -48,12 +48,18 @@ struct ScheduleServiceDeps {
   std::string zoneinfo_dir;
 };
 
+// Whether `created` keeps its place among its owner's schedules `mine` (itself among them)
+// under `limit`: the first `limit` by creation time, then id, do. Pure.
+bool keeps_place(const std::vector<Schedule>& mine, const Schedule& created, std::int64_t limit);
+
 // The spec the schedule tools' arguments describe (name, targets, pool, template, scan_type,
 // credential_profile, cron, timezone, every, start and end as dates or ISO times, end null for
 // none, paused); admin_cli builds the same object from its options. InvalidArgument, naming
 // the field, for a value of the wrong type or an unreadable time.
 Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now);
 
+// A tenant keeps at most its quotas' `schedules` (config::QuotaLimits::schedule_limit); one
+// more is refused with ResourceExhausted and a deny line.
 Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
                                  const config::ScannerConfig& config, const Caller& caller,
                                  const ScheduleSpec& spec);

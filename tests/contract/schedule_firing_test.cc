@@ -337,3 +337,69 @@ TEST_CASE_TEMPLATE("schedule service: checked at creation and change, not only w
   CHECK(recurring::update_schedule(sd, h.config, other, s->id, pause).error().code ==
         ErrorCode::NotFound);
 }
+
+TEST_CASE_TEMPLATE("schedule service: a tenant's schedules are limited, and listed in pages", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  h.config.quotas.tenants["team-a"].schedules = 3;
+  recurring::ScheduleServiceDeps sd;
+  sd.book = &h.book;
+  sd.submit.clock = &h.clock;
+  recurring::Caller caller;
+  caller.owner = "team-a";
+  caller.scope = OwnerScope::tenant("team-a");
+  caller.via = "schedule_scan";
+  recurring::ScheduleSpec spec;
+  spec.name = "nightly";
+  spec.targets = "10.1.0.0/28";
+  spec.every = "1d";
+  for (int i = 0; i < 3; ++i) REQUIRE(recurring::create_schedule(sd, h.config, caller, spec));
+  auto refused = recurring::create_schedule(sd, h.config, caller, spec);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::ResourceExhausted);
+  CHECK(refused.error().message.find("team-a keeps 3 schedules") != std::string::npos);
+  CHECK(refused.error().hint.find("quotas.tenants.team-a.schedules") != std::string::npos);
+  CHECK(h.book.list(OwnerScope::tenant("team-a"))->size() == 3);
+  // Another tenant has the default limit and its own count.
+  auto b_caller = caller;
+  b_caller.owner = "team-b";
+  b_caller.scope = OwnerScope::tenant("team-b");
+  CHECK(recurring::create_schedule(sd, h.config, b_caller, spec));
+  CHECK(h.config.quotas.for_tenant("team-b").schedule_limit() == config::kDefaultScheduleLimit);
+
+  // Two replicas that both passed the count before writing: the later one takes its own back.
+  auto mine = *h.book.list(OwnerScope::tenant("team-a"));
+  Schedule early = hourly("team-a");
+  early.created_at = h.clock.now() + 1;
+  Schedule late = hourly("team-a");
+  late.created_at = h.clock.now() + 2;
+  mine.push_back(early);
+  mine.push_back(late);
+  CHECK(recurring::keeps_place(mine, early, 4));
+  CHECK_FALSE(recurring::keeps_place(mine, late, 4));
+  CHECK(recurring::keeps_place(mine, late, 5));
+  // A limit lowered below what is kept refuses more, and takes nothing away.
+  REQUIRE(h.book.create(early, early.created_at));
+  h.config.quotas.tenants["team-a"].schedules = 2;
+  CHECK(recurring::create_schedule(sd, h.config, caller, spec).error().code ==
+        ErrorCode::ResourceExhausted);
+  CHECK(h.book.list(OwnerScope::tenant("team-a"))->size() == 4);
+
+  // Pages by id, each schedule once, however many pages.
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = h.book.page(OwnerScope::tenant("team-a"), cursor, 3);
+    REQUIRE(page);
+    for (const auto& s : page->schedules) CHECK(seen.insert(s.id).second);
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty());
+  CHECK(seen.size() == 4);
+  CHECK(pages == 2);
+  CHECK(h.book.page(OwnerScope::tenant("team-a"), "not-a-cursor", 3).error().code ==
+        ErrorCode::InvalidArgument);
+  CHECK(h.book.page(OwnerScope::tenant("team-c"), "", 3)->schedules.empty());
+}

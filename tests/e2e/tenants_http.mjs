@@ -185,6 +185,26 @@ await run("tenants", [
     await clients.t.close();
     await clients.lab.close();
   }],
+  ["list_schedules pages like list_tasks; another tenant's schedules are not in them", async () => {
+    for (let i = 0; i < 23; ++i) {
+      const r = await call("b", "schedule_scan", { targets: "10.9.1.1", name: `paged ${i}`,
+        every: "1d" });
+      check(!r.isError, JSON.stringify(r));
+    }
+    const first = (await call("b", "list_schedules", {})).structuredContent;
+    equal(first.schedules.length, 20, "a first page of 20");
+    check(typeof first.next_cursor === "string", "with a cursor");
+    const second = (await call("b", "list_schedules", { cursor: first.next_cursor, limit: 50 }))
+      .structuredContent;
+    equal(second.schedules.length, 3, "the rest");
+    equal(second.next_cursor, null, "the last page");
+    const ids = new Set([...first.schedules, ...second.schedules].map((x) => x.schedule_id));
+    equal(ids.size, 23, "each schedule once");
+    const bad = await call("b", "list_schedules", { cursor: "sch_nonsense" });
+    check(bad.isError && /cursor/.test(bad.content[0].text), bad.content[0].text);
+    equal((await call("a", "list_schedules", {})).structuredContent.schedules.length, 0,
+      "team-a sees none of them");
+  }],
   ["stop", async () => {
     await clients.a.close();
     await clients.b.close();
