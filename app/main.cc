@@ -19,6 +19,7 @@
 
 #include "app/build_info.h"
 #include "app/cli_options.h"
+#include "app/key_publisher.h"
 #include "app/leader_duties.h"
 #include "app/ops_metrics.h"
 #include "core/base/logging.h"
@@ -219,10 +220,10 @@ int main(int argc, char** argv) {
 
   log::init(o.log_level, o.log_format);
   nmcp::SignalWatcher signals;
-  if (config) {
-    // The reload handler is in place before the log line that announces the configuration, so
-    // a SIGHUP sent by anyone who has seen that line is never missed.
-    signals.on_reload([&config, &keys] {
+  // SIGHUP: the configuration and the keys, then whatever else `after` does (publishing the
+  // keys' rights once the store is open).
+  auto reload_all = [&config, &keys](const std::function<void()>& after) {
+    if (config) {
       if (auto reloaded = config->reload(); !reloaded) {
         log::error("main", "configuration reload failed; keeping the running configuration",
                    {{"problems", reloaded.error().message}});
@@ -230,12 +231,17 @@ int main(int argc, char** argv) {
         log::info("main", "configuration reloaded");
         log_config(*config->current());
       }
-      reload_keys(keys);
-    });
+    }
+    reload_keys(keys);
+    if (after) after();
+  };
+  // The reload handler is in place before the log line that announces the configuration, so
+  // a SIGHUP sent by anyone who has seen that line is never missed.
+  signals.on_reload([reload_all] { reload_all({}); });
+  if (config) {
     log_config(*config->current());
   } else {
     log::warn("main", "no scanner configuration (" + o.config_path + " does not exist)");
-    signals.on_reload([&keys] { reload_keys(keys); });
   }
 
   std::vector<std::string> warnings;
@@ -248,6 +254,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::info("main", "task store open", {{"store", (*store)->describe()}});
+  // Schedules fire with their key's rights as this server loads them: published now and after
+  // each reload. The handler that uses the store is taken back before the store closes.
+  (void)nmcp::app::publish_key_rights(keys, **store);
+  signals.on_reload([reload_all, &keys, &store] {
+    reload_all([&] { (void)nmcp::app::publish_key_rights(keys, **store); });
+  });
+  struct ReloadWithoutStore {
+    nmcp::SignalWatcher& signals;
+    std::function<void()> plain;
+    ~ReloadWithoutStore() { signals.on_reload(std::move(plain)); }
+  } reload_without_store{signals, [reload_all] { reload_all({}); }};
 
   std::shared_ptr<const nmcp::SecretBox> secrets;
   if (config) {

@@ -43,6 +43,7 @@ json to_json(const Schedule& s) {
             {"last_slot", s.last_slot ? json(*s.last_slot) : json()},
             {"missed_slots", s.missed_slots},
             {"runs", runs}};
+  if (!s.key_id.empty()) j["key_id"] = s.key_id;
   return j;
 }
 
@@ -51,6 +52,7 @@ Result<Schedule> schedule_from_json(const json& j) {
     Schedule s;
     s.id = j.at("id").get<std::string>();
     s.owner = j.at("owner").get<std::string>();
+    s.key_id = j.value("key_id", "");
     const auto type = task::parse_scan_type(j.at("scan_type").get<std::string>());
     if (!type) throw std::runtime_error("scan_type");
     s.scan_type = *type;

@@ -36,6 +36,10 @@ struct ScheduleRun {
 struct Schedule {
   std::string id;  // "sch_" + 32 hex
   std::string owner;
+  // The API key that made it or last changed what it runs (its digest, never the key; empty
+  // for stdio, key-less HTTP and operators): each firing needs that key's rights as published
+  // now (key_rights.h).
+  std::string key_id;
   // The scan it submits.
   task::ScanType scan_type = task::ScanType::Untrusted;
   std::string name;

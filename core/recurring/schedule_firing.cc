@@ -1,5 +1,6 @@
 #include "core/recurring/schedule_firing.h"
 
+#include "core/audit/audit_log.h"
 #include "core/base/logging.h"
 #include "core/recurring/schedule_service.h"
 
@@ -40,6 +41,26 @@ History history_of(const FiringDeps& deps, const Schedule& s) {
   return h;
 }
 
+// The rights the schedule's key has now, set on its slot's request; an error when it has none:
+// the key was deleted from the keys file (or moved to another tenant). Unavailable when the
+// store did not answer.
+Status apply_key_rights(const FiringDeps& deps, const Schedule& s, scans::ScanRequest& r) {
+  if (s.key_id.empty()) return ok();
+  auto rights = deps.keys != nullptr ? deps.keys->find(s.key_id)
+                                     : Result<std::optional<KeyRights>>(std::nullopt);
+  if (!rights) return fail(rights.error());
+  if (!*rights || (*rights)->tenant != s.owner) {
+    return fail(ErrorCode::PermissionDenied,
+                "the API key that made this schedule is no longer accepted (deleted from the "
+                "keys file)",
+                "update_schedule with a current key of the tenant binds it to that key; or "
+                "delete_schedule");
+  }
+  r.allowed_pools = (*rights)->pools;
+  r.allowed_types = (*rights)->scan_types;
+  return ok();
+}
+
 }  // namespace
 
 FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& config) {
@@ -66,7 +87,16 @@ FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& confi
     } else {
       scans::ScanRequest request = scan_request(s, due->slot);
       request.previous_run = history.last_complete;
-      auto submitted = scans::submit_scan(deps.submit, config, request);
+      auto submitted = [&]() -> Result<scans::Submitted> {
+        if (auto keyed = apply_key_rights(deps, s, request); !keyed) {
+          if (deps.submit.audit != nullptr && audit::is_decision(keyed.error())) {
+            deps.submit.audit->record(audit::refusal(now, s.owner, request.via, s.id, s.id,
+                                                     keyed.error()));
+          }
+          return fail(keyed.error());
+        }
+        return scans::submit_scan(deps.submit, config, request);
+      }();
       if (submitted) {
         run.task_id = submitted->task.id;
         run.outcome = submitted->created ? "submitted" : "submitted (found the slot's task)";

@@ -6,6 +6,9 @@
 //     while nothing ran lead to one catch-up run, and are counted in missed_slots;
 //   - when the previous run is still queued or running, the slot is skipped and the run list
 //     says why;
+//   - a schedule bound to an API key fires only while that key is published (key_rights.h)
+//     for the schedule's tenant, and with that key's pools and kinds of scan as they are now:
+//     a key deleted or narrowed refuses the slot, recorded and audited like any refusal;
 //   - otherwise the slot's task is submitted through scans::submit_scan (scope, pool, profile
 //     and every other submit rule, each decision audited) with the idempotency key of the slot
 //     (schedule::slot_idempotency_key), so a second pass over the same slot, a failover to
@@ -21,6 +24,7 @@
 #include <string>
 
 #include "core/base/clock.h"
+#include "core/recurring/key_rights.h"
 #include "core/recurring/schedule_book.h"
 #include "core/scans/submit_scan.h"
 
@@ -31,6 +35,8 @@ struct FiringDeps {
   store::TaskReader* tasks = nullptr;
   scans::SubmitDeps submit;
   std::string zoneinfo_dir;  // empty: the system's
+  // The published key rights; null: schedules bound to a key are refused (none can be read).
+  KeyRightsBook* keys = nullptr;
 };
 
 struct FiringReport {

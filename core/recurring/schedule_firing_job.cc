@@ -9,9 +9,11 @@ ScheduleFiringJob::ScheduleFiringJob(store::TaskStore& store, config::ConfigHold
     : store_(store),
       config_(config),
       book_(store),
+      keys_(store),
       term_(kLeaderRole, std::move(holder),
             std::chrono::duration_cast<std::chrono::milliseconds>(kLeaderTerm).count()) {
   deps_.book = &book_;
+  deps_.keys = &keys_;
   deps_.tasks = &store_;
   deps_.submit = std::move(submit);
   deps_.submit.tasks = &store_;

@@ -37,6 +37,7 @@ class ScheduleFiringJob {
   store::TaskStore& store_;
   config::ConfigHolder& config_;
   ScheduleBook book_;
+  KeyRightsBook keys_;
   FiringDeps deps_;
   store::LeaderTerm term_;
   mutable std::mutex mu_;

@@ -233,6 +233,7 @@ Result<Schedule> create_schedule(const ScheduleServiceDeps& deps,
   Schedule s;
   s.id = new_schedule_id();
   s.owner = caller.owner;
+  s.key_id = caller.key_id;
   s.start = deps.submit.clock->now();
   apply(spec, s);
   const std::int64_t limit = config.quotas.for_tenant(caller.owner).schedule_limit();
@@ -263,6 +264,9 @@ Result<Schedule> update_schedule(const ScheduleServiceDeps& deps,
   }
   Schedule next = *current;
   apply(spec, next);
+  // From now on it fires with the rights of the key that changed it (an operator's change
+  // keeps the key it has).
+  if (!caller.key_id.empty()) next.key_id = caller.key_id;
   // Pausing or resuming alone needs no check: the request did not change (a resumed schedule
   // is checked again at each firing).
   const bool only_pause = !spec.scan_type && !spec.name && !spec.targets && !spec.pool &&
@@ -331,6 +335,8 @@ json schedule_view(const Schedule& s, task::Millis now, const std::string& zonei
   if (!s.cron.empty()) v["cron"] = s.cron;
   if (!s.every.empty()) v["every"] = s.every;
   if (!s.credential_profile.empty()) v["credential_profile"] = s.credential_profile;
+  // Which key line governs its runs (the digest's start, as the keys file has it).
+  if (!s.key_id.empty()) v["key"] = "sha256:" + s.key_id.substr(0, 12);
   return v;
 }
 

@@ -30,6 +30,7 @@ struct Caller {
   std::optional<std::set<task::ScanType>> allowed_types;
   std::string via;  // the tool or command, for the audit log
   std::string trace_id;
+  std::string key_id;  // the caller's API key digest (empty: none); a schedule is bound to it
 };
 
 // What a caller may set; unset fields keep their value on update (create: the defaults).

@@ -240,6 +240,7 @@ Result<Submitted> audited(const SubmitDeps& deps, const config::ScannerConfig& c
   e.pool = request.pool.empty() ? config.defaults.pool : request.pool;
   e.targets = request.targets;
   e.trace_id = request.trace_id;
+  e.subject = request.schedule_id;  // a scheduled run names its schedule
   if (out) {
     e.decision = "allow";
     e.rule = "targets within the scope of pool '" + out->task.pool + "'" +

@@ -151,6 +151,16 @@ Status ApiKeys::reload() {
   return ok();
 }
 
+std::vector<Principal> ApiKeyStore::principals() const {
+  std::vector<Principal> out;
+  out.reserve(entries_.size());
+  for (const auto& e : entries_) {
+    out.push_back(e.principal);
+    out.back().key_id = e.digest;
+  }
+  return out;
+}
+
 std::optional<Principal> ApiKeyStore::authenticate(std::string_view key) const {
   if (key.empty()) return std::nullopt;
   const std::string digest = sha256_hex(key);

@@ -30,6 +30,8 @@ class ApiKeyStore {
   std::optional<Principal> authenticate(std::string_view key) const;
 
   std::size_t size() const { return entries_.size(); }
+  // Every key's principal (key_id set: the digest, never the key), in file order.
+  std::vector<Principal> principals() const;
 
   // A new random key (192 bits, "nmcp_" + hex) and the file line that admits it.
   struct NewKey {

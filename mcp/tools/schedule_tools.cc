@@ -62,6 +62,7 @@ recurring::Caller caller_of(RequestContext& ctx, const char* via) {
   c.allowed_types = scan_types_allowed(ctx.caller());
   c.via = via;
   c.trace_id = ctx.trace_id();
+  c.key_id = ctx.caller().key_id;
   return c;
 }
 

@@ -230,6 +230,62 @@ TEST_CASE_TEMPLATE("firing: a slot the rules refuse is recorded once, with the r
   CHECK(task_count(*h.store, "team-a") == 0);
 }
 
+TEST_CASE_TEMPLATE("firing: a schedule fires only while its key is published and allows it", B,
+                   BACKENDS) {
+  B b;
+  Harness h(b.open());
+  recurring::KeyRightsBook keys(*h.store);
+  h.deps.keys = &keys;
+  const std::string full(64, 'a');
+  const std::string narrow(64, 'b');
+  const std::string gone(64, 'c');
+  const std::string other_tenant(64, 'd');
+  recurring::KeyRights lab{full, "team-a", std::nullopt, std::set<std::string>{"lab"}};
+  recurring::KeyRights dmz{narrow, "team-a", std::nullopt, std::set<std::string>{"dmz"}};
+  recurring::KeyRights untrusted_only{gone, "team-a",
+                                      std::set<task::ScanType>{task::ScanType::Untrusted},
+                                      std::nullopt};
+  recurring::KeyRights moved{other_tenant, "team-b", std::nullopt, std::nullopt};
+  REQUIRE(keys.publish({lab, dmz, untrusted_only, moved}));
+  CHECK(*keys.find(full) == std::optional<recurring::KeyRights>(lab));
+  CHECK(keys.find(std::string(64, 'e'))->has_value() == false);
+
+  auto bound = [&](const std::string& key, task::ScanType type = task::ScanType::Untrusted) {
+    Schedule s = hourly("team-a");
+    s.key_id = key;
+    s.scan_type = type;
+    if (type != task::ScanType::Untrusted) s.credential_profile = "lab-ssh";
+    return h.book.create(s, T0)->id;
+  };
+  const auto fires = bound(full);
+  const auto other_pool = bound(narrow);
+  const auto wrong_type = bound(gone, task::ScanType::Authenticated);
+  const auto wrong_tenant = bound(other_tenant);
+  Schedule unbound = hourly("team-a");
+  REQUIRE(h.book.create(unbound, T0));
+  h.clock.set(T0 + kHour + 1000);
+  auto report = h.fire();
+  CHECK(report.submitted == 2);  // the lab key's and the unbound one
+  CHECK(report.refused == 3);
+  CHECK(h.read(fires).runs[0].outcome == "submitted");
+  CHECK(h.read(other_pool).runs[0].outcome.find("pool") != std::string::npos);
+  CHECK(h.read(wrong_type).runs[0].outcome.find("authenticated") != std::string::npos);
+  CHECK(h.read(wrong_tenant).runs[0].outcome.find("no longer accepted") != std::string::npos);
+
+  // The key is deleted from the file: the next publish erases it, and its schedule is refused.
+  REQUIRE(keys.publish({dmz}));
+  CHECK_FALSE(keys.find(full)->has_value());
+  h.clock.set(T0 + 2 * kHour + 1000);
+  end_next(*h.store, task::State::Completed, h.clock.now());
+  end_next(*h.store, task::State::Completed, h.clock.now());
+  h.fire();
+  const auto after = h.read(fires);
+  REQUIRE(after.runs.size() == 2);
+  CHECK(after.runs[0].outcome.rfind("refused: the API key that made this schedule", 0) == 0);
+  CHECK(recurring::schedule_view(after, h.clock.now())["key"] == "sha256:aaaaaaaaaaaa");
+  CHECK(h.read(unbound.id).runs[0].outcome == "submitted");
+}
+
 TEST_CASE_TEMPLATE("firing job: one leader fires; after it is killed the next does not refire", B,
                    BACKENDS) {
   B backend;

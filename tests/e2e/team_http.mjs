@@ -2,7 +2,9 @@
 // server on HTTPS with its own certificate (--tls-cert/--tls-key), the official SDK client over
 // Streamable HTTP. A key added while the server runs works after SIGHUP, without a restart; a
 // broken keys file on SIGHUP keeps the keys in use; a key limited to a pool cannot submit
-// elsewhere; a refused Host header is named in the 403.
+// elsewhere; a session follows its key; a schedule fires with its key's rights as reloaded (a
+// narrowed or deleted key's slot is refused, shown and audited); a refused Host header is named
+// in the 403.
 // Usage: node team_http.mjs NESSUS_MCP ADMIN_CLI REPO
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -145,6 +147,54 @@ await run("team_http", [
     const denies = readFileSync(join(data, "audit.log"), "utf8").split("\n").filter(Boolean)
       .map((l) => JSON.parse(l)).filter((e) => e.tenant === "team-d" && e.decision === "deny");
     equal(denies.length, 1, `the refusal is one deny line: ${JSON.stringify(denies)}`);
+    await c.close();
+  }],
+  ["a schedule fires with its key's rights now: narrowed or deleted, its slot is refused", async () => {
+    const maker = admin("key", "create", "team-e", "--keys-file", keys);
+    const leaver = admin("key", "create", "team-e", "--keys-file", keys);
+    const reader = admin("key", "create", "team-e", "--keys-file", keys);
+    server.kill("SIGHUP");
+    await waitForLog(/API keys' rights published/, 5);
+    // A one-minute schedule whose first slot comes a few seconds after it is made.
+    const start = new Date(Date.now() - 52000).toISOString().replace(/\.\d+Z$/, "Z");
+    const make = async (k, name) => {
+      const c = await connect(k);
+      const r = await c.callTool({ name: "schedule_scan", arguments: { targets: "10.0.0.1", name,
+        every: "1m", start } });
+      check(!r.isError, JSON.stringify(r));
+      await c.close();
+      return r.structuredContent.schedule_id;
+    };
+    const narrowed = await make(maker.key, "narrowed key");
+    const deleted = await make(leaver.key, "deleted key");
+    // Before the slot: one key narrowed to another pool, the other deleted from the file.
+    writeFileSync(keys, readFileSync(keys, "utf8")
+      .replace(`${maker.line}\n`, `${maker.line} pools=lab\n`).replace(`${leaver.line}\n`, ""));
+    server.kill("SIGHUP");
+    await waitForLog(/API keys' rights published/, 6);
+    const c = await connect(reader.key);
+    const lastRuns = async () => Object.fromEntries((await c.callTool({ name: "list_schedules",
+      arguments: {} })).structuredContent.schedules.map((x) => [x.schedule_id, x.last_run]));
+    let runs = {};
+    const deadline = Date.now() + 90000;
+    while (Date.now() < deadline) {
+      runs = await lastRuns();
+      if (runs[narrowed] && runs[deleted]) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    check(runs[narrowed] && runs[deleted], `both slots came: ${JSON.stringify(runs)}`);
+    check(/^refused: .*may not submit scans to pool 'default'/.test(runs[narrowed].outcome),
+      runs[narrowed].outcome);
+    check(/^refused: the API key that made this schedule is no longer accepted/.test(
+      runs[deleted].outcome), runs[deleted].outcome);
+    equal(runs[narrowed].task_id, null, "no task");
+    // The operator sees why, and each refusal is a deny line naming its schedule.
+    const listed = admin("--data-dir", data, "schedule", "list", "--tenant", "team-e").schedules;
+    check(listed.every((x) => x.last_run.outcome.startsWith("refused: ")), JSON.stringify(listed));
+    const denies = readFileSync(join(data, "audit.log"), "utf8").split("\n").filter(Boolean)
+      .map((l) => JSON.parse(l)).filter((e) => e.tenant === "team-e" && e.decision === "deny");
+    equal(denies.map((e) => e.subject).sort(), [narrowed, deleted].sort(),
+      `one deny line per refused slot: ${JSON.stringify(denies)}`);
     await c.close();
   }],
   ["a broken keys file on SIGHUP keeps the keys in use", async () => {
