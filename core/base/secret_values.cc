@@ -207,16 +207,23 @@ bool any_match(const Registry& r, const SecretScope::Forms* scope, std::string_v
 // Masks text[0, upto) into `out`; returns where it stopped (a secret may run past `upto`).
 std::size_t mask_into(const Registry& r, const SecretScope::Forms* scope, std::string_view text,
                       std::size_t upto, std::string& out) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t i = 0;
+  std::size_t copied = 0;  // text[copied, i) is plain and not yet in `out`
   while (i < upto) {
-    const std::size_t n = i + kMinRememberedSecret <= text.size() ? match_at(r, scope, text, i) : 0;
+    const bool maybe = r.first_byte[bytes[i]] || (scope != nullptr && scope->first_byte[bytes[i]]);
+    const std::size_t n =
+        maybe && i + kMinRememberedSecret <= text.size() ? match_at(r, scope, text, i) : 0;
     if (n != 0) {
+      out.append(text.substr(copied, i - copied));
       out += kRedacted;
       i += n;
+      copied = i;
     } else {
-      out.push_back(text[i++]);
+      ++i;
     }
   }
+  out.append(text.substr(copied, std::min(i, text.size()) - copied));
   return i;
 }
 
