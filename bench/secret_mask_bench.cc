@@ -29,9 +29,10 @@ int main(int argc, char** argv) {
   // A 16 MB export-like text: XML with plugin outputs.
   std::string export_text;
   while (export_text.size() < (16U << 20U)) {
-    export_text += "<ReportItem port=\"22\" pluginID=\"10267\"><plugin_output>SSH version : "
-                   "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\nSSH supported authentication : "
-                   "publickey,password</plugin_output></ReportItem>\n";
+    export_text +=
+        "<ReportItem port=\"22\" pluginID=\"10267\"><plugin_output>SSH version : "
+        "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6\nSSH supported authentication : "
+        "publickey,password</plugin_output></ReportItem>\n";
   }
   const auto stream_mb_per_s = [&] {
     std::size_t written = 0;
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     const double plain = stream_mb_per_s();
     double scoped = 0;
     {
-      nmcp::SecretScope scope({"Inline-Password-1", "Escalation-Pw-2"}, {"nightly dmz", "10.0.0.0/24"});
+      nmcp::SecretScope scope({"Inline-Password-1", "Escalation-Pw-2"},
+                              {"nightly dmz", "10.0.0.0/24"});
       scoped = stream_mb_per_s();
     }
     std::printf("%-10ld %-22.0f %-26.0f %-18.0f %-18.0f (%zu)\n", target, per_line, per_page, plain,

@@ -23,7 +23,7 @@ namespace nmcp {
 using Form = std::pair<std::string, std::string>;
 
 struct SecretScope::Forms {
-  std::vector<Form> values;                    // this scope's and its outer scopes'
+  std::vector<Form> values;                     // this scope's and its outer scopes'
   std::set<std::string, std::less<>> excluded;  // values found in the caller's own text
   std::array<bool, 256> first_byte{};
   std::size_t longest = 0;
@@ -74,12 +74,23 @@ std::string xml_escaped(std::string_view value) {
   std::string out;
   for (const char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -113,7 +124,7 @@ using Entry = std::pair<const std::string, std::string>;
 struct Registry {
   std::shared_mutex mu;
   std::map<std::string, std::string, std::less<>> forms;  // form -> the value it is a form of
-  std::vector<const Entry*> longest_first;                 // masking order: a key before its lines
+  std::vector<const Entry*> longest_first;                // masking order: a key before its lines
   // The forms by their first four bytes, longest first, and a bitmap of those prefixes.
   std::unordered_map<std::uint32_t, std::vector<const Entry*>> by_prefix;
   std::vector<std::uint64_t> bitmap = std::vector<std::uint64_t>(1U << (kBitmapBits - 6));
@@ -123,8 +134,9 @@ struct Registry {
   void rebuild() {
     longest_first.clear();
     for (const auto& f : forms) longest_first.push_back(&f);
-    std::stable_sort(longest_first.begin(), longest_first.end(),
-                     [](const Entry* a, const Entry* b) { return a->first.size() > b->first.size(); });
+    std::stable_sort(
+        longest_first.begin(), longest_first.end(),
+        [](const Entry* a, const Entry* b) { return a->first.size() > b->first.size(); });
     by_prefix.clear();
     std::fill(bitmap.begin(), bitmap.end(), 0);
     first_byte.fill(false);
@@ -294,7 +306,8 @@ struct StreamMasker::Snapshot {
   std::optional<SecretScope::Forms> scope;
 };
 
-StreamMasker::StreamMasker(Sink sink) : snapshot_(std::make_unique<Snapshot>()), sink_(std::move(sink)) {
+StreamMasker::StreamMasker(Sink sink)
+    : snapshot_(std::make_unique<Snapshot>()), sink_(std::move(sink)) {
   if (const auto* forms = ScopeAccess::forms(t_scope)) snapshot_->scope = *forms;
 }
 

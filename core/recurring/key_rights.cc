@@ -54,14 +54,14 @@ Status KeyRightsBook::publish(const std::vector<KeyRights>& keys) {
   for (const auto& k : keys) {
     current.insert(k.key_id);
     const std::string body = to_body(k);
-    auto put = records_.mutate_record(kKind, k.key_id,
-                                      [&](const std::optional<std::string>& stored)
-                                          -> Result<store::RecordEdit> {
-                                        if (stored && *stored == body) {
-                                          return store::RecordEdit::keep();
-                                        }
-                                        return store::RecordEdit::put(body);
-                                      });
+    auto put = records_.mutate_record(
+        kKind, k.key_id,
+        [&](const std::optional<std::string>& stored) -> Result<store::RecordEdit> {
+          if (stored && *stored == body) {
+            return store::RecordEdit::keep();
+          }
+          return store::RecordEdit::put(body);
+        });
     if (!put) return fail(put.error());
   }
   auto published = records_.list_records(kKind);

@@ -66,7 +66,7 @@ Result<std::vector<Schedule>> ScheduleBook::list(const store::OwnerScope& scope,
 }
 
 Result<ScheduleBook::Page> ScheduleBook::page(const store::OwnerScope& scope,
-                                             const std::string& cursor, std::size_t limit) {
+                                              const std::string& cursor, std::size_t limit) {
   if (!cursor.empty() && !looks_like_schedule_id(cursor)) {
     return fail(ErrorCode::InvalidArgument, "cursor is not one list_schedules gave",
                 "pass next_cursor from the previous page as it was, or no cursor for the first");

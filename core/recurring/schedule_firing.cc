@@ -90,8 +90,8 @@ FiringReport fire_due(const FiringDeps& deps, const config::ScannerConfig& confi
       auto submitted = [&]() -> Result<scans::Submitted> {
         if (auto keyed = apply_key_rights(deps, s, request); !keyed) {
           if (deps.submit.audit != nullptr && audit::is_decision(keyed.error())) {
-            deps.submit.audit->record(audit::refusal(now, s.owner, request.via, s.id, s.id,
-                                                     keyed.error()));
+            deps.submit.audit->record(
+                audit::refusal(now, s.owner, request.via, s.id, s.id, keyed.error()));
           }
           return fail(keyed.error());
         }

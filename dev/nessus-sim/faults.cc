@@ -7,7 +7,8 @@ namespace {
 nlohmann::json rules_json(const std::vector<RouteRule>& rules) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rules) {
-    nlohmann::json j = {{"route", r.route}, {"times", r.times}, {"status", r.status}, {"hold", r.hold}};
+    nlohmann::json j = {
+        {"route", r.route}, {"times", r.times}, {"status", r.status}, {"hold", r.hold}};
     if (!r.error.empty()) j["error"] = r.error;
     out.push_back(std::move(j));
   }

@@ -34,7 +34,7 @@ struct Faults {
   // Text a plugin found on every host (a configuration file's line, say), quoted in the scan
   // information output of exports requested from now on.
   std::string plugin_output_note;
-  std::vector<RouteRule> route_rules;     // run time only; a patch replaces the list
+  std::vector<RouteRule> route_rules;  // run time only; a patch replaces the list
 };
 
 nlohmann::json to_json(const Faults& f);

@@ -114,34 +114,34 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
     return s;
   }
 
-  if (auto s = r.add(
-          {"list_schedules",
-           "List your recurring scans",
-           "Lists your schedules with their timing, next fire time, last run and its outcome "
-           "(submitted, skipped and why, refused and why), and recent runs. Pages with "
-           "next_cursor.",
-           json::parse(R"({"type": "object", "properties": {
+  if (auto s =
+          r.add({"list_schedules",
+                 "List your recurring scans",
+                 "Lists your schedules with their timing, next fire time, last run and its outcome "
+                 "(submitted, skipped and why, refused and why), and recent runs. Pages with "
+                 "next_cursor.",
+                 json::parse(R"({"type": "object", "properties": {
              "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
              "cursor": {"type": "string", "maxLength": 200}},
              "additionalProperties": false})"),
-           json::parse(R"({"type": "object", "properties": {
+                 json::parse(R"({"type": "object", "properties": {
              "schedules": {"type": "array", "items": {"type": "object"}},
              "next_cursor": {"type": ["string", "null"]}},
              "required": ["schedules", "next_cursor"]})"),
-           {true, false, true, false}},
-          [shared, clock](const json& args, RequestContext& ctx) {
-            auto page = shared->book.page(store::OwnerScope::tenant(ctx.principal()),
-                                          args.value("cursor", ""), args.value("limit", 20U));
-            if (!page) return error_result(page.error());
-            json list = json::array();
-            for (const auto& one : page->schedules) {
-              list.push_back(recurring::schedule_view(one, clock->now()));
-            }
-            return ToolResult::success(
-                {{"schedules", list},
-                 {"next_cursor",
-                  page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
-          });
+                 {true, false, true, false}},
+                [shared, clock](const json& args, RequestContext& ctx) {
+                  auto page = shared->book.page(store::OwnerScope::tenant(ctx.principal()),
+                                                args.value("cursor", ""), args.value("limit", 20U));
+                  if (!page) return error_result(page.error());
+                  json list = json::array();
+                  for (const auto& one : page->schedules) {
+                    list.push_back(recurring::schedule_view(one, clock->now()));
+                  }
+                  return ToolResult::success(
+                      {{"schedules", list},
+                       {"next_cursor",
+                        page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+                });
       !s) {
     return s;
   }

@@ -242,9 +242,8 @@ TEST_CASE_TEMPLATE("firing: a schedule fires only while its key is published and
   const std::string other_tenant(64, 'd');
   recurring::KeyRights lab{full, "team-a", std::nullopt, std::set<std::string>{"lab"}};
   recurring::KeyRights dmz{narrow, "team-a", std::nullopt, std::set<std::string>{"dmz"}};
-  recurring::KeyRights untrusted_only{gone, "team-a",
-                                      std::set<task::ScanType>{task::ScanType::Untrusted},
-                                      std::nullopt};
+  recurring::KeyRights untrusted_only{
+      gone, "team-a", std::set<task::ScanType>{task::ScanType::Untrusted}, std::nullopt};
   recurring::KeyRights moved{other_tenant, "team-b", std::nullopt, std::nullopt};
   REQUIRE(keys.publish({lab, dmz, untrusted_only, moved}));
   CHECK(*keys.find(full) == std::optional<recurring::KeyRights>(lab));

@@ -2,11 +2,11 @@
 // secrets only on the thread of the step that holds them; the caller's own text never masked.
 #include "core/base/secret_values.h"
 
-#include <doctest/doctest.h>
-
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "core/base/redact.h"
 
@@ -40,17 +40,20 @@ TEST_CASE("secrets: the configuration's secrets are never evicted, however many 
   CHECK(nmcp::mask_secret_values("nothing here") == "nothing here");
 }
 
-TEST_CASE("secrets: quotes, backslashes and control characters are masked as JSON and XML write them") {
+TEST_CASE(
+    "secrets: quotes, backslashes and control characters are masked as JSON and XML write them") {
   Forget f;
   const std::string secret = "Gen\"erated\\Pass\tw<o>rd&'7";
   nmcp::remember_secret(secret);
   CHECK(nmcp::mask_secret_values("raw " + secret + ".") == "raw [REDACTED].");
-  CHECK(nmcp::mask_secret_values(R"(json "Gen\"erated\\Pass\tw<o>rd&'7")") == R"(json "[REDACTED]")");
+  CHECK(nmcp::mask_secret_values(R"(json "Gen\"erated\\Pass\tw<o>rd&'7")") ==
+        R"(json "[REDACTED]")");
   CHECK(nmcp::mask_secret_values("<o>Gen&quot;erated\\Pass\tw&lt;o&gt;rd&amp;&apos;7</o>") ==
         "<o>[REDACTED]</o>");
 }
 
-TEST_CASE("secrets: a task's inline secrets mask only its own step's thread, and only while it runs") {
+TEST_CASE(
+    "secrets: a task's inline secrets mask only its own step's thread, and only while it runs") {
   Forget f;
   const std::string tenant_a_password = "Tenant-A-Inline-Pw";
   {
@@ -60,8 +63,9 @@ TEST_CASE("secrets: a task's inline secrets mask only its own step's thread, and
     CHECK(nmcp::redact_text("log Tenant-A-Inline-Pw") == "log [REDACTED]");
     // Another thread (another tenant's request, another task's step) is untouched.
     std::string elsewhere;
-    std::thread([&] { elsewhere = nmcp::mask_secret_values("a host named Tenant-A-Inline-Pw"); })
-        .join();
+    std::thread([&] {
+      elsewhere = nmcp::mask_secret_values("a host named Tenant-A-Inline-Pw");
+    }).join();
     CHECK(elsewhere == "a host named Tenant-A-Inline-Pw");
   }
   CHECK(nmcp::mask_secret_values("after: Tenant-A-Inline-Pw") == "after: Tenant-A-Inline-Pw");
