@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "core/base/redact.h"
+#include "core/base/text.h"
 
 namespace nmcp {
 
@@ -69,40 +70,13 @@ std::string json_escaped(std::string_view value) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
-// How `value` reads inside an XML document (a .nessus export).
-std::string xml_escaped(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // Every form of `value` worth looking for; empty when it is too short to remember.
 std::vector<std::string> forms_of(std::string_view value) {
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
   std::vector<std::string> out;
   if (value.size() < kMinRememberedSecret) return out;
   out.emplace_back(value);
-  for (std::string f : {json_escaped(value), xml_escaped(value)}) {
+  for (std::string f : {json_escaped(value), xml_escape(value)}) {
     if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(std::move(f));
   }
   std::size_t start = 0;

@@ -15,5 +15,7 @@ std::string_view trim_space(std::string_view s);
 bool equals_ignoring_case(std::string_view a, std::string_view b);
 // Whether `needle` occurs in `haystack`, ignoring ASCII case.
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
+// `text` as XML character data or an attribute value: & < > " ' escaped.
+std::string xml_escape(std::string_view text);
 
 }  // namespace nmcp

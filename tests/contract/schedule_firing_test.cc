@@ -74,6 +74,21 @@ void end_next(store::TaskStore& s, task::State to, task::Millis at) {
   }
 }
 
+recurring::ScheduleServiceDeps service_deps(Harness& h) {
+  recurring::ScheduleServiceDeps sd;
+  sd.book = &h.book;
+  sd.submit.clock = &h.clock;
+  return sd;
+}
+
+recurring::Caller tenant_caller(const std::string& owner) {
+  recurring::Caller caller;
+  caller.owner = owner;
+  caller.scope = OwnerScope::tenant(owner);
+  caller.via = "schedule_scan";
+  return caller;
+}
+
 }  // namespace
 
 TEST_CASE_TEMPLATE("firing: each run names its schedule and the previous completed run", B,
@@ -334,13 +349,8 @@ TEST_CASE_TEMPLATE("schedule service: checked at creation and change, not only w
                    BACKENDS) {
   B b;
   Harness h(b.open());
-  recurring::ScheduleServiceDeps sd;
-  sd.book = &h.book;
-  sd.submit.clock = &h.clock;
-  recurring::Caller caller;
-  caller.owner = "team-a";
-  caller.scope = OwnerScope::tenant("team-a");
-  caller.via = "schedule_scan";
+  const auto sd = service_deps(h);
+  const auto caller = tenant_caller("team-a");
 
   recurring::ScheduleSpec spec;
   spec.name = "nightly";
@@ -398,13 +408,8 @@ TEST_CASE_TEMPLATE("schedule service: a tenant's schedules are limited, and list
   B b;
   Harness h(b.open());
   h.config.quotas.tenants["team-a"].schedules = 3;
-  recurring::ScheduleServiceDeps sd;
-  sd.book = &h.book;
-  sd.submit.clock = &h.clock;
-  recurring::Caller caller;
-  caller.owner = "team-a";
-  caller.scope = OwnerScope::tenant("team-a");
-  caller.via = "schedule_scan";
+  const auto sd = service_deps(h);
+  const auto caller = tenant_caller("team-a");
   recurring::ScheduleSpec spec;
   spec.name = "nightly";
   spec.targets = "10.1.0.0/28";
@@ -417,10 +422,7 @@ TEST_CASE_TEMPLATE("schedule service: a tenant's schedules are limited, and list
   CHECK(refused.error().hint.find("quotas.tenants.team-a.schedules") != std::string::npos);
   CHECK(h.book.list(OwnerScope::tenant("team-a"))->size() == 3);
   // Another tenant has the default limit and its own count.
-  auto b_caller = caller;
-  b_caller.owner = "team-b";
-  b_caller.scope = OwnerScope::tenant("team-b");
-  CHECK(recurring::create_schedule(sd, h.config, b_caller, spec));
+  CHECK(recurring::create_schedule(sd, h.config, tenant_caller("team-b"), spec));
   CHECK(h.config.quotas.for_tenant("team-b").schedule_limit() == config::kDefaultScheduleLimit);
 
   // Two replicas that both passed the count before writing: the later one takes its own back.

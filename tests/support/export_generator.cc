@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "core/base/text.h"
+
 namespace nmcp::testing {
 
 namespace {
@@ -76,30 +78,6 @@ PluginSpec plugin(int k) {
   return p;
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string filler(std::size_t bytes, int salt) {
   std::string out;
   int w = salt;
@@ -131,7 +109,7 @@ void child(std::string& out, const char* name, const std::string& value) {
   out += "<";
   out += name;
   out += ">";
-  out += escape(value);
+  out += xml_escape(value);
   out += "</";
   out += name;
   out += ">\n";
@@ -150,7 +128,7 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
       "policy</policyName><Preferences><ServerPreferences><preference><name>TARGET</name>"
       "<value>10.0.0.0/16</value></preference></ServerPreferences></Preferences></Policy>\n"
       "<Report name=\"" +
-      escape(spec.scan_name) + "\" xmlns:cm=\"http://www.nessus.org/cm\">\n");
+      xml_escape(spec.scan_name) + "\" xmlns:cm=\"http://www.nessus.org/cm\">\n");
   std::uint64_t state = spec.seed * 0x9E3779B97F4A7C15ULL + 1;
   // Past `plugins` findings a host repeats plugins on further ports (one plugin seen on many
   // services), so a host can carry any number of findings with a bounded plugin set.
@@ -171,7 +149,7 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
       host.fqdn = "host-" + std::to_string(h) + ".example.test";
     }
     host.netbios = "HOST" + std::to_string(h);
-    std::string block = "<ReportHost name=\"" + escape(host.host) + "\"><HostProperties>\n";
+    std::string block = "<ReportHost name=\"" + xml_escape(host.host) + "\"><HostProperties>\n";
     if (!host.host_ip.empty()) block += "<tag name=\"host-ip\">" + host.host_ip + "</tag>\n";
     block += "<tag name=\"host-fqdn\">" + host.fqdn + "</tag>\n<tag name=\"netbios-name\">" +
              host.netbios + "</tag>\n<tag name=\"operating-system\">Linux Kernel 5." +
@@ -210,8 +188,8 @@ std::uint64_t write_export(const ExportSpec& spec, std::FILE* f,
           "Host " + host.host + " reports " + p.name + "\n" + filler(spec.output_bytes, h + j);
       block += "<ReportItem port=\"" + std::to_string(port) + "\" svc_name=\"" + p.service +
                "\" protocol=\"" + p.protocol + "\" severity=\"" + std::to_string(p.severity) +
-               "\" pluginID=\"" + std::to_string(p.id) + "\" pluginName=\"" + escape(p.name) +
-               "\" pluginFamily=\"" + escape(p.family) + "\">\n";
+               "\" pluginID=\"" + std::to_string(p.id) + "\" pluginName=\"" + xml_escape(p.name) +
+               "\" pluginFamily=\"" + xml_escape(p.family) + "\">\n";
       child(block, "synopsis", "The remote host is affected by " + p.name + " & more.");
       child(block, "description", description);
       child(block, "solution", "Upgrade to the latest version <per vendor advisory>.");
