@@ -115,7 +115,11 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
                                                 Access access,
                                                 const std::function<bool(std::string_view)>* sink,
                                                 SideEffectGate* gate) {
-  bool relogged = false;
+  // A session may expire again right after a new login (another thread's requests used up a
+  // short-lived token, or the scanner expires sessions by age on a slow machine): log in again
+  // a few times, then hand the step back as transient. Only a refused login is an Auth error.
+  constexpr int kMaxRelogins = 3;
+  int relogins = 0;
   bool rescraped = false;
   bool reconnected = false;
   const bool session = instance_.auth.mode == config::AuthMode::Session;
@@ -129,6 +133,10 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
   for (;;) {
     auto headers = auth_headers(access);
     if (!headers) return tl::unexpected(headers.error());
+    std::string used_cookie;  // the session this request presents
+    for (const auto& [name, value] : *headers) {
+      if (name == "X-Cookie") used_cookie = value;
+    }
     request.headers = base_headers;
     request.headers.insert(request.headers.end(), headers->begin(), headers->end());
     // The last thing before the request leaves: a login above may have taken time.
@@ -157,14 +165,23 @@ NessusResult<HttpsReply> NessusClient::exchange(std::string_view operation, Http
                 {"path", request.path},
                 {"status", status},
                 {"ms", ms}});
-    if (session && access != Access::Public && status == 401 && !relogged) {
-      // The session expired (Nessus times idle sessions out): log in once more and retry once.
-      relogged = true;
+    if (session && access != Access::Public && status == 401) {
+      if (relogins == kMaxRelogins) {
+        return nessus_fail(NessusErrorKind::Transient, 401,
+                           std::string(operation) + ": the session expired again right after " +
+                               std::to_string(kMaxRelogins) + " new logins",
+                           "the step is tried again later; if it keeps happening, check the "
+                           "scanner's session timeout");
+      }
+      // The session expired (Nessus times idle sessions out): log in again and retry. Only the
+      // session this request used is dropped: another thread may have opened a fresh one.
+      ++relogins;
       {
         std::lock_guard lock(mu_);
-        session_token_.clear();
+        if ("token=" + session_token_ == used_cookie) session_token_.clear();
       }
-      log::info("nessus", "session expired; logging in again", {{"instance", instance_.id}});
+      log::info("nessus", "session expired; logging in again",
+                {{"instance", instance_.id}, {"attempt", relogins}});
       continue;
     }
     if (session && instance_.auth.ui_token && access == Access::ScanControl && status == 412 &&

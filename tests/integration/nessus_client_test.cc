@@ -203,6 +203,23 @@ TEST_CASE("client: a session that times out on the scanner is renewed transparen
   }));
 }
 
+TEST_CASE("client: a session that expires again right after a new login is renewed again") {
+  SimProcess sim;
+  auto c = client_for(sim.session_instance(false));
+  REQUIRE(c->login());
+  // Two answers in a row say the session is gone: the second right after a fresh login.
+  sim.set_faults({{"route_rules", {{{"route", "GET /scans"}, {"times", 2}, {"status", 401}}}}});
+  REQUIRE(c->list_scans());
+  CHECK(sim.stats()["sessions_created"].get<long>() == 3);
+  // It never stops expiring: after three new logins the call is transient, never an auth error.
+  sim.set_faults({{"route_rules", {{{"route", "GET /scans"}, {"times", 4}, {"status", 401}}}}});
+  auto refused = c->list_scans();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == NessusErrorKind::Transient);
+  CHECK(refused.error().message.find("expired again") != std::string::npos);
+  REQUIRE(c->list_scans());
+}
+
 TEST_CASE("client: Professional refuses scan control with keys (412), also when the body is lost") {
   SimProcess sim({"--edition", "professional"});
   auto c = client_for(sim.api_keys_instance());
