@@ -535,8 +535,7 @@ TEST_CASE("worker: a burst of 503s is retried with backoff and the scan complete
   CHECK(sim.stats()["scans_created"] == 1);
 }
 
-TEST_CASE(
-    "nessus-worker: two workers and a lease shorter than every step: one scan per task") {
+TEST_CASE("nessus-worker: two workers and a lease shorter than every step: one scan per task") {
   // Every Nessus answer takes longer than the whole lease: before leases were renewed during a
   // step, each step let the other worker (or the same one) take the task again, and 8 tasks made
   // 10 scans and 18 exports.
