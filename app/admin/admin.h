@@ -128,7 +128,9 @@ std::string human_time(Millis t, Millis now);
 std::string iso_time(Millis t);  // "2026-12-01T18:00:00Z"; null JSON for 0 is the caller's
 json time_json(std::optional<Millis> t);
 // 30s, 15m, 12h, 7d, 2w -> milliseconds.
+// Durations and times as core/base/time_text.h reads them, with the option named in the error.
 Result<Millis> parse_duration(std::string_view text, const std::string& option);
+Result<Millis> parse_since(std::string_view text, const std::string& option, Millis now);
 // What an operator sees of a task (MCP names, ISO times). `internal` adds the lease, backoff,
 // idempotency fields; never the sealed credentials themselves.
 json task_json(const task::Task& t, bool internal);

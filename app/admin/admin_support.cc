@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/admin/admin.h"
+#include "core/base/time_text.h"
 
 namespace nmcp::admin {
 
@@ -129,33 +130,17 @@ json time_json(std::optional<Millis> t) {
 }
 
 Result<Millis> parse_duration(std::string_view text, const std::string& option) {
-  auto bad = [&] {
-    return nmcp::fail(ErrorCode::InvalidArgument,
-                      option + " needs a duration like 30s, 15m, 12h, 7d or 2w, got \"" +
-                          std::string(text.substr(0, 40)) + "\"",
-                      "a number followed by s, m, h, d or w");
-  };
-  if (text.size() < 2) return bad();
-  long long n = 0;
-  for (char ch : text.substr(0, text.size() - 1)) {
-    if (ch < '0' || ch > '9') return bad();
-    n = n * 10 + (ch - '0');
-    if (n > 10'000'000) return bad();
-  }
-  switch (text.back()) {
-    case 's':
-      return n * 1000;
-    case 'm':
-      return n * 60'000;
-    case 'h':
-      return n * 3'600'000;
-    case 'd':
-      return n * 86'400'000;
-    case 'w':
-      return n * 7 * 86'400'000;
-    default:
-      return bad();
-  }
+  auto d = parse_duration_ms(text);
+  if (!d)
+    return nmcp::fail(ErrorCode::InvalidArgument, option + " " + d.error().message, d.error().hint);
+  return *d;
+}
+
+Result<Millis> parse_since(std::string_view text, const std::string& option, Millis now) {
+  auto t = parse_since_ms(text, now);
+  if (!t)
+    return nmcp::fail(ErrorCode::InvalidArgument, option + " " + t.error().message, t.error().hint);
+  return *t;
 }
 
 json task_json(const task::Task& t, bool internal) {

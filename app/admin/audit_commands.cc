@@ -15,7 +15,7 @@ int cmd_audit(Context& c) {
     return c.usage("--decision takes allow or deny, not \"" + filter.decision + "\"");
   }
   if (auto since = c.args.value("--since")) {
-    auto t = audit::parse_since(*since, c.clock.now());
+    auto t = parse_since(*since, "--since", c.clock.now());
     if (!t) return c.usage(t.error().message + " (" + t.error().hint + ")");
     filter.since_ms = *t;
   }
@@ -54,7 +54,8 @@ std::vector<Command> audit_commands() {
        "the audit log: every allow and deny decision (scope, tool and pool authorisation) with "
        "time, tenant, tool, pool, targets and the rule that decided",
        {{"--tenant", "T", "only this tenant's decisions"},
-        {"--since", "WHEN", "only from then: 2026-12-01, 2026-12-01T22:00:00Z, or 24h, 7d"},
+        {"--since", "WHEN",
+         "only from then: 2026-12-01, 2026-12-01T22:00:00Z, or back from now: 24h, 7d, 2w"},
         {"--decision", "allow|deny", "only allowed or only refused calls"},
         {"--file", "PATH", "another audit log (default DATA_DIR/audit.log)"}},
        cmd_audit},

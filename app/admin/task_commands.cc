@@ -90,9 +90,9 @@ int cmd_task_list(Context& c) {
   }
   q.pool = c.args.value("--pool").value_or("");
   if (auto since = c.args.value("--since")) {
-    auto d = parse_duration(*since, "--since");
-    if (!d) return c.fail(d.error(), 2);
-    q.created_since = c.clock.now() - *d;
+    auto t = parse_since(*since, "--since", c.clock.now());
+    if (!t) return c.fail(t.error(), 2);
+    q.created_since = *t;
   }
   q.limit = 50;
   if (auto limit = c.args.value("--limit")) {
@@ -335,7 +335,9 @@ std::vector<Command> task_commands() {
        {{"--state", "S", "queued, running, completed, failed, cancelled or timed_out"},
         kPool,
         {"--owner", "TENANT", "only this tenant's tasks"},
-        {"--since", "AGE", "created within AGE (30m, 12h, 7d, 2w)"},
+        {"--since", "WHEN",
+         "created since then: 2026-12-01, 2026-12-01T22:00:00Z, or back from now: 30m, 12h, 7d, "
+         "2w"},
         kLimit,
         {"--cursor", "C", "continue a listing"}},
        cmd_task_list},

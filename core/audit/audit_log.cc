@@ -123,29 +123,4 @@ Status read_audit(const std::string& path, const AuditFilter& filter,
   return ok();
 }
 
-Result<std::int64_t> parse_since(const std::string& text, std::int64_t now_ms) {
-  auto bad = [&] {
-    return fail(ErrorCode::InvalidArgument, "--since \"" + text + "\" is not a date or duration",
-                "give 2026-12-01, 2026-12-01T22:00:00Z, or a duration back from now: 30m, 24h, "
-                "7d");
-  };
-  if (text.empty()) return bad();
-  const char unit = text.back();
-  if ((unit == 'm' || unit == 'h' || unit == 'd') && text.size() > 1 &&
-      text.find_first_not_of("0123456789") == text.size() - 1) {
-    const long long n = std::stoll(text.substr(0, text.size() - 1));
-    const long long scale = unit == 'm' ? 60'000LL : unit == 'h' ? 3'600'000LL : 86'400'000LL;
-    if (n > 100'000) return bad();
-    return now_ms - n * scale;
-  }
-  std::tm tm{};
-  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) {
-    tm = {};
-    end = ::strptime(text.c_str(), "%Y-%m-%d", &tm);
-  }
-  if (end == nullptr || (*end != '\0' && std::string(end) != "Z")) return bad();
-  return static_cast<std::int64_t>(::timegm(&tm)) * 1000;
-}
-
 }  // namespace nmcp::audit

@@ -68,7 +68,5 @@ Status read_audit(const std::string& path, const AuditFilter& filter,
                   const std::function<void(const nlohmann::json&)>& each,
                   long long* skipped = nullptr);
 
-// "2026-12-01", "2026-12-01T22:00:00Z" or a duration back from `now_ms` ("24h", "7d", "30m").
-Result<std::int64_t> parse_since(const std::string& text, std::int64_t now_ms);
 
 }  // namespace nmcp::audit

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/audit/audit_log.h"
+#include "core/base/time_text.h"
 #include "core/store/lifecycle.h"
 
 namespace nmcp::recurring {
@@ -125,11 +126,10 @@ Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& fiel
   if (!v.is_string()) return fail(bad_field(field, "must be a date or time string"));
   const std::string text = v.get<std::string>();
   // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
-  if (text.find('-') != std::string::npos) {
-    if (auto t = audit::parse_since(text, now)) return *t;
-  }
-  return fail(bad_field(field, "'" + text.substr(0, 40) + "' is not a date or time",
-                        "use 2026-12-24 or 2026-12-24T22:00:00Z (UTC)"));
+  (void)now;
+  auto t = parse_utc_time_ms(text);
+  if (!t) return fail(bad_field(field, t.error().message, t.error().hint + " (UTC)"));
+  return *t;
 }
 
 }  // namespace

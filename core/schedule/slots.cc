@@ -1,43 +1,18 @@
 #include "core/schedule/slots.h"
 
-#include <cctype>
+#include "core/base/time_text.h"
 
 namespace nmcp::schedule {
 
 Result<std::int64_t> parse_interval(std::string_view text) {
-  std::int64_t total = 0;
-  std::size_t at = 0;
-  bool any = false;
-  while (at < text.size()) {
-    std::int64_t n = 0;
-    const std::size_t digits = at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0) {
-      n = n * 10 + (text[at++] - '0');
-      if (n > 1'000'000'000) break;
-    }
-    if (at == digits || at >= text.size()) {
-      total = -1;
-      break;
-    }
-    const char unit = text[at++];
-    const std::int64_t scale = unit == 's'   ? 1
-                               : unit == 'm' ? 60
-                               : unit == 'h' ? 3600
-                               : unit == 'd' ? 86400
-                                             : 0;
-    if (scale == 0) {
-      total = -1;
-      break;
-    }
-    total += n * scale;
-    any = true;
+  const auto ms = parse_duration_ms(text);
+  if (!ms || *ms < 60'000 || *ms > 366LL * 86'400'000) {
+    return fail(
+        ErrorCode::InvalidArgument,
+        "\"" + std::string(text.substr(0, 40)) + "\" is not an interval from 1 minute to 366 days",
+        "write a number and a unit: 30m, 6h, 1d, 1h30m");
   }
-  if (!any || total < 60 || total > 366LL * 86400) {
-    return fail(ErrorCode::InvalidArgument,
-                "\"" + std::string(text) + "\" is not an interval from 1 minute to 366 days",
-                "write a number and a unit: 30m, 6h, 1d, 1h30m");
-  }
-  return total;
+  return *ms / 1000;
 }
 
 UtcSeconds next_interval_slot(UtcSeconds start, std::int64_t period, UtcSeconds after) {

@@ -64,7 +64,7 @@ TEST_CASE("audit log: whole lines from many threads, filtered by tenant, time an
   }
 }
 
-TEST_CASE("audit log: no secret in a line; a torn line is skipped; --since forms") {
+TEST_CASE("audit log: no secret in a line; a torn line is skipped") {
   TempDir dir;
   const std::string path = dir.path() + "/audit.log";
   nmcp::remember_secret("Audit-Planted-Secret-9");
@@ -90,15 +90,6 @@ TEST_CASE("audit log: no secret in a line; a torn line is skipped; --since forms
   CHECK(text.find("hunter2") == std::string::npos);
   CHECK(text.find("Audit-Planted-Secret-9") == std::string::npos);
 
-  const std::int64_t now = 1'780'000'000'000LL;
-  CHECK(parse_since("24h", now).value() == now - 86'400'000LL);
-  CHECK(parse_since("7d", now).value() == now - 7 * 86'400'000LL);
-  CHECK(parse_since("2026-12-01", now).value() == 1'796'083'200'000LL);
-  CHECK(parse_since("2026-12-01T22:00:00Z", now).value() == 1'796'083'200'000LL + 22 * 3'600'000LL);
-  for (const char* bad : {"", "yesterday", "5w", "2026-13-01", "2026-12-01T25:00:00"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(parse_since(bad, now));
-  }
   CHECK(read_audit(dir.path() + "/none.log", {}, [](const nlohmann::json&) {}).error().code ==
         nmcp::ErrorCode::NotFound);
 }
