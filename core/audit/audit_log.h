@@ -68,5 +68,4 @@ Status read_audit(const std::string& path, const AuditFilter& filter,
                   const std::function<void(const nlohmann::json&)>& each,
                   long long* skipped = nullptr);
 
-
 }  // namespace nmcp::audit
