@@ -250,12 +250,11 @@ struct Housekeeper::Run {
         std::chrono::duration_cast<std::chrono::milliseconds>(o.scan_timeout).count();
     const auto lease_before =
         now - std::chrono::duration_cast<std::chrono::milliseconds>(o.policy.stuck_after).count();
-    const auto started_before = now - timeout;
     auto expired = hk.store_.expired_running(lease_before, o.batch);
     if (!expired) return fail_store(expired.error());
     for (const auto& t : *expired) {
       if (out_of_time()) return true;
-      if (t.started_at.value_or(t.created_at) >= started_before) continue;
+      if (!store::lifecycle::overdue(t, now, timeout)) continue;
       item({{"what", "stuck"}, {"id", t.id}, {"instance", t.instance}});
       if (o.dry_run) {
         ++r.stuck_timed_out;
@@ -263,7 +262,7 @@ struct Housekeeper::Run {
       }
       // Ended in the store first: a worker that took the task back since it was read keeps
       // it, and its scan is not stopped under it.
-      auto ended = hk.store_.time_out_stuck(t.id, now, lease_before, started_before);
+      auto ended = hk.store_.time_out_stuck(t.id, now, lease_before, timeout);
       if (!ended) {
         if (ended.error().code != ErrorCode::FailedPrecondition &&
             ended.error().code != ErrorCode::NotFound) {

@@ -169,9 +169,7 @@ ClaimPlanner::Verdict ClaimPlanner::consider(Task& t) {
     // already occupies one of its slots.
     const bool reachable = std::any_of(offered.begin(), offered.end(),
                                        [&](const InstanceSlot& s) { return s.id == t.instance; });
-    const bool overdue = request_.scan_timeout_ms > 0 && t.started_at &&
-                         now - *t.started_at > request_.scan_timeout_ms;
-    if (!reachable && !overdue) return Verdict::Skip;
+    if (!reachable && !overdue(t, now, request_.scan_timeout_ms)) return Verdict::Skip;
     instance = t.instance;
   } else {
     if (full_pools_.count(t.pool) != 0) return Verdict::Skip;
@@ -377,9 +375,13 @@ Millis finished_time(const Task& t) {
   return t.finished_at.value_or(t.updated_at);
 }
 
-Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis started_before) {
+bool overdue(const Task& t, Millis now, Millis scan_timeout_ms) {
+  return scan_timeout_ms > 0 && t.started_at && now - *t.started_at > scan_timeout_ms;
+}
+
+Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis scan_timeout_ms) {
   if (t.state != State::Running || t.lease_until >= lease_expired_before ||
-      t.started_at.value_or(t.created_at) >= started_before) {
+      !overdue(t, now, scan_timeout_ms)) {
     return fail(ErrorCode::FailedPrecondition, "task " + t.id + " is not stuck");
   }
   if (auto s = task::check_transition(t, State::TimedOut); !s) return s;

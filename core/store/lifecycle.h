@@ -124,9 +124,13 @@ bool purgeable_dead_letter(const Task& t, const std::string& pool, Millis before
 // the time its retention counts from.
 std::optional<FinishedKind> finished_kind(const Task& t);
 Millis finished_time(const Task& t);
-// A running task whose lease expired before `lease_expired_before` and that started before
-// `started_before` -> timed_out, its lease cleared. FailedPrecondition otherwise.
-Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis started_before);
+// Whether the task's scan has run longer than `scan_timeout_ms` (0: no limit), counted from when
+// it started on Nessus: a scan that never started is never overdue (time in the queue is not the
+// scan's). The one rule for the worker, the claim planner and housekeeping.
+bool overdue(const Task& t, Millis now, Millis scan_timeout_ms);
+// A running task whose lease expired before `lease_expired_before` and whose scan is overdue ->
+// timed_out, its lease cleared. FailedPrecondition otherwise.
+Status time_out_stuck(Task& t, Millis now, Millis lease_expired_before, Millis scan_timeout_ms);
 
 // Exponential backoff with full jitter: a uniform delay in [base/2, min(cap, base*2^failures)].
 Millis backoff_delay(int failures, Millis base, Millis cap, double unit_random);

@@ -182,9 +182,9 @@ class LifecycleStore final : public TaskStore {
   }
 
   Result<Task> time_out_stuck(const std::string& id, Millis now, Millis lease_expired_before,
-                              Millis started_before) override {
+                              Millis scan_timeout_ms) override {
     return s_->mutate(id, [&](Task& t) {
-      return lc::time_out_stuck(t, now, lease_expired_before, started_before);
+      return lc::time_out_stuck(t, now, lease_expired_before, scan_timeout_ms);
     });
   }
 

@@ -150,7 +150,7 @@ class TaskAdmin {
   // A running task nobody can finish -> timed_out (lifecycle::time_out_stuck). FailedPrecondition
   // when it is not stuck (any more).
   virtual Result<Task> time_out_stuck(const std::string& id, Millis now,
-                                      Millis lease_expired_before, Millis started_before) = 0;
+                                      Millis lease_expired_before, Millis scan_timeout_ms) = 0;
 
   // Records that could not be read as tasks, newest first.
   virtual Result<std::vector<QuarantinedRecord>> quarantined() = 0;

@@ -303,7 +303,7 @@ TEST_CASE("worker: the wall-clock scan timeout stops the Nessus scan") {
   sim.set_faults({{"scan_outcome", "hang"}});
   Rig rig(sim.api_keys_instance());
   auto config = std::make_shared<config::ScannerConfig>(*rig.scanners.config);
-  config->defaults.scan_timeout = std::chrono::minutes(0);  // every running scan is over time
+  config->defaults.scan_timeout = std::chrono::minutes(1);
   const auto id = rig.submit();
   rig.claim(id);
   // Create and launch first, then let the limit apply.
@@ -311,7 +311,10 @@ TEST_CASE("worker: the wall-clock scan timeout stops the Nessus scan") {
   const auto lease = rig.leases[id];
   REQUIRE(driver.step(id, lease, rig.scanners).keep);  // create
   REQUIRE(driver.step(id, lease, rig.scanners).keep);  // launch
-  rig.clock.advance(1);
+  // The scan runs a minute and a millisecond, polled (and its lease renewed) halfway.
+  rig.clock.advance(30'000);
+  REQUIRE(driver.step(id, lease, rig.scanners).keep);  // poll: still running
+  rig.clock.advance(30'001);
   worker::ScannerSnapshot strict{config, rig.scanners.registry};
   CHECK_FALSE(driver.step(id, lease, strict).keep);
   auto t = std::optional<task::Task>(rig.get(id));

@@ -139,7 +139,7 @@ ScanDriver::Next ScanDriver::step(const std::string& task_id, const store::Lease
                            {"cancelled", "cancelled at the caller's request", ""});
   }
   const auto timeout = std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout);
-  if (t.started_at && clock_.now() - *t.started_at > timeout.count()) {
+  if (store::lifecycle::overdue(t, clock_.now(), timeout.count())) {
     return stop_and_finish(
         t, client, gate, State::TimedOut,
         {"scan_timeout",

@@ -287,3 +287,22 @@ TEST_CASE("lifecycle: a task moved by a migration never runs, nor is cancelled o
   CHECK(refused.error().code == ErrorCode::FailedPrecondition);
   CHECK(running.moved_to.empty());
 }
+
+TEST_CASE("lifecycle: a scan is overdue only once it has run longer than the timeout") {
+  // One rule for the worker's step, the claim planner and housekeeping's stuck tasks.
+  constexpr task::Millis kMinute = 60'000;
+  Task t = task_in(State::Running);
+  CHECK_FALSE(lc::overdue(t, T0 + 100 * kMinute, kMinute));  // never started: queue time is not
+  t.started_at = T0;
+  CHECK_FALSE(lc::overdue(t, T0 + kMinute, kMinute));
+  CHECK(lc::overdue(t, T0 + kMinute + 1, kMinute));
+  CHECK_FALSE(lc::overdue(t, T0 + 100 * kMinute, 0));  // no limit
+  // Housekeeping ends as stuck only what is overdue, whose lease expired long ago.
+  Task never_started = task_in(State::Running);
+  CHECK_FALSE(lc::time_out_stuck(never_started, T0 + 100 * kMinute, T0 + 2000, kMinute));
+  Task started = task_in(State::Running);
+  started.started_at = T0;
+  REQUIRE(lc::time_out_stuck(started, T0 + 100 * kMinute, T0 + 2000, kMinute));
+  CHECK(started.state == State::TimedOut);
+  CHECK(started.error.code == "stuck");
+}
