@@ -592,7 +592,7 @@ class Loader {
     if (auto v = text(esc, "method", at, true)) {
       if (!is_escalation_method(*v)) {
         problem(esc["method"], at + ".method",
-                "must be one of Nothing, sudo, su, su+sudo, pbrun, dzdo; got \"" + *v + "\"");
+                "must be one of " + escalation_methods_text() + "; got \"" + *v + "\"");
       }
       ssh.escalation_method = *v;
     }

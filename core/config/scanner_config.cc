@@ -7,8 +7,14 @@
 namespace nmcp::config {
 
 bool is_escalation_method(std::string_view m) {
-  return m == kNoEscalation || m == "sudo" || m == "su" || m == "su+sudo" || m == "pbrun" ||
-         m == "dzdo";
+  return std::find(kEscalationMethods.begin(), kEscalationMethods.end(), m) !=
+         kEscalationMethods.end();
+}
+
+std::string escalation_methods_text() {
+  std::string out;
+  for (const auto m : kEscalationMethods) out += (out.empty() ? "" : ", ") + std::string(m);
+  return out;
 }
 
 std::string_view to_string(CredentialType type) {

@@ -97,6 +97,11 @@ struct PoolConfig {
 
 // Escalation methods Nessus accepts in elevate_privileges_with (ours use the same spelling).
 inline constexpr const char* kNoEscalation = "Nothing";
+// Every SSH privilege escalation method Nessus knows, in the order errors and schemas list them.
+inline constexpr std::array<std::string_view, 6> kEscalationMethods = {"Nothing", "sudo",  "su",
+                                                                       "su+sudo", "pbrun", "dzdo"};
+// "Nothing, sudo, su, su+sudo, pbrun, dzdo", for messages.
+std::string escalation_methods_text();
 bool is_escalation_method(std::string_view method);
 
 // Credential profiles. A profile holds one or more credentials, each of one protocol, and every

@@ -62,7 +62,7 @@ Status check_credentials(const config::ScannerConfig& config, const config::Pool
   }
   if (!r.escalation.empty() && !config::is_escalation_method(r.escalation)) {
     return fail(invalid("unknown escalation method '" + r.escalation + "'",
-                        "use one of Nothing, sudo, su, su+sudo, pbrun, dzdo"));
+                        "use one of " + config::escalation_methods_text()));
   }
   bool escalates = !r.escalation.empty() && r.escalation != config::kNoEscalation;
   if (r.inline_credentials) {

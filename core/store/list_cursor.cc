@@ -4,7 +4,11 @@
 
 namespace nmcp::store {
 
-std::string encode_cursor(const task::Task& t) { return std::to_string(t.created_at) + "." + t.id; }
+std::string encode_cursor(task::Millis created_at, const std::string& id) {
+  return std::to_string(created_at) + "." + id;
+}
+
+std::string encode_cursor(const task::Task& t) { return encode_cursor(t.created_at, t.id); }
 
 Result<std::pair<task::Millis, std::string>> decode_cursor(const std::string& cursor) {
   const auto dot = cursor.find('.');

@@ -12,6 +12,8 @@
 namespace nmcp::store {
 
 std::string encode_cursor(const task::Task& last);
+// The same for a position known by its creation time and id (a page that stopped mid-scan).
+std::string encode_cursor(task::Millis created_at, const std::string& id);
 // InvalidArgument (with what to do) for text encode_cursor could not have made.
 Result<std::pair<task::Millis, std::string>> decode_cursor(const std::string& cursor);
 

@@ -10,6 +10,7 @@
 #include "core/findings/run_comparison.h"
 #include "core/findings/scan_diff.h"
 #include "core/recurring/schedule_service.h"
+#include "core/store/lifecycle.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_args.h"
 #include "mcp/tools/results_resources.h"
@@ -318,7 +319,8 @@ json diff_hosts(const std::vector<findings::DiffHost>& hosts) {
 }
 
 // When a scan ended (finished, else created), to tell the earlier of two apart.
-task::Millis ended_at(const task::Task& t) { return t.finished_at.value_or(t.created_at); }
+// When a task ended, as retention counts it: one rule (store::lifecycle).
+task::Millis ended_at(const task::Task& t) { return store::lifecycle::finished_time(t); }
 
 // The two task ids compare_scans reads: given, or a schedule's last two completed runs.
 Result<std::pair<std::string, std::string>> scans_to_compare(const ToolDeps& deps, const json& args,

@@ -228,8 +228,10 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
     props[field] = {
         {"type", "string"}, {"minLength", 1}, {"maxLength", 256}, {"description", description}};
   }
+  json methods = json::array();
+  for (const auto m : config::kEscalationMethods) methods.push_back(std::string(m));
   props["escalation"] = {{"type", "string"},
-                         {"enum", {"Nothing", "sudo", "su", "su+sudo", "pbrun", "dzdo"}},
+                         {"enum", methods},
                          {"description",
                           "Privilege escalation method: overrides the profile's, or sets the "
                           "inline credentials' (default Nothing)."}};

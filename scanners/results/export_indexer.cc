@@ -14,8 +14,6 @@ namespace nmcp::scanners {
 
 namespace {
 
-constexpr int kScanInfo = 19506;
-
 // Attributes that belong to the occurrence, not to the plugin.
 bool per_finding_attribute(std::string_view name) {
   return name == "port" || name == "svc_name" || name == "protocol" || name == "severity" ||
@@ -135,7 +133,7 @@ class Indexer final : public ReportVisitor {
     f.protocol = item.protocol;
     f.service = item.svc_name;
     f.reported_severity = item.severity;
-    f.severity = item.plugin_id == kScanInfo ? 0 : std::clamp(item.severity, 0, 4);
+    f.severity = effective_severity(item);
     f.plugin_output = item.first("plugin_output");
     status_ = writer_.add_finding(*ref, std::move(f));
   }

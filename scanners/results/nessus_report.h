@@ -63,4 +63,15 @@ class ReportItem {
   std::size_t attribute_count_ = 0, child_count_ = 0;
 };
 
+// Nessus Scan Information: per host, how the scan ran (credentials, plugin feed, timing).
+inline constexpr int kScanInformationPlugin = 19506;
+
+// The severity a finding counts with, 0 to 4: Nessus Scan Information is never a finding (it
+// reports as a hole when the feed is old), and a value out of range is brought into it. The one
+// rule for the index and the scan's summary.
+inline int effective_severity(const ReportItem& item) {
+  if (item.plugin_id == kScanInformationPlugin) return 0;
+  return item.severity < 0 ? 0 : item.severity > 4 ? 4 : item.severity;
+}
+
 }  // namespace nmcp::scanners

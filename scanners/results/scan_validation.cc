@@ -11,7 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kScanInfo = 19506;
 constexpr std::size_t kTopPlugins = 10;
 
 // The lines of a plugin output, trimmed, blanks dropped.
@@ -247,7 +246,7 @@ ScanValidator::Evidence* ScanValidator::evidence_for(std::string_view protocol_n
 void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
   const auto output = [&item]() -> const std::string& { return item.first("plugin_output"); };
   switch (item.plugin_id) {
-    case kScanInfo: {
+    case kScanInformationPlugin: {
       read_scan_info(output(), current_.line_yes, current_.account, current_.protocol);
       if (current_.line_yes.value_or(false) && !current_.protocol.empty()) {
         if (Evidence* e = evidence_for(current_.protocol)) {
@@ -349,8 +348,7 @@ void ScanValidator::on_item(const ReportHost&, const ReportItem& item) {
     default:
       break;
   }
-  // 19506 reports as a hole when the feed is old: it is never a finding.
-  const int severity = item.plugin_id == kScanInfo ? 0 : item.severity;
+  const int severity = effective_severity(item);
   ++findings_;
   switch (severity) {
     case 4:

@@ -506,7 +506,7 @@ class RedisTaskStorage final : public TaskStorage {
     // The budget ran out before the page filled: say where to go on (a short, even empty, page
     // with a cursor is still not the last).
     if (read >= kListBudget && last_seen) {
-      page.next_cursor = std::to_string(last_seen->first) + "." + last_seen->second;
+      page.next_cursor = encode_cursor(last_seen->first, last_seen->second);
     }
     if (!damaged.empty()) quarantine(damaged);
     return page;

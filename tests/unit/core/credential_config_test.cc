@@ -302,3 +302,11 @@ TEST_CASE("private keys: formats, encryption and passphrases are told apart") {
             .message.find("not an OpenSSH user "
                           "certificate") != std::string::npos);
 }
+
+TEST_CASE("credentials: one list of escalation methods, in every check and message") {
+  for (const auto m : nmcp::config::kEscalationMethods)
+    CHECK(nmcp::config::is_escalation_method(m));
+  CHECK_FALSE(nmcp::config::is_escalation_method("sudo2"));
+  CHECK_FALSE(nmcp::config::is_escalation_method(""));
+  CHECK(nmcp::config::escalation_methods_text() == "Nothing, sudo, su, su+sudo, pbrun, dzdo");
+}

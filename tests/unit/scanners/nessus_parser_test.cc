@@ -197,6 +197,24 @@ TEST_CASE("validation: an authenticated scan where every login failed is a failu
   CHECK(old_feed.severities().high == 0);
 }
 
+TEST_CASE("validation: a finding counts with one effective severity, 19506 and out-of-range too") {
+  // The summary counts what the index stores (scanners::effective_severity, one rule for both).
+  ScanValidator v(false);
+  REQUIRE(parse_nessus_text(report(host("a", "", item(19506, 3) + item(11, 7) + item(12, -1))), v));
+  CHECK(v.severities().high == 0);
+  CHECK(v.severities().critical == 1);  // 7 counts as critical, as the index stores it
+  ReportItem scan_information;
+  scan_information.plugin_id = 19506;
+  scan_information.severity = 3;
+  CHECK(effective_severity(scan_information) == 0);
+  ReportItem odd;
+  odd.plugin_id = 11;
+  odd.severity = 7;
+  CHECK(effective_severity(odd) == 4);
+  odd.severity = -1;
+  CHECK(effective_severity(odd) == 0);
+}
+
 TEST_CASE("validation: Windows and SNMP forms of the credential plugins, per protocol") {
   const auto out = [](const std::string& text) {
     return "<plugin_output>" + text + "</plugin_output>";
