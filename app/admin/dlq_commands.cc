@@ -35,10 +35,7 @@ Status known_pool(Context& c, store::TaskStore& s, const std::string& pool) {
     for (const auto& p : (*config)->pools) pools.insert(p.name);
   }
   if (pools.count(pool) != 0) return ok();
-  std::string names;
-  for (const auto& p : pools) names += (names.empty() ? "" : ", ") + p;
-  return fail(ErrorCode::NotFound, "no pool named '" + pool + "'",
-              names.empty() ? "the store has no tasks in any pool" : "known pools: " + names);
+  return fail(config::no_such_pool(pool, {pools.begin(), pools.end()}));
 }
 
 int cmd_list(Context& c) {

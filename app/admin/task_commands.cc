@@ -32,11 +32,7 @@ Status check_pool(Context& c, store::TaskStore& s) {
   if (!pool) return ok();
   const auto pools = known_pools(c, s);
   if (pools.count(*pool) != 0) return ok();
-  std::string names;
-  for (const auto& p : pools) names += (names.empty() ? "" : ", ") + p;
-  return fail(ErrorCode::NotFound, "no pool named '" + *pool + "'",
-              names.empty() ? "the store has no tasks and no configuration names a pool"
-                            : "known pools: " + names);
+  return fail(config::no_such_pool(*pool, {pools.begin(), pools.end()}));
 }
 
 int cmd_stats(Context& c) {

@@ -117,6 +117,24 @@ std::string_view to_string(WindowClose c) {
   return "continue";
 }
 
+Error no_such_pool(const std::string& name, const std::vector<std::string>& choices) {
+  std::string names;
+  for (const auto& c : choices) names += (names.empty() ? "" : ", ") + c;
+  return {ErrorCode::NotFound, "no pool named '" + name.substr(0, 64) + "'",
+          names.empty() ? "no pool is open to you: ask the operator" : "use one of: " + names};
+}
+
+Result<const PoolConfig*> ScannerConfig::find_pool(
+    const std::string& name, const std::optional<std::set<std::string>>& key_pools) const {
+  const bool allowed = !key_pools || key_pools->count(name) != 0;
+  if (const PoolConfig* p = pool(name); p != nullptr && allowed) return p;
+  std::vector<std::string> choices;
+  for (const auto& p : pools) {
+    if (!key_pools || key_pools->count(p.name) != 0) choices.push_back(p.name);
+  }
+  return fail(no_such_pool(name, choices));
+}
+
 QuotaLimits Quotas::for_tenant(const std::string& tenant) const {
   QuotaLimits q = defaults;
   const auto it = tenants.find(tenant);

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -215,6 +216,10 @@ struct QuotaLimits {
 
 inline constexpr std::int64_t kDefaultScheduleLimit = 1000;
 
+// An unknown pool, worded one way everywhere: NotFound "no pool named 'X'", the choices as the
+// hint (or that there are none).
+Error no_such_pool(const std::string& name, const std::vector<std::string>& choices);
+
 struct Quotas {
   QuotaLimits defaults;                        // every tenant without an entry of its own
   std::map<std::string, QuotaLimits> tenants;  // a tenant's own; unset fields: the defaults'
@@ -231,6 +236,11 @@ struct ScannerConfig {
   std::map<std::string, CredentialProfile> credentials;
 
   const PoolConfig* pool(std::string_view name) const;
+  // The pool `name`, or no_such_pool naming the pools `key_pools` allows (nullopt: every pool):
+  // a key is never told of pools it may not use.
+  Result<const PoolConfig*> find_pool(
+      const std::string& name,
+      const std::optional<std::set<std::string>>& key_pools = std::nullopt) const;
   const CredentialProfile* credential(std::string_view name) const;
   // The pools whose scans may use `profile`.
   std::vector<std::string> pools_allowing(std::string_view profile) const;

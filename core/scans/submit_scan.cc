@@ -155,13 +155,8 @@ std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
 
 Error unknown_pool(const config::ScannerConfig& config, const std::string& pool,
                    const std::optional<std::set<std::string>>& key_pools) {
-  std::string names;
-  for (const auto& p : config.pools) {
-    if (key_pools && key_pools->count(p.name) == 0) continue;  // never another key's pools
-    names += (names.empty() ? "" : ", ") + p.name;
-  }
-  return Error{ErrorCode::NotFound, "no pool named '" + pool + "'",
-               names.empty() ? "this API key may use no configured pool" : "use one of: " + names};
+  auto found = config.find_pool(pool, key_pools);
+  return found ? Error{ErrorCode::Internal, "pool '" + pool + "' exists", ""} : found.error();
 }
 
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,

@@ -15,6 +15,7 @@ ToolAnnotations reader() { return {true, false, true, false}; }
 ToolResult error_result(const std::string& message, const std::string& hint) {
   return ToolResult::failure(message + "\nHint: " + hint);
 }
+ToolResult error_result(const Error& e) { return error_result(e.message, e.hint); }
 
 json pool_input_schema() {
   return json::parse(R"({"type": "object", "properties": {
@@ -78,14 +79,12 @@ std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
 
 const config::PoolConfig* wanted_pool(const Estate& e, const json& args, ToolResult* error) {
   if (!args.contains("pool")) return nullptr;
-  const std::string name = args["pool"].get<std::string>();
-  const config::PoolConfig* p = e.config->pool(name);
-  if (p == nullptr) {
-    std::string names;
-    for (const auto& pool : e.config->pools) names += (names.empty() ? "" : ", ") + pool.name;
-    *error = error_result("no pool named '" + name + "'", "use one of: " + names);
+  auto p = e.config->find_pool(args["pool"].get<std::string>());
+  if (!p) {
+    *error = error_result(p.error());
+    return nullptr;
   }
-  return p;
+  return *p;
 }
 
 // The estate and the pool the caller named (null: every pool), or the isError result to
@@ -225,13 +224,9 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
             if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
             const config::PoolConfig* only = nullptr;
             if (args.contains("pool")) {
-              only = c->pool(args["pool"].get<std::string>());
-              if (only == nullptr) {
-                std::string names;
-                for (const auto& p : c->pools) names += (names.empty() ? "" : ", ") + p.name;
-                return error_result("no pool named '" + args["pool"].get<std::string>() + "'",
-                                    "use one of: " + names);
-              }
+              auto found = c->find_pool(args["pool"].get<std::string>());
+              if (!found) return error_result(found.error());
+              only = *found;
             }
             json profiles = json::array();
             for (const auto& [name, p] : c->credentials) {
@@ -316,8 +311,8 @@ Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
         auto c = deps.config != nullptr ? deps.config->current() : nullptr;
         if (!c) return error_result("no scanner configuration is loaded", "ask the operator");
         const std::string only = args.value("pool", "");
-        if (!only.empty() && c->pool(only) == nullptr) {
-          return error_result("no pool named '" + only + "'", "list_pools shows the pools");
+        if (!only.empty()) {
+          if (auto found = c->find_pool(only); !found) return error_result(found.error());
         }
         auto stats = deps.tasks->queue_stats();
         if (!stats) return error_result(stats.error().message, "retry shortly");

@@ -268,3 +268,23 @@ TEST_CASE("ConfigHolder: reload swaps in a valid file and keeps the old one on e
   CHECK_FALSE(missing.reload());
   CHECK(missing.current() == nullptr);
 }
+
+TEST_CASE("config: an unknown pool is worded one way, naming only the pools a key may use") {
+  nmcp::config::ScannerConfig c;
+  for (const char* name : {"default", "dmz", "lab"}) {
+    nmcp::config::PoolConfig p;
+    p.name = name;
+    c.pools.push_back(p);
+  }
+  CHECK((*c.find_pool("dmz"))->name == "dmz");
+  auto unknown = c.find_pool("nope");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == nmcp::ErrorCode::NotFound);
+  CHECK(unknown.error().message == "no pool named 'nope'");
+  CHECK(unknown.error().hint == "use one of: default, dmz, lab");
+  // A key limited to lab: dmz is as unknown as nope, and only lab is named.
+  auto outside = c.find_pool("dmz", std::set<std::string>{"lab"});
+  REQUIRE_FALSE(outside);
+  CHECK(outside.error().hint == "use one of: lab");
+  CHECK(nmcp::config::no_such_pool("x", {}).hint == "no pool is open to you: ask the operator");
+}
