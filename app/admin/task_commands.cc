@@ -251,7 +251,7 @@ int cmd_import(Context& c) {
   if (!s) return c.fail(s.error());
   task::Task t;
   t.id = task::new_task_id();
-  t.owner = c.args.value("--owner").value_or("local");
+  t.owner = c.args.value("--owner").value_or(store::kLocalTenant);
   t.pool = c.args.value("--pool").value_or("imported");
   t.created_at = c.clock.now();
   t.trace_id = t.id;

@@ -414,9 +414,7 @@ struct HttpTransport::Impl {
       const std::string id = req.header("mcp-session-id");
       if (id.empty()) {
         if (method == "server/discover") {
-          return rpc_error(400, rpc::kMethodNotFound,
-                           "Method not found: server/discover (this server speaks MCP "
-                           "2025-11-25 and earlier; send initialize)");
+          return rpc_error(400, rpc::kMethodNotFound, kDiscoverNotSpoken);
         }
         return rpc_error(400, rpc::kServerError,
                          "Bad Request: Mcp-Session-Id header is required; send initialize first "

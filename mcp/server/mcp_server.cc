@@ -146,13 +146,7 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
       out->complete(rpc::make_result(m.id, json::object()));
       return;
     }
-    if (m.method == "server/discover") {
-      // The 2026-07-28 era probe. A plain "method not found" tells dual-era clients to fall back
-      // to initialize at once; never a -3202x code, which would mark us as a modern server.
-      throw RpcError{rpc::kMethodNotFound,
-                     "Method not found: server/discover (this server speaks MCP 2025-11-25 and "
-                     "earlier; send initialize)"};
-    }
+    if (m.method == "server/discover") throw RpcError{rpc::kMethodNotFound, kDiscoverNotSpoken};
     if (!session->initialized()) {
       throw RpcError{rpc::kInvalidRequest,
                      "Server not initialized: send initialize before \"" + m.method + "\""};

@@ -35,6 +35,14 @@
 
 namespace nmcp::mcp {
 
+// The answer to the 2026-07-28 era probe (server/discover): a plain "method not found", which
+// tells a dual-era client to fall back to initialize at once, never a -3202x code (those would
+// mark this server as a modern one). One text, for the dispatcher and for a transport that
+// answers before a session exists.
+inline constexpr const char* kDiscoverNotSpoken =
+    "Method not found: server/discover (this server speaks MCP 2025-11-25 and earlier; send "
+    "initialize)";
+
 struct ServerInfo {
   std::string name;
   std::string title;
