@@ -159,7 +159,7 @@ int cmd_create(Context& c) {
   }
   json args = spec_arguments(c.args);
   args["name"] = c.args.operands[0];
-  auto spec = recurring::spec_from_json(args, c.clock.now());
+  auto spec = recurring::spec_from_json(args);
   if (!spec) return c.fail(spec.error(), 2);
   auto config = c.config();
   if (!config) return c.fail(config.error());

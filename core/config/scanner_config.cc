@@ -128,11 +128,16 @@ Result<const PoolConfig*> ScannerConfig::find_pool(
     const std::string& name, const std::optional<std::set<std::string>>& key_pools) const {
   const bool allowed = !key_pools || key_pools->count(name) != 0;
   if (const PoolConfig* p = pool(name); p != nullptr && allowed) return p;
-  std::vector<std::string> choices;
+  return fail(no_such_pool(name, pools_open_to(key_pools)));
+}
+
+std::vector<std::string> ScannerConfig::pools_open_to(
+    const std::optional<std::set<std::string>>& key_pools) const {
+  std::vector<std::string> names;
   for (const auto& p : pools) {
-    if (!key_pools || key_pools->count(p.name) != 0) choices.push_back(p.name);
+    if (!key_pools || key_pools->count(p.name) != 0) names.push_back(p.name);
   }
-  return fail(no_such_pool(name, choices));
+  return names;
 }
 
 QuotaLimits Quotas::for_tenant(const std::string& tenant) const {

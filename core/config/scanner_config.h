@@ -241,6 +241,9 @@ struct ScannerConfig {
   Result<const PoolConfig*> find_pool(
       const std::string& name,
       const std::optional<std::set<std::string>>& key_pools = std::nullopt) const;
+  // The names of the pools `key_pools` allows (nullopt: every pool), in configuration order.
+  std::vector<std::string> pools_open_to(
+      const std::optional<std::set<std::string>>& key_pools) const;
   const CredentialProfile* credential(std::string_view name) const;
   // The pools whose scans may use `profile`.
   std::vector<std::string> pools_allowing(std::string_view profile) const;

@@ -121,12 +121,10 @@ Error bad_field(const std::string& field, const std::string& what, std::string h
   return {ErrorCode::InvalidArgument, field + " " + what, std::move(hint)};
 }
 
-Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& field,
-                                task::Millis now) {
+Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& field) {
   if (!v.is_string()) return fail(bad_field(field, "must be a date or time string"));
   const std::string text = v.get<std::string>();
   // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
-  (void)now;
   auto t = parse_utc_time_ms(text);
   if (!t) return fail(bad_field(field, t.error().message, t.error().hint + " (UTC)"));
   return *t;
@@ -134,7 +132,7 @@ Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& fiel
 
 }  // namespace
 
-Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now) {
+Result<ScheduleSpec> spec_from_json(const nlohmann::json& args) {
   if (!args.is_object()) return fail(bad_field("the arguments", "must be an object"));
   ScheduleSpec spec;
   std::optional<Error> error;
@@ -165,7 +163,7 @@ Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now
     }
   }
   if (args.contains("start")) {
-    auto t = parse_when(args["start"], "start", now);
+    auto t = parse_when(args["start"], "start");
     if (!t) return fail(t.error());
     spec.start = *t;
   }
@@ -173,7 +171,7 @@ Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now
     if (args["end"].is_null()) {
       spec.end = std::optional<task::Millis>();
     } else {
-      auto t = parse_when(args["end"], "end", now);
+      auto t = parse_when(args["end"], "end");
       if (!t) return fail(t.error());
       spec.end = std::optional<task::Millis>(*t);
     }

@@ -57,7 +57,7 @@ bool keeps_place(const std::vector<Schedule>& mine, const Schedule& created, std
 // credential_profile, cron, timezone, every, start and end as dates or ISO times, end null for
 // none, paused); admin_cli builds the same object from its options. InvalidArgument, naming
 // the field, for a value of the wrong type or an unreadable time.
-Result<ScheduleSpec> spec_from_json(const nlohmann::json& args, task::Millis now);
+Result<ScheduleSpec> spec_from_json(const nlohmann::json& args);
 
 // A tenant keeps at most its quotas' `schedules` (config::QuotaLimits::schedule_limit); one
 // more is refused with ResourceExhausted and a deny line.

@@ -155,8 +155,7 @@ std::string request_hash(const ScanRequest& r, const SecretBox* secrets) {
 
 Error unknown_pool(const config::ScannerConfig& config, const std::string& pool,
                    const std::optional<std::set<std::string>>& key_pools) {
-  auto found = config.find_pool(pool, key_pools);
-  return found ? Error{ErrorCode::Internal, "pool '" + pool + "' exists", ""} : found.error();
+  return config::no_such_pool(pool, config.pools_open_to(key_pools));
 }
 
 Status check_key_pools(const std::optional<std::set<std::string>>& key_pools,

@@ -103,7 +103,7 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
             Error error;
             auto config = current_config(deps, &error);
             if (!config) return error_result(error);
-            auto spec = recurring::spec_from_json(args, clock->now());
+            auto spec = recurring::spec_from_json(args);
             if (!spec) return error_result(spec.error());
             auto made = recurring::create_schedule(shared->service, *config,
                                                    caller_of(ctx, "schedule_scan"), *spec);
@@ -164,7 +164,7 @@ Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
             Error error;
             auto config = current_config(deps, &error);
             if (!config) return error_result(error);
-            auto spec = recurring::spec_from_json(args, clock->now());
+            auto spec = recurring::spec_from_json(args);
             if (!spec) return error_result(spec.error());
             auto changed = recurring::update_schedule(
                 shared->service, *config, caller_of(ctx, "update_schedule"),
