@@ -12,6 +12,7 @@
 
 #include "app/admin/admin.h"
 #include "app/build_info.h"
+#include "core/base/logging.h"
 
 namespace {
 
@@ -74,6 +75,9 @@ const Option* any_option(std::string_view name) {
 
 int main(int argc, char** argv) {
   ::umask(077);  // results and the store hold the estate's vulnerabilities: owner only
+  // A command prints its own outcome; the application layer's info lines are for servers'
+  // logs. Warnings and errors still reach stderr.
+  nmcp::log::set_level(nmcp::log::Level::Warn);
   const std::vector<std::string_view> in(argv + 1, argv + argc);
   const bool json = std::find(in.begin(), in.end(), "--json") != in.end();
   const nmcp::admin::Output out(json);

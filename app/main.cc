@@ -337,7 +337,7 @@ int main(int argc, char** argv) {
   }
 
   nmcp::mcp::ToolRegistry registry;
-  nmcp::mcp::ToolDeps deps;
+  nmcp::service::Services deps;
   deps.tasks = store->get();
   deps.submitter = store->get();
   deps.scanner_health = store->get();

@@ -151,7 +151,7 @@ int query(const std::string& path, int rounds) {
   if (!(*store)->import_completed(t)) return 1;
 
   nmcp::mcp::ToolRegistry registry;
-  nmcp::mcp::ToolDeps deps;
+  nmcp::service::Services deps;
   deps.tasks = store->get();
   deps.submitter = store->get();
   deps.scanner_health = store->get();

@@ -27,6 +27,9 @@
 #include "core/base/result.h"
 #include "core/config/scanner_config.h"
 #include "core/store/task_store.h"
+#include "service/action_words.h"
+#include "service/export_indexer.h"
+#include "service/scan_service.h"
 
 namespace nmcp::admin {
 
@@ -66,6 +69,9 @@ class Output {
   bool json_;
 };
 
+// How an operator is told to do what the application layer suggests: the admin_cli command.
+std::string operator_words(Action a);
+
 class Context {
  public:
   Context(Args a, Output o, app::EngineFlags e, const Clock& c)
@@ -81,8 +87,13 @@ class Context {
   // --config, else $NMCP_CONFIG, else config/scanners.yaml.
   std::string config_path() const;
   Result<std::shared_ptr<const config::ScannerConfig>> config();
-  // A Result's error as this command's output.
-  int fail(const Error& e, int code = 1) const { return out.error(e, code); }
+  // The application layer over this command's store and configuration, for an operator (every
+  // tenant). The configuration is optional here: without one, views lack what it adds.
+  Result<service::Services> services();
+  // A Result's error as this command's output (hints in an operator's words).
+  int fail(const Error& e, int code = 1) const {
+    return out.error(service::worded(e, operator_words), code);
+  }
   int usage(const std::string& message) const {
     return out.error({ErrorCode::InvalidArgument, message, "admin_cli --help lists the commands"},
                      2);
@@ -90,6 +101,8 @@ class Context {
 
  private:
   std::unique_ptr<store::TaskStore> store_;
+  std::unique_ptr<config::ConfigHolder> config_holder_;
+  std::unique_ptr<service::ExportIndexer> indexer_;
 };
 
 struct Command {
@@ -131,9 +144,10 @@ json time_json(std::optional<Millis> t);
 // Durations and times as core/base/time_text.h reads them, with the option named in the error.
 Result<Millis> parse_duration(std::string_view text, const std::string& option);
 Result<Millis> parse_since(std::string_view text, const std::string& option, Millis now);
-// What an operator sees of a task (MCP names, ISO times). `internal` adds the lease, backoff,
-// idempotency fields; never the sealed credentials themselves.
-json task_json(const task::Task& t, bool internal);
+// What an operator sees of a task: the one view (service/task_status.h, the same fields and
+// values as get_scan_status). `internal` adds the lease, backoff and idempotency fields; never
+// the sealed credentials themselves.
+json task_json(const service::TaskStatus& v, bool internal);
 // A task id operand, checked.
 Result<std::string> task_id_operand(const Context& c, std::size_t index);
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/admin/admin.h"
+#include "app/worker_export_indexer.h"
 #include "core/base/time_text.h"
 
 namespace nmcp::admin {
@@ -87,6 +88,30 @@ Result<store::TaskStore*> Context::store(store::IfMissing if_missing) {
   return store_.get();
 }
 
+Result<service::Services> Context::services() {
+  auto s = store();
+  if (!s) return nmcp::fail(s.error());
+  service::Services wired;
+  wired.tasks = *s;
+  wired.submitter = *s;
+  wired.scanner_health = *s;
+  wired.admin = *s;
+  wired.records = *s;
+  wired.clock = &clock;
+  wired.data_dir = engine.data_dir;
+  if (!config_holder_) {
+    config_holder_ =
+        std::make_unique<config::ConfigHolder>(config_path(), config::process_environment());
+    // A command that needs the configuration says so (ScanService::configuration); the others
+    // show what they can without it.
+    (void)config_holder_->reload();
+  }
+  wired.config = config_holder_.get();
+  if (!indexer_) indexer_ = std::make_unique<app::WorkerExportIndexer>(engine.data_dir);
+  wired.indexer = indexer_.get();
+  return wired;
+}
+
 std::string Context::config_path() const {
   if (auto v = args.value("--config")) return *v;
   if (const char* env = std::getenv("NMCP_CONFIG"); env != nullptr && *env != '\0') return env;
@@ -143,41 +168,10 @@ Result<Millis> parse_since(std::string_view text, const std::string& option, Mil
   return *t;
 }
 
-json task_json(const task::Task& t, bool internal) {
-  json error =
-      t.error.empty()
-          ? json(nullptr)
-          : json{{"code", t.error.code}, {"message", t.error.message}, {"hint", t.error.hint}};
-  json j = {{"task_id", t.id},
-            {"owner", t.owner},
-            {"name", t.name},
-            {"state", task::to_string(t.state)},
-            {"step", task::to_string(t.step)},
-            {"scan_type", task::to_string(t.scan_type)},
-            {"pool", t.pool},
-            {"instance", t.instance.empty() ? json(nullptr) : json(t.instance)},
-            {"targets", t.targets},
-            {"template", t.template_name},
-            {"credential_profile",
-             t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile)},
-            {"nessus_scan_id", t.nessus_scan_id ? json(*t.nessus_scan_id) : json(nullptr)},
-            {"nessus_status", t.nessus_status.empty() ? json(nullptr) : json(t.nessus_status)},
-            {"progress", t.progress},
-            {"attempts", t.attempts},
-            {"failures", t.failures},
-            {"cancel_requested", t.cancel_requested},
-            {"dead_lettered", t.dead_lettered},
-            {"trace_id", t.trace_id},
-            {"created_at", time_json(t.created_at)},
-            {"started_at", time_json(t.started_at)},
-            {"finished_at", time_json(t.finished_at)},
-            {"dead_lettered_at", time_json(t.dead_lettered_at)},
-            {"updated_at", time_json(t.updated_at)},
-            {"error", error},
-            {"validation", t.validation},
-            {"summary", t.summary}};
-  if (!t.moved_to.empty()) j["moved_to"] = t.moved_to;
+json task_json(const service::TaskStatus& v, bool internal) {
+  json j = v.to_json();
   if (internal) {
+    const task::Task& t = v.task;
     j["internal"] = {{"worker", t.worker},
                      {"lease_until", time_json(t.lease_until)},
                      {"not_before", time_json(t.not_before)},
@@ -188,6 +182,23 @@ json task_json(const task::Task& t, bool internal) {
                      {"has_sealed_credentials", !t.sealed_credentials.empty()}};
   }
   return j;
+}
+
+std::string operator_words(Action a) {
+  switch (a) {
+    case Action::ListTasks:
+      return "admin_cli task list shows the tasks";
+    case Action::AwaitTask:
+      return "admin_cli task show ID shows when it has finished";
+    case Action::ListPools:
+      return "admin_cli stats shows the pools with tasks; the configuration lists the others";
+    case Action::ReindexTask:
+      return "admin_cli task reindex ID rebuilds it from the export";
+    case Action::ReadHosts:
+    case Action::None:
+      break;
+  }
+  return {};
 }
 
 Result<std::string> task_id_operand(const Context& c, std::size_t index) {

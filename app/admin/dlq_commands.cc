@@ -54,7 +54,7 @@ int cmd_list(Context& c) {
   json out = json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : *tasks) {
-    out.push_back(task_json(t, false));
+    out.push_back(task_json(service::TaskStatus{t, std::nullopt, std::nullopt, nullptr}, false));
     rows.push_back({t.id, t.pool, std::string(task::to_string(t.step)),
                     t.dead_lettered_at ? human_time(*t.dead_lettered_at, c.clock.now()) : "-",
                     t.error.message.substr(0, 90)});
@@ -79,7 +79,7 @@ int cmd_show(Context& c) {
                        std::string(task::to_string(t->state)) + ")",
                    "admin_cli task show " + *id + " shows any task"});
   }
-  const json j = task_json(*t, false);
+  const json j = task_json(service::TaskStatus{*t, std::nullopt, std::nullopt, nullptr}, false);
   c.out.result(j, [&] {
     std::printf(
         "task_id          %s\npool             %s\nstep             %s\n"

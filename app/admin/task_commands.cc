@@ -14,27 +14,6 @@ namespace {
 
 using store::OwnerScope;
 
-// Pools the operator may name: those with tasks in the store and those in the configuration.
-std::set<std::string> known_pools(Context& c, store::TaskStore& s) {
-  std::set<std::string> pools;
-  if (auto stats = s.queue_stats()) {
-    for (const auto& q : *stats) pools.insert(q.pool);
-  }
-  if (auto config = c.config()) {
-    for (const auto& p : (*config)->pools) pools.insert(p.name);
-  }
-  return pools;
-}
-
-// An unknown --pool is an error, not an empty answer.
-Status check_pool(Context& c, store::TaskStore& s) {
-  const auto pool = c.args.value("--pool");
-  if (!pool) return ok();
-  const auto pools = known_pools(c, s);
-  if (pools.count(*pool) != 0) return ok();
-  return fail(config::no_such_pool(*pool, {pools.begin(), pools.end()}));
-}
-
 int cmd_stats(Context& c) {
   auto s = c.store();
   if (!s) return c.fail(s.error());
@@ -70,53 +49,47 @@ int cmd_stats(Context& c) {
 }
 
 int cmd_task_list(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  if (auto p = check_pool(c, **s); !p) return c.fail(p.error());
-  const auto owner = c.args.value("--owner");
-  store::TaskQuery q(owner ? OwnerScope::tenant(*owner) : OwnerScope::everyone());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  service::TaskFilter f;
   if (auto state = c.args.value("--state")) {
-    q.state = task::parse_state(*state);
-    if (!q.state) {
+    f.state = task::parse_state(*state);
+    if (!f.state) {
       return c.usage(
           "--state must be queued, running, completed, failed, cancelled or "
           "timed_out, got \"" +
           state->substr(0, 40) + "\"");
     }
   }
-  q.pool = c.args.value("--pool").value_or("");
+  f.pool = c.args.value("--pool").value_or("");
   if (auto since = c.args.value("--since")) {
     auto t = parse_since(*since, "--since", c.clock.now());
     if (!t) return c.fail(t.error(), 2);
-    q.created_since = *t;
+    f.created_since = *t;
   }
-  q.limit = 50;
+  f.limit = 50;
   if (auto limit = c.args.value("--limit")) {
     const auto n = app::parse_whole_number(*limit);
     if (!n || *n < 1 || *n > 10000) return c.usage("--limit must be a number from 1 to 10000");
-    q.limit = static_cast<std::size_t>(*n);
+    f.limit = static_cast<std::size_t>(*n);
   }
-  q.cursor = c.args.value("--cursor").value_or("");
-  auto page = (*s)->list(q);
+  f.cursor = c.args.value("--cursor").value_or("");
+  f.owner = c.args.value("--owner").value_or("");
+  auto page = service::ScanService(*services).list(service::Caller::an_operator("task list"), f);
   if (!page) return c.fail(page.error());
-  json tasks = json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : page->tasks) {
-    tasks.push_back(task_json(t, false));
     rows.push_back({t.id, t.owner, t.pool, std::string(task::to_string(t.state)),
                     std::string(task::to_string(t.step)), human_time(t.created_at, c.clock.now()),
                     t.name.substr(0, 40)});
   }
-  c.out.result(
-      {{"tasks", tasks},
-       {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}},
-      [&] {
-        c.out.table({"TASK", "OWNER", "POOL", "STATE", "STEP", "CREATED", "NAME"}, rows,
-                    "(no tasks match)");
-        if (!page->next_cursor.empty()) {
-          std::printf("\nmore: admin_cli task list --cursor %s\n", page->next_cursor.c_str());
-        }
-      });
+  c.out.result(page->to_json(), [&] {
+    c.out.table({"TASK", "OWNER", "POOL", "STATE", "STEP", "CREATED", "NAME"}, rows,
+                "(no tasks match)");
+    if (!page->next_cursor.empty()) {
+      std::printf("\nmore: admin_cli task list --cursor %s\n", page->next_cursor.c_str());
+    }
+  });
   return 0;
 }
 
@@ -167,23 +140,24 @@ void print_task(const Context& c, const task::Task& t, bool internal) {
 int cmd_task_show(Context& c) {
   auto id = task_id_operand(c, 0);
   if (!id) return c.fail(id.error(), 2);
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto t = (*s)->get(*id, OwnerScope::everyone());
-  if (!t) return c.fail(t.error());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto v = service::ScanService(*services).status(service::Caller::an_operator("task show"), *id);
+  if (!v) return c.fail(v.error());
   const bool internal = c.args.has("--internal");
-  c.out.result(task_json(*t, internal), [&] { print_task(c, *t, internal); });
+  c.out.result(task_json(*v, internal), [&] { print_task(c, v->task, internal); });
   return 0;
 }
 
 int cmd_task_cancel(Context& c) {
   auto id = task_id_operand(c, 0);
   if (!id) return c.fail(id.error(), 2);
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto t = (*s)->request_cancel(*id, OwnerScope::everyone(), c.clock.now());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  const service::ScanService scans(*services);
+  auto t = scans.cancel(service::Caller::an_operator("task cancel"), *id);
   if (!t) return c.fail(t.error());
-  c.out.result(task_json(*t, false), [&] {
+  c.out.result(task_json(scans.status_of(*t), false), [&] {
     std::printf("%s: %s\n", id->c_str(),
                 t->state == task::State::Cancelled
                     ? "cancelled"
@@ -192,42 +166,21 @@ int cmd_task_cancel(Context& c) {
   return 0;
 }
 
-scanners::CredentialsSupplied credentials_of(const task::Task& t) {
-  return t.scan_type == task::ScanType::Untrusted ? scanners::CredentialsSupplied::No
-                                                  : scanners::CredentialsSupplied::Yes;
-}
-
+// The worker's own indexing path (service::ScanService::reindex), so that the stored summary
+// and credential outcome are what the new index says.
 int cmd_task_reindex(Context& c) {
   auto id = task_id_operand(c, 0);
   if (!id) return c.fail(id.error(), 2);
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto t = (*s)->get(*id, OwnerScope::everyone());
-  if (!t) return c.fail(t.error());
-  if (!task::is_terminal(t->state)) {
-    return c.fail({ErrorCode::FailedPrecondition,
-                   t->id + " is " + std::string(task::to_string(t->state)) +
-                       "; only a finished task is re-indexed",
-                   "its worker indexes it when the scan ends"});
-  }
-  auto paths = findings::results_paths(c.engine.data_dir, t->id);
-  if (!paths) return c.fail(paths.error());
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(paths->export_file, ec)) {
-    return c.fail({ErrorCode::NotFound, t->id + " has no export at " + paths->export_file,
-                   "only scans that were downloaded can be re-indexed"});
-  }
-  auto indexed = scanners::index_export(paths->export_file, paths->index_file, credentials_of(*t));
-  if (!indexed) return c.fail(indexed.error());
-  c.out.result({{"task_id", t->id},
-                {"findings", indexed->stats.items},
-                {"hosts", indexed->stats.hosts},
-                {"index", paths->index_file}},
-               [&] {
-                 std::printf("%s: re-indexed %llu findings on %llu hosts\n", t->id.c_str(),
-                             static_cast<unsigned long long>(indexed->stats.items),
-                             static_cast<unsigned long long>(indexed->stats.hosts));
-               });
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto done =
+      service::ScanService(*services).reindex(service::Caller::an_operator("task reindex"), *id);
+  if (!done) return c.fail(done.error());
+  c.out.result(done->to_json(), [&] {
+    std::printf("%s: re-indexed %llu findings on %llu hosts\n", done->task.id.c_str(),
+                static_cast<unsigned long long>(done->findings),
+                static_cast<unsigned long long>(done->hosts));
+  });
   return 0;
 }
 

@@ -25,10 +25,23 @@ enum class ErrorCode {
 
 std::string_view to_string(ErrorCode code);
 
+// What a refusal suggests doing next, as a code: each front door words it in its own terms (a
+// tool for an agent, a command for an operator), so that core and the application layer never
+// name either. The Error's hint is the neutral wording, for logs and front doors that have none.
+enum class Action {
+  None,
+  ListTasks,    // see which tasks there are
+  AwaitTask,    // follow the task until it has finished
+  ListPools,    // see which pools there are
+  ReadHosts,    // every host of a finished scan with its credential outcome
+  ReindexTask,  // rebuild a finished task's findings index from its export (an operator)
+};
+
 struct Error {
   ErrorCode code = ErrorCode::Internal;
   std::string message;  // what went wrong, for a human or a model; never contains secrets
   std::string hint;     // what to do about it; may be empty
+  Action action = Action::None;
 };
 
 }  // namespace nmcp

@@ -114,4 +114,17 @@ Result<Remaining> QuotaLedger::remaining(const std::string& tenant,
   return quota::remaining(limits, *use, *tasks, now);
 }
 
+Result<QuotaLedger::DryRun> QuotaLedger::dry_run(const std::string& tenant,
+                                                 const config::QuotaLimits& limits,
+                                                 const Demand& demand, task::Millis now) {
+  auto use = load(tenant);
+  if (!use) return fail(use.error());
+  auto tasks = active(tenant, limits);
+  if (!tasks) return fail(tasks.error());
+  DryRun out{quota::remaining(limits, *use, *tasks, now), std::nullopt};
+  auto decided = quota::admit(limits, *use, *tasks, demand, now);
+  if (auto* refused = std::get_if<Refusal>(&decided)) out.refusal = *refused;
+  return out;
+}
+
 }  // namespace nmcp::quota

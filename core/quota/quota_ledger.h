@@ -9,6 +9,7 @@
 //
 // Thread-safety: as the stores'; a ledger holds no state of its own.
 
+#include <optional>
 #include <string>
 
 #include "core/base/result.h"
@@ -32,6 +33,14 @@ class QuotaLedger {
               bool created, task::Millis now);
   Result<Remaining> remaining(const std::string& tenant, const config::QuotaLimits& limits,
                               task::Millis now);
+  // A dry run: what remains, and what admit() would decide for `demand` now (the same rule,
+  // quota::admit, on one read of the record), writing nothing.
+  struct DryRun {
+    Remaining left;
+    std::optional<Refusal> refusal;
+  };
+  Result<DryRun> dry_run(const std::string& tenant, const config::QuotaLimits& limits,
+                         const Demand& demand, task::Millis now);
   // Whether `tenant` has a task made with idempotency key `key` (a repeat is admitted free).
   Result<bool> earlier_task(const std::string& tenant, const std::string& key);
 

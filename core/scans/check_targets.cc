@@ -34,22 +34,12 @@ Status add_quota(TargetCheck& check, const config::ScannerConfig& config,
                  quota::QuotaLedger& ledger, const std::string& tenant, task::Millis now) {
   check.tenant = tenant;
   const auto limits = config.quotas.for_tenant(tenant);
-  auto left = ledger.remaining(tenant, limits, now);
-  if (!left) return fail(left.error());
-  check.quota = left->to_json();
+  // The submit's own admission rule on the same numbers (quota::admit), not a copy of it.
+  auto dry = ledger.dry_run(tenant, limits, {"", check.address_count}, now);
+  if (!dry) return fail(dry.error());
+  check.quota = dry->left.to_json();
   if (!check.accepted) return ok();
-  std::optional<quota::Refusal> refusal;
-  const auto asked = static_cast<std::int64_t>(check.address_count);
-  if (left->concurrent_scans && *left->concurrent_scans == 0) {
-    refusal = quota::Refusal{"concurrent_scans", *limits.concurrent_scans, *left->in_flight, 1, 0};
-  } else if (left->scans_this_hour && *left->scans_this_hour == 0) {
-    refusal = quota::Refusal{"scans_per_hour", *limits.scans_per_hour, *limits.scans_per_hour, 1,
-                             left->next_token_at};
-  } else if (left->addresses_today && *left->addresses_today < asked) {
-    const auto allowed = *limits.addresses_per_day;
-    refusal = quota::Refusal{"addresses_per_day", allowed, allowed - *left->addresses_today, asked,
-                             asked > allowed ? 0 : left->day_ends_at};
-  }
+  const auto& refusal = dry->refusal;
   if (refusal) {
     const Error e = refusal->to_error(now);
     check.accepted = false;

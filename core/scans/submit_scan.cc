@@ -6,7 +6,7 @@
 #include "core/base/secret_values.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/pool_readiness.h"
-#include "core/readiness/scan_window.h"
+#include "core/readiness/queue_wait.h"
 #include "core/store/lifecycle.h"
 #include "core/task/task.h"
 
@@ -270,14 +270,15 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
 
   const task::Millis now = deps.clock->now();
   Submitted out;
+  std::optional<readiness::PoolReadiness> ready;
   if (deps.scanner_health != nullptr) {
     auto health = deps.scanner_health->scanner_statuses();
     if (!health) return fail(health.error());
-    const auto ready = readiness::pool_readiness(*pool, *health, now);
-    if (!ready.can_ever_run) {
+    ready = readiness::pool_readiness(*pool, *health, now);
+    if (!ready->can_ever_run) {
       return fail(ErrorCode::FailedPrecondition,
-                  "pool '" + r.pool + "' cannot run scans: " + ready.reason,
-                  ready.hint.empty() ? "ask an operator to fix the pool's scanners" : ready.hint);
+                  "pool '" + r.pool + "' cannot run scans: " + ready->reason,
+                  ready->hint.empty() ? "ask an operator to fix the pool's scanners" : ready->hint);
     }
     const auto templates = known_templates(*pool, *health);
     if (!templates.empty() &&
@@ -288,14 +289,11 @@ Result<Submitted> submit_checked(const SubmitDeps& deps, const config::ScannerCo
           "the scanners of pool '" + r.pool + "' have no scan template '" + r.template_name + "'",
           "use one of: " + list));
     }
-    if (!ready.ready) {
-      out.waiting = "no scanner of the pool can take it now: " + ready.reason;
-      out.waiting_hint = ready.hint;
-    }
   }
-  if (out.waiting.empty()) {
-    out.waiting = readiness::waiting_for_window(*pool, now);
-    if (!out.waiting.empty()) out.waiting_hint = "it starts by itself when the window opens";
+  // The same words get_scan_status gives for the queued task (readiness::why_waiting).
+  if (auto w = readiness::why_waiting(*pool, ready ? &*ready : nullptr, 0, 0, now); w.blocked()) {
+    out.waiting = w.reason;
+    out.waiting_hint = w.hint;
   }
 
   task::Task t;

@@ -329,6 +329,21 @@ Status request_cancel(Task& t, const OwnerScope& scope, Millis now,
   return ok();
 }
 
+Status replace_results(Task& t, const nlohmann::json& summary, const nlohmann::json& validation,
+                       Millis now) {
+  if (!t.moved_to.empty()) return fail(moved_away(t));
+  if (!task::is_terminal(t.state)) {
+    return fail(ErrorCode::FailedPrecondition,
+                "task " + t.id + " is " + std::string(task::to_string(t.state)) +
+                    "; only a finished task's results are replaced",
+                "its worker indexes it when the scan ends");
+  }
+  t.summary = summary;
+  t.validation = validation;
+  t.updated_at = now;
+  return ok();
+}
+
 Status retry_dead_letter(Task& t, Millis now) {
   if (!t.moved_to.empty()) return fail(moved_away(t));
   if (!t.dead_lettered) {

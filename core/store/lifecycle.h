@@ -117,6 +117,11 @@ Status check_key_pool(const std::optional<std::set<std::string>>& key_pools,
 Status request_cancel(Task& t, const OwnerScope& scope, Millis now,
                       const std::optional<std::set<std::string>>& key_pools = std::nullopt);
 Status retry_dead_letter(Task& t, Millis now);
+// A finished task's export indexed again (admin_cli task reindex): its summary and credential
+// outcome become what the new index says. Only a finished task that was not moved away;
+// its state, times and error stay.
+Status replace_results(Task& t, const nlohmann::json& summary, const nlohmann::json& validation,
+                       Millis now);
 // Whether purge_dead_letters(pool, before) deletes `t` (pool empty: every pool).
 bool purgeable_dead_letter(const Task& t, const std::string& pool, Millis before);
 

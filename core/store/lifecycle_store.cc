@@ -157,6 +157,12 @@ class LifecycleStore final : public TaskStore {
     return s_->mutate(id, [&](Task& t) { return lc::mark_moved(t, destination, now); });
   }
 
+  Result<Task> replace_results(const std::string& id, const nlohmann::json& summary,
+                               const nlohmann::json& validation, Millis now) override {
+    return s_->mutate(id,
+                      [&](Task& t) { return lc::replace_results(t, summary, validation, now); });
+  }
+
   Result<Task> retry_dead_letter(const std::string& id, Millis now) override {
     return s_->mutate(id, [&](Task& t) { return lc::retry_dead_letter(t, now); });
   }

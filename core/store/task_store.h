@@ -119,6 +119,10 @@ class TaskAdmin {
   virtual Result<Task> retry_dead_letter(const std::string& id, Millis now) = 0;
   // Deletes dead-lettered tasks (of one pool, or all when empty) dead-lettered before `before`.
   virtual Result<int> purge_dead_letters(const std::string& pool, Millis before) = 0;
+  // A finished task's summary and credential outcome replaced by a new index of its export
+  // (lifecycle::replace_results). Returns the task as stored.
+  virtual Result<Task> replace_results(const std::string& id, const nlohmann::json& summary,
+                                       const nlohmann::json& validation, Millis now) = 0;
   // Records a scan that already finished elsewhere (admin_cli import): stored completed, never
   // queued or claimed. Its results must be in place before it is recorded. With an idempotency
   // key its owner already used, nothing is stored and that task is returned (created = false).

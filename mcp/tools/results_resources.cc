@@ -5,9 +5,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/findings/results_location.h"
 #include "mcp/server/session.h"
 #include "mcp/tools/tool_support.h"
+#include "service/results_service.h"
+#include "service/scan_service.h"
 
 namespace nmcp::mcp {
 
@@ -28,14 +29,15 @@ Error not_found(const std::string& uri) {
 
 class ResultsResources final : public ResourceProvider {
  public:
-  explicit ResultsResources(ToolDeps deps) : deps_(std::move(deps)) {}
+  explicit ResultsResources(service::Services deps) : deps_(std::move(deps)) {}
 
   Result<ResourcePage> list(const Principal& principal, const std::string& cursor) const override {
-    store::TaskQuery q(store::OwnerScope::tenant(principal.tenant));
-    q.state = task::State::Completed;
-    q.limit = 50;
-    q.cursor = cursor;
-    auto page = deps_.tasks->list(q);
+    service::TaskFilter completed;
+    completed.state = task::State::Completed;
+    completed.limit = 50;
+    completed.cursor = cursor;
+    auto page =
+        service::ScanService(deps_).list(service::Caller::tenant_of(principal.tenant), completed);
     if (!page) return fail(page.error());
     ResourcePage out;
     out.next_cursor = page->next_cursor;
@@ -55,7 +57,7 @@ class ResultsResources final : public ResourceProvider {
       raw.title = raw.name;
       raw.description = "The raw Nessus export of " + t.id;
       raw.mime_type = "application/xml";
-      raw.size = export_size(deps_.data_dir, t.id);
+      raw.size = service::ResultsService(deps_).export_size(t.id);
       raw.tool = kSummaryTool;
       out.resources.push_back(std::move(raw));
     }
@@ -100,56 +102,34 @@ class ResultsResources final : public ResourceProvider {
     const std::string id = rest.substr(0, slash);
     const std::string what = rest.substr(slash + 1);
     if (!task::is_valid_task_id(id)) return fail(not_found(uri));
-    auto t = owned_task(deps_, id, principal.tenant);
-    if (!t) return fail(not_found(uri));
-    if (what == "summary") {
-      json j = {{"task_id", id},
-                {"name", t->name},
-                {"state", task::to_string(t->state)},
-                {"summary", t->summary},
-                {"validation", t->validation}};
-      return std::vector<ResourceContents>{{uri, "application/json", j.dump(2), false}};
-    }
+    const service::ResultsService results(deps_);
+    auto caller = service::Caller::tenant_of(principal.tenant);
+    auto contents = [&uri](const json& j, int indent) {
+      return std::vector<ResourceContents>{{uri, "application/json", j.dump(indent), false}};
+    };
+    // Another tenant's task, or none, is a resource that does not exist.
+    auto summary = results.summary(caller, id);
+    if (!summary) return fail(not_found(uri));
+    if (what == "summary") return contents(*summary, 2);
     if (what == "export") {
-      // The raw export needs no index: readable even when the index is damaged.
-      if (!task::is_terminal(t->state)) {
-        return fail(ErrorCode::FailedPrecondition, "task " + id + " has no results yet",
-                    "poll get_scan_status until it completes");
-      }
-      auto paths = findings::results_paths(deps_.data_dir, id);
-      if (!paths) return fail(not_found(uri));
-      return read_export(uri, paths->export_file);
+      auto file = results.export_file(caller, id);
+      if (!file) return fail(file.error());
+      return read_export(uri, *file);
     }
-    auto scan = open_scan_results(deps_, id, principal.tenant);
-    if (!scan) return fail(scan.error());
-    const auto& index = scan->index;
     if (what == "hosts") {
-      json hosts = json::array();
-      for (const auto& h : index->hosts()) {
-        hosts.push_back({{"host", h.name},
-                         {"ip", h.ip},
-                         {"fqdn", h.fqdn},
-                         {"netbios", h.netbios},
-                         {"os", h.os},
-                         {"credential_status", h.credential_status},
-                         {"critical", h.severity_counts[4]},
-                         {"high", h.severity_counts[3]},
-                         {"medium", h.severity_counts[2]},
-                         {"low", h.severity_counts[1]},
-                         {"info", h.severity_counts[0]}});
-      }
-      return std::vector<ResourceContents>{{uri, "application/json", hosts.dump(1), false}};
+      auto hosts = results.host_table(caller, id);
+      if (!hosts) return fail(hosts.error());
+      return contents(*hosts, 1);
     }
     if (what.rfind("findings/", 0) == 0) {
       const std::string number = what.substr(9);
       std::int64_t fid = 0;
       const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), fid);
-      if (ec != std::errc() || end != number.data() + number.size() || !index->has(fid)) {
-        return fail(not_found(uri));
-      }
-      auto full = index->fetch({fid});
-      if (!full) return fail(full.error());
-      return std::vector<ResourceContents>{{uri, "application/json", full->front().dump(2), false}};
+      if (ec != std::errc() || end != number.data() + number.size()) return fail(not_found(uri));
+      auto finding = results.finding_record(caller, id, fid);
+      if (!finding) return fail(finding.error());
+      if (!*finding) return fail(not_found(uri));
+      return contents(**finding, 2);
     }
     return fail(not_found(uri));
   }
@@ -174,7 +154,7 @@ class ResultsResources final : public ResourceProvider {
     return std::vector<ResourceContents>{{uri, "application/xml", text.str(), false}};
   }
 
-  ToolDeps deps_;
+  service::Services deps_;
 };
 
 }  // namespace
@@ -189,21 +169,12 @@ std::string finding_uri(const std::string& task_id, std::int64_t finding_id) {
   return std::string(kPrefix) + task_id + "/findings/" + std::to_string(finding_id);
 }
 
-std::optional<std::uint64_t> export_size(const std::string& data_dir, const std::string& task_id) {
-  auto p = findings::results_paths(data_dir, task_id);
-  if (!p) return std::nullopt;
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(p->export_file, ec);
-  if (ec) return std::nullopt;
-  return size;
-}
-
-std::vector<json> scan_links(const ToolDeps& deps, const task::Task& t) {
+std::vector<json> scan_links(const service::Services& deps, const task::Task& t) {
   std::vector<json> links = {resource_link(summary_uri(t.id), t.name + " — results summary",
                                            "summary and credential outcome", "application/json")};
   // The raw export only when a client could actually read it: a link to megabytes that
   // resources/read refuses is noise in every page.
-  const auto size = export_size(deps.data_dir, t.id);
+  const auto size = service::ResultsService(deps).export_size(t.id);
   if (size && *size <= kMaxInlineExportBytes) {
     links.push_back(resource_link(export_uri(t.id), t.name + " — .nessus export", "the raw export",
                                   "application/xml", size));
@@ -220,7 +191,7 @@ json resource_link(const std::string& uri, const std::string& name, const std::s
   return j;
 }
 
-std::shared_ptr<const ResourceProvider> make_results_resources(const ToolDeps& deps) {
+std::shared_ptr<const ResourceProvider> make_results_resources(const service::Services& deps) {
   return std::make_shared<ResultsResources>(deps);
 }
 

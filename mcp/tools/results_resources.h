@@ -21,7 +21,7 @@
 
 #include "core/task/task.h"
 #include "mcp/server/resource_provider.h"
-#include "mcp/tools/tool_deps.h"
+#include "service/services.h"
 
 namespace nmcp::mcp {
 
@@ -31,17 +31,14 @@ std::string export_uri(const std::string& task_id);
 std::string summary_uri(const std::string& task_id);
 std::string finding_uri(const std::string& task_id, std::int64_t finding_id);
 
-// The size of a task's raw export, when there is one.
-std::optional<std::uint64_t> export_size(const std::string& data_dir, const std::string& task_id);
-
 // A resource_link content block.
 nlohmann::json resource_link(const std::string& uri, const std::string& name,
                              const std::string& description, const std::string& mime_type,
                              std::optional<std::uint64_t> size = std::nullopt);
 
 // The links a finished scan's tool results carry: its summary and its raw export.
-std::vector<nlohmann::json> scan_links(const ToolDeps& deps, const task::Task& t);
+std::vector<nlohmann::json> scan_links(const service::Services& deps, const task::Task& t);
 
-std::shared_ptr<const ResourceProvider> make_results_resources(const ToolDeps& deps);
+std::shared_ptr<const ResourceProvider> make_results_resources(const service::Services& deps);
 
 }  // namespace nmcp::mcp

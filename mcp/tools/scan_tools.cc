@@ -4,21 +4,14 @@
 #include <chrono>
 #include <cmath>
 
-#include "core/base/logging.h"
-#include "core/policy/scope_policy.h"
-#include "core/readiness/pool_readiness.h"
-#include "core/readiness/scan_window.h"
-#include "core/scans/check_targets.h"
-#include "core/scans/submit_scan.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_resources.h"
-#include "mcp/tools/task_view.h"
 #include "mcp/tools/tool_support.h"
+#include "service/scan_service.h"
 
 namespace nmcp::mcp {
 
 using nlohmann::json;
-namespace log = nmcp::log;
 
 namespace {
 
@@ -70,39 +63,11 @@ json task_output_schema() {
     "required": ["task_id", "state", "step", "progress"]})");
 }
 
-struct QueueInfo {
-  int position = 0;
-  std::optional<long long> wait_seconds;
-};
-
-// Position among the pool's queued tasks, and an estimate from the pool's real capacity, the
-// scans running there now, and its recent scan durations.
-QueueInfo queue_info(store::TaskReader& store, const config::ScannerConfig& c,
-                     const task::Task& t) {
-  QueueInfo q;
-  if (t.state != task::State::Queued) return q;
-  if (auto p = store.queue_position(t.id)) q.position = *p;
-  const config::PoolConfig* pool = c.pool(t.pool);
-  const int capacity = pool != nullptr ? pool->capacity() : 0;
-  int running = 0;
-  if (auto stats = store.queue_stats()) {
-    for (const auto& p : *stats) running += p.pool == t.pool ? p.running : 0;
-  }
-  auto typical = store.typical_duration(t.pool);
-  if (capacity > 0 && typical && *typical) {
-    // Every slot is busy with the scans running now and those queued ahead; ours starts when
-    // enough of them have finished.
-    const long long waves = (running + q.position - 1) / capacity;
-    q.wait_seconds = waves * (**typical / 1000);
-  }
-  return q;
-}
-
 // The tool's arguments as a scan request; the checks are submit_scan's.
-scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::ScanType type) {
+// The tool's arguments as a scan request; the checks are submit_scan's, the caller's rights
+// the application layer's.
+scans::ScanRequest scan_request(const json& args, task::ScanType type) {
   scans::ScanRequest r;
-  r.owner = ctx.principal();
-  r.trace_id = ctx.trace_id();
   r.type = type;
   r.targets = args.at("targets").get<std::string>();
   r.name = args.at("name").get<std::string>();
@@ -112,7 +77,6 @@ scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::Sca
   r.idempotency_key = args.value("idempotency_key", "");
   r.credential_profile = args.value("credential_profile", "");
   r.escalation = args.value("escalation", "");
-  r.allowed_pools = ctx.allowed_pools();
   bool inline_given = false;
   for (const char* f :
        {"ssh_username", "ssh_password", "escalation_account", "escalation_password"})
@@ -125,61 +89,22 @@ scans::ScanRequest scan_request(const json& args, RequestContext& ctx, task::Sca
   return r;
 }
 
-ToolResult submit(const ToolDeps& deps, const json& args, RequestContext& ctx,
+ToolResult submit(const service::Services& deps, const json& args, RequestContext& ctx,
                   task::ScanType type) {
-  Error error;
-  auto config = current_config(deps, &error);
-  if (!config) return error_result(error);
-  scans::SubmitDeps sd;
-  sd.tasks = deps.submitter;
-  sd.scanner_health = deps.scanner_health;
-  sd.secrets = deps.secrets;
-  sd.clock = deps.clock;
-  sd.audit = deps.audit.get();
-  std::optional<quota::QuotaLedger> quotas;
-  if (deps.records != nullptr) sd.quotas = &quotas.emplace(*deps.records, *deps.tasks);
-  scans::ScanRequest request = scan_request(args, ctx, type);
-  request.via = type == task::ScanType::Untrusted ? "run_untrusted_scan" : "run_authenticated_scan";
-  auto submitted = scans::submit_scan(sd, *config, request);
+  const char* tool =
+      type == task::ScanType::Untrusted ? "run_untrusted_scan" : "run_authenticated_scan";
+  auto submitted =
+      service::ScanService(deps).submit(caller_of(ctx, tool), scan_request(args, type));
   if (!submitted) return error_result(submitted.error());
-  const task::Task& stored = submitted->task;
-  if (submitted->created) {
-    log::info("tools", "scan submitted",
-              {{"task_id", stored.id},
-               {"trace_id", stored.trace_id},
-               {"owner", stored.owner},
-               {"pool", stored.pool},
-               {"scan_type", task::to_string(stored.scan_type)},
-               {"addresses", submitted->addresses}});
-    if (deps.on_submit) deps.on_submit();
-  }
-  const QueueInfo q = queue_info(*deps.tasks, *config, stored);
-  json out = {{"task_id", stored.id},
-              {"state", task::to_string(stored.state)},
-              {"created", submitted->created},
-              {"pool", stored.pool},
-              {"scan_type", task::to_string(stored.scan_type)},
-              {"targets", stored.targets},
-              {"address_count", submitted->addresses},
-              {"queue_position", q.position},
-              {"estimated_wait_seconds", q.wait_seconds ? json(*q.wait_seconds) : json(nullptr)},
-              {"poll_after_seconds", poll_after_seconds(stored)},
-              {"message", submitted->created
-                              ? "Scan queued. Poll get_scan_status with this task_id."
-                              : "This idempotency_key was already used for the same request; "
-                                "this is that task."}};
-  if (!submitted->waiting.empty()) {
-    out["waiting"] = {{"reason", submitted->waiting}, {"hint", submitted->waiting_hint}};
-    if (const auto* pool = config->pool(stored.pool)) {
-      if (auto window = readiness::window_json(*pool, deps.clock->now()); !window.is_null()) {
-        out["scan_window"] = window;
-      }
-    }
-  }
+  json out = submitted->to_json();
+  out["message"] = submitted->submitted.created
+                       ? "Scan queued. Poll get_scan_status with this task_id."
+                       : "This idempotency_key was already used for the same request; "
+                         "this is that task.";
   return ToolResult::success(std::move(out));
 }
 
-Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
+Status add_submit_tools(ToolRegistry& r, const service::Services& deps) {
   json untrusted = {{"type", "object"},
                     {"properties", submit_properties()},
                     {"required", {"targets", "name"}},
@@ -256,59 +181,7 @@ Status add_submit_tools(ToolRegistry& r, const ToolDeps& deps) {
       });
 }
 
-// Why a queued task is still waiting, in the order that matters to the caller: no scanner can
-// take it (and since when), a retry's backoff, or scans ahead of it.
-json waiting_view(const ToolDeps& deps, const config::ScannerConfig& config, const task::Task& t,
-                  const QueueInfo& q) {
-  const task::Millis now = deps.clock->now();
-  if (const config::PoolConfig* pool = config.pool(t.pool); pool != nullptr) {
-    if (auto health = deps.scanner_health->scanner_statuses()) {
-      const auto ready = readiness::pool_readiness(*pool, *health, now);
-      if (!ready.ready) {
-        json w = {{"reason", "no scanner of pool '" + t.pool + "' can take it: " + ready.reason},
-                  {"hint", ready.hint}};
-        if (ready.since > 0) w["since"] = task::format_time(ready.since);
-        return w;
-      }
-    }
-    if (auto window = readiness::pool_window(*pool, now); window && !window->open) {
-      json w = {{"reason", readiness::waiting_for_window(*pool, now)}};
-      if (window->changes_at) w["until"] = task::format_time(*window->changes_at);
-      return w;
-    }
-  }
-  if (t.not_before > now) {
-    return {{"reason", "retrying after a failed attempt (see error)"},
-            {"until", task::format_time(t.not_before)}};
-  }
-  if (q.position > 1) {
-    return {{"reason", std::to_string(q.position - 1) + " scan(s) of pool '" + t.pool +
-                           "' are ahead of it; it starts when a scanner slot frees up"}};
-  }
-  return {{"reason", "next in line; a worker picks it up within seconds"}};
-}
-
-json status_view(const ToolDeps& deps, const config::ScannerConfig* config, const task::Task& t) {
-  json v = task_view(t);
-  QueueInfo q;
-  if (config != nullptr) q = queue_info(*deps.tasks, *config, t);
-  v["queue_position"] = t.state == task::State::Queued ? json(q.position) : json(nullptr);
-  v["estimated_wait_seconds"] = q.wait_seconds ? json(*q.wait_seconds) : json(nullptr);
-  if (t.state == task::State::Queued && config != nullptr) {
-    v["waiting"] = waiting_view(deps, *config, t, q);
-  }
-  if (config != nullptr && !task::is_terminal(t.state)) {
-    if (const auto* pool = config->pool(t.pool)) {
-      if (auto window = readiness::window_json(*pool, deps.clock->now()); !window.is_null()) {
-        v["scan_window"] = window;
-        if (t.window_paused) v["scan_window"]["paused_until_it_opens"] = true;
-      }
-    }
-  }
-  return v;
-}
-
-Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
+Status add_task_tools(ToolRegistry& r, const service::Services& deps) {
   if (auto s = r.add(
           {"get_scan_status", "Get a scan's status",
            "Returns a scan task's state (queued, running, completed, failed, cancelled, "
@@ -326,6 +199,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
            task_output_schema(), reader_annotations()},
           [deps](const json& args, RequestContext& ctx) {
             const std::string id = args.at("task_id").get<std::string>();
+            const service::ScanService scans(deps);
             auto t = owned_task(deps, id, ctx.principal());
             if (!t) return error_result(t.error());
             const int wait = std::min(args.value("wait_seconds", 0), kMaxWaitSeconds);
@@ -352,9 +226,10 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
               t = std::move(again);
               if (t->state != first_state || t->step != first_step) break;
             }
-            auto config = deps.config != nullptr ? deps.config->current() : nullptr;
-            ToolResult result = ToolResult::success(status_view(deps, config.get(), *t));
-            if (t->state == task::State::Completed) result.links = scan_links(deps, *t);
+            const bool completed = t->state == task::State::Completed;
+            auto status = scans.status_of(std::move(*t));
+            ToolResult result = ToolResult::success(status.to_json());
+            if (completed) result.links = scan_links(deps, status.task);
             return result;
           });
       !s) {
@@ -379,36 +254,17 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
              "next_cursor": {"type": ["string", "null"]}}, "required": ["tasks", "next_cursor"]})"),
                  reader_annotations()},
                 [deps](const json& args, RequestContext& ctx) {
-                  store::TaskQuery q(store::OwnerScope::tenant(ctx.principal()));
+                  service::TaskFilter f;
                   if (args.contains("state"))
-                    q.state = task::parse_state(args["state"].get<std::string>());
-                  q.pool = args.value("pool", "");
-                  q.name_contains = args.value("name", "");
-                  q.limit = args.value("limit", 20U);
-                  q.cursor = args.value("cursor", "");
-                  if (args.contains("target")) {
-                    const std::string target = args["target"].get<std::string>();
-                    auto parsed = policy::parse_targets(target);
-                    if (!parsed || parsed->targets.size() != 1) {
-                      return error_result({ErrorCode::InvalidArgument,
-                                           "target filter '" + target +
-                                               "' is not one address, CIDR "
-                                               "block, range or host name",
-                                           "pass a single target such as 10.0.0.0/24"});
-                    }
-                    q.predicate = [target](const task::Task& t) {
-                      auto list = policy::parse_targets(t.targets);
-                      return list && policy::targets_overlap(*list, target);
-                    };
-                  }
-                  auto page = deps.tasks->list(q);
+                    f.state = task::parse_state(args["state"].get<std::string>());
+                  f.pool = args.value("pool", "");
+                  f.name_contains = args.value("name", "");
+                  f.target = args.value("target", "");
+                  f.limit = args.value("limit", 20U);
+                  f.cursor = args.value("cursor", "");
+                  auto page = service::ScanService(deps).list(caller_of(ctx, "list_tasks"), f);
                   if (!page) return error_result(page.error());
-                  json tasks = json::array();
-                  for (const auto& t : page->tasks) tasks.push_back(task_row(t));
-                  return ToolResult::success(
-                      {{"tasks", tasks},
-                       {"next_cursor",
-                        page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+                  return ToolResult::success(page->to_json());
                 });
       !s) {
     return s;
@@ -429,21 +285,10 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
        {false, true, true, true}},
       [deps](const json& args, RequestContext& ctx) {
         const std::string id = args.at("task_id").get<std::string>();
-        // The store checks the owner inside its transaction: another tenant's task is "no task".
-        if (auto valid = check_task_id(id); !valid) {
-          audit_refusal(deps, ctx, "cancel_scan", id.substr(0, 64), valid.error());
-          return error_result(valid.error());
-        }
-        auto t = deps.submitter->request_cancel(id, store::OwnerScope::tenant(ctx.principal()),
-                                                deps.clock->now(), ctx.allowed_pools());
-        if (!t) {
-          audit_refusal(deps, ctx, "cancel_scan", id, t.error());
-          return error_result(t.error());
-        }
-        if (deps.on_submit) deps.on_submit();
+        if (auto valid = check_task_id(id); !valid) return error_result(valid.error());
+        auto t = service::ScanService(deps).cancel(caller_of(ctx, "cancel_scan"), id);
+        if (!t) return error_result(t.error());
         const bool done = t->state == task::State::Cancelled;
-        log::info("tools", "cancel requested",
-                  {{"task_id", id}, {"state", task::to_string(t->state)}});
         return ToolResult::success(
             {{"task_id", id},
              {"state", task::to_string(t->state)},
@@ -457,7 +302,7 @@ Status add_task_tools(ToolRegistry& r, const ToolDeps& deps) {
 
 namespace {
 
-Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
+Status add_check_targets(ToolRegistry& registry, const service::Services& deps) {
   return registry.add(
       {"check_targets", "Check targets before scanning",
        "A dry run of run_untrusted_scan / run_authenticated_scan: says, without submitting "
@@ -482,29 +327,17 @@ Status add_check_targets(ToolRegistry& registry, const ToolDeps& deps) {
          "required": ["pool", "accepted", "address_count", "max_addresses", "targets"]})"),
        reader_annotations()},
       [deps](const json& args, RequestContext& ctx) {
-        Error error;
-        auto config = current_config(deps, &error);
-        if (!config) return error_result(error);
-        auto check =
-            scans::check_targets_dry_run(*config, args.value("pool", ""),
-                                         args["targets"].get<std::string>(), ctx.allowed_pools());
+        auto check = service::ScanService(deps).dry_run(caller_of(ctx, "check_targets"),
+                                                        args.value("pool", ""),
+                                                        args["targets"].get<std::string>());
         if (!check) return error_result(check.error());
-        scans::add_window(*check, *config, deps.clock->now());
-        if (deps.records != nullptr) {
-          quota::QuotaLedger quotas(*deps.records, *deps.tasks);
-          if (auto q =
-                  scans::add_quota(*check, *config, quotas, ctx.principal(), deps.clock->now());
-              !q) {
-            return error_result(q.error());
-          }
-        }
         return ToolResult::success(check->to_json());
       });
 }
 
 }  // namespace
 
-Status register_scan_tools(ToolRegistry& registry, const ToolDeps& deps) {
+Status register_scan_tools(ToolRegistry& registry, const service::Services& deps) {
   if (deps.tasks == nullptr || deps.submitter == nullptr || deps.scanner_health == nullptr) {
     return fail(ErrorCode::InvalidArgument, "scan tools need a task store");
   }

@@ -10,11 +10,11 @@
 
 #include "core/base/result.h"
 #include "mcp/server/tool_registry.h"
-#include "mcp/tools/tool_deps.h"
+#include "service/services.h"
 
 namespace nmcp::mcp {
 
-Status register_scan_tools(ToolRegistry& registry, const ToolDeps& deps);
-Status register_scanner_tools(ToolRegistry& registry, const ToolDeps& deps);
+Status register_scan_tools(ToolRegistry& registry, const service::Services& deps);
+Status register_scanner_tools(ToolRegistry& registry, const service::Services& deps);
 
 }  // namespace nmcp::mcp

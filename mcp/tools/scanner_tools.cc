@@ -57,7 +57,7 @@ struct Estate {
   }
 };
 
-std::optional<Estate> load_estate(const ToolDeps& deps, std::string* error) {
+std::optional<Estate> load_estate(const service::Services& deps, std::string* error) {
   Estate e;
   e.config = deps.config != nullptr ? deps.config->current() : nullptr;
   if (!e.config) {
@@ -89,8 +89,8 @@ const config::PoolConfig* wanted_pool(const Estate& e, const json& args, ToolRes
 
 // The estate and the pool the caller named (null: every pool), or the isError result to
 // return instead.
-std::optional<ToolResult> load_for_pool(const ToolDeps& deps, const json& args, Estate& estate,
-                                        const config::PoolConfig*& only) {
+std::optional<ToolResult> load_for_pool(const service::Services& deps, const json& args,
+                                        Estate& estate, const config::PoolConfig*& only) {
   std::string error;
   auto e = load_estate(deps, &error);
   if (!e) return error_result(error, "ask the operator to check the server");
@@ -148,7 +148,7 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
 
 }  // namespace
 
-Status register_scanner_tools(ToolRegistry& r, const ToolDeps& deps) {
+Status register_scanner_tools(ToolRegistry& r, const service::Services& deps) {
   if (auto s = r.add(
           {"list_scanners", "List Nessus scanners",
            "Lists the configured Nessus instances with their pool, health (as last probed by a "

@@ -72,7 +72,7 @@ const json kScheduleOutput = json::parse(R"({"type": "object", "properties": {
 
 }  // namespace
 
-Status register_schedule_tools(ToolRegistry& r, const ToolDeps& deps) {
+Status register_schedule_tools(ToolRegistry& r, const service::Services& deps) {
   if (deps.records == nullptr) return ok();  // no store for schedules: the tools are not offered
   auto shared = std::make_shared<Context>(Context{recurring::ScheduleBook(*deps.records), {}});
   shared->service.book = &shared->book;

@@ -8,10 +8,10 @@
 
 #include "core/base/result.h"
 #include "mcp/server/tool_registry.h"
-#include "mcp/tools/tool_deps.h"
+#include "service/services.h"
 
 namespace nmcp::mcp {
 
-Status register_schedule_tools(ToolRegistry& registry, const ToolDeps& deps);
+Status register_schedule_tools(ToolRegistry& registry, const service::Services& deps);
 
 }  // namespace nmcp::mcp

@@ -1,10 +1,39 @@
 #include "mcp/tools/tool_support.h"
 
-#include "core/findings/results_location.h"
+#include "service/action_words.h"
+#include "service/scan_service.h"
 
 namespace nmcp::mcp {
 
-std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error) {
+service::Caller caller_of(const RequestContext& ctx, std::string via) {
+  service::Caller c = service::Caller::tenant_of(ctx.principal());
+  c.pools = ctx.allowed_pools();
+  c.scan_types = scan_types_allowed(ctx.caller());
+  c.key_id = ctx.caller().key_id;
+  c.trace_id = ctx.trace_id();
+  c.via = std::move(via);
+  return c;
+}
+
+std::string agent_words(Action a) {
+  switch (a) {
+    case Action::ListTasks:
+      return "list_tasks shows your tasks";
+    case Action::AwaitTask:
+      return "poll get_scan_status until the state is completed";
+    case Action::ListPools:
+      return "list_pools shows the pools you may use";
+    case Action::ReadHosts:
+      return "list_scan_hosts gives every host's credential outcome";
+    case Action::ReindexTask:
+    case Action::None:
+      break;
+  }
+  return {};
+}
+
+std::shared_ptr<const config::ScannerConfig> current_config(const service::Services& deps,
+                                                            Error* error) {
   auto c = deps.config != nullptr ? deps.config->current() : nullptr;
   if (!c) {
     *error = {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
@@ -25,14 +54,15 @@ std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& call
   return types;
 }
 
-void audit_refusal(const ToolDeps& deps, const RequestContext& ctx, const std::string& tool,
-                   const std::string& subject, const Error& why) {
+void audit_refusal(const service::Services& deps, const RequestContext& ctx,
+                   const std::string& tool, const std::string& subject, const Error& why) {
   if (!deps.audit || !audit::is_decision(why)) return;
   deps.audit->record(
       audit::refusal(deps.clock->now(), ctx.principal(), tool, ctx.trace_id(), subject, why));
 }
 
-ToolResult error_result(const Error& e) {
+ToolResult error_result(const Error& error) {
+  const Error e = service::worded(error, agent_words);
   return ToolResult::failure(e.hint.empty() ? e.message : e.message + "\nHint: " + e.hint);
 }
 
@@ -43,50 +73,11 @@ Status check_task_id(const std::string& id) {
               "run_untrusted_scan or list_tasks");
 }
 
-Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
+Result<task::Task> owned_task(const service::Services& deps, const std::string& id,
                               const std::string& owner) {
+  // The id as an agent typed it is checked in an agent's words first.
   if (auto s = check_task_id(id); !s) return fail(s.error());
-  auto t = deps.tasks->get(id, store::OwnerScope::tenant(owner));
-  if (!t && t.error().code == ErrorCode::NotFound) {
-    return fail(ErrorCode::NotFound, "no task " + id, "list_tasks shows your tasks");
-  }
-  return t;
-}
-
-Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& id,
-                                      const std::string& owner) {
-  auto t = owned_task(deps, id, owner);
-  if (!t) return fail(t.error());
-  if (!task::is_terminal(t->state)) {
-    return fail(ErrorCode::FailedPrecondition,
-                "task " + id + " is " + std::string(task::to_string(t->state)) +
-                    "; its results are not ready",
-                "poll get_scan_status until the state is completed");
-  }
-  if (deps.indexes == nullptr || deps.data_dir.empty()) {
-    return fail(
-        ErrorCode::FailedPrecondition, "this server has no results directory",
-        "start nessus-mcp with --data-dir DIR (the directory the workers write results to)");
-  }
-  auto paths = findings::results_paths(deps.data_dir, id);
-  if (!paths) return fail(paths.error());
-  auto index = deps.indexes->get(paths->index_file);
-  if (!index) {
-    if (index.error().code == ErrorCode::NotFound) {
-      return fail(
-          ErrorCode::NotFound,
-          "task " + id + " ended " + std::string(task::to_string(t->state)) + " without results",
-          t->state == task::State::Completed
-              ? "this server looked for its findings index at " + paths->index_file +
-                    " and found none. With several processes, --data-dir must be one directory "
-                    "they all share (the worker writes results there); an operator can rebuild "
-                    "the index with admin_cli task reindex " +
-                    id
-              : "only scans that ran to the end have results; see get_scan_status");
-    }
-    return fail(index.error());
-  }
-  return ScanResults{std::move(*t), std::move(*index)};
+  return service::ScanService(deps).find(service::Caller::tenant_of(owner), id);
 }
 
 }  // namespace nmcp::mcp

@@ -8,12 +8,11 @@
 #include <string>
 
 #include "core/base/result.h"
-#include "core/findings/findings_index.h"
 #include "core/task/task.h"
 #include "mcp/server/request_context.h"
 #include "mcp/server/session.h"
 #include "mcp/server/tool.h"
-#include "mcp/tools/tool_deps.h"
+#include "service/services.h"
 
 namespace nmcp::mcp {
 
@@ -23,26 +22,23 @@ std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& call
 
 // A refused call that would have changed something: one deny line in the audit log, naming the
 // task or schedule it named and why (a store that did not answer decided nothing: no line).
-void audit_refusal(const ToolDeps& deps, const RequestContext& ctx, const std::string& tool,
-                   const std::string& subject, const Error& why);
+void audit_refusal(const service::Services& deps, const RequestContext& ctx,
+                   const std::string& tool, const std::string& subject, const Error& why);
+
+// Who asks, for the application layer: the request's tenant with its key's rights, its trace,
+// and the tool (`via`) for the audit log.
+service::Caller caller_of(const RequestContext& ctx, std::string via);
+// How an agent is told to do what the application layer suggests: the tool that does it.
+std::string agent_words(Action a);
 
 // The live scanner configuration; null with FailedPrecondition in `error` when none is loaded.
-std::shared_ptr<const config::ScannerConfig> current_config(const ToolDeps& deps, Error* error);
-// The message, and the hint on a line of its own.
+std::shared_ptr<const config::ScannerConfig> current_config(const service::Services& deps,
+                                                            Error* error);
+// The message, and the hint (in an agent's words, agent_words) on a line of its own.
 ToolResult error_result(const Error& e);
 // InvalidArgument unless `id` looks like a task id.
 Status check_task_id(const std::string& id);
-Result<task::Task> owned_task(const ToolDeps& deps, const std::string& id,
+Result<task::Task> owned_task(const service::Services& deps, const std::string& id,
                               const std::string& owner);
-
-// A finished task of the caller's with its findings index.
-struct ScanResults {
-  task::Task task;
-  std::shared_ptr<const findings::FindingsIndex> index;
-};
-// FailedPrecondition while the task runs; NotFound for no such task or no index (with a hint
-// naming why).
-Result<ScanResults> open_scan_results(const ToolDeps& deps, const std::string& id,
-                                      const std::string& owner);
 
 }  // namespace nmcp::mcp

@@ -31,6 +31,15 @@ async function call(name, args) {
 
 const tokens = (r) => Math.ceil(r.text.length / 3);
 
+// JSON with its keys sorted, to compare two documents field by field.
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
 await run("results", [
   ["admin_cli import: generated exports become completed tasks; a bad file changes nothing", async () => {
     const a = importExport("before", ["--hosts", "12", "--per-host", "50", "--seed", "1", "--output-bytes", "4000"]);
@@ -208,6 +217,29 @@ await run("results", [
     execFileSync(adminCli, ["--data-dir", data, "task", "reindex", ids.after]);
     const fixed = await call("get_scan_results", { task_id: ids.after, page_size: 1 });
     check(!fixed.isError && fixed.data.total === 14 * 51, fixed.text);
+  }],
+  ["one view: admin_cli task show --json and get_scan_status give the same fields and values", async () => {
+    const mcp = await call("get_scan_status", { task_id: ids.before });
+    const admin = JSON.parse(execFileSync(adminCli, ["--data-dir", data, "--json", "task", "show", ids.before]).toString());
+    check(!mcp.isError, mcp.text);
+    check(canonical(admin) === canonical(mcp.data),
+      `they differ:\nadmin_cli: ${canonical(admin)}\nMCP:       ${canonical(mcp.data)}`);
+  }],
+  ["after admin_cli task reindex, the status, the hosts and the findings agree", async () => {
+    // The export on disk changes (9 hosts instead of 14): the reindex must carry that into the
+    // stored summary and credential outcome, not only into the index.
+    execFileSync(genExport, [join(data, "results", ids.after, "scan.nessus"), "--hosts", "9", "--per-host", "20", "--seed", "3"]);
+    const out = JSON.parse(execFileSync(adminCli, ["--data-dir", data, "--json", "task", "reindex", ids.after]).toString());
+    check(out.hosts === 9, `reindex saw ${out.hosts} hosts`);
+    const status = await call("get_scan_status", { task_id: ids.after });
+    const hosts = await call("list_scan_hosts", { task_id: ids.after, page_size: 50 });
+    const findings = await call("get_scan_results", { task_id: ids.after, page_size: 1 });
+    check(!status.isError && !hosts.isError && !findings.isError, `${status.text}\n${hosts.text}\n${findings.text}`);
+    check(status.data.summary.hosts === 9, `summary hosts ${status.data.summary.hosts}`);
+    check(hosts.data.total === 9, `list_scan_hosts total ${hosts.data.total}`);
+    check(status.data.summary.findings === findings.data.total,
+      `summary findings ${status.data.summary.findings}, get_scan_results total ${findings.data.total}`);
+    check(status.data.summary.imported_from === "after.nessus", "an imported scan stays imported");
   }],
   ["close: the server exits cleanly", async () => {
     await client.close();

@@ -10,15 +10,13 @@
 
 #include "core/base/logging.h"
 #include "core/base/secret_values.h"
-#include "core/findings/findings_index.h"
 #include "core/findings/results_location.h"
-#include "core/findings/run_comparison.h"
 #include "core/policy/scope_policy.h"
 #include "core/readiness/scan_window.h"
 #include "core/store/lease_timing.h"
 #include "core/store/lifecycle.h"
-#include "scanners/results/export_indexer.h"
 #include "worker/engine/scan_naming.h"
+#include "worker/engine/task_indexing.h"
 #include "worker/engine/worker_metrics.h"
 
 namespace nmcp::worker {
@@ -551,49 +549,13 @@ ScanDriver::Next ScanDriver::download(const Task& t, const ScannerSnapshot& s,
   return record(t, u, milliseconds(0));
 }
 
-namespace {
-
-// Which protocols the scan was given credentials for: inline credentials are SSH; a profile's
-// are its credentials' types (a profile removed since: whatever the export shows).
-scanners::SuppliedCredentials supplied_credentials(const task::Task& t,
-                                                   const config::ScannerConfig& config) {
-  if (t.scan_type == task::ScanType::Untrusted) return scanners::CredentialsSupplied::No;
-  std::vector<scanners::CredentialProtocol> protocols;
-  if (t.credential_profile.empty()) {
-    protocols.push_back(scanners::CredentialProtocol::Ssh);
-  } else if (const auto* profile = config.credential(t.credential_profile)) {
-    for (const auto type : profile->types()) {
-      if (auto p = scanners::protocol_named(config::to_string(type))) protocols.push_back(*p);
-    }
-  }
-  return {scanners::CredentialsSupplied::Yes, std::move(protocols)};
-}
-
-// A schedule's run compared with its previous completed run. Reading either index can fail
-// without failing the scan: the summary then says why there is no comparison.
-nlohmann::json since_previous_run(const std::string& data_dir, const task::Task& t,
-                                  const std::string& index_file) {
-  auto later = findings::FindingsIndex::open(index_file);
-  if (!later) {
-    return {{"previous_task_id", t.previous_run},
-            {"unavailable", "this run's findings cannot be reopened: " + later.error().message}};
-  }
-  return findings::compare_with_previous(data_dir, t.previous_run, **later);
-}
-
-}  // namespace
-
 ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   auto paths = findings::results_paths(options_.data_dir, t.id);
   if (!paths) return dead_letter(t, {"internal", paths.error().message, ""});
   scanners::IndexDestination dest(paths->index_file);
   dest.temp = attempt_file(paths->index_file + ".part", t);
   dest.may_publish = [&] { return still_holding(t); };
-  scanners::ExportExpectations expect;
-  if (auto targets = policy::parse_targets(t.targets)) expect.targets = std::move(*targets);
-  expect.max_hosts = s.config->defaults.max_export_hosts;
-  auto indexed =
-      scanners::index_export(paths->export_file, dest, supplied_credentials(t, *s.config), expect);
+  auto indexed = index_task_export(options_.data_dir, t, *s.config, dest);
   if (!indexed && indexed.error().code == ErrorCode::ResourceExhausted) {
     // The same export would be refused again: an operator decides (raise the limit, retry).
     return dead_letter(t, {"export_too_large", "the export was refused: " + indexed.error().message,
@@ -635,10 +597,6 @@ ScanDriver::Next ScanDriver::index(const Task& t, const ScannerSnapshot& s) {
   store::StepUpdate u;
   u.validation = indexed->validation;
   u.summary = indexed->summary;
-  if (!t.previous_run.empty()) {
-    (*u.summary)["since_previous_run"] =
-        since_previous_run(options_.data_dir, t, paths->index_file);
-  }
   u.step_succeeded = false;
   auto recorded = store_.record(t.id, lease_of(t), u, clock_.now(), lease_until());
   if (!recorded) {

@@ -1,16 +1,13 @@
-#include "mcp/tools/task_view.h"
+#include "service/task_status.h"
 
-namespace nmcp::mcp {
+namespace nmcp::service {
 
 using nlohmann::json;
 
 namespace {
 
+// A sample of hosts the view carries; the rest are a page of the task's host list away.
 constexpr std::size_t kSampleHosts = 5;
-
-json time_or_null(const std::optional<task::Millis>& t) {
-  return t ? json(task::format_time(*t)) : json(nullptr);
-}
 
 // The credential outcome as an agent reads it: counts per outcome and a few hosts, within any
 // token budget however many hosts the scan had (tasks stored by older versions kept every host).
@@ -28,12 +25,24 @@ json bounded_validation(const json& validation) {
                         v["warnings"].end());
   }
   if (v["hosts_total"].is_number() && v["hosts_total"].get<std::size_t>() > hosts.size()) {
-    v["more_hosts"] = "list_scan_hosts gives every host's credential outcome";
+    v["more_hosts"] = "the scan's host list has every host's credential outcome";
   }
   return v;
 }
 
+json waiting_json(const readiness::Waiting& w) {
+  json j = {{"reason", w.reason}};
+  if (!w.hint.empty()) j["hint"] = w.hint;
+  if (w.since > 0) j["since"] = task::format_time(w.since);
+  if (w.until) j["until"] = task::format_time(*w.until);
+  return j;
+}
+
 }  // namespace
+
+json time_or_null(std::optional<task::Millis> t) {
+  return t && *t != 0 ? json(task::format_time(*t)) : json(nullptr);
+}
 
 int poll_after_seconds(const task::Task& t) {
   switch (t.state) {
@@ -49,30 +58,35 @@ int poll_after_seconds(const task::Task& t) {
 json task_row(const task::Task& t) {
   return {{"task_id", t.id},
           {"name", t.name},
+          {"owner", t.owner},
           {"state", task::to_string(t.state)},
           {"step", task::to_string(t.step)},
           {"scan_type", task::to_string(t.scan_type)},
           {"pool", t.pool},
           {"targets", t.targets},
           {"progress", t.progress},
-          {"created_at", task::format_time(t.created_at)},
+          {"created_at", time_or_null(t.created_at)},
           {"finished_at", time_or_null(t.finished_at)}};
 }
 
-json task_view(const task::Task& t) {
+json TaskStatus::to_json() const {
+  const task::Task& t = task;
   json v = task_row(t);
   v["trace_id"] = t.trace_id;
   v["description"] = t.description;
+  v["template"] = t.template_name;
   v["instance"] = t.instance.empty() ? json(nullptr) : json(t.instance);
   v["credential_profile"] =
       t.credential_profile.empty() ? json(nullptr) : json(t.credential_profile);
   v["nessus_scan_id"] = t.nessus_scan_id ? json(*t.nessus_scan_id) : json(nullptr);
   v["nessus_status"] = t.nessus_status.empty() ? json(nullptr) : json(t.nessus_status);
   v["attempts"] = t.attempts;
+  v["failures"] = t.failures;
   v["cancel_requested"] = t.cancel_requested;
   v["dead_lettered"] = t.dead_lettered;
   v["started_at"] = time_or_null(t.started_at);
-  v["updated_at"] = task::format_time(t.updated_at);
+  v["dead_lettered_at"] = time_or_null(t.dead_lettered_at);
+  v["updated_at"] = time_or_null(t.updated_at);
   v["error"] =
       t.error.empty()
           ? json(nullptr)
@@ -87,7 +101,12 @@ json task_view(const task::Task& t) {
   // A migration moved it: this store's copy never runs; the task lives on in `moved_to`.
   if (!t.moved_to.empty()) v["moved_to"] = t.moved_to;
   v["poll_after_seconds"] = poll_after_seconds(t);
+  v["queue_position"] = queue ? json(queue->position) : json(nullptr);
+  v["estimated_wait_seconds"] =
+      queue && queue->wait_seconds ? json(*queue->wait_seconds) : json(nullptr);
+  if (waiting) v["waiting"] = waiting_json(*waiting);
+  if (!window.is_null()) v["scan_window"] = window;
   return v;
 }
 
-}  // namespace nmcp::mcp
+}  // namespace nmcp::service

@@ -1,4 +1,4 @@
-#include "mcp/tools/results_args.h"
+#include "service/results_request.h"
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 #include "core/findings/finding_fields.h"
 #include "mcp/protocol/cursor.h"
 
-namespace nmcp::mcp {
+namespace nmcp::service {
 
 using nlohmann::json;
 
@@ -282,4 +282,4 @@ Result<std::size_t> decode_offset_cursor(const std::string& scope, const std::st
   return c["o"].get<std::size_t>();
 }
 
-}  // namespace nmcp::mcp
+}  // namespace nmcp::service

@@ -15,7 +15,7 @@
 #include "core/base/result.h"
 #include "core/findings/finding_query.h"
 
-namespace nmcp::mcp {
+namespace nmcp::service {
 
 inline constexpr std::size_t kDefaultPageSize = 25;
 inline constexpr std::size_t kMaxPageSize = 200;
@@ -52,4 +52,4 @@ std::string encode_results_cursor(const std::string& task_id, const ResultsReque
 std::string encode_offset_cursor(const std::string& scope, std::size_t offset);
 Result<std::size_t> decode_offset_cursor(const std::string& scope, const std::string& cursor);
 
-}  // namespace nmcp::mcp
+}  // namespace nmcp::service

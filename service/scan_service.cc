@@ -1,0 +1,279 @@
+#include "service/scan_service.h"
+
+#include "core/base/logging.h"
+#include "core/policy/scope_policy.h"
+#include "core/quota/quota_ledger.h"
+#include "core/readiness/scan_window.h"
+#include "service/export_indexer.h"
+
+namespace nmcp::service {
+
+using nlohmann::json;
+namespace log = nmcp::log;
+
+Status check_task_id(const std::string& id) {
+  if (task::is_valid_task_id(id)) return ok();
+  return fail(ErrorCode::InvalidArgument, "'" + id.substr(0, 64) + "' is not a task id",
+              "task ids look like task_ followed by 32 hex digits, as a submit or a task "
+              "listing returns them");
+}
+
+json Submission::to_json() const {
+  const task::Task& t = submitted.task;
+  json out = {
+      {"task_id", t.id},
+      {"state", task::to_string(t.state)},
+      {"created", submitted.created},
+      {"pool", t.pool},
+      {"scan_type", task::to_string(t.scan_type)},
+      {"targets", t.targets},
+      {"address_count", submitted.addresses},
+      {"queue_position", queue.position},
+      {"estimated_wait_seconds", queue.wait_seconds ? json(*queue.wait_seconds) : json(nullptr)},
+      {"poll_after_seconds", poll_after_seconds(t)}};
+  if (!submitted.waiting.empty()) {
+    out["waiting"] = {{"reason", submitted.waiting}, {"hint", submitted.waiting_hint}};
+    if (!window.is_null()) out["scan_window"] = window;
+  }
+  return out;
+}
+
+json TaskList::to_json() const {
+  json rows = json::array();
+  for (const auto& t : tasks) rows.push_back(task_row(t));
+  return {{"tasks", rows},
+          {"next_cursor", next_cursor.empty() ? json(nullptr) : json(next_cursor)}};
+}
+
+json Reindexed::to_json() const {
+  return {{"task_id", task.id}, {"findings", findings}, {"hosts", hosts}, {"index", index_file}};
+}
+
+Result<std::shared_ptr<const config::ScannerConfig>> ScanService::configuration() const {
+  auto c = s_.config != nullptr ? s_.config->current() : nullptr;
+  if (!c) {
+    return fail(ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
+                "the operator must start nessus-mcp with --config pointing at scanners.yaml");
+  }
+  return c;
+}
+
+void ScanService::audit_refusal(const Caller& caller, const std::string& subject,
+                                const Error& why) const {
+  if (!s_.audit || !audit::is_decision(why)) return;
+  s_.audit->record(
+      audit::refusal(s_.clock->now(), caller.tenant, caller.via, caller.trace_id, subject, why));
+}
+
+Result<Submission> ScanService::submit(const Caller& caller, scans::ScanRequest request) const {
+  auto config = configuration();
+  if (!config) return fail(config.error());
+  request.owner = caller.tenant;
+  request.trace_id = caller.trace_id;
+  request.allowed_pools = caller.pools;
+  request.allowed_types = caller.scan_types;
+  request.via = caller.via;
+  scans::SubmitDeps deps;
+  deps.tasks = s_.submitter;
+  deps.scanner_health = s_.scanner_health;
+  deps.secrets = s_.secrets;
+  deps.clock = s_.clock;
+  deps.audit = s_.audit.get();
+  std::optional<quota::QuotaLedger> quotas;
+  if (s_.records != nullptr) deps.quotas = &quotas.emplace(*s_.records, *s_.tasks);
+  auto submitted = scans::submit_scan(deps, **config, request);
+  if (!submitted) return fail(submitted.error());
+  const task::Task& stored = submitted->task;
+  if (submitted->created) {
+    log::info("service", "scan submitted",
+              {{"task_id", stored.id},
+               {"trace_id", stored.trace_id},
+               {"owner", stored.owner},
+               {"pool", stored.pool},
+               {"scan_type", task::to_string(stored.scan_type)},
+               {"addresses", submitted->addresses}});
+    if (s_.on_submit) s_.on_submit();
+  }
+  Submission out{std::move(*submitted), {}, nullptr};
+  out.queue = queue_place(out.submitted.task, config->get(), nullptr);
+  if (!out.submitted.waiting.empty()) {
+    if (const auto* pool = (*config)->pool(stored.pool)) {
+      out.window = readiness::window_json(*pool, s_.clock->now());
+    }
+  }
+  return out;
+}
+
+Result<scans::TargetCheck> ScanService::dry_run(const Caller& caller, const std::string& pool,
+                                                const std::string& targets) const {
+  auto config = configuration();
+  if (!config) return fail(config.error());
+  auto check = scans::check_targets_dry_run(**config, pool, targets, caller.pools);
+  if (!check) return fail(check.error());
+  scans::add_window(*check, **config, s_.clock->now());
+  if (s_.records != nullptr) {
+    quota::QuotaLedger quotas(*s_.records, *s_.tasks);
+    if (auto q = scans::add_quota(*check, **config, quotas, caller.tenant, s_.clock->now()); !q) {
+      return fail(q.error());
+    }
+  }
+  return check;
+}
+
+Result<task::Task> ScanService::find(const Caller& caller, const std::string& id) const {
+  if (auto s = check_task_id(id); !s) return fail(s.error());
+  auto t = s_.tasks->get(id, caller.scope());
+  if (!t && t.error().code == ErrorCode::NotFound) {
+    return fail(Error{ErrorCode::NotFound, "no task " + id,
+                      "a task listing shows the tasks there are", Action::ListTasks});
+  }
+  return t;
+}
+
+QueuePlace ScanService::queue_place(const task::Task& t, const config::ScannerConfig* config,
+                                    const readiness::PoolReadiness* ready) const {
+  QueuePlace q;
+  if (t.state != task::State::Queued) return q;
+  if (auto p = s_.tasks->queue_position(t.id)) q.position = *p;
+  const config::PoolConfig* pool = config != nullptr ? config->pool(t.pool) : nullptr;
+  if (pool == nullptr) return q;
+  std::optional<readiness::PoolReadiness> read_now;
+  if (ready == nullptr && s_.scanner_health != nullptr) {
+    if (auto health = s_.scanner_health->scanner_statuses()) {
+      ready = &read_now.emplace(readiness::pool_readiness(*pool, *health, s_.clock->now()));
+    }
+  }
+  if (ready == nullptr) return q;
+  int running = 0;
+  if (auto stats = s_.tasks->queue_stats()) {
+    for (const auto& p : *stats) running += p.pool == t.pool ? p.running : 0;
+  }
+  auto typical = s_.tasks->typical_duration(t.pool);
+  q.wait_seconds =
+      readiness::wait_estimate_seconds(readiness::usable_capacity(*pool, *ready), running,
+                                       q.position, typical ? *typical : std::nullopt);
+  return q;
+}
+
+TaskStatus ScanService::status_of(task::Task t) const {
+  TaskStatus v;
+  auto config = s_.config != nullptr ? s_.config->current() : nullptr;
+  const task::Millis now = s_.clock->now();
+  const config::PoolConfig* pool = config ? config->pool(t.pool) : nullptr;
+  std::optional<readiness::PoolReadiness> ready;
+  if (pool != nullptr && t.state == task::State::Queued && s_.scanner_health != nullptr) {
+    if (auto health = s_.scanner_health->scanner_statuses()) {
+      ready = readiness::pool_readiness(*pool, *health, now);
+    }
+  }
+  if (t.state == task::State::Queued) {
+    v.queue = queue_place(t, config.get(), ready ? &*ready : nullptr);
+    if (pool != nullptr) {
+      v.waiting = readiness::why_waiting(*pool, ready ? &*ready : nullptr, t.not_before,
+                                         v.queue->position, now);
+    }
+  }
+  if (pool != nullptr && !task::is_terminal(t.state)) {
+    v.window = readiness::window_json(*pool, now);
+    if (!v.window.is_null() && t.window_paused) v.window["paused_until_it_opens"] = true;
+  }
+  v.task = std::move(t);
+  return v;
+}
+
+Result<TaskStatus> ScanService::status(const Caller& caller, const std::string& id) const {
+  auto t = find(caller, id);
+  if (!t) return fail(t.error());
+  return status_of(std::move(*t));
+}
+
+Result<TaskList> ScanService::list(const Caller& caller, const TaskFilter& filter) const {
+  store::TaskQuery q(caller.is_operator && !filter.owner.empty()
+                         ? store::OwnerScope::tenant(filter.owner)
+                         : caller.scope());
+  q.state = filter.state;
+  q.pool = filter.pool;
+  q.name_contains = filter.name_contains;
+  q.created_since = filter.created_since;
+  q.limit = filter.limit;
+  q.cursor = filter.cursor;
+  if (!filter.target.empty()) {
+    const std::string target = filter.target;
+    auto parsed = policy::parse_targets(target);
+    if (!parsed || parsed->targets.size() != 1) {
+      return fail(ErrorCode::InvalidArgument,
+                  "target filter '" + target.substr(0, 256) +
+                      "' is not one address, CIDR block, range or host name",
+                  "pass a single target such as 10.0.0.0/24");
+    }
+    q.predicate = [target](const task::Task& t) {
+      auto list = policy::parse_targets(t.targets);
+      return list && policy::targets_overlap(*list, target);
+    };
+  }
+  if (caller.is_operator && !filter.pool.empty()) {
+    // An operator naming a pool that neither the configuration nor any task knows has made a
+    // typo: an error, not an empty answer.
+    std::set<std::string> pools;
+    if (auto stats = s_.tasks->queue_stats()) {
+      for (const auto& p : *stats) pools.insert(p.pool);
+    }
+    if (auto c = s_.config != nullptr ? s_.config->current() : nullptr) {
+      for (const auto& p : c->pools) pools.insert(p.name);
+    }
+    if (pools.count(filter.pool) == 0) {
+      return fail(config::no_such_pool(filter.pool, {pools.begin(), pools.end()}));
+    }
+  }
+  auto page = s_.tasks->list(q);
+  if (!page) return fail(page.error());
+  return TaskList{std::move(page->tasks), std::move(page->next_cursor)};
+}
+
+Result<task::Task> ScanService::cancel(const Caller& caller, const std::string& id) const {
+  // The store checks the owner inside its transaction: another tenant's task is "no task".
+  if (auto valid = check_task_id(id); !valid) {
+    audit_refusal(caller, id.substr(0, 64), valid.error());
+    return fail(valid.error());
+  }
+  auto t = s_.submitter->request_cancel(id, caller.scope(), s_.clock->now(),
+                                        caller.is_operator ? std::nullopt : caller.pools);
+  if (!t) {
+    audit_refusal(caller, id, t.error());
+    return fail(t.error());
+  }
+  if (s_.on_submit) s_.on_submit();
+  log::info("service", "cancel requested",
+            {{"task_id", id}, {"state", task::to_string(t->state)}, {"via", caller.via}});
+  return t;
+}
+
+Result<Reindexed> ScanService::reindex(const Caller& caller, const std::string& id) const {
+  if (!caller.is_operator) {
+    return fail(ErrorCode::PermissionDenied, "only an operator re-indexes a task", "");
+  }
+  if (s_.indexer == nullptr || s_.admin == nullptr) {
+    return fail(ErrorCode::FailedPrecondition, "re-indexing is not available here", "");
+  }
+  auto t = find(caller, id);
+  if (!t) return fail(t.error());
+  if (!task::is_terminal(t->state)) {
+    return fail(ErrorCode::FailedPrecondition,
+                t->id + " is " + std::string(task::to_string(t->state)) +
+                    "; only a finished task is re-indexed",
+                "its worker indexes it when the scan ends");
+  }
+  // Without a configuration (an operator's machine) the defaults apply: the configured host
+  // ceiling and a profile's protocols are then unknown, and the export decides.
+  auto config = s_.config != nullptr ? s_.config->current() : nullptr;
+  auto indexed = s_.indexer->index(*t, config ? *config : config::ScannerConfig{});
+  if (!indexed) return fail(indexed.error());
+  auto stored =
+      s_.admin->replace_results(t->id, indexed->summary, indexed->validation, s_.clock->now());
+  if (!stored) return fail(stored.error());
+  log::info("service", "task re-indexed",
+            {{"task_id", t->id}, {"findings", indexed->findings}, {"hosts", indexed->hosts}});
+  return Reindexed{std::move(*stored), indexed->findings, indexed->hosts, indexed->index_file};
+}
+
+}  // namespace nmcp::service

@@ -1,0 +1,268 @@
+// The scans' use cases over a real SQLite store: the one status view, the waiting reason a
+// submit and a status share, the quota dry run deciding as the submit does, listings by tenant
+// and for operators, and re-indexing storing what the new index says.
+#include "service/scan_service.h"
+
+#include <doctest/doctest.h>
+
+#include "core/store/open_store.h"
+#include "service/export_indexer.h"
+#include "tests/support/subprocess.h"
+
+using namespace nmcp;
+
+namespace {
+
+const std::string kKey(64, 'a');
+constexpr task::Millis kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+
+std::string config_yaml(const std::string& quotas = "") {
+  return quotas +
+         "pools:\n"
+         "  lab:\n"
+         "    scope:\n"
+         "      allow: [10.0.0.0/8]\n"
+         "    instances:\n"
+         "      - id: one\n"
+         "        url: https://nessus.lab:8834/\n"
+         "        max_concurrent_scans: 2\n"
+         "        auth: {mode: api_keys, access_key: " +
+         kKey + ", secret_key: " + kKey +
+         "}\n"
+         "defaults:\n"
+         "  pool: lab\n";
+}
+
+// Stands in for the worker's indexing path: answers what it was told to, counting calls.
+struct RecordedIndexer : service::ExportIndexer {
+  nlohmann::json summary = {{"hosts", 3}, {"findings", 7}};
+  nlohmann::json validation = {{"credentials", "not_applicable"}};
+  int calls = 0;
+  Result<service::IndexedExport> index(const task::Task& t, const config::ScannerConfig&) override {
+    ++calls;
+    return service::IndexedExport{summary, validation, 7, 3, "/results/" + t.id + "/index"};
+  }
+};
+
+struct World {
+  testing::TempDir dir;
+  std::unique_ptr<store::TaskStore> store;
+  ManualClock clock{kStart};
+  std::unique_ptr<config::ConfigHolder> config;
+  RecordedIndexer indexer;
+  service::Services services;
+
+  explicit World(const std::string& quotas = "") {
+    auto s = store::open_store("sqlite:" + dir.path() + "/tasks.db", store::IfMissing::Create);
+    REQUIRE(s);
+    store = std::move(*s);
+    const std::string path = dir.file("scanners.yaml", config_yaml(quotas));
+    config = std::make_unique<config::ConfigHolder>(
+        path, [](const std::string&) { return std::optional<std::string>(); });
+    REQUIRE(config->reload());
+    services.tasks = store.get();
+    services.submitter = store.get();
+    services.scanner_health = store.get();
+    services.admin = store.get();
+    services.records = store.get();
+    services.clock = &clock;
+    services.config = config.get();
+    services.indexer = &indexer;
+  }
+  service::ScanService scans() const { return service::ScanService(services); }
+};
+
+scans::ScanRequest request(const std::string& targets, const std::string& name = "nightly") {
+  scans::ScanRequest r;
+  r.targets = targets;
+  r.name = name;
+  return r;
+}
+
+service::Caller tenant(const std::string& name) {
+  auto c = service::Caller::tenant_of(name);
+  c.via = "test";
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("a submit and the task's status say the same thing about why it waits") {
+  World w;
+  // No worker has probed the pool's scanner: nothing can take the scan yet.
+  auto submitted = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
+  REQUIRE(submitted);
+  CHECK(submitted->submitted.created);
+  REQUIRE_FALSE(submitted->submitted.waiting.empty());
+  auto status = w.scans().status(tenant("team-a"), submitted->submitted.task.id);
+  REQUIRE(status);
+  REQUIRE(status->waiting);
+  CHECK(status->waiting->reason == submitted->submitted.waiting);
+  CHECK(status->waiting->hint == submitted->submitted.waiting_hint);
+  const auto view = status->to_json();
+  CHECK(view["waiting"]["reason"] == submitted->to_json()["waiting"]["reason"]);
+  CHECK(view["queue_position"] == 1);
+
+  // Once the scanner is usable, the task is next in line and neither says it is blocked.
+  store::ScannerStatus up;
+  up.instance = "one";
+  up.pool = "lab";
+  up.probed = up.reachable = up.authenticated = up.scan_api = true;
+  up.server_status = "ready";
+  up.updated_at = kStart;
+  REQUIRE(w.store->put_scanner_status(up));
+  w.clock.advance(1000);
+  auto second = w.scans().submit(tenant("team-a"), request("10.0.0.2", "second"));
+  REQUIRE(second);
+  CHECK(second->submitted.waiting.empty());
+  auto behind = w.scans().status(tenant("team-a"), second->submitted.task.id);
+  REQUIRE(behind);
+  CHECK(behind->waiting->kind == readiness::Waiting::Kind::Behind);
+  CHECK_FALSE(behind->waiting->blocked());
+}
+
+TEST_CASE("the quota dry run decides as the submit does, on the same rule") {
+  World w("quotas:\n  default: {scans_per_hour: 1}\n");
+  auto before = w.scans().dry_run(tenant("team-a"), "", "10.0.0.1");
+  REQUIRE(before);
+  CHECK(before->accepted);
+  REQUIRE(w.scans().submit(tenant("team-a"), request("10.0.0.1")));
+  auto after = w.scans().dry_run(tenant("team-a"), "", "10.0.0.2");
+  REQUIRE(after);
+  CHECK_FALSE(after->accepted);
+  auto refused = w.scans().submit(tenant("team-a"), request("10.0.0.2", "again"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::ResourceExhausted);
+  // The same words and the same time to retry, because the same function decided.
+  CHECK(after->refusal == refused.error().message);
+  CHECK(after->hint == refused.error().hint);
+  // Another tenant's bucket is its own.
+  auto other = w.scans().dry_run(tenant("team-b"), "", "10.0.0.2");
+  REQUIRE(other);
+  CHECK(other->accepted);
+}
+
+TEST_CASE("one view of a task: every front door renders the same fields and values") {
+  World w;
+  auto submitted = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
+  REQUIRE(submitted);
+  const std::string id = submitted->submitted.task.id;
+  auto mine = w.scans().status(tenant("team-a"), id);
+  auto operators = w.scans().status(service::Caller::an_operator("task show"), id);
+  REQUIRE(mine);
+  REQUIRE(operators);
+  CHECK(mine->to_json() == operators->to_json());
+  const auto v = mine->to_json();
+  for (const char* field : {"task_id",
+                            "owner",
+                            "name",
+                            "state",
+                            "step",
+                            "scan_type",
+                            "pool",
+                            "targets",
+                            "template",
+                            "progress",
+                            "attempts",
+                            "failures",
+                            "created_at",
+                            "started_at",
+                            "finished_at",
+                            "updated_at",
+                            "error",
+                            "validation",
+                            "summary",
+                            "queue_position",
+                            "estimated_wait_seconds",
+                            "poll_after_seconds",
+                            "trace_id",
+                            "description"}) {
+    CHECK_MESSAGE(v.contains(field), field);
+  }
+  CHECK(v["owner"] == "team-a");
+  // A list row is the view's first fields, with the same values.
+  auto rows = w.scans().list(tenant("team-a"), {});
+  REQUIRE(rows);
+  const auto row = rows->to_json()["tasks"][0];
+  for (const auto& [k, value] : row.items()) CHECK_MESSAGE(v[k] == value, k);
+}
+
+TEST_CASE("tenants see their own tasks; operators see every tenant's, or one") {
+  World w;
+  auto a = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
+  auto b = w.scans().submit(tenant("team-b"), request("10.0.0.2"));
+  REQUIRE(a);
+  REQUIRE(b);
+  const std::string b_id = b->submitted.task.id;
+  auto hidden = w.scans().status(tenant("team-a"), b_id);
+  REQUIRE_FALSE(hidden);
+  CHECK(hidden.error().code == ErrorCode::NotFound);
+  CHECK(hidden.error().action == Action::ListTasks);
+  auto cancel = w.scans().cancel(tenant("team-a"), b_id);
+  REQUIRE_FALSE(cancel);
+  CHECK(cancel.error().code == ErrorCode::NotFound);
+
+  CHECK(w.scans().list(tenant("team-a"), {})->tasks.size() == 1);
+  const auto everyone = service::Caller::an_operator("task list");
+  CHECK(w.scans().list(everyone, {})->tasks.size() == 2);
+  service::TaskFilter only_b;
+  only_b.owner = "team-b";
+  auto listed = w.scans().list(everyone, only_b);
+  REQUIRE(listed);
+  REQUIRE(listed->tasks.size() == 1);
+  CHECK(listed->tasks[0].id == b_id);
+  // A tenant cannot widen its listing by naming another owner.
+  CHECK(w.scans().list(tenant("team-a"), only_b)->tasks[0].owner == "team-a");
+
+  service::TaskFilter typo;
+  typo.pool = "labb";
+  auto refused = w.scans().list(everyone, typo);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("labb") != std::string::npos);
+
+  service::TaskFilter target;
+  target.target = "10.0.0.0/31";
+  auto overlapping = w.scans().list(everyone, target);
+  REQUIRE(overlapping);
+  CHECK(overlapping->tasks.size() == 1);
+  target.target = "10.0.0.1, 10.0.0.2";
+  CHECK_FALSE(w.scans().list(everyone, target));
+}
+
+TEST_CASE("re-indexing stores what the new index says; only finished tasks, only operators") {
+  World w;
+  auto submitted = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
+  REQUIRE(submitted);
+  const std::string queued = submitted->submitted.task.id;
+  const auto op = service::Caller::an_operator("task reindex");
+  auto running = w.scans().reindex(op, queued);
+  REQUIRE_FALSE(running);
+  CHECK(running.error().code == ErrorCode::FailedPrecondition);
+  CHECK(w.indexer.calls == 0);
+
+  task::Task done;
+  done.id = task::new_task_id();
+  done.owner = "team-a";
+  done.pool = "lab";
+  done.name = "imported";
+  done.targets = "10.0.0.3";
+  done.created_at = kStart;
+  done.summary = {{"hosts", 1}, {"findings", 1}};
+  REQUIRE(w.store->import_completed(done));
+
+  auto tenants = w.scans().reindex(tenant("team-a"), done.id);
+  REQUIRE_FALSE(tenants);
+  CHECK(tenants.error().code == ErrorCode::PermissionDenied);
+
+  w.clock.advance(60'000);
+  auto redone = w.scans().reindex(op, done.id);
+  REQUIRE(redone);
+  CHECK(w.indexer.calls == 1);
+  CHECK(redone->findings == 7);
+  auto stored = w.scans().status(tenant("team-a"), done.id);
+  REQUIRE(stored);
+  CHECK(stored->task.summary == w.indexer.summary);
+  CHECK(stored->task.validation == w.indexer.validation);
+  CHECK(stored->task.state == task::State::Completed);
+  CHECK(stored->task.updated_at == kStart + 60'000);
+}
