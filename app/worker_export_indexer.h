@@ -15,6 +15,8 @@ class WorkerExportIndexer : public service::ExportIndexer {
   explicit WorkerExportIndexer(std::string data_dir) : data_dir_(std::move(data_dir)) {}
   Result<service::IndexedExport> index(const task::Task& t,
                                        const config::ScannerConfig& config) override;
+  Result<service::IndexedExport> index_foreign(const std::string& export_file,
+                                               const std::string& index_file) override;
 
  private:
   const std::string data_dir_;

@@ -23,6 +23,7 @@ struct IndexedExport {
   std::uint64_t findings = 0;
   std::uint64_t hosts = 0;
   std::string index_file;
+  std::string targets;  // the hosts the export covered, as target text
 };
 
 class ExportIndexer {
@@ -30,6 +31,10 @@ class ExportIndexer {
   virtual ~ExportIndexer() = default;
   // NotFound when the task has no export; the index is replaced atomically or not at all.
   virtual Result<IndexedExport> index(const task::Task& t, const config::ScannerConfig& config) = 0;
+  // An export from elsewhere (admin_cli import), indexed into `index_file` with no word on
+  // the credentials it was given: InvalidArgument for a file that is not a usable export.
+  virtual Result<IndexedExport> index_foreign(const std::string& export_file,
+                                              const std::string& index_file) = 0;
 };
 
 }  // namespace nmcp::service

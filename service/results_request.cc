@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "core/base/crypto.h"
+#include "core/base/opaque_cursor.h"
 #include "core/base/text.h"
 #include "core/findings/finding.h"
 #include "core/findings/finding_fields.h"
-#include "mcp/protocol/cursor.h"
 
 namespace nmcp::service {
 

@@ -1,6 +1,11 @@
 #include "service/scan_service.h"
 
+#include <filesystem>
+
+#include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "core/base/tenant.h"
+#include "core/findings/results_location.h"
 #include "core/policy/scope_policy.h"
 #include "core/quota/quota_ledger.h"
 #include "core/readiness/scan_window.h"
@@ -274,6 +279,82 @@ Result<Reindexed> ScanService::reindex(const Caller& caller, const std::string& 
   log::info("service", "task re-indexed",
             {{"task_id", t->id}, {"findings", indexed->findings}, {"hosts", indexed->hosts}});
   return Reindexed{std::move(*stored), indexed->findings, indexed->hosts, indexed->index_file};
+}
+
+json Imported::to_json() const {
+  return {{"task_id", task.id},
+          {"created", created},
+          {"owner", task.owner},
+          {"pool", task.pool},
+          {"summary", task.summary}};
+}
+
+Result<Imported> ScanService::import_export(const Caller& caller,
+                                            const ImportRequest& request) const {
+  if (!caller.is_operator) {
+    return fail(ErrorCode::PermissionDenied, "only an operator imports exports", "");
+  }
+  if (s_.indexer == nullptr || s_.admin == nullptr) {
+    return fail(ErrorCode::FailedPrecondition, "importing is not available here", "");
+  }
+  const std::string& file = request.file;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return fail(ErrorCode::NotFound, "cannot import " + file + ": not a file",
+                "give the path of a .nessus export");
+  }
+  const auto digest = sha256_file_hex(file);
+  if (!digest) {
+    return fail(ErrorCode::PermissionDenied, "cannot read " + file,
+                "check that this user may read the file");
+  }
+  task::Task t;
+  t.id = task::new_task_id();
+  t.owner = request.owner.empty() ? std::string(kLocalTenant) : request.owner;
+  t.pool = request.pool.empty() ? "imported" : request.pool;
+  t.created_at = s_.clock->now();
+  t.trace_id = t.id;
+  if (!request.force) {
+    t.idempotency_key = "import-" + digest->substr(0, 40);
+    t.request_hash = *digest;
+  }
+  auto paths = findings::results_paths(s_.data_dir, t.id);
+  if (!paths) return fail(paths.error());
+  std::filesystem::create_directories(paths->dir, ec);
+  if (ec) {
+    return fail(ErrorCode::PermissionDenied, "cannot create " + paths->dir + ": " + ec.message(),
+                "check the permissions of the data directory");
+  }
+  auto cleanup = [&] { std::filesystem::remove_all(paths->dir, ec); };
+  std::filesystem::copy_file(file, paths->export_file, ec);
+  if (ec) {
+    cleanup();
+    return fail(ErrorCode::Unavailable, "cannot copy " + file + ": " + ec.message(),
+                "check free space in the data directory");
+  }
+  auto indexed = s_.indexer->index_foreign(paths->export_file, paths->index_file);
+  if (!indexed) {
+    cleanup();
+    return fail(Error{indexed.error().code, "refused " + file + ": " + indexed.error().message,
+                      indexed.error().hint});
+  }
+  const std::string base = std::filesystem::path(file).filename().string();
+  t.summary = indexed->summary;
+  t.summary["imported_from"] = base;
+  t.validation = indexed->validation;
+  const std::string scan_name = indexed->summary.value("scan_name", "");
+  t.name = !request.name.empty() ? request.name : !scan_name.empty() ? scan_name : base;
+  t.scan_type = indexed->validation.value("credentials", "") == "not_applicable"
+                    ? task::ScanType::Untrusted
+                    : task::ScanType::Authenticated;
+  t.description = "imported from " + base;
+  t.targets = indexed->targets;
+  auto recorded = s_.admin->import_completed(t);
+  if (!recorded || !recorded->created) cleanup();  // nothing new: no files either
+  if (!recorded) return fail(recorded.error());
+  log::info("service", "export imported",
+            {{"task_id", recorded->task.id}, {"created", recorded->created}, {"file", base}});
+  return Imported{std::move(recorded->task), recorded->created};
 }
 
 }  // namespace nmcp::service

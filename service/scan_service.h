@@ -55,6 +55,21 @@ struct Reindexed {
   nlohmann::json to_json() const;
 };
 
+// An export from elsewhere to keep as a completed task agents can query.
+struct ImportRequest {
+  std::string file;
+  std::string owner;   // empty: the tenant without a key (stdio)
+  std::string pool;    // empty: "imported"
+  std::string name;    // empty: the scan's own name, else the file's
+  bool force = false;  // import a file imported before as a new task
+};
+
+struct Imported {
+  task::Task task;
+  bool created = false;  // false: the same file was imported by the same owner before
+  nlohmann::json to_json() const;
+};
+
 class ScanService {
  public:
   explicit ScanService(Services s) : s_(std::move(s)) {}
@@ -78,6 +93,12 @@ class ScanService {
   // the summary and credential outcome it gives, so that the status, the hosts and the findings
   // agree afterwards. Operators only.
   Result<Reindexed> reindex(const Caller& caller, const std::string& id) const;
+
+  // Copies the export into a new task's results folder, indexes it, then records the task
+  // completed: a refused file leaves neither a task nor files behind. The same file imported
+  // again by the same owner is the same task (its content's digest is the idempotency key)
+  // unless `force`. Operators only.
+  Result<Imported> import_export(const Caller& caller, const ImportRequest& request) const;
 
   // The live configuration; FailedPrecondition when none is loaded.
   Result<std::shared_ptr<const config::ScannerConfig>> configuration() const;

@@ -89,7 +89,9 @@ class Context {
   Result<std::shared_ptr<const config::ScannerConfig>> config();
   // The application layer over this command's store and configuration, for an operator (every
   // tenant). The configuration is optional here: without one, views lack what it adds.
-  Result<service::Services> services();
+  Result<service::Services> services(store::IfMissing if_missing = store::IfMissing::Refuse);
+  // The same without a store: only what the configuration answers (a dry run without quotas).
+  Result<service::Services> services_without_store();
   // A Result's error as this command's output (hints in an operator's words).
   int fail(const Error& e, int code = 1) const {
     return out.error(service::worded(e, operator_words), code);

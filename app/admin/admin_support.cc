@@ -88,15 +88,8 @@ Result<store::TaskStore*> Context::store(store::IfMissing if_missing) {
   return store_.get();
 }
 
-Result<service::Services> Context::services() {
-  auto s = store();
-  if (!s) return nmcp::fail(s.error());
+Result<service::Services> Context::services_without_store() {
   service::Services wired;
-  wired.tasks = *s;
-  wired.submitter = *s;
-  wired.scanner_health = *s;
-  wired.admin = *s;
-  wired.records = *s;
   wired.clock = &clock;
   wired.data_dir = engine.data_dir;
   if (!config_holder_) {
@@ -107,8 +100,21 @@ Result<service::Services> Context::services() {
     (void)config_holder_->reload();
   }
   wired.config = config_holder_.get();
+  return wired;
+}
+
+Result<service::Services> Context::services(store::IfMissing if_missing) {
+  auto s = store(if_missing);
+  if (!s) return nmcp::fail(s.error());
+  auto wired = services_without_store();
+  if (!wired) return wired;
+  wired->tasks = *s;
+  wired->submitter = *s;
+  wired->scanner_health = *s;
+  wired->admin = *s;
+  wired->records = *s;
   if (!indexer_) indexer_ = std::make_unique<app::WorkerExportIndexer>(engine.data_dir);
-  wired.indexer = indexer_.get();
+  wired->indexer = indexer_.get();
   return wired;
 }
 

@@ -1,9 +1,7 @@
-// policy validate: the submit dry run (core/scans/check_targets.h) for operators.
+// policy validate: the submit dry run (service::ScanService::dry_run) for operators.
 #include <cstdio>
 
 #include "app/admin/admin.h"
-#include "core/quota/quota_ledger.h"
-#include "core/scans/check_targets.h"
 
 namespace nmcp::admin {
 namespace {
@@ -38,21 +36,18 @@ void print_quota(const std::string& tenant, const json& q) {
 }
 
 int cmd_validate(Context& c) {
-  auto config = c.config();
-  if (!config) return c.fail(config.error());
-  auto check = scans::check_targets_dry_run(**config, c.args.value("--pool").value_or(""),
-                                            c.args.operands[0], std::nullopt);
+  // The configuration's own error (which file, which line) when it cannot be read.
+  if (auto config = c.config(); !config) return c.fail(config.error());
+  // The tenant's remaining quota is in the store, as every replica admits against it: the
+  // store is opened only when a tenant is named.
+  const auto tenant = c.args.value("--tenant");
+  auto services = tenant ? c.services() : c.services_without_store();
+  if (!services) return c.fail(services.error());
+  auto caller = tenant ? service::Caller::tenant_of(*tenant) : service::Caller::an_operator("");
+  caller.via = "policy validate";
+  auto check = service::ScanService(*services).dry_run(caller, c.args.value("--pool").value_or(""),
+                                                       c.args.operands[0]);
   if (!check) return c.fail(check.error());
-  scans::add_window(*check, **config, c.clock.now());
-  if (auto tenant = c.args.value("--tenant")) {
-    // The tenant's remaining quota is in the store, as every replica admits against it.
-    auto s = c.store();
-    if (!s) return c.fail(s.error());
-    quota::QuotaLedger quotas(**s, **s);
-    if (auto q = scans::add_quota(*check, **config, quotas, *tenant, c.clock.now()); !q) {
-      return c.fail(q.error());
-    }
-  }
   c.out.result(check->to_json(), [&] {
     std::vector<std::vector<std::string>> rows;
     for (const auto& t : check->targets) {

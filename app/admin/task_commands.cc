@@ -1,18 +1,11 @@
 // stats, task list/show/cancel/reindex, import.
 #include <cstdio>
-#include <filesystem>
-#include <set>
 
 #include "app/admin/admin.h"
-#include "core/base/crypto.h"
-#include "core/findings/results_location.h"
-#include "scanners/results/export_indexer.h"
 
 namespace nmcp::admin {
 
 namespace {
-
-using store::OwnerScope;
 
 int cmd_stats(Context& c) {
   auto s = c.store();
@@ -184,89 +177,40 @@ int cmd_task_reindex(Context& c) {
   return 0;
 }
 
-// Copies the export into a new task's results folder, indexes it, then records the task: a
-// refused file leaves neither a task nor files behind. The same file imported again by the
-// same owner is the same task (its content's digest is the idempotency key) unless --force.
+// service::ScanService::import_export: a refused file leaves neither a task nor files behind.
 int cmd_import(Context& c) {
-  const std::string file = c.args.operands[0];
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    return c.fail({ErrorCode::NotFound, "cannot import " + file + ": not a file",
-                   "give the path of a .nessus export"},
-                  2);
+  auto services = c.services(store::IfMissing::Create);
+  if (!services) return c.fail(services.error());
+  service::ImportRequest request;
+  request.file = c.args.operands[0];
+  request.owner = c.args.value("--owner").value_or("");
+  request.pool = c.args.value("--pool").value_or("");
+  request.name = c.args.value("--name").value_or("");
+  request.force = c.args.has("--force");
+  auto recorded = service::ScanService(*services).import_export(
+      service::Caller::an_operator("import"), request);
+  // No file, or one that is not an export, is the command line's mistake (exit 2); an
+  // unreadable file or the store's trouble is the operation's (exit 1).
+  if (!recorded) {
+    const auto code = recorded.error().code;
+    const bool mistake = code == ErrorCode::NotFound || code == ErrorCode::InvalidArgument ||
+                         code == ErrorCode::ResourceExhausted;
+    return c.fail(recorded.error(), mistake ? 2 : 1);
   }
-  const auto digest = sha256_file_hex(file);
-  if (!digest) {
-    return c.fail({ErrorCode::PermissionDenied, "cannot read " + file,
-                   "check that this user may read the file"});
-  }
-  auto s = c.store(store::IfMissing::Create);
-  if (!s) return c.fail(s.error());
-  task::Task t;
-  t.id = task::new_task_id();
-  t.owner = c.args.value("--owner").value_or(store::kLocalTenant);
-  t.pool = c.args.value("--pool").value_or("imported");
-  t.created_at = c.clock.now();
-  t.trace_id = t.id;
-  if (!c.args.has("--force")) {
-    t.idempotency_key = "import-" + digest->substr(0, 40);
-    t.request_hash = *digest;
-  }
-  auto paths = findings::results_paths(c.engine.data_dir, t.id);
-  if (!paths) return c.fail(paths.error());
-  std::filesystem::create_directories(paths->dir, ec);
-  if (ec) {
-    return c.fail({ErrorCode::PermissionDenied, "cannot create " + paths->dir + ": " + ec.message(),
-                   "check the permissions of the data directory"});
-  }
-  auto cleanup = [&] { std::filesystem::remove_all(paths->dir, ec); };
-  std::filesystem::copy_file(file, paths->export_file, ec);
-  if (ec) {
-    cleanup();
-    return c.fail({ErrorCode::Unavailable, "cannot copy " + file + ": " + ec.message(),
-                   "check free space in the data directory"});
-  }
-  auto indexed = scanners::index_export(paths->export_file, paths->index_file,
-                                        scanners::CredentialsSupplied::Unknown);
-  if (!indexed) {
-    cleanup();
-    return c.fail({indexed.error().code, "refused " + file + ": " + indexed.error().message,
-                   indexed.error().hint},
-                  2);
-  }
-  const std::string base = std::filesystem::path(file).filename().string();
-  t.summary = indexed->summary;
-  t.summary["imported_from"] = base;
-  t.validation = indexed->validation;
-  const std::string scan_name = indexed->summary.value("scan_name", "");
-  const auto name = c.args.value("--name");
-  t.name = name ? *name : !scan_name.empty() ? scan_name : base;
-  t.scan_type = indexed->validation.value("credentials", "") == "not_applicable"
-                    ? task::ScanType::Untrusted
-                    : task::ScanType::Authenticated;
-  t.description = "imported from " + base;
-  t.targets = indexed->targets;
-  auto recorded = (*s)->import_completed(t);
-  if (!recorded || !recorded->created) cleanup();  // nothing new: no files either
-  if (!recorded) return c.fail(recorded.error());
+  const std::string& file = request.file;
   const task::Task& r = recorded->task;
-  c.out.result({{"task_id", r.id},
-                {"created", recorded->created},
-                {"owner", r.owner},
-                {"pool", r.pool},
-                {"summary", r.summary}},
-               [&] {
-                 if (!recorded->created) {
-                   std::printf(
-                       "%s was imported already as %s (owner %s); --force imports it "
-                       "again\n",
-                       file.c_str(), r.id.c_str(), r.owner.c_str());
-                   return;
-                 }
-                 std::printf("imported %s as %s (owner %s): %lld hosts, %lld findings\n",
-                             file.c_str(), r.id.c_str(), r.owner.c_str(),
-                             r.summary.value("hosts", 0LL), r.summary.value("findings", 0LL));
-               });
+  c.out.result(recorded->to_json(), [&] {
+    if (!recorded->created) {
+      std::printf(
+          "%s was imported already as %s (owner %s); --force imports it "
+          "again\n",
+          file.c_str(), r.id.c_str(), r.owner.c_str());
+      return;
+    }
+    std::printf("imported %s as %s (owner %s): %lld hosts, %lld findings\n", file.c_str(),
+                r.id.c_str(), r.owner.c_str(), r.summary.value("hosts", 0LL),
+                r.summary.value("findings", 0LL));
+  });
   return 0;
 }
 

@@ -11,10 +11,6 @@
 
 namespace nmcp::store {
 
-// The tenant of a caller without an API key (stdio, key-less HTTP on loopback), and the owner
-// admin_cli gives an imported scan unless told otherwise.
-inline constexpr const char* kLocalTenant = "local";
-
 class OwnerScope {
  public:
   static OwnerScope tenant(std::string owner) { return OwnerScope(std::move(owner), false); }

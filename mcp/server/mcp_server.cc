@@ -12,8 +12,8 @@
 #include "core/base/base64.h"
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "core/base/opaque_cursor.h"
 #include "core/base/redact.h"
-#include "mcp/protocol/cursor.h"
 #include "mcp/protocol/version.h"
 #include "mcp/server/request_context.h"
 
@@ -253,8 +253,9 @@ json McpServer::list_tools(const Session& session, const rpc::Message& m) const 
   const json& params = params_object(m);
   std::size_t offset = 0;
   if (const auto cursor = params.find("cursor"); cursor != params.end() && !cursor->is_null()) {
-    const auto decoded =
-        cursor->is_string() ? decode_cursor("tools", cursor->get<std::string>()) : std::nullopt;
+    const auto decoded = cursor->is_string()
+                             ? decode_opaque_cursor("tools", cursor->get<std::string>())
+                             : std::nullopt;
     if (!decoded) {
       throw RpcError{rpc::kInvalidParams,
                      "Invalid params: unknown cursor; pass the nextCursor of a previous "
@@ -278,7 +279,7 @@ json McpServer::list_tools(const Session& session, const rpc::Message& m) const 
     tools.push_back(ToolRegistry::describe(*visible[i], version));
   }
   json result = {{"tools", std::move(tools)}};
-  if (end < visible.size()) result["nextCursor"] = encode_cursor("tools", end);
+  if (end < visible.size()) result["nextCursor"] = encode_opaque_cursor("tools", end);
   return result;
 }
 

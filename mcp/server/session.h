@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/store/owner.h"
+#include "core/base/tenant.h"
 #include "mcp/protocol/log_level.h"
 #include "mcp/protocol/version.h"
 
@@ -30,7 +30,7 @@ class RequestContext;
 
 // Who is on the other end. Tools may restrict what a principal sees and calls.
 struct Principal {
-  std::string tenant = store::kLocalTenant;
+  std::string tenant = kLocalTenant;
   // Tools this principal may list and call; nullopt means all.
   std::optional<std::set<std::string>> allowed_tools;
   // Pools its scans may go to; nullopt means all.

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "core/readiness/pool_readiness.h"
+#include "core/readiness/queue_wait.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/scan_tools.h"
 
@@ -107,7 +108,7 @@ double utilisation(int running, int capacity) {
 
 json pool_status(const Estate& e, const config::PoolConfig& pool,
                  const std::vector<store::QueueStats>& queues) {
-  int capacity = 0, running = 0;
+  int running = 0;
   json instances = json::array();
   const auto ready = e.pool(pool);
   for (std::size_t n = 0; n < pool.instances.size(); ++n) {
@@ -115,8 +116,6 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
     const int r = e.running.count(i.id) != 0 ? e.running.at(i.id) : 0;
     running += r;
     const json h = health_of(ready.instances[n]);
-    const bool usable = ready.instances[n].state == readiness::InstanceState::Usable;
-    if (usable) capacity += i.max_concurrent_scans;
     instances.push_back({{"id", i.id},
                          {"enabled", i.enabled},
                          {"health", h["state"]},
@@ -124,6 +123,8 @@ json pool_status(const Estate& e, const config::PoolConfig& pool,
                          {"max_concurrent_scans", i.max_concurrent_scans},
                          {"utilisation", utilisation(r, i.max_concurrent_scans)}});
   }
+  // The same capacity the wait estimate of a queued task counts with.
+  const int capacity = readiness::usable_capacity(pool, ready);
   json out = {{"pool", pool.name},
               {"ready", ready.ready},
               {"capacity", capacity},

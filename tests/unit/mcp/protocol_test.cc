@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "mcp/protocol/cursor.h"
+#include "core/base/opaque_cursor.h"
 #include "mcp/protocol/log_level.h"
 #include "mcp/protocol/version.h"
 
@@ -36,14 +36,14 @@ TEST_CASE("log levels: the eight RFC 5424 names round-trip; others are rejected"
 }
 
 TEST_CASE("cursor: round-trips, is tied to its list, and rejects forgeries") {
-  const std::string c = encode_cursor("tools", 42);
-  CHECK(decode_cursor("tools", c) == 42U);
-  CHECK_FALSE(decode_cursor("tasks", c));
-  CHECK_FALSE(decode_cursor("tools", "garbage!"));
-  CHECK_FALSE(decode_cursor("tools", ""));
-  CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:4x")));
-  CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:")));
-  CHECK_FALSE(decode_cursor("tools", base64url_encode("nmcp:tools:-1")));
+  const std::string c = nmcp::encode_opaque_cursor("tools", 42);
+  CHECK(nmcp::decode_opaque_cursor("tools", c) == 42U);
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tasks", c));
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tools", "garbage!"));
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tools", ""));
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tools", base64url_encode("nmcp:tools:4x")));
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tools", base64url_encode("nmcp:tools:")));
+  CHECK_FALSE(nmcp::decode_opaque_cursor("tools", base64url_encode("nmcp:tools:-1")));
   for (const std::string& s :
        std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     CHECK(base64url_decode(base64url_encode(s)) == s);

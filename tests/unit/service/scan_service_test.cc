@@ -3,6 +3,8 @@
 // and for operators, and re-indexing storing what the new index says.
 #include "service/scan_service.h"
 
+#include <filesystem>
+
 #include <doctest/doctest.h>
 
 #include "core/store/open_store.h"
@@ -40,7 +42,13 @@ struct RecordedIndexer : service::ExportIndexer {
   int calls = 0;
   Result<service::IndexedExport> index(const task::Task& t, const config::ScannerConfig&) override {
     ++calls;
-    return service::IndexedExport{summary, validation, 7, 3, "/results/" + t.id + "/index"};
+    return service::IndexedExport{summary,  validation, 7, 3, "/results/" + t.id + "/index",
+                                  t.targets};
+  }
+  // Refuses every foreign file, as the real indexer refuses one that is not an export.
+  Result<service::IndexedExport> index_foreign(const std::string&, const std::string&) override {
+    ++calls;
+    return fail(ErrorCode::InvalidArgument, "not a .nessus export");
   }
 };
 
@@ -68,6 +76,7 @@ struct World {
     services.clock = &clock;
     services.config = config.get();
     services.indexer = &indexer;
+    services.data_dir = dir.path() + "/data";
   }
   service::ScanService scans() const { return service::ScanService(services); }
 };
@@ -265,4 +274,25 @@ TEST_CASE("re-indexing stores what the new index says; only finished tasks, only
   CHECK(stored->task.validation == w.indexer.validation);
   CHECK(stored->task.state == task::State::Completed);
   CHECK(stored->task.updated_at == kStart + 60'000);
+}
+
+TEST_CASE("a refused import leaves neither a task nor files behind") {
+  World w;
+  const std::string file = w.dir.file("not-an-export.nessus", "<html>no</html>");
+  const auto op = service::Caller::an_operator("import");
+  auto refused = w.scans().import_export(op, {file, "team-a", "", "", false});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ErrorCode::InvalidArgument);
+  CHECK(refused.error().message.find("refused") != std::string::npos);
+  CHECK(w.indexer.calls == 1);
+  CHECK(w.scans().list(op, {})->tasks.empty());
+  std::error_code ec;
+  CHECK(std::filesystem::is_empty(w.services.data_dir + "/results", ec));
+
+  auto missing = w.scans().import_export(op, {w.dir.path() + "/nothing", "", "", "", false});
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == ErrorCode::NotFound);
+  auto tenants = w.scans().import_export(tenant("team-a"), {file, "", "", "", false});
+  REQUIRE_FALSE(tenants);
+  CHECK(tenants.error().code == ErrorCode::PermissionDenied);
 }

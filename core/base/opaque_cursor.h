@@ -10,9 +10,9 @@
 
 #include "core/base/base64.h"
 
-namespace nmcp::mcp {
+namespace nmcp {
 
-std::string encode_cursor(std::string_view list, std::size_t offset);
-std::optional<std::size_t> decode_cursor(std::string_view list, std::string_view cursor);
+std::string encode_opaque_cursor(std::string_view list, std::size_t offset);
+std::optional<std::size_t> decode_opaque_cursor(std::string_view list, std::string_view cursor);
 
-}  // namespace nmcp::mcp
+}  // namespace nmcp

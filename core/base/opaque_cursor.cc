@@ -1,15 +1,15 @@
-#include "mcp/protocol/cursor.h"
+#include "core/base/opaque_cursor.h"
 
 #include <charconv>
 
 #include "core/base/base64.h"
 
-namespace nmcp::mcp {
-std::string encode_cursor(std::string_view list, std::size_t offset) {
+namespace nmcp {
+std::string encode_opaque_cursor(std::string_view list, std::size_t offset) {
   return base64url_encode("nmcp:" + std::string(list) + ":" + std::to_string(offset));
 }
 
-std::optional<std::size_t> decode_cursor(std::string_view list, std::string_view cursor) {
+std::optional<std::size_t> decode_opaque_cursor(std::string_view list, std::string_view cursor) {
   if (cursor.size() > 256) return std::nullopt;
   const auto raw = base64url_decode(cursor);
   if (!raw) return std::nullopt;
@@ -24,4 +24,4 @@ std::optional<std::size_t> decode_cursor(std::string_view list, std::string_view
   return offset;
 }
 
-}  // namespace nmcp::mcp
+}  // namespace nmcp
