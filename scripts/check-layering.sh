@@ -57,7 +57,7 @@ forbid service "mcp/|scanners/|worker/|app/|dev/|httplib" "the application layer
 forbid mcp/tools "core/(store|findings|quota)/" "a front door reaches core through service/"
 # admin_cli's commands, file by file: the ones not yet moved onto service/ (issue 24, phase 14)
 # are listed here and may only shrink.
-admin_not_yet_on_service="app/admin/admin.h app/admin/store_commands.cc"
+admin_not_yet_on_service="app/admin/admin.h"
 while IFS= read -r hit; do
   case " $admin_not_yet_on_service " in
     *" ${hit%%:*} "*) ;;

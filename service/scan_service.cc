@@ -10,6 +10,7 @@
 #include "core/quota/quota_ledger.h"
 #include "core/readiness/scan_window.h"
 #include "service/export_indexer.h"
+#include "service/operator_service.h"
 
 namespace nmcp::service {
 
@@ -216,18 +217,11 @@ Result<TaskList> ScanService::list(const Caller& caller, const TaskFilter& filte
       return list && policy::targets_overlap(*list, target);
     };
   }
-  if (caller.is_operator && !filter.pool.empty()) {
+  if (caller.is_operator) {
     // An operator naming a pool that neither the configuration nor any task knows has made a
     // typo: an error, not an empty answer.
-    std::set<std::string> pools;
-    if (auto stats = s_.tasks->queue_stats()) {
-      for (const auto& p : *stats) pools.insert(p.pool);
-    }
-    if (auto c = s_.config != nullptr ? s_.config->current() : nullptr) {
-      for (const auto& p : c->pools) pools.insert(p.name);
-    }
-    if (pools.count(filter.pool) == 0) {
-      return fail(config::no_such_pool(filter.pool, {pools.begin(), pools.end()}));
+    if (auto known = OperatorService(s_).check_known_pool(filter.pool); !known) {
+      return fail(known.error());
     }
   }
   auto page = s_.tasks->list(q);

@@ -31,6 +31,8 @@ struct Services {
   store::ScannerStatusStore* scanner_health = nullptr;
   // Operators' store functions (admin_cli); null in the MCP server.
   store::TaskAdmin* admin = nullptr;
+  // The whole store, for operators' maintenance (check, quarantine, migrate); null in servers.
+  store::TaskStore* store = nullptr;
   const Clock* clock = &system_clock();
   config::ConfigHolder* config = nullptr;
   std::function<void()> on_submit;  // may be empty (no embedded worker)

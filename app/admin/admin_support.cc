@@ -112,6 +112,7 @@ Result<service::Services> Context::services(store::IfMissing if_missing) {
   wired->submitter = *s;
   wired->scanner_health = *s;
   wired->admin = *s;
+  wired->store = *s;
   wired->records = *s;
   if (!indexer_) indexer_ = std::make_unique<app::WorkerExportIndexer>(engine.data_dir);
   wired->indexer = indexer_.get();

@@ -6,50 +6,23 @@
 #include <set>
 
 #include "app/admin/admin.h"
+#include "service/operator_service.h"
 
 namespace nmcp::admin {
 
 namespace {
 
-using store::OwnerScope;
-
-Result<std::vector<task::Task>> dead_letters(store::TaskStore& s, const std::string& pool,
-                                             std::size_t limit) {
-  store::TaskQuery q(OwnerScope::everyone());
-  q.dead_lettered_only = true;
-  q.pool = pool;
-  q.limit = limit;
-  auto page = s.list(q);
-  if (!page) return fail(page.error());
-  return page->tasks;
-}
-
-// An unknown --pool is an error, not "deleted 0".
-Status known_pool(Context& c, store::TaskStore& s, const std::string& pool) {
-  if (pool.empty()) return ok();
-  std::set<std::string> pools;
-  if (auto stats = s.queue_stats()) {
-    for (const auto& q : *stats) pools.insert(q.pool);
-  }
-  if (auto config = c.config()) {
-    for (const auto& p : (*config)->pools) pools.insert(p.name);
-  }
-  if (pools.count(pool) != 0) return ok();
-  return fail(config::no_such_pool(pool, {pools.begin(), pools.end()}));
-}
-
 int cmd_list(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
   const std::string pool = c.args.value("--pool").value_or("");
-  if (auto k = known_pool(c, **s, pool); !k) return c.fail(k.error());
   std::size_t limit = 50;
   if (auto l = c.args.value("--limit")) {
     const auto n = app::parse_whole_number(*l);
     if (!n || *n < 1 || *n > 10000) return c.usage("--limit must be a number from 1 to 10000");
     limit = static_cast<std::size_t>(*n);
   }
-  auto tasks = dead_letters(**s, pool, limit);
+  auto tasks = service::OperatorService(*services).dead_letters(pool, limit);
   if (!tasks) return c.fail(tasks.error());
   json out = json::array();
   std::vector<std::vector<std::string>> rows;
@@ -69,9 +42,9 @@ int cmd_list(Context& c) {
 int cmd_show(Context& c) {
   auto id = task_id_operand(c, 0);
   if (!id) return c.fail(id.error(), 2);
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto t = (*s)->get(*id, OwnerScope::everyone());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto t = service::ScanService(*services).find(service::Caller::an_operator("dlq show"), *id);
   if (!t) return c.fail(t.error());
   if (!t->dead_lettered) {
     return c.fail({ErrorCode::FailedPrecondition,
@@ -96,13 +69,13 @@ int cmd_show(Context& c) {
 int cmd_retry(Context& c) {
   const bool all = c.args.has("--all");
   if (all == !c.args.operands.empty()) return c.usage("dlq retry needs a task id or --all");
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  const service::OperatorService operations(*services);
   std::vector<std::string> ids;
   if (all) {
     const std::string pool = c.args.value("--pool").value_or("");
-    if (auto k = known_pool(c, **s, pool); !k) return c.fail(k.error());
-    auto tasks = dead_letters(**s, pool, 100000);
+    auto tasks = operations.dead_letters(pool, 100000);
     if (!tasks) return c.fail(tasks.error());
     for (const auto& t : *tasks) ids.push_back(t.id);
   } else {
@@ -113,7 +86,7 @@ int cmd_retry(Context& c) {
   json retried = json::array();
   json failed = json::array();
   for (const auto& id : ids) {
-    auto t = (*s)->retry_dead_letter(id, c.clock.now());
+    auto t = operations.retry_dead_letter(id);
     if (!t) {
       failed.push_back({{"task_id", id}, {"error", t.error().message}});
       if (!c.out.is_json()) std::fprintf(stderr, "admin_cli: %s\n", t.error().message.c_str());
@@ -132,10 +105,11 @@ int cmd_retry(Context& c) {
 }
 
 int cmd_purge(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  const service::OperatorService operations(*services);
   const std::string pool = c.args.value("--pool").value_or("");
-  if (auto k = known_pool(c, **s, pool); !k) return c.fail(k.error());
+  if (auto k = operations.check_known_pool(pool); !k) return c.fail(k.error());
   Millis age = 0;
   if (auto older = c.args.value("--older-than")) {
     auto d = parse_duration(*older, "--older-than");
@@ -158,7 +132,7 @@ int cmd_purge(Context& c) {
       return c.fail({ErrorCode::FailedPrecondition, "nothing deleted", ""});
     }
   }
-  auto n = (*s)->purge_dead_letters(pool, c.clock.now() - age + 1);
+  auto n = operations.purge_dead_letters(pool, age);
   if (!n) return c.fail(n.error());
   c.out.result({{"deleted", *n}},
                [&] { std::printf("deleted %d dead-lettered task%s\n", *n, *n == 1 ? "" : "s"); });

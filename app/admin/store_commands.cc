@@ -5,41 +5,32 @@
 #include <fstream>
 
 #include "app/admin/admin.h"
-#include "core/quota/quota_usage.h"
-#include "core/readiness/results_marker.h"
-#include "core/recurring/schedule.h"
-#include "core/store/migrate.h"
+#include "service/operator_service.h"
 
 namespace nmcp::admin {
 
 namespace {
 
 int cmd_check(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto ping = (*s)->ping();
-  if (!ping) return c.fail(ping.error());
-  auto check = (*s)->check();
-  if (!check) return c.fail(check.error());
-  c.out.result({{"store", (*s)->describe()},
-                {"ok", check->ok},
-                {"problems", check->problems},
-                {"tasks", check->tasks},
-                {"quarantined", check->quarantined}},
-               [&] {
-                 std::printf("store: %s\n", (*s)->describe().c_str());
-                 std::printf("%s: %lld tasks readable, %lld records quarantined\n",
-                             check->ok ? "ok" : "DAMAGED", check->tasks, check->quarantined);
-                 for (const auto& p : check->problems) std::printf("  problem: %s\n", p.c_str());
-                 if (!check->ok) {
-                   std::printf(
-                       "restore the file from a backup, or move it aside to start a fresh store "
-                       "(results under results/ stay, their tasks are gone)\n");
-                 }
-                 if (check->quarantined > 0) {
-                   std::printf("see them with: admin_cli store quarantine list\n");
-                 }
-               });
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto health = service::OperatorService(*services).check_store();
+  if (!health) return c.fail(health.error());
+  const store::StoreCheck* check = &health->check;
+  c.out.result(health->to_json(), [&] {
+    std::printf("store: %s\n", health->store.c_str());
+    std::printf("%s: %lld tasks readable, %lld records quarantined\n", check->ok ? "ok" : "DAMAGED",
+                check->tasks, check->quarantined);
+    for (const auto& p : check->problems) std::printf("  problem: %s\n", p.c_str());
+    if (!check->ok) {
+      std::printf(
+          "restore the file from a backup, or move it aside to start a fresh store "
+          "(results under results/ stay, their tasks are gone)\n");
+    }
+    if (check->quarantined > 0) {
+      std::printf("see them with: admin_cli store quarantine list\n");
+    }
+  });
   return check->ok ? 0 : 1;
 }
 
@@ -54,85 +45,56 @@ int cmd_migrate(Context& c) {
   if (!to_spec || to_spec->empty()) {
     return c.usage("store migrate needs --to SPEC, e.g. --to redis://redis:6379");
   }
-  std::unique_ptr<store::TaskStore> from_owned;
-  store::TaskStore* from = nullptr;
-  if (auto f = c.args.value("--from")) {
-    auto opened = store::open_store(*f, store::IfMissing::Refuse);
+  auto services = c.services_without_store();
+  if (!services) return c.fail(services.error());
+  // Without --from the source is this command's store (--data-dir or --store).
+  std::optional<std::string> from_spec = c.args.value("--from");
+  if (!from_spec) {
+    auto opened = c.services();
     if (!opened) return c.fail(opened.error());
-    from_owned = std::move(*opened);
-    from = from_owned.get();
-  } else {
-    auto s = c.store();
-    if (!s) return c.fail(s.error());
-    from = *s;
+    services = std::move(opened);
   }
-  if (auto idle = store::check_source_idle(*from, c.clock.now()); !idle) {
-    return c.fail(idle.error());
-  }
-  auto to = store::open_store(*to_spec, store::IfMissing::Create);
-  if (!to) return c.fail(to.error());
-  if ((*to)->describe() == from->describe()) {
-    return c.fail({ErrorCode::InvalidArgument,
-                   "--from and --to name the same store (" + from->describe() + ")",
-                   "give the new store as --to"});
-  }
-  auto report = store::migrate_tasks(*from, **to, c.clock.now());
-  if (!report) return c.fail(report.error());
-  if (auto r = store::migrate_records(*from, **to, {recurring::kRecordKind, quota::kRecordKind},
-                                      *report);
-      !r) {
-    return c.fail(r.error());
-  }
+  auto migration = service::OperatorService(*services).migrate(from_spec, *to_spec);
+  if (!migration) return c.fail(migration.error());
+  const store::MigrationReport* report = &migration->report;
   const std::string results = c.engine.data_dir + "/results";
-  c.out.result(
-      {{"from", from->describe()},
-       {"to", (*to)->describe()},
-       {"copied", report->copied},
-       {"already_there", report->already},
-       {"differing", report->differing},
-       {"conflicting", report->conflicting},
-       {"quarantined_not_copied", report->quarantined_left},
-       {"records_copied", report->records_copied},
-       {"records_already_there", report->records_already},
-       {"records_differing", report->records_differing},
-       {"results_dir", results}},
-      [&] {
-        std::printf("from %s\nto   %s\n", from->describe().c_str(), (*to)->describe().c_str());
-        std::printf("copied %lld task(s); %lld already there\n", report->copied, report->already);
-        std::printf("copied %lld record(s) (schedules, quota use); %lld already there\n",
-                    report->records_copied, report->records_already);
-        if (!report->records_differing.empty()) {
-          std::printf("records left alone, different in the new store: %s\n",
-                      joined(report->records_differing).c_str());
-        }
-        if (!report->differing.empty()) {
-          std::printf(
-              "left alone, different in the new store (they changed there since an earlier "
-              "run): %s\n",
-              joined(report->differing).c_str());
-        }
-        if (!report->conflicting.empty()) {
-          std::printf("NOT copied, their idempotency key names another task in the new store: %s\n",
-                      joined(report->conflicting).c_str());
-        }
-        if (report->quarantined_left > 0) {
-          std::printf(
-              "%lld quarantined record(s) stay in the old store (admin_cli store quarantine "
-              "list)\n",
-              report->quarantined_left);
-        }
-        std::printf(
-            "results stay files under %s: give every process of the new deployment a --data-dir "
-            "that holds them (one directory they all share)\n",
-            results.c_str());
-      });
+  c.out.result(migration->to_json(results), [&] {
+    std::printf("from %s\nto   %s\n", migration->from.c_str(), migration->to.c_str());
+    std::printf("copied %lld task(s); %lld already there\n", report->copied, report->already);
+    std::printf("copied %lld record(s) (schedules, quota use); %lld already there\n",
+                report->records_copied, report->records_already);
+    if (!report->records_differing.empty()) {
+      std::printf("records left alone, different in the new store: %s\n",
+                  joined(report->records_differing).c_str());
+    }
+    if (!report->differing.empty()) {
+      std::printf(
+          "left alone, different in the new store (they changed there since an earlier "
+          "run): %s\n",
+          joined(report->differing).c_str());
+    }
+    if (!report->conflicting.empty()) {
+      std::printf("NOT copied, their idempotency key names another task in the new store: %s\n",
+                  joined(report->conflicting).c_str());
+    }
+    if (report->quarantined_left > 0) {
+      std::printf(
+          "%lld quarantined record(s) stay in the old store (admin_cli store quarantine "
+          "list)\n",
+          report->quarantined_left);
+    }
+    std::printf(
+        "results stay files under %s: give every process of the new deployment a --data-dir "
+        "that holds them (one directory they all share)\n",
+        results.c_str());
+  });
   return report->conflicting.empty() ? 0 : 1;
 }
 
 Result<store::QuarantinedRecord> find_record(Context& c, const std::string& id) {
-  auto s = c.store();
-  if (!s) return fail(s.error());
-  auto all = (*s)->quarantined();
+  auto services = c.services();
+  if (!services) return fail(services.error());
+  auto all = service::OperatorService(*services).quarantined();
   if (!all) return fail(all.error());
   for (auto& r : *all) {
     if (r.id == id) return std::move(r);
@@ -142,9 +104,9 @@ Result<store::QuarantinedRecord> find_record(Context& c, const std::string& id) 
 }
 
 int cmd_list(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto all = (*s)->quarantined();
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto all = service::OperatorService(*services).quarantined();
   if (!all) return c.fail(all.error());
   json out = json::array();
   std::vector<std::vector<std::string>> rows;
@@ -202,26 +164,29 @@ int cmd_export(Context& c) {
 }
 
 int cmd_delete(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
   const std::string& id = c.args.operands[0];
-  if (auto d = (*s)->delete_quarantined(id); !d) return c.fail(d.error());
+  if (auto d = service::OperatorService(*services).delete_quarantined(id); !d) {
+    return c.fail(d.error());
+  }
   c.out.result({{"deleted", id}}, [&] { std::printf("deleted the quarantined %s\n", id.c_str()); });
   return 0;
 }
 
 int cmd_adopt_results(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  if (auto adopted = readiness::adopt_results_dir(**s, c.engine.data_dir); !adopted) {
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  if (auto adopted = service::OperatorService(*services).adopt_results_dir(); !adopted) {
     return c.fail(adopted.error());
   }
   const std::string results = c.engine.data_dir + "/results";
-  c.out.result({{"store", (*s)->describe()}, {"results_dir", results}}, [&] {
+  const std::string store = services->store->describe();
+  c.out.result({{"store", store}, {"results_dir", results}}, [&] {
     std::printf(
         "%s is now the results directory of %s; processes using it take work again at "
         "their next check\n",
-        results.c_str(), (*s)->describe().c_str());
+        results.c_str(), store.c_str());
   });
   return 0;
 }

@@ -2,42 +2,35 @@
 #include <cstdio>
 
 #include "app/admin/admin.h"
+#include "service/operator_service.h"
 
 namespace nmcp::admin {
 
 namespace {
 
 int cmd_stats(Context& c) {
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  auto stats = (*s)->queue_stats();
-  if (!stats) return c.fail(stats.error());
-  auto running = (*s)->running_per_instance();
-  if (!running) return c.fail(running.error());
-  json pools = json::array();
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
+  auto overview = service::OperatorService(*services).queues();
+  if (!overview) return c.fail(overview.error());
   std::vector<std::vector<std::string>> rows;
-  for (const auto& q : *stats) {
-    pools.push_back({{"pool", q.pool},
-                     {"queued", q.queued},
-                     {"running", q.running},
-                     {"dead_letters", q.dead_letters},
-                     {"oldest_queued_at", time_json(q.oldest_queued_at)}});
+  for (const auto& q : overview->pools) {
     rows.push_back({q.pool, std::to_string(q.queued), std::to_string(q.running),
                     std::to_string(q.dead_letters),
                     q.oldest_queued_at ? human_time(*q.oldest_queued_at, c.clock.now()) : "-"});
   }
-  c.out.result({{"store", (*s)->describe()}, {"pools", pools}, {"running_per_instance", *running}},
-               [&] {
-                 std::printf("store: %s\n\n", (*s)->describe().c_str());
-                 c.out.table({"POOL", "QUEUED", "RUNNING", "DEAD LETTERS", "OLDEST QUEUED"}, rows,
-                             "(no tasks)");
-                 if (!running->empty()) {
-                   std::vector<std::vector<std::string>> inst;
-                   for (const auto& [id, n] : *running) inst.push_back({id, std::to_string(n)});
-                   std::printf("\n");
-                   c.out.table({"INSTANCE", "RUNNING"}, inst, "");
-                 }
-               });
+  c.out.result(overview->to_json(), [&] {
+    std::printf("store: %s\n\n", overview->store.c_str());
+    c.out.table({"POOL", "QUEUED", "RUNNING", "DEAD LETTERS", "OLDEST QUEUED"}, rows, "(no tasks)");
+    if (!overview->running_per_instance.empty()) {
+      std::vector<std::vector<std::string>> inst;
+      for (const auto& [id, n] : overview->running_per_instance) {
+        inst.push_back({id, std::to_string(n)});
+      }
+      std::printf("\n");
+      c.out.table({"INSTANCE", "RUNNING"}, inst, "");
+    }
+  });
   return 0;
 }
 
