@@ -55,15 +55,7 @@ done
 # what a front door may never touch directly: the task store, the findings index, the quotas.
 forbid service "mcp/|scanners/|worker/|app/|dev/|httplib" "the application layer includes core/ only"
 forbid mcp/tools "core/(store|findings|quota)/" "a front door reaches core through service/"
-# admin_cli's commands, file by file: the ones not yet moved onto service/ (issue 24, phase 14)
-# are listed here and may only shrink.
-admin_not_yet_on_service="app/admin/admin.h"
-while IFS= read -r hit; do
-  case " $admin_not_yet_on_service " in
-    *" ${hit%%:*} "*) ;;
-    *) violation "$hit (a front door reaches core through service/)" ;;
-  esac
-done < <(grep -rnE '^#include "core/(store|findings|quota)/' app/admin --include='*.h' --include='*.cc' || true)
+forbid app/admin "core/(store|findings|quota)/" "a front door reaches core through service/"
 forbid mcp/jsonrpc "mcp/(server|transport|http|app|testtools)|scanners/|worker/|core/(store|queue|task)" "JSON-RPC knows no MCP"
 forbid mcp/protocol "mcp/(server|transport|http|app|testtools)|scanners/|worker/" "protocol types stand alone"
 forbid mcp/server "mcp/(http|transport|app|testtools|tools)|scanners/|worker/|service/|httplib" "the dispatcher is transport-free"

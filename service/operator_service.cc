@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/housekeeping/housekeeping_job.h"
 #include "core/quota/quota_usage.h"
 #include "core/readiness/results_marker.h"
 #include "core/recurring/schedule.h"
@@ -158,6 +159,74 @@ Status OperatorService::adopt_results_dir() const {
   auto s = whole_store();
   if (!s) return fail(s.error());
   return readiness::adopt_results_dir(**s, s_.data_dir);
+}
+
+namespace {
+// Longer than one bounded run (30 s), renewed between runs; short, so that an operator whose
+// command was killed waits at most this long to run it again.
+constexpr task::Millis kHousekeepingTermMs = 45'000;
+}  // namespace
+
+Result<housekeeping::Report> OperatorService::housekeep(const HousekeepingRun& run) const {
+  auto config = s_.config != nullptr ? s_.config->current() : nullptr;
+  if (!config) {
+    return fail(ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
+                "housekeeping reads its retention from the configuration (housekeeping:)");
+  }
+  auto s = whole_store();
+  if (!s) return fail(s.error());
+  store::TaskStore& store = **s;
+  const Clock& clock = *s_.clock;
+  std::optional<store::Leadership> lease;
+  if (!run.dry_run) {
+    auto got =
+        store.try_lead(housekeeping::kLeaderRole, run.holder, clock.now(), kHousekeepingTermMs);
+    if (!got) return fail(got.error());
+    if (!*got) {
+      auto current = store.leader(housekeeping::kLeaderRole);
+      const std::string who = current && *current
+                                  ? (*current)->holder + " (its term ends " +
+                                        task::format_time((*current)->expires_at) + ")"
+                                  : "another process";
+      return fail(ErrorCode::FailedPrecondition, "housekeeping is being run by " + who,
+                  "it deletes the same things; wait for it, or see what is due with a dry run");
+    }
+    lease = *got;
+  }
+  housekeeping::Options o;
+  o.policy = config->housekeeping;
+  o.scan_timeout = config->defaults.scan_timeout;
+  o.data_dir = s_.data_dir;
+  o.dry_run = run.dry_run;
+  o.scanners = run.scanners;
+  o.max_listed = run.max_listed;
+  housekeeping::Housekeeper hk(store, clock);
+  // Runs of bounded length until nothing due is left (a dry run reads once), renewing the lease
+  // between them.
+  housekeeping::Report total;
+  total.dry_run = run.dry_run;
+  for (int round = 0; round < 1000; ++round) {
+    auto r = hk.run(o);
+    if (!r) {
+      if (lease) (void)store.resign(*lease, clock.now());
+      return fail(r.error());
+    }
+    total.add(*r);
+    for (auto& i : r->items) {
+      if (total.items.size() < o.max_listed) total.items.push_back(std::move(i));
+    }
+    for (auto& p : r->problems) total.problems.push_back(std::move(p));
+    total.finished = r->finished;
+    const bool progress = r->total_tasks_deleted() + r->orphans_removed + r->stuck_timed_out > 0;
+    if (run.dry_run || r->finished || !progress) break;
+    if (lease) {
+      auto renewed = store.renew_lead(*lease, clock.now(), kHousekeepingTermMs);
+      if (!renewed) return fail(renewed.error());
+      lease = *renewed;
+    }
+  }
+  if (lease) (void)store.resign(*lease, clock.now());
+  return total;
 }
 
 }  // namespace nmcp::service

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/housekeeping/housekeeper.h"
 #include "core/store/migrate.h"
 #include "service/services.h"
 
@@ -63,6 +64,18 @@ class OperatorService {
                             const std::string& to_spec) const;
   // Makes <data_dir>/results the results directory of this store.
   Status adopt_results_dir() const;
+
+  // One housekeeping pass to the end (core/housekeeping), as its elected leader: finished tasks
+  // past their retention with their results, orphaned files, stuck tasks. FailedPrecondition
+  // naming the holder when another process runs it now. A dry run changes nothing and needs no
+  // lease. `scanners` deletes Nessus scans when the policy says so (may be null).
+  struct HousekeepingRun {
+    bool dry_run = false;
+    std::size_t max_listed = 50;
+    std::string holder;  // who runs it, as the leader lease names it
+    housekeeping::ScannerCleanup* scanners = nullptr;
+  };
+  Result<housekeeping::Report> housekeep(const HousekeepingRun& run) const;
 
  private:
   Result<store::TaskStore*> whole_store() const;

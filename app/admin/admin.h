@@ -26,7 +26,6 @@
 #include "core/base/clock.h"
 #include "core/base/result.h"
 #include "core/config/scanner_config.h"
-#include "core/store/task_store.h"
 #include "service/action_words.h"
 #include "service/export_indexer.h"
 #include "service/scan_service.h"
@@ -82,14 +81,14 @@ class Context {
   app::EngineFlags engine;
   const Clock& clock;
 
-  // The store, opened once. Refuse: an existing one only (read-only and operator commands).
-  Result<store::TaskStore*> store(store::IfMissing if_missing = store::IfMissing::Refuse);
   // --config, else $NMCP_CONFIG, else config/scanners.yaml.
   std::string config_path() const;
   Result<std::shared_ptr<const config::ScannerConfig>> config();
   // The application layer over this command's store and configuration, for an operator (every
   // tenant). The configuration is optional here: without one, views lack what it adds.
-  Result<service::Services> services(store::IfMissing if_missing = store::IfMissing::Refuse);
+  // The store is opened once: an existing one only, unless `create_store` (import, the one
+  // command that may start a store).
+  Result<service::Services> services(bool create_store = false);
   // The same without a store: only what the configuration answers (a dry run without quotas).
   Result<service::Services> services_without_store();
   // A Result's error as this command's output (hints in an operator's words).
@@ -102,6 +101,8 @@ class Context {
   }
 
  private:
+  Result<store::TaskStore*> store(bool create);
+
   std::unique_ptr<store::TaskStore> store_;
   std::unique_ptr<config::ConfigHolder> config_holder_;
   std::unique_ptr<service::ExportIndexer> indexer_;

@@ -77,10 +77,11 @@ void Output::table(const std::vector<std::string>& header,
   for (const auto& r : rows) line(r);
 }
 
-Result<store::TaskStore*> Context::store(store::IfMissing if_missing) {
+Result<store::TaskStore*> Context::store(bool create) {
   if (!store_) {
     std::vector<std::string> warnings;
-    auto opened = app::open_task_store(engine, if_missing, warnings);
+    auto opened = app::open_task_store(
+        engine, create ? store::IfMissing::Create : store::IfMissing::Refuse, warnings);
     if (!opened) return nmcp::fail(opened.error());
     for (const auto& w : warnings) std::fprintf(stderr, "admin_cli: warning: %s\n", w.c_str());
     store_ = std::move(*opened);
@@ -103,8 +104,8 @@ Result<service::Services> Context::services_without_store() {
   return wired;
 }
 
-Result<service::Services> Context::services(store::IfMissing if_missing) {
-  auto s = store(if_missing);
+Result<service::Services> Context::services(bool create_store) {
+  auto s = store(create_store);
   if (!s) return nmcp::fail(s.error());
   auto wired = services_without_store();
   if (!wired) return wired;

@@ -5,17 +5,12 @@
 #include <cstdio>
 
 #include "app/admin/admin.h"
-#include "core/housekeeping/housekeeper.h"
-#include "core/housekeeping/housekeeping_job.h"
+#include "service/operator_service.h"
 #include "worker/engine/nessus_cleanup.h"
 
 namespace nmcp::admin {
 
 namespace {
-
-// Longer than one bounded run (30 s), renewed between runs; short, so that an operator whose
-// admin_cli was killed waits at most this long to run it again.
-constexpr Millis kTermMs = 45'000;
 
 std::string holder_name() {
   char host[256] = {};
@@ -47,65 +42,21 @@ void print_human(const housekeeping::Report& r) {
 }
 
 int cmd_run(Context& c) {
+  // The configuration's own error (which file, which line) when it cannot be read.
   auto config = c.config();
   if (!config) return c.fail(config.error());
-  auto s = c.store();
-  if (!s) return c.fail(s.error());
-  store::TaskStore& store = **s;
-  const bool dry = c.args.has("--dry-run");
-
-  std::optional<store::Leadership> lease;
-  if (!dry) {
-    auto got = store.try_lead(housekeeping::kLeaderRole, holder_name(), c.clock.now(), kTermMs);
-    if (!got) return c.fail(got.error());
-    if (!*got) {
-      auto current = store.leader(housekeeping::kLeaderRole);
-      const std::string who = current && *current
-                                  ? (*current)->holder + " (its term ends " +
-                                        human_time((*current)->expires_at, c.clock.now()) + ")"
-                                  : "another process";
-      return c.fail({ErrorCode::FailedPrecondition, "housekeeping is being run by " + who,
-                     "it deletes the same things; wait for it, or see what is due with --dry-run"});
-    }
-    lease = *got;
-  }
-
+  auto services = c.services();
+  if (!services) return c.fail(services.error());
   worker::NessusCleanup cleanup([&config] { return *config; });
-  housekeeping::Options o;
-  o.policy = (*config)->housekeeping;
-  o.scan_timeout = (*config)->defaults.scan_timeout;
-  o.data_dir = c.engine.data_dir;
-  o.dry_run = dry;
-  o.scanners = &cleanup;
-  o.max_listed = c.out.is_json() ? 10'000 : 50;
-  housekeeping::Housekeeper hk(store, c.clock);
-  // Runs of bounded length until nothing due is left (a dry run reads once), renewing the lease
-  // between them.
-  housekeeping::Report total;
-  total.dry_run = dry;
-  for (int round = 0; round < 1000; ++round) {
-    auto r = hk.run(o);
-    if (!r) {
-      if (lease) (void)store.resign(*lease, c.clock.now());
-      return c.fail(r.error());
-    }
-    total.add(*r);
-    for (auto& i : r->items) {
-      if (total.items.size() < o.max_listed) total.items.push_back(std::move(i));
-    }
-    for (auto& p : r->problems) total.problems.push_back(std::move(p));
-    total.finished = r->finished;
-    const bool progress = r->total_tasks_deleted() + r->orphans_removed + r->stuck_timed_out > 0;
-    if (dry || r->finished || !progress) break;
-    if (lease) {
-      auto renewed = store.renew_lead(*lease, c.clock.now(), kTermMs);
-      if (!renewed) return c.fail(renewed.error());
-      lease = *renewed;
-    }
-  }
-  if (lease) (void)store.resign(*lease, c.clock.now());
-  c.out.result(total.to_json(), [&] { print_human(total); });
-  return total.errors == 0 ? 0 : 1;
+  service::OperatorService::HousekeepingRun run;
+  run.dry_run = c.args.has("--dry-run");
+  run.max_listed = c.out.is_json() ? 10'000 : 50;
+  run.holder = holder_name();
+  run.scanners = &cleanup;
+  auto total = service::OperatorService(*services).housekeep(run);
+  if (!total) return c.fail(total.error());
+  c.out.result(total->to_json(), [&] { print_human(*total); });
+  return total->errors == 0 ? 0 : 1;
 }
 
 }  // namespace

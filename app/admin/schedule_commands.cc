@@ -14,20 +14,20 @@ namespace {
 using recurring::Schedule;
 using store::OwnerScope;
 
-// What the schedule use cases need, over the context's store.
+// What the schedule use cases (core/recurring) need, over the context's records.
 struct Service {
-  explicit Service(store::TaskStore& store) : book(store) {}
+  explicit Service(store::RecordStore& records) : book(records) {}
   recurring::ScheduleBook book;
   recurring::ScheduleServiceDeps deps;
   std::shared_ptr<audit::AuditLog> audit;
 };
 
 Result<std::unique_ptr<Service>> open_service(Context& c) {
-  auto s = c.store();
-  if (!s) return fail(s.error());
-  auto out = std::make_unique<Service>(**s);
+  auto services = c.services();
+  if (!services) return fail(services.error());
+  auto out = std::make_unique<Service>(*services->records);
   out->deps.book = &out->book;
-  out->deps.submit.scanner_health = *s;
+  out->deps.submit.scanner_health = services->scanner_health;
   out->deps.submit.clock = &c.clock;
   auto audit = audit::AuditLog::open(c.engine.data_dir + "/audit.log");
   if (!audit) return fail(audit.error());

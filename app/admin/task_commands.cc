@@ -172,7 +172,7 @@ int cmd_task_reindex(Context& c) {
 
 // service::ScanService::import_export: a refused file leaves neither a task nor files behind.
 int cmd_import(Context& c) {
-  auto services = c.services(store::IfMissing::Create);
+  auto services = c.services(/*create_store=*/true);
   if (!services) return c.fail(services.error());
   service::ImportRequest request;
   request.file = c.args.operands[0];
