@@ -69,13 +69,21 @@ int cmd_task_list(Context& c) {
                     std::string(task::to_string(t.step)), human_time(t.created_at, c.clock.now()),
                     t.name.substr(0, 40)});
   }
-  c.out.result(page->to_json(), [&] {
-    c.out.table({"TASK", "OWNER", "POOL", "STATE", "STEP", "CREATED", "NAME"}, rows,
-                "(no tasks match)");
-    if (!page->next_cursor.empty()) {
-      std::printf("\nmore: admin_cli task list --cursor %s\n", page->next_cursor.c_str());
-    }
-  });
+  // An operator's listing carries each task's whole view (the one get_scan_status and task
+  // show print), not only the short rows an agent pages through.
+  const service::ScanService scans(*services);
+  json views = json::array();
+  for (const auto& t : page->tasks) views.push_back(scans.status_of(t).to_json());
+  c.out.result(
+      {{"tasks", views},
+       {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}},
+      [&] {
+        c.out.table({"TASK", "OWNER", "POOL", "STATE", "STEP", "CREATED", "NAME"}, rows,
+                    "(no tasks match)");
+        if (!page->next_cursor.empty()) {
+          std::printf("\nmore: admin_cli task list --cursor %s\n", page->next_cursor.c_str());
+        }
+      });
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "core/recurring/schedule_service.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/tool_support.h"
+#include "service/scan_service.h"
 
 namespace nmcp::mcp {
 
@@ -54,15 +55,17 @@ struct Context {
   recurring::ScheduleServiceDeps service;
 };
 
-recurring::Caller caller_of(RequestContext& ctx, const char* via) {
+// The request's caller (caller_of) as the schedule use cases of core/recurring take it.
+recurring::Caller schedule_caller(RequestContext& ctx, const char* via) {
+  const service::Caller who = caller_of(ctx, via);
   recurring::Caller c;
-  c.owner = ctx.principal();
-  c.scope = store::OwnerScope::tenant(ctx.principal());
-  c.allowed_pools = ctx.allowed_pools();
-  c.allowed_types = scan_types_allowed(ctx.caller());
-  c.via = via;
-  c.trace_id = ctx.trace_id();
-  c.key_id = ctx.caller().key_id;
+  c.owner = who.tenant;
+  c.scope = who.scope();
+  c.allowed_pools = who.pools;
+  c.allowed_types = who.scan_types;
+  c.via = who.via;
+  c.trace_id = who.trace_id;
+  c.key_id = who.key_id;
   return c;
 }
 
@@ -100,13 +103,12 @@ Status register_schedule_tools(ToolRegistry& r, const service::Services& deps) {
            kScheduleOutput,
            {false, false, false, true}},
           [deps, shared, clock](const json& args, RequestContext& ctx) {
-            Error error;
-            auto config = current_config(deps, &error);
-            if (!config) return error_result(error);
+            auto config = service::ScanService(deps).configuration();
+            if (!config) return error_result(config.error());
             auto spec = recurring::spec_from_json(args);
             if (!spec) return error_result(spec.error());
-            auto made = recurring::create_schedule(shared->service, *config,
-                                                   caller_of(ctx, "schedule_scan"), *spec);
+            auto made = recurring::create_schedule(shared->service, **config,
+                                                   schedule_caller(ctx, "schedule_scan"), *spec);
             if (!made) return error_result(made.error());
             return ToolResult::success(recurring::schedule_view(*made, clock->now()));
           });
@@ -161,13 +163,12 @@ Status register_schedule_tools(ToolRegistry& r, const service::Services& deps) {
            kScheduleOutput,
            {false, false, true, true}},
           [deps, shared, clock](const json& args, RequestContext& ctx) {
-            Error error;
-            auto config = current_config(deps, &error);
-            if (!config) return error_result(error);
+            auto config = service::ScanService(deps).configuration();
+            if (!config) return error_result(config.error());
             auto spec = recurring::spec_from_json(args);
             if (!spec) return error_result(spec.error());
             auto changed = recurring::update_schedule(
-                shared->service, *config, caller_of(ctx, "update_schedule"),
+                shared->service, **config, schedule_caller(ctx, "update_schedule"),
                 args.at("schedule_id").get<std::string>(), *spec);
             if (!changed) return error_result(changed.error());
             return ToolResult::success(recurring::schedule_view(*changed, clock->now()));
@@ -189,8 +190,8 @@ Status register_schedule_tools(ToolRegistry& r, const service::Services& deps) {
        {false, true, true, false}},
       [shared](const json& args, RequestContext& ctx) {
         const std::string id = args.at("schedule_id").get<std::string>();
-        auto gone =
-            recurring::delete_schedule(shared->service, caller_of(ctx, "delete_schedule"), id);
+        auto gone = recurring::delete_schedule(shared->service,
+                                               schedule_caller(ctx, "delete_schedule"), id);
         if (!gone) return error_result(gone.error());
         return ToolResult::success({{"schedule_id", id}, {"deleted", true}});
       });

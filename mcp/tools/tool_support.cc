@@ -32,16 +32,6 @@ std::string agent_words(Action a) {
   return {};
 }
 
-std::shared_ptr<const config::ScannerConfig> current_config(const service::Services& deps,
-                                                            Error* error) {
-  auto c = deps.config != nullptr ? deps.config->current() : nullptr;
-  if (!c) {
-    *error = {ErrorCode::FailedPrecondition, "no scanner configuration is loaded",
-              "the operator must start nessus-mcp with --config pointing at scanners.yaml"};
-  }
-  return c;
-}
-
 std::optional<std::set<task::ScanType>> scan_types_allowed(const Principal& caller) {
   if (!caller.allowed_tools && !caller.read_only) return std::nullopt;
   std::set<task::ScanType> types;

@@ -31,9 +31,6 @@ service::Caller caller_of(const RequestContext& ctx, std::string via);
 // How an agent is told to do what the application layer suggests: the tool that does it.
 std::string agent_words(Action a);
 
-// The live scanner configuration; null with FailedPrecondition in `error` when none is loaded.
-std::shared_ptr<const config::ScannerConfig> current_config(const service::Services& deps,
-                                                            Error* error);
 // The message, and the hint (in an agent's words, agent_words) on a line of its own.
 ToolResult error_result(const Error& e);
 // InvalidArgument unless `id` looks like a task id.
