@@ -103,7 +103,7 @@ Result<Submission> ScanService::submit(const Caller& caller, scans::ScanRequest 
   Submission out{std::move(*submitted), {}, nullptr};
   out.queue = queue_place(out.submitted.task, config->get(), nullptr);
   if (!out.submitted.waiting.empty()) {
-    if (const auto* pool = (*config)->pool(stored.pool)) {
+    if (const auto* pool = (*config)->pool(out.submitted.task.pool)) {
       out.window = readiness::window_json(*pool, s_.clock->now());
     }
   }

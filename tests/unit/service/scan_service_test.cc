@@ -18,12 +18,13 @@ namespace {
 const std::string kKey(64, 'a');
 constexpr task::Millis kStart = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
-std::string config_yaml(const std::string& quotas = "") {
+std::string config_yaml(const std::string& quotas = "", const std::string& pool_extra = "") {
   return quotas +
          "pools:\n"
          "  lab:\n"
          "    scope:\n"
-         "      allow: [10.0.0.0/8]\n"
+         "      allow: [10.0.0.0/8]\n" +
+         pool_extra +
          "    instances:\n"
          "      - id: one\n"
          "        url: https://nessus.lab:8834/\n"
@@ -60,11 +61,11 @@ struct World {
   RecordedIndexer indexer;
   service::Services services;
 
-  explicit World(const std::string& quotas = "") {
+  explicit World(const std::string& quotas = "", const std::string& pool_extra = "") {
     auto s = store::open_store("sqlite:" + dir.path() + "/tasks.db", store::IfMissing::Create);
     REQUIRE(s);
     store = std::move(*s);
-    const std::string path = dir.file("scanners.yaml", config_yaml(quotas));
+    const std::string path = dir.file("scanners.yaml", config_yaml(quotas, pool_extra));
     config = std::make_unique<config::ConfigHolder>(
         path, [](const std::string&) { return std::optional<std::string>(); });
     REQUIRE(config->reload());
@@ -130,6 +131,30 @@ TEST_CASE("a submit and the task's status say the same thing about why it waits"
   CHECK_FALSE(behind->waiting->blocked());
 }
 
+TEST_CASE("outside the pool's window a submit and the status name the window and its opening") {
+  // 2026-01-01T00:00Z: the window opens at 10:00Z.
+  World w("", "    scan_window: {days: daily, start: \"10:00\", end: \"12:00\", timezone: UTC}\n");
+  store::ScannerStatus up;
+  up.instance = "one";
+  up.pool = "lab";
+  up.probed = up.reachable = up.authenticated = up.scan_api = true;
+  up.server_status = "ready";
+  up.updated_at = kStart;
+  REQUIRE(w.store->put_scanner_status(up));
+  auto submitted = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
+  REQUIRE(submitted);
+  const auto answer = submitted->to_json();
+  REQUIRE(answer.contains("scan_window"));
+  CHECK(answer["scan_window"]["open"] == false);
+  CHECK(answer["scan_window"]["opens_at"] == "2026-01-01T10:00:00.000Z");
+  auto status = w.scans().status(tenant("team-a"), submitted->submitted.task.id);
+  REQUIRE(status);
+  CHECK(status->waiting->kind == readiness::Waiting::Kind::WindowClosed);
+  CHECK(status->waiting->reason == submitted->submitted.waiting);
+  CHECK(status->to_json()["waiting"]["until"] == "2026-01-01T10:00:00.000Z");
+  CHECK(status->to_json()["scan_window"] == answer["scan_window"]);
+}
+
 TEST_CASE("the quota dry run decides as the submit does, on the same rule") {
   World w("quotas:\n  default: {scans_per_hour: 1}\n");
   auto before = w.scans().dry_run(tenant("team-a"), "", "10.0.0.1");
@@ -193,7 +218,10 @@ TEST_CASE("one view of a task: every front door renders the same fields and valu
   auto rows = w.scans().list(tenant("team-a"), {});
   REQUIRE(rows);
   const auto row = rows->to_json()["tasks"][0];
-  for (const auto& [k, value] : row.items()) CHECK_MESSAGE(v[k] == value, k);
+  for (const auto& field : row.items()) {
+    const std::string key = field.key();
+    CHECK_MESSAGE(v[key] == field.value(), key);
+  }
 }
 
 TEST_CASE("tenants see their own tasks; operators see every tenant's, or one") {
