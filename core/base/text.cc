@@ -1,6 +1,7 @@
 #include "core/base/text.h"
 
 #include <cctype>
+#include <cstdlib>
 
 namespace nmcp {
 
@@ -61,6 +62,16 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::optional<double> parse_decimal(std::string_view text) {
+  const std::string_view t = trim_space(text);
+  if (t.empty()) return std::nullopt;
+  char* end = nullptr;
+  const std::string copy(t);
+  const double v = std::strtod(copy.c_str(), &end);
+  if (end == copy.c_str() || *end != '\0') return std::nullopt;
+  return v;
 }
 
 }  // namespace nmcp

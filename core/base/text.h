@@ -1,6 +1,7 @@
 #pragma once
 // Small ASCII text helpers shared by parsers (targets, plugin outputs, filters). Pure; thread-safe.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,8 @@ bool equals_ignoring_case(std::string_view a, std::string_view b);
 bool contains_ignoring_case(std::string_view haystack, std::string_view needle);
 // `text` as XML character data or an attribute value: & < > " ' escaped.
 std::string xml_escape(std::string_view text);
+
+// A decimal number, spaces around it allowed ("7.5", " 10 "); nullopt for anything else.
+std::optional<double> parse_decimal(std::string_view text);
 
 }  // namespace nmcp
