@@ -1,8 +1,6 @@
 #include "core/findings/findings_index.h"
 
 #include <algorithm>
-#include <map>
-#include <numeric>
 #include <queue>
 
 #include "core/base/text.h"
