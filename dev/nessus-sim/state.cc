@@ -7,7 +7,7 @@
 #include <random>
 
 #include "dev/nessus-sim/credentials.h"
-#include "dev/nessus-sim/state_support.h"
+#include "dev/nessus-sim/state_internal.h"
 #include "dev/nessus-sim/targets.h"
 
 namespace nessus_sim {

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "dev/nessus-sim/state.h"
-#include "dev/nessus-sim/state_support.h"
+#include "dev/nessus-sim/state_internal.h"
 
 namespace nessus_sim {
 

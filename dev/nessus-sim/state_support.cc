@@ -1,6 +1,6 @@
-#include "dev/nessus-sim/state_support.h"
-
 #include <random>
+
+#include "dev/nessus-sim/state_internal.h"
 
 namespace nessus_sim::support {
 

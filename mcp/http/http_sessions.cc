@@ -1,7 +1,7 @@
 // The HTTP transport's sessions and streams: the GET stream of a Streamable HTTP session, the
 // legacy SSE transport (its stream and its messages), ending a session (DELETE), and the
 // housekeeping that expires idle and never-initialised sessions.
-#include "mcp/http/http_transport_impl.h"
+#include "mcp/http/http_transport_internal.h"
 
 namespace nmcp::mcp {
 

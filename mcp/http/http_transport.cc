@@ -1,6 +1,6 @@
 // The MCP routes of the HTTP transports, on the event-driven HttpServer (http_server.h):
 // admission, routing and Streamable HTTP requests; http_sessions.cc has the rest.
-#include "mcp/http/http_transport_impl.h"
+#include "mcp/http/http_transport_internal.h"
 
 namespace nmcp::mcp {
 

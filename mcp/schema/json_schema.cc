@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-#include "mcp/schema/schema_node.h"
+#include "mcp/schema/schema_internal.h"
 
 namespace nmcp::mcp {
 

@@ -1,6 +1,6 @@
-#include "mcp/schema/schema_node.h"
-
 #include <cmath>
+
+#include "mcp/schema/schema_internal.h"
 
 namespace nmcp::mcp::schema_detail {
 

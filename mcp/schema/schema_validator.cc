@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "mcp/schema/schema_node.h"
+#include "mcp/schema/schema_internal.h"
 
 namespace nmcp::mcp {
 

@@ -1,7 +1,7 @@
 // The XML scanner's markup: start and end tags with their attributes, and the special
 // constructs (comments, CDATA, processing instructions, the declaration, a DOCTYPE refused).
 // Text runs and feeding are xml_scanner.cc's.
-#include "scanners/results/xml_lexing.h"
+#include "scanners/results/xml_lexing_internal.h"
 #include "scanners/results/xml_scanner.h"
 
 namespace nmcp::scanners {

@@ -1,6 +1,6 @@
 #include "scanners/results/xml_scanner.h"
 
-#include "scanners/results/xml_lexing.h"
+#include "scanners/results/xml_lexing_internal.h"
 
 namespace nmcp::scanners {
 

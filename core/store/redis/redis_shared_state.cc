@@ -1,7 +1,7 @@
 // Redis storage apart from tasks: setting up and checking the connection and the schema, the
 // scanner health workers publish, the leader leases of singletons, core's records (schedules,
 // quotas), the integrity check and the quarantine of records that do not read back.
-#include "core/store/redis/redis_storage_class.h"
+#include "core/store/redis/redis_storage_internal.h"
 
 namespace nmcp::store::redis_detail {
 

@@ -1,6 +1,6 @@
 // Redis task storage: tasks, queues, claims, listings and housekeeping reads. The class and its
-// shared pieces are redis_storage_class.h; redis_shared_state.cc has the rest of the store.
-#include "core/store/redis/redis_storage_class.h"
+// shared pieces are redis_storage_internal.h; redis_shared_state.cc has the rest of the store.
+#include "core/store/redis/redis_storage_internal.h"
 
 namespace nmcp::store {
 namespace redis_detail {

@@ -1,7 +1,7 @@
 // The SQLite storage apart from tasks: the scanner health workers publish, the leader leases of
 // singletons, core's records (schedules, quotas), and the store's own health (the integrity
 // check and the quarantine of records that do not read back).
-#include "core/store/sqlite/sqlite_storage_class.h"
+#include "core/store/sqlite/sqlite_storage_internal.h"
 
 namespace nmcp::store::sqlite_detail {
 

@@ -9,7 +9,7 @@
 #include "core/base/text.h"
 #include "core/sqlite/sqlite_db.h"
 #include "core/store/list_cursor.h"
-#include "core/store/sqlite/sqlite_storage_class.h"
+#include "core/store/sqlite/sqlite_storage_internal.h"
 #include "core/store/sqlite/store_file.h"
 
 namespace nmcp::store {
