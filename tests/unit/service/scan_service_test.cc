@@ -80,6 +80,17 @@ struct World {
     services.data_dir = dir.path() + "/data";
   }
   service::ScanService scans() const { return service::ScanService(services); }
+
+  // What a worker publishes once its probe found the pool's one instance usable.
+  void scanner_is_usable() {
+    store::ScannerStatus up;
+    up.instance = "one";
+    up.pool = "lab";
+    up.probed = up.reachable = up.authenticated = up.scan_api = true;
+    up.server_status = "ready";
+    up.updated_at = kStart;
+    REQUIRE(store->put_scanner_status(up));
+  }
 };
 
 scans::ScanRequest request(const std::string& targets, const std::string& name = "nightly") {
@@ -114,13 +125,7 @@ TEST_CASE("a submit and the task's status say the same thing about why it waits"
   CHECK(view["queue_position"] == 1);
 
   // Once the scanner is usable, the task is next in line and neither says it is blocked.
-  store::ScannerStatus up;
-  up.instance = "one";
-  up.pool = "lab";
-  up.probed = up.reachable = up.authenticated = up.scan_api = true;
-  up.server_status = "ready";
-  up.updated_at = kStart;
-  REQUIRE(w.store->put_scanner_status(up));
+  w.scanner_is_usable();
   w.clock.advance(1000);
   auto second = w.scans().submit(tenant("team-a"), request("10.0.0.2", "second"));
   REQUIRE(second);
@@ -134,13 +139,7 @@ TEST_CASE("a submit and the task's status say the same thing about why it waits"
 TEST_CASE("outside the pool's window a submit and the status name the window and its opening") {
   // 2026-01-01T00:00Z: the window opens at 10:00Z.
   World w("", "    scan_window: {days: daily, start: \"10:00\", end: \"12:00\", timezone: UTC}\n");
-  store::ScannerStatus up;
-  up.instance = "one";
-  up.pool = "lab";
-  up.probed = up.reachable = up.authenticated = up.scan_api = true;
-  up.server_status = "ready";
-  up.updated_at = kStart;
-  REQUIRE(w.store->put_scanner_status(up));
+  w.scanner_is_usable();
   auto submitted = w.scans().submit(tenant("team-a"), request("10.0.0.1"));
   REQUIRE(submitted);
   const auto answer = submitted->to_json();
