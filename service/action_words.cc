@@ -2,14 +2,9 @@
 
 namespace nmcp::service {
 
-std::string word(ActionWords words, Action a, const std::string& neutral) {
-  if (words == nullptr || a == Action::None) return neutral;
-  std::string w = words(a);
-  return w.empty() ? neutral : w;
-}
-
 Error worded(Error e, ActionWords words) {
-  e.hint = word(words, e.action, e.hint);
+  if (words == nullptr || e.action == Action::None) return e;
+  if (std::string w = words(e.action); !w.empty()) e.hint = std::move(w);
   return e;
 }
 

@@ -14,7 +14,5 @@ using ActionWords = std::string (*)(Action);
 
 // `e` with its hint in the front door's words when it has words for its action.
 Error worded(Error e, ActionWords words);
-// The front door's words for `a`, else `neutral`.
-std::string word(ActionWords words, Action a, const std::string& neutral);
 
 }  // namespace nmcp::service

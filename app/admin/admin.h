@@ -83,6 +83,8 @@ class Context {
 
   // --config, else $NMCP_CONFIG, else config/scanners.yaml.
   std::string config_path() const;
+  // Read once per command (the services see the same one); the file's own error when it cannot
+  // be read.
   Result<std::shared_ptr<const config::ScannerConfig>> config();
   // The application layer over this command's store and configuration, for an operator (every
   // tenant). The configuration is optional here: without one, views lack what it adds.
@@ -105,6 +107,7 @@ class Context {
 
   std::unique_ptr<store::TaskStore> store_;
   std::unique_ptr<config::ConfigHolder> config_holder_;
+  std::optional<Error> config_error_;  // why the configuration could not be read
   std::unique_ptr<service::ExportIndexer> indexer_;
 };
 

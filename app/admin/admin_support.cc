@@ -93,13 +93,9 @@ Result<service::Services> Context::services_without_store() {
   service::Services wired;
   wired.clock = &clock;
   wired.data_dir = engine.data_dir;
-  if (!config_holder_) {
-    config_holder_ =
-        std::make_unique<config::ConfigHolder>(config_path(), config::process_environment());
-    // A command that needs the configuration says so (ScanService::configuration); the others
-    // show what they can without it.
-    (void)config_holder_->reload();
-  }
+  // A command that needs the configuration says so (ScanService::configuration); the others
+  // show what they can without it.
+  (void)config();
   wired.config = config_holder_.get();
   return wired;
 }
@@ -127,9 +123,15 @@ std::string Context::config_path() const {
 }
 
 Result<std::shared_ptr<const config::ScannerConfig>> Context::config() {
-  auto c = config::load_config(config_path(), config::process_environment());
-  if (!c) return nmcp::fail(c.error());
-  return std::make_shared<const config::ScannerConfig>(std::move(*c));
+  // Read once per command: the services and the command see the same configuration.
+  if (!config_holder_) {
+    config_holder_ =
+        std::make_unique<config::ConfigHolder>(config_path(), config::process_environment());
+    if (auto loaded = config_holder_->reload(); !loaded) config_error_ = loaded.error();
+  }
+  if (auto c = config_holder_->current()) return c;
+  return nmcp::fail(config_error_.value_or(
+      Error{ErrorCode::FailedPrecondition, "no scanner configuration is loaded", ""}));
 }
 
 std::string iso_time(Millis t) {
