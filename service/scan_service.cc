@@ -101,7 +101,12 @@ Result<Submission> ScanService::submit(const Caller& caller, scans::ScanRequest 
     if (s_.on_submit) s_.on_submit();
   }
   Submission out{std::move(*submitted), {}, nullptr};
-  out.queue = queue_place(out.submitted.task, config->get(), nullptr);
+  Snapshot snap;
+  snap.config = *config;
+  if (const auto* pool = (*config)->pool(out.submitted.task.pool)) {
+    const auto ready = readiness_of(*pool, snap);
+    out.queue = queue_place(out.submitted.task, ready ? &*ready : nullptr, snap);
+  }
   if (!out.submitted.waiting.empty()) {
     if (const auto* pool = (*config)->pool(out.submitted.task.pool)) {
       out.window = readiness::window_json(*pool, s_.clock->now());
@@ -136,44 +141,60 @@ Result<task::Task> ScanService::find(const Caller& caller, const std::string& id
   return t;
 }
 
-QueuePlace ScanService::queue_place(const task::Task& t, const config::ScannerConfig* config,
-                                    const readiness::PoolReadiness* ready) const {
+ScanService::Snapshot ScanService::snapshot() const {
+  Snapshot snap;
+  snap.config = s_.config != nullptr ? s_.config->current() : nullptr;
+  return snap;
+}
+
+const std::map<std::string, store::ScannerStatus>* ScanService::health(Snapshot& snap) const {
+  if (!snap.health_read && s_.scanner_health != nullptr) {
+    snap.health_read = true;
+    if (auto h = s_.scanner_health->scanner_statuses()) snap.health = std::move(*h);
+  }
+  return snap.health ? &*snap.health : nullptr;
+}
+
+std::optional<readiness::PoolReadiness> ScanService::readiness_of(const config::PoolConfig& pool,
+                                                                  Snapshot& snap) const {
+  const auto* h = health(snap);
+  if (h == nullptr) return std::nullopt;
+  return readiness::pool_readiness(pool, *h, s_.clock->now());
+}
+
+QueuePlace ScanService::queue_place(const task::Task& t, const readiness::PoolReadiness* ready,
+                                    Snapshot& snap) const {
   QueuePlace q;
   if (t.state != task::State::Queued) return q;
   if (auto p = s_.tasks->queue_position(t.id)) q.position = *p;
-  const config::PoolConfig* pool = config != nullptr ? config->pool(t.pool) : nullptr;
-  if (pool == nullptr) return q;
-  std::optional<readiness::PoolReadiness> read_now;
-  if (ready == nullptr && s_.scanner_health != nullptr) {
-    if (auto health = s_.scanner_health->scanner_statuses()) {
-      ready = &read_now.emplace(readiness::pool_readiness(*pool, *health, s_.clock->now()));
-    }
+  const config::PoolConfig* pool = snap.config ? snap.config->pool(t.pool) : nullptr;
+  if (pool == nullptr || ready == nullptr) return q;
+  if (!snap.stats_read) {
+    snap.stats_read = true;
+    if (auto stats = s_.tasks->queue_stats()) snap.stats = std::move(*stats);
   }
-  if (ready == nullptr) return q;
   int running = 0;
-  if (auto stats = s_.tasks->queue_stats()) {
-    for (const auto& p : *stats) running += p.pool == t.pool ? p.running : 0;
+  if (snap.stats) {
+    for (const auto& p : *snap.stats) running += p.pool == t.pool ? p.running : 0;
   }
-  auto typical = s_.tasks->typical_duration(t.pool);
-  q.wait_seconds =
-      readiness::wait_estimate_seconds(readiness::usable_capacity(*pool, *ready), running,
-                                       q.position, typical ? *typical : std::nullopt);
+  auto typical = snap.typical.find(t.pool);
+  if (typical == snap.typical.end()) {
+    auto read = s_.tasks->typical_duration(t.pool);
+    typical = snap.typical.emplace(t.pool, read ? *read : std::nullopt).first;
+  }
+  q.wait_seconds = readiness::wait_estimate_seconds(readiness::usable_capacity(*pool, *ready),
+                                                    running, q.position, typical->second);
   return q;
 }
 
-TaskStatus ScanService::status_of(task::Task t) const {
+TaskStatus ScanService::status_in(task::Task t, Snapshot& snap) const {
   TaskStatus v;
-  auto config = s_.config != nullptr ? s_.config->current() : nullptr;
   const task::Millis now = s_.clock->now();
-  const config::PoolConfig* pool = config ? config->pool(t.pool) : nullptr;
-  std::optional<readiness::PoolReadiness> ready;
-  if (pool != nullptr && t.state == task::State::Queued && s_.scanner_health != nullptr) {
-    if (auto health = s_.scanner_health->scanner_statuses()) {
-      ready = readiness::pool_readiness(*pool, *health, now);
-    }
-  }
+  const config::PoolConfig* pool = snap.config ? snap.config->pool(t.pool) : nullptr;
   if (t.state == task::State::Queued) {
-    v.queue = queue_place(t, config.get(), ready ? &*ready : nullptr);
+    std::optional<readiness::PoolReadiness> ready;
+    if (pool != nullptr) ready = readiness_of(*pool, snap);
+    v.queue = queue_place(t, ready ? &*ready : nullptr, snap);
     if (pool != nullptr) {
       v.waiting = readiness::why_waiting(*pool, ready ? &*ready : nullptr, t.not_before,
                                          v.queue->position, now);
@@ -185,6 +206,19 @@ TaskStatus ScanService::status_of(task::Task t) const {
   }
   v.task = std::move(t);
   return v;
+}
+
+TaskStatus ScanService::status_of(task::Task t) const {
+  Snapshot snap = snapshot();
+  return status_in(std::move(t), snap);
+}
+
+std::vector<TaskStatus> ScanService::statuses_of(std::vector<task::Task> tasks) const {
+  Snapshot snap = snapshot();
+  std::vector<TaskStatus> views;
+  views.reserve(tasks.size());
+  for (auto& t : tasks) views.push_back(status_in(std::move(t), snap));
+  return views;
 }
 
 Result<TaskStatus> ScanService::status(const Caller& caller, const std::string& id) const {

@@ -7,6 +7,8 @@
 // Thread-safety: a ScanService holds only its Services; every call may run concurrently.
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -86,6 +88,9 @@ class ScanService {
   Result<TaskStatus> status(const Caller& caller, const std::string& id) const;
   // The status view of a task already read.
   TaskStatus status_of(task::Task t) const;
+  // The views of a page of tasks, reading the configuration, the scanner health and the queue
+  // figures once for the page (an operator's listing).
+  std::vector<TaskStatus> statuses_of(std::vector<task::Task> tasks) const;
   Result<TaskList> list(const Caller& caller, const TaskFilter& filter) const;
   // A queued task is cancelled at once, a running one is stopped by its worker.
   Result<task::Task> cancel(const Caller& caller, const std::string& id) const;
@@ -104,8 +109,24 @@ class ScanService {
   Result<std::shared_ptr<const config::ScannerConfig>> configuration() const;
 
  private:
-  QueuePlace queue_place(const task::Task& t, const config::ScannerConfig* config,
-                         const readiness::PoolReadiness* ready) const;
+  // What the views of one call read at most once: the configuration, the scanner health, the
+  // queue figures, each pool's typical duration.
+  struct Snapshot {
+    std::shared_ptr<const config::ScannerConfig> config;
+    std::optional<std::map<std::string, store::ScannerStatus>> health;
+    bool health_read = false;
+    std::optional<std::vector<store::QueueStats>> stats;
+    bool stats_read = false;
+    std::map<std::string, std::optional<task::Millis>> typical;
+  };
+  Snapshot snapshot() const;
+  const std::map<std::string, store::ScannerStatus>* health(Snapshot& snap) const;
+  // The pool's readiness from the snapshot's health; nullopt when no health is known.
+  std::optional<readiness::PoolReadiness> readiness_of(const config::PoolConfig& pool,
+                                                       Snapshot& snap) const;
+  QueuePlace queue_place(const task::Task& t, const readiness::PoolReadiness* ready,
+                         Snapshot& snap) const;
+  TaskStatus status_in(task::Task t, Snapshot& snap) const;
   void audit_refusal(const Caller& caller, const std::string& subject, const Error& why) const;
 
   Services s_;

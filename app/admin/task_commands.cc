@@ -71,9 +71,10 @@ int cmd_task_list(Context& c) {
   }
   // An operator's listing carries each task's whole view (the one get_scan_status and task
   // show print), not only the short rows an agent pages through.
-  const service::ScanService scans(*services);
   json views = json::array();
-  for (const auto& t : page->tasks) views.push_back(scans.status_of(t).to_json());
+  for (const auto& v : service::ScanService(*services).statuses_of(page->tasks)) {
+    views.push_back(v.to_json());
+  }
   c.out.result(
       {{"tasks", views},
        {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}},
