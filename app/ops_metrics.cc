@@ -144,42 +144,53 @@ void add_leader_duty_counters(metrics::Registry& r, const LeaderDuties& hk) {
   });
 }
 
-mcp::CallMiddleware count_calls(metrics::Registry& r) {
+mcp::Middleware count_calls(metrics::Registry& r) {
+  r.describe("nmcp_mcp_requests_total", Type::Counter,
+             "MCP requests and notifications by method and outcome (ok, error, internal_error).",
+             {"method", "outcome"});
   r.describe("nmcp_tool_calls_total", Type::Counter,
-             "Tool calls by tool and outcome (ok, tool_error, internal_error, cancelled).",
+             "Tool calls by tool and outcome (ok, tool_error, refused, internal_error, cancelled).",
              {"tool", "outcome"});
   r.describe("nmcp_tool_call_duration_seconds", Type::Histogram, "Tool call latency, by tool.",
              {"tool"});
   r.describe("nmcp_resource_reads_total", Type::Counter, "resources/read calls by outcome.",
              {"outcome"});
-  return [&r](const mcp::CallInfo& call, const mcp::CallNext& next) {
+  mcp::Middleware m;
+  m.name = "metrics";
+  m.around = [&r](const mcp::MethodCall& call, const mcp::MethodNext& next) {
     const auto started = std::chrono::steady_clock::now();
     const auto seconds = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
-    const bool tool = call.kind == mcp::CallInfo::Kind::Tool;
+    const bool tool = call.method() == "tools/call";
+    const bool read = call.method() == "resources/read";
     try {
       auto result = next();
+      r.inc("nmcp_mcp_requests_total", {call.method(), result ? "ok" : "error"});
       if (tool) {
-        std::string outcome =
-            result.is_object() && result.value("isError", false) ? "tool_error" : "ok";
+        std::string outcome = !result ? "refused"
+                              : result->is_object() && result->value("isError", false)
+                                  ? "tool_error"
+                                  : "ok";
         if (call.context != nullptr && call.context->cancelled()) outcome = "cancelled";
-        r.inc("nmcp_tool_calls_total", {call.name, outcome});
-        r.observe("nmcp_tool_call_duration_seconds", {call.name}, seconds());
-      } else {
-        r.inc("nmcp_resource_reads_total", {"ok"});
+        r.inc("nmcp_tool_calls_total", {call.subject, outcome});
+        r.observe("nmcp_tool_call_duration_seconds", {call.subject}, seconds());
+      } else if (read) {
+        r.inc("nmcp_resource_reads_total", {result ? "ok" : "error"});
       }
       return result;
     } catch (...) {
+      r.inc("nmcp_mcp_requests_total", {call.method(), "internal_error"});
       if (tool) {
-        r.inc("nmcp_tool_calls_total", {call.name, "internal_error"});
-        r.observe("nmcp_tool_call_duration_seconds", {call.name}, seconds());
-      } else {
+        r.inc("nmcp_tool_calls_total", {call.subject, "internal_error"});
+        r.observe("nmcp_tool_call_duration_seconds", {call.subject}, seconds());
+      } else if (read) {
         r.inc("nmcp_resource_reads_total", {"error"});
       }
       throw;
     }
   };
+  return m;
 }
 
 void add_deployment_gauges(metrics::Registry& r, const readiness::DeploymentCheck& check) {

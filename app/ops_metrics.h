@@ -21,7 +21,7 @@
 #include "core/readiness/deployment_check.h"
 #include "core/store/task_store.h"
 #include "mcp/http/ops_endpoints.h"
-#include "mcp/server/call_middleware.h"
+#include "mcp/server/middleware.h"
 
 namespace nmcp::app {
 
@@ -31,9 +31,9 @@ void add_store_gauges(metrics::Registry& r, store::TaskStore& store, config::Con
                       std::chrono::milliseconds every = std::chrono::seconds(15));
 // Housekeeping's and schedule firing's counters, and whether this process leads each.
 void add_leader_duty_counters(metrics::Registry& r, const LeaderDuties& hk);
-// Tool calls by tool and outcome (ok, tool_error, internal_error, cancelled) with latency;
-// resource reads by outcome.
-mcp::CallMiddleware count_calls(metrics::Registry& r);
+// Every MCP request by method and outcome; tool calls by tool and outcome (ok, tool_error,
+// internal_error, cancelled) with latency; resource reads by outcome.
+mcp::Middleware count_calls(metrics::Registry& r);
 // Open HTTP connections, streams and sessions, read at each scrape from a source the HTTP
 // transport fills while it exists (the gauges read 0 before and after).
 struct HttpFigures {

@@ -159,11 +159,11 @@ int query(const std::string& path, int rounds) {
   deps.indexes = std::make_shared<nmcp::findings::IndexCache>(2);
   if (!nmcp::mcp::register_results_tools(registry, deps)) return 1;
   const auto* tool = registry.find("get_scan_results");
-  auto session = nmcp::mcp::Session::preinitialized(nmcp::mcp::Principal{},
-                                                    nmcp::mcp::ProtocolVersion::V2025_11_25,
-                                                    nmcp::mcp::McpLogLevel::Info);
+  nmcp::mcp::RequestScope scope;
+  scope.request_id = 1;
+  scope.trace_id = "bench";
   auto call = [&](const json& args) {
-    nmcp::mcp::RequestContext ctx(json(1), json(), nullptr, session, "bench");
+    nmcp::mcp::RequestContext ctx(scope, nullptr);
     return nmcp::mcp::ToolRegistry::call(*tool, args, ctx, nmcp::mcp::ProtocolVersion::V2025_11_25);
   };
   const auto tl = Clock::now();

@@ -1,19 +1,24 @@
 #pragma once
-// McpServer: the transport-independent MCP method dispatcher. A transport hands it each
-// decoded client message together with the Session it belongs to and an Outbound for the
-// replies; McpServer applies the JSON-RPC and lifecycle rules and answers initialize, ping,
-// tools/list, tools/call, logging/setLevel and, when it has a resource provider,
-// resources/list, resources/templates/list and resources/read. A principal limited to some tools
-// sees only the resources whose data one of those tools returns (ResourceInfo::tool).
+// McpServer: the transport-independent MCP dispatcher. A transport hands it each decoded client
+// message together with the Session it belongs to and an Outbound for the replies. Every
+// JSON-RPC method is an entry of one MethodTable (method_table.h), registered in the
+// constructor: initialize, ping, server/discover, tools/list, tools/call, logging/setLevel, the
+// notifications, and, with a resource provider, resources/list, resources/templates/list and
+// resources/read. Each request gets a RequestScope (request_scope.h) and passes through the
+// same middleware (middleware.h): authorisation, the tenant's call limit, the request log, and
+// whatever the composition root adds (metrics). Handlers return values; no exception refuses a
+// request. A principal limited to some tools sees only the resources whose data one of those
+// tools returns (ResourceInfo::tool).
 //
-// Everything except tools/call is answered on the calling thread before handle() returns.
-// Where tools/call runs is the transport's choice (ToolDispatch): a transport that reads many
-// messages on one thread (stdio, legacy SSE) hands calls to the executor, so that a slow tool
-// never blocks ping, cancellation or other calls, and the response reaches the Outbound later;
-// a transport that gives every request a thread of its own (a Streamable HTTP POST) runs the
-// call in place and saves two thread hand-offs. A cancelled call sends no response at all.
+// Counted methods (tools/call) run where the transport says (ToolDispatch): a transport that
+// reads many messages on one thread (stdio, legacy SSE) hands them to the executor, so that a
+// slow tool never blocks ping, cancellation or other calls, and the response reaches the
+// Outbound later; a transport that gives every request a thread of its own (a Streamable HTTP
+// POST) runs the call in place. Every other method is answered on the calling thread before
+// handle() returns. A cancelled call sends no response at all.
 //
-// Thread-safety: handle() may be called concurrently for the same or different sessions.
+// Thread-safety: handle() may be called concurrently for the same or different sessions;
+// use() only before the first message.
 
 #include <cstddef>
 #include <functional>
@@ -27,7 +32,8 @@
 #include "mcp/jsonrpc/message.h"
 #include "mcp/protocol/log_level.h"
 #include "mcp/server/call_limits.h"
-#include "mcp/server/call_middleware.h"
+#include "mcp/server/method_table.h"
+#include "mcp/server/middleware.h"
 #include "mcp/server/outbound.h"
 #include "mcp/server/resource_provider.h"
 #include "mcp/server/session.h"
@@ -51,24 +57,14 @@ struct ServerInfo {
   std::string instructions;  // shown to the model by most hosts; keep it under 2 KB
 };
 
-// A tool authorisation decision, for the audit log: a call refused because the caller's key
-// does not allow the tool (or the resource's tool), or a call of a tool that changes something
-// allowed. Read-only calls that are allowed are not reported: they decide nothing.
-struct AuthorizationDecision {
-  std::string tenant;
-  std::string tool;
-  bool allowed = false;
-  std::string rule;
-  std::string trace_id;
-};
-
 struct ServerOptions {
   ServerInfo info;
   std::size_t tools_page_size = 100;
   McpLogLevel default_log_level = McpLogLevel::Info;
   jsonrpc::ParseLimits parse_limits;
   CallLimits call_limits;
-  // Called on the calling thread for each decision; must be thread-safe and quick.
+  // Called on the calling thread for each authorisation decision worth recording (a refusal;
+  // an allowed call of a tool that changes something); must be thread-safe and quick.
   std::function<void(const AuthorizationDecision&)> on_decision;
 };
 
@@ -98,35 +94,43 @@ class McpServer {
   std::size_t calls_in_flight(const std::string& tenant) const {
     return tenant_calls_->in_flight(tenant);
   }
-  // Adds a middleware around every tool call and resource read, inside those added before.
-  // Call before the first message is handled.
-  void use(CallMiddleware middleware) { middleware_.push_back(std::move(middleware)); }
+  // Adds a middleware to every method, inside those added before. Call before the first
+  // message is handled.
+  void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
+  // Every method this server answers.
+  const MethodTable& methods() const { return table_; }
 
  private:
   void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
-                      const std::shared_ptr<Outbound>& out, const std::string& trace_id,
-                      ToolDispatch dispatch);
+                      const std::shared_ptr<Outbound>& out, ToolDispatch dispatch);
   void handle_notification(const std::shared_ptr<Session>& session, const jsonrpc::Message& m);
+  // Runs a counted method's call (admitted already) where `dispatch` says.
+  std::optional<RpcError> dispatch_counted(const MethodEntry& entry, RequestScope scope,
+                                           const nlohmann::json& params, std::string subject,
+                                           std::vector<std::shared_ptr<void>> holds,
+                                           const std::shared_ptr<Outbound>& out,
+                                           ToolDispatch dispatch);
 
-  nlohmann::json initialize(Session& session, const jsonrpc::Message& m);
-  nlohmann::json list_tools(const Session& session, const jsonrpc::Message& m) const;
-  nlohmann::json set_log_level(Session& session, const jsonrpc::Message& m) const;
-  nlohmann::json list_resources(const Session& session, const jsonrpc::Message& m) const;
-  nlohmann::json list_resource_templates(const Session& session, const jsonrpc::Message& m) const;
-  nlohmann::json read_resource(const Session& session, const jsonrpc::Message& m) const;
+  // The table's entries, one file each (server_*_methods.cc).
+  void add_lifecycle_methods();
+  void add_tool_methods();
+  void add_resource_methods();
+
+  MethodResult initialize(const MethodCall& call);
+  MethodResult list_tools(const MethodCall& call) const;
+  MethodResult call_tool(const MethodCall& call) const;
+  MethodResult list_resources(const MethodCall& call) const;
+  MethodResult list_resource_templates(const MethodCall& call) const;
+  MethodResult read_resource(const MethodCall& call) const;
   // The one rule of which tools a principal may list and call: tools=, then role=read-only.
   static bool allows(const Principal& principal, const ToolDefinition& tool);
-  void decide(const Principal& principal, const std::string& tool, bool allowed, std::string rule,
-              const std::string& trace_id) const;
-  void call_tool(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
-                 const std::shared_ptr<Outbound>& out, const std::string& trace_id,
-                 ToolDispatch dispatch);
 
   const ServerOptions options_;
   const ToolRegistry& tools_;
   ThreadPool& executor_;
   const ResourceProvider* resources_;
-  std::vector<CallMiddleware> middleware_;  // set before serving; read-only after
+  MethodTable table_;                   // filled by the constructor; read-only after
+  std::vector<Middleware> middleware_;  // set before serving; read-only after
   std::shared_ptr<TenantCalls> tenant_calls_;
 };
 

@@ -9,15 +9,8 @@
 
 namespace nmcp::mcp {
 
-RequestContext::RequestContext(nlohmann::json request_id, nlohmann::json progress_token,
-                               std::shared_ptr<Outbound> outbound, std::shared_ptr<Session> session,
-                               std::string trace_id)
-    : request_id_(std::move(request_id)),
-      progress_token_(std::move(progress_token)),
-      outbound_(std::move(outbound)),
-      session_(std::move(session)),
-      principal_(session_->principal()),
-      trace_id_(std::move(trace_id)) {}
+RequestContext::RequestContext(RequestScope scope, std::shared_ptr<Outbound> outbound)
+    : scope_(std::move(scope)), outbound_(std::move(outbound)) {}
 
 bool RequestContext::cancelled() const {
   std::lock_guard lock(mu_);
@@ -31,8 +24,8 @@ bool RequestContext::sleep_for(std::chrono::milliseconds duration) {
 
 void RequestContext::report_progress(double progress, std::optional<double> total,
                                      std::string_view message) {
-  if (progress_token_.is_null()) return;
-  nlohmann::json params = {{"progressToken", progress_token_}, {"progress", progress}};
+  if (scope_.progress_token.is_null()) return;
+  nlohmann::json params = {{"progressToken", scope_.progress_token}, {"progress", progress}};
   if (total) params["total"] = *total;
   if (!message.empty() && protocol_version() >= ProtocolVersion::V2025_03_26) {
     params["message"] = redact_shapes(message);
@@ -46,13 +39,12 @@ void RequestContext::report_progress(double progress, std::optional<double> tota
 }
 
 void RequestContext::log(McpLogLevel level, std::string_view logger, const nlohmann::json& data) {
-  if (level < session_->log_level()) return;
+  const auto threshold = scope_.current_log_level();
+  if (!threshold || level < *threshold) return;
   nlohmann::json params = {{"level", to_string(level)}, {"data", redact_for_caller(data)}};
   if (!logger.empty()) params["logger"] = logger;
   send_notification(jsonrpc::make_notification("notifications/message", std::move(params)));
 }
-
-ProtocolVersion RequestContext::protocol_version() const { return session_->protocol_version(); }
 
 void RequestContext::cancel() {
   {

@@ -3,7 +3,8 @@
 // client cancelled, wait without ignoring cancellation, report progress, and send log messages
 // to the client. Notifications reach the transport stream that carries the request's
 // response; none are sent once the request has finished or when the client did not ask
-// (no progressToken; log level below the session's threshold).
+// (no progressToken; log level below the request's threshold, or none in a modern request).
+// It carries the request's scope (request_scope.h): a legacy session's or a modern request's.
 //
 // Thread-safety: every method may be called from any thread. cancel() and finish() are for
 // the server; handlers use the rest.
@@ -21,6 +22,7 @@
 
 #include "mcp/protocol/log_level.h"
 #include "mcp/protocol/version.h"
+#include "mcp/server/request_scope.h"
 #include "mcp/server/session.h"
 
 namespace nmcp::mcp {
@@ -30,9 +32,7 @@ class Session;
 
 class RequestContext {
  public:
-  RequestContext(nlohmann::json request_id, nlohmann::json progress_token,
-                 std::shared_ptr<Outbound> outbound, std::shared_ptr<Session> session,
-                 std::string trace_id);
+  RequestContext(RequestScope scope, std::shared_ptr<Outbound> outbound);
 
   bool cancelled() const;
 
@@ -48,17 +48,18 @@ class RequestContext {
   // redacted (core/base/redact.h) before it leaves.
   void log(McpLogLevel level, std::string_view logger, const nlohmann::json& data);
 
-  const nlohmann::json& request_id() const { return request_id_; }
-  const std::string& trace_id() const { return trace_id_; }
+  const nlohmann::json& request_id() const { return scope_.request_id; }
+  const std::string& trace_id() const { return scope_.trace_id; }
   // The caller's tenant, and the pools its key may submit to (nullopt: every pool), as the key's
   // rights stood when this request started.
-  const std::string& principal() const { return principal_.tenant; }
+  const std::string& principal() const { return scope_.principal.tenant; }
   // Everything the caller's key allows, as it stood when this request started.
-  const Principal& caller() const { return principal_; }
+  const Principal& caller() const { return scope_.principal; }
   const std::optional<std::set<std::string>>& allowed_pools() const {
-    return principal_.allowed_pools;
+    return scope_.principal.allowed_pools;
   }
-  ProtocolVersion protocol_version() const;
+  ProtocolVersion protocol_version() const { return scope_.version; }
+  const RequestScope& scope() const { return scope_; }
 
   void cancel();
   // After finish() no notification is sent for this request.
@@ -68,12 +69,8 @@ class RequestContext {
   // Sends unless the request already finished or was cancelled.
   void send_notification(const nlohmann::json& message);
 
-  const nlohmann::json request_id_;
-  const nlohmann::json progress_token_;
+  const RequestScope scope_;
   const std::shared_ptr<Outbound> outbound_;
-  const std::shared_ptr<Session> session_;
-  const Principal principal_;
-  const std::string trace_id_;
 
   // Held while a notification is being handed to the transport, and by finish(), so that no
   // notification can follow the response. Never held by cancel().

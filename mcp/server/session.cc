@@ -42,18 +42,25 @@ ProtocolVersion Session::protocol_version() const {
   return version_;
 }
 
-bool Session::initialize(ProtocolVersion version, nlohmann::json client_info) {
+bool Session::initialize(ProtocolVersion version, nlohmann::json client_info,
+                         nlohmann::json client_capabilities) {
   std::lock_guard lock(mu_);
   if (initialized_) return false;
   initialized_ = true;
   version_ = version;
   client_info_ = std::move(client_info);
+  client_capabilities_ = std::move(client_capabilities);
   return true;
 }
 
 nlohmann::json Session::client_info() const {
   std::lock_guard lock(mu_);
   return client_info_;
+}
+
+nlohmann::json Session::client_capabilities() const {
+  std::lock_guard lock(mu_);
+  return client_capabilities_;
 }
 
 McpLogLevel Session::log_level() const {

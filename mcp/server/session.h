@@ -70,8 +70,11 @@ class Session {
   // The negotiated version, or the latest before initialization.
   ProtocolVersion protocol_version() const;
   // False when the session was already initialized.
-  bool initialize(ProtocolVersion version, nlohmann::json client_info);
+  bool initialize(ProtocolVersion version, nlohmann::json client_info,
+                  nlohmann::json client_capabilities = nlohmann::json::object());
   nlohmann::json client_info() const;
+  // What the client declared in initialize ({} before).
+  nlohmann::json client_capabilities() const;
 
   McpLogLevel log_level() const;
   void set_log_level(McpLogLevel level);
@@ -112,6 +115,7 @@ class Session {
   bool ready_ = false;                                               // guarded by mu_
   ProtocolVersion version_ = kLatestVersion;                         // guarded by mu_
   nlohmann::json client_info_;                                       // guarded by mu_
+  nlohmann::json client_capabilities_ = nlohmann::json::object();    // guarded by mu_
   McpLogLevel log_level_;                                            // guarded by mu_
   std::map<std::string, std::shared_ptr<RequestContext>> requests_;  // guarded by mu_
   std::chrono::steady_clock::time_point last_active_;                // guarded by mu_

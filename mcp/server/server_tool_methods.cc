@@ -1,0 +1,115 @@
+// The tool methods of the table: tools/list (what the caller may call) and tools/call (a
+// counted call: authorised before it is dispatched, run through the registry).
+
+#include <algorithm>
+
+#include "core/base/opaque_cursor.h"
+#include "mcp/server/mcp_server.h"
+#include "mcp/server/method_params.h"
+#include "mcp/server/request_context.h"
+
+namespace nmcp::mcp {
+
+using json = nlohmann::json;
+namespace rpc = jsonrpc;
+
+namespace {
+
+std::string tool_name_of(const json& params) {
+  const auto it = params.find("name");
+  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+void McpServer::add_tool_methods() {
+  table_.add({.method = "tools/list",
+              .handler = [this](const MethodCall& call) { return list_tools(call); }});
+  table_.add({.method = "tools/call",
+              .counted = true,
+              .subject = tool_name_of,
+              .authorise =
+                  [this](const RequestScope& scope, const json& params) {
+                    Authorisation decided;
+                    const auto name = required_string(params, "name", "tools/call");
+                    if (!name) {
+                      decided.refusal = name.error();
+                      return decided;
+                    }
+                    const ToolRegistry::Entry* entry = tools_.find(*name);
+                    const Principal& principal = scope.principal;
+                    const bool allowed = entry != nullptr && allows(principal, entry->definition);
+                    // Refusals always; allowed calls only of tools that change something.
+                    decided.audit =
+                        entry != nullptr &&
+                        (!allowed || !entry->definition.annotations.read_only.value_or(false));
+                    decided.tool = *name;
+                    decided.rule = !principal.may_use(*name)
+                                       ? "the API key's tools= list does not include " + *name
+                                   : !allowed ? "the API key is read-only and " + *name + " is not"
+                                   : principal.allowed_tools
+                                       ? "the API key's tools= list includes " + *name
+                                       : "the API key may call every tool";
+                    if (!allowed) {
+                      // An unknown tool and a forbidden one get the same answer: no oracle.
+                      decided.refusal = RpcError{
+                          rpc::kInvalidParams, "Unknown tool: \"" + *name +
+                                                   "\". Call tools/list for the available tools."};
+                    }
+                    return decided;
+                  },
+              .handler = [this](const MethodCall& call) { return call_tool(call); }});
+}
+
+MethodResult McpServer::list_tools(const MethodCall& call) const {
+  const json& params = call.params;
+  std::size_t offset = 0;
+  if (const auto cursor = params.find("cursor"); cursor != params.end() && !cursor->is_null()) {
+    const auto decoded = cursor->is_string()
+                             ? decode_opaque_cursor("tools", cursor->get<std::string>())
+                             : std::nullopt;
+    if (!decoded) {
+      return rpc_fail(rpc::kInvalidParams,
+                      "Invalid params: unknown cursor; pass the nextCursor of a previous "
+                      "tools/list result, or no cursor for the first page");
+    }
+    offset = *decoded;
+  }
+  std::vector<const ToolRegistry::Entry*> visible;
+  for (const auto& e : tools_.entries()) {
+    if (allows(call.scope.principal, e.definition)) visible.push_back(&e);
+  }
+  if (offset > visible.size()) {
+    return rpc_fail(rpc::kInvalidParams, "Invalid params: the cursor is past the end of the list");
+  }
+  const std::size_t page = std::max<std::size_t>(1, options_.tools_page_size);
+  const std::size_t end = std::min(visible.size(), offset + page);
+  json tools = json::array();
+  for (std::size_t i = offset; i < end; ++i) {
+    tools.push_back(ToolRegistry::describe(*visible[i], call.scope.version));
+  }
+  json result = {{"tools", std::move(tools)}};
+  if (end < visible.size()) result["nextCursor"] = encode_opaque_cursor("tools", end);
+  return result;
+}
+
+MethodResult McpServer::call_tool(const MethodCall& call) const {
+  // Authorised already: the name is a string and names a tool the caller may call.
+  const ToolRegistry::Entry* entry = tools_.find(call.subject);
+  if (entry == nullptr) {
+    return rpc_fail(rpc::kInvalidParams, "Unknown tool: \"" + call.subject +
+                                             "\". Call tools/list for the available tools.");
+  }
+  json arguments = json::object();
+  if (const auto args = call.params.find("arguments");
+      args != call.params.end() && !args->is_null()) {
+    if (!args->is_object()) {
+      return rpc_fail(rpc::kInvalidParams,
+                      "Invalid params: tools/call \"arguments\" must be an object");
+    }
+    arguments = *args;
+  }
+  return ToolRegistry::call(*entry, arguments, *call.context, call.scope.version);
+}
+
+}  // namespace nmcp::mcp
