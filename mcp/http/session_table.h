@@ -24,8 +24,14 @@ namespace nmcp::mcp {
 enum class SessionKind { Streamable, LegacySse };
 
 struct SessionEntry {
+  // The session's unsolicited messages (SessionNotifier) go to its stream's queue.
   SessionEntry(std::shared_ptr<Session> s, SessionKind k, std::size_t queue_capacity)
-      : session(std::move(s)), kind(k), stream(std::make_shared<MessageQueue>(queue_capacity)) {}
+      : session(std::move(s)), kind(k), stream(std::make_shared<MessageQueue>(queue_capacity)) {
+    session->attach_channel([queue = std::weak_ptr<MessageQueue>(stream)](const auto& message) {
+      const auto q = queue.lock();
+      return q != nullptr && q->push(message);
+    });
+  }
 
   const std::shared_ptr<Session> session;
   const SessionKind kind;

@@ -73,6 +73,21 @@ void Session::set_log_level(McpLogLevel level) {
   log_level_ = level;
 }
 
+void Session::attach_channel(Channel channel) {
+  std::lock_guard lock(mu_);
+  channel_ = std::make_shared<const Channel>(std::move(channel));
+}
+
+bool Session::push(const nlohmann::json& message) const {
+  std::shared_ptr<const Channel> channel;
+  {
+    std::lock_guard lock(mu_);
+    if (!initialized_ || closed_ || !channel_) return false;
+    channel = channel_;
+  }
+  return (*channel)(message);
+}
+
 Session::Added Session::add_request(const std::string& key, std::shared_ptr<RequestContext> request,
                                     std::size_t max_in_flight) {
   std::lock_guard lock(mu_);

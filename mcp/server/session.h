@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,6 +91,14 @@ class Session {
   // Waits until nothing is in flight; false if `timeout` passed first.
   bool wait_idle(std::chrono::milliseconds timeout) const;
 
+  // Where this session's unsolicited messages go (server-initiated notifications): the
+  // transport attaches it when the session is created. A channel returns false when it could
+  // not take a message. Never called with the session's lock held.
+  using Channel = std::function<bool(const nlohmann::json& message)>;
+  void attach_channel(Channel channel);
+  // Sends `message` on the channel; false before initialize, after close(), or without one.
+  bool push(const nlohmann::json& message) const;
+
   // Cancels everything in flight; later add_request() calls fail.
   void close();
   bool closed() const;
@@ -119,6 +128,7 @@ class Session {
   McpLogLevel log_level_;                                            // guarded by mu_
   std::map<std::string, std::shared_ptr<RequestContext>> requests_;  // guarded by mu_
   std::chrono::steady_clock::time_point last_active_;                // guarded by mu_
+  std::shared_ptr<const Channel> channel_;                           // guarded by mu_
 };
 
 }  // namespace nmcp::mcp

@@ -74,6 +74,11 @@ StdioTransport::StdioTransport(McpServer& server, int in_fd, int out_fd, StdioOp
       writer_(std::make_shared<detail::StdioLineWriter>(out_fd)),
       session_(
           std::make_shared<Session>("stdio", Principal{}, server.options().default_log_level)) {
+  // Server-initiated notifications share the one output stream with replies.
+  session_->attach_channel([writer = writer_](const nlohmann::json& message) {
+    writer->write_message(message);
+    return true;
+  });
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC | O_NONBLOCK) == 0) {
     wake_read_ = fds[0];

@@ -41,6 +41,8 @@ class StdioTransport {
   // whatever is still in flight is cancelled and will send nothing.
   void run();
   void stop();
+  // The one session this transport serves (for a SessionNotifier).
+  const std::shared_ptr<Session>& session() const { return session_; }
 
  private:
   void dispatch_line(std::string_view line);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -11,6 +12,8 @@
 
 #include "core/base/crypto.h"
 #include "core/base/thread_pool.h"
+#include "mcp/server/notifier.h"
+#include "mcp/server/request_context.h"
 #include "mcp/testtools/test_tools.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_harness.h"
@@ -313,6 +316,64 @@ TEST_CASE("http: DELETE of a session ends its open stream") {
   REQUIRE(del);
   CHECK(del->status == 200);
   stream.join();  // returns because the server ended the stream
+}
+
+TEST_CASE("http: a session notifier reaches the session's GET stream, queued until it opens") {
+  HttpHarness h;
+  // A tool that keeps a notifier for the session that called it, as a subscription would.
+  std::mutex mu;
+  std::shared_ptr<Notifier> kept;
+  ToolDefinition keep;
+  keep.name = "keep_session";
+  keep.title = "Keep session";
+  keep.description = "Keeps a notifier for the calling session";
+  keep.output_schema = {{"type", "object"}};
+  REQUIRE(h.registry.add(keep, [&](const json&, RequestContext& ctx) {
+    std::lock_guard lock(mu);
+    kept = std::make_shared<SessionNotifier>(ctx.scope().session);
+    return ToolResult::success(json::object());
+  }));
+  const std::string id = h.open_session();
+  auto r = h.post(tool_call(1, "keep_session", json::object()), HttpHarness::with_session(id));
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  std::shared_ptr<Notifier> notifier;
+  {
+    std::lock_guard lock(mu);
+    notifier = kept;
+  }
+  REQUIRE(notifier);
+  const json first = {{"jsonrpc", "2.0"},
+                      {"method", "notifications/resources/list_changed"},
+                      {"params", json::object()}};
+  CHECK(notifier->notify(first));  // no stream yet: queued
+  std::mutex seen_mu;
+  std::string seen;
+  std::atomic<bool> release{false};
+  std::thread stream([&] {
+    h.client().Get("/mcp", {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", id}},
+                   [&](const char* data, std::size_t len) {
+                     std::lock_guard lock(seen_mu);
+                     seen.append(data, len);
+                     return !release.load();
+                   });
+  });
+  const auto count = [&](const std::string& what) {
+    std::lock_guard lock(seen_mu);
+    std::size_t n = 0;
+    for (auto at = seen.find(what); at != std::string::npos; at = seen.find(what, at + 1)) ++n;
+    return n;
+  };
+  REQUIRE(eventually([&] { return count("notifications/resources/list_changed") == 1; }));
+  CHECK(notifier->notify({{"jsonrpc", "2.0"},
+                          {"method", "notifications/resources/updated"},
+                          {"params", {{"uri", "nessus://tasks/x/status"}}}}));
+  REQUIRE(eventually([&] { return count("nessus://tasks/x/status") == 1; }));
+  release = true;
+  auto del = h.client().Delete("/mcp", {{"Mcp-Session-Id", id}});
+  REQUIRE(del);
+  stream.join();
+  CHECK_FALSE(notifier->notify(first));  // the session ended
 }
 
 TEST_CASE("http: Host and Origin are checked on every request; /health is exempt") {

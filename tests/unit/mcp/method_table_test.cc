@@ -12,6 +12,7 @@
 
 #include "core/base/thread_pool.h"
 #include "mcp/server/mcp_server.h"
+#include "mcp/server/notifier.h"
 #include "mcp/server/request_scope.h"
 #include "mcp/testtools/test_tools.h"
 #include "tests/support/recording_outbound.h"
@@ -214,4 +215,20 @@ TEST_CASE("a modern scope comes from the request's _meta alone") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == -32602);
   }
+}
+
+TEST_CASE("a stream notifier tags each notification with its subscription, until it ends") {
+  auto out = std::make_shared<RecordingOutbound>();
+  StreamNotifier notifier(out, "sub-7");
+  CHECK(notifier.notify({{"jsonrpc", "2.0"},
+                         {"method", "notifications/resources/updated"},
+                         {"params", {{"uri", "nessus://tasks/a/status"}}}}));
+  notifier.end(json{{"resultType", "complete"}});
+  CHECK_FALSE(notifier.notify({{"jsonrpc", "2.0"}, {"method", "notifications/message"}}));
+  REQUIRE(out->wait());
+  const auto sent = out->sent();
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0]["params"]["uri"] == "nessus://tasks/a/status");
+  CHECK(sent[0]["params"]["_meta"][kMetaSubscriptionId] == "sub-7");
+  CHECK(out->response().value()["resultType"] == "complete");
 }

@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 
 #include "core/base/thread_pool.h"
+#include "mcp/server/notifier.h"
 #include "mcp/testtools/test_tools.h"
 
 using nlohmann::json;
@@ -122,6 +123,20 @@ TEST_CASE("stdio: one compact message per line, CRLF and blank lines tolerated")
   h.write("{\"jsonrpc\":\"2.0\",");
   h.write("\"id\":2,\"method\":\"ping\"}\n");
   CHECK(h.read().value()["id"] == 2);
+}
+
+TEST_CASE("stdio: a session notifier writes on the output, only once initialized") {
+  StdioHarness h;
+  SessionNotifier notifier(h.transport->session());
+  const json note = {{"jsonrpc", "2.0"},
+                     {"method", "notifications/resources/list_changed"},
+                     {"params", json::object()}};
+  CHECK_FALSE(notifier.notify(note));  // before initialize nothing is sent
+  h.initialize();
+  CHECK(notifier.notify(note));
+  const auto r = h.read();
+  REQUIRE(r);
+  CHECK(*r == note);
 }
 
 TEST_CASE("stdio: a slow tool call does not block ping; cancellation suppresses its response") {
