@@ -34,10 +34,6 @@ struct ResultsRequest {
   std::int64_t offset = 0;  // findings returned before this page
 };
 
-// The JSON Schema of the `filter` argument, and of sort/profile/fields/paging properties.
-nlohmann::json filter_schema();
-nlohmann::json paging_properties();
-
 Result<findings::FindingFilter> parse_filter(const nlohmann::json& filter);
 // A severity as 0-4 or a word (info, low, medium, high, critical); `where` names the argument.
 Result<int> severity_value(const nlohmann::json& v, const std::string& where);
