@@ -14,7 +14,7 @@ void PeriodicJobs::add(std::string name, std::chrono::milliseconds period,
                        std::function<void()> job, std::chrono::milliseconds first_after) {
   std::lock_guard lock(mu_);
   jobs_.push_back(Job{std::move(name), std::max<std::int64_t>(1, period.count()), std::move(job),
-                      clock_.now() + first_after.count()});
+                      now_ms_() + first_after.count()});
 }
 
 std::chrono::milliseconds PeriodicJobs::run_due() {
@@ -29,7 +29,7 @@ std::chrono::milliseconds PeriodicJobs::run_due() {
     {
       std::lock_guard lock(mu_);
       Job& j = jobs_[i];
-      const auto now = clock_.now();
+      const auto now = now_ms_();
       if (j.next_ms > now || stopping_) continue;
       // The next run counts from now, not from when it was due: a clock that jumped ahead
       // (or a long run) gives one run, not a burst of catch-up runs.
@@ -49,7 +49,7 @@ std::chrono::milliseconds PeriodicJobs::run_due() {
   std::lock_guard lock(mu_);
   std::int64_t next = INT64_MAX;
   for (const auto& j : jobs_) next = std::min(next, j.next_ms);
-  const auto wait = next == INT64_MAX ? std::int64_t{60'000} : next - clock_.now();
+  const auto wait = next == INT64_MAX ? std::int64_t{60'000} : next - now_ms_();
   return std::chrono::milliseconds(std::max<std::int64_t>(0, wait));
 }
 

@@ -70,7 +70,7 @@ std::optional<HttpResponse> HttpTransport::Impl::get_sse(const HttpRequest& req,
   }
   expire_sessions();
   auto entry = std::make_shared<SessionEntry>(
-      std::make_shared<Session>(random_hex(16), principal_of(req), default_level()),
+      std::make_shared<Session>(random_hex(16), principal_of(req), default_level(), clock),
       SessionKind::LegacySse, kLegacyQueueCapacity);
   entry->stream_attached = true;
   switch (sessions.insert(entry)) {
@@ -120,22 +120,18 @@ HttpResponse HttpTransport::Impl::post_messages(const HttpRequest& req) {
 }
 
 void HttpTransport::Impl::expire_sessions() {
-  if (const auto n = sessions.expire_idle(opts.session_idle_timeout, opts.unready_session_timeout);
+  if (const auto n = sessions.expire_idle(opts.session_idle_timeout, opts.unready_session_timeout,
+                                          clock.elapsed_ms());
       n > 0) {
     log::info("http", "expired sessions", {{"count", n}});
   }
 }
 
-void HttpTransport::Impl::housekeeping_loop() {
-  const auto shortest = std::min<std::chrono::milliseconds>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(opts.session_idle_timeout),
-      std::chrono::duration_cast<std::chrono::milliseconds>(opts.unready_session_timeout));
-  const auto period = std::clamp<std::chrono::milliseconds>(
-      shortest / 4, std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
-  std::unique_lock lock(hk_mu);
-  while (!hk_cv.wait_for(lock, period, [this] { return stopping.load(); })) {
-    expire_sessions();
-  }
+std::chrono::milliseconds HttpTransport::Impl::reaper_period() const {
+  const auto shortest =
+      std::min<std::chrono::milliseconds>(opts.session_idle_timeout, opts.unready_session_timeout);
+  return std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(1000),
+                                               std::chrono::milliseconds(60000));
 }
 
 }  // namespace nmcp::mcp

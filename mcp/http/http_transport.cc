@@ -213,7 +213,7 @@ std::optional<HttpResponse> HttpTransport::Impl::post_mcp_reply(
     }
     expire_sessions();
     new_entry = std::make_shared<SessionEntry>(
-        std::make_shared<Session>(random_hex(16), principal, default_level()),
+        std::make_shared<Session>(random_hex(16), principal, default_level(), clock),
         SessionKind::Streamable, kStreamQueueCapacity);
     session = new_entry->session;
   } else {
@@ -350,7 +350,10 @@ Result<int> HttpTransport::bind() {
   const auto& o = impl_->opts;
   impl_->policy.emplace(o.host, o.allowed_hosts, o.allowed_origins, *port);
   impl_->bound = true;
-  impl_->housekeeper = std::thread([this] { impl_->housekeeping_loop(); });
+  const auto period = impl_->reaper_period();
+  impl_->jobs.add(
+      "http session reaper", period, [this] { impl_->expire_sessions(); }, period);
+  impl_->jobs.start();
   return port;
 }
 
@@ -367,11 +370,12 @@ void HttpTransport::serve() {
 void HttpTransport::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return;
   if (grace.count() > 0) impl_->http.drain(grace);
-  impl_->hk_cv.notify_all();
   // Close sessions first: their streams end and their calls are cancelled.
   impl_->sessions.close_all();
   impl_->http.stop();
-  if (impl_->housekeeper.joinable()) impl_->housekeeper.join();
+  impl_->jobs.stop();
 }
+
+void HttpTransport::wake_jobs() { impl_->jobs.wake(); }
 
 }  // namespace nmcp::mcp

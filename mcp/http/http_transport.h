@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/monotonic_clock.h"
 #include "core/base/result.h"
 #include "mcp/http/api_keys.h"
 #include "mcp/http/ops_endpoints.h"
@@ -64,6 +65,9 @@ struct HttpOptions {
   std::string tls_key_file;
   // GET /health, /ready, /metrics (ops_endpoints.h).
   OpsEndpoints ops;
+  // Times sessions' idleness and the session reaper (a job on the transport's PeriodicJobs);
+  // null: steady_ms(). Must outlive the transport.
+  const MonotonicClock* clock = nullptr;
 };
 
 class HttpTransport {
@@ -88,6 +92,10 @@ class HttpTransport {
     std::size_t sessions = 0;
   };
   Stats stats() const;
+
+  // Runs the transport's periodic jobs that are due now on the transport's clock (the session
+  // reaper), without waiting for their next turn: for tests on a ManualMonotonic.
+  void wake_jobs();
 
  private:
   struct Impl;

@@ -19,6 +19,7 @@
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
 #include "core/base/memory.h"
+#include "core/base/periodic_jobs.h"
 #include "core/base/text.h"
 #include "mcp/http/http_server.h"
 #include "mcp/http/http_transport.h"
@@ -173,7 +174,9 @@ struct HttpTransport::Impl {
         opts(std::move(o)),
         sessions(opts.max_sessions, opts.max_sessions_per_tenant),
         slots(opts.max_streams),
-        http(server_options(), handlers()) {}
+        http(server_options(), handlers()),
+        clock(opts.clock != nullptr ? *opts.clock : steady_ms()),
+        jobs(clock) {}
 
   McpServer& server;
   const HttpOptions opts;
@@ -182,9 +185,8 @@ struct HttpTransport::Impl {
   StreamSlots slots;
   HttpServer http;
   std::atomic<bool> stopping{false};
-  std::thread housekeeper;
-  std::mutex hk_mu;
-  std::condition_variable hk_cv;
+  const MonotonicClock& clock;
+  PeriodicJobs jobs;  // the session reaper
   bool bound = false;
 
   McpLogLevel default_level() const { return server.options().default_log_level; }
@@ -258,7 +260,8 @@ struct HttpTransport::Impl {
 
   void expire_sessions();
 
-  void housekeeping_loop();
+  // How often the reaper looks: a quarter of the shorter timeout, within 1 s to 60 s.
+  std::chrono::milliseconds reaper_period() const;
 };
 
 }  // namespace nmcp::mcp

@@ -40,19 +40,18 @@ bool SessionTable::remove(const std::string& id) {
   return true;
 }
 
-std::size_t SessionTable::expire_idle(std::chrono::steady_clock::duration idle,
-                                      std::chrono::steady_clock::duration unready) {
-  const auto now = std::chrono::steady_clock::now();
-  const auto cutoff = now - idle;
-  const auto unready_cutoff = now - unready;
+std::size_t SessionTable::expire_idle(std::chrono::milliseconds idle,
+                                      std::chrono::milliseconds unready, std::int64_t now_ms) {
+  const std::int64_t cutoff = now_ms - idle.count();
+  const std::int64_t unready_cutoff = now_ms - unready.count();
   std::vector<std::shared_ptr<SessionEntry>> expired;
   {
     std::lock_guard lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end();) {
       const auto& e = *it->second;
       const bool idle_out =
-          !e.stream_attached && e.session->in_flight() == 0 && e.session->last_active() < cutoff;
-      const bool never_ready = !e.session->ready() && e.session->created() < unready_cutoff;
+          !e.stream_attached && e.session->in_flight() == 0 && e.session->last_active_ms() < cutoff;
+      const bool never_ready = !e.session->ready() && e.session->created_ms() < unready_cutoff;
       if (idle_out || never_ready) {
         erased(e);
         expired.push_back(std::move(it->second));

@@ -50,9 +50,10 @@ class SessionTable {
   // Removes the session and ends it: in-flight calls cancelled, its stream closed.
   bool remove(const std::string& id);
   // Ends sessions idle for longer than `idle` that have no open stream and nothing in flight,
-  // and sessions older than `unready` whose client never sent notifications/initialized.
-  std::size_t expire_idle(std::chrono::steady_clock::duration idle,
-                          std::chrono::steady_clock::duration unready);
+  // and sessions older than `unready` whose client never sent notifications/initialized;
+  // `now_ms` is on the sessions' monotonic clock.
+  std::size_t expire_idle(std::chrono::milliseconds idle, std::chrono::milliseconds unready,
+                          std::int64_t now_ms);
   void close_all();
   std::size_t size() const;
 

@@ -7,11 +7,14 @@
 
 namespace nmcp::mcp {
 
-Session::Session(std::string id, Principal principal, McpLogLevel default_log_level)
+Session::Session(std::string id, Principal principal, McpLogLevel default_log_level,
+                 const MonotonicClock& clock)
     : id_(std::move(id)),
+      clock_(clock),
+      created_ms_(clock.elapsed_ms()),
       principal_(std::move(principal)),
       log_level_(default_log_level),
-      last_active_(std::chrono::steady_clock::now()) {}
+      last_active_ms_(created_ms_) {}
 
 Principal Session::principal() const {
   std::lock_guard lock(mu_);
@@ -153,13 +156,14 @@ bool Session::closed() const {
 }
 
 void Session::touch() {
+  const std::int64_t now = clock_.elapsed_ms();
   std::lock_guard lock(mu_);
-  last_active_ = std::chrono::steady_clock::now();
+  last_active_ms_ = now;
 }
 
-std::chrono::steady_clock::time_point Session::last_active() const {
+std::int64_t Session::last_active_ms() const {
   std::lock_guard lock(mu_);
-  return last_active_;
+  return last_active_ms_;
 }
 
 }  // namespace nmcp::mcp

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/monotonic_clock.h"
 #include "core/base/tenant.h"
 #include "mcp/protocol/log_level.h"
 #include "mcp/protocol/version.h"
@@ -54,7 +55,9 @@ struct Principal {
 
 class Session {
  public:
-  Session(std::string id, Principal principal, McpLogLevel default_log_level);
+  // `clock` times activity and age (idle expiry); it must outlive the session.
+  Session(std::string id, Principal principal, McpLogLevel default_log_level,
+          const MonotonicClock& clock = steady_ms());
 
   // A session that behaves as already initialized (stateless HTTP: every request stands alone).
   static std::shared_ptr<Session> preinitialized(Principal principal, ProtocolVersion version,
@@ -104,17 +107,19 @@ class Session {
   bool closed() const;
 
   void touch();
-  std::chrono::steady_clock::time_point last_active() const;
+  // On the session's monotonic clock, in milliseconds.
+  std::int64_t last_active_ms() const;
 
   // The client sent notifications/initialized: initialisation is complete. Sessions that never
   // get there are expired much sooner than idle ones (they cost a slot and do nothing).
   void mark_ready();
   bool ready() const;
-  std::chrono::steady_clock::time_point created() const { return created_; }
+  std::int64_t created_ms() const { return created_ms_; }
 
  private:
   const std::string id_;
-  const std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
+  const MonotonicClock& clock_;
+  const std::int64_t created_ms_;
 
   mutable std::mutex mu_;
   Principal principal_;  // guarded by mu_
@@ -127,7 +132,7 @@ class Session {
   nlohmann::json client_capabilities_ = nlohmann::json::object();    // guarded by mu_
   McpLogLevel log_level_;                                            // guarded by mu_
   std::map<std::string, std::shared_ptr<RequestContext>> requests_;  // guarded by mu_
-  std::chrono::steady_clock::time_point last_active_;                // guarded by mu_
+  std::int64_t last_active_ms_;                                      // guarded by mu_
   std::shared_ptr<const Channel> channel_;                           // guarded by mu_
 };
 

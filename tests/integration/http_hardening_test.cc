@@ -263,7 +263,9 @@ TEST_CASE("hardening: sessions are capped per tenant; uninitialised ones expire 
   HttpOptions o;
   o.api_keys = keys.store();
   o.max_sessions_per_tenant = 3;
-  o.unready_session_timeout = 1s;
+  o.unready_session_timeout = 30s;
+  nmcp::ManualMonotonic clock;  // session age and the reaper's turns: no real waiting
+  o.clock = &clock;
   HttpHarness h(o);
   std::vector<std::string> red;
   for (int i = 0; i < 3; ++i) red.push_back(h.open_session(bearer(keys.red)));
@@ -276,20 +278,26 @@ TEST_CASE("hardening: sessions are capped per tenant; uninitialised ones expire 
         std::string::npos);
   CHECK_FALSE(h.open_session(bearer(keys.blue)).empty());  // blue is not locked out
 
-  // A session whose client never sends notifications/initialized is gone within seconds; the
-  // initialised ones stay.
+  // A session whose client never sends notifications/initialized is gone once the unready
+  // timeout has passed on the transport's clock and the reaper's turn comes; the initialised
+  // ones stay.
   httplib::Headers blue_init = kPostHeaders;
   blue_init.emplace("Authorization", "Bearer " + keys.blue);
   auto half = h.post(init_message(), blue_init);
   REQUIRE(half);
   REQUIRE(half->status == 200);
   const std::string half_id = half->get_header_value("Mcp-Session-Id");
-  CHECK(eventually(
-      [&] {
-        auto r = h.post(request(1, "ping"), HttpHarness::with_session(half_id, bearer(keys.blue)));
-        return r && r->status == 404;
-      },
-      10s));
+  clock.advance(29'000);
+  h.transport->wake_jobs();
+  auto young = h.post(request(1, "ping"), HttpHarness::with_session(half_id, bearer(keys.blue)));
+  REQUIRE(young);
+  CHECK(young->status == 200);  // not yet 30 s old
+  clock.advance(8'000);         // past 30 s, and the reaper's next turn (every 7.5 s: 30 s / 4)
+  h.transport->wake_jobs();
+  CHECK(eventually([&] {
+    auto r = h.post(request(1, "ping"), HttpHarness::with_session(half_id, bearer(keys.blue)));
+    return r && r->status == 404;
+  }));
   auto still = h.post(request(2, "ping"), HttpHarness::with_session(red[0], bearer(keys.red)));
   REQUIRE(still);
   CHECK(still->status == 200);

@@ -60,3 +60,19 @@ TEST_CASE("periodic jobs: the thread runs what is due and stops") {
   jobs.stop();
   CHECK(calls.load() == 1);
 }
+
+TEST_CASE("periodic jobs on a monotonic clock: periods ignore the wall clock") {
+  ManualMonotonic steady;
+  PeriodicJobs jobs(steady);
+  int runs = 0;
+  jobs.add(
+      "reaper", milliseconds(7500), [&] { ++runs; }, milliseconds(7500));
+  CHECK(jobs.run_due() == milliseconds(7500));
+  CHECK(runs == 0);
+  steady.advance(7499);
+  jobs.run_due();
+  CHECK(runs == 0);
+  steady.advance(1);
+  CHECK(jobs.run_due() == milliseconds(7500));
+  CHECK(runs == 1);
+}
