@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/audit/audit_log.h"
+#include "core/base/monotonic_clock.h"
 #include "core/base/secret_box.h"
 #include "core/metrics/metrics.h"
 #include "core/readiness/deployment_check.h"
@@ -42,7 +43,21 @@ struct EngineOptions {
   // Whether this process may claim at all (its clock near the store's, its results directory
   // the store's); null: always.
   const readiness::DeploymentCheck* deployment = nullptr;
+  // Times the engine's periodic jobs, step due times and the scanner registry's back-offs;
+  // null: steady_ms(). Wall-clock times (store timestamps, windows) come from the Clock.
+  const MonotonicClock* steady = nullptr;
 };
+
+inline const MonotonicClock& steady_of(const EngineOptions& o) {
+  return o.steady != nullptr ? *o.steady : steady_ms();
+}
+
+// The scanner registry's notion of now: the engine's monotonic clock as a steady_clock time
+// point (with steady_ms() it is steady_clock::now(); the registry only compares its own points).
+inline std::chrono::steady_clock::time_point registry_now(const EngineOptions& o) {
+  return std::chrono::steady_clock::time_point(
+      std::chrono::milliseconds(steady_of(o).elapsed_ms()));
+}
 
 // host-pid-<8 hex>
 std::string make_worker_id();

@@ -566,7 +566,7 @@ ScanDriver::Next ScanDriver::nessus_failure(const Task& t, const ScannerSnapshot
                                             std::string_view doing) {
   if (e.kind == NessusErrorKind::Withheld) return withheld(t, e);
   if (s.registry && (e.kind == NessusErrorKind::Transient || e.kind == NessusErrorKind::Tls)) {
-    s.registry->record_failure(t.instance, std::chrono::steady_clock::now());
+    s.registry->record_failure(t.instance, registry_now(options_));
   }
   TaskError error{"nessus_" + std::string(scanners::to_string(e.kind)),
                   std::string(doing) + ": " + e.message, e.hint};

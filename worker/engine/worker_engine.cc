@@ -39,10 +39,12 @@ WorkerEngine::WorkerEngine(EngineOptions options, store::TaskStore& store,
     : options_(std::move(options)),
       store_(store),
       clock_(clock),
+      steady_(steady_of(options_)),
       config_(config),
       driver_(store_, options_, clock_),
       pool_("steps", std::max<std::size_t>(1, options_.threads), 1U << 16U),
-      reload_hook_(std::make_shared<ReloadHook>()) {}
+      reload_hook_(std::make_shared<ReloadHook>()),
+      jobs_(steady_) {}
 
 WorkerEngine::~WorkerEngine() { stop(); }
 
@@ -66,6 +68,11 @@ Status WorkerEngine::start(std::chrono::milliseconds first_probe_wait) {
       if (h->engine != nullptr) h->engine->on_config(c);
     }
   });
+  // The first claim and the first probe are due at once; renewals one renewal period after.
+  jobs_.add("scanner probe", options_.probe_interval, [this] { start_probe(); });
+  jobs_.add("claim", options_.claim_interval, [this] { claim_work(); });
+  jobs_.add(
+      "lease renewal", renew_every(), [this] { renew_held(); }, renew_every());
   scheduler_ = std::thread([this] { run(); });
   {
     std::unique_lock lock(mu_);
@@ -91,9 +98,9 @@ void WorkerEngine::on_config(std::shared_ptr<const config::ScannerConfig> config
     std::lock_guard lock(mu_);
     scanners_ = {std::move(config),
                  std::shared_ptr<scanners::ScannerRegistry>(std::move(*registry))};
-    probe_now_ = true;
     woken_ = true;
   }
+  start_probe();  // the new registry knows nothing of its instances' health yet
   cv_.notify_all();
   log::info("worker", "scanner registry rebuilt from the reloaded configuration");
 }
@@ -150,46 +157,33 @@ ScannerSnapshot WorkerEngine::snapshot() const {
 
 void WorkerEngine::run() {
   for (;;) {
-    const auto now = Steady::now();
-    bool start_probe = false;
     bool claim_now = false;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      if ((probe_now_ || now >= next_probe_) && !probing_) {
-        probe_now_ = false;
-        next_probe_ = now + options_.probe_interval;
-        probing_ = start_probe = true;
-      }
-      claim_now = woken_ || now >= next_claim_;
+      claim_now = woken_;
       woken_ = false;
     }
-    if (start_probe && !pool_.try_submit([this] { probe(); })) {
-      std::lock_guard lock(mu_);
-      probing_ = false;
-    }
-    if (claim_now) {
-      next_claim_ = now + options_.claim_interval;
-      claim_work(now);
-    }
-    renew_held(now);
+    const milliseconds next_job = jobs_.run_due();  // claim, lease renewal, scanner probe
+    if (claim_now) claim_work();
+    const std::int64_t now = steady_.elapsed_ms();
     dispatch_due(now);
 
     std::unique_lock lock(mu_);
-    auto wake_at = std::min({next_claim_, next_probe_, Steady::now() + kIdleTick});
+    std::int64_t wait = std::min<std::int64_t>(next_job.count(), kIdleTick.count());
     for (const auto& [id, h] : held_) {
-      if (h.lost) continue;  // its step ends it
-      wake_at = std::min(wake_at, h.renew_due);
-      if (!h.in_flight) wake_at = std::min(wake_at, h.due);
+      if (!h.lost && !h.in_flight) wait = std::min(wait, h.due_ms - now);
     }
-    cv_.wait_until(lock, wake_at, [this] { return stopping_ || woken_ || rescheduled_; });
+    cv_.wait_for(lock, milliseconds(std::max<std::int64_t>(0, wait)),
+                 [this] { return stopping_ || woken_ || rescheduled_; });
     rescheduled_ = false;
   }
 }
 
 std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_instances(
-    const ScannerSnapshot& s, Steady::time_point now) const {
+    const ScannerSnapshot& s) const {
   std::map<std::string, std::vector<store::InstanceSlot>> out;
+  const auto now = registry_now(options_);
   for (const auto& pool : s.config->pools) {
     if (!options_.pools.empty() && std::find(options_.pools.begin(), options_.pools.end(),
                                              pool.name) == options_.pools.end()) {
@@ -200,7 +194,7 @@ std::map<std::string, std::vector<store::InstanceSlot>> WorkerEngine::offered_in
   return out;
 }
 
-void WorkerEngine::claim_work(Steady::time_point now) {
+void WorkerEngine::claim_work() {
   // An unfit process (a clock away from the store's, a results directory nobody else reads)
   // takes nothing; the check logged why when it found out.
   if (options_.deployment != nullptr && !options_.deployment->may_take_work()) return;
@@ -212,7 +206,7 @@ void WorkerEngine::claim_work(Steady::time_point now) {
   request.opens_inline_credentials = options_.secrets != nullptr;
   request.scan_timeout_ms =
       std::chrono::duration_cast<milliseconds>(s.config->defaults.scan_timeout).count();
-  request.pools = offered_instances(s, now);
+  request.pools = offered_instances(s);
   for (const auto& pool : s.config->pools) {
     auto window = readiness::pool_window(pool, clock_.now());
     // A zone that cannot be read keeps the pool closed: scanning outside the agreed hours is
@@ -240,19 +234,16 @@ void WorkerEngine::claim_work(Steady::time_point now) {
                {"step", task::to_string(t.step)},
                {"attempt", t.attempts}});
     std::lock_guard lock(mu_);
-    held_[t.id] = Held{store::lease_of(t), Steady::now(), Steady::now() + renew_every()};
+    held_[t.id] = Held{store::lease_of(t), steady_.elapsed_ms()};
   }
 }
 
-void WorkerEngine::renew_held(Steady::time_point now) {
+void WorkerEngine::renew_held() {
   std::vector<std::pair<std::string, store::Lease>> due;
   {
     std::lock_guard lock(mu_);
-    for (auto& [id, h] : held_) {
-      if (!h.lost && h.renew_due <= now) {
-        due.emplace_back(id, h.lease);
-        h.renew_due = now + renew_every();
-      }
+    for (const auto& [id, h] : held_) {
+      if (!h.lost) due.emplace_back(id, h.lease);
     }
   }
   for (const auto& [id, lease] : due) {
@@ -269,17 +260,17 @@ void WorkerEngine::renew_held(Steady::time_point now) {
         held_.erase(it);
       }
     } else if (r->cancel_requested && !it->second.in_flight) {
-      it->second.due = now;  // act on the cancel now
+      it->second.due_ms = steady_.elapsed_ms();  // act on the cancel now
     }
   }
 }
 
-void WorkerEngine::dispatch_due(Steady::time_point now) {
+void WorkerEngine::dispatch_due(std::int64_t now) {
   std::vector<std::pair<std::string, store::Lease>> due;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, h] : held_) {
-      if (!h.in_flight && !h.lost && h.due <= now) {
+      if (!h.in_flight && !h.lost && h.due_ms <= now) {
         h.in_flight = true;
         due.emplace_back(id, h.lease);
       }
@@ -291,7 +282,7 @@ void WorkerEngine::dispatch_due(Steady::time_point now) {
       auto it = held_.find(id);
       if (it != held_.end()) {
         it->second.in_flight = false;
-        it->second.due = now + kPoolFullRetry;
+        it->second.due_ms = now + kPoolFullRetry.count();
       }
     }
   }
@@ -319,19 +310,30 @@ void WorkerEngine::run_step(const std::string& task_id, const store::Lease& leas
       woken_ = true;  // a slot may have opened
     } else {
       it->second.in_flight = false;
-      it->second.due = Steady::now() + next.delay;
-      it->second.renew_due = Steady::now() + renew_every();
+      it->second.due_ms = steady_.elapsed_ms() + next.delay.count();
     }
     rescheduled_ = true;
   }
   cv_.notify_all();
 }
 
+void WorkerEngine::start_probe() {
+  {
+    std::lock_guard lock(mu_);
+    if (probing_ || stopping_) return;
+    probing_ = true;
+  }
+  if (!pool_.try_submit([this] { probe(); })) {
+    std::lock_guard lock(mu_);
+    probing_ = false;
+  }
+}
+
 void WorkerEngine::probe() {
   try {
     const ScannerSnapshot s = snapshot();
-    s.registry->probe_all(Steady::now(), clock_.now());
-    for (auto status : s.registry->statuses(Steady::now())) {
+    s.registry->probe_all(registry_now(options_), clock_.now());
+    for (auto status : s.registry->statuses(registry_now(options_))) {
       status.updated_at = clock_.now();
       if (auto put = store_.put_scanner_status(status); !put) {
         log::warn("worker", "could not publish scanner health",

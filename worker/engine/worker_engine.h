@@ -3,12 +3,14 @@
 // scan with ScanDriver, many at once without a thread per scan. One scheduler thread keeps a
 // table of the tasks this process holds with the time each is next due; due steps run on a
 // small thread pool and report when they want to run again (a poll interval, an export
-// wait). The scheduler also claims new work while the store says a pool has capacity, renews
-// the lease of every task it holds (those in the middle of a step too, however long the step
-// takes: a download of gigabytes keeps its lease), and probes scanner health, publishing it to
-// the store for tools that must not call Nessus. Instances are offered for claims only once a
-// probe found them usable. A step that throws (out of memory included) counts as a failed
-// attempt. Store timestamps come from the injected clock.
+// wait). The same thread runs three named periodic jobs (PeriodicJobs, on the engine's
+// monotonic clock): "claim" takes new work while the store says a pool has capacity (wake()
+// claims at once); "lease renewal" renews the lease of every task held (those in the middle
+// of a step too, however long the step takes: a download of gigabytes keeps its lease); and
+// "scanner probe" probes scanner health, publishing it to the store for tools that must not
+// call Nessus. Instances are offered for claims only once a probe found them usable. A step
+// that throws (out of memory included) counts as a failed attempt. Store timestamps come from
+// the injected Clock, every interval from the injected MonotonicClock (EngineOptions::steady).
 //
 // A configuration reload (SIGHUP) swaps in a new registry; steps in flight finish with the
 // one they started with. stop() stops claiming, lets running steps finish, and hands the
@@ -25,6 +27,8 @@
 #include <thread>
 
 #include "core/base/clock.h"
+#include "core/base/monotonic_clock.h"
+#include "core/base/periodic_jobs.h"
 #include "core/base/result.h"
 #include "core/base/thread_pool.h"
 #include "core/config/config_holder.h"
@@ -54,35 +58,36 @@ class WorkerEngine {
   const EngineOptions& options() const { return options_; }
 
  private:
-  using Steady = std::chrono::steady_clock;
   struct Held {
     store::Lease lease;
-    Steady::time_point due;
-    Steady::time_point renew_due;
+    std::int64_t due_ms = 0;  // on the monotonic clock
     bool in_flight = false;
     bool lost = false;  // a renewal found the lease gone while a step ran
   };
   struct ReloadHook;
 
   void run();
-  void claim_work(Steady::time_point now);
-  void dispatch_due(Steady::time_point now);
-  void renew_held(Steady::time_point now);
+  void claim_work();
+  void dispatch_due(std::int64_t now_ms);
+  void renew_held();
+  void start_probe();
   void probe();
   void run_step(const std::string& task_id, const store::Lease& lease);
   void on_config(std::shared_ptr<const config::ScannerConfig> config);
   ScannerSnapshot snapshot() const;
   std::chrono::milliseconds renew_every() const;
   std::map<std::string, std::vector<store::InstanceSlot>> offered_instances(
-      const ScannerSnapshot& s, Steady::time_point now) const;
+      const ScannerSnapshot& s) const;
 
   const EngineOptions options_;
   store::TaskStore& store_;
   const nmcp::Clock& clock_;
+  const MonotonicClock& steady_;
   config::ConfigHolder& config_;
   ScanDriver driver_;
   ThreadPool pool_;
   std::shared_ptr<ReloadHook> reload_hook_;
+  PeriodicJobs jobs_;  // claim, lease renewal, scanner probe; run by the scheduler thread
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -93,9 +98,6 @@ class WorkerEngine {
   bool stopping_ = false;             // guarded by mu_
   bool probing_ = false;              // guarded by mu_
   bool probed_once_ = false;          // guarded by mu_
-  bool probe_now_ = true;             // guarded by mu_: probe at the next turn (start, reload)
-  Steady::time_point next_probe_{};   // scheduler thread only
-  Steady::time_point next_claim_{};   // scheduler thread only
   std::thread scheduler_;
 };
 
