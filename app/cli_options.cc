@@ -1,6 +1,8 @@
 #include "app/cli_options.h"
 
+#include <initializer_list>
 #include <optional>
+#include <utility>
 
 namespace nmcp::app {
 namespace {
@@ -51,8 +53,28 @@ Status parse_address(std::string_view text, CliOptions& o) {
 
 }  // namespace
 
+namespace {
+
+// Puts each default where the text names it ({name}), so the help never states another value.
+std::string with_defaults(std::string text,
+                          std::initializer_list<std::pair<std::string_view, std::string>> values) {
+  for (const auto& [name, value] : values) {
+    const std::string mark = "{" + std::string(name) + "}";
+    for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at)) {
+      text.replace(at, mark.size(), value);
+      at += value.size();
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string usage() {
-  return R"(Usage: nessus-mcp [--stdio | --http [HOST:PORT]] [options]
+  const CliOptions d;
+  const auto n = [](auto v) { return std::to_string(v); };
+  return with_defaults(
+      R"(Usage: nessus-mcp [--stdio | --http [HOST:PORT]] [options]
 
 An MCP server that lets AI agents run Tenable Nessus scans safely and read their results.
 
@@ -60,7 +82,7 @@ Transport:
   --stdio                    MCP over stdin/stdout (the default; what Claude Desktop and
                              Claude Code spawn)
   --http [HOST:PORT]         Streamable HTTP on /mcp and legacy HTTP+SSE on /sse + /messages
-                             (default 127.0.0.1:8765; port 0 picks a free port)
+                             (default {host}:{port}; port 0 picks a free port)
   --stateless                HTTP without sessions, for replicas behind a load balancer
   --no-legacy-sse            do not serve the deprecated /sse + /messages transport
   --allowed-host NAME        accept this Host header name besides localhost, 127.0.0.1, [::1]
@@ -75,39 +97,55 @@ Transport:
                              serve HTTPS: the certificate (with its chain) and its private
                              key; without them the listener is plain HTTP (put a TLS proxy in
                              front, as prod/README.md describes)
-  --max-body-bytes N         largest accepted request body (default 4194304); larger: 413
+  --max-body-bytes N         largest accepted request body (default {max_body_bytes}); larger: 413
   --max-streams N            concurrent SSE streams (GET /mcp, GET /sse); beyond: 503
-                             (default 4096)
-  --max-connections N        open connections held at once (default 20000; each is a file
+                             (default {max_streams})
+  --max-connections N        open connections held at once (default {max_connections}; each is a file
                              descriptor, so the open-file limit is raised to match)
   --max-sessions-per-tenant N
-                             sessions one tenant may hold (default 256); beyond: 429
+                             sessions one tenant may hold (default {max_sessions_per_tenant}); beyond: 429
   --max-calls-per-tenant N, --max-calls-per-session N
-                             tool calls in flight per tenant (default 64) and per session
-                             (default 32), on every transport; beyond: an error saying so
-  --http-threads N           threads always ready for HTTP requests (default 16; up to 512
+                             tool calls in flight per tenant (default {calls_per_tenant}) and per session
+                             (default {calls_per_session}), on every transport; beyond: an error saying so
+  --http-threads N           threads always ready for HTTP requests (default {http_threads}; up to {max_http_threads}
                              run while all are busy)
-  --session-idle-timeout S   end HTTP sessions idle this many seconds (default 3600)
+  --session-idle-timeout S   end HTTP sessions idle this many seconds (default {session_idle_timeout})
   --shutdown-grace S         on SIGTERM, stop taking requests and give running calls this
-                             many seconds to finish and be answered (default 10; 0: at once)
+                             many seconds to finish and be answered (default {shutdown_grace}; 0: at once)
 
 General:
-  --config PATH              scanner configuration (default config/scanners.yaml)
+  --config PATH              scanner configuration (default {config})
   --audit-log PATH           append one line per allow/deny decision (scope, tool and pool
                              authorisation) here (default DATA_DIR/audit.log; admin_cli audit
                              reads it)
-  --tool-threads N           threads running tool calls (default 8)
+  --tool-threads N           threads running tool calls (default {tool_threads})
   --log-level LEVEL          trace, debug, info, warn, error or off (default info)
   --log-format FORMAT        json or plain (default json); logs go to stderr only
   --help                     show this text
   --version                  print the version
 
 )" + engine_flags_usage(false) +
-         R"(  --sse-keepalive-ms N       comment lines on idle event streams (default 15000)
-  --tools-page-size N        tools per tools/list page (default 100)
+          R"(  --sse-keepalive-ms N       comment lines on idle event streams (default {sse_keepalive})
+  --tools-page-size N        tools per tools/list page (default {tools_page_size})
   --test-tools               add the protocol test fixtures (conformance suite only; never
                              in production)
-)";
+)",
+      {{"host", d.http_host},
+       {"port", n(d.http_port)},
+       {"max_body_bytes", n(d.max_body_bytes)},
+       {"max_streams", n(d.max_streams)},
+       {"max_connections", n(d.max_connections)},
+       {"max_sessions_per_tenant", n(d.max_sessions_per_tenant)},
+       {"calls_per_tenant", n(d.max_calls_per_tenant)},
+       {"calls_per_session", n(d.max_calls_per_session)},
+       {"http_threads", n(d.http_threads)},
+       {"max_http_threads", n(mcp::HttpOptions{}.max_request_threads)},
+       {"session_idle_timeout", n(d.session_idle_timeout.count())},
+       {"shutdown_grace", n(d.shutdown_grace.count())},
+       {"config", d.config_path},
+       {"tool_threads", n(d.tool_threads)},
+       {"sse_keepalive", n(d.sse_keepalive.count())},
+       {"tools_page_size", n(d.tools_page_size)}});
 }
 
 Result<CliOptions> parse_cli(const std::vector<std::string_view>& args) {

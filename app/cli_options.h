@@ -12,6 +12,9 @@
 #include "app/engine_flags.h"
 #include "core/base/logging.h"
 #include "core/base/result.h"
+#include "mcp/http/http_transport.h"
+#include "mcp/server/call_limits.h"
+#include "mcp/server/mcp_server.h"
 
 namespace nmcp::app {
 
@@ -19,21 +22,23 @@ struct CliOptions {
   enum class Mode { Stdio, Http };
   Mode mode = Mode::Stdio;
 
-  std::string http_host = "127.0.0.1";
-  int http_port = 8765;
+  // Every default is the one of the options it feeds (HttpOptions, CallLimits, ServerOptions),
+  // and usage() prints these values: one home per default.
+  std::string http_host = mcp::HttpOptions{}.host;
+  int http_port = mcp::HttpOptions{}.port;
   bool stateless = false;
   bool legacy_sse = true;
   std::vector<std::string> allowed_hosts;
   std::vector<std::string> allowed_origins;
   std::string api_keys_file;
-  std::size_t max_body_bytes = 4U << 20U;
-  std::size_t max_streams = 4096;
-  std::size_t http_threads = 16;
-  std::size_t max_connections = 20000;
-  std::size_t max_sessions_per_tenant = 256;
-  std::size_t max_calls_per_session = 32;
-  std::size_t max_calls_per_tenant = 64;
-  std::chrono::seconds session_idle_timeout{3600};
+  std::size_t max_body_bytes = mcp::HttpOptions{}.max_body_bytes;
+  std::size_t max_streams = mcp::HttpOptions{}.max_streams;
+  std::size_t http_threads = mcp::HttpOptions{}.request_threads;
+  std::size_t max_connections = mcp::HttpOptions{}.max_connections;
+  std::size_t max_sessions_per_tenant = mcp::HttpOptions{}.max_sessions_per_tenant;
+  std::size_t max_calls_per_session = mcp::CallLimits{}.per_session;
+  std::size_t max_calls_per_tenant = mcp::CallLimits{}.per_tenant;
+  std::chrono::seconds session_idle_timeout = mcp::HttpOptions{}.session_idle_timeout;
   std::chrono::seconds shutdown_grace{10};  // SIGTERM: running HTTP calls get this long
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -52,8 +57,8 @@ struct CliOptions {
 
   // Test and benchmark knobs; accepted but not advertised by --help.
   bool test_tools = false;
-  std::chrono::milliseconds sse_keepalive{15000};
-  std::size_t tools_page_size = 100;
+  std::chrono::milliseconds sse_keepalive = mcp::HttpOptions{}.keepalive_interval;
+  std::size_t tools_page_size = mcp::ServerOptions{}.tools_page_size;
 };
 
 Result<CliOptions> parse_cli(const std::vector<std::string_view>& args);

@@ -163,22 +163,40 @@ std::string engine_flags_usage(bool worker_binary) {
        "                             port alone for loopback; default off; nessus-mcp --http\n"
        "                             serves them on its own port)\n"
        "\n"
-       "Advanced (tuning; the defaults suit production, tests and demos shorten them):\n"
-       "  --worker-threads N         threads driving scans (default 4); scans wait between\n"
+       "Advanced (tuning; the defaults suit production, tests and demos shorten them):\n";
+  // The numbers are EngineOptions' own defaults: one home each.
+  const worker::EngineOptions d;
+  const auto ms = [](std::chrono::milliseconds v) { return std::to_string(v.count()); };
+  s += "  --worker-threads N         threads driving scans (default " + std::to_string(d.threads) +
+       "); scans wait between\n"
        "                             steps without holding a thread\n"
-       "  --max-active N             scans this process drives at once (default 5000)\n"
+       "  --max-active N             scans this process drives at once (default " +
+       std::to_string(d.max_active) +
+       ")\n"
        "  --poll-interval-ms N       how often a running scan is polled (default: the\n"
        "                             configuration's poll_interval_seconds)\n"
        "  --lease-ms N               how long a claimed task stays this worker's without a\n"
-       "                             renewal (default 60000; renewed every third of it)\n"
-       "  --claim-interval-ms N      how often idle workers look for work (default 2000)\n"
-       "  --probe-interval-ms N      how often scanners are health-checked (default 30000)\n"
+       "                             renewal (default " +
+       ms(d.lease) +
+       "; renewed every third of it)\n"
+       "  --claim-interval-ms N      how often idle workers look for work (default " +
+       ms(d.claim_interval) +
+       ")\n"
+       "  --probe-interval-ms N      how often scanners are health-checked (default " +
+       ms(d.probe_interval) +
+       ")\n"
        "  --export-poll-ms N         how often an export being prepared is checked (default\n"
-       "                             1000)\n"
+       "                             " +
+       ms(d.export_poll) +
+       ")\n"
        "  --backoff-base-ms N        first retry delay after a transient failure (default\n"
-       "                             2000; doubles, with jitter, up to 5 minutes)\n"
+       "                             " +
+       ms(d.backoff_base) + "; doubles, with jitter, up to " +
+       std::to_string(std::chrono::duration_cast<std::chrono::minutes>(d.backoff_cap).count()) +
+       " minutes)\n"
        "  --max-failures N           failures in a row before a task is dead-lettered\n"
-       "                             (default 5)\n";
+       "                             (default " +
+       std::to_string(d.max_failures) + ")\n";
   return s;
 }
 

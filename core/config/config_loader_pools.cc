@@ -1,6 +1,7 @@
 // Reading the pools of config/scanners.yaml: each pool's scope, its instances with their
 // authentication and TLS, and its scan window.
 #include "core/config/config_loader_internal.h"
+#include "core/schedule/weekdays.h"
 
 namespace nmcp::config::loading {
 
@@ -154,7 +155,6 @@ std::optional<int> Loader::time_of_day(const YAML::Node& map, const char* key,
 
 std::optional<std::array<bool, 7>> Loader::weekdays(const YAML::Node& map,
                                                     const std::string& path) {
-  static const char* kNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
   const YAML::Node node = map["days"];
   std::vector<std::string> words;
   if (!node.IsDefined() || node.IsNull()) {
@@ -172,12 +172,8 @@ std::optional<std::array<bool, 7>> Loader::weekdays(const YAML::Node& map,
       }
     }
   }
-  auto index = [&](const std::string& w) -> int {
-    for (int i = 0; i < 7; ++i) {
-      if (w == kNames[i]) return i;
-    }
-    return -1;
-  };
+  // Weekday names are the one rule of core/schedule/weekdays.h (cron reads them too).
+  auto index = [](const std::string& w) { return schedule::weekday_from_name(w).value_or(-1); };
   std::array<bool, 7> days{};
   for (const auto& w : words) {
     if (w == "daily") {

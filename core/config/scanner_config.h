@@ -165,6 +165,10 @@ struct CredentialProfile {
   void wipe_secrets();
 };
 
+// The most hosts one export may have (defaults.max_export_hosts): more is refused, so a hostile
+// or runaway export cannot fill the disk or the index.
+inline constexpr std::uint64_t kDefaultMaxExportHosts = 1'000'000;
+
 struct Defaults {
   std::string pool;  // default: the first pool in the file
   std::string template_name = "advanced";
@@ -172,7 +176,7 @@ struct Defaults {
   std::chrono::minutes scan_timeout{24 * 60};
   bool allow_inline_credentials = false;
   // An export with more hosts is refused (a runaway or hostile export must not fill the disk).
-  std::uint64_t max_export_hosts = 1'000'000;
+  std::uint64_t max_export_hosts = kDefaultMaxExportHosts;
 };
 
 // How long finished work is kept (the housekeeping: section). A task is deleted with its results

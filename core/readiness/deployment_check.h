@@ -31,7 +31,7 @@ class DeploymentCheck {
   struct Options {
     std::string holder;    // this process's id in the presence records
     std::string data_dir;  // whose results/ must be the store's
-    task::Millis lease_ms = 60'000;
+    task::Millis lease_ms = store::kDefaultLease.count();
   };
   DeploymentCheck(store::TaskStore& store, Options options, const Clock& clock = system_clock());
 

@@ -2,22 +2,37 @@
 
 #include <array>
 #include <cctype>
+#include <string>
 #include <vector>
+
+#include "core/base/text.h"
+#include "core/schedule/weekdays.h"
 
 namespace nmcp::schedule {
 namespace {
 
 constexpr std::int64_t kDay = 86400;
 
+using NameRule = std::optional<int> (*)(std::string_view);
+
 struct FieldSpec {
   const char* name;
   int min, max;
-  const char* const* names;  // for min..max, or nullptr
+  NameRule by_name;  // the field's values by name, or nullptr
 };
 
-constexpr const char* kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                       "jul", "aug", "sep", "oct", "nov", "dec"};
-constexpr const char* kDayNames[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+std::optional<int> month_from_name(std::string_view name) {
+  static constexpr std::array<std::string_view, 12> kMonthNames = {
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+  const std::string lower = ascii_lower(name);
+  for (std::size_t i = 0; i < kMonthNames.size(); ++i) {
+    if (lower == kMonthNames[i]) return static_cast<int>(i) + 1;
+  }
+  return std::nullopt;
+}
+
+// Weekday names are the one rule of weekdays.h (scan windows read them too).
+constexpr NameRule kWeekdayRule = &weekday_from_name;
 
 std::optional<int> value_of(std::string_view s, const FieldSpec& f) {
   if (s.empty()) return std::nullopt;
@@ -29,14 +44,7 @@ std::optional<int> value_of(std::string_view s, const FieldSpec& f) {
     }
     return v;
   }
-  if (f.names == nullptr || s.size() != 3) return std::nullopt;
-  std::string lower(s);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const int count = f.max - f.min + 1;
-  for (int i = 0; i < count && i < 12; ++i) {
-    if (lower == f.names[i]) return f.min + i;
-  }
-  return std::nullopt;
+  return f.by_name != nullptr ? f.by_name(s) : std::nullopt;
 }
 
 // Sets the bits of one field; "" on success, else why not.
@@ -44,7 +52,7 @@ template <std::size_t N>
 std::string parse_field(std::string_view text, const FieldSpec& f, std::bitset<N>& bits,
                         bool& any) {
   any = text == "*";
-  const int max = f.names == kDayNames ? 7 : f.max;  // 7 is Sunday too
+  const int max = f.by_name == kWeekdayRule ? 7 : f.max;  // 7 is Sunday too
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
@@ -102,8 +110,8 @@ Result<CronExpression> CronExpression::parse(std::string_view text) {
   CronExpression c;
   const std::array<FieldSpec, 5> specs = {
       FieldSpec{"minute", 0, 59, nullptr}, FieldSpec{"hour", 0, 23, nullptr},
-      FieldSpec{"day-of-month", 1, 31, nullptr}, FieldSpec{"month", 1, 12, kMonthNames},
-      FieldSpec{"day-of-week", 0, 6, kDayNames}};
+      FieldSpec{"day-of-month", 1, 31, nullptr}, FieldSpec{"month", 1, 12, &month_from_name},
+      FieldSpec{"day-of-week", 0, 6, kWeekdayRule}};
   bool ignored = false;
   std::string why;
   std::size_t bad = 0;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/instance_choice.h"
+#include "core/store/lease_timing.h"
 #include "core/store/owner.h"
 #include "core/task/task.h"
 
@@ -20,6 +21,10 @@ namespace nmcp::store {
 
 using task::Millis;
 using task::Task;
+
+// Consecutive failures of one task before it is dead-lettered, unless a worker says otherwise
+// (nessus-worker --max-failures).
+inline constexpr int kDefaultMaxFailures = 5;
 
 struct SubmitResult {
   Task task;
@@ -31,9 +36,9 @@ struct ClaimRequest {
   // Pools this worker serves, each with the instances it can reach right now.
   std::map<std::string, std::vector<InstanceSlot>> pools;
   Millis now = 0;
-  Millis lease_ms = 60'000;
+  Millis lease_ms = kDefaultLease.count();
   // Taking over an expired lease counts a failed attempt; this many dead-letter the task.
-  int max_failures = 5;
+  int max_failures = kDefaultMaxFailures;
   // Whether this worker holds the key that opens inline credentials; a task carrying them is
   // left for a worker that does.
   bool opens_inline_credentials = false;
@@ -116,7 +121,8 @@ struct StoreCheck {
 
 struct RetryDecision {
   Millis not_before = 0;  // when the task may be claimed again
-  int max_failures = 5;   // reaching this many consecutive failures dead-letters the task
+  int max_failures =
+      kDefaultMaxFailures;  // reaching this many consecutive failures dead-letters the task
   // Recorded in the same write (e.g. forget a bad export), without resetting the failures.
   std::optional<StepUpdate> update;
 };

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/config/scanner_config.h"
 #include "core/policy/scope_policy.h"
 #include "scanners/results/nessus_parser.h"
 #include "scanners/results/scan_validation.h"
@@ -36,7 +37,7 @@ struct IndexOutcome {
 // runaway export cannot fill the disk or the index).
 struct ExportExpectations {
   std::optional<policy::TargetList> targets;
-  std::uint64_t max_hosts = 1'000'000;
+  std::uint64_t max_hosts = config::kDefaultMaxExportHosts;
   // Distinct plugin variants: Nessus has about 200,000 plugins, so more means a hostile or
   // broken file; it also bounds the per-plugin state the index and the summary keep.
   std::uint64_t max_plugin_variants = 300'000;

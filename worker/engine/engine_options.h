@@ -15,6 +15,7 @@
 #include "core/metrics/metrics.h"
 #include "core/readiness/deployment_check.h"
 #include "core/store/lease_timing.h"
+#include "core/store/store_types.h"
 
 namespace nmcp::worker {
 
@@ -32,7 +33,7 @@ struct EngineOptions {
   std::chrono::milliseconds export_poll{1'000};
   std::chrono::milliseconds backoff_base{2'000};
   std::chrono::milliseconds backoff_cap{300'000};
-  int max_failures = 5;  // consecutive failures before a task is dead-lettered
+  int max_failures = store::kDefaultMaxFailures;  // failures in a row before dead-lettering
   // Opens inline credentials sealed at submit; null when inline credentials are off.
   std::shared_ptr<const SecretBox> secrets;
   // Where the engine counts scan steps, outcomes and Nessus requests (worker_metrics.h names

@@ -3,9 +3,13 @@
 // day, no weekday at all), with the configuration's parser for the scan_window: section.
 #include "core/readiness/scan_window.h"
 
+#include <cctype>
+
 #include <doctest/doctest.h>
 
+#include "core/schedule/cron.h"
 #include "core/schedule/time_zone.h"
+#include "core/schedule/weekdays.h"
 
 using namespace nmcp;
 using config::ScanWindow;
@@ -140,4 +144,41 @@ TEST_CASE("scan window: the configuration reads days, times, zone and on_close")
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("pools.lab.scan_window") != std::string::npos);
   }
+}
+
+TEST_CASE("weekday names: one rule for scan windows and cron, in any letter case") {
+  const std::string key(64, 'a');
+  auto window_days = [&](const std::string& days) {
+    return config::parse_config(
+        "pools:\n  lab:\n    scope: {allow: [10.0.0.0/8]}\n    scan_window: {days: " + days +
+            ", start: \"22:00\", end: \"06:00\"}\n"
+            "    instances:\n      - id: one\n        url: https://n:8834/\n"
+            "        auth: {mode: api_keys, access_key: " +
+            key + ", secret_key: " + key + "}\n",
+        "test.yaml", [](const std::string&) { return std::nullopt; });
+  };
+  for (std::size_t i = 0; i < schedule::kWeekdayNames.size(); ++i) {
+    const std::string name(schedule::kWeekdayNames[i]);
+    std::string upper = name;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    CAPTURE(name);
+    CHECK(schedule::weekday_from_name(name) == static_cast<int>(i));
+    CHECK(schedule::weekday_from_name(upper) == static_cast<int>(i));
+    // A window of that one day, and a cron firing on it, each by the name in either case.
+    for (const std::string& spelled : {name, upper}) {
+      auto c = window_days(spelled);
+      REQUIRE_MESSAGE(c, (c ? "" : c.error().message));
+      std::array<bool, 7> only{};
+      only[i] = true;
+      CHECK(c->pools[0].window->days == only);
+      auto cron = schedule::CronExpression::parse("0 2 * * " + spelled);
+      REQUIRE_MESSAGE(cron, (cron ? "" : cron.error().message));
+      CHECK(cron->days_of_week.test(i));
+      CHECK(cron->days_of_week.count() == 1);
+    }
+  }
+  CHECK_FALSE(schedule::weekday_from_name("mo"));
+  CHECK_FALSE(schedule::weekday_from_name("monday"));
+  CHECK_FALSE(window_days("monday"));
+  CHECK_FALSE(schedule::CronExpression::parse("0 2 * * monday"));
 }

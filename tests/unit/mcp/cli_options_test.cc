@@ -2,7 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include "core/config/scanner_config.h"
+#include "core/store/store_types.h"
 #include "mcp/http/ops_listener.h"
+#include "scanners/results/export_indexer.h"
 
 using nmcp::app::CliOptions;
 using nmcp::app::parse_cli;
@@ -86,6 +89,48 @@ TEST_CASE("cli: --help lists every flag, the tuning ones in an advanced section"
     CHECK(at > advanced);
   }
   CHECK(parse({"--test-tools"})->test_tools);
+}
+
+TEST_CASE("defaults live once: the flags, --help and the stores say what the options say") {
+  const nmcp::mcp::HttpOptions http;
+  const nmcp::worker::EngineOptions engine;
+  const auto cli = parse({});
+  REQUIRE(cli);
+  CHECK(cli->max_body_bytes == http.max_body_bytes);
+  CHECK(cli->max_streams == http.max_streams);
+  CHECK(cli->max_connections == http.max_connections);
+  CHECK(cli->max_sessions_per_tenant == http.max_sessions_per_tenant);
+  CHECK(cli->http_threads == http.request_threads);
+  CHECK(cli->session_idle_timeout == http.session_idle_timeout);
+  CHECK(cli->sse_keepalive == http.keepalive_interval);
+  CHECK(cli->max_calls_per_session == nmcp::mcp::CallLimits{}.per_session);
+  CHECK(cli->max_calls_per_tenant == nmcp::mcp::CallLimits{}.per_tenant);
+  CHECK(cli->tools_page_size == nmcp::mcp::ServerOptions{}.tools_page_size);
+  CHECK(cli->engine.engine.lease == engine.lease);
+  CHECK(cli->engine.engine.max_failures == engine.max_failures);
+  // The store's own defaults agree with the worker's.
+  CHECK(nmcp::store::ClaimRequest{}.lease_ms == engine.lease.count());
+  CHECK(nmcp::store::ClaimRequest{}.max_failures == engine.max_failures);
+  CHECK(nmcp::store::RetryDecision{}.max_failures == engine.max_failures);
+  CHECK(nmcp::config::Defaults{}.max_export_hosts ==
+        nmcp::scanners::ExportExpectations{}.max_hosts);
+  // --help prints those values, not numbers of its own.
+  const std::string help = nmcp::app::usage();
+  for (const std::string& said :
+       {"(default " + std::to_string(http.max_body_bytes) + ")",
+        "(default " + std::to_string(http.max_streams) + ")",
+        "(default " + std::to_string(http.max_connections) + ";",
+        "(default " + std::to_string(http.max_sessions_per_tenant) + ")",
+        "(default " + std::to_string(http.session_idle_timeout.count()) + ")",
+        "(default " + std::to_string(engine.lease.count()) + ";",
+        "(default " + std::to_string(engine.max_failures) + ")",
+        "(default " + std::to_string(engine.claim_interval.count()) + ")",
+        "(default " + std::to_string(engine.probe_interval.count()) + ")",
+        "(default " + std::to_string(http.keepalive_interval.count()) + ")"}) {
+    CAPTURE(said);
+    CHECK(help.find(said) != std::string::npos);
+  }
+  CHECK(help.find('{') == std::string::npos);  // no placeholder left unfilled
 }
 
 TEST_CASE("cli: --metrics-listen takes host:port or a port alone, and refuses anything else") {
