@@ -119,6 +119,23 @@ while IFS= read -r hit; do
   [ "$(dirname "$file")" = "$(dirname "$header")" ] || violation "$hit (an internal header stays in its folder)"
 done < <(grep -rnE '^#include "[^"]+_internal\.h"' --include='*.h' --include='*.cc' \
            app core mcp scanners worker service dev tests bench 2>/dev/null || true)
+# No MCP tool name in a string of core/, service/, worker/ or scanners/: their refusals carry
+# an Action each front door words (core/base/error.h), and what they store (task errors,
+# schedule runs) is read by agents and operators alike. The tool names are the catalogue's files.
+tools=$(find mcp/tools/schemas -name '*.json' -printf '%f\n' 2>/dev/null | sed 's/\.json$//' | paste -sd'|')
+if [ -n "$tools" ]; then
+  while IFS= read -r hit; do
+    # A trailing comment may name a tool; only code counts.
+    code=$(sed -E 's#[[:space:]]//[[:space:]].*$##' <<<"${hit#*:*:}")
+    grep -qE "\"[^\"]*\b($tools)\b[^\"]*\"" <<<"$code" || continue
+    case "$hit" in
+      # The truncation marker inside result text: data for agents, not a refusal (phase 14).
+      core/findings/finding_page.cc:*"get_finding with finding_id"*) ;;
+      *) violation "$hit (a tool name below the front doors: return an Action instead)" ;;
+    esac
+  done < <(grep -rnE "\"[^\"]*\b($tools)\b[^\"]*\"" --include='*.h' --include='*.cc' \
+             core service worker scanners 2>/dev/null | grep -vE '^[^:]+:[0-9]+:\s*(//|#include)' || true)
+fi
 
 [ "$fail" -eq 0 ] && echo "check-layering: ok"
 exit "$fail"

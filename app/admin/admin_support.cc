@@ -204,7 +204,16 @@ std::string operator_words(Action a) {
       return "admin_cli stats shows the pools with tasks; the configuration lists the others";
     case Action::ReindexTask:
       return "admin_cli task reindex ID rebuilds it from the export";
+    case Action::FreePlace:
+      return "retry when one of them ends (admin_cli task list shows them; admin_cli task "
+             "cancel ID frees a place)";
+    case Action::ListSchedules:
+      return "admin_cli schedule list shows them";
     case Action::ReadHosts:
+    case Action::ReadResults:
+    case Action::ScanAuthenticated:
+    case Action::UseProfileInstead:
+    case Action::NameProfile:
     case Action::None:
       break;
   }

@@ -30,11 +30,17 @@ std::string_view to_string(ErrorCode code);
 // name either. The Error's hint is the neutral wording, for logs and front doors that have none.
 enum class Action {
   None,
-  ListTasks,    // see which tasks there are
-  AwaitTask,    // follow the task until it has finished
-  ListPools,    // see which pools there are
-  ReadHosts,    // every host of a finished scan with its credential outcome
-  ReindexTask,  // rebuild a finished task's findings index from its export (an operator)
+  ListTasks,          // see which tasks there are
+  AwaitTask,          // follow the task until it has finished
+  ListPools,          // see which pools there are
+  ReadHosts,          // every host of a finished scan with its credential outcome
+  ReindexTask,        // rebuild a finished task's findings index from its export (an operator)
+  FreePlace,          // wait for one of the caller's scans to end, or cancel one
+  ReadResults,        // finding ids come from the result pages of the same task
+  ListSchedules,      // see which schedules there are
+  ScanAuthenticated,  // an authenticated scan logs in to the targets
+  UseProfileInstead,  // name a credential profile instead of giving secrets inline
+  NameProfile,        // an authenticated scan names a credential profile
 };
 
 struct Error {

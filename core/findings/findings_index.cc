@@ -362,8 +362,9 @@ Result<std::vector<json>> FindingsIndex::fetch(const std::vector<std::int64_t>& 
   };
   for (const auto id : ids) {
     if (!has(id)) {
-      return fail(ErrorCode::NotFound, "finding " + std::to_string(id) + " is not in this scan",
-                  "finding ids come from get_scan_results pages of the same task");
+      return fail(
+          Error{ErrorCode::NotFound, "finding " + std::to_string(id) + " is not in this scan",
+                "finding ids come from the result pages of the same task", Action::ReadResults});
     }
     st->reset();
     st->bind(1, id);

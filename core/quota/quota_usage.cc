@@ -90,13 +90,15 @@ Result<Usage> usage_from_json(const json& j) {
 Error Refusal::to_error(task::Millis now) const {
   std::string message = "quota " + limit + " reached: ";
   std::string hint;
+  Action action = Action::None;
   if (limit == "scans_per_hour") {
     message += std::to_string(used) + " of " + std::to_string(allowed) +
                " scans submitted in the last hour";
   } else if (limit == "concurrent_scans") {
     message +=
         std::to_string(used) + " of " + std::to_string(allowed) + " scans are queued or running";
-    hint = "retry when one of them ends (list_tasks shows them; cancel_scan frees a place)";
+    hint = "retry when one of them ends, or cancel one to free a place";
+    action = Action::FreePlace;
   } else {
     message += std::to_string(used) + " of " + std::to_string(allowed) +
                " addresses scanned today (UTC), and this scan names " + std::to_string(asked);
@@ -108,7 +110,7 @@ Error Refusal::to_error(task::Millis now) const {
     hint = "split the targets into scans of at most " + std::to_string(allowed) + " addresses";
   }
   if (hint.empty()) hint = "the limit is the operator's (quotas: in scanners.yaml)";
-  return {ErrorCode::ResourceExhausted, message, hint};
+  return {ErrorCode::ResourceExhausted, message, hint, action};
 }
 
 Remaining remaining(const config::QuotaLimits& limits, const Usage& use,

@@ -9,7 +9,8 @@ namespace {
 using nlohmann::json;
 
 Error not_found(const std::string& id) {
-  return {ErrorCode::NotFound, "no schedule " + id, "list_schedules shows yours"};
+  return {ErrorCode::NotFound, "no schedule " + id, "a schedule listing shows the schedules",
+          Action::ListSchedules};
 }
 
 Status check_id(const std::string& id) {
@@ -68,7 +69,7 @@ Result<std::vector<Schedule>> ScheduleBook::list(const store::OwnerScope& scope,
 Result<ScheduleBook::Page> ScheduleBook::page(const store::OwnerScope& scope,
                                               const std::string& cursor, std::size_t limit) {
   if (!cursor.empty() && !looks_like_schedule_id(cursor)) {
-    return fail(ErrorCode::InvalidArgument, "cursor is not one list_schedules gave",
+    return fail(ErrorCode::InvalidArgument, "cursor is not one a schedule listing gave",
                 "pass next_cursor from the previous page as it was, or no cursor for the first");
   }
   auto all = list(scope);

@@ -53,8 +53,8 @@ Status apply_key_rights(const FiringDeps& deps, const Schedule& s, scans::ScanRe
     return fail(ErrorCode::PermissionDenied,
                 "the API key that made this schedule is no longer accepted (deleted from the "
                 "keys file)",
-                "update_schedule with a current key of the tenant binds it to that key; or "
-                "delete_schedule");
+                "an update of the schedule made with a current key of the tenant binds it to "
+                "that key; or delete the schedule");
   }
   r.allowed_pools = (*rights)->pools;
   r.allowed_types = (*rights)->scan_types;

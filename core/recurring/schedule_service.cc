@@ -200,9 +200,8 @@ namespace {
 Error over_schedule_limit(const std::string& owner, std::int64_t limit) {
   return {ErrorCode::ResourceExhausted,
           owner + " keeps " + std::to_string(limit) + " schedules, its limit",
-          "delete_schedule one you no longer need (list_schedules shows them), or ask the "
-          "operator to raise quotas.tenants." +
-              owner + ".schedules"};
+          "delete one you no longer need, or ask the operator to raise quotas.tenants." + owner +
+              ".schedules"};
 }
 
 // Two replicas creating at once may both have written: the one whose schedule comes later

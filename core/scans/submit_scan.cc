@@ -55,8 +55,10 @@ Status check_credentials(const config::ScannerConfig& config, const config::Pool
                          const ScanRequest& r, const SecretBox* secrets) {
   if (r.type == task::ScanType::Untrusted) {
     if (!r.credential_profile.empty() || r.inline_credentials || !r.escalation.empty()) {
-      return fail(invalid("a network scan takes no credentials",
-                          "use run_authenticated_scan to log in to the targets"));
+      Error e = invalid("a network scan takes no credentials",
+                        "use an authenticated scan to log in to the targets");
+      e.action = Action::ScanAuthenticated;
+      return fail(std::move(e));
     }
     return ok();
   }
@@ -80,9 +82,11 @@ Status check_credentials(const config::ScannerConfig& config, const config::Pool
           "prefer credential_profile: the secret then never passes through the conversation"));
     }
     if (!config.defaults.allow_inline_credentials || secrets == nullptr) {
-      return fail(ErrorCode::PermissionDenied, "inline credentials are disabled on this server",
-                  "name a credential profile instead (list_scanners shows them); secrets then "
-                  "never pass through the conversation");
+      return fail(Error{ErrorCode::PermissionDenied,
+                        "inline credentials are disabled on this server",
+                        "name a credential profile instead; secrets then never pass through the "
+                        "conversation",
+                        Action::UseProfileInstead});
     }
     if (r.inline_credentials->username.empty() || r.inline_credentials->password.empty()) {
       return fail(invalid("inline credentials need ssh_username and ssh_password",
@@ -90,8 +94,10 @@ Status check_credentials(const config::ScannerConfig& config, const config::Pool
     }
   } else {
     if (r.credential_profile.empty()) {
-      return fail(invalid("an authenticated scan needs credential_profile",
-                          "name a credential profile (list_scanners shows them)"));
+      Error e = invalid("an authenticated scan needs credential_profile",
+                        "name a credential profile the server lists");
+      e.action = Action::NameProfile;
+      return fail(std::move(e));
     }
     const config::CredentialProfile* profile = config.credential(r.credential_profile);
     if (profile == nullptr) {

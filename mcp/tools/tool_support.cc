@@ -25,6 +25,19 @@ std::string agent_words(Action a) {
       return "list_pools shows the pools you may use";
     case Action::ReadHosts:
       return "list_scan_hosts gives every host's credential outcome";
+    case Action::FreePlace:
+      return "retry when one of them ends (list_tasks shows them; cancel_scan frees a place)";
+    case Action::ReadResults:
+      return "finding ids come from get_scan_results pages of the same task";
+    case Action::ListSchedules:
+      return "list_schedules shows yours";
+    case Action::ScanAuthenticated:
+      return "use run_authenticated_scan to log in to the targets";
+    case Action::UseProfileInstead:
+      return "name a credential profile instead (list_scanners shows them); secrets then never "
+             "pass through the conversation";
+    case Action::NameProfile:
+      return "name a credential profile (list_scanners shows them)";
     case Action::ReindexTask:
     case Action::None:
       break;

@@ -184,7 +184,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Sca
   if (pool == nullptr) {
     return finish(t, State::Failed,
                   {"pool_missing", "pool '" + t.pool + "' is no longer configured",
-                   "submit the scan again to an existing pool (list_pools)"});
+                   "submit the scan again to a pool the server has"});
   }
   auto targets = policy::check_targets(t.targets, pool->scope);
   if (!targets) {
@@ -223,7 +223,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Sca
       return finish(t, State::Failed,
                     {"credential_profile_missing",
                      "credential profile '" + t.credential_profile + "' is not configured",
-                     "use a profile listed by list_scanners, or ask an operator to add it"});
+                     "use a credential profile the server lists, or ask an operator to add it"});
     }
     if (!pool->allows_profile(t.credential_profile)) {
       // The configuration changed since the submit: the pool's rule wins.
@@ -231,7 +231,7 @@ ScanDriver::Next ScanDriver::create(const Task& t, const ScannerSnapshot& s, Sca
                     {"credential_profile_not_allowed",
                      "pool '" + t.pool + "' no longer allows credential profile '" +
                          t.credential_profile + "'",
-                     "submit again with a profile the pool allows (list_credential_profiles)"});
+                     "submit again with a credential profile the pool allows"});
     }
     config::CredentialProfile copy = *profile;
     if (!t.escalation_override.empty()) copy.override_escalation(t.escalation_override);

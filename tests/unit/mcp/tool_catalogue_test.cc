@@ -18,6 +18,7 @@
 #include "mcp/tools/results_tools.h"
 #include "mcp/tools/scan_tools.h"
 #include "mcp/tools/schedule_tools.h"
+#include "mcp/tools/tool_support.h"
 #include "service/results_request.h"
 #include "tests/support/subprocess.h"
 
@@ -107,4 +108,28 @@ TEST_CASE("a result that breaks the tool's outputSchema is an error, never a suc
   const json result = ToolRegistry::call(*registry.find("cancel_scan"), {{"task_id", "task_x"}},
                                          ctx, ProtocolVersion::V2025_11_25);
   CHECK(result["isError"] == true);
+}
+
+TEST_CASE("refusals below the front doors name actions; the agent's words name the tools") {
+  using nmcp::Action;
+  // Every action an agent can take has words, and each names a tool the catalogue offers.
+  std::set<std::string> tools;
+  for (const auto& tool : catalogued_tools()) tools.insert(std::string(tool.name));
+  for (const Action a :
+       {Action::ListTasks, Action::AwaitTask, Action::ListPools, Action::ReadHosts,
+        Action::FreePlace, Action::ReadResults, Action::ListSchedules, Action::ScanAuthenticated,
+        Action::UseProfileInstead, Action::NameProfile}) {
+    const std::string words = agent_words(a);
+    CAPTURE(words);
+    bool names_a_tool = false;
+    for (const auto& t : tools) names_a_tool = names_a_tool || words.find(t) != std::string::npos;
+    CHECK(names_a_tool);
+  }
+  // A refusal's neutral hint becomes the agent's words in the tool result.
+  const ToolResult r =
+      error_result(nmcp::Error{nmcp::ErrorCode::ResourceExhausted, "quota concurrent_scans reached",
+                               "retry when one of them ends, or cancel one", Action::FreePlace});
+  const std::string text = r.content[0]["text"];
+  CHECK(r.is_error);
+  CHECK(text.find("cancel_scan frees a place") != std::string::npos);
 }
