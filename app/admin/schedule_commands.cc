@@ -1,47 +1,24 @@
 // schedule list|show|create|pause|resume|delete: the schedule tools for operators, over the
-// same use cases (core/recurring/schedule_service.h): created and changed schedules are checked
+// same use cases (service/schedule_service.h): created and changed schedules are checked
 // as the tools check them, with each decision in the audit log; an operator sees and changes
 // every tenant's schedules and names the tenant a new one belongs to.
 #include <cstdio>
 
 #include "app/admin/admin.h"
 #include "core/audit/audit_log.h"
-#include "core/recurring/schedule_service.h"
+#include "service/schedule_service.h"
 
 namespace nmcp::admin {
 namespace {
 
-using recurring::Schedule;
-using store::OwnerScope;
-
-// What the schedule use cases (core/recurring) need, over the context's records.
-struct Service {
-  explicit Service(store::RecordStore& records) : book(records) {}
-  recurring::ScheduleBook book;
-  recurring::ScheduleServiceDeps deps;
-  std::shared_ptr<audit::AuditLog> audit;
-};
-
-Result<std::unique_ptr<Service>> open_service(Context& c) {
+// The services with the audit log the schedule checks write to (as the tools' do).
+Result<service::Services> schedule_services(Context& c) {
   auto services = c.services();
-  if (!services) return fail(services.error());
-  auto out = std::make_unique<Service>(*services->records);
-  out->deps.book = &out->book;
-  out->deps.submit.scanner_health = services->scanner_health;
-  out->deps.submit.clock = &c.clock;
+  if (!services) return services;
   auto audit = audit::AuditLog::open(c.engine.data_dir + "/audit.log");
   if (!audit) return fail(audit.error());
-  out->audit = *audit;
-  out->deps.submit.audit = out->audit.get();
-  return out;
-}
-
-recurring::Caller operator_caller(const std::string& owner, const char* via) {
-  recurring::Caller caller;
-  caller.owner = owner;
-  caller.scope = OwnerScope::everyone();
-  caller.via = via;
-  return caller;
+  services->audit = *audit;
+  return services;
 }
 
 Result<std::string> schedule_id_operand(const Context& c) {
@@ -84,22 +61,15 @@ void print_one(const json& v) {
   }
 }
 
-json view_of(const Schedule& s, Millis now) {
-  json v = recurring::schedule_view(s, now);
-  v["tenant"] = s.owner;  // operators see whose it is
-  return v;
-}
-
 int cmd_list(Context& c) {
-  auto service = open_service(c);
-  if (!service) return c.fail(service.error());
-  const auto tenant = c.args.value("--tenant");
-  int damaged = 0;
-  auto all = (*service)->book.list(tenant ? OwnerScope::tenant(*tenant) : OwnerScope::everyone(),
-                                   &damaged);
+  auto services = schedule_services(c);
+  if (!services) return c.fail(services.error());
+  auto all = service::ScheduleService(*services).all(
+      service::Caller::an_operator("admin_cli schedule list"), c.args.value("--tenant"));
   if (!all) return c.fail(all.error());
+  const int damaged = all->damaged;
   json list = json::array();
-  for (const auto& s : *all) list.push_back(view_of(s, c.clock.now()));
+  for (const auto& s : all->schedules) list.push_back(s.to_json());
   json doc = {{"schedules", list}, {"count", list.size()}};
   if (damaged > 0) doc["damaged_records"] = damaged;
   c.out.result(doc, [&] {
@@ -122,30 +92,42 @@ int cmd_list(Context& c) {
 int cmd_show(Context& c) {
   auto id = schedule_id_operand(c);
   if (!id) return c.usage(id.error().message);
-  auto service = open_service(c);
-  if (!service) return c.fail(service.error());
-  auto s = (*service)->book.get(*id, OwnerScope::everyone());
+  auto services = schedule_services(c);
+  if (!services) return c.fail(services.error());
+  auto s = service::ScheduleService(*services).find(
+      service::Caller::an_operator("admin_cli schedule show"), *id);
   if (!s) return c.fail(s.error());
-  const json v = view_of(*s, c.clock.now());
+  const json v = s->to_json();
   c.out.result(v, [&] { print_one(v); });
   return 0;
 }
 
-// The tool arguments the options describe: the one parser (recurring::spec_from_json) reads
-// both, so admin_cli and the tools accept the same values.
-json spec_arguments(const Args& a) {
-  json args = json::object();
-  const std::pair<const char*, const char*> fields[] = {
-      {"--targets", "targets"},   {"--pool", "pool"},
-      {"--template", "template"}, {"--scan-type", "scan_type"},
-      {"--cron", "cron"},         {"--timezone", "timezone"},
-      {"--every", "every"},       {"--start", "start"},
-      {"--end", "end"},           {"--credential-profile", "credential_profile"}};
-  for (const auto& [option, field] : fields) {
-    if (auto v = a.value(option)) args[field] = *v;
+// The schedule the options describe; scan type, start and end by core/recurring's rules (the
+// tools read theirs by the same ones).
+Result<recurring::ScheduleSpec> spec_of(const Args& a) {
+  recurring::ScheduleSpec spec;
+  const std::pair<const char*, std::optional<std::string>*> texts[] = {
+      {"--targets", &spec.targets},
+      {"--pool", &spec.pool},
+      {"--template", &spec.template_name},
+      {"--cron", &spec.cron},
+      {"--timezone", &spec.timezone},
+      {"--every", &spec.every},
+      {"--credential-profile", &spec.credential_profile}};
+  for (const auto& [option, field] : texts) {
+    if (auto v = a.value(option)) *field = *v;
   }
-  if (a.has("--paused")) args["paused"] = true;
-  return args;
+  if (auto v = a.value("--scan-type")) {
+    if (auto s = recurring::set_scan_type(spec, *v); !s) return fail(s.error());
+  }
+  if (auto v = a.value("--start")) {
+    if (auto s = recurring::set_start(spec, *v); !s) return fail(s.error());
+  }
+  if (auto v = a.value("--end")) {
+    if (auto s = recurring::set_end(spec, std::string_view(*v)); !s) return fail(s.error());
+  }
+  if (a.has("--paused")) spec.paused = true;
+  return spec;
 }
 
 int cmd_create(Context& c) {
@@ -157,18 +139,17 @@ int cmd_create(Context& c) {
   if (!c.args.value("--every") && !c.args.value("--cron")) {
     return c.usage("schedule create needs --every (e.g. 1d) or --cron (e.g. \"0 22 * * 1-5\")");
   }
-  json args = spec_arguments(c.args);
-  args["name"] = c.args.operands[0];
-  auto spec = recurring::spec_from_json(args);
+  auto spec = spec_of(c.args);
   if (!spec) return c.fail(spec.error(), 2);
-  auto config = c.config();
-  if (!config) return c.fail(config.error());
-  auto service = open_service(c);
-  if (!service) return c.fail(service.error());
-  auto made = recurring::create_schedule(
-      (*service)->deps, **config, operator_caller(*tenant, "admin_cli schedule create"), *spec);
+  spec->name = c.args.operands[0];
+  // The configuration's own error (the file, the line) before anything else.
+  if (auto config = c.config(); !config) return c.fail(config.error());
+  auto services = schedule_services(c);
+  if (!services) return c.fail(services.error());
+  auto made = service::ScheduleService(*services).create(
+      service::Caller::an_operator("admin_cli schedule create"), *spec, *tenant);
   if (!made) return c.fail(made.error());
-  const json v = view_of(*made, c.clock.now());
+  const json v = made->to_json();
   c.out.result(v, [&] {
     std::printf("created\n");
     print_one(v);
@@ -180,18 +161,17 @@ int cmd_create(Context& c) {
 int set_paused(Context& c, bool paused) {
   auto id = schedule_id_operand(c);
   if (!id) return c.usage(id.error().message);
-  auto config = c.config();
-  if (!config) return c.fail(config.error());
-  auto service = open_service(c);
-  if (!service) return c.fail(service.error());
+  if (auto config = c.config(); !config) return c.fail(config.error());
+  auto services = schedule_services(c);
+  if (!services) return c.fail(services.error());
   recurring::ScheduleSpec spec;
   spec.paused = paused;
-  auto changed = recurring::update_schedule(
-      (*service)->deps, **config,
-      operator_caller("", paused ? "admin_cli schedule pause" : "admin_cli schedule resume"), *id,
-      spec);
+  auto changed = service::ScheduleService(*services).update(
+      service::Caller::an_operator(paused ? "admin_cli schedule pause"
+                                          : "admin_cli schedule resume"),
+      *id, spec);
   if (!changed) return c.fail(changed.error());
-  const json v = view_of(*changed, c.clock.now());
+  const json v = changed->to_json();
   c.out.result(v, [&] {
     std::printf("%s %s; next fire %s\n", paused ? "paused" : "resumed", id->c_str(),
                 v["next_fire"].is_string() ? v["next_fire"].get<std::string>().c_str() : "-");
@@ -205,10 +185,10 @@ int cmd_resume(Context& c) { return set_paused(c, false); }
 int cmd_delete(Context& c) {
   auto id = schedule_id_operand(c);
   if (!id) return c.usage(id.error().message);
-  auto service = open_service(c);
-  if (!service) return c.fail(service.error());
-  if (auto gone = recurring::delete_schedule((*service)->deps,
-                                             operator_caller("", "admin_cli schedule delete"), *id);
+  auto services = schedule_services(c);
+  if (!services) return c.fail(services.error());
+  if (auto gone = service::ScheduleService(*services).remove(
+          service::Caller::an_operator("admin_cli schedule delete"), *id);
       !gone) {
     return c.fail(gone.error());
   }

@@ -121,66 +121,41 @@ Error bad_field(const std::string& field, const std::string& what, std::string h
   return {ErrorCode::InvalidArgument, field + " " + what, std::move(hint)};
 }
 
-Result<task::Millis> parse_when(const nlohmann::json& v, const std::string& field) {
-  if (!v.is_string()) return fail(bad_field(field, "must be a date or time string"));
-  const std::string text = v.get<std::string>();
+Result<task::Millis> parse_when(std::string_view text, const std::string& field) {
   // Dates and times only: a duration ("24h") would mean "ago" here, which is never meant.
-  auto t = parse_utc_time_ms(text);
+  auto t = parse_utc_time_ms(std::string(text));
   if (!t) return fail(bad_field(field, t.error().message, t.error().hint + " (UTC)"));
   return *t;
 }
 
 }  // namespace
 
-Result<ScheduleSpec> spec_from_json(const nlohmann::json& args) {
-  if (!args.is_object()) return fail(bad_field("the arguments", "must be an object"));
-  ScheduleSpec spec;
-  std::optional<Error> error;
-  auto str = [&](const char* f, std::optional<std::string>& out) {
-    if (!args.contains(f)) return;
-    if (args[f].is_string()) {
-      out = args[f].get<std::string>();
-    } else if (!error) {
-      error = bad_field(f, "must be a string");
-    }
-  };
-  str("name", spec.name);
-  str("targets", spec.targets);
-  str("pool", spec.pool);
-  str("template", spec.template_name);
-  str("credential_profile", spec.credential_profile);
-  str("cron", spec.cron);
-  str("timezone", spec.timezone);
-  str("every", spec.every);
-  std::optional<std::string> scan_type;
-  str("scan_type", scan_type);
-  if (error) return fail(*error);
-  if (scan_type) {
-    spec.scan_type = task::parse_scan_type(*scan_type);
-    if (!spec.scan_type) {
-      return fail(bad_field("scan_type", "'" + scan_type->substr(0, 40) + "' is not a scan type",
-                            "use untrusted, authenticated or authenticated_privileged"));
-    }
+Status set_scan_type(ScheduleSpec& spec, std::string_view text) {
+  spec.scan_type = task::parse_scan_type(text);
+  if (!spec.scan_type) {
+    return fail(bad_field("scan_type",
+                          "'" + std::string(text.substr(0, 40)) + "' is not a scan type",
+                          "use untrusted, authenticated or authenticated_privileged"));
   }
-  if (args.contains("start")) {
-    auto t = parse_when(args["start"], "start");
-    if (!t) return fail(t.error());
-    spec.start = *t;
+  return ok();
+}
+
+Status set_start(ScheduleSpec& spec, std::string_view text) {
+  auto t = parse_when(text, "start");
+  if (!t) return fail(t.error());
+  spec.start = *t;
+  return ok();
+}
+
+Status set_end(ScheduleSpec& spec, std::optional<std::string_view> text) {
+  if (!text) {
+    spec.end = std::optional<task::Millis>();
+    return ok();
   }
-  if (args.contains("end")) {
-    if (args["end"].is_null()) {
-      spec.end = std::optional<task::Millis>();
-    } else {
-      auto t = parse_when(args["end"], "end");
-      if (!t) return fail(t.error());
-      spec.end = std::optional<task::Millis>(*t);
-    }
-  }
-  if (args.contains("paused")) {
-    if (!args["paused"].is_boolean()) return fail(bad_field("paused", "must be true or false"));
-    spec.paused = args["paused"].get<bool>();
-  }
-  return spec;
+  auto t = parse_when(*text, "end");
+  if (!t) return fail(t.error());
+  spec.end = std::optional<task::Millis>(*t);
+  return ok();
 }
 
 std::vector<std::string> completed_runs(const Schedule& s, store::TaskReader& tasks,

@@ -53,11 +53,13 @@ struct ScheduleServiceDeps {
 // under `limit`: the first `limit` by creation time, then id, do. Pure.
 bool keeps_place(const std::vector<Schedule>& mine, const Schedule& created, std::int64_t limit);
 
-// The spec the schedule tools' arguments describe (name, targets, pool, template, scan_type,
-// credential_profile, cron, timezone, every, start and end as dates or ISO times, end null for
-// none, paused); admin_cli builds the same object from its options. InvalidArgument, naming
-// the field, for a value of the wrong type or an unreadable time.
-Result<ScheduleSpec> spec_from_json(const nlohmann::json& args);
+// The spec's fields that front doors read as text (a tool's argument, an admin_cli option),
+// each by its one rule: a scan type's name; start and end as a date or an ISO time (UTC; a
+// duration is refused: "24h" would mean "ago"); an end of nullopt is no end. InvalidArgument,
+// naming the field. The other fields are plain strings, checked when the schedule is.
+Status set_scan_type(ScheduleSpec& spec, std::string_view text);
+Status set_start(ScheduleSpec& spec, std::string_view text);
+Status set_end(ScheduleSpec& spec, std::optional<std::string_view> text);
 
 // A tenant keeps at most its quotas' `schedules` (config::QuotaLimits::schedule_limit); one
 // more is refused with ResourceExhausted and a deny line.

@@ -1,10 +1,9 @@
 #include "mcp/tools/schedule_tools.h"
 
-#include "core/recurring/schedule_service.h"
 #include "mcp/server/request_context.h"
 #include "mcp/tools/tool_catalogue.h"
 #include "mcp/tools/tool_support.h"
-#include "service/scan_service.h"
+#include "service/schedule_service.h"
 
 namespace nmcp::mcp {
 
@@ -12,93 +11,93 @@ using nlohmann::json;
 
 namespace {
 
-struct Context {
-  recurring::ScheduleBook book;
-  recurring::ScheduleServiceDeps service;
-};
+// The schedule the tool's arguments describe. The input schema has checked every type; the
+// texts with a rule of their own (scan type, start, end) are read by core/recurring's.
+Result<recurring::ScheduleSpec> spec_of(const json& args) {
+  recurring::ScheduleSpec spec;
+  const auto text = [&](const char* field, std::optional<std::string>& out) {
+    if (args.contains(field)) out = args[field].get<std::string>();
+  };
+  text("name", spec.name);
+  text("targets", spec.targets);
+  text("pool", spec.pool);
+  text("template", spec.template_name);
+  text("credential_profile", spec.credential_profile);
+  text("cron", spec.cron);
+  text("timezone", spec.timezone);
+  text("every", spec.every);
+  if (args.contains("scan_type")) {
+    if (auto s = recurring::set_scan_type(spec, args["scan_type"].get<std::string>()); !s) {
+      return fail(s.error());
+    }
+  }
+  if (args.contains("start")) {
+    if (auto s = recurring::set_start(spec, args["start"].get<std::string>()); !s) {
+      return fail(s.error());
+    }
+  }
+  if (args.contains("end")) {
+    const json& end = args["end"];
+    auto s = recurring::set_end(
+        spec, end.is_null() ? std::nullopt
+                            : std::optional<std::string_view>(end.get_ref<const std::string&>()));
+    if (!s) return fail(s.error());
+  }
+  if (args.contains("paused")) spec.paused = args["paused"].get<bool>();
+  return spec;
+}
 
-// The request's caller (caller_of) as the schedule use cases of core/recurring take it.
-recurring::Caller schedule_caller(RequestContext& ctx, const char* via) {
-  const service::Caller who = caller_of(ctx, via);
-  recurring::Caller c;
-  c.owner = who.tenant;
-  c.scope = who.scope();
-  c.allowed_pools = who.pools;
-  c.allowed_types = who.scan_types;
-  c.via = who.via;
-  c.trace_id = who.trace_id;
-  c.key_id = who.key_id;
-  return c;
+ToolResult answer(const Result<service::ScheduleView>& view) {
+  if (!view) return error_result(view.error());
+  return ToolResult::success(view->to_json());
 }
 
 }  // namespace
 
 Status register_schedule_tools(ToolRegistry& r, const service::Services& deps) {
   if (deps.records == nullptr) return ok();  // no store for schedules: the tools are not offered
-  auto shared = std::make_shared<Context>(Context{recurring::ScheduleBook(*deps.records), {}});
-  shared->service.book = &shared->book;
-  shared->service.submit.scanner_health = deps.scanner_health;
-  shared->service.submit.clock = deps.clock;
-  shared->service.submit.audit = deps.audit.get();
-  const auto clock = deps.clock;
 
-  if (auto s = add_catalogued(
-          r, "schedule_scan",
-          [deps, shared, clock](const json& args, RequestContext& ctx) {
-            auto config = service::ScanService(deps).configuration();
-            if (!config) return error_result(config.error());
-            auto spec = recurring::spec_from_json(args);
-            if (!spec) return error_result(spec.error());
-            auto made = recurring::create_schedule(shared->service, **config,
-                                                   schedule_caller(ctx, "schedule_scan"), *spec);
-            if (!made) return error_result(made.error());
-            return ToolResult::success(recurring::schedule_view(*made, clock->now()));
-          });
+  if (auto s = add_catalogued(r, "schedule_scan",
+                              [deps](const json& args, RequestContext& ctx) {
+                                auto spec = spec_of(args);
+                                if (!spec) return error_result(spec.error());
+                                return answer(service::ScheduleService(deps).create(
+                                    caller_of(ctx, "schedule_scan"), *spec));
+                              });
       !s) {
     return s;
   }
 
-  if (auto s = add_catalogued(
-          r, "list_schedules",
-          [shared, clock](const json& args, RequestContext& ctx) {
-            auto page = shared->book.page(store::OwnerScope::tenant(ctx.principal()),
-                                          args.value("cursor", ""), args.value("limit", 20U));
-            if (!page) return error_result(page.error());
-            json list = json::array();
-            for (const auto& one : page->schedules) {
-              list.push_back(recurring::schedule_view(one, clock->now()));
-            }
-            return ToolResult::success(
-                {{"schedules", list},
-                 {"next_cursor",
-                  page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
-          });
+  if (auto s = add_catalogued(r, "list_schedules",
+                              [deps](const json& args, RequestContext& ctx) {
+                                auto page = service::ScheduleService(deps).page(
+                                    caller_of(ctx, "list_schedules"), args.value("cursor", ""),
+                                    args.value("limit", 20U));
+                                if (!page) return error_result(page.error());
+                                return ToolResult::success(page->to_json());
+                              });
       !s) {
     return s;
   }
 
-  if (auto s = add_catalogued(
-          r, "update_schedule",
-          [deps, shared, clock](const json& args, RequestContext& ctx) {
-            auto config = service::ScanService(deps).configuration();
-            if (!config) return error_result(config.error());
-            auto spec = recurring::spec_from_json(args);
-            if (!spec) return error_result(spec.error());
-            auto changed = recurring::update_schedule(
-                shared->service, **config, schedule_caller(ctx, "update_schedule"),
-                args.at("schedule_id").get<std::string>(), *spec);
-            if (!changed) return error_result(changed.error());
-            return ToolResult::success(recurring::schedule_view(*changed, clock->now()));
-          });
+  if (auto s = add_catalogued(r, "update_schedule",
+                              [deps](const json& args, RequestContext& ctx) {
+                                auto spec = spec_of(args);
+                                if (!spec) return error_result(spec.error());
+                                return answer(service::ScheduleService(deps).update(
+                                    caller_of(ctx, "update_schedule"),
+                                    args.at("schedule_id").get<std::string>(), *spec));
+                              });
       !s) {
     return s;
   }
 
-  return add_catalogued(r, "delete_schedule", [shared](const json& args, RequestContext& ctx) {
+  return add_catalogued(r, "delete_schedule", [deps](const json& args, RequestContext& ctx) {
     const std::string id = args.at("schedule_id").get<std::string>();
-    auto gone =
-        recurring::delete_schedule(shared->service, schedule_caller(ctx, "delete_schedule"), id);
-    if (!gone) return error_result(gone.error());
+    if (auto gone = service::ScheduleService(deps).remove(caller_of(ctx, "delete_schedule"), id);
+        !gone) {
+      return error_result(gone.error());
+    }
     return ToolResult::success({{"schedule_id", id}, {"deleted", true}});
   });
 }

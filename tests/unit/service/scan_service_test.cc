@@ -1,6 +1,7 @@
 // The scans' use cases over a real SQLite store: the one status view, the waiting reason a
 // submit and a status share, the quota dry run deciding as the submit does, listings by tenant
-// and for operators, and re-indexing storing what the new index says.
+// and for operators, and re-indexing storing what the new index says; and the schedules' use
+// cases, the same for a tenant and an operator.
 #include "service/scan_service.h"
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "core/store/open_store.h"
 #include "service/export_indexer.h"
+#include "service/schedule_service.h"
 #include "tests/support/subprocess.h"
 
 using namespace nmcp;
@@ -322,4 +324,71 @@ TEST_CASE("a refused import leaves neither a task nor files behind") {
   auto tenants = w.scans().import_export(tenant("team-a"), {file, "", "", "", false});
   REQUIRE_FALSE(tenants);
   CHECK(tenants.error().code == ErrorCode::PermissionDenied);
+}
+
+// ---- Schedules (service/schedule_service.h), the same use cases for tools and admin_cli ----
+
+TEST_CASE("schedules: a tenant's are its own; an operator sees and names every tenant's") {
+  World w;
+  const service::ScheduleService schedules(w.services);
+  recurring::ScheduleSpec spec;
+  spec.name = "nightly";
+  spec.targets = "10.0.0.1";
+  spec.every = "1d";
+  REQUIRE(recurring::set_start(spec, "2026-01-02"));
+  auto made = schedules.create(tenant("team-a"), spec);
+  REQUIRE_MESSAGE(made, (made ? "" : made.error().message));
+  CHECK(made->schedule.owner == "team-a");
+  CHECK_FALSE(made->to_json().contains("tenant"));  // a tenant's view does not name it
+
+  // Another tenant neither sees nor changes it; an operator does both.
+  CHECK(schedules.find(tenant("team-b"), made->schedule.id).error().code == ErrorCode::NotFound);
+  CHECK(schedules.find(tenant("team-b"), made->schedule.id).error().action ==
+        Action::ListSchedules);
+  const auto op = service::Caller::an_operator("test");
+  auto seen = schedules.find(op, made->schedule.id);
+  REQUIRE(seen);
+  CHECK(seen->to_json()["tenant"] == "team-a");
+  recurring::ScheduleSpec pause;
+  pause.paused = true;
+  CHECK(schedules.update(tenant("team-b"), made->schedule.id, pause).error().code ==
+        ErrorCode::NotFound);
+  auto paused = schedules.update(op, made->schedule.id, pause);
+  REQUIRE(paused);
+  CHECK(paused->schedule.paused);
+  CHECK(paused->schedule.owner == "team-a");
+
+  // Listings: the tenant's page, an operator's whole listing or one tenant's.
+  CHECK(schedules.page(tenant("team-a"), "", 20)->schedules.size() == 1);
+  CHECK(schedules.page(tenant("team-b"), "", 20)->schedules.empty());
+  CHECK(schedules.all(op, std::nullopt)->schedules.size() == 1);
+  CHECK(schedules.all(op, std::string("team-b"))->schedules.empty());
+
+  // An operator's new schedule names its tenant.
+  CHECK(schedules.create(op, spec).error().code == ErrorCode::InvalidArgument);
+  auto for_b = schedules.create(op, spec, "team-b");
+  REQUIRE(for_b);
+  CHECK(for_b->schedule.owner == "team-b");
+
+  CHECK(schedules.remove(tenant("team-b"), made->schedule.id).error().code == ErrorCode::NotFound);
+  REQUIRE(schedules.remove(tenant("team-a"), made->schedule.id));
+  CHECK(schedules.find(op, made->schedule.id).error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("schedules: text fields are read by one rule for every front door") {
+  recurring::ScheduleSpec spec;
+  CHECK(recurring::set_scan_type(spec, "authenticated"));
+  CHECK(spec.scan_type == task::ScanType::Authenticated);
+  const auto bad_type = recurring::set_scan_type(spec, "deep");
+  REQUIRE_FALSE(bad_type);
+  CHECK(bad_type.error().message.find("scan_type") == 0);
+  CHECK(recurring::set_start(spec, "2026-12-24T22:00:00Z"));
+  const auto ago = recurring::set_start(spec, "24h");  // a duration would mean "ago"
+  REQUIRE_FALSE(ago);
+  CHECK(ago.error().message.find("start") == 0);
+  CHECK(recurring::set_end(spec, std::string_view("2027-01-01")));
+  REQUIRE(spec.end.has_value());
+  CHECK(spec.end->has_value());
+  CHECK(recurring::set_end(spec, std::nullopt));
+  CHECK_FALSE(spec.end->has_value());  // set to no end
 }
