@@ -1,34 +1,34 @@
-// audit: read the audit log of rule decisions (core/audit), filtered.
+// audit: read the audit log of rule decisions, filtered (service/audit_service.h).
 #include <cstdio>
 
 #include "app/admin/admin.h"
-#include "core/audit/audit_log.h"
+#include "service/audit_service.h"
 
 namespace nmcp::admin {
 namespace {
 
 int cmd_audit(Context& c) {
-  audit::AuditFilter filter;
-  filter.tenant = c.args.value("--tenant").value_or("");
-  filter.decision = c.args.value("--decision").value_or("");
-  if (!filter.decision.empty() && filter.decision != "allow" && filter.decision != "deny") {
-    return c.usage("--decision takes allow or deny, not \"" + filter.decision + "\"");
+  service::AuditQuery query;
+  query.tenant = c.args.value("--tenant").value_or("");
+  query.decision = c.args.value("--decision").value_or("");
+  query.file = c.args.value("--file").value_or("");
+  if (!query.decision.empty() && query.decision != "allow" && query.decision != "deny") {
+    return c.usage("--decision takes allow or deny, not \"" + query.decision + "\"");
   }
   if (auto since = c.args.value("--since")) {
     auto t = parse_since(*since, "--since", c.clock.now());
     if (!t) return c.usage(t.error().message + " (" + t.error().hint + ")");
-    filter.since_ms = *t;
+    query.since_ms = *t;
   }
-  const std::string path = c.args.value("--file").value_or(c.engine.data_dir + "/audit.log");
-  json events = json::array();
-  long long skipped = 0;
-  if (auto s = audit::read_audit(
-          path, filter, [&events](const json& e) { events.push_back(e); }, &skipped);
-      !s) {
-    return c.fail(s.error());
-  }
-  json doc = {{"file", path}, {"events", events}, {"count", events.size()}};
-  if (skipped > 0) doc["unreadable_lines"] = skipped;
+  auto services = c.services_without_store();
+  if (!services) return c.fail(services.error());
+  auto answer = service::AuditService(*services).decisions(
+      service::Caller::an_operator("admin_cli audit"), query);
+  if (!answer) return c.fail(answer.error());
+  const json doc = answer->to_json();
+  const json& events = doc["events"];
+  const std::string& path = answer->file;
+  const long long skipped = answer->unreadable_lines;
   c.out.result(doc, [&] {
     std::vector<std::vector<std::string>> rows;
     for (const auto& e : events) {

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "core/store/open_store.h"
+#include "service/audit_service.h"
 #include "service/export_indexer.h"
 #include "service/schedule_service.h"
 #include "tests/support/subprocess.h"
@@ -391,4 +392,38 @@ TEST_CASE("schedules: text fields are read by one rule for every front door") {
   CHECK(spec.end->has_value());
   CHECK(recurring::set_end(spec, std::nullopt));
   CHECK_FALSE(spec.end->has_value());  // set to no end
+}
+
+TEST_CASE("audit queries: an operator reads every tenant's decisions, a tenant only its own") {
+  World w;
+  std::filesystem::create_directories(w.services.data_dir);
+  {
+    auto log = audit::AuditLog::open(w.services.data_dir + "/audit.log");
+    REQUIRE(log);
+    (*log)->record(
+        {kStart, "team-a", "run_untrusted_scan", "lab", "10.0.0.1", "allow", "in scope", "t1", ""});
+    (*log)->record({kStart + 1000, "team-b", "run_untrusted_scan", "lab", "8.8.8.8", "deny",
+                    "out of scope", "t2", ""});
+  }
+  const service::AuditService audits(w.services);
+  const auto op = service::Caller::an_operator("test");
+  auto all = audits.decisions(op, {});
+  REQUIRE(all);
+  CHECK(all->events.size() == 2);
+  service::AuditQuery denied;
+  denied.decision = "deny";
+  CHECK(audits.decisions(op, denied)->events.size() == 1);
+  service::AuditQuery later;
+  later.since_ms = kStart + 500;
+  CHECK(audits.decisions(op, later)->events.size() == 1);
+  // A tenant asking for another's decisions still gets only its own.
+  service::AuditQuery theirs;
+  theirs.tenant = "team-b";
+  auto mine = audits.decisions(tenant("team-a"), theirs);
+  REQUIRE(mine);
+  REQUIRE(mine->events.size() == 1);
+  CHECK(mine->events[0]["tenant"] == "team-a");
+  service::AuditQuery bad;
+  bad.decision = "maybe";
+  CHECK(audits.decisions(op, bad).error().code == ErrorCode::InvalidArgument);
 }
