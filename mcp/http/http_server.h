@@ -168,7 +168,7 @@ class HttpServer {
   };
   Stats stats() const;
 
-  struct Impl;  // beast_server.cc
+  struct Impl;  // beast_server_internal.h
 
  private:
   std::unique_ptr<Impl> impl_;
