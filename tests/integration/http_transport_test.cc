@@ -319,20 +319,21 @@ TEST_CASE("http: DELETE of a session ends its open stream") {
 }
 
 TEST_CASE("http: a session notifier reaches the session's GET stream, queued until it opens") {
-  HttpHarness h;
   // A tool that keeps a notifier for the session that called it, as a subscription would.
   std::mutex mu;
   std::shared_ptr<Notifier> kept;
-  ToolDefinition keep;
-  keep.name = "keep_session";
-  keep.title = "Keep session";
-  keep.description = "Keeps a notifier for the calling session";
-  keep.output_schema = {{"type", "object"}};
-  REQUIRE(h.registry.add(keep, [&](const json&, RequestContext& ctx) {
-    std::lock_guard lock(mu);
-    kept = std::make_shared<SessionNotifier>(ctx.scope().session);
-    return ToolResult::success(json::object());
-  }));
+  HttpHarness h({}, {}, false, [&](ToolRegistry& registry) {
+    ToolDefinition keep;
+    keep.name = "keep_session";
+    keep.title = "Keep session";
+    keep.description = "Keeps a notifier for the calling session";
+    keep.output_schema = {{"type", "object"}};
+    REQUIRE(registry.add(keep, [&](const json&, RequestContext& ctx) {
+      std::lock_guard lock(mu);
+      kept = std::make_shared<SessionNotifier>(ctx.scope().session);
+      return ToolResult::success(json::object());
+    }));
+  });
   const std::string id = h.open_session();
   auto r = h.post(tool_call(1, "keep_session", json::object()), HttpHarness::with_session(id));
   REQUIRE(r);

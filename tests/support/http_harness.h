@@ -4,6 +4,7 @@
 // destructor.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -57,9 +58,13 @@ inline std::vector<json> sse_messages(const std::string& body) {
 }
 
 struct HttpHarness {
-  explicit HttpHarness(HttpOptions options = {}, ServerOptions so = {}, bool with_resources = false)
+  // `more_tools` adds a test's own tools before anything is served (the registry is read-only
+  // once the server runs).
+  explicit HttpHarness(HttpOptions options = {}, ServerOptions so = {}, bool with_resources = false,
+                       const std::function<void(ToolRegistry&)>& more_tools = {})
       : pool("tools", 4, 64) {
     REQUIRE(register_test_tools(registry));
+    if (more_tools) more_tools(registry);
     so.info = {"nessus-mcp", "Nessus MCP Server", "0.0.0", "test", "instructions"};
     if (with_resources) resources = make_test_resources();
     server = std::make_unique<McpServer>(so, registry, pool, resources.get());
