@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one build's whole suite twice in a row with a CPU hog beside it (stress-ng --cpu 2), the
-# way issue 24 asks every build to hold: `scripts/under-load.sh build|build-asan|build-tsan`.
+# way issue 24 asks every build to hold: `scripts/under-load.sh build|build-asan|build-tsan`
+# (RUNS=N for another number of runs).
 # The sanitizer builds skip the topology label, as scripts/test.sh does. Prints each run's time;
 # exits non-zero on the first failing run. Not part of scripts/test.sh: it doubles CI's time.
 set -euo pipefail
@@ -22,7 +23,7 @@ esac
 stress-ng --cpu 2 --timeout 0 --quiet &
 hog=$!
 trap 'kill "$hog" 2>/dev/null || true; wait "$hog" 2>/dev/null || true' EXIT
-for run in 1 2; do
+for run in $(seq 1 "${RUNS:-2}"); do
   started=$(date +%s)
   ctest --output-on-failure -j "$(nproc)" "${labels[@]}"
   echo "under-load: $dir run $run passed in $(( $(date +%s) - started )) s beside stress-ng --cpu 2"
