@@ -9,6 +9,7 @@
 
 #include "core/base/crypto.h"
 #include "core/base/logging.h"
+#include "mcp/server/method_params.h"
 #include "mcp/server/request_context.h"
 
 namespace nmcp::mcp {
@@ -91,12 +92,6 @@ void McpServer::handle(const std::shared_ptr<Session>& session, const json& mess
 
 namespace {
 
-// A request's uri member, for logs (resources/read names what it reads).
-std::string uri_detail(const json& params) {
-  const auto it = params.find("uri");
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The params every method reads: an object, or {} when absent.
 tl::expected<const json*, RpcError> params_of(const rpc::Message& m) {
   static const json kEmpty = json::object();
@@ -134,7 +129,8 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
   std::string subject = entry->subject ? entry->subject(**params) : std::string();
   if (subject.empty()) subject = entry->method;
   try {
-    const MethodCall call{*entry, scope, **params, subject, uri_detail(**params), nullptr};
+    const MethodCall call{*entry, scope, **params, subject, string_member(**params, "uri"),
+                          nullptr};
     auto holds = admit_all(middleware_, call);
     if (!holds) return refuse(holds.error());
     if (entry->counted) {

@@ -23,4 +23,11 @@ inline tl::expected<std::string, RpcError> required_string(const nlohmann::json&
   return it->get<std::string>();
 }
 
+// The string member `key` of `params`, or "" when it is absent or not a string (for logs and
+// subjects; a handler that needs it refuses with required_string).
+inline std::string string_member(const nlohmann::json& params, const char* key) {
+  const auto it = params.find(key);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace nmcp::mcp

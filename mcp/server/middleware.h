@@ -38,7 +38,7 @@ struct MethodCall {
   const RequestScope& scope;
   const nlohmann::json& params;       // always an object
   std::string subject;                // a tool's name for tools/call; otherwise the method
-  std::string detail;                 // a resource's uri, for logs only
+  std::string detail;                 // the request's "uri" member ("" without one)
   RequestContext* context = nullptr;  // counted methods: cancellation, progress, client logs
 
   const std::string& method() const { return entry.method; }

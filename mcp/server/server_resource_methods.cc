@@ -31,11 +31,6 @@ tl::unexpected<RpcError> resource_error(const Error& e, const std::string& uri) 
   return rpc_fail(rpc::kInternalError, "Internal error: " + text);
 }
 
-std::string uri_of(const json& params) {
-  const auto it = params.find("uri");
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 void McpServer::add_resource_methods() {
@@ -107,7 +102,7 @@ MethodResult McpServer::list_resource_templates(const MethodCall& call) const {
 }
 
 MethodResult McpServer::read_resource(const MethodCall& call) const {
-  const std::string uri = uri_of(call.params);  // authorised: a string
+  const std::string& uri = call.detail;  // authorised: the request's uri, a string
   auto contents = resources_->read(call.scope.principal, uri);
   if (!contents) return resource_error(contents.error(), uri);
   json list = json::array();

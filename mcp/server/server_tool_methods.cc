@@ -13,21 +13,12 @@ namespace nmcp::mcp {
 using json = nlohmann::json;
 namespace rpc = jsonrpc;
 
-namespace {
-
-std::string tool_name_of(const json& params) {
-  const auto it = params.find("name");
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
-
 void McpServer::add_tool_methods() {
   table_.add({.method = "tools/list",
               .handler = [this](const MethodCall& call) { return list_tools(call); }});
   table_.add({.method = "tools/call",
               .counted = true,
-              .subject = tool_name_of,
+              .subject = [](const json& params) { return string_member(params, "name"); },
               .authorise =
                   [this](const RequestScope& scope, const json& params) {
                     Authorisation decided;
