@@ -36,6 +36,7 @@
 #include "mcp/testtools/test_tools.h"
 #include "mcp/tools/results_resources.h"
 #include "mcp/tools/results_tools.h"
+#include "mcp/tools/scan_task_source.h"
 #include "mcp/tools/scan_tools.h"
 #include "mcp/tools/schedule_tools.h"
 #include "mcp/transport/stdio_transport.h"
@@ -378,6 +379,8 @@ int main(int argc, char** argv) {
     audit->record(e);
   };
   nmcp::mcp::McpServer server(options, registry, executor, &resources);
+  const nmcp::mcp::ScanTaskSource scan_tasks(deps);
+  server.serve_tasks(scan_tasks);
   server.use(nmcp::app::count_calls(metrics));
   const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get(),
                                             nmcp::system_clock(), &deployment);

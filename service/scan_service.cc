@@ -6,6 +6,7 @@
 #include "core/base/logging.h"
 #include "core/base/tenant.h"
 #include "core/findings/results_location.h"
+#include "core/housekeeping/retention.h"
 #include "core/policy/scope_policy.h"
 #include "core/quota/quota_ledger.h"
 #include "core/readiness/scan_window.h"
@@ -139,6 +140,12 @@ Result<task::Task> ScanService::find(const Caller& caller, const std::string& id
                       "a task listing shows the tasks there are", Action::ListTasks});
   }
   return t;
+}
+
+std::optional<task::Millis> ScanService::kept_until(const task::Task& t) const {
+  const auto config = s_.config != nullptr ? s_.config->current() : nullptr;
+  if (config == nullptr || !config->housekeeping.enabled) return std::nullopt;
+  return housekeeping::due_at(t, config->housekeeping);
 }
 
 ScanService::Snapshot ScanService::snapshot() const {

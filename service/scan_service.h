@@ -105,6 +105,10 @@ class ScanService {
   // unless `force`. Operators only.
   Result<Imported> import_export(const Caller& caller, const ImportRequest& request) const;
 
+  // When housekeeping deletes `t` with its results: nullopt while it has not finished, or when
+  // housekeeping is off (nothing deletes it).
+  std::optional<task::Millis> kept_until(const task::Task& t) const;
+
   // The live configuration; FailedPrecondition when none is loaded.
   Result<std::shared_ptr<const config::ScannerConfig>> configuration() const;
 

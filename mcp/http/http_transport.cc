@@ -16,8 +16,9 @@ HttpServerOptions HttpTransport::Impl::server_options() const {
   s.max_connections = opts.max_connections;
   s.max_body_bytes = opts.max_body_bytes;
   s.head_timeout = opts.head_timeout;
-  s.single_headers = {"origin",         "authorization",        "content-type",
-                      "mcp-session-id", "mcp-protocol-version", "content-length"};
+  s.single_headers = {
+      "origin",         "authorization", "content-type", "mcp-session-id", "mcp-protocol-version",
+      "content-length", "mcp-method",    "mcp-name"};
   return s;
 }
 
@@ -169,6 +170,21 @@ std::optional<HttpResponse> HttpTransport::Impl::post_mcp_reply(
                      "Not Acceptable: Accept must include application/json and "
                      "text/event-stream");
   }
+  auto parsed = parse_body(req);
+  if (auto* error = std::get_if<HttpResponse>(&parsed)) return std::move(*error);
+  json value = std::move(std::get<json>(parsed));
+  req.body.clear();
+  req.body.shrink_to_fit();
+  if (value.is_array()) {
+    return rpc_error(400, rpc::kInvalidRequest,
+                     "Invalid Request: JSON-RPC batches are not supported; send one message "
+                     "per POST");
+  }
+  // Body first: a request whose _meta names a protocol version is a 2026-07-28 request, whatever
+  // the header says (the header is checked against it there).
+  if (claims_modern(value) || is_modern_version(req.header("mcp-protocol-version"))) {
+    return post_modern(req, value, accept, out);
+  }
   std::optional<ProtocolVersion> header_version;
   if (req.has_header("mcp-protocol-version")) {
     header_version = parse_version(req.header("mcp-protocol-version"));
@@ -181,16 +197,6 @@ std::optional<HttpResponse> HttpTransport::Impl::post_mcp_reply(
                            printable(req.header("mcp-protocol-version").substr(0, 40)) +
                            "\"; supported: " + supported);
     }
-  }
-  auto parsed = parse_body(req);
-  if (auto* error = std::get_if<HttpResponse>(&parsed)) return std::move(*error);
-  json value = std::move(std::get<json>(parsed));
-  req.body.clear();
-  req.body.shrink_to_fit();
-  if (value.is_array()) {
-    return rpc_error(400, rpc::kInvalidRequest,
-                     "Invalid Request: JSON-RPC batches are not supported; send one message "
-                     "per POST");
   }
   std::string method;
   if (value.is_object()) {

@@ -228,6 +228,12 @@ struct HttpTransport::Impl {
   std::optional<HttpResponse> post_mcp_reply(HttpRequest& req,
                                              const std::shared_ptr<Responder>& out);
 
+  // A 2026-07-28 request (http_modern.cc): its headers checked against its body, then served
+  // on its own with no session, whatever Mcp-Session-Id it carries.
+  static bool claims_modern(const json& message);
+  std::optional<HttpResponse> post_modern(const HttpRequest& req, const json& message,
+                                          AcceptSet accept, const std::shared_ptr<Responder>& out);
+
   // A call whose client has gone away is cancelled: its answer has nowhere to go.
   static void cancel_on_disconnect(const json& message, const std::shared_ptr<Session>& session,
                                    const std::shared_ptr<Responder>& out);

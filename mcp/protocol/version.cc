@@ -24,6 +24,13 @@ std::string_view to_string(ProtocolVersion version) {
   return "2025-11-25";
 }
 
+bool is_modern_version(std::string_view text) {
+  for (const auto v : kModernVersions) {
+    if (v == text) return true;
+  }
+  return false;
+}
+
 ProtocolVersion negotiate(std::string_view requested) {
   return parse_version(requested).value_or(kLatestVersion);
 }

@@ -1,7 +1,8 @@
 #pragma once
-// MCP protocol revisions this server speaks (the legacy, handshake era) and the negotiation
-// rule: echo a version we support, otherwise offer the newest. Feature gates compare
-// versions with the ordinary operators. Pure; thread-safe.
+// MCP protocol revisions this server speaks: the legacy, handshake era (ProtocolVersion, with
+// the negotiation rule: echo a version we support, otherwise offer the newest; feature gates
+// compare versions with the ordinary operators) and the modern, stateless era (2026-07-28 on:
+// no initialize, every request names its revision in `_meta`). Pure; thread-safe.
 
 #include <array>
 #include <optional>
@@ -23,6 +24,11 @@ inline constexpr ProtocolVersion kHeaderlessHttpVersion = ProtocolVersion::V2025
 // Newest first, as offered in error data.
 inline constexpr std::array<std::string_view, 4> kSupportedVersions = {"2025-11-25", "2025-06-18",
                                                                        "2025-03-26", "2024-11-05"};
+
+// The modern revisions, newest first: server/discover's supportedVersions and the list a
+// -32022 carries.
+inline constexpr std::array<std::string_view, 1> kModernVersions = {"2026-07-28"};
+bool is_modern_version(std::string_view text);
 
 std::optional<ProtocolVersion> parse_version(std::string_view text);
 std::string_view to_string(ProtocolVersion version);

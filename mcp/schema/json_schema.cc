@@ -139,6 +139,9 @@ class Compiler {
                                                      "anyOf",
                                                      "oneOf",
                                                      "not",
+                                                     "if",
+                                                     "then",
+                                                     "else",
                                                      "$ref"};
     for (const auto& [key, value] : s.items()) {
       if (known.count(key) == 0 && annotation_keywords().count(key) == 0) {
@@ -232,6 +235,15 @@ class Compiler {
     node.one_of = list(s, "oneOf", where, depth);
     if (const auto it = s.find("not"); it != s.end()) {
       node.negated = compile(*it, where + "/not", depth + 1);
+    }
+    if (const auto it = s.find("if"); it != s.end()) {
+      node.condition = compile(*it, where + "/if", depth + 1);
+      if (const auto t = s.find("then"); t != s.end()) {
+        node.then = compile(*t, where + "/then", depth + 1);
+      }
+      if (const auto e = s.find("else"); e != s.end()) {
+        node.otherwise = compile(*e, where + "/else", depth + 1);
+      }
     }
     if (const auto it = s.find("$ref"); it != s.end()) {
       if (!it->is_string()) {

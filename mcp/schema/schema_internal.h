@@ -43,6 +43,10 @@ struct JsonSchema::Node {
   std::vector<const Node*> all_of, any_of, one_of;
   const Node* negated = nullptr;
   const Node* ref = nullptr;
+  // if/then/else: a value the condition accepts must meet `then`, any other `otherwise`.
+  const Node* condition = nullptr;
+  const Node* then = nullptr;
+  const Node* otherwise = nullptr;
 
   const Node* property(std::string_view name) const {
     for (const auto& [key, node] : properties) {

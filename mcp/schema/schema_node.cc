@@ -8,7 +8,8 @@ const std::set<std::string_view>& annotation_keywords() {
   static const std::set<std::string_view> k = {
       "title",      "description",      "default",         "examples", "$schema",
       "$id",        "$comment",         "format",          "readOnly", "writeOnly",
-      "deprecated", "contentMediaType", "contentEncoding", "$defs",    "definitions"};
+      "deprecated", "contentMediaType", "contentEncoding", "$defs",    "definitions",
+      "$anchor"};
   return k;
 }
 

@@ -54,6 +54,10 @@ class Validator {
     if (node.negated != nullptr && matches(*node.negated, v, depth)) {
       add(path, "matches a form that is not allowed");
     }
+    if (node.condition != nullptr) {
+      const Node* branch = matches(*node.condition, v, depth) ? node.then : node.otherwise;
+      if (branch != nullptr) check(*branch, v, path, depth + 1);
+    }
   }
 
  private:

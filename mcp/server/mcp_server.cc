@@ -49,6 +49,8 @@ McpServer::McpServer(ServerOptions options, const ToolRegistry& tools, ThreadPoo
   add_lifecycle_methods();
   add_tool_methods();
   if (resources_ != nullptr) add_resource_methods();
+  add_modern_methods();
+  add_subscription_methods();
   middleware_.push_back(authorise_requests(options_.on_decision));
   middleware_.push_back(limit_tenant_calls(tenant_calls_));
   middleware_.push_back(log_requests());
@@ -106,23 +108,50 @@ tl::expected<const json*, RpcError> params_of(const rpc::Message& m) {
 
 void McpServer::handle_request(const std::shared_ptr<Session>& session, const rpc::Message& m,
                                const std::shared_ptr<Outbound>& out, ToolDispatch dispatch) {
-  RequestScope scope = scope_from_session(session, m, new_trace_id());
+  const bool modern = claims_modern_framing(m.params);
+  RequestScope scope;
+  std::optional<RpcError> framing;
+  if (modern) {
+    // The session only tracks a modern request (cancellation); it lends it no state.
+    auto from_meta = scope_from_meta(session->principal(), m, kModernVersions, new_trace_id());
+    if (from_meta) {
+      scope = std::move(*from_meta);
+      scope.session = session;
+    } else {
+      framing = std::move(from_meta.error());
+    }
+  } else {
+    scope = scope_from_session(session, m, new_trace_id());
+  }
   const auto refuse = [&](const RpcError& e) {
     log::debug("mcp", "request rejected",
                {{"method", m.method}, {"code", e.code}, {"trace_id", scope.trace_id}});
     out->complete(rpc::make_error(m.id, e.code, e.message, e.data));
   };
+  if (framing) return refuse(*framing);
   if (m.method.rfind("notifications/", 0) == 0) {
     return refuse({rpc::kInvalidRequest, "Invalid Request: \"" + m.method.substr(0, 100) +
                                              "\" is a notification; send it without an \"id\""});
   }
   const MethodEntry* entry = table_.find(m.method);
-  if (entry != nullptr && entry->kind != MethodEntry::Kind::Request) entry = nullptr;
-  if ((entry == nullptr || !entry->before_initialize) && !session->initialized()) {
+  // A method of the other era only (initialize in the modern framing, server/discover's
+  // modern-only kin in a legacy session) is "method not found", saying why.
+  const bool other_era = entry != nullptr && entry->kind == MethodEntry::Kind::Request &&
+                         !(modern ? entry->modern : entry->legacy);
+  if (entry != nullptr && (entry->kind != MethodEntry::Kind::Request || other_era)) {
+    entry = nullptr;
+  }
+  if (!modern && (entry == nullptr || !entry->before_initialize) && !session->initialized()) {
     return refuse({rpc::kInvalidRequest,
                    "Server not initialized: send initialize before \"" + m.method + "\""});
   }
-  if (entry == nullptr) return refuse({rpc::kMethodNotFound, "Method not found: " + m.method});
+  if (entry == nullptr) {
+    return refuse({rpc::kMethodNotFound,
+                   "Method not found: " + m.method.substr(0, 100) +
+                       (!other_era ? ""
+                        : modern   ? " (MCP " + scope.version_text + " removed it)"
+                                   : " (a MCP 2026-07-28 method; send it with params._meta)")});
+  }
   const auto params = params_of(m);
   if (!params) return refuse(params.error());
 
@@ -142,6 +171,7 @@ void McpServer::handle_request(const std::shared_ptr<Session>& session, const rp
     }
     MethodResult result = run_around(middleware_, call, [&] { return entry->handler(call); });
     if (!result) return refuse(result.error());
+    if (modern) *result = modern_answer(*entry, std::move(*result));
     out->complete(rpc::make_result(m.id, std::move(*result)));
   } catch (const std::exception& e) {
     log::error("mcp", "request failed with an internal error",
@@ -183,6 +213,9 @@ std::optional<RpcError> McpServer::dispatch_counted(const MethodEntry& entry, Re
     try {
       const MethodCall call{entry, context->scope(), params, subject, {}, context.get()};
       MethodResult result = run_around(middleware_, call, [&] { return entry.handler(call); });
+      if (result && context->scope().era == Era::Modern) {
+        *result = modern_answer(entry, std::move(*result));
+      }
       response = result ? rpc::make_result(id, std::move(*result))
                         : rpc::make_error(id, result.error().code, result.error().message,
                                           result.error().data);

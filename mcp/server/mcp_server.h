@@ -17,9 +17,18 @@
 // POST) runs the call in place. Every other method is answered on the calling thread before
 // handle() returns. A cancelled call sends no response at all.
 //
+// Two eras on one dispatcher (request_scope.h): a request whose `_meta` names a protocol version
+// is a 2026-07-28 request, served on its own (no initialize; the session, if any, only tracks
+// it for cancellation), answered with resultType, the server's identity in `_meta` and, for a
+// cacheable method, ttlMs and cacheScope. Anything else is a legacy request of its session.
+// With a TaskSource (task_source.h), a modern tools/call that starts long-running work returns
+// a task to a client that declared the tasks extension, followed with tasks/get and
+// tasks/cancel.
+//
 // Thread-safety: handle() may be called concurrently for the same or different sessions;
-// use() only before the first message.
+// use() and serve_tasks() only before the first message.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -37,17 +46,20 @@
 #include "mcp/server/outbound.h"
 #include "mcp/server/resource_provider.h"
 #include "mcp/server/session.h"
+#include "mcp/server/task_source.h"
 #include "mcp/server/tool_registry.h"
 
 namespace nmcp::mcp {
 
-// The answer to the 2026-07-28 era probe (server/discover): a plain "method not found", which
-// tells a dual-era client to fall back to initialize at once, never a -3202x code (those would
-// mark this server as a modern one). One text, for the dispatcher and for a transport that
-// answers before a session exists.
+// The answer to a server/discover without the 2026-07-28 framing (no protocol version in its
+// `_meta`): a plain "method not found", which a dual-era client takes as "legacy: send
+// initialize". One text, for the dispatcher and for a transport that answers before a session
+// exists.
 inline constexpr const char* kDiscoverNotSpoken =
-    "Method not found: server/discover (this server speaks MCP 2025-11-25 and earlier; send "
-    "initialize)";
+    "Method not found: server/discover is a MCP 2026-07-28 request and needs params._meta with "
+    "\"io.modelcontextprotocol/protocolVersion\" and "
+    "\"io.modelcontextprotocol/clientCapabilities\"; "
+    "MCP 2025 clients send initialize";
 
 struct ServerInfo {
   std::string name;
@@ -60,6 +72,10 @@ struct ServerInfo {
 struct ServerOptions {
   ServerInfo info;
   std::size_t tools_page_size = 100;
+  // How often a subscriptions/listen stream looks at the tasks it follows (a change in the
+  // store, made through any replica, reaches it within this), and how many it may follow.
+  std::chrono::milliseconds subscription_poll{1000};
+  std::size_t max_subscribed_tasks = 100;
   McpLogLevel default_log_level = McpLogLevel::Info;
   jsonrpc::ParseLimits parse_limits;
   CallLimits call_limits;
@@ -94,6 +110,8 @@ class McpServer {
   std::size_t calls_in_flight(const std::string& tenant) const {
     return tenant_calls_->in_flight(tenant);
   }
+  // Offers the tasks extension, backed by `tasks` (which must outlive the server).
+  void serve_tasks(const TaskSource& tasks);
   // Adds a middleware to every method, inside those added before. Call before the first
   // message is handled.
   void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
@@ -115,6 +133,30 @@ class McpServer {
   void add_lifecycle_methods();
   void add_tool_methods();
   void add_resource_methods();
+  void add_modern_methods();        // server/discover
+  void add_task_methods();          // tasks/*: server_task_methods.cc
+  void add_subscription_methods();  // subscriptions/listen: server_subscription_methods.cc
+  MethodResult listen(const MethodCall& call) const;
+
+  // A modern request's result as answered: resultType, the server's identity, the cache hint.
+  nlohmann::json modern_answer(const MethodEntry& entry, nlohmann::json result) const;
+  MethodResult discover(const MethodCall& call) const;
+  // The server's capabilities as discover (modern) and initialize (legacy, at `version`) state
+  // them.
+  nlohmann::json capabilities(Era era, ProtocolVersion version) const;
+
+  MethodResult get_task(const MethodCall& call) const;
+  MethodResult cancel_task(const MethodCall& call) const;
+  MethodResult task_result(const MethodCall& call) const;
+  MethodResult list_tasks(const MethodCall& call) const;
+  // A task on the wire of the request's era: the extension's Task (with its result when
+  // `detailed` and completed) or 2025-11-25's.
+  nlohmann::json task_json(TaskSnapshot snapshot, const RequestScope& scope, bool detailed) const;
+  // What a tools/call that started `snapshot` answers: CreateTaskResult of either era.
+  nlohmann::json created_task(TaskSnapshot snapshot, const RequestScope& scope) const;
+  // A completed task's CallToolResult; nullopt (logged) when its tool is unknown.
+  std::optional<nlohmann::json> task_result_json(TaskSnapshot snapshot,
+                                                 const RequestScope& scope) const;
 
   MethodResult initialize(const MethodCall& call);
   MethodResult list_tools(const MethodCall& call) const;
@@ -129,6 +171,7 @@ class McpServer {
   const ToolRegistry& tools_;
   ThreadPool& executor_;
   const ResourceProvider* resources_;
+  const TaskSource* tasks_ = nullptr;   // set by serve_tasks() before serving
   MethodTable table_;                   // filled by the constructor; read-only after
   std::vector<Middleware> middleware_;  // set before serving; read-only after
   std::shared_ptr<TenantCalls> tenant_calls_;

@@ -8,6 +8,7 @@
 //
 // Thread-safety: fill the table before serving; afterwards it is read-only.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -34,10 +35,26 @@ struct Authorisation {
   static Authorisation allow() { return {}; }
 };
 
+// How long a client may keep a result (2026-07-28 caching: ttlMs and cacheScope on the modern
+// answer of a cacheable method).
+struct CacheHint {
+  std::int64_t ttl_ms = 0;
+  // Whether the result is the same for every caller ("public"); otherwise it depends on the
+  // caller's key ("private": a tools list filtered by its rights).
+  bool shared = false;
+};
+
 struct MethodEntry {
   enum class Kind { Request, Notification };
   std::string method;
   Kind kind = Kind::Request;
+  // The eras that define the method. initialize, ping and logging/setLevel exist only in the
+  // legacy era; server/discover and the 2026 tasks methods only in the modern one. A request
+  // for a method its era lacks is "method not found".
+  bool legacy = true;
+  bool modern = true;
+  // Set for a cacheable method: the hint its modern answers carry.
+  std::optional<CacheHint> cache = {};
   // May come before initialize (initialize, ping, server/discover, notifications).
   bool before_initialize = false;
   // A call: registered for notifications/cancelled, counted against CallLimits, run on the

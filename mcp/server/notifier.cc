@@ -9,11 +9,16 @@ bool SessionNotifier::notify(const nlohmann::json& notification) {
   return session != nullptr && session->push(notification);
 }
 
-bool StreamNotifier::notify(const nlohmann::json& notification) {
-  nlohmann::json message = notification;
-  auto& params = message["params"];
+nlohmann::json for_subscription(nlohmann::json notification,
+                                const nlohmann::json& subscription_id) {
+  auto& params = notification["params"];
   if (!params.is_object()) params = nlohmann::json::object();
-  params["_meta"][kMetaSubscriptionId] = subscription_id_;
+  params["_meta"][kMetaSubscriptionId] = subscription_id;
+  return notification;
+}
+
+bool StreamNotifier::notify(const nlohmann::json& notification) {
+  const nlohmann::json message = for_subscription(notification, subscription_id_);
   std::lock_guard lock(mu_);
   if (!stream_) return false;
   stream_->send(message);

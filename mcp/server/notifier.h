@@ -42,6 +42,9 @@ class SessionNotifier final : public Notifier {
 // The `_meta` key naming the subscription a notification belongs to (2026-07-28).
 inline constexpr const char* kMetaSubscriptionId = "io.modelcontextprotocol/subscriptionId";
 
+// `notification` with the subscription's id in its params' `_meta`.
+nlohmann::json for_subscription(nlohmann::json notification, const nlohmann::json& subscription_id);
+
 class StreamNotifier final : public Notifier {
  public:
   StreamNotifier(std::shared_ptr<Outbound> stream, nlohmann::json subscription_id)

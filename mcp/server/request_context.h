@@ -48,6 +48,10 @@ class RequestContext {
   // redacted (core/base/redact.h) before it leaves.
   void log(McpLogLevel level, std::string_view logger, const nlohmann::json& data);
 
+  // Sends a notification that belongs to this request (a subscription's), unless it has
+  // finished or was cancelled.
+  void notify(const nlohmann::json& notification) { send_notification(notification); }
+
   const nlohmann::json& request_id() const { return scope_.request_id; }
   const std::string& trace_id() const { return scope_.trace_id; }
   // The caller's tenant, and the pools its key may submit to (nullopt: every pool), as the key's

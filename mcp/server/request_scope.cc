@@ -20,6 +20,21 @@ bool RequestScope::client_declares_extension(std::string_view extension) const {
   return it != client_capabilities.end() && it->is_object() && it->contains(extension);
 }
 
+bool claims_modern_framing(const json& params) {
+  if (!params.is_object()) return false;
+  const auto meta = params.find("_meta");
+  return meta != params.end() && meta->is_object() && meta->contains(kMetaProtocolVersion);
+}
+
+RpcError missing_capability(json capabilities, const std::string& why) {
+  return RpcError{kMissingRequiredClientCapability,
+                  "Missing required client capability: " + why +
+                      "; declare what data.requiredCapabilities names in this request's "
+                      "params._meta \"" +
+                      kMetaClientCapabilities + "\"",
+                  json{{"requiredCapabilities", std::move(capabilities)}}};
+}
+
 json progress_token_of(const json& params) {
   if (!params.is_object()) return nullptr;
   const auto meta = params.find("_meta");

@@ -65,6 +65,10 @@ struct RequestScope {
   bool client_declares_extension(std::string_view extension) const;
 };
 
+// Whether a message claims the modern framing: its params' `_meta` names a protocol version
+// (whatever its value; a malformed claim is refused by scope_from_meta, never served as legacy).
+bool claims_modern_framing(const nlohmann::json& params);
+
 // The progress token a request's params carry in `_meta`, or null.
 nlohmann::json progress_token_of(const nlohmann::json& params);
 
@@ -81,7 +85,15 @@ tl::expected<RequestScope, RpcError> scope_from_meta(Principal principal,
                                                      std::span<const std::string_view> supported,
                                                      std::string trace_id);
 
-// -32022: the 2026-07-28 code for a protocol version the server does not speak.
+// The 2026-07-28 error codes: HTTP headers that disagree with the body, a capability the
+// request needs and its client did not declare (data.requiredCapabilities), and a protocol
+// version the server does not speak (data.supported).
+inline constexpr int kHeaderMismatch = -32020;
+inline constexpr int kMissingRequiredClientCapability = -32021;
 inline constexpr int kUnsupportedProtocolVersion = -32022;
+
+// -32021 for a request that needs `capabilities` (a ClientCapabilities object, e.g.
+// {"extensions":{"io.modelcontextprotocol/tasks":{}}}) its client did not declare.
+RpcError missing_capability(nlohmann::json capabilities, const std::string& why);
 
 }  // namespace nmcp::mcp

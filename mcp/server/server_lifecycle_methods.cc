@@ -1,4 +1,4 @@
-// The lifecycle methods of the table: initialize, ping, server/discover, logging/setLevel and
+// The lifecycle methods of the table: initialize, ping, logging/setLevel (the legacy era's) and
 // the client's notifications (initialized, cancelled).
 
 #include "core/base/logging.h"
@@ -58,19 +58,17 @@ MethodResult client_initialized(const MethodCall& call) {
 }  // namespace
 
 void McpServer::add_lifecycle_methods() {
+  // The handshake era's own methods: MCP 2026-07-28 removed them (a modern-framed one is
+  // "method not found").
   table_.add({.method = "initialize",
+              .modern = false,
               .before_initialize = true,
               .handler = [this](const MethodCall& call) { return initialize(call); }});
   table_.add({.method = "ping",
+              .modern = false,
               .before_initialize = true,
               .handler = [](const MethodCall&) -> MethodResult { return json::object(); }});
-  // The 2026-07-28 era probe: a plain "method not found" (kDiscoverNotSpoken).
-  table_.add({.method = "server/discover",
-              .before_initialize = true,
-              .handler = [](const MethodCall&) -> MethodResult {
-                return rpc_fail(rpc::kMethodNotFound, kDiscoverNotSpoken);
-              }});
-  table_.add({.method = "logging/setLevel", .handler = set_log_level});
+  table_.add({.method = "logging/setLevel", .modern = false, .handler = set_log_level});
   table_.add({.method = "notifications/cancelled",
               .kind = MethodEntry::Kind::Notification,
               .before_initialize = true,
@@ -114,11 +112,8 @@ MethodResult McpServer::initialize(const MethodCall& call) {
   json server_info = {{"name", info.name}, {"version", info.version}};
   if (version >= ProtocolVersion::V2025_06_18) server_info["title"] = info.title;
   if (version >= ProtocolVersion::V2025_11_25) server_info["description"] = info.description;
-  json capabilities = {{"tools", {{"listChanged", false}}}, {"logging", json::object()}};
-  if (resources_ != nullptr)
-    capabilities["resources"] = {{"listChanged", false}, {"subscribe", false}};
   json result = {{"protocolVersion", to_string(version)},
-                 {"capabilities", std::move(capabilities)},
+                 {"capabilities", capabilities(Era::Legacy, version)},
                  {"serverInfo", std::move(server_info)}};
   if (!info.instructions.empty()) result["instructions"] = info.instructions;
   return result;

@@ -20,10 +20,14 @@ std::string quotable_uri(const std::string& uri) {
 }
 
 // A provider's error as the JSON-RPC error resources/* answer with.
-tl::unexpected<RpcError> resource_error(const Error& e, const std::string& uri) {
+// An unknown resource is -32002 in the legacy era and -32602 from 2026-07-28 on (which retired
+// -32002), with the uri in data either way.
+tl::unexpected<RpcError> resource_error(const Error& e, const std::string& uri, Era era) {
   const std::string text = e.hint.empty() ? e.message : e.message + " (" + e.hint + ")";
   if (e.code == ErrorCode::NotFound) {
-    return rpc_fail(rpc::kResourceNotFound, text, json{{"uri", quotable_uri(uri)}});
+    return rpc_fail(era == Era::Modern ? rpc::kInvalidParams : rpc::kResourceNotFound,
+                    era == Era::Modern ? "Invalid params: " + text : text,
+                    json{{"uri", quotable_uri(uri)}});
   }
   if (e.code == ErrorCode::InvalidArgument || e.code == ErrorCode::FailedPrecondition) {
     return rpc_fail(rpc::kInvalidParams, "Invalid params: " + text);
@@ -34,12 +38,16 @@ tl::unexpected<RpcError> resource_error(const Error& e, const std::string& uri) 
 }  // namespace
 
 void McpServer::add_resource_methods() {
+  // Resources change as scans finish: a client may keep a list or a read for no time at all.
   table_.add({.method = "resources/list",
+              .cache = CacheHint{.ttl_ms = 0, .shared = false},
               .handler = [this](const MethodCall& call) { return list_resources(call); }});
   table_.add({.method = "resources/templates/list",
+              .cache = CacheHint{.ttl_ms = 60000, .shared = false},
               .handler = [this](const MethodCall& call) { return list_resource_templates(call); }});
   table_.add(
       {.method = "resources/read",
+       .cache = CacheHint{.ttl_ms = 0, .shared = false},
        // Checked before the read, so a refusal says nothing about whether the resource exists.
        .authorise =
            [this](const RequestScope& scope, const json& params) {
@@ -80,7 +88,7 @@ MethodResult McpServer::list_resources(const MethodCall& call) const {
   }
   const Principal& principal = call.scope.principal;
   auto page = resources_->list(principal, cursor);
-  if (!page) return resource_error(page.error(), "");
+  if (!page) return resource_error(page.error(), "", call.scope.era);
   const bool titles = call.scope.version >= ProtocolVersion::V2025_06_18;
   json list = json::array();
   for (const auto& r : page->resources) {
@@ -104,7 +112,7 @@ MethodResult McpServer::list_resource_templates(const MethodCall& call) const {
 MethodResult McpServer::read_resource(const MethodCall& call) const {
   const std::string& uri = call.detail;  // authorised: the request's uri, a string
   auto contents = resources_->read(call.scope.principal, uri);
-  if (!contents) return resource_error(contents.error(), uri);
+  if (!contents) return resource_error(contents.error(), uri, call.scope.era);
   json list = json::array();
   for (const auto& c : *contents) list.push_back(contents_json(c));
   return json{{"contents", std::move(list)}};

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/base/logging.h"
 #include "core/base/opaque_cursor.h"
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/method_params.h"
@@ -15,6 +16,7 @@ namespace rpc = jsonrpc;
 
 void McpServer::add_tool_methods() {
   table_.add({.method = "tools/list",
+              .cache = CacheHint{.ttl_ms = 60000, .shared = false},
               .handler = [this](const MethodCall& call) { return list_tools(call); }});
   table_.add({.method = "tools/call",
               .counted = true,
@@ -46,6 +48,18 @@ void McpServer::add_tool_methods() {
                       decided.refusal = RpcError{
                           rpc::kInvalidParams, "Unknown tool: \"" + *name +
                                                    "\". Call tools/list for the available tools."};
+                      return decided;
+                    }
+                    if (scope.era == Era::Modern) {
+                      json missing = json::object();
+                      for (const auto& [key, value] :
+                           entry->definition.requires_client.items()) {
+                        if (!scope.client_declares(key)) missing[key] = value;
+                      }
+                      if (!missing.empty()) {
+                        decided.refusal = missing_capability(
+                            std::move(missing), "tool " + *name + " works only with it");
+                      }
                     }
                     return decided;
                   },
@@ -77,7 +91,8 @@ MethodResult McpServer::list_tools(const MethodCall& call) const {
   const std::size_t end = std::min(visible.size(), offset + page);
   json tools = json::array();
   for (std::size_t i = offset; i < end; ++i) {
-    tools.push_back(ToolRegistry::describe(*visible[i], call.scope.version));
+    tools.push_back(ToolRegistry::describe(*visible[i], call.scope.version,
+                                           tasks_ != nullptr && call.scope.era == Era::Legacy));
   }
   json result = {{"tools", std::move(tools)}};
   if (end < visible.size()) result["nextCursor"] = encode_opaque_cursor("tools", end);
@@ -100,7 +115,38 @@ MethodResult McpServer::call_tool(const MethodCall& call) const {
     }
     arguments = *args;
   }
-  return ToolRegistry::call(*entry, arguments, *call.context, call.scope.version);
+  // A client that takes tasks gets one for a call that starts long-running work: in the modern
+  // era by declaring the extension, in 2025-11-25 by asking with params.task.
+  const RequestScope& scope = call.scope;
+  bool takes_tasks = false;
+  if (tasks_ != nullptr && scope.era == Era::Modern) {
+    takes_tasks = scope.client_declares_extension(kTasksExtension);
+  } else if (tasks_ != nullptr && scope.version >= ProtocolVersion::V2025_11_25) {
+    const auto task = call.params.find("task");
+    if (task != call.params.end() && !task->is_null()) {
+      if (!task->is_object()) {
+        return rpc_fail(rpc::kInvalidParams, "Invalid params: \"task\" must be an object");
+      }
+      if (!entry->definition.task_optional) {
+        return rpc_fail(rpc::kMethodNotFound, "Method not found: tool \"" + call.subject +
+                                                  "\" does not run as a task (its "
+                                                  "execution.taskSupport is forbidden)");
+      }
+      takes_tasks = true;
+    }
+  }
+  std::string task_id;
+  json result = ToolRegistry::call(*entry, arguments, *call.context, scope.version,
+                                   takes_tasks ? &task_id : nullptr);
+  if (task_id.empty()) return result;
+  // The work is stored before the tool returns, so tasks/get resolves this id from now on.
+  auto snapshot = tasks_->get(scope.principal, task_id);
+  if (!snapshot) {
+    log::error("mcp", "a tool's task cannot be read back",
+               {{"tool", call.subject}, {"trace_id", scope.trace_id}});
+    return result;
+  }
+  return created_task(std::move(*snapshot), scope);
 }
 
 }  // namespace nmcp::mcp

@@ -30,6 +30,13 @@ struct ToolDefinition {
   nlohmann::json input_schema = {{"type", "object"}, {"additionalProperties", false}};
   nlohmann::json output_schema;  // null when the tool returns no structured content
   ToolAnnotations annotations;
+  // The call may start long-running work a client can follow as a task (its result carries
+  // ToolResult::task_id): MCP 2025-11-25 lists it as execution.taskSupport "optional".
+  bool task_optional = false;
+  // Client capabilities the tool cannot work without (a ClientCapabilities object, e.g.
+  // {"elicitation":{}}): a 2026-07-28 request whose client did not declare them is refused
+  // -32021 before the tool runs.
+  nlohmann::json requires_client = nlohmann::json::object();
 };
 
 struct ToolResult {
@@ -38,6 +45,9 @@ struct ToolResult {
   // resource_link blocks sent after the content to clients that know them (2025-06-18 on).
   std::vector<nlohmann::json> links;
   bool is_error = false;
+  // The long-running work this call started, when it started some (a scan task): a client that
+  // takes MCP tasks is answered with this task instead of the result (task_source.h).
+  std::string task_id;
 
   static ToolResult success(nlohmann::json structured, std::string text = {});
   static ToolResult failure(std::string message);

@@ -114,7 +114,7 @@ const ToolRegistry::Entry* ToolRegistry::find(std::string_view name) const {
   return nullptr;
 }
 
-json ToolRegistry::describe(const Entry& entry, ProtocolVersion version) {
+json ToolRegistry::describe(const Entry& entry, ProtocolVersion version, bool tasks) {
   const ToolDefinition& d = entry.definition;
   json tool = {{"name", d.name}, {"description", d.description}, {"inputSchema", d.input_schema}};
   if (version >= ProtocolVersion::V2025_06_18) {
@@ -125,11 +125,14 @@ json ToolRegistry::describe(const Entry& entry, ProtocolVersion version) {
     json a = annotations_json(d, version);
     if (!a.empty()) tool["annotations"] = std::move(a);
   }
+  if (tasks && d.task_optional && version >= ProtocolVersion::V2025_11_25) {
+    tool["execution"] = {{"taskSupport", "optional"}};
+  }
   return tool;
 }
 
 json ToolRegistry::call(const Entry& entry, const json& arguments, RequestContext& context,
-                        ProtocolVersion version) {
+                        ProtocolVersion version, std::string* task_id) {
   const std::string& name = entry.definition.name;
   if (auto violations = entry.input.validate(arguments); !violations.empty()) {
     return error_result("Invalid arguments for tool \"" + name + "\":\n" +
@@ -153,7 +156,13 @@ json ToolRegistry::call(const Entry& entry, const json& arguments, RequestContex
     return error_result("Tool \"" + name + "\" failed with an internal error (trace id " +
                         context.trace_id() + ").");
   }
+  if (task_id != nullptr && !result.is_error) *task_id = result.task_id;
+  return render(entry, std::move(result), context.trace_id(), version);
+}
 
+json ToolRegistry::render(const Entry& entry, ToolResult result, const std::string& trace_id,
+                          ProtocolVersion version) {
+  const std::string& name = entry.definition.name;
   if (result.is_error) {
     json out = {{"content", result.content}, {"isError", true}};
     if (out["content"].empty()) out["content"].push_back({{"type", "text"}, {"text", "failed"}});
@@ -171,11 +180,11 @@ json ToolRegistry::call(const Entry& entry, const json& arguments, RequestContex
       // A server bug: the client would reject the result, so say so plainly instead.
       log::error("tools", "tool result does not match its outputSchema",
                  {{"tool", name},
-                  {"trace_id", context.trace_id()},
+                  {"trace_id", trace_id},
                   {"violations", describe_violations("result", violations)}});
       return error_result("Tool \"" + name +
-                          "\" produced a malformed result (a server bug; trace id " +
-                          context.trace_id() + ").");
+                          "\" produced a malformed result (a server bug; trace id " + trace_id +
+                          ").");
     }
   }
 

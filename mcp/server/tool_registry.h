@@ -34,12 +34,20 @@ class ToolRegistry {
   const std::vector<Entry>& entries() const { return entries_; }
 
   // The tools/list entry for `entry`, shaped for the negotiated protocol version.
-  static nlohmann::json describe(const Entry& entry, ProtocolVersion version);
+  // `tasks`: the server offers 2025-11-25 tasks, so a tool that may start one says so.
+  static nlohmann::json describe(const Entry& entry, ProtocolVersion version, bool tasks = false);
 
   // Runs the tool and returns a CallToolResult object. Never throws: invalid arguments, a
   // handler exception and a non-conforming result all become isError results.
+  // `task_id`, when given, receives the result's ToolResult::task_id (empty for none, and for
+  // a result that is an error).
   static nlohmann::json call(const Entry& entry, const nlohmann::json& arguments,
-                             RequestContext& context, ProtocolVersion version);
+                             RequestContext& context, ProtocolVersion version,
+                             std::string* task_id = nullptr);
+  // A handler's result as a CallToolResult object: checked against the entry's outputSchema
+  // (a mismatch is an isError result naming `trace_id`), shaped for `version`.
+  static nlohmann::json render(const Entry& entry, ToolResult result, const std::string& trace_id,
+                               ProtocolVersion version);
 
  private:
   std::vector<Entry> entries_;

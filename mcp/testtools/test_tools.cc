@@ -144,6 +144,72 @@ Status add_product_shaped(ToolRegistry& r) {
       });
 }
 
+// The 2026-07-28 suite's diagnostic tools (server-stateless): one that needs a client
+// capability the suite does not declare, one that needs elicitation (its answer must stream no
+// request of the server's own), and one that logs (nothing may reach a request without a
+// logLevel).
+Status add_modern_fixtures(ToolRegistry& r) {
+  const json no_args = {{"type", "object"}, {"properties", json::object()}};
+  ToolDefinition needs_sampling{"test_missing_capability", "Needs sampling",
+                                "Conformance fixture: works only for a client that declares "
+                                "sampling.",
+                                no_args, nullptr, read_only()};
+  needs_sampling.requires_client = {{"sampling", json::object()}};
+  if (auto s = r.add(std::move(needs_sampling),
+                     [](const json&, RequestContext&) {
+                       return content_only(json::array(
+                           {{{"type", "text"}, {"text", "the client declared sampling"}}}));
+                     });
+      !s) {
+    return s;
+  }
+  ToolDefinition needs_elicitation{"test_streaming_elicitation", "Needs elicitation",
+                                   "Conformance fixture: works only for a client that declares "
+                                   "elicitation; its answer streams progress, never a request.",
+                                   no_args, nullptr, read_only()};
+  needs_elicitation.requires_client = {{"elicitation", json::object()}};
+  if (auto s = r.add(std::move(needs_elicitation),
+                     [](const json&, RequestContext& ctx) {
+                       ctx.report_progress(50, 100, "halfway");
+                       return content_only(json::array(
+                           {{{"type", "text"}, {"text", "the client declared elicitation"}}}));
+                     });
+      !s) {
+    return s;
+  }
+  // A tool whose schema uses JSON Schema 2020-12 beyond the basics: tools/list must keep it
+  // whole ($schema, $defs with an $anchor, a $ref, allOf/anyOf, if/then/else).
+  const json rich = json::parse(R"({
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+    "$defs": {"address": {"$anchor": "addressDef", "type": "object",
+              "properties": {"street": {"type": "string"}, "city": {"type": "string"}}}},
+    "properties": {"name": {"type": "string"}, "address": {"$ref": "#/$defs/address"},
+                   "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+                   "phone": {"type": "string"}, "email": {"type": "string"}},
+    "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+    "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+    "then": {"required": ["phone"]}, "else": {"required": ["email"]},
+    "additionalProperties": false})");
+  if (auto s = r.add(ToolDefinition{"json_schema_2020_12_tool", "JSON Schema 2020-12",
+                                    "Conformance fixture: a JSON Schema 2020-12 input schema.",
+                                    rich, nullptr, read_only()},
+                     [](const json& args, RequestContext&) {
+                       return content_only(json::array({{{"type", "text"}, {"text", args.dump()}}}));
+                     });
+      !s) {
+    return s;
+  }
+  return r.add(ToolDefinition{"test_logging_tool", "Logs", "Conformance fixture: logs three lines.",
+                              no_args, nullptr, read_only()},
+               [](const json&, RequestContext& ctx) {
+                 for (const char* line : {"started", "working", "done"}) {
+                   ctx.log(McpLogLevel::Info, "conformance", line);
+                 }
+                 return content_only(
+                     json::array({{{"type", "text"}, {"text", "logged three lines"}}}));
+               });
+}
+
 // Tools with the names and behaviour the MCP conformance suite expects of an "everything"
 // server; they let the suite's tools-call-* scenarios run against our protocol layer.
 Status add_conformance_fixtures(ToolRegistry& r) {
@@ -218,7 +284,7 @@ Status add_conformance_fixtures(ToolRegistry& r) {
                      no_args, nullptr, read_only()};
     if (auto s = r.add(std::move(d), f.handler); !s) return s;
   }
-  return ok();
+  return add_modern_fixtures(r);
 }
 
 }  // namespace

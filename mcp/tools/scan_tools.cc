@@ -6,6 +6,7 @@
 
 #include "mcp/server/request_context.h"
 #include "mcp/tools/results_resources.h"
+#include "mcp/tools/scan_task_source.h"
 #include "mcp/tools/tool_catalogue.h"
 #include "mcp/tools/tool_support.h"
 #include "service/scan_service.h"
@@ -55,7 +56,9 @@ ToolResult submit(const service::Services& deps, const json& args, RequestContex
                        ? "Scan queued. Poll get_scan_status with this task_id."
                        : "This idempotency_key was already used for the same request; "
                          "this is that task.";
-  return ToolResult::success(std::move(out));
+  ToolResult result = ToolResult::success(std::move(out));
+  result.task_id = submitted->submitted.task.id;  // an MCP task, for a client that takes them
+  return result;
 }
 
 Status add_submit_tools(ToolRegistry& r, const service::Services& deps) {
@@ -106,11 +109,7 @@ Status add_task_tools(ToolRegistry& r, const service::Services& deps) {
               t = std::move(again);
               if (t->state != first_state || t->step != first_step) break;
             }
-            const bool completed = t->state == task::State::Completed;
-            auto status = scans.status_of(std::move(*t));
-            ToolResult result = ToolResult::success(status.to_json());
-            if (completed) result.links = scan_links(deps, status.task);
-            return result;
+            return scan_status_result(deps, scans.status_of(std::move(*t)));
           });
       !s) {
     return s;

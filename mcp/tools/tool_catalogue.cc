@@ -31,6 +31,9 @@ Result<ToolDefinition> tool_definition(std::string_view name) {
     const nlohmann::json& a = file.at("annotations");
     d.annotations = {hint(a, "readOnlyHint"), hint(a, "destructiveHint"), hint(a, "idempotentHint"),
                      hint(a, "openWorldHint")};
+    if (const auto e = file.find("execution"); e != file.end()) {
+      d.task_optional = e->value("taskSupport", "forbidden") == "optional";
+    }
     return d;
   }
   return fail(ErrorCode::NotFound, "no tool \"" + std::string(name) + "\" in mcp/tools/schemas");

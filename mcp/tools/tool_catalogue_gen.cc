@@ -26,8 +26,8 @@ using nlohmann::json;
 
 std::string check(const json& tool, const std::string& stem) {
   if (!tool.is_object()) return "not a JSON object";
-  static const std::set<std::string> kKeys = {"name",        "title",       "description",
-                                              "annotations", "inputSchema", "outputSchema"};
+  static const std::set<std::string> kKeys = {
+      "name", "title", "description", "annotations", "inputSchema", "outputSchema", "execution"};
   for (const auto& [key, value] : tool.items()) {
     if (kKeys.count(key) == 0) return "unknown key \"" + key + "\"";
   }
@@ -51,6 +51,15 @@ std::string check(const json& tool, const std::string& stem) {
       return "annotations need readOnlyHint (read-only keys are decided by it)";
   } else {
     return "\"annotations\" with readOnlyHint is required";
+  }
+  if (tool.contains("execution")) {
+    const json& e = tool["execution"];
+    // Only what the registry reads: a tool may start a task (optional) or not (forbidden).
+    if (!e.is_object() || e.size() != 1 || !e.contains("taskSupport") ||
+        (e["taskSupport"] != "optional" && e["taskSupport"] != "forbidden")) {
+      return "\"execution\" must be {\"taskSupport\": \"optional\"} or {\"taskSupport\": "
+             "\"forbidden\"}";
+    }
   }
   for (const char* key : {"inputSchema", "outputSchema"}) {
     if (!tool.contains(key)) {

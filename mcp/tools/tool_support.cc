@@ -6,11 +6,15 @@
 namespace nmcp::mcp {
 
 service::Caller caller_of(const RequestContext& ctx, std::string via) {
-  service::Caller c = service::Caller::tenant_of(ctx.principal());
-  c.pools = ctx.allowed_pools();
-  c.scan_types = scan_types_allowed(ctx.caller());
-  c.key_id = ctx.caller().key_id;
-  c.trace_id = ctx.trace_id();
+  return caller_for(ctx.caller(), ctx.trace_id(), std::move(via));
+}
+
+service::Caller caller_for(const Principal& principal, std::string trace_id, std::string via) {
+  service::Caller c = service::Caller::tenant_of(principal.tenant);
+  c.pools = principal.allowed_pools;
+  c.scan_types = scan_types_allowed(principal);
+  c.key_id = principal.key_id;
+  c.trace_id = std::move(trace_id);
   c.via = std::move(via);
   return c;
 }

@@ -28,6 +28,8 @@ void audit_refusal(const service::Services& deps, const RequestContext& ctx,
 // Who asks, for the application layer: the request's tenant with its key's rights, its trace,
 // and the tool (`via`) for the audit log.
 service::Caller caller_of(const RequestContext& ctx, std::string via);
+// The same for a request that runs without a RequestContext (tasks/get, tasks/cancel).
+service::Caller caller_for(const Principal& principal, std::string trace_id, std::string via);
 // How an agent is told to do what the application layer suggests: the tool that does it.
 std::string agent_words(Action a);
 

@@ -90,7 +90,21 @@ void send_every_method(TableHarness& h) {
   h.request(7, "resources/list");
   h.request(8, "resources/templates/list");
   h.request(9, "resources/read", {{"uri", "test://static-text"}});
-  h.notify("notifications/cancelled", {{"requestId", 99}});
+  // A 2026-07-28 subscription stays open until its client cancels it.
+  auto listening = std::make_shared<RecordingOutbound>();
+  h.server->handle(
+      h.session,
+      {{"jsonrpc", "2.0"},
+       {"id", 10},
+       {"method", "subscriptions/listen"},
+       {"params",
+        {{"notifications", json::object()},
+         {"_meta",
+          {{kMetaProtocolVersion, "2026-07-28"}, {kMetaClientCapabilities, json::object()}}}}}},
+      listening);
+  h.notify("notifications/cancelled", {{"requestId", 10}});
+  REQUIRE(listening->wait());
+  CHECK(!listening->response());  // a cancelled request is answered with nothing
 }
 
 }  // namespace
@@ -98,7 +112,7 @@ void send_every_method(TableHarness& h) {
 TEST_CASE("every method of the table passes through every middleware, once per message") {
   TableHarness h;
   const auto methods = h.server->methods().methods();
-  CHECK(methods.size() == 11);
+  CHECK(methods.size() == 12);
   send_every_method(h);
   std::lock_guard lock(h.mu);
   for (const auto& method : methods) {

@@ -1,0 +1,183 @@
+// MCP 2026-07-28 over Streamable HTTP, against the real transport: a modern request needs no
+// session, is answered with resultType and the server's identity, and is refused at the edge
+// with the revision's codes and statuses: the protocol version header against the body
+// (-32020), an unsupported version (-32022 with the list), a malformed envelope (-32602), the
+// Mcp-Method and Mcp-Name headers (-32020, base64 values decoded), a removed method (404,
+// -32601), a missing client capability (400, -32021). The legacy era keeps working beside it.
+
+#include <doctest/doctest.h>
+
+#include "tests/support/http_harness.h"
+
+using nlohmann::json;
+using namespace nmcp::mcp;
+using nmcp::testing::HttpHarness;
+using nmcp::testing::request;
+
+namespace {
+
+json modern_meta(json capabilities = json::object()) {
+  return {{kMetaProtocolVersion, "2026-07-28"}, {kMetaClientCapabilities, std::move(capabilities)}};
+}
+
+json modern(const json& id, const std::string& method, json params = json::object(),
+            json capabilities = json::object()) {
+  params["_meta"] = modern_meta(std::move(capabilities));
+  return request(id, method, std::move(params));
+}
+
+// The headers a conformant modern client sends for `method` (and `name` for Mcp-Name).
+httplib::Headers modern_headers(const std::string& method, const std::string& name = "") {
+  httplib::Headers h = {{"Accept", "application/json, text/event-stream"},
+                        {"MCP-Protocol-Version", "2026-07-28"},
+                        {"Mcp-Method", method}};
+  if (!name.empty()) h.emplace("Mcp-Name", name);
+  return h;
+}
+
+json body_of(const httplib::Result& r) { return json::parse(r->body); }
+
+}  // namespace
+
+TEST_CASE("http modern: discover and a tool call without a session") {
+  HttpHarness h;
+  auto d = h.post(modern(1, "server/discover"), modern_headers("server/discover"));
+  REQUIRE(d);
+  CHECK(d->status == 200);
+  CHECK(!d->has_header("Mcp-Session-Id"));
+  const json result = body_of(d)["result"];
+  CHECK(result["supportedVersions"] == json::array({"2026-07-28"}));
+  CHECK(result["resultType"] == "complete");
+  CHECK(result["cacheScope"] == "public");
+  CHECK(result["ttlMs"].is_number_integer());
+  CHECK(result["_meta"]["io.modelcontextprotocol/serverInfo"]["name"] == "nessus-mcp");
+
+  auto call = h.post(modern(2, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "hi"}}}}),
+                     modern_headers("tools/call", "echo"));
+  REQUIRE(call);
+  CHECK(call->status == 200);
+  CHECK(body_of(call)["result"]["structuredContent"]["text"] == "hi");
+  CHECK(body_of(call)["result"]["resultType"] == "complete");
+
+  // A session id a modern request carries is ignored, not looked up.
+  auto ignored = modern_headers("tools/list");
+  ignored.emplace("Mcp-Session-Id", "no-such-session");
+  auto list = h.post(modern(3, "tools/list"), ignored);
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK(body_of(list)["result"]["cacheScope"] == "private");
+}
+
+TEST_CASE("http modern: the version header against the body, and unsupported versions") {
+  HttpHarness h;
+  // The header and the body disagree: -32020, whatever the body names.
+  auto mismatch = modern_headers("tools/list");
+  mismatch.erase("MCP-Protocol-Version");
+  mismatch.emplace("MCP-Protocol-Version", "2025-11-25");
+  auto r = h.post(modern(1, "tools/list"), mismatch);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+  CHECK(body_of(r)["id"] == 1);
+
+  // No header at all on a modern request: -32020 too.
+  auto missing = modern_headers("tools/list");
+  missing.erase("MCP-Protocol-Version");
+  r = h.post(modern(2, "tools/list"), missing);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+
+  // Both name a version this server does not speak: -32022 with the list and the echo.
+  json unknown = request(
+      3, "server/discover",
+      {{"_meta", {{kMetaProtocolVersion, "v999.0.0"}, {kMetaClientCapabilities, json::object()}}}});
+  auto headers = modern_headers("server/discover");
+  headers.erase("MCP-Protocol-Version");
+  headers.emplace("MCP-Protocol-Version", "v999.0.0");
+  r = h.post(unknown, headers);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32022);
+  CHECK(body_of(r)["error"]["data"]["supported"] == json::array({"2026-07-28"}));
+  CHECK(body_of(r)["error"]["data"]["requested"] == "v999.0.0");
+
+  // A modern header on a body without the envelope: -32602, 400.
+  r = h.post(request(4, "tools/list"), modern_headers("tools/list"));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32602);
+
+  // The envelope without client capabilities: -32602, 400; without clientInfo: served.
+  json no_caps = request(5, "tools/list", {{"_meta", {{kMetaProtocolVersion, "2026-07-28"}}}});
+  r = h.post(no_caps, modern_headers("tools/list"));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32602);
+}
+
+TEST_CASE("http modern: Mcp-Method and Mcp-Name, base64 values decoded") {
+  HttpHarness h;
+  auto no_method = modern_headers("tools/list");
+  no_method.erase("Mcp-Method");
+  auto r = h.post(modern(1, "tools/list"), no_method);
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+
+  r = h.post(modern(2, "tools/list"), modern_headers("tools/call"));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+
+  const json call = modern(3, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "x"}}}});
+  r = h.post(call, modern_headers("tools/call"));  // no Mcp-Name
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+  r = h.post(call, modern_headers("tools/call", "slow"));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+  // "echo" in base64 is ZWNobw==.
+  r = h.post(call, modern_headers("tools/call", "=?base64?ZWNobw==?="));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  r = h.post(call, modern_headers("tools/call", "=?base64?not base64!?="));
+  REQUIRE(r);
+  CHECK(r->status == 400);
+  CHECK(body_of(r)["error"]["code"] == -32020);
+}
+
+TEST_CASE("http modern: removed methods are 404, a missing capability 400") {
+  HttpHarness h;
+  for (const std::string method :
+       {"initialize", "ping", "logging/setLevel", "resources/subscribe", "no/such/method"}) {
+    CAPTURE(method);
+    auto r = h.post(modern(7, method), modern_headers(method));
+    REQUIRE(r);
+    CHECK(r->status == 404);
+    CHECK(body_of(r)["error"]["code"] == -32601);
+    CHECK(body_of(r)["id"] == 7);
+  }
+  // A tasks method without the extension declared.
+  const json get = modern(8, "tasks/get", {{"taskId", "task_00000000000000000000000000000000"}});
+  auto r = h.post(get, modern_headers("tasks/get", "task_00000000000000000000000000000000"));
+  REQUIRE(r);
+  // The harness serves no tasks: the method is not there at all.
+  CHECK(r->status == 404);
+}
+
+TEST_CASE("http modern: the legacy era on the same endpoint, and an invalid params in-band") {
+  HttpHarness h;
+  const std::string session = h.open_session();
+  auto legacy = h.post(request(1, "ping"), HttpHarness::with_session(session));
+  REQUIRE(legacy);
+  CHECK(legacy->status == 200);
+  CHECK(body_of(legacy)["result"] == json::object());
+  // A handler's -32602 stays in-band (200), unlike the envelope's.
+  auto r = h.post(modern(2, "tools/list", {{"cursor", "bogus"}}), modern_headers("tools/list"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(body_of(r)["error"]["code"] == -32602);
+}
