@@ -4,9 +4,14 @@
 // nessus-sim over pinned HTTPS: polled with tasks/get to completion with its summary, cancelled
 // with tasks/cancel, and refused to another tenant exactly as an unknown id. The task traffic
 // goes through the official tasks requester, @modelcontextprotocol/ext-tasks.
+// The same client in the 2025 era drives 2025-11-25 tasks (tasks/get, tasks/result, tasks/list,
+// tasks/cancel); a subscriptions/listen stream reports a task's status changes; and two
+// stateless replicas on one Redis store serve a task created through one and followed,
+// listened to and cancelled through the other.
 // Usage: node modern_client.mjs NESSUS_MCP NESSUS_SIM
+import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
@@ -14,7 +19,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, resultFromTaskOutcome }
   from "@modelcontextprotocol/ext-tasks/client";
-import { check, dataDir, equal, run, startHttpServer } from "./lib.mjs";
+import { check, dataDir, equal, run, startHttpServer, until } from "./lib.mjs";
 import { serverEnv, startSim, writeConfig } from "./scan_lib.mjs";
 
 const [binary, simBinary] = process.argv.slice(2);
@@ -118,6 +123,32 @@ async function rejectsUnknown(promise, what) {
   throw new Error(`${what}: expected a refusal`);
 }
 
+// Opens subscriptions/listen over HTTP for `taskIds` and collects its events until `stop()`.
+function listen(url, key, taskIds) {
+  const controller = new AbortController();
+  const events = [];
+  const message = { jsonrpc: "2.0", id: "listen-1", method: "subscriptions/listen", params: {
+    notifications: { taskIds }, _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": CAPABILITIES } } };
+  const done = fetch(url, { method: "POST", body: JSON.stringify(message), signal: controller.signal,
+    headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream",
+      Authorization: `Bearer ${key}`, "MCP-Protocol-Version": "2026-07-28",
+      "Mcp-Method": "subscriptions/listen" } }).then(async (res) => {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let at;
+      while ((at = buffer.indexOf("\n\n")) >= 0) {
+        const data = buffer.slice(0, at).split("\n").find((l) => l.startsWith("data: "));
+        buffer = buffer.slice(at + 2);
+        if (data) events.push(JSON.parse(data.slice(6)));
+      }
+    }
+  }).catch(() => {});
+  return { events, stop: async () => { controller.abort(); await done; } };
+}
+
 let sim;
 let config;
 const servers = [];
@@ -213,6 +244,92 @@ await run("modern-client", [
     await sessionB.close();
     await a.close();
     await b.close();
+  }],
+  ["2025-11-25 tasks through the same client in the legacy era", async () => {
+    const client = new Client({ ...CLIENT_INFO, name: "legacy-tasks" });  // no negotiation: 2025
+    const transport = new StdioClientTransport({ command: binary, env: serverEnv(), stderr: "pipe",
+      args: ["--stdio", "--config", config, "--data-dir", dataDir(), ...WORKER] });
+    await client.connect(transport);
+    equal(client.getProtocolEra(), "legacy", "the client stayed in the legacy era");
+    const tasks = client.getServerCapabilities().tasks;
+    check(tasks && tasks.list && tasks.cancel && tasks.requests?.tools?.call,
+      `the tasks capability: ${JSON.stringify(tasks)}`);
+    const listed = await client.listTools();
+    equal(listed.tools.find((t) => t.name === "run_untrusted_scan").execution?.taskSupport,
+      "optional", "a submit tool may run as a task");
+    const session = createTaskSessionFromClient(client, { endpointId: "legacy" });
+    const execution = await scanAsTask(session, "10.22.0.1", "legacy task scan");
+    checkCompleted(await execution.settle(), "legacy task");
+    const page = await session.listTasks();
+    check(page.tasks.some((t) => t.taskId === execution.handle.taskId),
+      `tasks/list shows it: ${JSON.stringify(page.tasks.map((t) => t.taskId))}`);
+    const second = await scanAsTask(session, "10.22.0.2", "legacy task to cancel");
+    await second.cancel();
+    equal((await second.settle()).outcome.status, "cancelled", "cancelled in 2025-11-25 too");
+    await session.close();
+    await client.close();
+  }],
+  ["two stateless replicas on one Redis: created through one, followed through the other", async () => {
+    const redisDir = join(work, "redis");
+    mkdirSync(redisDir, { recursive: true });
+    const socket = join(redisDir, "redis.sock");
+    const redis = spawn("redis-server", ["--port", "0", "--unixsocket", socket,
+      "--unixsocketperm", "700", "--dir", redisDir, "--save", "", "--appendonly", "yes"],
+    { stdio: "ignore" });
+    try {
+      await until("redis-server", () => {
+        try {
+          return execFileSync("redis-cli", ["-s", socket, "PING"], { encoding: "utf8" }).trim() === "PONG";
+        } catch {
+          return false;
+        }
+      }, { timeoutMs: 20000, everyMs: 50 });
+      const store = `unix://${socket}?timeout_ms=2000`;
+      const key = randomBytes(24).toString("hex");
+      const keys = join(work, "replica-keys.txt");
+      writeFileSync(keys, `team-r sha256:${createHash("sha256").update(key).digest("hex")}\n`);
+      const data = dataDir();
+      const common = ["--stateless", "--api-keys-file", keys, "--config", config, "--store", store,
+        "--data-dir", data];
+      const one = await startHttpServer(binary, [...common, ...WORKER]);  // runs the scans too
+      const two = await startHttpServer(binary, [...common, "--no-worker"]);
+      servers.push(one, two);
+      const through = async (server, name) => {
+        const client = modernClient(name);
+        await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`),
+          { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+        return { client, session: taskSession(client, name, httpDispatch(`${server.url}/mcp`, key)) };
+      };
+      const a = await through(one, "replica-one");
+      const b = await through(two, "replica-two");
+
+      const created = await scanAsTask(a.session, "10.23.0.1", "replicated task");
+      const id = created.handle.taskId;
+      const stream = listen(`${two.url}/mcp`, key, [id, `task_${"0".repeat(32)}`]);
+      checkCompleted({ outcome: await b.session.task(id).result() }, "read through the other replica");
+      const statuses = await until("the listen stream reporting the completion", () => {
+        const tasks = stream.events.filter((e) => e.method === "notifications/tasks");
+        return tasks.some((e) => e.params.status === "completed") ? tasks : undefined;
+      }, { timeoutMs: 30000 });
+      await stream.stop();
+      const ack = stream.events[0];
+      equal(ack.method, "notifications/subscriptions/acknowledged", "the stream opens with its acknowledgement");
+      equal(ack.params.notifications.taskIds, [id], "it honours the caller's task, not the unknown one");
+      equal(ack.params._meta["io.modelcontextprotocol/subscriptionId"], "listen-1", "the subscription id");
+      check(statuses.every((e) => e.params.taskId === id &&
+        e.params._meta["io.modelcontextprotocol/subscriptionId"] === "listen-1"), "every event carries it");
+      check(statuses.at(-1).params.result?.structuredContent?.summary, "the last event has the result");
+
+      const second = await scanAsTask(a.session, "10.23.0.2", "replicated cancel");
+      await b.session.cancelTask(second.handle.taskId);
+      equal((await second.settle()).outcome.status, "cancelled", "cancelled through the other replica");
+      for (const r of [a, b]) {
+        await r.session.close();
+        await r.client.close();
+      }
+    } finally {
+      redis.kill("SIGKILL");
+    }
   }],
   ["stop", async () => {
     for (const s of servers) await s.stop();
