@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The official MCP Inspector CLI (Node 22) against nessus-mcp over stdio and Streamable HTTP,
-# including the dual-era probe: with --protocol-era auto the Inspector first sends
-# server/discover and must fall back to initialize at once.
+# in both eras: with --protocol-era auto the Inspector first sends server/discover, which this
+# dual-era server answers, so the Inspector stays in the 2026-07-28 era (no initialize); with
+# --protocol-era modern it speaks only that era; by default it speaks 2025-11-25.
 # Usage: tests/e2e/inspector.sh PATH/TO/nessus-mcp
 set -euo pipefail
 binary=$(realpath "$1")
@@ -40,9 +41,12 @@ inspect stdio-tools-call 0 --method tools/call --tool-name echo --tool-args-json
 grep -q '"inspector"' "$work/stdio-tools-call.json" || fail "tools/call result"
 
 inspect stdio-era-auto 0 --protocol-era auto --method tools/list --format json "$binary" -- --test-tools --log-level debug
-grep -q '"echo"' "$work/stdio-era-auto.json" || fail "dual-era fallback over stdio"
-grep -q '"code":-32601.*"method":"server/discover"' "$work/stdio-era-auto.err" \
-  || fail "the Inspector's server/discover probe was not answered with -32601"
+grep -q '"echo"' "$work/stdio-era-auto.json" || fail "tools/list after the era probe over stdio"
+grep -q '"method":"server/discover"' "$work/stdio-era-auto.err" || fail "no server/discover probe"
+! grep -q '"session initialized"' "$work/stdio-era-auto.err" \
+  || fail "the Inspector fell back to initialize although discover was answered"
+inspect stdio-era-modern 0 --protocol-era modern --method tools/list --format json "$binary" -- --test-tools
+grep -q '"echo"' "$work/stdio-era-modern.json" || fail "tools/list in the modern era over stdio"
 
 inspect stdio-unknown-tool 5 --method tools/call --tool-name nope --tool-args-json '{}' --format json \
   "$binary" -- --test-tools --log-level warn
@@ -57,7 +61,9 @@ start_http_server "$binary" "$work/server.log" --test-tools || fail "HTTP server
 inspect http-tools-list 0 "http://127.0.0.1:$port/mcp" --transport http --method tools/list --format json
 grep -q '"validate"' "$work/http-tools-list.json" || fail "tools/list over HTTP"
 inspect http-era-auto 0 --protocol-era auto "http://127.0.0.1:$port/mcp" --method tools/list --format json
-grep -q '"validate"' "$work/http-era-auto.json" || fail "dual-era fallback over HTTP"
+grep -q '"validate"' "$work/http-era-auto.json" || fail "tools/list after the era probe over HTTP"
+inspect http-era-modern 0 --protocol-era modern "http://127.0.0.1:$port/mcp" --method tools/list --format json
+grep -q '"validate"' "$work/http-era-modern.json" || fail "tools/list in the modern era over HTTP"
 inspect http-tools-call 0 "http://127.0.0.1:$port/mcp" --method tools/call --tool-name add \
   --tool-args-json '{"a":20,"b":22}' --format json
 grep -q '42' "$work/http-tools-call.json" || fail "tools/call over HTTP"

@@ -138,18 +138,19 @@ TEST_CASE("http: MCP-Protocol-Version is validated") {
   CHECK(good->status == 200);
 }
 
-TEST_CASE("http: the server/discover probe fails fast with -32601, never a modern-era code") {
+TEST_CASE("http: a server/discover without the modern envelope is refused at once") {
   HttpHarness h;
   auto r = h.post(request("probe", "server/discover"),
                   {{"Accept", "application/json, text/event-stream"},
                    {"MCP-Protocol-Version", "2026-07-28"},
                    {"Mcp-Method", "server/discover"}});
   REQUIRE(r);
-  // The 2026 header is not a version this server speaks, so the probe is refused either way;
-  // what matters is an immediate 4xx whose code is not -32020..-32022.
+  // A modern header on a body without _meta: the envelope is missing (-32602, 400), which a
+  // dual-era client does not mistake for a version or header error (-32020..-32022).
   CHECK(r->status == 400);
   const int code = json::parse(r->body)["error"]["code"];
   CHECK((code < -32022 || code > -32020));
+  CHECK(code == -32602);
   auto plain = h.post(request("probe", "server/discover"));
   REQUIRE(plain);
   CHECK(plain->status == 400);

@@ -136,3 +136,19 @@ TEST_CASE("schema: violations are capped and described for a model") {
   CHECK(describe_violations("arguments", {{"", "bad"}, {"x", "worse"}}) ==
         "- arguments: bad\n- arguments.x: worse");
 }
+
+TEST_CASE("json schema: if/then/else and $anchor (2020-12)") {
+  const auto schema = JsonSchema::compile(json::parse(R"({
+    "type": "object",
+    "$defs": {"a": {"$anchor": "aDef", "type": "string"}},
+    "properties": {"kind": {"type": "string"}, "phone": {"$ref": "#/$defs/a"},
+                   "email": {"type": "string"}},
+    "if": {"properties": {"kind": {"const": "phone"}}, "required": ["kind"]},
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]}})"));
+  REQUIRE(schema);
+  CHECK(schema->validate(json{{"kind", "phone"}, {"phone", "1"}}).empty());
+  CHECK(!schema->validate(json{{"kind", "phone"}, {"email", "x"}}).empty());
+  CHECK(schema->validate(json{{"kind", "mail"}, {"email", "x"}}).empty());
+  CHECK(!schema->validate(json{{"kind", "mail"}}).empty());
+}
