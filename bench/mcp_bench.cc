@@ -4,8 +4,13 @@
 //   mcp_bench stdio-latency    [--calls N] -- CMD [ARGS...]
 //   mcp_bench stdio-throughput [--calls N] [--window W] -- CMD [ARGS...]
 //   mcp_bench startup          [--runs R] -- CMD [ARGS...]
-//   mcp_bench http-latency     --url URL [--calls N]
-//   mcp_bench http-throughput  --url URL [--calls N] [--connections C]
+//   mcp_bench http-latency     --url URL [--calls N] [--era legacy|modern]
+//   mcp_bench http-throughput  --url URL [--calls N] [--connections C] [--era legacy|modern]
+//
+// Over HTTP, --era legacy (the default) opens a 2025-11-25 session first and sends its id with
+// every call; --era modern sends MCP 2026-07-28 requests: no session, each call with its
+// version and capabilities in _meta and the MCP-Protocol-Version, Mcp-Method and Mcp-Name
+// headers.
 //
 // Every scenario calls the tool "echo" with {"text": ...} and prints one JSON line with the
 // call count, wall time, calls per second and latency percentiles in microseconds.
@@ -39,6 +44,7 @@ struct Options {
   std::size_t window = 64;
   std::size_t connections = 8;
   std::size_t runs = 30;
+  bool modern = false;
   std::vector<std::string> command;
 };
 
@@ -69,6 +75,10 @@ Options parse(int argc, char** argv) {
       o.connections = std::stoul(next());
     } else if (a == "--runs") {
       o.runs = std::stoul(next());
+    } else if (a == "--era") {
+      const std::string era = next();
+      if (era != "legacy" && era != "modern") die("--era is legacy or modern");
+      o.modern = era == "modern";
     } else {
       die("unknown option " + a);
     }
@@ -86,12 +96,13 @@ json init_request() {
             {"clientInfo", {{"name", "mcp_bench"}, {"version", "1"}}}}}};
 }
 
-std::string echo_call(std::size_t id) {
-  return json{{"jsonrpc", "2.0"},
-              {"id", id},
-              {"method", "tools/call"},
-              {"params", {{"name", "echo"}, {"arguments", {{"text", "benchmark payload"}}}}}}
-      .dump();
+std::string echo_call(std::size_t id, bool modern = false) {
+  json params = {{"name", "echo"}, {"arguments", {{"text", "benchmark payload"}}}};
+  if (modern) {
+    params["_meta"] = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                       {"io.modelcontextprotocol/clientCapabilities", json::object()}};
+  }
+  return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", params}}.dump();
 }
 
 bool ok_result(const json& r) {
@@ -221,7 +232,13 @@ HttpTarget parse_url(const std::string& url) {
           slash == std::string::npos ? "/" : url.substr(slash)};
 }
 
-httplib::Headers base_headers() {
+httplib::Headers base_headers(bool modern = false) {
+  if (modern) {
+    return {{"Accept", "application/json, text/event-stream"},
+            {"MCP-Protocol-Version", "2026-07-28"},
+            {"Mcp-Method", "tools/call"},
+            {"Mcp-Name", "echo"}};
+  }
   return {{"Accept", "application/json, text/event-stream"},
           {"MCP-Protocol-Version", "2025-11-25"}};
 }
@@ -249,7 +266,7 @@ std::string http_session(const HttpTarget& t) {
 // `connections` clients, each with its own keep-alive connection, calling back to back.
 void http_run(const Options& o, std::size_t connections, const std::string& scenario) {
   const HttpTarget t = parse_url(o.url);
-  const std::string session = http_session(t);
+  const std::string session = o.modern ? std::string() : http_session(t);
   std::vector<std::vector<double>> per_thread(connections);
   std::atomic<std::size_t> next{1};
   std::atomic<std::size_t> errors{0};
@@ -263,11 +280,11 @@ void http_run(const Options& o, std::size_t connections, const std::string& scen
       client.set_keep_alive(true);
       client.set_tcp_nodelay(true);
       client.set_read_timeout(30, 0);
-      auto h = base_headers();
+      auto h = base_headers(o.modern);
       if (!session.empty()) h.emplace("Mcp-Session-Id", session);
       for (std::size_t id = next++; id <= o.calls; id = next++) {
         const auto t0 = Clock::now();
-        auto r = client.Post(t.path.c_str(), h, echo_call(id), "application/json");
+        auto r = client.Post(t.path.c_str(), h, echo_call(id, o.modern), "application/json");
         per_thread[c].push_back(micros(Clock::now() - t0));
         if (!r || r->status != 200 || !ok_result(response_json(r->body))) {
           if (errors++ == 0) {
@@ -298,9 +315,9 @@ int main(int argc, char** argv) {
   } else if (o.scenario == "startup") {
     startup(o);
   } else if (o.scenario == "http-latency") {
-    http_run(o, 1, "http-latency");
+    http_run(o, 1, o.modern ? "http-latency-modern" : "http-latency");
   } else if (o.scenario == "http-throughput") {
-    http_run(o, o.connections, "http-throughput");
+    http_run(o, o.connections, o.modern ? "http-throughput-modern" : "http-throughput");
   } else {
     die("unknown scenario " + o.scenario);
   }

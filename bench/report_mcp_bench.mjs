@@ -33,3 +33,24 @@ for (const scenario of ["stdio-latency", "stdio-throughput", "http-latency", "ht
   const errors = (ours.errors ?? 0) + (peer.errors ?? 0);
   if (errors) console.log(`| ${scenario} | errors | ${ours.errors} | ${peer.errors} | |`);
 }
+
+// MCP 2026-07-28 over HTTP: ours against the 2.x SDK's modern mode, and our own legacy era.
+const modernRows = [["http-latency-modern", "http-latency"], ["http-throughput-modern", "http-throughput"]];
+if (modernRows.some(([m]) => get("nessus-mcp", m))) {
+  console.log("\nMCP 2026-07-28 over Streamable HTTP (no session; every call framed on its own):\n");
+  console.log("| scenario | metric | nessus-mcp modern | TS SDK 2.x modern | nessus-mcp vs 2.x | nessus-mcp legacy |");
+  console.log("|---|---|---:|---:|---:|---:|");
+  for (const [modern, legacy] of modernRows) {
+    const ours = get("nessus-mcp", modern);
+    const peer = get("ts-sdk-2-peer", modern);
+    const old = get("nessus-mcp", legacy);
+    if (!ours) continue;
+    if (modern.includes("throughput")) {
+      console.log(`| ${modern} | calls/s | ${fmt(ours.calls_per_sec)} | ${fmt(peer?.calls_per_sec)} | ${ratio(ours.calls_per_sec, peer?.calls_per_sec)} faster | ${fmt(old?.calls_per_sec)} |`);
+    }
+    console.log(`| ${modern} | p50 µs | ${fmt(ours.p50_us)} | ${fmt(peer?.p50_us)} | ${ratio(peer?.p50_us, ours.p50_us)} lower | ${fmt(old?.p50_us)} |`);
+    console.log(`| ${modern} | p99 µs | ${fmt(ours.p99_us)} | ${fmt(peer?.p99_us)} | ${ratio(peer?.p99_us, ours.p99_us)} lower | ${fmt(old?.p99_us)} |`);
+    const errors = (ours.errors ?? 0) + (peer?.errors ?? 0);
+    if (errors) console.log(`| ${modern} | errors | ${ours.errors} | ${peer?.errors} | | |`);
+  }
+}

@@ -2,7 +2,10 @@
 # tools/call throughput and latency of nessus-mcp against a minimal server built with the
 # official TypeScript SDK (bench/mcp-peer/server.mjs), measured by the same client
 # (bench/mcp_bench.cc) over stdio and Streamable HTTP, plus start-up to first response.
-# The two servers take turns, scenario by scenario, for several rounds, and the report shows
+# Over HTTP it also measures MCP 2026-07-28 (`mcp_bench --era modern`: no session, each call
+# framed on its own) against the 2.x TypeScript SDK's own modern mode (bench/mcp-peer/server2.mjs,
+# @modelcontextprotocol/server 2.4.0), beside our legacy era.
+# The servers take turns, scenario by scenario, for several rounds, and the report shows
 # the median of the rounds: on a shared 2-core VM single runs vary by tens of percent.
 # Prints a side-by-side table and writes the raw JSON lines to build/bench/mcp-<time>.jsonl.
 # Usage: bench/run_mcp_bench.sh [--quick]
@@ -20,6 +23,7 @@ out="$out_dir/mcp-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 # comparison measures the protocol path, not stderr volume (see phases/02-mcp-server.md).
 ours=("$root/build/bin/nessus-mcp" --test-tools --log-level warn)
 peer=("$(command -v node)" "$root/bench/mcp-peer/server.mjs")
+peer2=("$(command -v node)" "$root/bench/mcp-peer/server2.mjs")
 
 port_of() {  # the TCP port a process listens on
   local pid=$1 port=""
@@ -53,12 +57,27 @@ measure_http() {  # measure_http NAME CMD... (CMD listens on a free loopback por
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
+measure_http_modern() {  # measure_http_modern NAME CMD... : MCP 2026-07-28 requests
+  local name=$1; shift
+  echo "-- $name over Streamable HTTP, MCP 2026-07-28" >&2
+  "$@" 2>/dev/null &
+  local pid=$!
+  local port; port=$(port_of "$pid")
+  "$bench" http-latency --era modern --url "http://127.0.0.1:$port/mcp" --calls "$lat_calls" \
+    | tag "$name"
+  "$bench" http-throughput --era modern --url "http://127.0.0.1:$port/mcp" --calls "$thr_calls" \
+    --connections "$connections" | tag "$name"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
 for round in $(seq 1 "$rounds"); do
   echo "== round $round of $rounds" >&2
   measure_stdio nessus-mcp "${ours[@]}"
   measure_stdio ts-sdk-peer "${peer[@]}" --transport stdio
   measure_http nessus-mcp "${ours[@]}" --http 127.0.0.1:0
   measure_http ts-sdk-peer "${peer[@]}" --transport http
+  measure_http_modern nessus-mcp "${ours[@]}" --http 127.0.0.1:0
+  measure_http_modern ts-sdk-2-peer "${peer2[@]}"
 done
 
 node "$root/bench/report_mcp_bench.mjs" "$out"

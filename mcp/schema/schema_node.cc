@@ -6,10 +6,10 @@ namespace nmcp::mcp::schema_detail {
 
 const std::set<std::string_view>& annotation_keywords() {
   static const std::set<std::string_view> k = {
-      "title",      "description",      "default",         "examples", "$schema",
-      "$id",        "$comment",         "format",          "readOnly", "writeOnly",
-      "deprecated", "contentMediaType", "contentEncoding", "$defs",    "definitions",
-      "$anchor"};
+      "title",           "description", "default",     "examples",
+      "$schema",         "$id",         "$comment",    "format",
+      "readOnly",        "writeOnly",   "deprecated",  "contentMediaType",
+      "contentEncoding", "$defs",       "definitions", "$anchor"};
   return k;
 }
 

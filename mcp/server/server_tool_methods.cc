@@ -52,8 +52,7 @@ void McpServer::add_tool_methods() {
                     }
                     if (scope.era == Era::Modern) {
                       json missing = json::object();
-                      for (const auto& [key, value] :
-                           entry->definition.requires_client.items()) {
+                      for (const auto& [key, value] : entry->definition.requires_client.items()) {
                         if (!scope.client_declares(key)) missing[key] = value;
                       }
                       if (!missing.empty()) {

@@ -150,10 +150,13 @@ Status add_product_shaped(ToolRegistry& r) {
 // logLevel).
 Status add_modern_fixtures(ToolRegistry& r) {
   const json no_args = {{"type", "object"}, {"properties", json::object()}};
-  ToolDefinition needs_sampling{"test_missing_capability", "Needs sampling",
+  ToolDefinition needs_sampling{"test_missing_capability",
+                                "Needs sampling",
                                 "Conformance fixture: works only for a client that declares "
                                 "sampling.",
-                                no_args, nullptr, read_only()};
+                                no_args,
+                                nullptr,
+                                read_only()};
   needs_sampling.requires_client = {{"sampling", json::object()}};
   if (auto s = r.add(std::move(needs_sampling),
                      [](const json&, RequestContext&) {
@@ -163,10 +166,13 @@ Status add_modern_fixtures(ToolRegistry& r) {
       !s) {
     return s;
   }
-  ToolDefinition needs_elicitation{"test_streaming_elicitation", "Needs elicitation",
+  ToolDefinition needs_elicitation{"test_streaming_elicitation",
+                                   "Needs elicitation",
                                    "Conformance fixture: works only for a client that declares "
                                    "elicitation; its answer streams progress, never a request.",
-                                   no_args, nullptr, read_only()};
+                                   no_args,
+                                   nullptr,
+                                   read_only()};
   needs_elicitation.requires_client = {{"elicitation", json::object()}};
   if (auto s = r.add(std::move(needs_elicitation),
                      [](const json&, RequestContext& ctx) {
@@ -190,24 +196,25 @@ Status add_modern_fixtures(ToolRegistry& r) {
     "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
     "then": {"required": ["phone"]}, "else": {"required": ["email"]},
     "additionalProperties": false})");
-  if (auto s = r.add(ToolDefinition{"json_schema_2020_12_tool", "JSON Schema 2020-12",
-                                    "Conformance fixture: a JSON Schema 2020-12 input schema.",
-                                    rich, nullptr, read_only()},
-                     [](const json& args, RequestContext&) {
-                       return content_only(json::array({{{"type", "text"}, {"text", args.dump()}}}));
-                     });
+  if (auto s =
+          r.add(ToolDefinition{"json_schema_2020_12_tool", "JSON Schema 2020-12",
+                               "Conformance fixture: a JSON Schema 2020-12 input schema.", rich,
+                               nullptr, read_only()},
+                [](const json& args, RequestContext&) {
+                  return content_only(json::array({{{"type", "text"}, {"text", args.dump()}}}));
+                });
       !s) {
     return s;
   }
-  return r.add(ToolDefinition{"test_logging_tool", "Logs", "Conformance fixture: logs three lines.",
-                              no_args, nullptr, read_only()},
-               [](const json&, RequestContext& ctx) {
-                 for (const char* line : {"started", "working", "done"}) {
-                   ctx.log(McpLogLevel::Info, "conformance", line);
-                 }
-                 return content_only(
-                     json::array({{{"type", "text"}, {"text", "logged three lines"}}}));
-               });
+  return r.add(
+      ToolDefinition{"test_logging_tool", "Logs", "Conformance fixture: logs three lines.", no_args,
+                     nullptr, read_only()},
+      [](const json&, RequestContext& ctx) {
+        for (const char* line : {"started", "working", "done"}) {
+          ctx.log(McpLogLevel::Info, "conformance", line);
+        }
+        return content_only(json::array({{{"type", "text"}, {"text", "logged three lines"}}}));
+      });
 }
 
 // Tools with the names and behaviour the MCP conformance suite expects of an "everything"

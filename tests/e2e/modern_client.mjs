@@ -152,6 +152,11 @@ function listen(url, key, taskIds) {
 let sim;
 let config;
 const servers = [];
+// A failing step exits at once: take the servers and the simulator along.
+process.on("exit", () => {
+  for (const s of servers) s.proc.kill("SIGKILL");
+  sim?.proc?.kill("SIGKILL");
+});
 
 await run("modern-client", [
   ["a simulator", async () => {
