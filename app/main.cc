@@ -33,6 +33,7 @@
 #include "mcp/http/origin_policy.h"
 #include "mcp/server/mcp_server.h"
 #include "mcp/server/tool_registry.h"
+#include "mcp/testtools/fixture_tasks.h"
 #include "mcp/testtools/test_tools.h"
 #include "mcp/tools/results_resources.h"
 #include "mcp/tools/results_tools.h"
@@ -356,8 +357,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  std::unique_ptr<nmcp::mcp::FixtureTasks> fixture_tasks;  // --test-tools: the tasks fixtures
   if (o.test_tools) {
     if (auto s = nmcp::mcp::register_test_tools(registry); !s) {
+      log::error("main", "test tools failed to register: " + s.error().message);
+      return 1;
+    }
+    fixture_tasks = std::make_unique<nmcp::mcp::FixtureTasks>();
+    if (auto s = fixture_tasks->register_tools(registry); !s) {
       log::error("main", "test tools failed to register: " + s.error().message);
       return 1;
     }
@@ -380,7 +387,10 @@ int main(int argc, char** argv) {
   };
   nmcp::mcp::McpServer server(options, registry, executor, &resources);
   const nmcp::mcp::ScanTaskSource scan_tasks(deps);
-  server.serve_tasks(scan_tasks);
+  nmcp::mcp::TaskSources task_sources;
+  task_sources.add(scan_tasks);
+  if (fixture_tasks) task_sources.add(*fixture_tasks);
+  server.serve_tasks(task_sources);
   server.use(nmcp::app::count_calls(metrics));
   const auto ops = nmcp::app::ops_endpoints(metrics, store->get(), config.get(),
                                             nmcp::system_clock(), &deployment);

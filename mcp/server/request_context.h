@@ -52,6 +52,12 @@ class RequestContext {
   // finished or was cancelled.
   void notify(const nlohmann::json& notification) { send_notification(notification); }
 
+  // Whether the caller takes MCP tasks for this call (it declared the extension, or asked with
+  // params.task): a tool that can run either way then starts its work and names it in
+  // ToolResult::task_id instead of doing it before it returns. Set by tools/call.
+  bool takes_tasks() const { return takes_tasks_; }
+  void set_takes_tasks(bool takes) { takes_tasks_ = takes; }
+
   const nlohmann::json& request_id() const { return scope_.request_id; }
   const std::string& trace_id() const { return scope_.trace_id; }
   // The caller's tenant, and the pools its key may submit to (nullopt: every pool), as the key's
@@ -82,6 +88,7 @@ class RequestContext {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool cancelled_ = false;               // guarded by mu_
+  bool takes_tasks_ = false;             // set before the handler runs, on its thread
   bool finished_ = false;                // guarded by mu_
   std::optional<double> last_progress_;  // guarded by mu_
 };

@@ -1,6 +1,7 @@
 // The task methods of the table (with a TaskSource only), in both generations of MCP tasks:
 //   2026-07-28, the extension io.modelcontextprotocol/tasks: tasks/get answers the whole task
 //     (its tool result once completed), tasks/cancel an empty acknowledgement, idempotent;
+//     tasks/update acknowledges input (no task of ours asks for any yet);
 //     a request whose client did not declare the extension is refused -32021.
 //   2025-11-25, experimental core tasks (a session that negotiated 2025-11-25): tasks/get and
 //     tasks/cancel answer the Task, tasks/result waits for the end and answers the tool result,
@@ -96,6 +97,26 @@ void McpServer::add_task_methods() {
               .subject = task_id,
               .authorise = by_tool(tasks_->cancel_tool()),
               .handler = [this](const MethodCall& call) { return cancel_task(call); }});
+  // Answers to a task's input requests. No task of ours asks for input yet (the workflows
+  // issue's confirmations will), so an update of the caller's task is acknowledged and changes
+  // nothing, as the extension says of keys not outstanding.
+  table_.add({.method = "tasks/update",
+              .legacy = false,
+              .subject = task_id,
+              .authorise = by_tool(tasks_->read_tool()),
+              .handler = [this](const MethodCall& call) -> MethodResult {
+                const std::string id = string_member(call.params, "taskId");
+                const auto responses = call.params.find("inputResponses");
+                if (responses == call.params.end() || !responses->is_object()) {
+                  return rpc_fail(rpc::kInvalidParams,
+                                  "Invalid params: tasks/update needs \"inputResponses\" as an "
+                                  "object");
+                }
+                if (auto t = tasks_->get(call.scope.principal, id); !t) {
+                  return task_error(t.error(), id);
+                }
+                return json::object();
+              }});
   // Waits for the end: a counted call, cancellable and held to the call limits.
   table_.add({.method = "tasks/result",
               .modern = false,
@@ -124,6 +145,11 @@ json McpServer::task_json(TaskSnapshot snapshot, const RequestScope& scope, bool
   out["status"] = to_string(snapshot.status);
   out["ttlMs"] = ttl;
   if (snapshot.poll_interval_ms) out["pollIntervalMs"] = *snapshot.poll_interval_ms;
+  if (detailed && snapshot.status == TaskSnapshot::Status::Failed) {
+    out["error"] = {
+        {"code", snapshot.error_code != 0 ? snapshot.error_code : rpc::kInternalError},
+        {"message", snapshot.error_message.empty() ? "the work failed" : snapshot.error_message}};
+  }
   if (detailed && snapshot.status == TaskSnapshot::Status::Completed && snapshot.result) {
     if (auto result = task_result_json(std::move(snapshot), scope)) {
       (*result)["resultType"] = "complete";  // a result in its own right, as every modern one

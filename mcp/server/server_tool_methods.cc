@@ -135,6 +135,7 @@ MethodResult McpServer::call_tool(const MethodCall& call) const {
     }
   }
   std::string task_id;
+  call.context->set_takes_tasks(takes_tasks);
   json result = ToolRegistry::call(*entry, arguments, *call.context, scope.version,
                                    takes_tasks ? &task_id : nullptr);
   if (task_id.empty()) return result;

@@ -43,6 +43,10 @@ struct TaskSnapshot {
   // is_error, as a tool that failed). `result_tool` names the tool whose outputSchema it meets.
   std::optional<ToolResult> result;
   std::string result_tool;
+  // Failed: the protocol-level error the work ended with (not a tool's failure, which is a
+  // completed task with an isError result).
+  int error_code = 0;
+  std::string error_message;
 
   // The work failed (a completed task whose result is an error): 2025-11-25 calls such a task
   // "failed", the extension "completed" with an isError result.
@@ -75,6 +79,25 @@ class TaskSource {
   // may not do it through tasks/get or tasks/cancel either).
   virtual std::string read_tool() const = 0;
   virtual std::string cancel_tool() const = 0;
+};
+
+// Several task sources behind one server (the scans', and the conformance fixtures' under
+// --test-tools): an id belongs to the first source that knows it. Listing and the rights are
+// the first source's.
+class TaskSources final : public TaskSource {
+ public:
+  // `source` must outlive this object.
+  void add(const TaskSource& source) { sources_.push_back(&source); }
+
+  Result<TaskSnapshot> get(const Principal& principal, const std::string& id) const override;
+  Result<TaskSnapshot> cancel(const Principal& principal, const std::string& id) const override;
+  Result<TaskPage> list(const Principal& principal, const std::string& cursor,
+                        std::size_t limit) const override;
+  std::string read_tool() const override;
+  std::string cancel_tool() const override;
+
+ private:
+  std::vector<const TaskSource*> sources_;
 };
 
 }  // namespace nmcp::mcp
