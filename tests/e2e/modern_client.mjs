@@ -284,7 +284,8 @@ await run("modern-client", [
     try {
       await until("redis-server", () => {
         try {
-          return execFileSync("redis-cli", ["-s", socket, "PING"], { encoding: "utf8" }).trim() === "PONG";
+          return execFileSync("redis-cli", ["-s", socket, "PING"],
+            { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
         } catch {
           return false;
         }
