@@ -153,9 +153,7 @@ std::optional<HttpResponse> HttpTransport::Impl::post_modern(
                             "send Accept: text/event-stream"});
   }
   if (listen || (accept.sse && wants_progress(message))) {
-    auto stream = out->stream(sse_head(), StreamOptions{opts.keepalive_interval, ""});
-    server.handle(session, message, std::make_shared<StreamOutbound>(stream), ToolDispatch::Caller);
-    stream->end();
+    answer_streaming(session, message, out);
     return std::nullopt;
   }
   auto reply = std::make_shared<BufferedReply>(accept.sse);

@@ -243,11 +243,7 @@ std::optional<HttpResponse> HttpTransport::Impl::post_mcp_reply(
   cancel_on_disconnect(value, session, out);
 
   if (accept.sse && wants_progress(value)) {
-    // The client asked for progress: answer with an event stream at once and run the call
-    // inside it, writing each notification as it happens.
-    auto stream = out->stream(sse_head(), StreamOptions{opts.keepalive_interval, ""});
-    server.handle(session, value, std::make_shared<StreamOutbound>(stream), ToolDispatch::Caller);
-    stream->end();
+    answer_streaming(session, value, out);
     return std::nullopt;
   }
   auto reply = std::make_shared<BufferedReply>(accept.sse);
@@ -291,6 +287,14 @@ std::optional<HttpResponse> HttpTransport::Impl::post_mcp_reply(
   for (const auto& n : notifications) events.body += sse_event(n);
   events.body += sse_event(*response);
   return events;
+}
+
+void HttpTransport::Impl::answer_streaming(const std::shared_ptr<Session>& session,
+                                           const json& message,
+                                           const std::shared_ptr<Responder>& out) {
+  auto stream = out->stream(sse_head(), StreamOptions{opts.keepalive_interval, ""});
+  server.handle(session, message, std::make_shared<StreamOutbound>(stream), ToolDispatch::Caller);
+  stream->end();
 }
 
 void HttpTransport::Impl::cancel_on_disconnect(const json& message,

@@ -234,6 +234,11 @@ struct HttpTransport::Impl {
   std::optional<HttpResponse> post_modern(const HttpRequest& req, const json& message,
                                           AcceptSet accept, const std::shared_ptr<Responder>& out);
 
+  // Answers `message` with an event stream opened at once, each notification written as it
+  // happens, then the response (a call that asked for progress; a subscription).
+  void answer_streaming(const std::shared_ptr<Session>& session, const json& message,
+                        const std::shared_ptr<Responder>& out);
+
   // A call whose client has gone away is cancelled: its answer has nowhere to go.
   static void cancel_on_disconnect(const json& message, const std::shared_ptr<Session>& session,
                                    const std::shared_ptr<Responder>& out);

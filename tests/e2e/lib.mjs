@@ -1,6 +1,6 @@
 // Shared helpers for the end-to-end tests: start nessus-mcp over HTTP on a free port, small
 // assertions that name what failed, and a runner that reports each check.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,4 +111,23 @@ export async function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+// Starts a redis-server on a Unix socket in `dir` (appendonly, as nessus-mcp requires) and
+// resolves once it answers; `store` is the --store URL, `stop()` kills it.
+export async function startRedis(dir) {
+  mkdirSync(dir, { recursive: true });
+  const socket = join(dir, "redis.sock");
+  const proc = spawn("redis-server", ["--port", "0", "--unixsocket", socket, "--unixsocketperm",
+    "700", "--dir", dir, "--save", "", "--appendonly", "yes"], { stdio: "ignore" });
+  process.on("exit", () => proc.kill("SIGKILL"));
+  await until("redis-server", () => {
+    try {
+      return execFileSync("redis-cli", ["-s", socket, "PING"],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
+    } catch {
+      return false;
+    }
+  }, { timeoutMs: 20000, everyMs: 50 });
+  return { store: `unix://${socket}?timeout_ms=2000`, stop: () => proc.kill("SIGKILL") };
 }

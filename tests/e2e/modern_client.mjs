@@ -9,9 +9,8 @@
 // stateless replicas on one Redis store serve a task created through one and followed,
 // listened to and cancelled through the other.
 // Usage: node modern_client.mjs NESSUS_MCP NESSUS_SIM
-import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
@@ -19,7 +18,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTaskSessionFromClient, resultFromTaskOutcome }
   from "@modelcontextprotocol/ext-tasks/client";
-import { check, dataDir, equal, run, startHttpServer, until } from "./lib.mjs";
+import { check, dataDir, equal, run, startHttpServer, startRedis, until } from "./lib.mjs";
 import { serverEnv, startSim, writeConfig } from "./scan_lib.mjs";
 
 const [binary, simBinary] = process.argv.slice(2);
@@ -275,22 +274,9 @@ await run("modern-client", [
     await client.close();
   }],
   ["two stateless replicas on one Redis: created through one, followed through the other", async () => {
-    const redisDir = join(work, "redis");
-    mkdirSync(redisDir, { recursive: true });
-    const socket = join(redisDir, "redis.sock");
-    const redis = spawn("redis-server", ["--port", "0", "--unixsocket", socket,
-      "--unixsocketperm", "700", "--dir", redisDir, "--save", "", "--appendonly", "yes"],
-    { stdio: "ignore" });
+    const redis = await startRedis(join(work, "redis"));
     try {
-      await until("redis-server", () => {
-        try {
-          return execFileSync("redis-cli", ["-s", socket, "PING"],
-            { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
-        } catch {
-          return false;
-        }
-      }, { timeoutMs: 20000, everyMs: 50 });
-      const store = `unix://${socket}?timeout_ms=2000`;
+      const store = redis.store;
       const key = randomBytes(24).toString("hex");
       const keys = join(work, "replica-keys.txt");
       writeFileSync(keys, `team-r sha256:${createHash("sha256").update(key).digest("hex")}\n`);
@@ -334,7 +320,7 @@ await run("modern-client", [
         await r.client.close();
       }
     } finally {
-      redis.kill("SIGKILL");
+      redis.stop();
     }
   }],
   ["stop", async () => {
