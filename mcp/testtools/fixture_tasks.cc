@@ -130,9 +130,13 @@ Status FixtureTasks::register_tools(ToolRegistry& r) {
     return s;
   };
   const auto define = [&](const char* name, const char* what, json input, bool task) {
-    ToolDefinition d{
-        name,    name, std::string("Conformance fixture (tasks): ") + what, std::move(input),
-        nullptr, {}};
+    // Annotated as the other fixtures are: nothing here changes anything outside the process.
+    ToolDefinition d{name,
+                     name,
+                     std::string("Conformance fixture (tasks): ") + what,
+                     std::move(input),
+                     nullptr,
+                     ToolAnnotations{true, false, true, false}};
     d.task_optional = task;
     return d;
   };
@@ -186,7 +190,7 @@ Status FixtureTasks::register_tools(ToolRegistry& r) {
   };
   if (auto s = r.add(define("slow_compute", "sleeps the given seconds, then answers.",
                             schema("seconds", "number"), true),
-                     [this, compute, by_task](const json& args, RequestContext& ctx) {
+                     [compute, by_task](const json& args, RequestContext& ctx) {
                        const int seconds = static_cast<int>(args.value("seconds", 1.0));
                        return by_task(compute(seconds))(args, ctx);
                      });
