@@ -21,7 +21,9 @@ out_dir="$root/build/bench"; mkdir -p "$out_dir"
 out="$out_dir/mcp-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 # Production logging is info; the peer logs nothing per call. We log at warn here so that the
 # comparison measures the protocol path, not stderr volume (see phases/02-mcp-server.md).
-ours=("$root/build/bin/nessus-mcp" --test-tools --log-level warn)
+# The stdio throughput run keeps 64 calls in flight on one session: above the default limit of
+# 32 per session, whose refusals would be counted as fast errors. Raise it to the window.
+ours=("$root/build/bin/nessus-mcp" --test-tools --log-level warn --max-calls-per-session 64)
 peer=("$(command -v node)" "$root/bench/mcp-peer/server.mjs")
 peer2=("$(command -v node)" "$root/bench/mcp-peer/server2.mjs")
 
