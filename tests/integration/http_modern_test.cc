@@ -5,8 +5,15 @@
 // Mcp-Method and Mcp-Name headers (-32020, base64 values decoded), a removed method (404,
 // -32601), a missing client capability (400, -32021). The legacy era keeps working beside it.
 
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include <doctest/doctest.h>
 
+#include "core/base/crypto.h"
+#include "mcp/http/api_keys.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_harness.h"
 
 using nlohmann::json;
@@ -180,4 +187,67 @@ TEST_CASE("http modern: the legacy era on the same endpoint, and an invalid para
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(body_of(r)["error"]["code"] == -32602);
+}
+
+TEST_CASE(
+    "http modern: a key's rights, the audit and the tenant's call limit as in the legacy era") {
+  const std::string red = "red-" + nmcp::random_hex(16);
+  const std::string blue = "blue-" + nmcp::random_hex(16);
+  auto parsed = ApiKeyStore::parse("red sha256:" + nmcp::sha256_hex(red) +
+                                       "\nblue sha256:" + nmcp::sha256_hex(blue) + " tools=slow\n",
+                                   "keys");
+  REQUIRE(parsed);
+  HttpOptions o;
+  o.api_keys = ApiKeys::fixed(std::move(*parsed));
+  ServerOptions so;
+  std::mutex mu;
+  std::vector<AuthorizationDecision> decisions;
+  so.on_decision = [&](const AuthorizationDecision& d) {
+    std::lock_guard lock(mu);
+    decisions.push_back(d);
+  };
+  so.call_limits.per_tenant = 1;
+  HttpHarness h(o, so);
+  const auto as = [](const std::string& key, httplib::Headers headers) {
+    headers.emplace("Authorization", "Bearer " + key);
+    return headers;
+  };
+  const json echo = modern(1, "tools/call", {{"name", "echo"}, {"arguments", {{"text", "x"}}}});
+
+  // No key: refused before anything else, as in the legacy era.
+  auto r = h.post(echo, modern_headers("tools/call", "echo"));
+  REQUIRE(r);
+  CHECK(r->status == 401);
+
+  // blue may call slow only: echo is "unknown" to it, and the refusal is audited.
+  r = h.post(echo, as(blue, modern_headers("tools/call", "echo")));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(body_of(r)["error"]["code"] == -32602);
+  {
+    std::lock_guard lock(mu);
+    REQUIRE(!decisions.empty());
+    CHECK(decisions.back().tenant == "blue");
+    CHECK(!decisions.back().allowed);
+  }
+  // Its tools/list shows only what it may call.
+  r = h.post(modern(2, "tools/list"), as(blue, modern_headers("tools/list")));
+  REQUIRE(r);
+  const json tools = body_of(r)["result"]["tools"];
+  REQUIRE(tools.size() == 1);
+  CHECK(tools[0]["name"] == "slow");
+
+  // One call in flight per tenant: a second modern call of red's is refused while the first
+  // runs (the first is seen in flight before the second is sent).
+  std::thread first([&] {
+    auto slow = h.post(modern(3, "tools/call",
+                              {{"name", "slow"}, {"arguments", {{"steps", 100}, {"step_ms", 50}}}}),
+                       as(red, modern_headers("tools/call", "slow")));
+    CHECK(slow);
+  });
+  REQUIRE(nmcp::testing::eventually([&] { return h.server->calls_in_flight("red") == 1; }));
+  r = h.post(echo, as(red, modern_headers("tools/call", "echo")));
+  REQUIRE(r);
+  CHECK(body_of(r)["error"]["code"] == -32010);
+  first.join();
 }
