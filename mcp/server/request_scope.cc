@@ -35,6 +35,20 @@ RpcError missing_capability(json capabilities, const std::string& why) {
                   json{{"requiredCapabilities", std::move(capabilities)}}};
 }
 
+json RequestScope::undeclared(const json& required) const {
+  json missing = json::object();
+  for (const auto& [key, value] : required.items()) {
+    if (key != "extensions") {
+      if (!client_declares(key)) missing[key] = value;
+      continue;
+    }
+    for (const auto& [extension, settings] : value.items()) {
+      if (!client_declares_extension(extension)) missing["extensions"][extension] = settings;
+    }
+  }
+  return missing;
+}
+
 json progress_token_of(const json& params) {
   if (!params.is_object()) return nullptr;
   const auto meta = params.find("_meta");

@@ -63,6 +63,9 @@ struct RequestScope {
   // "elicitation"), or the extension `extension` under "extensions".
   bool client_declares(std::string_view capability) const;
   bool client_declares_extension(std::string_view extension) const;
+  // What of `required` (a ClientCapabilities object) the client did not declare: top-level
+  // capabilities by key, extensions one by one; {} when it declared everything.
+  nlohmann::json undeclared(const nlohmann::json& required) const;
 };
 
 // Whether a message claims the modern framing: its params' `_meta` names a protocol version

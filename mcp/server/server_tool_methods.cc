@@ -51,10 +51,7 @@ void McpServer::add_tool_methods() {
                       return decided;
                     }
                     if (scope.era == Era::Modern) {
-                      json missing = json::object();
-                      for (const auto& [key, value] : entry->definition.requires_client.items()) {
-                        if (!scope.client_declares(key)) missing[key] = value;
-                      }
+                      json missing = scope.undeclared(entry->definition.requires_client);
                       if (!missing.empty()) {
                         decided.refusal = missing_capability(
                             std::move(missing), "tool " + *name + " works only with it");

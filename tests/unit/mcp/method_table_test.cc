@@ -246,3 +246,19 @@ TEST_CASE("a stream notifier tags each notification with its subscription, until
   CHECK(sent[0]["params"]["_meta"][kMetaSubscriptionId] == "sub-7");
   CHECK(out->response().value()["resultType"] == "complete");
 }
+
+TEST_CASE("a request scope names what of a requirement its client did not declare") {
+  RequestScope scope;
+  scope.client_capabilities = {{"elicitation", json::object()},
+                               {"extensions", {{"example.com/other", json::object()}}}};
+  const json required = {{"elicitation", json::object()},
+                         {"sampling", json::object()},
+                         {"extensions", {{"io.modelcontextprotocol/tasks", json::object()}}}};
+  // Another extension declared does not stand for the one required.
+  CHECK(scope.undeclared(required) ==
+        json{{"sampling", json::object()},
+             {"extensions", {{"io.modelcontextprotocol/tasks", json::object()}}}});
+  scope.client_capabilities["extensions"]["io.modelcontextprotocol/tasks"] = json::object();
+  scope.client_capabilities["sampling"] = json::object();
+  CHECK(scope.undeclared(required).empty());
+}
