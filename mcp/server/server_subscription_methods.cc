@@ -69,10 +69,10 @@ void McpServer::add_subscription_methods() {
                for (const auto& id : strings ? *ids : json::array())
                  strings = strings && id.is_string();
                if (!strings || ids->size() > options_.max_subscribed_tasks) {
-                 decided.refusal =
-                     RpcError{rpc::kInvalidParams,
-                              "Invalid params: notifications.taskIds must be an array of at most " +
-                                  std::to_string(options_.max_subscribed_tasks) + " task ids"};
+                 decided.refusal = RpcError{rpc::kInvalidParams,
+                                            "Invalid params: notifications.taskIds must be an "
+                                            "array of task ids (strings), at most " +
+                                                std::to_string(options_.max_subscribed_tasks)};
                  return decided;
                }
              }

@@ -175,8 +175,7 @@ Status FixtureTasks::register_tools(ToolRegistry& r) {
   };
   using Run = std::function<TaskSnapshot(const std::function<bool(int)>&)>;
   const auto by_task = [this](Run run) {
-    return [this, run](const json& args, RequestContext& ctx) -> ToolResult {
-      (void)args;
+    return [this, run](const json&, RequestContext& ctx) -> ToolResult {
       if (ctx.takes_tasks()) {
         ToolResult started = text_result("started");
         started.task_id = start(ctx.principal(), run);

@@ -38,7 +38,7 @@ std::string status_message(const service::TaskStatus& s) {
 
 }  // namespace
 
-TaskSnapshot ScanTaskSource::snapshot(service::TaskStatus status) const {
+TaskSnapshot ScanTaskSource::snapshot(service::TaskStatus status, bool with_result) const {
   const task::Task& t = status.task;
   TaskSnapshot out;
   out.id = t.id;
@@ -63,8 +63,9 @@ TaskSnapshot ScanTaskSource::snapshot(service::TaskStatus status) const {
   }
   out.status = TaskSnapshot::Status::Completed;
   const bool failed = t.state != task::State::Completed;
-  ToolResult result = scan_status_result(deps_, std::move(status));
   out.work_failed = failed;
+  if (!with_result) return out;
+  ToolResult result = scan_status_result(deps_, std::move(status));
   if (failed) {
     // The scan's own failure: a tool result the agent reads, the view in its text.
     result = ToolResult::failure(result.structured.dump());
@@ -78,7 +79,7 @@ Result<TaskSnapshot> ScanTaskSource::get(const Principal& principal, const std::
   const service::ScanService scans(deps_);
   auto status = scans.status(caller_for(principal, "", "tasks/get"), id);
   if (!status) return fail(status.error());
-  return snapshot(std::move(*status));
+  return snapshot(std::move(*status), true);
 }
 
 Result<TaskSnapshot> ScanTaskSource::cancel(const Principal& principal,
@@ -108,9 +109,7 @@ Result<TaskPage> ScanTaskSource::list(const Principal& principal, const std::str
   TaskPage out;
   out.next_cursor = page->next_cursor;
   for (auto& status : scans.statuses_of(std::move(page->tasks))) {
-    TaskSnapshot s = snapshot(std::move(status));
-    s.result.reset();
-    out.tasks.push_back(std::move(s));
+    out.tasks.push_back(snapshot(std::move(status), false));
   }
   return out;
 }

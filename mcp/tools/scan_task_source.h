@@ -26,7 +26,9 @@ class ScanTaskSource final : public TaskSource {
   std::string cancel_tool() const override { return "cancel_scan"; }
 
  private:
-  TaskSnapshot snapshot(service::TaskStatus status) const;
+  // The task as the wire shows it; with its result (the status view and the links, which read
+  // the results folder) only when `with_result` (tasks/get, not a listing).
+  TaskSnapshot snapshot(service::TaskStatus status, bool with_result) const;
   service::Services deps_;
 };
 
