@@ -91,4 +91,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64_decode_exact(std::string_view text) {
+  auto bytes = base64_decode(text);
+  if (!bytes || base64_encode(*bytes) != text) return std::nullopt;
+  return bytes;
+}
+
 }  // namespace nmcp

@@ -16,5 +16,7 @@ std::optional<std::string> base64url_decode(std::string_view text);
 std::string base64_encode(std::string_view data);
 // Standard base64, padding optional, whitespace skipped; nullopt on any other character.
 std::optional<std::string> base64_decode(std::string_view text);
+// nullopt unless `text` is exactly what base64_encode makes of some bytes (padded, nothing else).
+std::optional<std::string> base64_decode_exact(std::string_view text);
 
 }  // namespace nmcp

@@ -6,8 +6,8 @@
 // subscriptions/listen and a call that asked for progress are answered with an event stream.
 // A method the revision lacks is answered 404, a missing client capability 400, everything
 // else in-band with 200.
-#include "core/base/base64.h"
 #include "mcp/http/http_transport_internal.h"
+#include "mcp/protocol/header_params.h"
 #include "mcp/server/request_scope.h"
 
 namespace nmcp::mcp {
@@ -24,19 +24,6 @@ RpcError mismatch(const std::string& header, const std::string& what) {
                   json{{"mismatch", {{"header", header}, {"body", what}}}}};
 }
 
-// A header value as the client meant it: "=?base64?...?=" carries UTF-8 that plain ASCII
-// cannot; nullopt when such a value does not decode.
-std::optional<std::string> header_text(const std::string& raw) {
-  constexpr std::string_view kOpen = "=?base64?";
-  constexpr std::string_view kClose = "?=";
-  if (raw.size() < kOpen.size() + kClose.size() || raw.compare(0, kOpen.size(), kOpen) != 0 ||
-      raw.compare(raw.size() - kClose.size(), kClose.size(), kClose) != 0) {
-    return raw;
-  }
-  return base64_decode(
-      std::string_view(raw).substr(kOpen.size(), raw.size() - kOpen.size() - kClose.size()));
-}
-
 // The body member Mcp-Name mirrors, for the methods that have one.
 const char* name_member(const std::string& method) {
   if (method == "tools/call" || method == "prompts/get") return "name";
@@ -45,6 +32,36 @@ const char* name_member(const std::string& method) {
     return "taskId";
   }
   return nullptr;
+}
+
+// The Mcp-Param-* headers of a tools/call against its arguments: each argument the tool
+// mirrors (x-mcp-header) and the body carries needs its header with the same value; a header
+// for an argument the body lacks is a disagreement too.
+std::optional<RpcError> param_headers_disagree(const HttpRequest& req, const json& params,
+                                               const std::vector<HeaderParam>& mirrored) {
+  const auto args = params.find("arguments");
+  for (const auto& p : mirrored) {
+    const std::string header = "Mcp-Param-" + p.header;
+    const std::string key = ascii_lower(header);  // as the request's header names are kept
+    const json* value = nullptr;
+    if (args != params.end() && args->is_object()) {
+      if (const auto v = args->find(p.property); v != args->end() && !v->is_null()) value = &*v;
+    }
+    const bool sent = req.has_header(key);
+    if (value == nullptr && !sent) continue;
+    if (value == nullptr) {
+      return mismatch(header, "the header is sent and arguments." + p.property + " is not");
+    }
+    if (!sent) {
+      return mismatch(header, "the header is missing; send arguments." + p.property + " in it");
+    }
+    const auto text = header_value_text(req.header(key));
+    if (!text) return mismatch(header, "the header's base64 value does not decode");
+    if (!mirrors(p, *text, *value)) {
+      return mismatch(header, "the header and arguments." + p.property + " differ");
+    }
+  }
+  return std::nullopt;
 }
 
 // The HTTP status a modern answer travels with: the revision's 404 for a method it lacks and
@@ -111,7 +128,7 @@ std::optional<HttpResponse> HttpTransport::Impl::post_modern(
       return refusal(400, m.id, scope.error());
     }
     const std::string method_header = req.header("mcp-method");
-    if (!req.has_header("mcp-method") || header_text(method_header) != m.method) {
+    if (!req.has_header("mcp-method") || header_value_text(method_header) != m.method) {
       return refusal(400, m.id,
                      mismatch("Mcp-Method", req.has_header("mcp-method")
                                                 ? "the header says \"" + printable(method_header) +
@@ -128,7 +145,7 @@ std::optional<HttpResponse> HttpTransport::Impl::post_modern(
                          mismatch("Mcp-Name", std::string("the header is missing; send params.") +
                                                   member + " in it"));
         }
-        const auto decoded = header_text(raw);
+        const auto decoded = header_value_text(raw);
         if (!decoded || *decoded != it->get<std::string>()) {
           return refusal(400, m.id,
                          mismatch("Mcp-Name", decoded ? std::string("the header and params.") +
@@ -136,6 +153,16 @@ std::optional<HttpResponse> HttpTransport::Impl::post_modern(
                                                       : "the header's base64 value does not "
                                                         "decode"));
         }
+      }
+    }
+  }
+
+  if (request && m.method == "tools/call") {
+    const auto name = m.params.find("name");
+    if (name != m.params.end() && name->is_string()) {
+      const auto mirrored = server.header_params(principal_of(req), name->get<std::string>());
+      if (auto refused = param_headers_disagree(req, m.params, mirrored)) {
+        return refusal(400, m.id, *refused);
       }
     }
   }

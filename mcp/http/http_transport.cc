@@ -293,7 +293,17 @@ void HttpTransport::Impl::answer_streaming(const std::shared_ptr<Session>& sessi
                                            const json& message,
                                            const std::shared_ptr<Responder>& out) {
   auto stream = out->stream(sse_head(), StreamOptions{opts.keepalive_interval, ""});
+  {
+    std::lock_guard lock(streaming_mu);
+    streaming.insert(session);
+    // A stop that began before this stream was listed cannot reach it: it ends itself.
+    if (stopping) session->wind_down();
+  }
   server.handle(session, message, std::make_shared<StreamOutbound>(stream), ToolDispatch::Caller);
+  {
+    std::lock_guard lock(streaming_mu);
+    streaming.erase(streaming.find(session));
+  }
   stream->end();
 }
 
@@ -379,6 +389,13 @@ void HttpTransport::serve() {
 
 void HttpTransport::stop(std::chrono::milliseconds grace) {
   if (impl_->stopping.exchange(true)) return;
+  // Subscriptions and result waits answer first (the graceful close of a subscription is its
+  // answer); tool calls get the grace to finish.
+  impl_->sessions.wind_down_all();
+  {
+    std::lock_guard lock(impl_->streaming_mu);
+    for (const auto& s : impl_->streaming) s->wind_down();
+  }
   if (grace.count() > 0) impl_->http.drain(grace);
   // Close sessions first: their streams end and their calls are cancelled.
   impl_->sessions.close_all();

@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <utility>
 #include <variant>
@@ -188,6 +189,10 @@ struct HttpTransport::Impl {
   const MonotonicClock& clock;
   PeriodicJobs jobs;  // the session reaper
   bool bound = false;
+  // The sessions of the requests answered on an event stream now, so that a graceful stop can
+  // ask them to answer (a modern request's session is in no table).
+  std::mutex streaming_mu;
+  std::multiset<std::shared_ptr<Session>> streaming;  // guarded by streaming_mu; one per stream
 
   McpLogLevel default_level() const { return server.options().default_log_level; }
 

@@ -1,5 +1,7 @@
 #include "mcp/http/session_table.h"
 
+#include <vector>
+
 namespace nmcp::mcp {
 
 SessionTable::Inserted SessionTable::insert(const std::shared_ptr<SessionEntry>& entry) {
@@ -63,6 +65,15 @@ std::size_t SessionTable::expire_idle(std::chrono::milliseconds idle,
   }
   for (const auto& e : expired) end(*e);
   return expired.size();
+}
+
+void SessionTable::wind_down_all() const {
+  std::vector<std::shared_ptr<SessionEntry>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, e] : entries_) all.push_back(e);
+  }
+  for (const auto& e : all) e->session->wind_down();
 }
 
 void SessionTable::close_all() {

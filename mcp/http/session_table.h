@@ -54,6 +54,8 @@ class SessionTable {
   // `now_ms` is on the sessions' monotonic clock.
   std::size_t expire_idle(std::chrono::milliseconds idle, std::chrono::milliseconds unready,
                           std::int64_t now_ms);
+  // Asks every session's open-ended requests to answer now (Session::wind_down).
+  void wind_down_all() const;
   void close_all();
   std::size_t size() const;
 

@@ -6,10 +6,11 @@ namespace nmcp::mcp::schema_detail {
 
 const std::set<std::string_view>& annotation_keywords() {
   static const std::set<std::string_view> k = {
-      "title",           "description", "default",     "examples",
-      "$schema",         "$id",         "$comment",    "format",
-      "readOnly",        "writeOnly",   "deprecated",  "contentMediaType",
-      "contentEncoding", "$defs",       "definitions", "$anchor"};
+      "title", "description", "default", "examples", "$schema", "$id", "$comment", "format",
+      "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding", "$defs",
+      "definitions", "$anchor",
+      // MCP 2026-07-28: the argument is mirrored into an HTTP header (header_params.h).
+      "x-mcp-header"};
   return k;
 }
 

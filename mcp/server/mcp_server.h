@@ -37,6 +37,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/periodic_jobs.h"
 #include "core/base/thread_pool.h"
 #include "mcp/jsonrpc/message.h"
 #include "mcp/protocol/log_level.h"
@@ -47,6 +48,7 @@
 #include "mcp/server/resource_provider.h"
 #include "mcp/server/session.h"
 #include "mcp/server/task_source.h"
+#include "mcp/server/task_status_watch.h"
 #include "mcp/server/tool_registry.h"
 
 namespace nmcp::mcp {
@@ -110,13 +112,18 @@ class McpServer {
   std::size_t calls_in_flight(const std::string& tenant) const {
     return tenant_calls_->in_flight(tenant);
   }
-  // Offers the tasks extension, backed by `tasks` (which must outlive the server).
+  // Offers the tasks extension and 2025-11-25 tasks, backed by `tasks` (which must outlive the
+  // server); starts the thread that sends 2025-11-25 task status notifications.
   void serve_tasks(const TaskSource& tasks);
   // Adds a middleware to every method, inside those added before. Call before the first
   // message is handled.
   void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
   // Every method this server answers.
   const MethodTable& methods() const { return table_; }
+  // The arguments of `tool` mirrored into HTTP headers, for a transport to check against the
+  // body; none for a tool `principal` may not call (or that does not exist), which is refused
+  // later with the same words as any other.
+  std::vector<HeaderParam> header_params(const Principal& principal, std::string_view tool) const;
 
  private:
   void handle_request(const std::shared_ptr<Session>& session, const jsonrpc::Message& m,
@@ -175,6 +182,10 @@ class McpServer {
   MethodTable table_;                   // filled by the constructor; read-only after
   std::vector<Middleware> middleware_;  // set before serving; read-only after
   std::shared_ptr<TenantCalls> tenant_calls_;
+  // 2025-11-25 task status notifications (serve_tasks); the runner is declared last so that it
+  // stops before anything its job reads is destroyed.
+  std::unique_ptr<TaskStatusWatch> task_watch_;
+  std::unique_ptr<PeriodicJobs> watch_jobs_;
 };
 
 }  // namespace nmcp::mcp

@@ -22,6 +22,24 @@ bool RequestContext::sleep_for(std::chrono::milliseconds duration) {
   return !cv_.wait_for(lock, duration, [this] { return cancelled_; });
 }
 
+bool RequestContext::hold_for(std::chrono::milliseconds duration) {
+  std::unique_lock lock(mu_);
+  return !cv_.wait_for(lock, duration, [this] { return cancelled_ || asked_to_end_; });
+}
+
+void RequestContext::ask_to_end() {
+  {
+    std::lock_guard lock(mu_);
+    asked_to_end_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool RequestContext::asked_to_end() const {
+  std::lock_guard lock(mu_);
+  return asked_to_end_;
+}
+
 void RequestContext::report_progress(double progress, std::optional<double> total,
                                      std::string_view message) {
   if (scope_.progress_token.is_null()) return;

@@ -6,8 +6,8 @@
 // (no progressToken; log level below the request's threshold, or none in a modern request).
 // It carries the request's scope (request_scope.h): a legacy session's or a modern request's.
 //
-// Thread-safety: every method may be called from any thread. cancel() and finish() are for
-// the server; handlers use the rest.
+// Thread-safety: every method may be called from any thread. cancel(), ask_to_end() and
+// finish() are for the server; handlers use the rest.
 
 #include <chrono>
 #include <condition_variable>
@@ -38,6 +38,14 @@ class RequestContext {
 
   // Waits for `duration`; returns false as soon as the request is cancelled.
   bool sleep_for(std::chrono::milliseconds duration);
+
+  // For a request with no end of its own (a subscription, a wait for a task's result): waits
+  // like sleep_for, and also returns false once the server closing gracefully (end of input, a
+  // drain) asks such requests to end. Unlike a cancelled one, a request asked to end answers,
+  // and its answer is sent. Tool calls use sleep_for: a drain lets them finish.
+  bool hold_for(std::chrono::milliseconds duration);
+  void ask_to_end();
+  bool asked_to_end() const;
 
   // Sends notifications/progress when the client supplied a progressToken. Values that do not
   // increase are dropped: the protocol requires strictly increasing progress.
@@ -88,6 +96,7 @@ class RequestContext {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool cancelled_ = false;               // guarded by mu_
+  bool asked_to_end_ = false;            // guarded by mu_
   bool takes_tasks_ = false;             // set before the handler runs, on its thread
   bool finished_ = false;                // guarded by mu_
   std::optional<double> last_progress_;  // guarded by mu_

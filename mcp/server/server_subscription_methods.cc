@@ -8,9 +8,10 @@
 // its capabilities say listChanged false), so those are never honoured.
 //
 // A listen is a counted call: the per-tenant limit on calls in flight bounds how many streams
-// a tenant holds open, and it is cancelled like any call. Task changes are read from the task
-// store at ServerOptions::subscription_poll, so a change made through another replica reaches
-// the stream as surely as one made here.
+// a tenant holds open, and it is cancelled like any call. A server that closes gracefully
+// answers it (RequestContext::ask_to_end) instead of cutting the stream. Task changes are read from
+// the task store at ServerOptions::subscription_poll, so a change made through another replica
+// reaches the stream as surely as one made here.
 
 #include <map>
 
@@ -23,25 +24,6 @@ namespace nmcp::mcp {
 
 using json = nlohmann::json;
 namespace rpc = jsonrpc;
-
-namespace {
-
-// What a stream remembers of a followed task, to tell a change.
-struct Seen {
-  std::string status;
-  std::string message;
-  std::string updated;
-};
-
-Seen seen_of(const TaskSnapshot& t) {
-  return {std::string(to_string(t.status)), t.status_message, t.last_updated_at};
-}
-
-bool operator==(const Seen& a, const Seen& b) {
-  return a.status == b.status && a.message == b.message && a.updated == b.updated;
-}
-
-}  // namespace
 
 void McpServer::add_subscription_methods() {
   table_.add(
@@ -87,7 +69,7 @@ MethodResult McpServer::listen(const MethodCall& call) const {
   const json subscription = scope.request_id;
   // The tasks followed: those of the caller among the ids asked for; another caller's id is
   // not honoured, exactly like an unknown one.
-  std::map<std::string, Seen> followed;
+  std::map<std::string, TaskMark> followed;
   json honoured = json::object();
   if (const auto ids = wanted.find("taskIds"); ids != wanted.end()) {
     json kept = json::array();
@@ -95,7 +77,7 @@ MethodResult McpServer::listen(const MethodCall& call) const {
       const std::string text = id.get<std::string>();
       if (followed.count(text) != 0) continue;
       if (auto t = tasks_->get(scope.principal, text)) {
-        followed.emplace(text, seen_of(*t));
+        followed.emplace(text, TaskMark::of(*t));
         kept.push_back(text);
       }
     }
@@ -107,7 +89,7 @@ MethodResult McpServer::listen(const MethodCall& call) const {
                        subscription));
   log::debug("mcp", "subscription opened",
              {{"tasks", followed.size()}, {"trace_id", scope.trace_id}});
-  while (call.context->sleep_for(options_.subscription_poll)) {
+  while (call.context->hold_for(options_.subscription_poll)) {
     for (auto it = followed.begin(); it != followed.end();) {
       auto t = tasks_->get(scope.principal, it->first);
       if (!t && t.error().code != ErrorCode::NotFound) {  // the store did not answer: next turn
@@ -118,8 +100,8 @@ MethodResult McpServer::listen(const MethodCall& call) const {
         it = followed.erase(it);
         continue;
       }
-      const Seen now = seen_of(*t);
-      if (!(now == it->second)) {
+      const TaskMark now = TaskMark::of(*t);
+      if (now != it->second) {
         it->second = now;
         call.context->notify(for_subscription(
             rpc::make_notification("notifications/tasks", task_json(std::move(*t), scope, true)),
@@ -128,7 +110,8 @@ MethodResult McpServer::listen(const MethodCall& call) const {
       ++it;
     }
   }
-  // Cancelled by the client: a cancelled request is answered with nothing.
+  // Cancelled by the client: answered with nothing (the dispatcher drops it). Asked to end by a
+  // server closing gracefully: this result is the revision's "the subscription is over".
   return json{{"_meta", {{kMetaSubscriptionId, subscription}}}};
 }
 

@@ -52,6 +52,19 @@ std::string legacy_status(const TaskSnapshot& t) {
 void McpServer::serve_tasks(const TaskSource& tasks) {
   tasks_ = &tasks;
   add_task_methods();
+  // 2025-11-25 status notifications: the tasks a legacy session created, read on one runner.
+  task_watch_ = std::make_unique<TaskStatusWatch>(
+      tasks,
+      [this](TaskSnapshot t) {
+        RequestScope legacy;
+        legacy.version = ProtocolVersion::V2025_11_25;
+        return task_json(std::move(t), legacy, false);
+      },
+      options_.max_subscribed_tasks);
+  watch_jobs_ = std::make_unique<PeriodicJobs>(steady_ms());
+  watch_jobs_->add("task-status", options_.subscription_poll,
+                   [watch = task_watch_.get()] { watch->tick(); });
+  watch_jobs_->start();
 }
 
 void McpServer::add_task_methods() {
@@ -229,8 +242,16 @@ MethodResult McpServer::task_result(const MethodCall& call) const {
     }
     const auto wait = std::min<std::chrono::milliseconds>(
         std::chrono::milliseconds(snapshot->poll_interval_ms.value_or(1000)), kResultPollCap);
-    // A cancelled request answers nothing; what is returned here is dropped.
-    if (!call.context->sleep_for(wait)) return json::object();
+    // A cancelled request answers nothing; what is returned here is dropped. A server closing
+    // gracefully answers, so that the client knows to ask again elsewhere.
+    if (!call.context->hold_for(wait)) {
+      return rpc_fail(rpc::kServerError,
+                      "Server error: this server is shutting down before "
+                      "task \"" +
+                          id +
+                          "\" ended; call tasks/result again "
+                          "(the task goes on)");
+    }
   }
 }
 

@@ -62,6 +62,13 @@ void McpServer::add_tool_methods() {
               .handler = [this](const MethodCall& call) { return call_tool(call); }});
 }
 
+std::vector<HeaderParam> McpServer::header_params(const Principal& principal,
+                                                  std::string_view tool) const {
+  const ToolRegistry::Entry* entry = tools_.find(tool);
+  if (entry == nullptr || !allows(principal, entry->definition)) return {};
+  return entry->header_params;
+}
+
 MethodResult McpServer::list_tools(const MethodCall& call) const {
   const json& params = call.params;
   std::size_t offset = 0;
@@ -142,6 +149,10 @@ MethodResult McpServer::call_tool(const MethodCall& call) const {
     log::error("mcp", "a tool's task cannot be read back",
                {{"tool", call.subject}, {"trace_id", scope.trace_id}});
     return result;
+  }
+  // A legacy session hears of the task's changes (notifications/tasks/status) from now on.
+  if (scope.era == Era::Legacy && task_watch_ != nullptr) {
+    task_watch_->follow(scope.session, scope.principal, *snapshot);
   }
   return created_task(std::move(*snapshot), scope);
 }

@@ -97,6 +97,7 @@ Session::Added Session::add_request(const std::string& key, std::shared_ptr<Requ
   if (closed_) return Added::Closed;
   if (requests_.count(key) > 0) return Added::DuplicateId;
   if (requests_.size() >= max_in_flight) return Added::Full;
+  if (winding_down_) request->ask_to_end();  // it arrived as the close began: answer at once
   requests_.emplace(key, std::move(request));
   return Added::Yes;
 }
@@ -138,6 +139,16 @@ std::size_t Session::in_flight() const {
 bool Session::wait_idle(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
   return idle_cv_.wait_for(lock, timeout, [this] { return requests_.empty(); });
+}
+
+void Session::wind_down() {
+  std::vector<std::shared_ptr<RequestContext>> running;
+  {
+    std::lock_guard lock(mu_);
+    winding_down_ = true;
+    for (auto& [key, request] : requests_) running.push_back(request);
+  }
+  for (auto& request : running) request->ask_to_end();
 }
 
 void Session::close() {

@@ -102,6 +102,10 @@ class Session {
   // Sends `message` on the channel; false before initialize, after close(), or without one.
   bool push(const nlohmann::json& message) const;
 
+  // Asks what is in flight with no end of its own to answer now (RequestContext::ask_to_end),
+  // and every request added from now on: the graceful start of a close, so that subscriptions
+  // are answered rather than cut off.
+  void wind_down();
   // Cancels everything in flight; later add_request() calls fail.
   void close();
   bool closed() const;
@@ -126,6 +130,7 @@ class Session {
   mutable std::condition_variable idle_cv_;
   bool initialized_ = false;                                         // guarded by mu_
   bool closed_ = false;                                              // guarded by mu_
+  bool winding_down_ = false;                                        // guarded by mu_
   bool ready_ = false;                                               // guarded by mu_
   ProtocolVersion version_ = kLatestVersion;                         // guarded by mu_
   nlohmann::json client_info_;                                       // guarded by mu_

@@ -56,6 +56,19 @@ struct TaskSnapshot {
   }
 };
 
+// What a follower of a task remembers of it, to tell that it changed (and so is worth a
+// notification): its status, its message and its update time.
+struct TaskMark {
+  TaskSnapshot::Status status = TaskSnapshot::Status::Working;
+  std::string message;
+  std::string updated;
+
+  static TaskMark of(const TaskSnapshot& t) {
+    return {t.status, t.status_message, t.last_updated_at};
+  }
+  bool operator==(const TaskMark&) const = default;
+};
+
 struct TaskPage {
   std::vector<TaskSnapshot> tasks;  // newest first, without results
   std::string next_cursor;          // empty on the last page

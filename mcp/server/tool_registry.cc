@@ -90,6 +90,8 @@ Status ToolRegistry::add(ToolDefinition definition, ToolHandler handler) {
     return fail(ErrorCode::InvalidArgument,
                 "inputSchema of " + name + " does not compile: " + input.error().message);
   }
+  auto header_params = header_params_of(definition.input_schema, "inputSchema of " + name);
+  if (!header_params) return fail(header_params.error());
   std::optional<JsonSchema> output;
   if (!definition.output_schema.is_null()) {
     if (auto s = check_object_schema(definition.output_schema, "outputSchema of " + name); !s) {
@@ -102,8 +104,8 @@ Status ToolRegistry::add(ToolDefinition definition, ToolHandler handler) {
     }
     output = std::move(*compiled);
   }
-  entries_.push_back(
-      Entry{std::move(definition), std::move(*input), std::move(output), std::move(handler)});
+  entries_.push_back(Entry{std::move(definition), std::move(*input), std::move(output),
+                           std::move(handler), std::move(*header_params)});
   return ok();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // ToolRegistry: the tools a server offers, in registration order (which is the stable
 // tools/list order). add() checks a definition before accepting it: the name rules, unique
-// names, schemas that compile and describe objects. call() validates arguments against the
-// input schema, runs the handler, and checks what it returned against the output schema.
+// names, schemas that compile and describe objects, valid x-mcp-header annotations. call()
+// validates arguments against the input schema, runs the handler, and checks what it returned
+// against the output schema.
 //
 // Thread-safety: fill the registry before serving; afterwards it is read-only and every const
 // method is safe to call concurrently.
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "mcp/protocol/header_params.h"
 #include "mcp/protocol/version.h"
 #include "mcp/schema/json_schema.h"
 #include "mcp/server/tool.h"
@@ -26,6 +28,8 @@ class ToolRegistry {
     JsonSchema input;
     std::optional<JsonSchema> output;
     ToolHandler handler;
+    // The arguments its inputSchema mirrors into HTTP headers (x-mcp-header).
+    std::vector<HeaderParam> header_params;
   };
 
   Status add(ToolDefinition definition, ToolHandler handler);

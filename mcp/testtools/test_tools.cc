@@ -206,6 +206,24 @@ Status add_modern_fixtures(ToolRegistry& r) {
       !s) {
     return s;
   }
+  // A tool whose arguments travel in Mcp-Param-* headers too (x-mcp-header): on HTTP in the
+  // 2026-07-28 framing each header is checked against the body before the call runs.
+  const json mirrored = json::parse(R"({"type": "object",
+    "properties": {"region": {"type": "string", "x-mcp-header": "Region"},
+                   "priority": {"type": "integer", "x-mcp-header": "Priority"},
+                   "verbose": {"type": "boolean", "x-mcp-header": "Verbose"},
+                   "query": {"type": "string"}},
+    "required": ["region"], "additionalProperties": false})");
+  if (auto s =
+          r.add(ToolDefinition{"test_param_headers", "Mirrored arguments",
+                               "Conformance fixture: arguments mirrored into HTTP headers.",
+                               mirrored, nullptr, read_only()},
+                [](const json& args, RequestContext&) {
+                  return content_only(json::array({{{"type", "text"}, {"text", args.dump()}}}));
+                });
+      !s) {
+    return s;
+  }
   return r.add(
       ToolDefinition{"test_logging_tool", "Logs", "Conformance fixture: logs three lines.", no_args,
                      nullptr, read_only()},

@@ -153,6 +153,9 @@ void StdioTransport::run() {
   }
   // A final line without its newline still counts as a message.
   if (!discarding && !buffer.empty() && !stopped_) dispatch_line(buffer);
+  // Subscriptions and result waits have no end of their own: they answer now, tool calls
+  // finish within the drain.
+  session_->wind_down();
   const auto deadline = std::chrono::steady_clock::now() + options_.drain_timeout;
   bool idle = session_->wait_idle(std::chrono::milliseconds(0));
   while (!idle && !stopped_ && std::chrono::steady_clock::now() < deadline) {

@@ -6,7 +6,9 @@
 // -32601), a missing client capability (400, -32021). The legacy era keeps working beside it.
 
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -250,4 +252,72 @@ TEST_CASE(
   REQUIRE(r);
   CHECK(body_of(r)["error"]["code"] == -32010);
   first.join();
+}
+
+TEST_CASE(
+    "http modern: arguments a tool mirrors in Mcp-Param headers are checked against the body") {
+  HttpHarness h;
+  const auto call = [&](json args, std::vector<std::pair<std::string, std::string>> params) {
+    auto headers = modern_headers("tools/call", "test_param_headers");
+    for (auto& [name, value] : params) headers.emplace("Mcp-Param-" + name, value);
+    return h.post(modern(1, "tools/call", {{"name", "test_param_headers"}, {"arguments", args}}),
+                  headers);
+  };
+  // Every mirrored argument with its header: served. Integers compare as numbers, and header
+  // names without case.
+  auto r = call({{"region", "eu-west"}, {"priority", 3}, {"verbose", true}, {"query", "q"}},
+                {{"Region", "eu-west"}, {"priority", "03"}, {"VERBOSE", "true"}});
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK_FALSE(body_of(r)["result"].value("isError", false));
+  CHECK(body_of(r)["result"]["content"][0]["text"].get<std::string>().find("eu-west") !=
+        std::string::npos);
+  // A value plain ASCII cannot carry travels in base64: "Zürich " is WsO8cmljaCA=.
+  r = call({{"region", "Z\xc3\xbcrich "}}, {{"Region", "=?base64?WsO8cmljaCA=?="}});
+  REQUIRE(r);
+  CHECK(r->status == 200);
+
+  for (const auto& [args, params, why] :
+       std::vector<std::tuple<json, std::vector<std::pair<std::string, std::string>>, std::string>>{
+           {{{"region", "eu-west"}}, {}, "missing"},
+           {{{"region", "eu-west"}}, {{"Region", "us-east"}}, "differ"},
+           {{{"region", "eu-west"}, {"priority", 3}},
+            {{"Region", "eu-west"}, {"Priority", "4"}},
+            "differ"},
+           {{{"region", "eu-west"}}, {{"Region", "eu-west"}, {"Verbose", "true"}}, "is not"},
+           {{{"region", "Hello"}}, {{"Region", "=?base64?SGVsbG8?="}}, "decode"}}) {
+    CAPTURE(why);
+    r = call(args, params);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(body_of(r)["error"]["code"] == -32020);
+    CHECK(body_of(r)["error"]["message"].get<std::string>().find(why) != std::string::npos);
+  }
+  // The legacy era has no such headers: the same call in a session is served as before.
+  const std::string session = h.open_session();
+  r = h.post(nmcp::testing::tool_call(2, "test_param_headers", {{"region", "eu-west"}}),
+             HttpHarness::with_session(session));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("http modern: a graceful stop answers an open subscription") {
+  HttpHarness h;
+  json listen = modern("listen-1", "subscriptions/listen", {{"notifications", json::object()}});
+  std::optional<std::string> answer;  // the stream's whole body, once it ended
+  std::thread client([&] {
+    auto r = h.post(listen, modern_headers("subscriptions/listen"));
+    if (r) answer = r->body;
+  });
+  REQUIRE(nmcp::testing::eventually(
+      [&] { return h.server->calls_in_flight(nmcp::kLocalTenant) == 1; }));
+  h.transport->stop(std::chrono::seconds(30));
+  client.join();
+  REQUIRE(answer);
+  const auto messages = nmcp::testing::sse_messages(*answer);
+  REQUIRE(messages.size() == 2);
+  CHECK(messages[0]["method"] == "notifications/subscriptions/acknowledged");
+  CHECK(messages[1]["id"] == "listen-1");
+  CHECK(messages[1]["result"]["resultType"] == "complete");
+  CHECK(messages[1]["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "listen-1");
 }

@@ -14,6 +14,7 @@
 
 #include "core/base/thread_pool.h"
 #include "mcp/server/notifier.h"
+#include "mcp/testtools/fixture_tasks.h"
 #include "mcp/testtools/test_tools.h"
 
 using nlohmann::json;
@@ -24,9 +25,12 @@ namespace {
 
 // A StdioTransport on a pair of pipes, running on its own thread.
 struct StdioHarness {
-  explicit StdioHarness(StdioOptions options = {}) : pool("tools", 4, 64) {
+  explicit StdioHarness(StdioOptions options = {}, ServerOptions server_options = {})
+      : pool("tools", 4, 64) {
     REQUIRE(register_test_tools(registry));
-    server = std::make_unique<McpServer>(ServerOptions{}, registry, pool);
+    REQUIRE(tasks.register_tools(registry));
+    server = std::make_unique<McpServer>(std::move(server_options), registry, pool);
+    server->serve_tasks(tasks);
     std::array<int, 2> in{};
     std::array<int, 2> out{};
     REQUIRE(::pipe2(in.data(), O_CLOEXEC) == 0);
@@ -100,6 +104,7 @@ struct StdioHarness {
   }
 
   nmcp::ThreadPool pool;
+  FixtureTasks tasks;  // greet, slow_compute, ...: the tasks a client may follow
   ToolRegistry registry;
   std::unique_ptr<McpServer> server;
   std::unique_ptr<StdioTransport> transport;
@@ -200,4 +205,58 @@ TEST_CASE("stdio: stop() returns promptly even with a long call in flight") {
   h.pool.shutdown();  // returns only once the cancelled call has ended
   CHECK(std::chrono::steady_clock::now() - started < 5s);
   CHECK_FALSE(h.read(100ms).has_value());
+}
+
+TEST_CASE("stdio: at end of input an open subscription is answered, not left to the drain") {
+  StdioOptions options;
+  options.drain_timeout = 120s;  // far beyond the read below: only an answer can pass it
+  StdioHarness h(options);
+  const json meta = {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                     {"io.modelcontextprotocol/clientCapabilities", json::object()}};
+  h.send({{"jsonrpc", "2.0"},
+          {"id", "listen-1"},
+          {"method", "subscriptions/listen"},
+          {"params", {{"_meta", meta}, {"notifications", json::object()}}}});
+  const auto ack = h.read();
+  REQUIRE(ack);
+  CHECK((*ack)["method"] == "notifications/subscriptions/acknowledged");
+  h.close_input();
+  const auto answer = h.read(30s);
+  REQUIRE(answer);
+  CHECK((*answer)["id"] == "listen-1");
+  CHECK((*answer)["result"]["resultType"] == "complete");
+  CHECK((*answer)["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "listen-1");
+  h.thread.join();
+  CHECK(h.finished);
+}
+
+TEST_CASE("stdio: a 2025-11-25 task's changes are sent as notifications/tasks/status") {
+  ServerOptions server_options;
+  server_options.subscription_poll = 20ms;
+  StdioHarness h({}, server_options);
+  h.initialize();
+  h.send({{"jsonrpc", "2.0"},
+          {"id", 1},
+          {"method", "tools/call"},
+          {"params",
+           {{"name", "slow_compute"}, {"arguments", {{"seconds", 1}}}, {"task", json::object()}}}});
+  const auto created = h.read();
+  REQUIRE(created);
+  const json task = (*created)["result"]["task"];
+  REQUIRE(task["taskId"].is_string());
+  CHECK(task["status"] == "working");
+  // Every notification names the task; the last one says it completed, and then none follow.
+  std::optional<json> note;
+  for (int i = 0; i < 10; ++i) {
+    note = h.read(30s);
+    REQUIRE(note);
+    CHECK((*note)["method"] == "notifications/tasks/status");
+    CHECK((*note)["params"]["taskId"] == task["taskId"]);
+    if ((*note)["params"]["status"] != "working") break;
+  }
+  CHECK((*note)["params"]["status"] == "completed");
+  CHECK((*note)["params"].contains("lastUpdatedAt"));
+  // The follower has let go of it: the next message is the answer to this ping.
+  h.send({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "ping"}});
+  CHECK(h.read().value()["id"] == 2);
 }

@@ -58,7 +58,7 @@ TEST_CASE("every product tool is its catalogue file, and every file is a tool") 
     const auto file = tool_definition(entry.definition.name);
     REQUIRE(file);
     CHECK(ToolRegistry::describe(entry, ProtocolVersion::V2025_11_25) ==
-          ToolRegistry::describe({*file, entry.input, entry.output, entry.handler},
+          ToolRegistry::describe({*file, entry.input, entry.output, entry.handler, {}},
                                  ProtocolVersion::V2025_11_25));
   }
   std::set<std::string> catalogued;
