@@ -8,22 +8,20 @@
 // change (one fixed, one new per host). At the end each slot has exactly one task and the
 // simulator created exactly one scan per task.
 // Usage: node schedules.mjs NESSUS_MCP NESSUS_SIM ADMIN_CLI
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { check, dataDir, equal, run, startHttpServer } from "../e2e/lib.mjs";
+import { check, dataDir, equal, run, startHttpServer, startRedis } from "../e2e/lib.mjs";
 import { serverEnv, startSim, writeConfig } from "../e2e/scan_lib.mjs";
 
 const [mcpBinary, simBinary, adminCli] = process.argv.slice(2);
 const work = dataDir();
 const shared = join(work, "shared");
 mkdirSync(shared, { recursive: true, mode: 0o700 });
-const redisDir = join(work, "redis");
-mkdirSync(redisDir, { recursive: true });
-const socket = join(redisDir, "redis.sock");
-const store = `unix://${socket}?timeout_ms=1000`;
+let redis;  // the Redis both replicas share (startRedis)
+let store;
 const HOSTS = 4;  // 10.1.0.1-4: four Linux hosts in the simulator
 Object.assign(process.env, serverEnv());  // the replicas inherit the secrets' variables
 const children = new Set();
@@ -82,19 +80,8 @@ const runs = [];
 
 await run("schedules", [
   ["start redis, a drifting simulator and replica A, which leads schedule firing", async () => {
-    const redis = spawn("redis-server", ["--port", "0", "--unixsocket", socket, "--unixsocketperm",
-      "700", "--dir", redisDir, "--appendonly", "yes", "--save", "", "--logfile",
-      join(redisDir, "redis.log")],
-    { stdio: "ignore" });
-    children.add(redis);
-    await until("redis-server", () => {
-      try {
-        return execFileSync("redis-cli", ["-s", socket, "PING"],
-          { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
-      } catch {
-        return false;
-      }
-    }, 20000, 50);
+    redis = await startRedis(join(work, "redis"));
+    store = redis.store;
     sim = await startSim(simBinary, ["--network-drift", "--scan-seconds", "5"]);
     const config = writeConfig(work, sim.url);
     const replica = async (extra) => {
@@ -200,5 +187,6 @@ await run("schedules", [
     equal(await b.stop(), 0, "B stops cleanly on SIGTERM");
     await sim.stop();
     for (const c of children) c.kill("SIGKILL");
+    redis.stop();
   }],
 ]);
