@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/estate/coverage.h"
+
 namespace nmcp::findings {
 
 namespace {
@@ -70,9 +72,15 @@ ScanDiff diff_scans(const FindingsIndex& earlier, const FindingsIndex& later, in
   }
   for (const auto& [key, id] : before) {
     if (id == 0) continue;
+    // The host was rescanned; a port or a family the later scan skipped is not known here.
     const HostView* rescanned = later_hosts.at(earlier.key(id).host);
-    const bool unverifiable = earlier.needs_login(id) && !logged_in(*rescanned);
-    add(unverifiable ? kUnverified : kFixed, id, earlier.severity(id));
+    const auto verdict = estate::judge_absence({.host_covered = true,
+                                                .port_covered = true,
+                                                .family_ran = true,
+                                                .needs_login = earlier.needs_login(id),
+                                                .logged_in = logged_in(*rescanned)});
+    add(verdict.sighting == estate::Sighting::Absent ? kFixed : kUnverified, id,
+        earlier.severity(id));
   }
   for (auto& v : d.entries) order(v);
   for (const auto& [host, n] : only_earlier) d.not_rescanned_hosts.push_back({host, n});
