@@ -461,6 +461,24 @@ std::string FindingsIndex::host_key(const HostView& h) {
   return h.ip.empty() ? ascii_lower(h.name) : h.ip;
 }
 
+bool FindingsIndex::login_worked(const HostView& h) {
+  return h.credential_status == "success" || h.credential_status == "partial";
+}
+
+estate::PluginFacts FindingsIndex::plugin_facts(std::int64_t id) const {
+  const Plugin& p = plugins_[rows_[static_cast<std::size_t>(id - 1)].plugin];
+  return {p.plugin_id, p.name, p.family, p.needs_login};
+}
+
+std::string FindingsIndex::search_details(std::int64_t id) const {
+  const Plugin& p = plugins_[rows_[static_cast<std::size_t>(id - 1)].plugin];
+  nlohmann::json d = {{"cves", p.cves}, {"exploit_available", p.exploit}};
+  if (p.cvss3 >= 0) d["cvss3_base_score"] = p.cvss3;
+  if (p.cvss2 >= 0) d["cvss_base_score"] = p.cvss2;
+  if (p.vpr >= 0) d["vpr_score"] = p.vpr;
+  return d.dump();
+}
+
 FindingKey FindingsIndex::key(std::int64_t id) const {
   const Row& r = rows_[static_cast<std::size_t>(id - 1)];
   return {host_key(hosts_[r.host]), plugins_[r.plugin].plugin_id, r.port, protocols_[r.protocol]};

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/result.h"
+#include "core/estate/scan_fold.h"
 #include "core/findings/finding_query.h"
 
 namespace nmcp::sqlite {
@@ -94,6 +95,20 @@ class FindingsIndex {
   }
   // A host's identity across scans: its address when known, else its lower-case name.
   static std::string host_key(const HostView& h);
+  // Whether the scan's login worked on the host (success, or partial: some rights missing).
+  static bool login_worked(const HostView& h);
+
+  // What the estate keeps of a finding's plugin, and the rest of what its searches read (CVEs,
+  // scores, exploit) as JSON text; the index of its host in hosts().
+  estate::PluginFacts plugin_facts(std::int64_t id) const;
+  std::string search_details(std::int64_t id) const;
+  std::size_t host_index(std::int64_t id) const {
+    return rows_[static_cast<std::size_t>(id - 1)].host;
+  }
+  const std::string& protocol(std::int64_t id) const {
+    return protocols_[rows_[static_cast<std::size_t>(id - 1)].protocol];
+  }
+  int port(std::int64_t id) const { return rows_[static_cast<std::size_t>(id - 1)].port; }
 
  private:
   struct Row {

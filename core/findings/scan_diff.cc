@@ -23,10 +23,6 @@ void order(std::vector<DiffEntry>& v) {
   });
 }
 
-bool logged_in(const HostView& h) {
-  return h.credential_status == "success" || h.credential_status == "partial";
-}
-
 }  // namespace
 
 ScanDiff diff_scans(const FindingsIndex& earlier, const FindingsIndex& later, int min_severity) {
@@ -74,11 +70,12 @@ ScanDiff diff_scans(const FindingsIndex& earlier, const FindingsIndex& later, in
     if (id == 0) continue;
     // The host was rescanned; a port or a family the later scan skipped is not known here.
     const HostView* rescanned = later_hosts.at(earlier.key(id).host);
-    const auto verdict = estate::judge_absence({.host_covered = true,
-                                                .port_covered = true,
-                                                .family_ran = true,
-                                                .needs_login = earlier.needs_login(id),
-                                                .logged_in = logged_in(*rescanned)});
+    const auto verdict =
+        estate::judge_absence({.host_covered = true,
+                               .port_covered = true,
+                               .family_ran = true,
+                               .needs_login = earlier.needs_login(id),
+                               .logged_in = FindingsIndex::login_worked(*rescanned)});
     add(verdict.sighting == estate::Sighting::Absent ? kFixed : kUnverified, id,
         earlier.severity(id));
   }
