@@ -34,6 +34,37 @@ std::string_view to_string(FindingState state) {
   return "OPEN";
 }
 
+void advance(FindingHistory& h, const Observation& o) {
+  h.last_scan_id = o.scan_id;
+  h.last_scan_time = o.scan_time;
+  switch (o.sighting) {
+    case Sighting::Seen:
+      h.last_seen = o.scan_time;
+      h.not_rechecked_since.reset();
+      h.not_rechecked_reason.clear();
+      if (h.state == FindingState::Fixed) {
+        h.state = FindingState::Reopened;
+        ++h.reopened;
+        h.changes.push_back({FindingState::Reopened, o.scan_time, o.scan_id});
+      }
+      break;
+    case Sighting::Absent:
+      h.not_rechecked_since.reset();
+      h.not_rechecked_reason.clear();
+      if (h.state != FindingState::Fixed) {
+        h.state = FindingState::Fixed;
+        h.fixed_at = o.scan_time;
+        h.changes.push_back({FindingState::Fixed, o.scan_time, o.scan_id});
+      }
+      break;
+    case Sighting::NotRechecked:
+      if (h.state == FindingState::Fixed) break;  // nothing to re-check: it is gone
+      if (!h.not_rechecked_since) h.not_rechecked_since = o.scan_time;
+      h.not_rechecked_reason = o.reason;
+      break;
+  }
+}
+
 std::optional<FindingHistory> derive_history(std::vector<Observation> observations) {
   std::sort(observations.begin(), observations.end(), [](const auto& a, const auto& b) {
     if (a.scan_time != b.scan_time) return a.scan_time < b.scan_time;
@@ -48,40 +79,14 @@ std::optional<FindingHistory> derive_history(std::vector<Observation> observatio
                      observations.end());
   std::optional<FindingHistory> h;
   for (const Observation& o : observations) {
-    if (!h) {
-      if (o.sighting != Sighting::Seen) continue;  // before it existed
+    if (h) {
+      advance(*h, o);
+    } else if (o.sighting == Sighting::Seen) {  // observations before it existed are ignored
       h.emplace();
       h->first_seen = h->last_seen = o.scan_time;
       h->changes.push_back({FindingState::Open, o.scan_time, o.scan_id});
       h->last_scan_id = o.scan_id;
-      continue;
-    }
-    h->last_scan_id = o.scan_id;
-    switch (o.sighting) {
-      case Sighting::Seen:
-        h->last_seen = o.scan_time;
-        h->not_rechecked_since.reset();
-        h->not_rechecked_reason.clear();
-        if (h->state == FindingState::Fixed) {
-          h->state = FindingState::Reopened;
-          ++h->reopened;
-          h->changes.push_back({FindingState::Reopened, o.scan_time, o.scan_id});
-        }
-        break;
-      case Sighting::Absent:
-        h->not_rechecked_since.reset();
-        h->not_rechecked_reason.clear();
-        if (h->state != FindingState::Fixed) {
-          h->state = FindingState::Fixed;
-          h->fixed_at = o.scan_time;
-          h->changes.push_back({FindingState::Fixed, o.scan_time, o.scan_id});
-        }
-        break;
-      case Sighting::NotRechecked:
-        if (h->state == FindingState::Fixed) break;  // nothing to re-check: it is gone
-        if (!h->not_rechecked_since) h->not_rechecked_since = o.scan_time;
-        h->not_rechecked_reason = o.reason;
-        break;
+      h->last_scan_time = o.scan_time;
     }
   }
   return h;

@@ -34,7 +34,11 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
     report.already_folded = true;
     return report;
   }
-  std::set<std::int64_t> touched;  // findings whose history must be derived again
+  std::set<std::int64_t> touched;  // findings whose history changes
+  // Findings whose history must be derived from all their observations: new ones, joined ones,
+  // and those that later scans folded earlier judged; the others advance by this scan alone.
+  std::set<std::int64_t> rederive;
+  std::map<std::int64_t, Observation> this_scan;  // what this scan observed of each finding
 
   // 1. Each host to its asset.
   std::vector<std::int64_t> asset_of(scan.hosts.size(), 0);
@@ -57,6 +61,7 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
         auto changed = tx.merge_asset(asset, merged, scan.scan_id, m.links);
         if (!changed) return fail(changed.error());
         touched.insert(changed->begin(), changed->end());
+        rederive.insert(changed->begin(), changed->end());
         // An earlier host of this scan may have matched the asset just merged away.
         for (std::size_t j = 0; j < i; ++j) {
           if (asset_of[j] == merged) asset_of[j] = asset;
@@ -88,14 +93,17 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
     bool is_new = false;
     auto id = tx.upsert_finding(asset, f, scan.scan_time >= *last, is_new);
     if (!id) return fail(id.error());
-    if (auto s = tx.observe(*id, {scan.scan_id, scan.scan_time, Sighting::Seen, {}}); !s) {
-      return fail(s.error());
-    }
+    const Observation seen{scan.scan_id, scan.scan_time, Sighting::Seen, {}};
+    if (auto s = tx.observe(*id, seen); !s) return fail(s.error());
+    this_scan[*id] = seen;
     seen_on[asset].insert({f.plugin.plugin_id, f.port, f.protocol});
     seen_ids[asset].push_back({*id, &f});
     touched.insert(*id);
     ++report.findings_seen;
-    if (is_new) ++report.findings_new;
+    if (is_new) {
+      ++report.findings_new;
+      rederive.insert(*id);
+    }
   }
 
   // 3. What it could have seen and did not, asset by asset; and its coverage, kept for scans
@@ -116,10 +124,14 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
     const auto& seen = seen_on[asset];
     for (const StoredFinding& f : *known) {
       if (seen.count({f.plugin.plugin_id, f.port, f.protocol}) != 0) continue;
+      // A fixed finding still missing in a scan newer than all it has seen changes nothing, now
+      // or later: should an older scan folded later see it again, step 4 of that fold judges it
+      // against this scan's coverage. (Older than that, the absence may be its fix.)
+      if (f.state == FindingState::Fixed && f.last_scan_time < scan.scan_time) continue;
       const AbsenceVerdict v = judge_against(coverage, f.plugin, f.port, f.protocol);
-      if (auto s = tx.observe(f.id, {scan.scan_id, scan.scan_time, v.sighting, v.reason}); !s) {
-        return fail(s.error());
-      }
+      const Observation judged{scan.scan_id, scan.scan_time, v.sighting, v.reason};
+      if (auto s = tx.observe(f.id, judged); !s) return fail(s.error());
+      this_scan.emplace(f.id, judged);
       touched.insert(f.id);
     }
   }
@@ -137,16 +149,29 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
         if (auto st = tx.observe(id, {c.scan_id, c.scan_time, v.sighting, v.reason}); !st) {
           return fail(st.error());
         }
+        rederive.insert(id);
       }
     }
   }
 
-  // 5. Every touched finding's history, from all its observations.
+  // 5. Every touched finding's history: advanced by this scan when it is the newest the finding
+  // has seen (the common case), else derived again from all its observations.
   for (const std::int64_t id : touched) {
-    auto observed = tx.observations(id);
-    if (!observed) return fail(observed.error());
-    const auto history = derive_history(std::move(*observed));
-    if (!history) continue;  // cannot happen: each touched finding was seen once at least
+    std::optional<FindingHistory> history;
+    if (rederive.count(id) == 0 && this_scan.count(id) != 0) {
+      auto stored = tx.history(id);
+      if (!stored) return fail(stored.error());
+      if (*stored && (*stored)->last_scan_time < scan.scan_time) {
+        history = std::move(*stored);
+        advance(*history, this_scan.at(id));
+      }
+    }
+    if (!history) {
+      auto observed = tx.observations(id);
+      if (!observed) return fail(observed.error());
+      history = derive_history(std::move(*observed));
+      if (!history) continue;  // cannot happen: each touched finding was seen once at least
+    }
     if (!history->changes.empty()) {
       const StateChange& last = history->changes.back();
       if (last.scan_id == scan.scan_id && last.state == FindingState::Fixed) ++report.fixed;

@@ -90,6 +90,7 @@ struct StoredFinding {
   int port = 0;
   std::string protocol;
   FindingState state = FindingState::Open;
+  std::int64_t last_scan_time = 0;  // the newest scan that observed it
 };
 
 // What one folded scan did on one asset: enough to judge any finding of the asset against it.
@@ -134,6 +135,8 @@ class EstateTx {
   // strongest (seen, then absent).
   virtual Status observe(std::int64_t finding, const Observation& o) = 0;
   virtual Result<std::vector<Observation>> observations(std::int64_t finding) = 0;
+  // The history last stored for the finding; nullopt before its first.
+  virtual Result<std::optional<FindingHistory>> history(std::int64_t finding) = 0;
   virtual Status set_history(std::int64_t finding, const FindingHistory& h) = 0;
 
   virtual Status add_coverage(std::int64_t asset, const StoredCoverage& c) = 0;

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include "core/estate/sqlite_estate.h"
+#include "core/sqlite/sqlite_db.h"
 #include "tests/support/subprocess.h"
 
 using namespace nmcp::estate;
@@ -224,4 +225,18 @@ TEST_CASE("estate contract: the same host across scans; a merge is recorded, not
   e.fold(Scan("s5", 5).host({"", "00:aa:bb:cc:dd:ee", "", "", "10.0.0.5"}, true).fold);
   CHECK(e.one(e.findings(), 500).state == FindingState::Open);
   CHECK(e.estate->assets("acme")->size() == 3);
+}
+
+TEST_CASE("estate (SQLite): a file written by a newer schema is refused, not misread") {
+  nmcp::testing::TempDir dir;
+  const std::string path = dir.path() + "/estate.db";
+  REQUIRE(SqliteEstate::open(path));
+  {
+    auto db = nmcp::sqlite::SqliteDb::open(path, 1000);
+    REQUIRE(db);
+    REQUIRE((*db)->exec("UPDATE estate_meta SET value = '99' WHERE key = 'schema_version'"));
+  }
+  const auto again = SqliteEstate::open(path);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().message.find("newer") != std::string::npos);
 }
