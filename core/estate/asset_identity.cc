@@ -157,7 +157,9 @@ AssetMatch match_asset(const HostIdentifiers& seen, std::span<const KnownAsset> 
   // Strongest link first; an asset that is another machine than one already linked (their
   // agent ids or MACs differ) is not merged, only reported.
   std::vector<const HostIdentifiers*> accepted;
-  for (const auto& [link, ids] : linked) {
+  for (const auto& entry : linked) {
+    const AssetLink& link = entry.first;
+    const HostIdentifiers* ids = entry.second;  // a plain name: a lambda below captures it
     const bool other_machine = std::any_of(accepted.begin(), accepted.end(), [&](const auto* a) {
       return differ(*a, *ids, Identifier::AgentId) || differ(*a, *ids, Identifier::Mac);
     });
