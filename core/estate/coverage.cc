@@ -16,6 +16,22 @@ AbsenceVerdict judge_absence(const AbsenceFacts& f) {
   return {Sighting::Absent, {}};
 }
 
+int strength(Sighting sighting) {
+  switch (sighting) {
+    case Sighting::Seen:
+      return 0;
+    case Sighting::Absent:
+      return 1;
+    case Sighting::NotRechecked:
+      return 2;
+  }
+  return 2;
+}
+
+Sighting sighting_of_strength(int n) {
+  return n == 0 ? Sighting::Seen : n == 1 ? Sighting::Absent : Sighting::NotRechecked;
+}
+
 std::string_view to_string(Sighting sighting) {
   switch (sighting) {
     case Sighting::Seen:

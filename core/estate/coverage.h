@@ -19,6 +19,12 @@ enum class Sighting {
   NotRechecked,  // missing, but the scan could not have found it (see AbsenceVerdict::reason)
 };
 
+// When one scan says several things of a finding (a host listed twice, observations joined by
+// a merge), the strongest counts: seen (0), then absent (1), then not re-checked (2). Also the
+// engines' stored number of a sighting.
+int strength(Sighting sighting);
+Sighting sighting_of_strength(int n);
+
 // What a later scan did where the finding was.
 struct AbsenceFacts {
   bool host_covered = false;  // the scan covered the asset

@@ -4,24 +4,6 @@
 
 namespace nmcp::estate {
 
-namespace {
-
-// Seen outranks Absent outranks NotRechecked when one scan says several things (a host listed
-// twice in an export, an import folded again with a newer rule).
-int rank(Sighting s) {
-  switch (s) {
-    case Sighting::Seen:
-      return 0;
-    case Sighting::Absent:
-      return 1;
-    case Sighting::NotRechecked:
-      return 2;
-  }
-  return 2;
-}
-
-}  // namespace
-
 std::string_view to_string(FindingState state) {
   switch (state) {
     case FindingState::Open:
@@ -69,7 +51,7 @@ std::optional<FindingHistory> derive_history(std::vector<Observation> observatio
   std::sort(observations.begin(), observations.end(), [](const auto& a, const auto& b) {
     if (a.scan_time != b.scan_time) return a.scan_time < b.scan_time;
     if (a.scan_id != b.scan_id) return a.scan_id < b.scan_id;
-    return rank(a.sighting) < rank(b.sighting);
+    return strength(a.sighting) < strength(b.sighting);
   });
   // One observation per scan: the first of each run of equal ids (the strongest, by the sort).
   observations.erase(std::unique(observations.begin(), observations.end(),

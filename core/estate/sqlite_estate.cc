@@ -67,23 +67,6 @@ CREATE TABLE IF NOT EXISTS folded_scans (
   report TEXT NOT NULL, PRIMARY KEY (tenant, scan_id)) WITHOUT ROWID;
 )sql";
 
-// The stored number of a sighting orders them by strength (seen first).
-int sighting_number(Sighting s) {
-  switch (s) {
-    case Sighting::Seen:
-      return 0;
-    case Sighting::Absent:
-      return 1;
-    case Sighting::NotRechecked:
-      return 2;
-  }
-  return 2;
-}
-
-Sighting sighting_of(std::int64_t n) {
-  return n == 0 ? Sighting::Seen : n == 1 ? Sighting::Absent : Sighting::NotRechecked;
-}
-
 FindingState state_of(const std::string& text) {
   if (text == "FIXED") return FindingState::Fixed;
   if (text == "REOPENED") return FindingState::Reopened;
@@ -401,7 +384,7 @@ class SqliteTx final : public EstateTx {
         "sighting = MIN(sighting, excluded.sighting)");
     if (!st) return fail(st.error());
     (*st)->bind(1, finding).bind(2, o.scan_id).bind(3, o.scan_time);
-    (*st)->bind(4, sighting_number(o.sighting)).bind(5, o.reason);
+    (*st)->bind(4, strength(o.sighting)).bind(5, o.reason);
     return (*st)->run();
   }
 
@@ -415,7 +398,8 @@ class SqliteTx final : public EstateTx {
       auto row = (*st)->step();
       if (!row) return fail(row.error());
       if (!*row) break;
-      out.push_back({(*st)->column_text(0), (*st)->column_int(1), sighting_of((*st)->column_int(2)),
+      out.push_back({(*st)->column_text(0), (*st)->column_int(1),
+                     sighting_of_strength(static_cast<int>((*st)->column_int(2))),
                      (*st)->column_text(3)});
     }
     return out;
