@@ -176,6 +176,11 @@ class LifecycleStore final : public TaskStore {
     return s_->finished_before(kind, before, limit);
   }
 
+  Result<std::vector<Task>> finished_since(FinishedKind kind, Millis since,
+                                           std::size_t limit) override {
+    return s_->finished_since(kind, since, limit);
+  }
+
   Result<std::vector<std::string>> delete_finished(
       const std::vector<std::string>& ids,
       const std::function<bool(const Task&)>& still_due) override {

@@ -78,6 +78,9 @@ class TaskStorage {
   virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                                     std::size_t limit) = 0;
   virtual Result<std::vector<Task>> expired_running(Millis before, std::size_t limit) = 0;
+  // Tasks of `kind` that finished at or after `since`, oldest first (the estate's feed).
+  virtual Result<std::vector<Task>> finished_since(FinishedKind kind, Millis since,
+                                                   std::size_t limit) = 0;
   // Atomically per task: loads each task and, if `decide` returns true for it, deletes it with
   // its idempotency key and index entries (a missing or unreadable one is passed over). Returns
   // the ids it deleted.

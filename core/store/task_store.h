@@ -143,6 +143,10 @@ class TaskAdmin {
   // was dead-lettered) before `before`, oldest first, at most `limit`.
   virtual Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                                     std::size_t limit) = 0;
+  // Finished tasks of one kind that finished at or after `since`, oldest first, at most
+  // `limit`: how the estate (core/estate) learns of scans to fold in, whatever order they end.
+  virtual Result<std::vector<Task>> finished_since(FinishedKind kind, Millis since,
+                                                   std::size_t limit) = 0;
   // Deletes each task's record, its idempotency key and every index entry, atomically per task
   // (one transaction or script for the batch where the backend allows), only if the stored task
   // is finished and `still_due` holds for it (it may have been retried since it was read).

@@ -420,3 +420,35 @@ TEST_CASE_TEMPLATE("housekeeping: a batch delete judges each record on its own",
   REQUIRE(empty);
   CHECK(empty->empty());
 }
+
+TEST_CASE_TEMPLATE("finished_since: finished tasks of a kind from a time on, oldest first", B,
+                   BACKENDS) {
+  B backend;
+  auto s = backend.open();
+  testing::TempDir data;
+  const Estate e = build(*s, data.path());
+  const auto ids = [](const std::vector<Task>& tasks) {
+    std::vector<std::string> out;
+    for (const auto& t : tasks) out.push_back(t.id);
+    return out;
+  };
+  auto all = s->finished_since(store::FinishedKind::Completed, 0, 10);
+  REQUIRE(all);
+  CHECK(ids(*all) == std::vector<std::string>{e.completed_old, e.completed_with_scan,
+                                              e.completed_young_other_tenant});
+  // From a time on, that time included; at most `limit`.
+  auto later = s->finished_since(store::FinishedKind::Completed, T0 + 12, 10);
+  REQUIRE(later);
+  CHECK(ids(*later) ==
+        std::vector<std::string>{e.completed_with_scan, e.completed_young_other_tenant});
+  auto first = s->finished_since(store::FinishedKind::Completed, 0, 1);
+  REQUIRE(first);
+  CHECK(ids(*first) == std::vector<std::string>{e.completed_old});
+  auto none = s->finished_since(store::FinishedKind::Completed, T0 + 56 * kDay, 10);
+  REQUIRE(none);
+  CHECK(none->empty());
+  // Other kinds have their own lists.
+  auto dead = s->finished_since(store::FinishedKind::DeadLetter, 0, 10);
+  REQUIRE(dead);
+  CHECK(ids(*dead) == std::vector<std::string>{e.dead_old});
+}

@@ -249,6 +249,8 @@ class RedisTaskStorage final : public TaskStorage {
 
   Result<int> purge_dead_letters(const std::string& pool, Millis before) override;
 
+  Result<std::vector<Task>> finished_since(FinishedKind kind, Millis since,
+                                           std::size_t limit) override;
   Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                             std::size_t limit) override;
 
@@ -274,8 +276,10 @@ class RedisTaskStorage final : public TaskStorage {
 
   // The tasks of a sorted index scored below `before`, lowest first, in two round trips. Entries
   // whose task is gone or unreadable are skipped (the next write or read of them tidies up).
-  Result<std::vector<Task>> read_by_score(const std::string& index, Millis before,
-                                          std::size_t limit);
+  // The tasks of an index (a sorted set by time) with scores from `min` to `max` (Redis range
+  // syntax: "-inf", "(123" for exclusive), lowest first.
+  Result<std::vector<Task>> read_by_score(const std::string& index, const std::string& min,
+                                          const std::string& max, std::size_t limit);
 
   Result<std::optional<Leadership>> mutate_leader(const std::string& role,
                                                   const LeaderChange& change) override;

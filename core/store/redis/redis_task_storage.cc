@@ -343,11 +343,16 @@ Result<int> RedisTaskStorage::purge_dead_letters(const std::string& pool, Millis
 
 Result<std::vector<Task>> RedisTaskStorage::finished_before(FinishedKind kind, Millis before,
                                                             std::size_t limit) {
-  return read_by_score(keys_.finished(kind), before, limit);
+  return read_by_score(keys_.finished(kind), "-inf", "(" + num(before), limit);
+}
+
+Result<std::vector<Task>> RedisTaskStorage::finished_since(FinishedKind kind, Millis since,
+                                                           std::size_t limit) {
+  return read_by_score(keys_.finished(kind), num(since), "+inf", limit);
 }
 
 Result<std::vector<Task>> RedisTaskStorage::expired_running(Millis before, std::size_t limit) {
-  return read_by_score(keys_.lease(), before, limit);
+  return read_by_score(keys_.lease(), "-inf", "(" + num(before), limit);
 }
 
 Result<bool> RedisTaskStorage::remove_if(const std::string& id,
@@ -404,10 +409,12 @@ Result<std::vector<std::string>> RedisTaskStorage::remove_many_if(
   return chosen;
 }
 
-Result<std::vector<Task>> RedisTaskStorage::read_by_score(const std::string& index, Millis before,
+Result<std::vector<Task>> RedisTaskStorage::read_by_score(const std::string& index,
+                                                          const std::string& min,
+                                                          const std::string& max,
                                                           std::size_t limit) {
-  auto ids = pool_->command({"ZRANGEBYSCORE", index, "-inf", "(" + num(before), "LIMIT", "0",
-                             num(static_cast<long long>(limit))});
+  auto ids = pool_->command(
+      {"ZRANGEBYSCORE", index, min, max, "LIMIT", "0", num(static_cast<long long>(limit))});
   if (!ids) return fail(ids.error());
   std::vector<Task> out;
   if (ids->elements.empty()) return out;

@@ -77,6 +77,8 @@ class SqliteTaskStorage final : public TaskStorage {
 
   Result<int> purge_dead_letters(const std::string& pool, Millis before) override;
 
+  Result<std::vector<Task>> finished_since(FinishedKind kind, Millis since,
+                                           std::size_t limit) override;
   Result<std::vector<Task>> finished_before(FinishedKind kind, Millis before,
                                             std::size_t limit) override;
 

@@ -370,6 +370,26 @@ Result<std::vector<Task>> SqliteTaskStorage::finished_before(FinishedKind kind, 
   return read_docs(*st);
 }
 
+Result<std::vector<Task>> SqliteTaskStorage::finished_since(FinishedKind kind, Millis since,
+                                                            std::size_t limit) {
+  const char* sql =
+      kind == FinishedKind::DeadLetter
+          ? "SELECT doc FROM tasks WHERE dead_lettered_at IS NOT NULL AND dead_lettered_at >= ? "
+            "ORDER BY dead_lettered_at, id LIMIT ?"
+          : "SELECT doc FROM tasks WHERE state = ? AND finished_at >= ? AND dead_lettered_at IS "
+            "NULL ORDER BY finished_at, id LIMIT ?";
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare(sql);
+  if (!st) return fail(st.error());
+  const auto max = static_cast<std::int64_t>(limit);
+  if (kind == FinishedKind::DeadLetter) {
+    st->bind(1, since).bind(2, max);
+  } else {
+    st->bind(1, state_of(kind)).bind(2, since).bind(3, max);
+  }
+  return read_docs(*st);
+}
+
 Result<std::vector<Task>> SqliteTaskStorage::expired_running(Millis before, std::size_t limit) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(
