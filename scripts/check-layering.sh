@@ -40,13 +40,14 @@ core_may policy "base config net"
 core_may store "base sqlite task"
 core_may estate "base net sqlite"
 core_may findings "base estate net sqlite task"
+core_may estate_feed "base estate findings store task"
 core_may quota "base config store task"
 core_may readiness "base config schedule store task"
 core_may housekeeping "base config findings store task"
 core_may scans "audit base config policy quota readiness store task"
 core_may recurring "audit base config scans schedule store task"
 for dir in core/*/; do
-  case " base net sqlite task schedule metrics config audit policy store estate findings quota readiness housekeeping scans recurring " in
+  case " base net sqlite task schedule metrics config audit policy store estate findings estate_feed quota readiness housekeeping scans recurring " in
     *" $(basename "$dir") "*) ;;
     *) violation "$dir is not in check-layering.sh's table of core modules" ;;
   esac

@@ -532,6 +532,35 @@ Result<FoldReport> SqliteEstate::fold(const ScanFold& scan) {
   return report;
 }
 
+Result<bool> SqliteEstate::folded(const std::string& tenant, const std::string& scan_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare("SELECT 1 FROM folded_scans WHERE tenant = ?1 AND scan_id = ?2");
+  if (!st) return fail(st.error());
+  st->bind(1, tenant).bind(2, scan_id);
+  return st->step();
+}
+
+Result<std::int64_t> SqliteEstate::feed_position() {
+  std::lock_guard lock(mu_);
+  auto st = db_->prepare("SELECT value FROM estate_meta WHERE key = 'feed_position'");
+  if (!st) return fail(st.error());
+  auto row = st->step();
+  if (!row) return fail(row.error());
+  return *row ? std::atoll(st->column_text(0).c_str()) : std::int64_t{0};
+}
+
+Status SqliteEstate::set_feed_position(std::int64_t position) {
+  std::lock_guard lock(mu_);
+  // Never backwards: two feeds (two processes) moving it race harmlessly.
+  auto st = db_->prepare(
+      "INSERT INTO estate_meta (key, value) VALUES ('feed_position', ?1) ON CONFLICT (key) DO "
+      "UPDATE SET value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS "
+      "TEXT)");
+  if (!st) return fail(st.error());
+  st->bind(1, std::to_string(position));
+  return st->run();
+}
+
 Result<std::vector<EstateFindingRow>> SqliteEstate::findings(const std::string& tenant) {
   std::lock_guard lock(mu_);
   auto st = db_->prepare(

@@ -54,6 +54,12 @@ class SqliteEstate {
   // reported as such and changes nothing.
   Result<FoldReport> fold(const ScanFold& scan);
 
+  // Whether the tenant's scan is folded in already.
+  Result<bool> folded(const std::string& tenant, const std::string& scan_id);
+  // Where the feed of completed scans (core/estate_feed) goes on from: a finish time, ms.
+  Result<std::int64_t> feed_position();
+  Status set_feed_position(std::int64_t position);
+
   // Every finding of the tenant, by asset then identity.
   Result<std::vector<EstateFindingRow>> findings(const std::string& tenant);
   // The tenant's live assets (merged ones are gone).
