@@ -36,6 +36,17 @@ inline task::Task keyed_task(const std::string& owner, const std::string& key,
   return t;
 }
 
+// A claim by worker w1 at `now` of pool default (one instance, room for 100 scans).
+inline store::ClaimRequest claim_request(task::Millis now, task::Millis lease_ms = 60'000) {
+  store::ClaimRequest r;
+  r.worker = "w1";
+  r.now = now;
+  r.lease_ms = lease_ms;
+  r.opens_inline_credentials = true;
+  r.pools["default"] = {{"a", 100}};
+  return r;
+}
+
 // A fresh SQLite store; busy() holds its write lock from another process (the sqlite3 shell).
 struct SqliteBackend {
   static constexpr const char* kName = "sqlite";

@@ -21,15 +21,7 @@ namespace {
 
 constexpr task::Millis T0 = 1'700'000'000'000;
 
-store::ClaimRequest claim_at(task::Millis now) {
-  store::ClaimRequest r;
-  r.worker = "w1";
-  r.now = now;
-  r.lease_ms = 600'000;
-  r.opens_inline_credentials = true;
-  r.pools["default"] = {{"a", 100}};
-  return r;
-}
+store::ClaimRequest claim_at(task::Millis now) { return testing::claim_request(now, 600'000); }
 
 // A findings index for `task_id`: one host (web01, logged in) with these plugins on port 22.
 void write_index(const std::string& data_dir, const std::string& task_id,

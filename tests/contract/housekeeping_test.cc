@@ -37,15 +37,7 @@ Task make_task(const std::string& owner, const std::string& key, task::Millis cr
   return testing::keyed_task(owner, key, created);
 }
 
-store::ClaimRequest claim_req(task::Millis now) {
-  store::ClaimRequest r;
-  r.worker = "w1";
-  r.now = now;
-  r.lease_ms = 60'000;
-  r.opens_inline_credentials = true;
-  r.pools["default"] = {{"a", 100}};
-  return r;
-}
+store::ClaimRequest claim_req(task::Millis now) { return testing::claim_request(now); }
 
 void set_mtime(const fs::path& p, task::Millis when) {
   const auto sys = std::chrono::system_clock::time_point(std::chrono::milliseconds(when));

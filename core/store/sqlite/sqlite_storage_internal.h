@@ -105,6 +105,10 @@ class SqliteTaskStorage final : public TaskStorage {
   Result<std::vector<Record>> list_records(const std::string& kind) override;
 
  private:
+  // Finished tasks of `kind` whose finish time compares (`compare`: "<" or ">=") with `at`,
+  // oldest first: finished_before and finished_since.
+  Result<std::vector<Task>> finished_at(FinishedKind kind, const char* compare, Millis at,
+                                        std::size_t limit);
   enum WriteKind { kInsert, kUpdate };
 
   // Caller holds mu_.

@@ -351,43 +351,35 @@ Result<int> SqliteTaskStorage::purge_dead_letters(const std::string& pool, Milli
 
 Result<std::vector<Task>> SqliteTaskStorage::finished_before(FinishedKind kind, Millis before,
                                                              std::size_t limit) {
+  return finished_at(kind, "<", before, limit);
+}
+
+Result<std::vector<Task>> SqliteTaskStorage::finished_at(FinishedKind kind, const char* compare,
+                                                         Millis at, std::size_t limit) {
   // The indexed form of lifecycle::finished_kind and finished_time.
-  const char* sql =
+  const std::string sql =
       kind == FinishedKind::DeadLetter
-          ? "SELECT doc FROM tasks WHERE dead_lettered_at IS NOT NULL AND dead_lettered_at < ? "
-            "ORDER BY dead_lettered_at, id LIMIT ?"
-          : "SELECT doc FROM tasks WHERE state = ? AND finished_at < ? AND dead_lettered_at IS "
-            "NULL ORDER BY finished_at, id LIMIT ?";
+          ? std::string(
+                "SELECT doc FROM tasks WHERE dead_lettered_at IS NOT NULL AND "
+                "dead_lettered_at ") +
+                compare + " ? ORDER BY dead_lettered_at, id LIMIT ?"
+          : std::string("SELECT doc FROM tasks WHERE state = ? AND finished_at ") + compare +
+                " ? AND dead_lettered_at IS NULL ORDER BY finished_at, id LIMIT ?";
   std::lock_guard lock(mu_);
   auto st = db_->prepare(sql);
   if (!st) return fail(st.error());
   const auto max = static_cast<std::int64_t>(limit);
   if (kind == FinishedKind::DeadLetter) {
-    st->bind(1, before).bind(2, max);
+    st->bind(1, at).bind(2, max);
   } else {
-    st->bind(1, state_of(kind)).bind(2, before).bind(3, max);
+    st->bind(1, state_of(kind)).bind(2, at).bind(3, max);
   }
   return read_docs(*st);
 }
 
 Result<std::vector<Task>> SqliteTaskStorage::finished_since(FinishedKind kind, Millis since,
                                                             std::size_t limit) {
-  const char* sql =
-      kind == FinishedKind::DeadLetter
-          ? "SELECT doc FROM tasks WHERE dead_lettered_at IS NOT NULL AND dead_lettered_at >= ? "
-            "ORDER BY dead_lettered_at, id LIMIT ?"
-          : "SELECT doc FROM tasks WHERE state = ? AND finished_at >= ? AND dead_lettered_at IS "
-            "NULL ORDER BY finished_at, id LIMIT ?";
-  std::lock_guard lock(mu_);
-  auto st = db_->prepare(sql);
-  if (!st) return fail(st.error());
-  const auto max = static_cast<std::int64_t>(limit);
-  if (kind == FinishedKind::DeadLetter) {
-    st->bind(1, since).bind(2, max);
-  } else {
-    st->bind(1, state_of(kind)).bind(2, since).bind(3, max);
-  }
-  return read_docs(*st);
+  return finished_at(kind, ">=", since, limit);
 }
 
 Result<std::vector<Task>> SqliteTaskStorage::expired_running(Millis before, std::size_t limit) {
