@@ -43,6 +43,7 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
   // 1. Each host to its asset.
   std::vector<std::int64_t> asset_of(scan.hosts.size(), 0);
   std::map<std::int64_t, std::size_t> host_of_asset;  // the first host of each asset
+  std::map<std::int64_t, bool> latest;                // whether this scan is the asset's newest
   for (std::size_t i = 0; i < scan.hosts.size(); ++i) {
     const HostIdentifiers ids = normalise_host(scan.hosts[i].reported);
     auto candidates = tx.assets_sharing(ids);
@@ -54,6 +55,7 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
       auto added = tx.add_asset(ids, scan.scan_time);
       if (!added) return fail(added.error());
       asset = *added;
+      latest[asset] = true;
       ++report.assets_new;
     } else {
       ++report.assets_matched;
@@ -70,9 +72,9 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
       if (m.kind == AssetMatch::Kind::Merge) report.merges.push_back({asset, m.links, m.merged});
       auto last = tx.asset_last_seen(asset);
       if (!last) return fail(last.error());
-      if (auto s = tx.update_asset(asset, ids, scan.scan_time >= *last, scan.scan_time); !s) {
-        return fail(s.error());
-      }
+      const bool newest = scan.scan_time >= *last;
+      latest[asset] = latest.count(asset) != 0 ? latest[asset] && newest : newest;
+      if (auto s = tx.update_asset(asset, ids, newest, scan.scan_time); !s) return fail(s.error());
     }
     asset_of[i] = asset;
   }
@@ -88,10 +90,8 @@ Result<FoldReport> fold_scan(EstateTx& tx, const ScanFold& scan) {
       return fail(ErrorCode::InvalidArgument, "a finding names a host the scan does not have");
     }
     const std::int64_t asset = asset_of[f.host];
-    auto last = tx.asset_last_seen(asset);
-    if (!last) return fail(last.error());
     bool is_new = false;
-    auto id = tx.upsert_finding(asset, f, scan.scan_time >= *last, is_new);
+    auto id = tx.upsert_finding(asset, f, latest.at(asset), is_new);
     if (!id) return fail(id.error());
     const Observation seen{scan.scan_id, scan.scan_time, Sighting::Seen, {}};
     if (auto s = tx.observe(*id, seen); !s) return fail(s.error());
