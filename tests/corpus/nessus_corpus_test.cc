@@ -7,11 +7,15 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "core/estate/sqlite_estate.h"
+#include "core/findings/estate_input.h"
 #include "core/findings/findings_index.h"
 #include "scanners/results/export_indexer.h"
 #include "scanners/results/nessus_parser.h"
@@ -149,5 +153,38 @@ TEST_CASE("corpus: the findings index holds every host and finding of each real 
       CHECK(f.contains("host"));
       CHECK(f["plugin_id"].get<int>() >= 0);  // Nessus 4.2 lists open ports as plugin 0
     }
+  }
+}
+
+TEST_CASE("corpus: each real export folds into the estate, one asset per host, each finding once") {
+  for (const auto& e : expected_files()) {
+    const std::string file = e.file;
+    CAPTURE(file);
+    nmcp::testing::TempDir dir;
+    auto out =
+        index_export(kCorpus + e.file, dir.path() + "/findings.db", CredentialsSupplied::Yes);
+    REQUIRE(out);
+    auto index = nmcp::findings::FindingsIndex::open(dir.path() + "/findings.db");
+    REQUIRE(index);
+    auto estate = nmcp::estate::SqliteEstate::open(dir.path() + "/estate.db");
+    REQUIRE(estate);
+    const auto fold = nmcp::findings::scan_fold_of(**index, "acme", "task_corpus", 1000);
+    auto report = (*estate)->fold(fold);
+    REQUIRE_MESSAGE(report, (report ? "" : report.error().message));
+    // Real hosts are told apart: none merged into another, no conflict.
+    CHECK(report->assets_new == e.hosts);
+    CHECK(report->merges.empty());
+    CHECK(report->conflicts.empty());
+    // A finding is a host, a plugin, a port and a protocol: an export may list one twice.
+    std::set<std::tuple<std::size_t, int, int, std::string>> distinct;
+    for (const auto& f : fold.findings) {
+      distinct.insert({f.host, f.plugin.plugin_id, f.port, f.protocol});
+    }
+    CHECK(report->findings_new == static_cast<int>(distinct.size()));
+    auto findings = (*estate)->findings("acme");
+    REQUIRE(findings);
+    CHECK(findings->size() == distinct.size());
+    for (const auto& f : *findings) CHECK(f.state == nmcp::estate::FindingState::Open);
+    CHECK((*estate)->fold(fold)->already_folded);
   }
 }
