@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "core/base/logging.h"
+
 namespace nmcp::app {
 
 namespace {
@@ -36,6 +38,8 @@ LeaderDuties::LeaderDuties(store::TaskStore& store, config::ConfigHolder& config
       audit_(std::move(audit)),
       quotas_(store, store),
       deployment_(deployment),
+      store_(store),
+      data_dir_(data_dir),
       housekeeping_(store, config, clock, holder,
                     base_options(std::move(data_dir), &cleanup_, std::move(on_deleted))),
       schedules_(store, config, submit_deps(store, audit_.get(), &quotas_, clock), holder),
@@ -62,6 +66,40 @@ LeaderDuties::LeaderDuties(store::TaskStore& store, config::ConfigHolder& config
 }
 
 LeaderDuties::~LeaderDuties() { stop(); }
+
+void LeaderDuties::fold_estate(bool embedded_store) {
+  if (started_ || feed_ != nullptr) return;
+  if (!embedded_store) {
+    log::info("estate", "the estate across scans is kept on the embedded store only for now");
+    return;
+  }
+  auto opened = estate::SqliteEstate::open(data_dir_ + "/estate.db");
+  if (!opened) {
+    log::warn("estate", "the estate does not open; completed scans are not folded in",
+              {{"error", opened.error().message}});
+    return;
+  }
+  estate_ = std::move(*opened);
+  feed_ = std::make_unique<estate_feed::EstateFeed>(store_, *estate_, data_dir_);
+  jobs_.add(
+      "estate", std::chrono::seconds(10),
+      [this] {
+        // The process that leads housekeeping folds; the fold itself is safe in any number.
+        if (!fit() || !housekeeping_.leading()) return;
+        auto tick = feed_->tick();
+        if (!tick) {
+          log::warn("estate", "the estate's feed failed; it tries again",
+                    {{"error", tick.error().message}});
+        } else if (tick->folded + tick->failed + tick->unreadable > 0) {
+          log::info("estate", "completed scans folded into the estate",
+                    {{"folded", tick->folded},
+                     {"failed", tick->failed},
+                     {"unreadable", tick->unreadable},
+                     {"without_results", tick->no_results}});
+        }
+      },
+      std::chrono::seconds(7));
+}
 
 void LeaderDuties::start() {
   if (started_) return;

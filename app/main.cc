@@ -334,6 +334,7 @@ int main(int argc, char** argv) {
         &deployment,
         std::chrono::milliseconds(
             nmcp::store::LeaseTiming{o.engine.engine.lease.count()}.renew_every()));
+    housekeeping->fold_estate(o.engine.resolved_store().starts_with("sqlite:"));
     housekeeping->start();
     nmcp::app::add_leader_duty_counters(metrics, *housekeeping);
   }

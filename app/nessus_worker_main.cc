@@ -190,6 +190,7 @@ int main(int argc, char** argv) {
       **store, config, o.engine.data_dir, holder, audit ? *audit : nullptr, {},
       nmcp::system_clock(), &deployment,
       std::chrono::milliseconds(nmcp::store::LeaseTiming{e.lease.count()}.renew_every()));
+  housekeeping.fold_estate(o.engine.resolved_store().starts_with("sqlite:"));
   housekeeping.start();
   nmcp::app::add_leader_duty_counters(metrics, housekeeping);
   nmcp::mcp::OpsListener ops_listener(
