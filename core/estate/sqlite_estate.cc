@@ -534,10 +534,7 @@ Result<FoldReport> SqliteEstate::fold(const ScanFold& scan) {
 
 Result<bool> SqliteEstate::folded(const std::string& tenant, const std::string& scan_id) {
   std::lock_guard lock(mu_);
-  auto st = db_->prepare("SELECT 1 FROM folded_scans WHERE tenant = ?1 AND scan_id = ?2");
-  if (!st) return fail(st.error());
-  st->bind(1, tenant).bind(2, scan_id);
-  return st->step();
+  return SqliteTx(*db_, tenant).folded(scan_id);  // the fold's own check, outside a fold
 }
 
 Result<std::int64_t> SqliteEstate::feed_position() {

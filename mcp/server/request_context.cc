@@ -17,14 +17,14 @@ bool RequestContext::cancelled() const {
   return cancelled_;
 }
 
-bool RequestContext::sleep_for(std::chrono::milliseconds duration) {
-  std::unique_lock lock(mu_);
-  return !cv_.wait_for(lock, duration, [this] { return cancelled_; });
-}
+bool RequestContext::sleep_for(std::chrono::milliseconds duration) { return wait(duration, false); }
 
-bool RequestContext::hold_for(std::chrono::milliseconds duration) {
+bool RequestContext::hold_for(std::chrono::milliseconds duration) { return wait(duration, true); }
+
+bool RequestContext::wait(std::chrono::milliseconds duration, bool ends_when_asked) {
   std::unique_lock lock(mu_);
-  return !cv_.wait_for(lock, duration, [this] { return cancelled_ || asked_to_end_; });
+  return !cv_.wait_for(lock, duration,
+                       [&] { return cancelled_ || (ends_when_asked && asked_to_end_); });
 }
 
 void RequestContext::ask_to_end() {

@@ -84,6 +84,8 @@ class RequestContext {
   void finish();
 
  private:
+  // Waits for `duration`; false once cancelled (or, when `ends_when_asked`, asked to end).
+  bool wait(std::chrono::milliseconds duration, bool ends_when_asked);
   // Sends unless the request already finished or was cancelled.
   void send_notification(const nlohmann::json& message);
 
